@@ -1,0 +1,169 @@
+//! The committee: roles and members.
+
+use crate::clinic::required_text;
+use crate::error::{ValidationError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+
+/// What a person does in the committee. The first seven are the COSABI roles, one
+/// person each; a committee is *installed* when all seven are filled. Clinic staff and
+/// contraloría social volunteers are members outside those seven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Presidente,
+    Secretario,
+    Tesorero,
+    VocalSalud,
+    VocalSaneamiento,
+    VocalNutricion,
+    VocalEducacion,
+    PersonalSalud,
+    ContraloriaSocial,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Presidente,
+        Role::Secretario,
+        Role::Tesorero,
+        Role::VocalSalud,
+        Role::VocalSaneamiento,
+        Role::VocalNutricion,
+        Role::VocalEducacion,
+        Role::PersonalSalud,
+        Role::ContraloriaSocial,
+    ];
+
+    /// Stable code stored in the database and used as translation key `role.<code>`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Role::Presidente => "presidente",
+            Role::Secretario => "secretario",
+            Role::Tesorero => "tesorero",
+            Role::VocalSalud => "vocal_salud",
+            Role::VocalSaneamiento => "vocal_saneamiento",
+            Role::VocalNutricion => "vocal_nutricion",
+            Role::VocalEducacion => "vocal_educacion",
+            Role::PersonalSalud => "personal_salud",
+            Role::ContraloriaSocial => "contraloria_social",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// One of the seven roles that only one active member may hold.
+    pub const fn is_committee_seat(self) -> bool {
+        !matches!(self, Role::PersonalSalud | Role::ContraloriaSocial)
+    }
+}
+
+/// What a person fills in to add a member.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMember {
+    pub name: String,
+    /// A [`Role::code`].
+    pub role: String,
+    /// Start of the term, `YYYY-MM-DD`; empty means today.
+    #[serde(default)]
+    pub term_start: String,
+    /// End of the term, `YYYY-MM-DD`; may be empty.
+    #[serde(default)]
+    pub term_end: String,
+}
+
+/// A validated member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidMember {
+    pub name: String,
+    pub role: Role,
+    pub term_start: Option<chrono::NaiveDate>,
+    pub term_end: Option<chrono::NaiveDate>,
+}
+
+fn parse_date(field: &str, s: &str, errors: &mut ValidationErrors) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(ValidationError::new(field, "date_format"));
+            None
+        }
+    }
+}
+
+impl NewMember {
+    /// Checks the fields on their own; rules that need the rest of the committee
+    /// (one presidente) are the replica's, which sees it.
+    pub fn validate(&self) -> Result<ValidMember, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = required_text("name", &self.name, &mut errors);
+        let role = Role::from_code(self.role.trim());
+        if role.is_none() {
+            errors.push(ValidationError::new("role", "role_required"));
+        }
+        let term_start = parse_date("term_start", &self.term_start, &mut errors);
+        let term_end = parse_date("term_end", &self.term_end, &mut errors);
+        if let (Some(s), Some(e)) = (term_start, term_end) {
+            if e < s {
+                errors.push(ValidationError::new("term_end", "term_end_before_start"));
+            }
+        }
+        errors.into_result()?;
+        match (name, role) {
+            (Some(name), Some(role)) => Ok(ValidMember {
+                name,
+                role,
+                term_start,
+                term_end,
+            }),
+            _ => unreachable!("a missing field always records an error"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert_eq!(Role::ALL.iter().filter(|r| r.is_committee_seat()).count(), 7);
+    }
+
+    #[test]
+    fn member_needs_name_and_role() {
+        let errs = NewMember::default().validate().unwrap_err();
+        let codes: Vec<_> = errs.0.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, vec!["required", "role_required"]);
+    }
+
+    #[test]
+    fn term_must_be_ordered() {
+        let m = NewMember {
+            name: "Ana".into(),
+            role: "tesorero".into(),
+            term_start: "2025-01-10".into(),
+            term_end: "2024-01-10".into(),
+        };
+        assert_eq!(m.validate().unwrap_err().0[0].code, "term_end_before_start");
+    }
+}
+
+/// A member as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: crate::ids::MemberId,
+    pub name: String,
+    /// A [`Role::code`]; unknown codes (from a newer app) are shown as they are.
+    pub role: String,
+    pub term_start: Option<String>,
+    pub term_end: Option<String>,
+}

@@ -1,0 +1,30 @@
+//! cosabi-core: the pure domain of Cosabi.
+//!
+//! Everything here is plain data and validation, shared by the device replica, the
+//! sync server and the Leptos UI (it compiles to `wasm32-unknown-unknown`).
+//!
+//! Main types:
+//! - [`money::Centavos`]: money as integer centavos, formatted the es-MX way.
+//! - [`ids`]: UUID newtypes ([`ids::ClinicId`], [`ids::MemberId`], …) and the
+//!   deterministic UUIDv5 natural keys ([`ids::clinic_id_for_clues`]).
+//! - [`clinic`]: the CLUES code, the 32 states, the allocation table and
+//!   [`clinic::NewClinic`] validation.
+//! - [`committee`]: the committee roles and [`committee::NewMember`] validation.
+//! - [`hlc::Hlc`]: the hybrid logical clock used to order concurrent edits.
+//! - [`error::ValidationError`]: what is wrong with user input, as a stable code the UI
+//!   translates.
+//!
+//! Architecture invariant: this crate does no I/O and fails only by validation.
+
+pub mod clinic;
+pub mod change;
+pub mod committee;
+pub mod error;
+pub mod format;
+pub mod hlc;
+pub mod ids;
+pub mod money;
+pub mod schema;
+
+pub use error::{ValidationError, ValidationErrors};
+pub use money::Centavos;

@@ -1,0 +1,158 @@
+//! Opening the database: per-connection PRAGMAs in one place, then the append-only
+//! migration list keyed by `PRAGMA user_version`.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+/// Applied in order, each in its own transaction; never edit a past entry, append.
+/// rusqlite_migration would do the same but needs rusqlite 0.40 (see ARCHITECTURE.md).
+const MIGRATIONS: &[&str] = &[
+    // 1: replication bookkeeping, clinic and committee.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value ANY
+    ) STRICT;
+
+    -- Every site (replica) this one has heard of; idx is local only.
+    -- max_seq: highest seq of that site applied here with no gap before it.
+    CREATE TABLE sites (
+        idx     INTEGER PRIMARY KEY,
+        site    BLOB NOT NULL UNIQUE,
+        max_seq INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+
+    -- One row per write to one row: fields seq_first..=seq_last, encoded in body.
+    -- The rowid is the local arrival order, which is causal: changes are sent from it.
+    CREATE TABLE change_log (
+        id        INTEGER PRIMARY KEY,
+        site_idx  INTEGER NOT NULL,
+        seq_first INTEGER NOT NULL,
+        seq_last  INTEGER NOT NULL,
+        hlc       INTEGER NOT NULL,
+        tbl       INTEGER NOT NULL,
+        row_id    BLOB NOT NULL,
+        author    BLOB,
+        body      BLOB NOT NULL
+    ) STRICT;
+
+    CREATE TABLE clinic (
+        id           BLOB PRIMARY KEY,
+        deleted      INTEGER NOT NULL DEFAULT 0,
+        clues        TEXT,
+        name         TEXT,
+        state        TEXT,
+        municipality TEXT,
+        locality     TEXT,
+        consultorios INTEGER,
+        _ver         BLOB
+    ) STRICT;
+
+    CREATE TABLE member (
+        id         BLOB PRIMARY KEY,
+        deleted    INTEGER NOT NULL DEFAULT 0,
+        clinic_id  BLOB,
+        name       TEXT,
+        role       TEXT,
+        term_start TEXT,
+        term_end   TEXT,
+        _ver       BLOB
+    ) STRICT;
+    CREATE INDEX member_by_clinic ON member(clinic_id);
+    "#,
+];
+
+/// Schema version this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Per-connection settings: WAL so readers never block the writer, NORMAL sync (a
+/// power cut may lose the last transactions but never corrupts), foreign keys on.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "busy_timeout", 5000)?;
+    Ok(())
+}
+
+pub fn open(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+pub fn open_in_memory() -> Result<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    configure(&conn)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosabi_core::schema::TABLES;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        drop(open(&path).unwrap());
+        let mut conn = open(&path).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn catalog_matches_the_migrated_tables() {
+        let conn = open_in_memory().unwrap();
+        for t in TABLES {
+            let mut stmt = conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{}')", t.name))
+                .unwrap();
+            let cols: Vec<String> = stmt
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            for c in t.columns {
+                assert!(cols.iter().any(|n| n == c.name), "{}.{} missing", t.name, c.name);
+            }
+            assert!(cols.iter().any(|n| n == "_ver"), "{}._ver missing", t.name);
+        }
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        drop(open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        assert!(matches!(open(&path), Err(Error::SchemaTooNew { .. })));
+    }
+}

@@ -1,0 +1,53 @@
+//! The replica's errors. The shell turns them into a stable code for the UI; nothing
+//! of rusqlite crosses into the UI.
+
+use cosabi_core::ValidationErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// User input that breaks a rule: nothing was saved.
+    #[error("invalid input: {0:?}")]
+    Invalid(ValidationErrors),
+    /// An operation that needs the clinic, before it exists.
+    #[error("no clinic yet: create the clinic first")]
+    NoClinic,
+    /// A second clinic in a replica that holds one.
+    #[error("this replica already holds clinic {0}: one replica holds one clinic")]
+    ClinicExists(String),
+    /// The database file is from a newer app version.
+    #[error("database schema {found} is newer than this app ({known}): update the app")]
+    SchemaTooNew { found: i64, known: i64 },
+    /// Stored data that cannot be decoded.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// A stable code the UI translates (`error.<code>`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => "invalid",
+            Error::NoClinic => "no_clinic",
+            Error::ClinicExists(_) => "clinic_exists",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Corrupt(_) => "corrupt",
+            Error::Sqlite(_) => "storage",
+        }
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        Error::Invalid(e)
+    }
+}
+
+impl From<cosabi_core::ValidationError> for Error {
+    fn from(e: cosabi_core::ValidationError) -> Self {
+        Error::Invalid(e.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,170 @@
+//! cosabi-replica: the device's SQLite replica of one clinic.
+//!
+//! Main types:
+//! - [`Replica`]: an open replica. One typed method per user action
+//!   ([`Replica::create_clinic`], [`Replica::add_member`], …); each runs in one
+//!   IMMEDIATE transaction that updates the row and appends its field changes to the
+//!   change log.
+//! - [`Error`]: what went wrong, with a stable [`Error::code`] for the UI.
+//!
+//! Every synced table has a UUID `id`, its domain columns (named in
+//! `cosabi_core::schema`), a `deleted` tombstone and a hidden `_ver` column holding the
+//! current version (site, seq, HLC) of each field.
+
+mod committee;
+mod history;
+pub mod db;
+mod error;
+mod log;
+
+pub use error::{Error, Result};
+pub use history::HistoryEntry;
+
+use cosabi_core::hlc::{Hlc, HlcClock};
+use cosabi_core::ids::{MemberId, SiteId};
+use rusqlite::{Connection, OptionalExtension};
+use std::path::Path;
+
+/// An open replica.
+pub struct Replica {
+    conn: Connection,
+    site: SiteId,
+    site_idx: i64,
+    /// Sequence number the next local field change takes.
+    next_seq: u64,
+    clock: HlcClock,
+    /// Correction added to the device clock, learned from the server at sync.
+    clock_offset_ms: i64,
+    /// The member using the device; recorded as the author of every change.
+    author: Option<MemberId>,
+}
+
+impl std::fmt::Debug for Replica {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replica")
+            .field("site", &self.site)
+            .field("next_seq", &self.next_seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Replica {
+    /// Opens (creating and migrating if needed) the replica at `path`.
+    pub fn open(path: &Path) -> Result<Replica> {
+        Self::from_connection(db::open(path)?)
+    }
+
+    /// A replica that lives in memory only (tests).
+    pub fn open_in_memory() -> Result<Replica> {
+        Self::from_connection(db::open_in_memory()?)
+    }
+
+    fn from_connection(conn: Connection) -> Result<Replica> {
+        let site: Option<Vec<u8>> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'site_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let site = match site {
+            Some(bytes) => SiteId(
+                uuid::Uuid::from_slice(&bytes)
+                    .map_err(|e| Error::Corrupt(format!("site id: {e}")))?,
+            ),
+            None => {
+                let site = SiteId(uuid::Uuid::now_v7());
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('site_id', ?1)",
+                    [site.0.as_bytes().as_slice()],
+                )?;
+                site
+            }
+        };
+        let site_idx = log::site_index(&conn, site)?;
+        let (max_seq, max_hlc): (i64, i64) = conn.query_row(
+            "SELECT coalesce(max(seq_last), 0), coalesce(max(hlc), 0)
+             FROM change_log WHERE site_idx = ?1",
+            [site_idx],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let clock_offset_ms: i64 = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'clock_offset_ms'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        Ok(Replica {
+            conn,
+            site,
+            site_idx,
+            next_seq: max_seq as u64 + 1,
+            clock: HlcClock::starting_at(Hlc(max_hlc as u64)),
+            clock_offset_ms,
+            author: None,
+        })
+    }
+
+    pub fn site_id(&self) -> SiteId {
+        self.site
+    }
+
+    /// Sets the member using the device; later writes record them as author.
+    pub fn set_author(&mut self, author: Option<MemberId>) {
+        self.author = author;
+    }
+
+    /// The device clock corrected by what the last sync taught us.
+    fn physical_now_ms(&self) -> u64 {
+        let now = chrono::Utc::now().timestamp_millis() + self.clock_offset_ms;
+        now.max(0) as u64
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction with one HLC; commits only if `f` succeeds.
+    fn write<T>(&mut self, f: impl FnOnce(&mut log::Writer<'_>) -> Result<T>) -> Result<T> {
+        let now = self.physical_now_ms();
+        let hlc = self.clock.tick(now);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut w = log::Writer::new(&tx, self.site_idx, self.next_seq, hlc, self.author);
+        let out = f(&mut w)?;
+        let next_seq = w.next_seq();
+        tx.commit()?;
+        self.next_seq = next_seq;
+        Ok(out)
+    }
+
+    /// Number of field changes this replica has written itself.
+    pub fn local_change_count(&self) -> u64 {
+        self.next_seq - 1
+    }
+
+    /// Read access for queries that have no typed method yet (tests, tools).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Device-local settings (language, server address): kept in `meta`, never synced.
+impl Replica {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [format!("setting.{key}")],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![format!("setting.{key}"), value],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,274 @@
+//! The write path: a row update and its change-log entry in the same transaction.
+//!
+//! Layout, chosen to keep a logged write within a small factor of a plain INSERT:
+//! one `change_log` row per write to one row (not one per field), whose `body` holds
+//! the field changes; the current version of each field lives in the row itself
+//! (`_ver`), so recording a write touches two b-trees, not one per field.
+
+use crate::error::{Error, Result};
+use cosabi_core::change::Value;
+use cosabi_core::hlc::Hlc;
+use cosabi_core::ids::{MemberId, SiteId};
+use cosabi_core::schema::TableDef;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, ToSql, Transaction};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A field change as stored locally: `prev` names the replaced version by local
+/// site index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LogField {
+    pub column: u16,
+    pub prev: Option<(u64, u64)>,
+    pub value: Value,
+}
+
+/// The version of one field as kept in a row's `_ver` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FieldVersion {
+    pub column: u16,
+    pub site_idx: u64,
+    pub seq: u64,
+    pub hlc: u64,
+}
+
+pub(crate) fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    // postcard cannot fail on these plain types with an allocating writer.
+    postcard::to_allocvec(v).expect("postcard encodes plain data")
+}
+
+pub(crate) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Result<T> {
+    postcard::from_bytes(bytes).map_err(|e| Error::Corrupt(format!("{what}: {e}")))
+}
+
+pub(crate) struct SqlValue<'a>(pub &'a Value);
+
+impl ToSql for SqlValue<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
+
+pub(crate) fn value_from_sql(v: ValueRef<'_>) -> Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Text(t) => Value::Text(
+            std::str::from_utf8(t)
+                .map_err(|e| Error::Corrupt(format!("text: {e}")))?
+                .to_owned(),
+        ),
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+        ValueRef::Real(_) => return Err(Error::Corrupt("a REAL value in a synced table".into())),
+    })
+}
+
+/// The local index of `site`, registering it on first sight.
+pub(crate) fn site_index(conn: &Connection, site: SiteId) -> Result<i64> {
+    let bytes = site.0.as_bytes().as_slice();
+    if let Some(idx) = conn
+        .query_row("SELECT idx FROM sites WHERE site = ?1", [bytes], |r| r.get(0))
+        .optional()?
+    {
+        return Ok(idx);
+    }
+    conn.execute("INSERT INTO sites(site) VALUES (?1)", [bytes])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// One user action's writes, inside its transaction.
+pub(crate) struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    site_idx: i64,
+    next_seq: u64,
+    hlc: Hlc,
+    author: Option<MemberId>,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(
+        tx: &'a Transaction<'a>,
+        site_idx: i64,
+        next_seq: u64,
+        hlc: Hlc,
+        author: Option<MemberId>,
+    ) -> Self {
+        Self {
+            tx,
+            site_idx,
+            next_seq,
+            hlc,
+            author,
+        }
+    }
+
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Inserts a row that does not exist anywhere yet (a fresh UUIDv7 or a natural
+    /// key seen for the first time here). Every given field is logged with no `prev`.
+    pub fn insert(&mut self, table: &TableDef, row: Uuid, fields: &[(u16, Value)]) -> Result<()> {
+        debug_assert!(!fields.is_empty());
+        let mut versions = Vec::with_capacity(fields.len());
+        let mut log = Vec::with_capacity(fields.len());
+        for (i, (column, value)) in fields.iter().enumerate() {
+            versions.push(FieldVersion {
+                column: *column,
+                site_idx: self.site_idx as u64,
+                seq: self.next_seq + i as u64,
+                hlc: self.hlc.0,
+            });
+            log.push(LogField {
+                column: *column,
+                prev: None,
+                value: value.clone(),
+            });
+        }
+        let names: Vec<&str> = fields
+            .iter()
+            .map(|(c, _)| column_name(table, *c))
+            .collect::<Result<_>>()?;
+        let sql = format!(
+            "INSERT INTO {} (id, {}, _ver) VALUES (?1, {}, ?{})",
+            table.name,
+            names.join(", "),
+            (2..fields.len() + 2)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            fields.len() + 2
+        );
+        let ver = encode(&versions);
+        let row_bytes = row.as_bytes().as_slice();
+        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(fields.len() + 2);
+        params.push(&row_bytes);
+        let values: Vec<SqlValue<'_>> = fields.iter().map(|(_, v)| SqlValue(v)).collect();
+        for v in &values {
+            params.push(v);
+        }
+        params.push(&ver);
+        self.tx.prepare_cached(&sql)?.execute(params.as_slice())?;
+        self.append(table, row, &log)
+    }
+
+    /// Sets fields of an existing row. Fields whose value does not change are not
+    /// logged; returns how many were.
+    pub fn update(&mut self, table: &TableDef, row: Uuid, fields: &[(u16, Value)]) -> Result<usize> {
+        let names: Vec<&str> = fields
+            .iter()
+            .map(|(c, _)| column_name(table, *c))
+            .collect::<Result<_>>()?;
+        let sql = format!("SELECT {}, _ver FROM {} WHERE id = ?1", names.join(", "), table.name);
+        let row_bytes = row.as_bytes().as_slice();
+        let (current, ver_blob) = {
+            let mut stmt = self.tx.prepare_cached(&sql)?;
+            let mut rows = stmt.query([row_bytes])?;
+            let r = rows
+                .next()?
+                .ok_or_else(|| Error::Corrupt(format!("{} row {row} is missing", table.name)))?;
+            let mut current = Vec::with_capacity(fields.len());
+            for i in 0..fields.len() {
+                current.push(value_from_sql(r.get_ref(i)?)?);
+            }
+            let ver: Option<Vec<u8>> = r.get(fields.len())?;
+            (current, ver)
+        };
+        let mut versions: Vec<FieldVersion> = match &ver_blob {
+            Some(b) => decode(b, "field versions")?,
+            None => Vec::new(),
+        };
+        let mut log = Vec::new();
+        let mut sets = Vec::new();
+        for ((column, value), old) in fields.iter().zip(&current) {
+            if value == old {
+                continue;
+            }
+            let seq = self.next_seq + log.len() as u64;
+            let new_version = FieldVersion {
+                column: *column,
+                site_idx: self.site_idx as u64,
+                seq,
+                hlc: self.hlc.0,
+            };
+            let prev = match versions.iter_mut().find(|v| v.column == *column) {
+                Some(v) => {
+                    let prev = (v.site_idx, v.seq);
+                    *v = new_version;
+                    Some(prev)
+                }
+                None => {
+                    versions.push(new_version);
+                    None
+                }
+            };
+            log.push(LogField {
+                column: *column,
+                prev,
+                value: value.clone(),
+            });
+            sets.push((column_name(table, *column)?, value));
+        }
+        if log.is_empty() {
+            return Ok(0);
+        }
+        let assignments: Vec<String> = sets
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| format!("{name} = ?{}", i + 2))
+            .collect();
+        let sql = format!(
+            "UPDATE {} SET {}, _ver = ?{} WHERE id = ?1",
+            table.name,
+            assignments.join(", "),
+            sets.len() + 2
+        );
+        let ver = encode(&versions);
+        let mut params: Vec<&dyn ToSql> = vec![&row_bytes];
+        let values: Vec<SqlValue<'_>> = sets.iter().map(|(_, v)| SqlValue(v)).collect();
+        for v in &values {
+            params.push(v);
+        }
+        params.push(&ver);
+        self.tx.prepare_cached(&sql)?.execute(params.as_slice())?;
+        let n = log.len();
+        self.append(table, row, &log)?;
+        Ok(n)
+    }
+
+    fn append(&mut self, table: &TableDef, row: Uuid, fields: &[LogField]) -> Result<()> {
+        let seq_first = self.next_seq;
+        let seq_last = seq_first + fields.len() as u64 - 1;
+        let body = encode(&fields);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log(site_idx, seq_first, seq_last, hlc, tbl, row_id, author, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(rusqlite::params![
+                self.site_idx,
+                seq_first as i64,
+                seq_last as i64,
+                self.hlc.0 as i64,
+                table.id,
+                row.as_bytes().as_slice(),
+                self.author.map(|a| a.0.as_bytes().to_vec()),
+                body,
+            ])?;
+        self.next_seq = seq_last + 1;
+        Ok(())
+    }
+}
+
+fn column_name(table: &TableDef, column: u16) -> Result<&'static str> {
+    table
+        .column(column)
+        .map(|c| c.name)
+        .ok_or_else(|| Error::Corrupt(format!("{} has no column {column}", table.name)))
+}

@@ -1,0 +1,60 @@
+//! cosabi-app: the Tauri v2 shell around the Leptos UI.
+//!
+//! The shell owns the replica ([`AppState`]) and exposes it to the UI through thin
+//! commands ([`commands`]); errors reach the UI as [`error::ApiError`] codes. The UI
+//! does no I/O of its own.
+
+mod commands;
+pub mod error;
+
+use cosabi_replica::Replica;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tauri::Manager;
+
+/// The shell's state: the open replica.
+pub struct AppState {
+    pub replica: Mutex<Replica>,
+}
+
+/// File name of the replica inside the app-data directory.
+pub const DATABASE_FILE: &str = "cosabi.sqlite3";
+
+/// Where the replica lives: `COSABI_DATA_DIR` if set, else the platform's app-data
+/// directory (on Linux `$XDG_DATA_HOME/mx.cosabi.app`).
+fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(dir) = std::env::var_os("COSABI_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    Ok(app.path().app_data_dir()?)
+}
+
+/// Builds the app with its commands; `run` and the tests share it.
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::get_clinic,
+        commands::create_clinic,
+        commands::load_demo,
+        commands::list_members,
+        commands::add_member,
+        commands::get_setting,
+        commands::set_setting,
+    ])
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    builder(tauri::Builder::default())
+        .setup(|app| {
+            let dir = data_dir(app)?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create the data folder {}: {e}", dir.display()))?;
+            let replica = Replica::open(&dir.join(DATABASE_FILE))?;
+            app.manage(AppState {
+                replica: Mutex::new(replica),
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running the Cosabi app");
+}

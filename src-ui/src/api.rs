@@ -1,0 +1,89 @@
+//! One typed async function per shell command, so components never touch `JsValue`.
+
+use cosabi_core::clinic::{Clinic, NewClinic};
+use cosabi_core::committee::{Member, NewMember};
+use cosabi_core::ValidationError;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    // `catch`: outside the Tauri shell `__TAURI_INTERNALS__` is missing, and the
+    // lookup must become an `Err`, not a crash.
+    #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI_INTERNALS__"], js_name = invoke)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A failed command, as the shell reports it: a code the UI translates, and for
+/// invalid input the problems per field.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    #[serde(default)]
+    pub errors: Vec<ValidationError>,
+}
+
+impl ApiError {
+    fn local(code: &str) -> Self {
+        ApiError {
+            code: code.to_owned(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+async fn invoke<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, ApiError> {
+    let args = serde_wasm_bindgen::to_value(args).map_err(|_| ApiError::local("unknown"))?;
+    match tauri_invoke(cmd, args).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
+        Err(err) => Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell"))),
+    }
+}
+
+#[derive(Serialize)]
+struct NoArgs {}
+
+#[derive(Serialize)]
+struct Input<'a, T> {
+    input: &'a T,
+}
+
+pub async fn get_clinic() -> Result<Option<Clinic>, ApiError> {
+    invoke("get_clinic", &NoArgs {}).await
+}
+
+pub async fn create_clinic(input: &NewClinic) -> Result<Clinic, ApiError> {
+    invoke("create_clinic", &Input { input }).await
+}
+
+pub async fn load_demo() -> Result<Clinic, ApiError> {
+    invoke("load_demo", &NoArgs {}).await
+}
+
+pub async fn list_members() -> Result<Vec<Member>, ApiError> {
+    invoke("list_members", &NoArgs {}).await
+}
+
+pub async fn add_member(input: &NewMember) -> Result<Member, ApiError> {
+    invoke("add_member", &Input { input }).await
+}
+
+#[derive(Serialize)]
+struct SettingKey<'a> {
+    key: &'a str,
+}
+
+#[derive(Serialize)]
+struct SettingValue<'a> {
+    key: &'a str,
+    value: &'a str,
+}
+
+pub async fn get_setting(key: &str) -> Result<Option<String>, ApiError> {
+    invoke("get_setting", &SettingKey { key }).await
+}
+
+pub async fn set_setting(key: &str, value: &str) -> Result<(), ApiError> {
+    invoke("set_setting", &SettingValue { key, value }).await
+}

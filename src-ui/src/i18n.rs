@@ -1,0 +1,150 @@
+//! Translations: one JSON file per language in `assets/i18n`, embedded at build time
+//! (see build.rs). Keys missing in a language fall back to es-MX, then to the key.
+//!
+//! A plain key → text map with `{name}` placeholders is all the screens need; a
+//! Fluent bundle would add ~100 KB of wasm for plural rules no string uses yet.
+
+use cosabi_core::ValidationError;
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/translations.rs"));
+
+pub const DEFAULT_LANG: &str = "es-MX";
+
+type Table = HashMap<String, String>;
+
+fn tables() -> &'static HashMap<&'static str, Table> {
+    static TABLES: OnceLock<HashMap<&'static str, Table>> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        TRANSLATIONS
+            .iter()
+            .map(|(code, json)| {
+                // A broken translation file must not take the app down: it is empty.
+                let table: Table = serde_json::from_str(json).unwrap_or_default();
+                (*code, table)
+            })
+            .collect()
+    })
+}
+
+/// The languages available: (code, name in that language).
+pub fn languages() -> Vec<(&'static str, String)> {
+    let mut out: Vec<_> = TRANSLATIONS
+        .iter()
+        .map(|(code, _)| (*code, lookup(code, "_language").unwrap_or_else(|| code.to_string())))
+        .collect();
+    out.sort_by_key(|(code, _)| (*code != DEFAULT_LANG, *code));
+    out
+}
+
+fn lookup(lang: &str, key: &str) -> Option<String> {
+    tables().get(lang).and_then(|t| t.get(key)).cloned()
+}
+
+/// Fills `{name}` placeholders.
+pub fn interpolate(text: &str, args: &[(&str, String)]) -> String {
+    let mut out = text.to_owned();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// The current language, shared through context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<String>,
+}
+
+impl I18n {
+    pub fn new() -> Self {
+        Self {
+            lang: RwSignal::new(DEFAULT_LANG.to_owned()),
+        }
+    }
+
+    pub fn lang(&self) -> String {
+        self.lang.get()
+    }
+
+    pub fn set_lang(&self, code: &str) {
+        if tables().contains_key(code) {
+            self.lang.set(code.to_owned());
+        }
+    }
+
+    /// The text for `key` in the current language (reactive).
+    pub fn t(&self, key: &str) -> String {
+        let lang = self.lang.get();
+        lookup(&lang, key)
+            .or_else(|| lookup(DEFAULT_LANG, key))
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    pub fn t_with(&self, key: &str, args: &[(&str, String)]) -> String {
+        interpolate(&self.t(key), args)
+    }
+
+    /// A validation problem as a sentence; a `role` detail is shown translated.
+    pub fn error_text(&self, e: &ValidationError) -> String {
+        let args: Vec<(&str, String)> = e
+            .detail
+            .iter()
+            .map(|(k, v)| {
+                let v = if k == "role" {
+                    self.t(&format!("role.{v}"))
+                } else {
+                    v.clone()
+                };
+                (k.as_str(), v)
+            })
+            .collect();
+        self.t_with(&format!("error.{}", e.code), &args)
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().expect("I18n is provided by App")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key_of_es_mx() {
+        let base = &tables()[DEFAULT_LANG];
+        assert!(base.len() > 20, "es-MX table did not load");
+        for (code, _) in TRANSLATIONS {
+            let t = &tables()[code];
+            let missing: Vec<_> = base.keys().filter(|k| !t.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{code} lacks {missing:?}");
+        }
+    }
+
+    #[test]
+    fn every_error_code_has_a_message() {
+        let base = &tables()[DEFAULT_LANG];
+        for code in [
+            "required", "too_long", "clues_required", "clues_format", "clues_state_unknown",
+            "clues_state_mismatch", "state_required", "consultorios_range", "role_required",
+            "role_taken", "date_format", "term_end_before_start", "invalid", "no_clinic",
+            "clinic_exists", "schema_too_new", "corrupt", "storage", "no_shell", "unknown",
+        ] {
+            assert!(base.contains_key(&format!("error.{code}")), "error.{code}");
+        }
+        for role in cosabi_core::committee::Role::ALL {
+            assert!(base.contains_key(&format!("role.{}", role.code())));
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            interpolate("{a} de {b}", &[("a", "5".into()), ("b", "7".into())]),
+            "5 de 7"
+        );
+    }
+}
