@@ -18,7 +18,12 @@ fn main() {
         println!("cargo:rerun-if-changed={}", f.display());
         let code = f.file_stem().unwrap().to_string_lossy();
         let path = f.canonicalize().unwrap();
-        writeln!(out, "    ({code:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({code:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("translations.rs");

@@ -37,7 +37,9 @@ async fn invoke<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Resul
     let args = serde_wasm_bindgen::to_value(args).map_err(|_| ApiError::local("unknown"))?;
     match tauri_invoke(cmd, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
-        Err(err) => Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell"))),
+        Err(err) => {
+            Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell")))
+        }
     }
 }
 

@@ -33,7 +33,12 @@ fn tables() -> &'static HashMap<&'static str, Table> {
 pub fn languages() -> Vec<(&'static str, String)> {
     let mut out: Vec<_> = TRANSLATIONS
         .iter()
-        .map(|(code, _)| (*code, lookup(code, "_language").unwrap_or_else(|| code.to_string())))
+        .map(|(code, _)| {
+            (
+                *code,
+                lookup(code, "_language").unwrap_or_else(|| code.to_string()),
+            )
+        })
         .collect();
     out.sort_by_key(|(code, _)| (*code != DEFAULT_LANG, *code));
     out
@@ -128,10 +133,26 @@ mod tests {
     fn every_error_code_has_a_message() {
         let base = &tables()[DEFAULT_LANG];
         for code in [
-            "required", "too_long", "clues_required", "clues_format", "clues_state_unknown",
-            "clues_state_mismatch", "state_required", "consultorios_range", "role_required",
-            "role_taken", "date_format", "term_end_before_start", "invalid", "no_clinic",
-            "clinic_exists", "schema_too_new", "corrupt", "storage", "no_shell", "unknown",
+            "required",
+            "too_long",
+            "clues_required",
+            "clues_format",
+            "clues_state_unknown",
+            "clues_state_mismatch",
+            "state_required",
+            "consultorios_range",
+            "role_required",
+            "role_taken",
+            "date_format",
+            "term_end_before_start",
+            "invalid",
+            "no_clinic",
+            "clinic_exists",
+            "schema_too_new",
+            "corrupt",
+            "storage",
+            "no_shell",
+            "unknown",
         ] {
             assert!(base.contains_key(&format!("error.{code}")), "error.{code}");
         }

@@ -1,1 +1,153 @@
-fn main(){}
+//! The real app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
+
+use anyhow::Result;
+use cosabi_e2e::{App, Driver};
+
+const PHONE: (u32, u32) = (360, 740);
+const DESKTOP: (u32, u32) = (1280, 800);
+
+async fn create_clinic(app: &App) -> Result<()> {
+    app.type_into("#clues", "vzimb001234").await?;
+    app.type_into("#clinic-name", "Centro de Salud Tlaquilpa")
+        .await?;
+    app.choose("#state", "VZ").await?;
+    app.type_into("#municipality", "Tlaquilpa").await?;
+    app.type_into("#locality", "Tlaquilpa").await?;
+    app.type_into("#consultorios", "2").await?;
+    app.wait_for_text("#allocation", "$600,000.00").await?;
+    app.click("#create-clinic").await?;
+    app.wait_for("#clinic-card").await?;
+    Ok(())
+}
+
+async fn add_member(app: &App, name: &str, role: &str) -> Result<()> {
+    app.type_into("#member-name", name).await?;
+    app.choose("#member-role", role).await?;
+    app.click("#add-member").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn clinic_and_members_survive_a_restart() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+
+    let app = driver.launch().await?;
+    app.wait_for("#clinic-form").await?;
+    app.screenshot("setup-desktop").await?;
+    create_clinic(&app).await?;
+    assert_eq!(app.text("#clinic-clues").await?, "VZIMB001234");
+    assert_eq!(app.text("#clinic-allocation").await?, "$600,000.00");
+    app.wait_for("#no-members").await?;
+
+    add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
+    app.wait_for_count(".member-row", 1).await?;
+    add_member(&app, "María Cuaquehua", "tesorero").await?;
+    app.wait_for_count(".member-row", 2).await?;
+    app.wait_for_text("#seats", "2 de 7").await?;
+    app.quit().await?;
+
+    // A new process on the same data directory: everything is still there.
+    let app = driver.launch().await?;
+    app.wait_for_count(".member-row", 2).await?;
+    let members = app.text("#members").await?;
+    assert!(members.contains("Juana Tzompaxtle Xocua"), "{members}");
+    assert!(members.contains("Presidente(a)"), "{members}");
+    assert!(members.contains("María Cuaquehua"), "{members}");
+    assert!(members.contains("Tesorero(a)"), "{members}");
+    assert_eq!(app.text("#clinic-clues").await?, "VZIMB001234");
+    app.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+
+    // A bad CLUES and a missing name: both explained, nothing saved, input kept.
+    app.type_into("#clues", "VZ12").await?;
+    app.choose("#state", "VZ").await?;
+    app.type_into("#municipality", "Tlaquilpa").await?;
+    app.type_into("#locality", "Tlaquilpa").await?;
+    app.click("#create-clinic").await?;
+    let clues_error = app.text("#error-clues").await?;
+    assert!(clues_error.contains("11 caracteres"), "{clues_error}");
+    let name_error = app.text("#error-name").await?;
+    assert!(name_error.contains("obligatorio"), "{name_error}");
+    assert_eq!(app.value("#clues").await?, "VZ12");
+    assert_eq!(app.value("#municipality").await?, "Tlaquilpa");
+    app.screenshot("setup-errors-desktop").await?;
+
+    // A CLUES of another state than the one chosen.
+    app.type_into("#clues", "OCIMB001234").await?;
+    app.type_into("#clinic-name", "Centro de Salud").await?;
+    app.click("#create-clinic").await?;
+    app.wait_for_text("#error-clues", "Oaxaca").await?;
+
+    app.type_into("#clues", "VZIMB001234").await?;
+    app.click("#create-clinic").await?;
+    app.wait_for("#clinic-card").await?;
+
+    // An empty member, then a second presidente.
+    app.click("#add-member").await?;
+    app.wait_for_text("#error-name", "obligatorio").await?;
+    app.wait_for_text("#error-role", "Elija el cargo").await?;
+    add_member(&app, "Juan Xocua", "presidente").await?;
+    app.wait_for_count(".member-row", 1).await?;
+    add_member(&app, "Pedro Temoxtle", "presidente").await?;
+    let role_error = app.wait_for_text("#error-role", "ya lo ocupa").await?;
+    assert!(role_error.contains("Juan Xocua"), "{role_error}");
+    assert_eq!(app.value("#member-name").await?, "Pedro Temoxtle");
+    app.wait_for_count(".member-row", 1).await?;
+    app.screenshot("member-error-desktop").await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.screenshot("member-error-phone").await?;
+    app.quit().await?;
+
+    // Still exactly one member after a restart.
+    let app = driver.launch().await?;
+    app.wait_for_count(".member-row", 1).await?;
+    app.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.wait_for("#load-demo").await?;
+    app.screenshot("setup-phone").await?;
+    app.click("#load-demo").await?;
+    app.wait_for_count(".member-row", 9).await?;
+    app.wait_for_text("#seats", "Comité instalado").await?;
+    // No horizontal scrolling at phone width.
+    let overflow = app
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        overflow.as_i64(),
+        Some(0),
+        "page scrolls sideways on a phone"
+    );
+    app.screenshot("committee-phone").await?;
+    app.resize(DESKTOP.0, DESKTOP.1).await?;
+    app.screenshot("committee-desktop").await?;
+
+    // English is one switch away, and remembered.
+    app.choose("#lang-switch", "en").await?;
+    app.wait_for_text("#seats", "Committee installed").await?;
+    app.screenshot("committee-desktop-en").await?;
+    app.quit().await?;
+    let app = driver.launch().await?;
+    app.wait_for_text("#seats", "Committee installed").await?;
+    app.quit().await?;
+    Ok(())
+}

@@ -1,1 +1,310 @@
-//! placeholder
+//! Support for the end-to-end tests: a private Xvfb display, a tauri-driver on free
+//! ports, and WebDriver sessions that launch the real app binary.
+//!
+//! Every wait is bounded and checks a condition (a display number written by Xvfb,
+//! a port that accepts, an element that appears); nothing waits a fixed time.
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long anything in these tests may take to appear.
+pub const WAIT_MS_MAX: u64 = 30_000;
+/// Interval between checks of a condition.
+const POLL_MS: u64 = 50;
+/// How often a new WebDriver session is tried: the first request to a fresh
+/// tauri-driver sometimes has its connection closed.
+const SESSION_TRIES_MAX: u32 = 5;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The app binary under test: `COSABI_APP_BIN`, else the debug build.
+pub fn app_binary() -> Result<PathBuf> {
+    let path = match std::env::var_os("COSABI_APP_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => workspace_root().join("target/debug/cosabi-app"),
+    };
+    if !path.exists() {
+        bail!(
+            "{} does not exist: build the app first (make build)",
+            path.display()
+        );
+    }
+    Ok(path.canonicalize()?)
+}
+
+/// Where tests write screenshots: `COSABI_SCREENSHOTS_DIR` (set by `make screenshots`
+/// to docs/screenshots), else target/screenshots, so a test run leaves the tree clean.
+pub fn screenshots_dir() -> PathBuf {
+    let dir = match std::env::var_os("COSABI_SCREENSHOTS_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => workspace_root().join("target/screenshots"),
+    };
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    dir
+}
+
+/// A child process killed when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A private X display.
+pub struct Xvfb {
+    _child: Guard,
+    pub display: String,
+}
+
+impl Xvfb {
+    /// Starts Xvfb on a free display; `-displayfd` makes it print the number once it
+    /// accepts connections, which is what we wait for.
+    pub fn start() -> Result<Xvfb> {
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start Xvfb: run `make setup` (apt package xvfb)")?;
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let n = line.trim();
+        if n.is_empty() {
+            bail!("Xvfb exited before giving a display number");
+        }
+        Ok(Xvfb {
+            display: format!(":{n}"),
+            _child: Guard(child),
+        })
+    }
+}
+
+fn free_port_pair() -> Result<u16> {
+    for _ in 0..50 {
+        let a = TcpListener::bind("127.0.0.1:0")?;
+        let port = a.local_addr()?.port();
+        if port < u16::MAX && TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("no two adjacent free ports on 127.0.0.1")
+}
+
+fn wait_for_port(port: u16, child: &mut Child) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("tauri-driver exited with {status}");
+        }
+        std::thread::sleep(Duration::from_millis(POLL_MS));
+    }
+    bail!("tauri-driver did not listen on {port} within {WAIT_MS_MAX} ms")
+}
+
+/// A tauri-driver on its own display and data directory.
+pub struct Driver {
+    _child: Guard,
+    _xvfb: Xvfb,
+    pub port: u16,
+    pub data_dir: PathBuf,
+}
+
+impl Driver {
+    /// Starts Xvfb and tauri-driver; the app will keep its data in `data_dir`.
+    pub fn start(data_dir: &Path) -> Result<Driver> {
+        let xvfb = Xvfb::start()?;
+        let port = free_port_pair()?;
+        let mut child = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &(port + 1).to_string(),
+            ])
+            .env("DISPLAY", &xvfb.display)
+            .env("COSABI_DATA_DIR", data_dir)
+            .env("XDG_DATA_HOME", data_dir)
+            .env("XDG_CONFIG_HOME", data_dir)
+            .env("XDG_CACHE_HOME", data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start tauri-driver: run `make setup`")?;
+        wait_for_port(port, &mut child)?;
+        Ok(Driver {
+            _child: Guard(child),
+            _xvfb: xvfb,
+            port,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    /// Launches the app in a new WebDriver session.
+    pub async fn launch(&self) -> Result<App> {
+        let app = app_binary()?;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut last_err = None;
+        for _ in 0..SESSION_TRIES_MAX {
+            match ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    let app = App { client };
+                    // The first screen has rendered once its main content exists.
+                    app.wait_for("main.content > *").await?;
+                    return Ok(app);
+                }
+                Err(e) => last_err = Some(e),
+            }
+        }
+        bail!("no WebDriver session after {SESSION_TRIES_MAX} tries: {last_err:?}")
+    }
+}
+
+/// The running app, driven over WebDriver.
+pub struct App {
+    pub client: Client,
+}
+
+impl App {
+    pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_millis(WAIT_MS_MAX))
+            .every(Duration::from_millis(POLL_MS))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("{css} did not appear"))
+    }
+
+    /// Waits until `css` matches exactly `n` elements.
+    pub async fn wait_for_count(&self, css: &str, n: usize) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+        let mut seen = 0;
+        while Instant::now() < deadline {
+            seen = self.client.find_all(Locator::Css(css)).await?.len();
+            if seen == n {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+        }
+        bail!("{css}: expected {n} elements, saw {seen}")
+    }
+
+    /// Waits until the element's text contains `needle`; returns the text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+        let mut text = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                text = el.text().await.unwrap_or_default();
+                if text.contains(needle) {
+                    return Ok(text);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+        }
+        bail!("{css}: text {text:?} never contained {needle:?}")
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.wait_for(css).await?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn value(&self, css: &str) -> Result<String> {
+        Ok(self
+            .wait_for(css)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Chooses an option of a `<select>` by its value, as a person would: by clicking it.
+    pub async fn choose(&self, select_css: &str, value: &str) -> Result<()> {
+        self.wait_for(select_css)
+            .await?
+            .find(Locator::Css(&format!("option[value='{value}']")))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Resizes the window: 360×740 is the phone layout, 1280×800 the desktop one.
+    pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
+        self.client.set_window_size(width, height).await?;
+        // The layout has followed once the page reports the new width.
+        let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+        while Instant::now() < deadline {
+            let w = self
+                .client
+                .execute("return window.innerWidth", vec![])
+                .await?;
+            if w.as_u64() == Some(u64::from(width)) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+        }
+        bail!("window never became {width} wide")
+    }
+
+    /// Saves a PNG of the window as `<name>.png` in [`screenshots_dir`].
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = screenshots_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session, which closes the app.
+    pub async fn quit(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}

@@ -17,42 +17,140 @@ pub struct State {
 
 /// The 32 states in alphabetical order.
 pub const STATES: [State; 32] = [
-    State { code: "AS", name: "Aguascalientes" },
-    State { code: "BC", name: "Baja California" },
-    State { code: "BS", name: "Baja California Sur" },
-    State { code: "CC", name: "Campeche" },
-    State { code: "CS", name: "Chiapas" },
-    State { code: "CH", name: "Chihuahua" },
-    State { code: "DF", name: "Ciudad de México" },
-    State { code: "CL", name: "Coahuila" },
-    State { code: "CM", name: "Colima" },
-    State { code: "DG", name: "Durango" },
-    State { code: "MC", name: "Estado de México" },
-    State { code: "GT", name: "Guanajuato" },
-    State { code: "GR", name: "Guerrero" },
-    State { code: "HG", name: "Hidalgo" },
-    State { code: "JC", name: "Jalisco" },
-    State { code: "MN", name: "Michoacán" },
-    State { code: "MS", name: "Morelos" },
-    State { code: "NT", name: "Nayarit" },
-    State { code: "NL", name: "Nuevo León" },
-    State { code: "OC", name: "Oaxaca" },
-    State { code: "PL", name: "Puebla" },
-    State { code: "QT", name: "Querétaro" },
-    State { code: "QR", name: "Quintana Roo" },
-    State { code: "SP", name: "San Luis Potosí" },
-    State { code: "SL", name: "Sinaloa" },
-    State { code: "SR", name: "Sonora" },
-    State { code: "TC", name: "Tabasco" },
-    State { code: "TS", name: "Tamaulipas" },
-    State { code: "TL", name: "Tlaxcala" },
-    State { code: "VZ", name: "Veracruz" },
-    State { code: "YN", name: "Yucatán" },
-    State { code: "ZS", name: "Zacatecas" },
+    State {
+        code: "AS",
+        name: "Aguascalientes",
+    },
+    State {
+        code: "BC",
+        name: "Baja California",
+    },
+    State {
+        code: "BS",
+        name: "Baja California Sur",
+    },
+    State {
+        code: "CC",
+        name: "Campeche",
+    },
+    State {
+        code: "CS",
+        name: "Chiapas",
+    },
+    State {
+        code: "CH",
+        name: "Chihuahua",
+    },
+    State {
+        code: "DF",
+        name: "Ciudad de México",
+    },
+    State {
+        code: "CL",
+        name: "Coahuila",
+    },
+    State {
+        code: "CM",
+        name: "Colima",
+    },
+    State {
+        code: "DG",
+        name: "Durango",
+    },
+    State {
+        code: "MC",
+        name: "Estado de México",
+    },
+    State {
+        code: "GT",
+        name: "Guanajuato",
+    },
+    State {
+        code: "GR",
+        name: "Guerrero",
+    },
+    State {
+        code: "HG",
+        name: "Hidalgo",
+    },
+    State {
+        code: "JC",
+        name: "Jalisco",
+    },
+    State {
+        code: "MN",
+        name: "Michoacán",
+    },
+    State {
+        code: "MS",
+        name: "Morelos",
+    },
+    State {
+        code: "NT",
+        name: "Nayarit",
+    },
+    State {
+        code: "NL",
+        name: "Nuevo León",
+    },
+    State {
+        code: "OC",
+        name: "Oaxaca",
+    },
+    State {
+        code: "PL",
+        name: "Puebla",
+    },
+    State {
+        code: "QT",
+        name: "Querétaro",
+    },
+    State {
+        code: "QR",
+        name: "Quintana Roo",
+    },
+    State {
+        code: "SP",
+        name: "San Luis Potosí",
+    },
+    State {
+        code: "SL",
+        name: "Sinaloa",
+    },
+    State {
+        code: "SR",
+        name: "Sonora",
+    },
+    State {
+        code: "TC",
+        name: "Tabasco",
+    },
+    State {
+        code: "TS",
+        name: "Tamaulipas",
+    },
+    State {
+        code: "TL",
+        name: "Tlaxcala",
+    },
+    State {
+        code: "VZ",
+        name: "Veracruz",
+    },
+    State {
+        code: "YN",
+        name: "Yucatán",
+    },
+    State {
+        code: "ZS",
+        name: "Zacatecas",
+    },
 ];
 
 pub fn state_by_code(code: &str) -> Option<&'static State> {
-    STATES.iter().find(|s| s.code.eq_ignore_ascii_case(code.trim()))
+    STATES
+        .iter()
+        .find(|s| s.code.eq_ignore_ascii_case(code.trim()))
 }
 
 /// Upper-case, no surrounding or inner spaces.
@@ -98,11 +196,31 @@ pub struct AllocationRow {
 /// The programme's table as the 2024 releases report it: 400,000 MXN for one
 /// consultorio, 200,000 more per consultorio, up to 1,200,000 for the largest units.
 pub const ALLOCATION_TABLE: [AllocationRow; 5] = [
-    AllocationRow { year: 2024, consultorios_from: 1, amount: Centavos::from_pesos(400_000) },
-    AllocationRow { year: 2024, consultorios_from: 2, amount: Centavos::from_pesos(600_000) },
-    AllocationRow { year: 2024, consultorios_from: 3, amount: Centavos::from_pesos(800_000) },
-    AllocationRow { year: 2024, consultorios_from: 4, amount: Centavos::from_pesos(1_000_000) },
-    AllocationRow { year: 2024, consultorios_from: 5, amount: Centavos::from_pesos(1_200_000) },
+    AllocationRow {
+        year: 2024,
+        consultorios_from: 1,
+        amount: Centavos::from_pesos(400_000),
+    },
+    AllocationRow {
+        year: 2024,
+        consultorios_from: 2,
+        amount: Centavos::from_pesos(600_000),
+    },
+    AllocationRow {
+        year: 2024,
+        consultorios_from: 3,
+        amount: Centavos::from_pesos(800_000),
+    },
+    AllocationRow {
+        year: 2024,
+        consultorios_from: 4,
+        amount: Centavos::from_pesos(1_000_000),
+    },
+    AllocationRow {
+        year: 2024,
+        consultorios_from: 5,
+        amount: Centavos::from_pesos(1_200_000),
+    },
 ];
 
 /// Most consultorios a first-level unit can declare; more is a typing mistake.
@@ -162,9 +280,8 @@ pub(crate) fn required_text(
         errors.push(ValidationError::new(field, "required"));
         None
     } else if v.chars().count() > NAME_CHARS_MAX {
-        errors.push(
-            ValidationError::new(field, "too_long").with("max", NAME_CHARS_MAX.to_string()),
-        );
+        errors
+            .push(ValidationError::new(field, "too_long").with("max", NAME_CHARS_MAX.to_string()));
         None
     } else {
         Some(v)
@@ -254,7 +371,11 @@ mod tests {
             consultorios: 0,
         };
         let errs = bad.validate().unwrap_err();
-        let codes: Vec<_> = errs.0.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        let codes: Vec<_> = errs
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             codes,
             vec![
@@ -279,7 +400,10 @@ mod tests {
     fn allocation_by_consultorios() {
         assert_eq!(allocation_for(2024, 1), Some(Centavos::from_pesos(400_000)));
         assert_eq!(allocation_for(2025, 2), Some(Centavos::from_pesos(600_000)));
-        assert_eq!(allocation_for(2024, 12), Some(Centavos::from_pesos(1_200_000)));
+        assert_eq!(
+            allocation_for(2024, 12),
+            Some(Centavos::from_pesos(1_200_000))
+        );
         assert_eq!(allocation_for(2023, 3), Some(Centavos::from_pesos(800_000)));
         assert_eq!(allocation_for(2024, 0), None);
     }

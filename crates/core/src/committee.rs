@@ -135,7 +135,10 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(Role::from_code(r.code()), Some(r));
         }
-        assert_eq!(Role::ALL.iter().filter(|r| r.is_committee_seat()).count(), 7);
+        assert_eq!(
+            Role::ALL.iter().filter(|r| r.is_committee_seat()).count(),
+            7
+        );
     }
 
     #[test]

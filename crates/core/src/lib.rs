@@ -16,8 +16,8 @@
 //!
 //! Architecture invariant: this crate does no I/O and fails only by validation.
 
-pub mod clinic;
 pub mod change;
+pub mod clinic;
 pub mod committee;
 pub mod error;
 pub mod format;

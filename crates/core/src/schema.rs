@@ -100,11 +100,20 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), TABLES.len());
         for t in TABLES {
-            assert_eq!(t.columns[0], DELETED, "{} must start with the tombstone", t.name);
+            assert_eq!(
+                t.columns[0], DELETED,
+                "{} must start with the tombstone",
+                t.name
+            );
             let mut c: Vec<_> = t.columns.iter().map(|c| c.id).collect();
             c.sort();
             c.dedup();
-            assert_eq!(c.len(), t.columns.len(), "duplicate column id in {}", t.name);
+            assert_eq!(
+                c.len(),
+                t.columns.len(),
+                "duplicate column id in {}",
+                t.name
+            );
         }
     }
 }

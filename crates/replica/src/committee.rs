@@ -292,7 +292,9 @@ mod tests {
         match err {
             Error::Invalid(e) => {
                 assert_eq!(e.0[0].code, "role_taken");
-                assert!(e.0[0].detail.contains(&("holder".into(), "Juan Xocua".into())));
+                assert!(e.0[0]
+                    .detail
+                    .contains(&("holder".into(), "Juan Xocua".into())));
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -343,7 +345,9 @@ mod tests {
         r.add_member(&member("Juan Xocua", "presidente")).unwrap();
         let ana = r.add_member(&member("Ana Xolo", "tesorero")).unwrap();
         let before = r.local_change_count();
-        let fixed = r.update_member(ana.id, &member("Ana Xolo Tepole", "tesorero")).unwrap();
+        let fixed = r
+            .update_member(ana.id, &member("Ana Xolo Tepole", "tesorero"))
+            .unwrap();
         assert_eq!(fixed.name, "Ana Xolo Tepole");
         assert_eq!(r.local_change_count(), before + 1, "only the name changed");
         let err = r.update_member(ana.id, &member("Ana Xolo Tepole", "presidente"));

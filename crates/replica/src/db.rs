@@ -138,7 +138,12 @@ mod tests {
                 .collect::<rusqlite::Result<_>>()
                 .unwrap();
             for c in t.columns {
-                assert!(cols.iter().any(|n| n == c.name), "{}.{} missing", t.name, c.name);
+                assert!(
+                    cols.iter().any(|n| n == c.name),
+                    "{}.{} missing",
+                    t.name,
+                    c.name
+                );
             }
             assert!(cols.iter().any(|n| n == "_ver"), "{}._ver missing", t.name);
         }

@@ -12,9 +12,9 @@
 //! current version (site, seq, HLC) of each field.
 
 mod committee;
-mod history;
 pub mod db;
 mod error;
+mod history;
 mod log;
 
 pub use error::{Error, Result};

@@ -73,7 +73,9 @@ pub(crate) fn value_from_sql(v: ValueRef<'_>) -> Result<Value> {
 pub(crate) fn site_index(conn: &Connection, site: SiteId) -> Result<i64> {
     let bytes = site.0.as_bytes().as_slice();
     if let Some(idx) = conn
-        .query_row("SELECT idx FROM sites WHERE site = ?1", [bytes], |r| r.get(0))
+        .query_row("SELECT idx FROM sites WHERE site = ?1", [bytes], |r| {
+            r.get(0)
+        })
         .optional()?
     {
         return Ok(idx);
@@ -160,12 +162,21 @@ impl<'a> Writer<'a> {
 
     /// Sets fields of an existing row. Fields whose value does not change are not
     /// logged; returns how many were.
-    pub fn update(&mut self, table: &TableDef, row: Uuid, fields: &[(u16, Value)]) -> Result<usize> {
+    pub fn update(
+        &mut self,
+        table: &TableDef,
+        row: Uuid,
+        fields: &[(u16, Value)],
+    ) -> Result<usize> {
         let names: Vec<&str> = fields
             .iter()
             .map(|(c, _)| column_name(table, *c))
             .collect::<Result<_>>()?;
-        let sql = format!("SELECT {}, _ver FROM {} WHERE id = ?1", names.join(", "), table.name);
+        let sql = format!(
+            "SELECT {}, _ver FROM {} WHERE id = ?1",
+            names.join(", "),
+            table.name
+        );
         let row_bytes = row.as_bytes().as_slice();
         let (current, ver_blob) = {
             let mut stmt = self.tx.prepare_cached(&sql)?;

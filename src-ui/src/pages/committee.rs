@@ -41,7 +41,10 @@ pub fn CommitteePage(
             .len()
     };
 
-    let location = format!("{}, {}, {}", clinic.locality, clinic.municipality, clinic.state_name);
+    let location = format!(
+        "{}, {}, {}",
+        clinic.locality, clinic.municipality, clinic.state_name
+    );
     let allocation = clinic.allocation.to_string();
     let allocation_year = clinic.allocation_year.to_string();
 
@@ -132,7 +135,10 @@ fn AddMemberForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(String::new());
-    let role = RwSignal::new(String::new());
+    // The role is read from the element on submit, not mirrored in a signal: WebKit
+    // fires no `change` when a person picks again the option that was selected before
+    // the form was reset programmatically, so a mirror would silently stay empty.
+    let role_select = NodeRef::<leptos::html::Select>::new();
     let term_start = RwSignal::new(String::new());
     let term_end = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
@@ -147,7 +153,10 @@ fn AddMemberForm(
         }
         let input = NewMember {
             name: name.get_untracked(),
-            role: role.get_untracked(),
+            role: role_select
+                .get_untracked()
+                .map(|s| s.value())
+                .unwrap_or_default(),
             term_start: term_start.get_untracked(),
             term_end: term_end.get_untracked(),
         };
@@ -158,10 +167,14 @@ fn AddMemberForm(
                 Ok(m) => {
                     errors.set(Vec::new());
                     banner.set(None);
-                    notice.set(Some(i18n.t_with("member.added", &[("name", m.name.clone())])));
+                    notice.set(Some(
+                        i18n.t_with("member.added", &[("name", m.name.clone())]),
+                    ));
                     // Only a saved member clears the form; on error what was typed stays.
                     name.set(String::new());
-                    role.set(String::new());
+                    if let Some(s) = role_select.get_untracked() {
+                        s.set_value("");
+                    }
                     on_added.run(m);
                 }
                 Err(e) => show_api_error(i18n, e, errors, banner),
@@ -185,8 +198,7 @@ fn AddMemberForm(
             <label for="member-role">{move || i18n.t("field.role")}</label>
             <select id="member-role" name="role"
                 class:invalid=move || errors.get().iter().any(|e| e.field == "role")
-                on:change=move |ev| role.set(event_target_value(&ev))
-                prop:value=move || role.get()>
+                node_ref=role_select>
                 <option value="">{move || i18n.t("field.role_choose")}</option>
                 {Role::ALL
                     .iter()

@@ -17,7 +17,8 @@ pub fn SetupPage(
     let i18n = use_i18n();
     let clues = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let state = RwSignal::new(String::new());
+    // Read from the element on submit (see AddMemberForm for why not a mirror signal).
+    let state_select = NodeRef::<leptos::html::Select>::new();
     let municipality = RwSignal::new(String::new());
     let locality = RwSignal::new(String::new());
     let consultorios = RwSignal::new("1".to_owned());
@@ -45,7 +46,10 @@ pub fn SetupPage(
         let input = NewClinic {
             clues: clues.get_untracked(),
             name: name.get_untracked(),
-            state: state.get_untracked(),
+            state: state_select
+                .get_untracked()
+                .map(|s| s.value())
+                .unwrap_or_default(),
             municipality: municipality.get_untracked(),
             locality: locality.get_untracked(),
             // Not a number → 0, which validation reports as out of range.
@@ -106,8 +110,7 @@ pub fn SetupPage(
                 <label for="state">{move || i18n.t("field.state")}</label>
                 <select id="state" name="state"
                     class:invalid=move || errors.get().iter().any(|e| e.field == "state")
-                    on:change=move |ev| state.set(event_target_value(&ev))
-                    prop:value=move || state.get()>
+                    node_ref=state_select>
                     <option value="">{move || i18n.t("field.state_choose")}</option>
                     {STATES.iter().map(|s| view! { <option value=s.code>{s.name}</option> }).collect_view()}
                 </select>

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts a local sync server on 127.0.0.1 and the desktop app; stops the server when
+# the app closes. The app keeps its data in the platform's app-data directory
+# (on Linux ~/.local/share/mx.cosabi.app), or in COSABI_DATA_DIR if set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  cat >&2 <<'MSG'
+No graphical display found (DISPLAY and WAYLAND_DISPLAY are empty).
+Cosabi is a desktop app: run it on a desktop session, or under a virtual display:
+
+    Xvfb :99 -screen 0 1280x800x24 -nolisten tcp &
+    DISPLAY=:99 make run
+
+and look at it with a screenshot:  DISPLAY=:99 import -window root cosabi.png
+MSG
+  exit 2
+fi
+
+LISTEN="${COSABI_LISTEN:-127.0.0.1:8787}"
+target/debug/cosabi-sync-server serve --listen "$LISTEN" &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+echo "sync server: http://$LISTEN (pid $SERVER_PID)"
+target/debug/cosabi-app
