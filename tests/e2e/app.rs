@@ -40,8 +40,16 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     assert_eq!(app.text("#clinic-allocation").await?, "$600,000.00");
     app.wait_for("#no-members").await?;
 
+    // A term typed the way people write dates here; a bad one is explained first.
+    app.type_into("#term-start", "31/02/2024").await?;
+    add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
+    app.wait_for_text("#error-term_start", "dd/mm/aaaa").await?;
+    app.type_into("#term-start", "12/04/2024").await?;
+    app.type_into("#term-end", "11/04/2026").await?;
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
     app.wait_for_count(".member-row", 1).await?;
+    app.wait_for_text("#members", "Periodo: 12/04/2024 a 11/04/2026")
+        .await?;
     add_member(&app, "María Cuaquehua", "tesorero").await?;
     app.wait_for_count(".member-row", 2).await?;
     app.wait_for_text("#seats", "2 de 7").await?;

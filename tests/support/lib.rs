@@ -183,8 +183,9 @@ impl Driver {
             {
                 Ok(client) => {
                     let app = App { client };
-                    // The first screen has rendered once its main content exists.
-                    app.wait_for("main.content > *").await?;
+                    // The first screen is up once a page (or a load error) is shown,
+                    // not the "loading" line.
+                    app.wait_for("main.content > section, #load-error").await?;
                     return Ok(app);
                 }
                 Err(e) => last_err = Some(e),
@@ -294,8 +295,22 @@ impl App {
         bail!("window never became {width} wide")
     }
 
+    /// Resolves once the page has painted two more frames, so a screenshot shows the
+    /// current layout rather than the one before a resize.
+    pub async fn painted(&self) -> Result<()> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Saves a PNG of the window as `<name>.png` in [`screenshots_dir`].
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.painted().await?;
         let png = self.client.screenshot().await?;
         let path = screenshots_dir().join(format!("{name}.png"));
         std::fs::write(&path, png)?;

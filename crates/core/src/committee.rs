@@ -65,10 +65,10 @@ pub struct NewMember {
     pub name: String,
     /// A [`Role::code`].
     pub role: String,
-    /// Start of the term, `YYYY-MM-DD`; empty means today.
+    /// Start of the term as typed (`dd/mm/aaaa` or ISO); may be empty.
     #[serde(default)]
     pub term_start: String,
-    /// End of the term, `YYYY-MM-DD`; may be empty.
+    /// End of the term as typed; may be empty.
     #[serde(default)]
     pub term_end: String,
 }
@@ -87,9 +87,9 @@ fn parse_date(field: &str, s: &str, errors: &mut ValidationErrors) -> Option<chr
     if s.is_empty() {
         return None;
     }
-    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match crate::format::parse_date_input(s) {
+        Some(d) => Some(d),
+        None => {
             errors.push(ValidationError::new(field, "date_format"));
             None
         }
@@ -153,8 +153,8 @@ mod tests {
         let m = NewMember {
             name: "Ana".into(),
             role: "tesorero".into(),
-            term_start: "2025-01-10".into(),
-            term_end: "2024-01-10".into(),
+            term_start: "10/01/2025".into(),
+            term_end: "10/01/2024".into(),
         };
         assert_eq!(m.validate().unwrap_err().0[0].code, "term_end_before_start");
     }

@@ -172,6 +172,8 @@ fn AddMemberForm(
                     ));
                     // Only a saved member clears the form; on error what was typed stays.
                     name.set(String::new());
+                    term_start.set(String::new());
+                    term_end.set(String::new());
                     if let Some(s) = role_select.get_untracked() {
                         s.set_value("");
                     }
@@ -213,12 +215,12 @@ fn AddMemberForm(
             <div class="row">
                 <div>
                     <label for="term-start">{move || i18n.t("field.term_start")}</label>
-                    <input id="term-start" type="date" bind:value=term_start/>
+                    <input id="term-start" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_start/>
                     {field_error(errors, "term_start")}
                 </div>
                 <div>
                     <label for="term-end">{move || i18n.t("field.term_end")}</label>
-                    <input id="term-end" type="date" bind:value=term_end/>
+                    <input id="term-end" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_end/>
                     {field_error(errors, "term_end")}
                 </div>
             </div>
