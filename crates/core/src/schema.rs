@@ -78,8 +78,39 @@ pub const MEMBER: TableDef = TableDef {
     ],
 };
 
+// Tables 3..=99 are the committee's domain; 100 and up are replication's own.
+
+/// A conflict marked resolved; its id is derived from the losing version, so every
+/// device that resolves the same conflict writes the same row.
+pub const CONFLICT_RESOLUTION: TableDef = TableDef {
+    id: 100,
+    name: "conflict_resolution",
+    columns: &[
+        DELETED,
+        col(1, "tbl", Int),
+        col(2, "row_id", Uuid),
+        col(3, "col", Int),
+        col(4, "loser_site", Uuid),
+        col(5, "loser_seq", Int),
+    ],
+};
+
+/// A site's clock was wrong by `offset_ms` for its changes `from_seq..=to_seq`; every
+/// replica orders those changes by their corrected time.
+pub const CLOCK_CORRECTION: TableDef = TableDef {
+    id: 101,
+    name: "clock_correction",
+    columns: &[
+        DELETED,
+        col(1, "site", Uuid),
+        col(2, "from_seq", Int),
+        col(3, "to_seq", Int),
+        col(4, "offset_ms", Int),
+    ],
+};
+
 /// Every table this app version knows, by id.
-pub const TABLES: &[TableDef] = &[CLINIC, MEMBER];
+pub const TABLES: &[TableDef] = &[CLINIC, MEMBER, CONFLICT_RESOLUTION, CLOCK_CORRECTION];
 
 pub fn table(id: u16) -> Option<&'static TableDef> {
     TABLES.iter().find(|t| t.id == id)

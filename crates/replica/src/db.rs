@@ -61,6 +61,51 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX member_by_clinic ON member(clinic_id);
     "#,
+    // 2: merge bookkeeping.
+    r#"
+    -- Loser heads: field values that lost to a concurrent edit and that no later
+    -- change has replaced. Local, derived from the change set; the same on every
+    -- replica that has the same changes.
+    CREATE TABLE conflicts (
+        tbl      INTEGER NOT NULL,
+        row_id   BLOB NOT NULL,
+        col      INTEGER NOT NULL,
+        site_idx INTEGER NOT NULL,
+        seq      INTEGER NOT NULL,
+        hlc      INTEGER NOT NULL,
+        value    ANY,
+        PRIMARY KEY (tbl, row_id, col, site_idx, seq)
+    ) STRICT, WITHOUT ROWID;
+
+    -- Change-log rows whose table or column this app version does not know; applied
+    -- when a migration adds them.
+    CREATE TABLE pending_unknown (
+        log_id INTEGER PRIMARY KEY
+    ) STRICT;
+
+    -- Synced: a conflict marked resolved (id = UUIDv5 of the losing version).
+    CREATE TABLE conflict_resolution (
+        id        BLOB PRIMARY KEY,
+        deleted   INTEGER NOT NULL DEFAULT 0,
+        tbl       INTEGER,
+        row_id    BLOB,
+        col       INTEGER,
+        loser_site BLOB,
+        loser_seq INTEGER,
+        _ver      BLOB
+    ) STRICT;
+
+    -- Synced: a site's clock was off by offset_ms for its changes from_seq..=to_seq.
+    CREATE TABLE clock_correction (
+        id        BLOB PRIMARY KEY,
+        deleted   INTEGER NOT NULL DEFAULT 0,
+        site      BLOB,
+        from_seq  INTEGER,
+        to_seq    INTEGER,
+        offset_ms INTEGER,
+        _ver      BLOB
+    ) STRICT;
+    "#,
 ];
 
 /// Schema version this build knows.
