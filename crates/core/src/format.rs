@@ -12,8 +12,9 @@ pub fn display_date(iso: &str) -> String {
 /// `12/4/24` (two-digit years are 20xx), or ISO `2024-04-12`.
 pub fn parse_date_input(input: &str) -> Option<chrono::NaiveDate> {
     let s = input.trim();
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Some(d);
+    // ISO only with a four-digit year first: "12-4-24" is day-month-year.
+    if s.len() == 10 && s.as_bytes()[4] == b'-' {
+        return chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     }
     let parts: Vec<&str> = s.split(['/', '-', '.']).map(str::trim).collect();
     let [d, m, y] = parts.as_slice() else {

@@ -79,9 +79,12 @@ const MIGRATIONS: &[&str] = &[
 
     -- Change-log rows whose table or column this app version does not know; applied
     -- when a migration adds them.
+    -- col = -1: the whole group (its table is unknown).
     CREATE TABLE pending_unknown (
-        log_id INTEGER PRIMARY KEY
-    ) STRICT;
+        log_id INTEGER NOT NULL,
+        col    INTEGER NOT NULL,
+        PRIMARY KEY (log_id, col)
+    ) STRICT, WITHOUT ROWID;
 
     -- Synced: a conflict marked resolved (id = UUIDv5 of the losing version).
     CREATE TABLE conflict_resolution (
@@ -105,6 +108,132 @@ const MIGRATIONS: &[&str] = &[
         offset_ms INTEGER,
         _ver      BLOB
     ) STRICT;
+    "#,
+    // 3: the committee's domain: assemblies, agreements, actions, money, photos.
+    r#"
+    CREATE TABLE assembly (
+        id                  BLOB PRIMARY KEY,
+        deleted             INTEGER NOT NULL DEFAULT 0,
+        clinic_id           BLOB,
+        kind                TEXT,
+        date                TEXT,
+        place               TEXT,
+        agenda              TEXT,
+        community_attendees INTEGER,
+        minutes             TEXT,
+        status              TEXT,
+        closed_minutes      TEXT,
+        closed_by           BLOB,
+        quorum_percent      INTEGER,
+        signed_photo_id     BLOB,
+        _ver                BLOB
+    ) STRICT;
+
+    CREATE TABLE attendance (
+        id          BLOB PRIMARY KEY,
+        deleted     INTEGER NOT NULL DEFAULT 0,
+        assembly_id BLOB,
+        member_id   BLOB,
+        present     INTEGER,
+        _ver        BLOB
+    ) STRICT;
+    CREATE INDEX attendance_by_assembly ON attendance(assembly_id);
+
+    CREATE TABLE amendment (
+        id          BLOB PRIMARY KEY,
+        deleted     INTEGER NOT NULL DEFAULT 0,
+        assembly_id BLOB,
+        text        TEXT,
+        made_on     TEXT,
+        _ver        BLOB
+    ) STRICT;
+    CREATE INDEX amendment_by_assembly ON amendment(assembly_id);
+
+    CREATE TABLE agreement (
+        id              BLOB PRIMARY KEY,
+        deleted         INTEGER NOT NULL DEFAULT 0,
+        assembly_id     BLOB,
+        text            TEXT,
+        responsible_id  BLOB,
+        due_date        TEXT,
+        status          TEXT,
+        carried_from_id BLOB,
+        _ver            BLOB
+    ) STRICT;
+    CREATE INDEX agreement_by_assembly ON agreement(assembly_id);
+    CREATE INDEX agreement_by_carried_from ON agreement(carried_from_id);
+
+    CREATE TABLE action (
+        id             BLOB PRIMARY KEY,
+        deleted        INTEGER NOT NULL DEFAULT 0,
+        clinic_id      BLOB,
+        category       TEXT,
+        description    TEXT,
+        estimated_cost INTEGER,
+        agreement_id   BLOB,
+        status         TEXT,
+        verified_by    BLOB,
+        verified_on    TEXT,
+        _ver           BLOB
+    ) STRICT;
+
+    CREATE TABLE card_movement (
+        id          BLOB PRIMARY KEY,
+        deleted     INTEGER NOT NULL DEFAULT 0,
+        clinic_id   BLOB,
+        fiscal_year INTEGER,
+        kind        TEXT,
+        amount      INTEGER,
+        date        TEXT,
+        note        TEXT,
+        _ver        BLOB
+    ) STRICT;
+
+    CREATE TABLE purchase (
+        id          BLOB PRIMARY KEY,
+        deleted     INTEGER NOT NULL DEFAULT 0,
+        clinic_id   BLOB,
+        fiscal_year INTEGER,
+        date        TEXT,
+        concept     TEXT,
+        quantity    INTEGER,
+        unit_cost   INTEGER,
+        total       INTEGER,
+        supplier    TEXT,
+        rfc         TEXT,
+        category    TEXT,
+        action_id   BLOB,
+        paid_from   TEXT,
+        _ver        BLOB
+    ) STRICT;
+    CREATE INDEX purchase_by_year_date ON purchase(fiscal_year, date);
+
+    CREATE TABLE receipt (
+        id           BLOB PRIMARY KEY,
+        deleted      INTEGER NOT NULL DEFAULT 0,
+        purchase_id  BLOB,
+        kind         TEXT,
+        folio_fiscal TEXT,
+        total        INTEGER,
+        issued_on    TEXT,
+        _ver         BLOB
+    ) STRICT;
+    CREATE INDEX receipt_by_purchase ON receipt(purchase_id);
+    CREATE INDEX receipt_by_folio ON receipt(folio_fiscal);
+
+    CREATE TABLE photo (
+        id          BLOB PRIMARY KEY,
+        deleted     INTEGER NOT NULL DEFAULT 0,
+        owner_table INTEGER,
+        owner_id    BLOB,
+        kind        TEXT,
+        sha256      TEXT,
+        size_bytes  INTEGER,
+        mime        TEXT,
+        taken_at    TEXT,
+        _ver        BLOB
+    ) STRICT;
+    CREATE INDEX photo_by_owner ON photo(owner_table, owner_id);
     "#,
 ];
 

@@ -16,9 +16,12 @@ pub mod db;
 mod error;
 mod history;
 mod log;
+mod merge;
+mod sync;
 
 pub use error::{Error, Result};
 pub use history::HistoryEntry;
+pub use sync::{ApplyReport, ConflictView, VersionVector};
 
 use cosabi_core::hlc::{Hlc, HlcClock};
 use cosabi_core::ids::{MemberId, SiteId};
@@ -94,7 +97,7 @@ impl Replica {
             )
             .optional()?
             .unwrap_or(0);
-        Ok(Replica {
+        let mut replica = Replica {
             conn,
             site,
             site_idx,
@@ -102,7 +105,11 @@ impl Replica {
             clock: HlcClock::starting_at(Hlc(max_hlc as u64)),
             clock_offset_ms,
             author: None,
-        })
+        };
+        // Changes an older version kept for tables or columns it did not know take
+        // effect now if a migration added them.
+        replica.refold_pending()?;
+        Ok(replica)
     }
 
     pub fn site_id(&self) -> SiteId {

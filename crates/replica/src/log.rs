@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use cosabi_core::change::Value;
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
-use cosabi_core::schema::TableDef;
+use crate::merge::{fold_fields, FoldField, MergeCtx};
+use cosabi_core::schema::{TableDef, CONFLICT_RESOLUTION};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction};
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,7 @@ pub(crate) fn site_index(conn: &Connection, site: SiteId) -> Result<i64> {
 /// One user action's writes, inside its transaction.
 pub(crate) struct Writer<'a> {
     tx: &'a Transaction<'a>,
+    ctx: MergeCtx,
     site_idx: i64,
     next_seq: u64,
     hlc: Hlc,
@@ -103,6 +105,7 @@ impl<'a> Writer<'a> {
     ) -> Self {
         Self {
             tx,
+            ctx: MergeCtx::default(),
             site_idx,
             next_seq,
             hlc,
@@ -161,22 +164,14 @@ impl<'a> Writer<'a> {
     }
 
     /// Sets fields of an existing row. Fields whose value does not change are not
-    /// logged; returns how many were.
-    pub fn update(
-        &mut self,
-        table: &TableDef,
-        row: Uuid,
-        fields: &[(u16, Value)],
-    ) -> Result<usize> {
+    /// logged; returns how many were. A changed field's open conflicts are resolved:
+    /// the person wrote over the winner, with the losers in front of them.
+    pub fn update(&mut self, table: &TableDef, row: Uuid, fields: &[(u16, Value)]) -> Result<usize> {
         let names: Vec<&str> = fields
             .iter()
             .map(|(c, _)| column_name(table, *c))
             .collect::<Result<_>>()?;
-        let sql = format!(
-            "SELECT {}, _ver FROM {} WHERE id = ?1",
-            names.join(", "),
-            table.name
-        );
+        let sql = format!("SELECT {}, _ver FROM {} WHERE id = ?1", names.join(", "), table.name);
         let row_bytes = row.as_bytes().as_slice();
         let (current, ver_blob) = {
             let mut stmt = self.tx.prepare_cached(&sql)?;
@@ -191,90 +186,156 @@ impl<'a> Writer<'a> {
             let ver: Option<Vec<u8>> = r.get(fields.len())?;
             (current, ver)
         };
-        let mut versions: Vec<FieldVersion> = match &ver_blob {
+        let versions: Vec<FieldVersion> = match &ver_blob {
             Some(b) => decode(b, "field versions")?,
             None => Vec::new(),
         };
-        let mut log = Vec::new();
-        let mut sets = Vec::new();
-        for ((column, value), old) in fields.iter().zip(&current) {
-            if value == old {
-                continue;
-            }
-            let seq = self.next_seq + log.len() as u64;
-            let new_version = FieldVersion {
-                column: *column,
-                site_idx: self.site_idx as u64,
-                seq,
-                hlc: self.hlc.0,
-            };
-            let prev = match versions.iter_mut().find(|v| v.column == *column) {
-                Some(v) => {
-                    let prev = (v.site_idx, v.seq);
-                    *v = new_version;
-                    Some(prev)
-                }
-                None => {
-                    versions.push(new_version);
-                    None
-                }
-            };
-            log.push(LogField {
-                column: *column,
-                prev,
-                value: value.clone(),
-            });
-            sets.push((column_name(table, *column)?, value));
-        }
-        if log.is_empty() {
+        let changed: Vec<(u16, &Value, Option<(u64, u64)>)> = fields
+            .iter()
+            .zip(&current)
+            .filter(|((_, value), old)| value != *old)
+            .map(|((column, value), _)| {
+                let prev = versions
+                    .iter()
+                    .find(|v| v.column == *column)
+                    .map(|v| (v.site_idx, v.seq));
+                (*column, value, prev)
+            })
+            .collect();
+        if changed.is_empty() {
             return Ok(0);
         }
-        let assignments: Vec<String> = sets
+        for (column, _, _) in &changed {
+            self.resolve_field(table, row, *column)?;
+        }
+        self.write_fields(table, row, &changed)?;
+        Ok(changed.len())
+    }
+
+    /// Folds and logs field changes with the given `prev`s.
+    fn write_fields(
+        &mut self,
+        table: &TableDef,
+        row: Uuid,
+        changed: &[(u16, &Value, Option<(u64, u64)>)],
+    ) -> Result<()> {
+        let fold: Vec<FoldField<'_>> = changed
             .iter()
             .enumerate()
-            .map(|(i, (name, _))| format!("{name} = ?{}", i + 2))
+            .map(|(i, (column, value, prev))| FoldField {
+                column: *column,
+                value,
+                prev: *prev,
+                seq: self.next_seq + i as u64,
+            })
             .collect();
-        let sql = format!(
-            "UPDATE {} SET {}, _ver = ?{} WHERE id = ?1",
-            table.name,
-            assignments.join(", "),
-            sets.len() + 2
-        );
-        let ver = encode(&versions);
-        let mut params: Vec<&dyn ToSql> = vec![&row_bytes];
-        let values: Vec<SqlValue<'_>> = sets.iter().map(|(_, v)| SqlValue(v)).collect();
-        for v in &values {
-            params.push(v);
+        fold_fields(
+            self.tx,
+            &mut self.ctx,
+            table,
+            row,
+            self.site_idx as u64,
+            self.hlc.0,
+            &fold,
+        )?;
+        let log: Vec<LogField> = changed
+            .iter()
+            .map(|(column, value, prev)| LogField {
+                column: *column,
+                prev: *prev,
+                value: (*value).clone(),
+            })
+            .collect();
+        self.append(table, row, &log)
+    }
+
+    /// Marks every unresolved loser of one field as resolved (a synced
+    /// `conflict_resolution` row whose id derives from the losing version).
+    pub fn resolve_field(&mut self, table: &TableDef, row: Uuid, column: u16) -> Result<usize> {
+        let losers: Vec<(Vec<u8>, i64)> = {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT s.site, c.seq FROM conflicts c JOIN sites s ON s.idx = c.site_idx
+                 WHERE c.tbl = ?1 AND c.row_id = ?2 AND c.col = ?3",
+            )?;
+            let rows = stmt.query_map(
+                rusqlite::params![table.id, row.as_bytes().as_slice(), column],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut n = 0;
+        for (site, seq) in losers {
+            let id = resolution_id(table.id, row, column, &site, seq as u64);
+            let exists: bool = self
+                .tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM conflict_resolution WHERE id = ?1)")?
+                .query_row([id.as_bytes().as_slice()], |r| r.get(0))?;
+            if exists {
+                continue;
+            }
+            self.insert(
+                &CONFLICT_RESOLUTION,
+                id,
+                &[
+                    (1, Value::Int(i64::from(table.id))),
+                    (2, Value::uuid(row)),
+                    (3, Value::Int(i64::from(column))),
+                    (4, Value::Bytes(site)),
+                    (5, Value::Int(seq)),
+                ],
+            )?;
+            n += 1;
         }
-        params.push(&ver);
-        self.tx.prepare_cached(&sql)?.execute(params.as_slice())?;
-        let n = log.len();
-        self.append(table, row, &log)?;
         Ok(n)
     }
 
     fn append(&mut self, table: &TableDef, row: Uuid, fields: &[LogField]) -> Result<()> {
         let seq_first = self.next_seq;
         let seq_last = seq_first + fields.len() as u64 - 1;
-        let body = encode(&fields);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO change_log(site_idx, seq_first, seq_last, hlc, tbl, row_id, author, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(rusqlite::params![
-                self.site_idx,
-                seq_first as i64,
-                seq_last as i64,
-                self.hlc.0 as i64,
-                table.id,
-                row.as_bytes().as_slice(),
-                self.author.map(|a| a.0.as_bytes().to_vec()),
-                body,
-            ])?;
+        append_log(
+            self.tx,
+            self.site_idx,
+            seq_first,
+            seq_last,
+            self.hlc,
+            table.id,
+            row,
+            self.author,
+            &encode(&fields),
+        )?;
         self.next_seq = seq_last + 1;
         Ok(())
     }
+}
+
+/// Appends one change-log row; returns its id (the local arrival order).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn append_log(
+    tx: &Transaction<'_>,
+    site_idx: i64,
+    seq_first: u64,
+    seq_last: u64,
+    hlc: Hlc,
+    table: u16,
+    row: Uuid,
+    author: Option<MemberId>,
+    body: &[u8],
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO change_log(site_idx, seq_first, seq_last, hlc, tbl, row_id, author, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(rusqlite::params![
+        site_idx,
+        seq_first as i64,
+        seq_last as i64,
+        hlc.0 as i64,
+        table,
+        row.as_bytes().as_slice(),
+        author.map(|a| a.0.as_bytes().to_vec()),
+        body,
+    ])?;
+    Ok(tx.last_insert_rowid())
 }
 
 fn column_name(table: &TableDef, column: u16) -> Result<&'static str> {
@@ -282,4 +343,18 @@ fn column_name(table: &TableDef, column: u16) -> Result<&'static str> {
         .column(column)
         .map(|c| c.name)
         .ok_or_else(|| Error::Corrupt(format!("{} has no column {column}", table.name)))
+}
+
+/// The id of the resolution of one losing version: the same on every device.
+pub(crate) fn resolution_id(table: u16, row: Uuid, column: u16, site: &[u8], seq: u64) -> Uuid {
+    cosabi_core::ids::natural_id(
+        "conflict_resolution",
+        &[
+            &table.to_be_bytes(),
+            row.as_bytes(),
+            &column.to_be_bytes(),
+            site,
+            &seq.to_be_bytes(),
+        ],
+    )
 }
