@@ -121,6 +121,10 @@ impl<'a> Writer<'a> {
     /// key seen for the first time here). Every given field is logged with no `prev`.
     pub fn insert(&mut self, table: &TableDef, row: Uuid, fields: &[(u16, Value)]) -> Result<()> {
         debug_assert!(!fields.is_empty());
+        debug_assert!(
+            fields.iter().enumerate().all(|(i, (c, _))| fields[..i].iter().all(|(p, _)| p != c)),
+            "a column given twice in one write"
+        );
         let mut versions = Vec::with_capacity(fields.len());
         let mut log = Vec::with_capacity(fields.len());
         for (i, (column, value)) in fields.iter().enumerate() {

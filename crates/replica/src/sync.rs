@@ -688,13 +688,21 @@ impl Replica {
 impl Replica {
     /// Low-level write of raw fields, inserting the row if it does not exist here.
     /// It bypasses the domain's validation: for tools and tests of the merge, never
-    /// for what a person types.
+    /// for what a person types. A column given twice takes its last value.
     pub fn set_fields(
         &mut self,
         table: &schema::TableDef,
         row: Uuid,
         fields: &[(u16, Value)],
     ) -> Result<usize> {
+        let mut unique: Vec<(u16, Value)> = Vec::with_capacity(fields.len());
+        for (c, v) in fields {
+            match unique.iter_mut().find(|(uc, _)| uc == c) {
+                Some(slot) => slot.1 = v.clone(),
+                None => unique.push((*c, v.clone())),
+            }
+        }
+        let fields = unique.as_slice();
         let exists: bool = self.conn.query_row(
             &format!("SELECT EXISTS(SELECT 1 FROM {} WHERE id = ?1)", table.name),
             [row.as_bytes().as_slice()],
