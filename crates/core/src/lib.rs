@@ -10,12 +10,19 @@
 //! - [`clinic`]: the CLUES code, the 32 states, the allocation table and
 //!   [`clinic::NewClinic`] validation.
 //! - [`committee`]: the committee roles and [`committee::NewMember`] validation.
+//! - [`assembly`]: assemblies, actas, attendance, quorum and agreements.
+//! - [`actions`]: planned improvements (mejoras) and who may verify them.
+//! - [`ledger`]: card movements, purchases, receipts, RFC and folio fiscal checks,
+//!   the balance view.
+//! - [`photo`]: photo records, content-addressed by SHA-256.
 //! - [`hlc::Hlc`]: the hybrid logical clock used to order concurrent edits.
 //! - [`error::ValidationError`]: what is wrong with user input, as a stable code the UI
 //!   translates.
 //!
 //! Architecture invariant: this crate does no I/O and fails only by validation.
 
+pub mod actions;
+pub mod assembly;
 pub mod change;
 pub mod clinic;
 pub mod committee;
@@ -23,8 +30,12 @@ pub mod error;
 pub mod format;
 pub mod hlc;
 pub mod ids;
+mod input;
+pub mod ledger;
 pub mod money;
+pub mod photo;
 pub mod schema;
+pub mod wire;
 
 pub use error::{ValidationError, ValidationErrors};
 pub use money::Centavos;

@@ -80,6 +80,177 @@ pub const MEMBER: TableDef = TableDef {
 
 // Tables 3..=99 are the committee's domain; 100 and up are replication's own.
 
+/// An assembly (asamblea) and its minutes (acta). Closing copies `minutes` into
+/// `closed_minutes`, so an edit merged in after the close is visible as a difference.
+pub const ASSEMBLY: TableDef = TableDef {
+    id: 3,
+    name: "assembly",
+    columns: &[
+        DELETED,
+        col(1, "clinic_id", Uuid),
+        // constitutiva | ordinaria | extraordinaria
+        col(2, "kind", Text),
+        col(3, "date", Date),
+        col(4, "place", Text),
+        // Agenda items, one per line.
+        col(5, "agenda", Text),
+        col(6, "community_attendees", Int),
+        col(7, "minutes", Text),
+        // draft | closed
+        col(8, "status", Text),
+        col(9, "closed_minutes", Text),
+        col(10, "closed_by", Uuid),
+        // Quorum is floor(active members × percent / 100) + 1; 50 by default.
+        col(11, "quorum_percent", Int),
+        col(12, "signed_photo_id", Uuid),
+    ],
+};
+
+/// Whether a member attended an assembly. Its id is the natural key
+/// `natural_id("attendance", [assembly, member])`, so two devices that take the
+/// list offline converge to one row per person.
+pub const ATTENDANCE: TableDef = TableDef {
+    id: 4,
+    name: "attendance",
+    columns: &[
+        DELETED,
+        col(1, "assembly_id", Uuid),
+        col(2, "member_id", Uuid),
+        // 1 present, 0 absent.
+        col(3, "present", Int),
+    ],
+};
+
+/// A correction to a closed acta: the closed text never changes, amendments follow it.
+pub const AMENDMENT: TableDef = TableDef {
+    id: 5,
+    name: "amendment",
+    columns: &[
+        DELETED,
+        col(1, "assembly_id", Uuid),
+        col(2, "text", Text),
+        col(3, "made_on", Date),
+    ],
+};
+
+/// An agreement (acuerdo) of an assembly; open ones are carried over to the next
+/// assembly as copies that name the original in `carried_from_id`.
+pub const AGREEMENT: TableDef = TableDef {
+    id: 6,
+    name: "agreement",
+    columns: &[
+        DELETED,
+        col(1, "assembly_id", Uuid),
+        col(2, "text", Text),
+        col(3, "responsible_id", Uuid),
+        col(4, "due_date", Date),
+        // pendiente | en_proceso | cumplido | cancelado
+        col(5, "status", Text),
+        col(6, "carried_from_id", Uuid),
+    ],
+};
+
+/// A planned improvement (mejora) and its progress up to verification.
+pub const ACTION: TableDef = TableDef {
+    id: 7,
+    name: "action",
+    columns: &[
+        DELETED,
+        col(1, "clinic_id", Uuid),
+        // infraestructura | equipamiento | mobiliario
+        col(2, "category", Text),
+        col(3, "description", Text),
+        // Centavos.
+        col(4, "estimated_cost", Int),
+        col(5, "agreement_id", Uuid),
+        // propuesta | aprobada | en_proceso | terminada | verificada
+        col(6, "status", Text),
+        col(7, "verified_by", Uuid),
+        col(8, "verified_on", Date),
+    ],
+};
+
+/// Money moving onto, off or out of the card, or cash coming back to it.
+pub const CARD_MOVEMENT: TableDef = TableDef {
+    id: 8,
+    name: "card_movement",
+    columns: &[
+        DELETED,
+        col(1, "clinic_id", Uuid),
+        col(2, "fiscal_year", Int),
+        // deposito | retiro | reintegro | cambio_devuelto
+        col(3, "kind", Text),
+        // Centavos, always positive: the kind gives the direction.
+        col(4, "amount", Int),
+        col(5, "date", Date),
+        col(6, "note", Text),
+    ],
+};
+
+/// A purchase. `total` is written with `quantity` and `unit_cost` by every write, so a
+/// merge that mixes two devices' quantity and unit cost shows as a wrong total.
+pub const PURCHASE: TableDef = TableDef {
+    id: 9,
+    name: "purchase",
+    columns: &[
+        DELETED,
+        col(1, "clinic_id", Uuid),
+        col(2, "fiscal_year", Int),
+        col(3, "date", Date),
+        col(4, "concept", Text),
+        // Whole units, at least 1.
+        col(5, "quantity", Int),
+        // Centavos.
+        col(6, "unit_cost", Int),
+        // Centavos, quantity × unit_cost.
+        col(7, "total", Int),
+        col(8, "supplier", Text),
+        col(9, "rfc", Text),
+        // infraestructura | equipamiento | mobiliario
+        col(10, "category", Text),
+        col(11, "action_id", Uuid),
+        // tarjeta | efectivo
+        col(12, "paid_from", Text),
+    ],
+};
+
+/// A receipt that backs a purchase.
+pub const RECEIPT: TableDef = TableDef {
+    id: 10,
+    name: "receipt",
+    columns: &[
+        DELETED,
+        col(1, "purchase_id", Uuid),
+        // cfdi | nota | recibo_simple | ficha_bancaria
+        col(2, "kind", Text),
+        // A CFDI's UUID, upper-case; empty for other kinds.
+        col(3, "folio_fiscal", Text),
+        // Centavos.
+        col(4, "total", Int),
+        col(5, "issued_on", Date),
+    ],
+};
+
+/// A photo's metadata; the image travels separately, addressed by its SHA-256.
+pub const PHOTO: TableDef = TableDef {
+    id: 11,
+    name: "photo",
+    columns: &[
+        DELETED,
+        // The id of the table the owner row is in.
+        col(1, "owner_table", Int),
+        col(2, "owner_id", Uuid),
+        // receipt | before | after | acta
+        col(3, "kind", Text),
+        // 64 lower-case hex digits.
+        col(4, "sha256", Text),
+        col(5, "size_bytes", Int),
+        col(6, "mime", Text),
+        // RFC 3339, or empty when unknown.
+        col(7, "taken_at", Text),
+    ],
+};
+
 /// A conflict marked resolved; its id is derived from the losing version, so every
 /// device that resolves the same conflict writes the same row.
 pub const CONFLICT_RESOLUTION: TableDef = TableDef {
@@ -110,7 +281,21 @@ pub const CLOCK_CORRECTION: TableDef = TableDef {
 };
 
 /// Every table this app version knows, by id.
-pub const TABLES: &[TableDef] = &[CLINIC, MEMBER, CONFLICT_RESOLUTION, CLOCK_CORRECTION];
+pub const TABLES: &[TableDef] = &[
+    CLINIC,
+    MEMBER,
+    ASSEMBLY,
+    ATTENDANCE,
+    AMENDMENT,
+    AGREEMENT,
+    ACTION,
+    CARD_MOVEMENT,
+    PURCHASE,
+    RECEIPT,
+    PHOTO,
+    CONFLICT_RESOLUTION,
+    CLOCK_CORRECTION,
+];
 
 pub fn table(id: u16) -> Option<&'static TableDef> {
     TABLES.iter().find(|t| t.id == id)
@@ -146,5 +331,26 @@ mod tests {
                 t.name
             );
         }
+    }
+
+    #[test]
+    fn domain_tables_use_ids_3_to_99() {
+        let domain = [
+            ASSEMBLY,
+            ATTENDANCE,
+            AMENDMENT,
+            AGREEMENT,
+            ACTION,
+            CARD_MOVEMENT,
+            PURCHASE,
+            RECEIPT,
+            PHOTO,
+        ];
+        for t in domain {
+            assert!((3..=99).contains(&t.id), "{}", t.name);
+            assert_eq!(table(t.id), Some(&t));
+            assert_eq!(table_named(t.name), Some(&t));
+        }
+        assert_eq!(PURCHASE.column_named("total").map(|c| c.kind), Some(Int));
     }
 }

@@ -11,13 +11,20 @@
 //! `cosabi_core::schema`), a `deleted` tombstone and a hidden `_ver` column holding the
 //! current version (site, seq, HLC) of each field.
 
+mod actions;
+mod assembly;
+pub mod codec;
 mod committee;
 pub mod db;
 mod error;
 mod history;
 mod log;
 mod merge;
+mod money;
+mod photos;
+mod rows;
 mod sync;
+pub mod workload;
 
 pub use error::{Error, Result};
 pub use history::HistoryEntry;

@@ -6,10 +6,10 @@
 //! (`_ver`), so recording a write touches two b-trees, not one per field.
 
 use crate::error::{Error, Result};
+use crate::merge::{fold_fields, FoldField, MergeCtx};
 use cosabi_core::change::Value;
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
-use crate::merge::{fold_fields, FoldField, MergeCtx};
 use cosabi_core::schema::{TableDef, CONFLICT_RESOLUTION};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction};
@@ -85,6 +85,9 @@ pub(crate) fn site_index(conn: &Connection, site: SiteId) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// A changed field: column, new value, the version it replaces (local site index, seq).
+type Changed<'v> = (u16, &'v Value, Option<(u64, u64)>);
+
 /// One user action's writes, inside its transaction.
 pub(crate) struct Writer<'a> {
     tx: &'a Transaction<'a>,
@@ -122,7 +125,10 @@ impl<'a> Writer<'a> {
     pub fn insert(&mut self, table: &TableDef, row: Uuid, fields: &[(u16, Value)]) -> Result<()> {
         debug_assert!(!fields.is_empty());
         debug_assert!(
-            fields.iter().enumerate().all(|(i, (c, _))| fields[..i].iter().all(|(p, _)| p != c)),
+            fields
+                .iter()
+                .enumerate()
+                .all(|(i, (c, _))| fields[..i].iter().all(|(p, _)| p != c)),
             "a column given twice in one write"
         );
         let mut versions = Vec::with_capacity(fields.len());
@@ -170,12 +176,21 @@ impl<'a> Writer<'a> {
     /// Sets fields of an existing row. Fields whose value does not change are not
     /// logged; returns how many were. A changed field's open conflicts are resolved:
     /// the person wrote over the winner, with the losers in front of them.
-    pub fn update(&mut self, table: &TableDef, row: Uuid, fields: &[(u16, Value)]) -> Result<usize> {
+    pub fn update(
+        &mut self,
+        table: &TableDef,
+        row: Uuid,
+        fields: &[(u16, Value)],
+    ) -> Result<usize> {
         let names: Vec<&str> = fields
             .iter()
             .map(|(c, _)| column_name(table, *c))
             .collect::<Result<_>>()?;
-        let sql = format!("SELECT {}, _ver FROM {} WHERE id = ?1", names.join(", "), table.name);
+        let sql = format!(
+            "SELECT {}, _ver FROM {} WHERE id = ?1",
+            names.join(", "),
+            table.name
+        );
         let row_bytes = row.as_bytes().as_slice();
         let (current, ver_blob) = {
             let mut stmt = self.tx.prepare_cached(&sql)?;
@@ -194,7 +209,7 @@ impl<'a> Writer<'a> {
             Some(b) => decode(b, "field versions")?,
             None => Vec::new(),
         };
-        let changed: Vec<(u16, &Value, Option<(u64, u64)>)> = fields
+        let changed: Vec<Changed<'_>> = fields
             .iter()
             .zip(&current)
             .filter(|((_, value), old)| value != *old)
@@ -217,12 +232,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Folds and logs field changes with the given `prev`s.
-    fn write_fields(
-        &mut self,
-        table: &TableDef,
-        row: Uuid,
-        changed: &[(u16, &Value, Option<(u64, u64)>)],
-    ) -> Result<()> {
+    fn write_fields(&mut self, table: &TableDef, row: Uuid, changed: &[Changed<'_>]) -> Result<()> {
         let fold: Vec<FoldField<'_>> = changed
             .iter()
             .enumerate()

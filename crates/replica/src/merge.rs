@@ -317,8 +317,11 @@ pub(crate) fn fold_fields(
 
     let ver = encode(&versions);
     if sets.is_empty() {
-        tx.prepare_cached(&format!("UPDATE {} SET _ver = ?2 WHERE id = ?1", table.name))?
-            .execute(rusqlite::params![row_bytes, ver])?;
+        tx.prepare_cached(&format!(
+            "UPDATE {} SET _ver = ?2 WHERE id = ?1",
+            table.name
+        ))?
+        .execute(rusqlite::params![row_bytes, ver])?;
     } else {
         let assignments: Vec<String> = sets
             .iter()
@@ -374,7 +377,10 @@ pub(crate) fn reorder_conflicted_fields(tx: &Transaction<'_>, ctx: &mut MergeCtx
         let Some(col_def) = table.column(col) else {
             continue;
         };
-        let sql = format!("SELECT {}, _ver FROM {} WHERE id = ?1", col_def.name, table.name);
+        let sql = format!(
+            "SELECT {}, _ver FROM {} WHERE id = ?1",
+            col_def.name, table.name
+        );
         let found: Option<(Value, Option<Vec<u8>>)> = tx
             .query_row(&sql, [&row], |r| {
                 Ok((
@@ -421,7 +427,10 @@ pub(crate) fn reorder_conflicted_fields(tx: &Transaction<'_>, ctx: &mut MergeCtx
             hlc: winner.hlc,
         };
         tx.execute(
-            &format!("UPDATE {} SET {} = ?2, _ver = ?3 WHERE id = ?1", table.name, col_def.name),
+            &format!(
+                "UPDATE {} SET {} = ?2, _ver = ?3 WHERE id = ?1",
+                table.name, col_def.name
+            ),
             rusqlite::params![row, SqlValue(&winner.value), encode(&versions)],
         )?;
         tx.execute(

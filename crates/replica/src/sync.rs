@@ -105,7 +105,8 @@ impl Replica {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let site: Vec<u8> = r.get(0)?;
-            let site = SiteId(Uuid::from_slice(&site).map_err(|e| Error::Corrupt(format!("site: {e}")))?);
+            let site =
+                SiteId(Uuid::from_slice(&site).map_err(|e| Error::Corrupt(format!("site: {e}")))?);
             vv.insert(site, r.get::<_, i64>(1)? as u64);
         }
         if self.next_seq > 1 {
@@ -224,9 +225,21 @@ impl Replica {
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let site: Vec<u8> = r.get(1)?;
-                let site = SiteId(Uuid::from_slice(&site).map_err(|e| Error::Corrupt(format!("site: {e}")))?);
-                let max_seq = if site == own_site { own_max } else { r.get::<_, i64>(2)? as u64 };
-                sites.insert(site, SiteInfo { idx: r.get(0)?, max_seq });
+                let site = SiteId(
+                    Uuid::from_slice(&site).map_err(|e| Error::Corrupt(format!("site: {e}")))?,
+                );
+                let max_seq = if site == own_site {
+                    own_max
+                } else {
+                    r.get::<_, i64>(2)? as u64
+                };
+                sites.insert(
+                    site,
+                    SiteInfo {
+                        idx: r.get(0)?,
+                        max_seq,
+                    },
+                );
             }
         }
         let mut ctx = MergeCtx::default();
@@ -244,9 +257,9 @@ impl Replica {
                 report.deferred += n;
                 continue;
             }
-            if !sites.contains_key(&g.site) {
+            if let std::collections::hash_map::Entry::Vacant(e) = sites.entry(g.site) {
                 let idx = site_index(&tx, g.site)?;
-                sites.insert(g.site, SiteInfo { idx, max_seq: 0 });
+                e.insert(SiteInfo { idx, max_seq: 0 });
                 ctx.invalidate();
             }
             let (site_idx, applied) = {
@@ -273,7 +286,9 @@ impl Replica {
                 match f.prev {
                     None => local_prevs.push(None),
                     Some(v) => match sites.get(&v.site) {
-                        Some(s) if v.seq <= s.max_seq || (v.site == g.site && v.seq < seq_first) => {
+                        Some(s)
+                            if v.seq <= s.max_seq || (v.site == g.site && v.seq < seq_first) =>
+                        {
                             local_prevs.push(Some((s.idx as u64, v.seq)))
                         }
                         _ => {
@@ -334,8 +349,10 @@ impl Replica {
                     }
                 }
                 None => {
-                    tx.prepare_cached("INSERT OR IGNORE INTO pending_unknown(log_id, col) VALUES (?1, -1)")?
-                        .execute([log_id])?;
+                    tx.prepare_cached(
+                        "INSERT OR IGNORE INTO pending_unknown(log_id, col) VALUES (?1, -1)",
+                    )?
+                    .execute([log_id])?;
                     report.kept_unknown += fields.len() as u64;
                 }
             }
@@ -393,7 +410,9 @@ impl Replica {
             let fold: Vec<FoldField<'_>> = fields
                 .iter()
                 .enumerate()
-                .filter(|(_, f)| (col == -1 || i64::from(f.column) == col) && table.column(f.column).is_some())
+                .filter(|(_, f)| {
+                    (col == -1 || i64::from(f.column) == col) && table.column(f.column).is_some()
+                })
                 .map(|(i, f)| FoldField {
                     column: f.column,
                     value: &f.value,
@@ -405,7 +424,15 @@ impl Replica {
                 continue;
             }
             let row = Uuid::from_slice(&row).map_err(|e| Error::Corrupt(format!("row id: {e}")))?;
-            fold_fields(&tx, &mut ctx, table, row, site_idx as u64, hlc as u64, &fold)?;
+            fold_fields(
+                &tx,
+                &mut ctx,
+                table,
+                row,
+                site_idx as u64,
+                hlc as u64,
+                &fold,
+            )?;
             folded += fold.len() as u64;
             tx.execute(
                 "DELETE FROM pending_unknown WHERE log_id = ?1 AND col = ?2",
@@ -437,7 +464,8 @@ impl Replica {
     /// `resolved = true`.
     pub fn conflicts(&self) -> Result<Vec<ConflictView>> {
         let sites = self.site_uuids()?;
-        let heads: Vec<(u16, Vec<u8>, u16, i64, i64, i64, Value)> = {
+        type Row = (u16, Vec<u8>, u16, i64, i64, i64, Value);
+        let heads: Vec<Row> = {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT tbl, row_id, col, site_idx, seq, hlc, value FROM conflicts ORDER BY hlc DESC",
             )?;
@@ -465,13 +493,17 @@ impl Replica {
             let Some(column) = table.column(col) else {
                 continue;
             };
-            let sql = format!("SELECT {}, _ver FROM {} WHERE id = ?1", column.name, table.name);
-            let (winner_value, ver): (Value, Option<Vec<u8>>) = self.conn.query_row(&sql, [&row], |r| {
-                Ok((
-                    value_from_sql(r.get_ref(0)?).unwrap_or(Value::Null),
-                    r.get(1)?,
-                ))
-            })?;
+            let sql = format!(
+                "SELECT {}, _ver FROM {} WHERE id = ?1",
+                column.name, table.name
+            );
+            let (winner_value, ver): (Value, Option<Vec<u8>>) =
+                self.conn.query_row(&sql, [&row], |r| {
+                    Ok((
+                        value_from_sql(r.get_ref(0)?).unwrap_or(Value::Null),
+                        r.get(1)?,
+                    ))
+                })?;
             if winner_value == value {
                 continue;
             }
@@ -486,7 +518,9 @@ impl Replica {
             let row = Uuid::from_slice(&row).map_err(|e| Error::Corrupt(format!("row id: {e}")))?;
             let resolved: bool = self.conn.query_row(
                 "SELECT EXISTS(SELECT 1 FROM conflict_resolution WHERE id = ?1 AND deleted = 0)",
-                [resolution_id(tbl, row, col, site.0.as_bytes(), seq as u64).as_bytes().as_slice()],
+                [resolution_id(tbl, row, col, site.0.as_bytes(), seq as u64)
+                    .as_bytes()
+                    .as_slice()],
                 |r| r.get(0),
             )?;
             out.push(ConflictView {
@@ -581,7 +615,11 @@ impl Replica {
         let mut out = Vec::new();
         for table in schema::TABLES {
             let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
-            let sql = format!("SELECT id, {} FROM {} ORDER BY id", names.join(", "), table.name);
+            let sql = format!(
+                "SELECT id, {} FROM {} ORDER BY id",
+                names.join(", "),
+                table.name
+            );
             let mut stmt = self.conn.prepare(&sql)?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -634,7 +672,11 @@ impl Replica {
         let correction = new_offset - self.clock_offset_ms;
         let checked: i64 = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'clock_checked_seq'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'clock_checked_seq'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0);
         let last_seq = self.next_seq as i64 - 1;
@@ -644,7 +686,11 @@ impl Replica {
                 let site = self.site;
                 let id = cosabi_core::ids::natural_id(
                     "clock_correction",
-                    &[site.0.as_bytes(), &(checked + 1).to_be_bytes(), &last_seq.to_be_bytes()],
+                    &[
+                        site.0.as_bytes(),
+                        &(checked + 1).to_be_bytes(),
+                        &last_seq.to_be_bytes(),
+                    ],
                 );
                 self.write(|w| {
                     w.insert(
@@ -662,7 +708,8 @@ impl Replica {
                 written = Some(correction);
             }
             // Later ticks start from the corrected past, not the wrong future.
-            self.clock = cosabi_core::hlc::HlcClock::starting_at(self.clock.last().shifted_ms(correction));
+            self.clock =
+                cosabi_core::hlc::HlcClock::starting_at(self.clock.last().shifted_ms(correction));
         }
         self.set_clock_offset_ms(new_offset)?;
         self.conn.execute(

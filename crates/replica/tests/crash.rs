@@ -68,10 +68,16 @@ fn child(dir: &Path, seed: u64) {
     let mut next_page = 0usize;
     for step in 0..CHILD_STEPS_MAX {
         if step % 2 == 0 || next_page >= pages.len() {
-            let row = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_2000 + u128::from(rng.next() % 13));
+            let row = Uuid::from_u128(
+                0x0190_0000_0000_7000_8000_0000_0000_2000 + u128::from(rng.next() % 13),
+            );
             let text = "x".repeat((rng.next() % 3000) as usize);
-            r.set_fields(&MEMBER, row, &[(2, Value::Text(format!("local {step} {text}")))])
-                .unwrap();
+            r.set_fields(
+                &MEMBER,
+                row,
+                &[(2, Value::Text(format!("local {step} {text}")))],
+            )
+            .unwrap();
             writeln!(out, "W {}", r.local_change_count()).unwrap();
         } else {
             // Restart from what is really committed, as a sync would.
@@ -84,7 +90,12 @@ fn child(dir: &Path, seed: u64) {
                 .unwrap_or(pages.len());
             if next_page < pages.len() {
                 r.apply_page(&pages[next_page]).unwrap();
-                let have = r.version_vector().unwrap().get(&peer_site).copied().unwrap_or(0);
+                let have = r
+                    .version_vector()
+                    .unwrap()
+                    .get(&peer_site)
+                    .copied()
+                    .unwrap_or(0);
                 writeln!(out, "A {have}").unwrap();
                 next_page += 1;
             }
@@ -112,7 +123,10 @@ fn one_kill(dir: &Path, seed: u64, rng: &mut Rng) -> Result<String, String> {
             break;
         }
         let mut parts = line.split_whitespace();
-        match (parts.next(), parts.next().and_then(|n| n.parse::<u64>().ok())) {
+        match (
+            parts.next(),
+            parts.next().and_then(|n| n.parse::<u64>().ok()),
+        ) {
             (Some("W"), Some(n)) => local = n,
             (Some("A"), Some(n)) => applied = n,
             _ => return Err(format!("child said {line:?}")),
@@ -138,13 +152,23 @@ fn one_kill(dir: &Path, seed: u64, rng: &mut Rng) -> Result<String, String> {
         ));
     }
     let peer_site = peer_pages(dir)[0].groups[0].site;
-    let have = r.version_vector().unwrap().get(&peer_site).copied().unwrap_or(0);
+    let have = r
+        .version_vector()
+        .unwrap()
+        .get(&peer_site)
+        .copied()
+        .unwrap_or(0);
     if have < applied {
-        return Err(format!("child reported peer seq {applied} applied, found {have}"));
+        return Err(format!(
+            "child reported peer seq {applied} applied, found {have}"
+        ));
     }
     // The rows are exactly the fold of the log.
     let mut fresh = Replica::open_in_memory().map_err(|e| e.to_string())?;
-    for p in r.pages_since(&VersionVector::new()).map_err(|e| e.to_string())? {
+    for p in r
+        .pages_since(&VersionVector::new())
+        .map_err(|e| e.to_string())?
+    {
         fresh.apply_page(&p).map_err(|e| e.to_string())?;
     }
     if fresh.domain_rows().unwrap() != r.domain_rows().unwrap() {
@@ -162,7 +186,11 @@ fn main() {
         child(Path::new(&dir), seed);
         return;
     }
-    let kills: u64 = if std::env::var_os("COSABI_LONG").is_some() { 100 } else { 12 };
+    let kills: u64 = if std::env::var_os("COSABI_LONG").is_some() {
+        100
+    } else {
+        12
+    };
     let dir = tempfile::tempdir().unwrap();
     let seed = std::env::var("COSABI_CRASH_SEED")
         .ok()

@@ -18,12 +18,15 @@ fn concurrent_edits_conflict_on_every_replica_and_restore_wins_everywhere() {
     let mut a = open(&dir, "a");
     let mut b = open(&dir, "b");
     let row = Uuid::now_v7();
-    a.set_fields(&MEMBER, row, &[(2, text("Rosa")), (3, text("tesorero"))]).unwrap();
+    a.set_fields(&MEMBER, row, &[(2, text("Rosa")), (3, text("tesorero"))])
+        .unwrap();
     sync_all(&mut [&mut a, &mut b]);
 
     // Both edit the name offline.
-    a.set_fields(&MEMBER, row, &[(2, text("Rosa Tepole"))]).unwrap();
-    b.set_fields(&MEMBER, row, &[(2, text("Rosa Xolo"))]).unwrap();
+    a.set_fields(&MEMBER, row, &[(2, text("Rosa Tepole"))])
+        .unwrap();
+    b.set_fields(&MEMBER, row, &[(2, text("Rosa Xolo"))])
+        .unwrap();
     sync_all(&mut [&mut a, &mut b]);
     assert_same(&a, &b);
 
@@ -115,7 +118,13 @@ fn unknown_tables_and_columns_are_kept_and_served_unchanged() {
     let page = cosabi_core::wire::Page {
         schema_version: 99,
         groups: vec![
-            group(newer, 1, MEMBER.id, row, vec![(2, text("Ana María")), (40, text("nahuatl"))]),
+            group(
+                newer,
+                1,
+                MEMBER.id,
+                row,
+                vec![(2, text("Ana María")), (40, text("nahuatl"))],
+            ),
             group(newer, 3, 77, Uuid::now_v7(), vec![(1, Value::Int(5))]),
         ],
     };
@@ -144,13 +153,16 @@ fn a_clock_years_ahead_stops_winning_once_it_syncs() {
     let mut fast = open(&dir, "fast");
     let mut good = open(&dir, "good");
     let row = Uuid::now_v7();
-    fast.set_fields(&MEMBER, row, &[(2, text("inicial"))]).unwrap();
+    fast.set_fields(&MEMBER, row, &[(2, text("inicial"))])
+        .unwrap();
     sync_all(&mut [&mut fast, &mut good]);
 
     fast.set_clock_offset_ms(TEN_YEARS_MS).unwrap();
     // Concurrent edits: the fast device's first, the good device's a moment later.
-    fast.set_fields(&MEMBER, row, &[(2, text("del adelantado"))]).unwrap();
-    good.set_fields(&MEMBER, row, &[(2, text("del correcto"))]).unwrap();
+    fast.set_fields(&MEMBER, row, &[(2, text("del adelantado"))])
+        .unwrap();
+    good.set_fields(&MEMBER, row, &[(2, text("del correcto"))])
+        .unwrap();
     sync_all(&mut [&mut fast, &mut good]);
     // Before any reference clock, the future timestamp wins.
     assert_eq!(name_of(&good, row), text("del adelantado"));
@@ -165,7 +177,8 @@ fn a_clock_years_ahead_stops_winning_once_it_syncs() {
     // Nothing lost: the other value is in the inbox on both.
     assert_eq!(fast.conflicts().unwrap().len(), 1);
     // And its later writes carry the right time.
-    fast.set_fields(&MEMBER, row, &[(2, text("después"))]).unwrap();
+    fast.set_fields(&MEMBER, row, &[(2, text("después"))])
+        .unwrap();
     let last = fast.all_changes().unwrap().last().unwrap().hlc;
     assert!((last.ms() as i64 - now_ms() as i64).abs() < 60_000);
 }
@@ -176,14 +189,17 @@ fn a_clock_years_behind_is_not_lost_forever() {
     let mut slow = open(&dir, "slow");
     let mut good = open(&dir, "good");
     let row = Uuid::now_v7();
-    good.set_fields(&MEMBER, row, &[(2, text("inicial"))]).unwrap();
+    good.set_fields(&MEMBER, row, &[(2, text("inicial"))])
+        .unwrap();
     sync_all(&mut [&mut slow, &mut good]);
 
     // A phone whose battery died boots in the past and edits offline, after the
     // good device's concurrent edit.
     slow.set_clock_offset_ms(-TWENTY_SIX_YEARS_MS).unwrap();
-    good.set_fields(&MEMBER, row, &[(2, text("del correcto"))]).unwrap();
-    slow.set_fields(&MEMBER, row, &[(2, text("del atrasado"))]).unwrap();
+    good.set_fields(&MEMBER, row, &[(2, text("del correcto"))])
+        .unwrap();
+    slow.set_fields(&MEMBER, row, &[(2, text("del atrasado"))])
+        .unwrap();
     sync_all(&mut [&mut slow, &mut good]);
     assert_eq!(name_of(&good, row), text("del correcto"));
     // Not dropped: the value is kept as a conflict.

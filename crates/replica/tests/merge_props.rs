@@ -36,10 +36,25 @@ enum Delivery {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Write { replica: usize, row: u128, fields: Vec<(u16, u8)> },
-    Delete { replica: usize, row: u128 },
-    Restore { replica: usize, pick: usize },
-    Sync { from: usize, to: usize, cuts: Vec<usize>, delivery: Delivery },
+    Write {
+        replica: usize,
+        row: u128,
+        fields: Vec<(u16, u8)>,
+    },
+    Delete {
+        replica: usize,
+        row: u128,
+    },
+    Restore {
+        replica: usize,
+        pick: usize,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+        cuts: Vec<usize>,
+        delivery: Delivery,
+    },
 }
 
 fn arb_delivery() -> impl Strategy<Value = Delivery> {
@@ -98,28 +113,49 @@ fn run_case(n: usize, ops: &[Op]) -> Result<(), TestCaseError> {
     let mut replicas: Vec<Replica> = names.iter().map(|name| open(&dir, name)).collect();
     for op in ops {
         match op {
-            Op::Write { replica, row, fields } => {
+            Op::Write {
+                replica,
+                row,
+                fields,
+            } => {
                 let fields: Vec<(u16, Value)> = fields
                     .iter()
                     .map(|(c, v)| (*c, Value::Text(format!("v{v}"))))
                     .collect();
-                replicas[*replica].set_fields(&MEMBER, row_id(*row), &fields).unwrap();
+                replicas[*replica]
+                    .set_fields(&MEMBER, row_id(*row), &fields)
+                    .unwrap();
             }
             Op::Delete { replica, row } => {
                 let r = &mut replicas[*replica];
-                let exists = r.domain_rows().unwrap().iter().any(|(_, id, _)| *id == row_id(*row));
+                let exists = r
+                    .domain_rows()
+                    .unwrap()
+                    .iter()
+                    .any(|(_, id, _)| *id == row_id(*row));
                 if exists {
-                    r.set_fields(&MEMBER, row_id(*row), &[(0, Value::Int(1))]).unwrap();
+                    r.set_fields(&MEMBER, row_id(*row), &[(0, Value::Int(1))])
+                        .unwrap();
                 }
             }
             Op::Restore { replica, pick } => {
                 let r = &mut replicas[*replica];
-                let open: Vec<_> = r.conflicts().unwrap().into_iter().filter(|c| !c.resolved).collect();
+                let open: Vec<_> = r
+                    .conflicts()
+                    .unwrap()
+                    .into_iter()
+                    .filter(|c| !c.resolved)
+                    .collect();
                 if !open.is_empty() {
                     r.restore_conflict(&open[pick % open.len()].key).unwrap();
                 }
             }
-            Op::Sync { from, to, cuts, delivery } => {
+            Op::Sync {
+                from,
+                to,
+                cuts,
+                delivery,
+            } => {
                 if from == to {
                     continue;
                 }
@@ -186,7 +222,17 @@ fn run_case(n: usize, ops: &[Op]) -> Result<(), TestCaseError> {
     }
     let in_conflicts: HashSet<(u16, Uuid, u16, Version)> = heads
         .iter()
-        .map(|h| (h.table, h.row, h.column, Version { site: h.site, seq: h.seq }))
+        .map(|h| {
+            (
+                h.table,
+                h.row,
+                h.column,
+                Version {
+                    site: h.site,
+                    seq: h.seq,
+                },
+            )
+        })
         .collect();
     for g in &changes {
         let table = schema::table(g.table).unwrap();

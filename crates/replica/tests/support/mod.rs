@@ -47,7 +47,10 @@ pub fn sync_all(replicas: &mut [&mut Replica]) {
             }
         }
         let first = replicas[0].version_vector().unwrap();
-        if replicas.iter().all(|r| r.version_vector().unwrap() == first) {
+        if replicas
+            .iter()
+            .all(|r| r.version_vector().unwrap() == first)
+        {
             return;
         }
     }
@@ -55,8 +58,16 @@ pub fn sync_all(replicas: &mut [&mut Replica]) {
 }
 
 pub fn assert_same(a: &Replica, b: &Replica) {
-    assert_eq!(a.domain_rows().unwrap(), b.domain_rows().unwrap(), "domain state differs");
-    assert_eq!(a.conflict_heads().unwrap(), b.conflict_heads().unwrap(), "conflicts differ");
+    assert_eq!(
+        a.domain_rows().unwrap(),
+        b.domain_rows().unwrap(),
+        "domain state differs"
+    );
+    assert_eq!(
+        a.conflict_heads().unwrap(),
+        b.conflict_heads().unwrap(),
+        "conflicts differ"
+    );
 }
 
 pub fn name_of(r: &Replica, row: Uuid) -> Value {
@@ -68,7 +79,13 @@ pub fn name_of(r: &Replica, row: Uuid) -> Value {
         .unwrap()
 }
 
-pub fn group(site: SiteId, seq_first: u64, table: u16, row: Uuid, fields: Vec<(u16, Value)>) -> ChangeGroup {
+pub fn group(
+    site: SiteId,
+    seq_first: u64,
+    table: u16,
+    row: Uuid,
+    fields: Vec<(u16, Value)>,
+) -> ChangeGroup {
     ChangeGroup {
         site,
         seq_first,

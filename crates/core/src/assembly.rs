@@ -1,0 +1,469 @@
+//! Assemblies (asambleas), their minutes (actas), attendance, quorum and agreements.
+//!
+//! Rules that need other rows (the acta is closed, the responsible person exists) are
+//! the replica's; here each form is checked on its own.
+
+use crate::clinic::required_text;
+use crate::error::{ValidationError, ValidationErrors};
+use crate::ids::MemberId;
+use crate::input::{
+    code_enum, long_text, optional_date, required_code, required_date, whole_number,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+code_enum!(
+    /// What kind of assembly: the one that installs the committee, the regular ones,
+    /// or one called for a particular matter.
+    AssemblyKind {
+        Constitutiva => "constitutiva",
+        Ordinaria => "ordinaria",
+        Extraordinaria => "extraordinaria",
+    }
+);
+
+code_enum!(
+    /// An acta is a draft until it is closed ("firmada"); then it no longer changes
+    /// and corrections are amendments.
+    AssemblyStatus {
+        Draft => "draft",
+        Closed => "closed",
+    }
+);
+
+code_enum!(
+    /// Where an agreement stands; open ones are carried over to the next assembly.
+    AgreementStatus {
+        Pendiente => "pendiente",
+        EnProceso => "en_proceso",
+        Cumplido => "cumplido",
+        Cancelado => "cancelado",
+    }
+);
+
+impl AgreementStatus {
+    /// Still to be done, so carried over to the next assembly.
+    pub const fn is_open(self) -> bool {
+        matches!(
+            self,
+            AgreementStatus::Pendiente | AgreementStatus::EnProceso
+        )
+    }
+}
+
+/// Longest minutes text accepted (about 40 printed pages).
+pub const MINUTES_CHARS_MAX: usize = 100_000;
+/// Longest agenda item.
+pub const AGENDA_ITEM_CHARS_MAX: usize = 200;
+/// Longest agreement or amendment text.
+pub const AGREEMENT_CHARS_MAX: usize = 2_000;
+pub const AMENDMENT_CHARS_MAX: usize = 20_000;
+/// The default quorum: half of the active members plus one.
+pub const QUORUM_PERCENT_DEFAULT: i64 = 50;
+/// More community attendees than this is a typing mistake.
+pub const COMMUNITY_ATTENDEES_MAX: i64 = 100_000;
+
+/// What a person fills in to create or edit an assembly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAssembly {
+    /// An [`AssemblyKind::code`].
+    pub kind: String,
+    /// As typed (`dd/mm/aaaa` or ISO).
+    pub date: String,
+    pub place: String,
+    /// Agenda items, one per line; empty lines are dropped.
+    #[serde(default)]
+    pub agenda: String,
+    /// How many people of the community came; empty means none.
+    #[serde(default)]
+    pub community_attendees: String,
+    /// Percent of active members whose half-plus-one makes quorum; empty means 50.
+    #[serde(default)]
+    pub quorum_percent: String,
+    #[serde(default)]
+    pub minutes: String,
+}
+
+/// A validated assembly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidAssembly {
+    pub kind: AssemblyKind,
+    pub date: chrono::NaiveDate,
+    pub place: String,
+    pub agenda: Vec<String>,
+    pub community_attendees: i64,
+    pub quorum_percent: i64,
+    pub minutes: String,
+}
+
+impl ValidAssembly {
+    /// The agenda as stored: one item per line.
+    pub fn agenda_text(&self) -> String {
+        self.agenda.join("\n")
+    }
+}
+
+/// Splits an agenda as typed into its items, checking each one's length.
+pub fn parse_agenda(s: &str, errors: &mut ValidationErrors) -> Vec<String> {
+    let items: Vec<String> = s
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    if items
+        .iter()
+        .any(|i| i.chars().count() > AGENDA_ITEM_CHARS_MAX)
+    {
+        errors.push(
+            ValidationError::new("agenda", "too_long")
+                .with("max", AGENDA_ITEM_CHARS_MAX.to_string()),
+        );
+    }
+    items
+}
+
+/// Checks minutes text on its own (for the minutes editor, which saves only them).
+pub fn validate_minutes(s: &str) -> Result<String, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let m = long_text("minutes", s, MINUTES_CHARS_MAX, false, &mut errors);
+    errors.into_result()?;
+    Ok(m.unwrap_or_default())
+}
+
+/// Checks a community attendees count as typed: empty is zero.
+pub fn parse_community_attendees(s: &str, errors: &mut ValidationErrors) -> Option<i64> {
+    whole_number(
+        "community_attendees",
+        s,
+        0,
+        COMMUNITY_ATTENDEES_MAX,
+        Some(0),
+        "count_invalid",
+        errors,
+    )
+}
+
+impl NewAssembly {
+    pub fn validate(&self) -> Result<ValidAssembly, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let kind = required_code(
+            "kind",
+            &self.kind,
+            "kind_required",
+            AssemblyKind::from_code,
+            &mut errors,
+        );
+        let date = required_date("date", &self.date, &mut errors);
+        let place = required_text("place", &self.place, &mut errors);
+        let agenda = parse_agenda(&self.agenda, &mut errors);
+        let community_attendees = parse_community_attendees(&self.community_attendees, &mut errors);
+        let quorum_percent = whole_number(
+            "quorum_percent",
+            &self.quorum_percent,
+            1,
+            100,
+            Some(QUORUM_PERCENT_DEFAULT),
+            "quorum_percent_range",
+            &mut errors,
+        );
+        let minutes = long_text(
+            "minutes",
+            &self.minutes,
+            MINUTES_CHARS_MAX,
+            false,
+            &mut errors,
+        );
+        errors.into_result()?;
+        match (
+            kind,
+            date,
+            place,
+            community_attendees,
+            quorum_percent,
+            minutes,
+        ) {
+            (
+                Some(kind),
+                Some(date),
+                Some(place),
+                Some(community_attendees),
+                Some(quorum_percent),
+                Some(minutes),
+            ) => Ok(ValidAssembly {
+                kind,
+                date,
+                place,
+                agenda,
+                community_attendees,
+                quorum_percent,
+                minutes,
+            }),
+            _ => unreachable!("a missing field always records an error"),
+        }
+    }
+}
+
+/// What a person fills in to record an agreement.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAgreement {
+    pub text: String,
+    /// Chosen from the committee list; may be left empty.
+    #[serde(default)]
+    pub responsible_id: Option<MemberId>,
+    /// As typed; may be empty.
+    #[serde(default)]
+    pub due_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidAgreement {
+    pub text: String,
+    pub responsible_id: Option<MemberId>,
+    pub due_date: Option<chrono::NaiveDate>,
+}
+
+impl NewAgreement {
+    pub fn validate(&self) -> Result<ValidAgreement, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let text = long_text("text", &self.text, AGREEMENT_CHARS_MAX, true, &mut errors);
+        let due_date = optional_date("due_date", &self.due_date, &mut errors);
+        errors.into_result()?;
+        match text {
+            Some(text) => Ok(ValidAgreement {
+                text,
+                responsible_id: self.responsible_id,
+                due_date,
+            }),
+            None => unreachable!("a missing field always records an error"),
+        }
+    }
+}
+
+/// Checks an amendment's text: required, at most [`AMENDMENT_CHARS_MAX`].
+pub fn validate_amendment(text: &str) -> Result<String, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let t = long_text("text", text, AMENDMENT_CHARS_MAX, true, &mut errors);
+    errors.into_result()?;
+    Ok(t.unwrap_or_default())
+}
+
+/// Whether enough committee members attended for the assembly's decisions to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quorum {
+    /// Members whose term covers the assembly's date.
+    pub active_members: i64,
+    /// Of those, how many are marked present.
+    pub present_members: i64,
+    /// `floor(active × percent / 100) + 1`.
+    pub needed: i64,
+    pub reached: bool,
+}
+
+impl Quorum {
+    /// Integer arithmetic only, so every device computes the same `needed`.
+    pub fn compute(active_members: i64, present_members: i64, quorum_percent: i64) -> Quorum {
+        let needed = active_members.saturating_mul(quorum_percent) / 100 + 1;
+        Quorum {
+            active_members,
+            present_members,
+            needed,
+            reached: present_members >= needed,
+        }
+    }
+}
+
+/// An assembly as the UI lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assembly {
+    pub id: Uuid,
+    /// An [`AssemblyKind::code`]; unknown codes are shown as they are.
+    pub kind: String,
+    /// ISO `YYYY-MM-DD`.
+    pub date: String,
+    pub place: String,
+    pub agenda: Vec<String>,
+    pub community_attendees: i64,
+    pub minutes: String,
+    /// An [`AssemblyStatus::code`].
+    pub status: String,
+    /// The minutes as they were when the acta was closed.
+    pub closed_minutes: Option<String>,
+    pub closed_by: Option<MemberId>,
+    pub quorum_percent: i64,
+    pub signed_photo_id: Option<Uuid>,
+}
+
+impl Assembly {
+    pub fn is_closed(&self) -> bool {
+        self.status == AssemblyStatus::Closed.code()
+    }
+}
+
+/// One committee member on an assembly's attendance list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendanceEntry {
+    pub member_id: MemberId,
+    pub name: String,
+    pub role: String,
+    pub present: bool,
+}
+
+/// A correction made after the acta was closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amendment {
+    pub id: Uuid,
+    pub assembly_id: Uuid,
+    pub text: String,
+    pub made_on: String,
+}
+
+/// An assembly with its attendance list, quorum and amendments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssemblyDetail {
+    pub assembly: Assembly,
+    /// Every active member, present or not, in committee order.
+    pub attendance: Vec<AttendanceEntry>,
+    pub quorum: Quorum,
+    pub amendments: Vec<Amendment>,
+}
+
+/// An agreement as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub id: Uuid,
+    pub assembly_id: Uuid,
+    pub text: String,
+    pub responsible_id: Option<MemberId>,
+    pub due_date: Option<String>,
+    /// An [`AgreementStatus::code`].
+    pub status: String,
+    pub carried_from_id: Option<Uuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(e: &ValidationErrors) -> Vec<(&str, &str)> {
+        e.0.iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
+    }
+
+    fn good() -> NewAssembly {
+        NewAssembly {
+            kind: "ordinaria".into(),
+            date: "12/04/2025".into(),
+            place: " Sala de  espera ".into(),
+            agenda: "Lista de asistencia\n\n  Informe del tesorero \n".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_assembly_is_normalised_with_defaults() {
+        let a = good().validate().unwrap();
+        assert_eq!(a.kind, AssemblyKind::Ordinaria);
+        assert_eq!(a.place, "Sala de espera");
+        assert_eq!(a.agenda_text(), "Lista de asistencia\nInforme del tesorero");
+        assert_eq!(a.quorum_percent, 50);
+        assert_eq!(a.community_attendees, 0);
+    }
+
+    #[test]
+    fn assembly_reports_every_problem() {
+        let bad = NewAssembly {
+            kind: "asamblea".into(),
+            date: "31/02/2025".into(),
+            place: "".into(),
+            agenda: "x".repeat(AGENDA_ITEM_CHARS_MAX + 1),
+            community_attendees: "-3".into(),
+            quorum_percent: "150".into(),
+            minutes: "y".repeat(MINUTES_CHARS_MAX + 1),
+        };
+        assert_eq!(
+            codes(&bad.validate().unwrap_err()),
+            vec![
+                ("kind", "kind_required"),
+                ("date", "date_format"),
+                ("place", "required"),
+                ("agenda", "too_long"),
+                ("community_attendees", "count_invalid"),
+                ("quorum_percent", "quorum_percent_range"),
+                ("minutes", "too_long"),
+            ]
+        );
+        let no_date = NewAssembly {
+            date: " ".into(),
+            ..good()
+        };
+        assert_eq!(
+            codes(&no_date.validate().unwrap_err()),
+            vec![("date", "required")]
+        );
+    }
+
+    #[test]
+    fn agreement_needs_text_and_a_readable_date() {
+        let ok = NewAgreement {
+            text: " Pintar la sala \n de espera ".into(),
+            due_date: "30/06/2025".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(ok.text, "Pintar la sala \n de espera");
+        assert_eq!(ok.due_date, chrono::NaiveDate::from_ymd_opt(2025, 6, 30));
+        let bad = NewAgreement {
+            text: "".into(),
+            due_date: "junio".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            codes(&bad.validate().unwrap_err()),
+            vec![("text", "required"), ("due_date", "date_format")]
+        );
+    }
+
+    #[test]
+    fn amendment_and_minutes_limits() {
+        assert_eq!(
+            validate_amendment(" Dice 5, debe decir 6 ").unwrap(),
+            "Dice 5, debe decir 6"
+        );
+        assert_eq!(
+            codes(&validate_amendment("  ").unwrap_err()),
+            vec![("text", "required")]
+        );
+        assert_eq!(validate_minutes("").unwrap(), "");
+        assert_eq!(
+            codes(&validate_minutes(&"m".repeat(MINUTES_CHARS_MAX + 1)).unwrap_err()),
+            vec![("minutes", "too_long")]
+        );
+    }
+
+    #[test]
+    fn quorum_is_half_plus_one_by_default() {
+        let q = Quorum::compute(7, 4, 50);
+        assert_eq!(q.needed, 4);
+        assert!(q.reached);
+        assert!(!Quorum::compute(7, 3, 50).reached);
+        assert_eq!(Quorum::compute(8, 0, 50).needed, 5);
+        assert_eq!(Quorum::compute(9, 0, 66).needed, 6);
+        assert_eq!(Quorum::compute(0, 0, 50).needed, 1);
+    }
+
+    #[test]
+    fn open_statuses() {
+        let open: Vec<_> = AgreementStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code())
+            .collect();
+        assert_eq!(open, vec!["pendiente", "en_proceso"]);
+        assert_eq!(
+            AssemblyKind::from_code("extraordinaria"),
+            Some(AssemblyKind::Extraordinaria)
+        );
+    }
+}
