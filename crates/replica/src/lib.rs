@@ -20,6 +20,7 @@ mod error;
 mod history;
 mod log;
 mod merge;
+mod review;
 mod money;
 mod photos;
 mod rows;
@@ -28,7 +29,8 @@ pub mod workload;
 
 pub use error::{Error, Result};
 pub use history::HistoryEntry;
-pub use sync::{ApplyReport, ConflictView, VersionVector};
+pub use review::ReviewItem;
+pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
 
 use cosabi_core::hlc::{Hlc, HlcClock};
 use cosabi_core::ids::{MemberId, SiteId};
