@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Line tables only: a third of the disk and less time on two cores.
 export CARGO_PROFILE_DEV_DEBUG ?= line-tables-only
 
-.PHONY: all setup fetch ui build run test test-long bench screenshots fmt clippy e2e clean
+.PHONY: bench all setup fetch ui build run test test-long bench screenshots fmt clippy e2e clean
 
 all: build
 
@@ -42,10 +42,9 @@ test: ui
 	cargo build --locked -p cosabi-app
 	cargo test --locked --workspace
 
-## Long runs (many property cases, many fault injections).
-test-long: ui
-	cargo build --locked -p cosabi-app
-	COSABI_LONG=1 cargo test --locked --workspace --release
+## Long runs: 10,000 merge property cases, 100 SIGKILL crashes (release build).
+test-long: fetch
+	COSABI_LONG=1 cargo test --locked --release -p cosabi-replica --test merge_props --test crash
 
 ## Only the end-to-end tests.
 e2e: build
@@ -58,3 +57,7 @@ screenshots: build
 clean:
 	cargo clean
 	rm -rf src-ui/dist
+
+## Benchmarks (release build): one `name value unit` line per figure.
+bench:
+	cargo bench --locked -p cosabi-replica --bench replica

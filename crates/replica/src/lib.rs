@@ -20,9 +20,9 @@ mod error;
 mod history;
 mod log;
 mod merge;
-mod review;
 mod money;
 mod photos;
+mod review;
 mod rows;
 mod sync;
 pub mod workload;
@@ -49,6 +49,8 @@ pub struct Replica {
     clock_offset_ms: i64,
     /// The member using the device; recorded as the author of every change.
     author: Option<MemberId>,
+    /// Merge context and statement texts, reused across transactions.
+    ctx: merge::MergeCtx,
 }
 
 impl std::fmt::Debug for Replica {
@@ -114,6 +116,7 @@ impl Replica {
             clock: HlcClock::starting_at(Hlc(max_hlc as u64)),
             clock_offset_ms,
             author: None,
+            ctx: merge::MergeCtx::default(),
         };
         // Changes an older version kept for tables or columns it did not know take
         // effect now if a migration added them.
@@ -143,7 +146,15 @@ impl Replica {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut w = log::Writer::new(&tx, self.site_idx, self.next_seq, hlc, self.author);
+        self.ctx.invalidate();
+        let mut w = log::Writer::new(
+            &tx,
+            &mut self.ctx,
+            self.site_idx,
+            self.next_seq,
+            hlc,
+            self.author,
+        );
         let out = f(&mut w)?;
         let next_seq = w.next_seq();
         tx.commit()?;

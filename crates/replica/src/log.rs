@@ -6,7 +6,7 @@
 //! (`_ver`), so recording a write touches two b-trees, not one per field.
 
 use crate::error::{Error, Result};
-use crate::merge::{fold_fields, FoldField, MergeCtx};
+use crate::merge::{fold_fields, insert_new_row, FoldField, MergeCtx};
 use cosabi_core::change::Value;
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
@@ -32,6 +32,56 @@ pub(crate) struct FieldVersion {
     pub site_idx: u64,
     pub seq: u64,
     pub hlc: u64,
+}
+
+/// A run of field versions written by one change group: same site and HLC,
+/// consecutive seqs from `seq_first`, one per column in order.
+#[derive(Serialize, Deserialize)]
+struct VersionRun {
+    site_idx: u64,
+    seq_first: u64,
+    hlc: u64,
+    columns: Vec<u16>,
+}
+
+/// Encodes a row's field versions as runs: a freshly inserted row is one run, a
+/// couple of dozen bytes instead of a dozen bytes per field.
+pub(crate) fn encode_versions(versions: &[FieldVersion]) -> Vec<u8> {
+    let mut runs: Vec<VersionRun> = Vec::new();
+    for v in versions {
+        match runs.last_mut() {
+            Some(r)
+                if r.site_idx == v.site_idx
+                    && r.hlc == v.hlc
+                    && r.seq_first + r.columns.len() as u64 == v.seq =>
+            {
+                r.columns.push(v.column)
+            }
+            _ => runs.push(VersionRun {
+                site_idx: v.site_idx,
+                seq_first: v.seq,
+                hlc: v.hlc,
+                columns: vec![v.column],
+            }),
+        }
+    }
+    encode(&runs)
+}
+
+pub(crate) fn decode_versions(bytes: &[u8]) -> Result<Vec<FieldVersion>> {
+    let runs: Vec<VersionRun> = decode(bytes, "field versions")?;
+    let mut out = Vec::new();
+    for r in runs {
+        for (i, column) in r.columns.into_iter().enumerate() {
+            out.push(FieldVersion {
+                column,
+                site_idx: r.site_idx,
+                seq: r.seq_first + i as u64,
+                hlc: r.hlc,
+            });
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn encode<T: Serialize>(v: &T) -> Vec<u8> {
@@ -91,7 +141,7 @@ type Changed<'v> = (u16, &'v Value, Option<(u64, u64)>);
 /// One user action's writes, inside its transaction.
 pub(crate) struct Writer<'a> {
     tx: &'a Transaction<'a>,
-    ctx: MergeCtx,
+    ctx: &'a mut MergeCtx,
     site_idx: i64,
     next_seq: u64,
     hlc: Hlc,
@@ -101,6 +151,7 @@ pub(crate) struct Writer<'a> {
 impl<'a> Writer<'a> {
     pub fn new(
         tx: &'a Transaction<'a>,
+        ctx: &'a mut MergeCtx,
         site_idx: i64,
         next_seq: u64,
         hlc: Hlc,
@@ -108,7 +159,7 @@ impl<'a> Writer<'a> {
     ) -> Self {
         Self {
             tx,
-            ctx: MergeCtx::default(),
+            ctx,
             site_idx,
             next_seq,
             hlc,
@@ -118,6 +169,11 @@ impl<'a> Writer<'a> {
 
     pub fn next_seq(&self) -> u64 {
         self.next_seq
+    }
+
+    /// The transaction, for reads that must see what this write is based on.
+    pub fn conn(&self) -> &rusqlite::Connection {
+        self.tx
     }
 
     /// Inserts a row that does not exist anywhere yet (a fresh UUIDv7 or a natural
@@ -131,45 +187,37 @@ impl<'a> Writer<'a> {
                 .all(|(i, (c, _))| fields[..i].iter().all(|(p, _)| p != c)),
             "a column given twice in one write"
         );
-        let mut versions = Vec::with_capacity(fields.len());
-        let mut log = Vec::with_capacity(fields.len());
-        for (i, (column, value)) in fields.iter().enumerate() {
-            versions.push(FieldVersion {
+        let fold: Vec<FoldField<'_>> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, (column, value))| FoldField {
                 column: *column,
-                site_idx: self.site_idx as u64,
+                value,
+                prev: None,
                 seq: self.next_seq + i as u64,
-                hlc: self.hlc.0,
-            });
-            log.push(LogField {
+            })
+            .collect();
+        if !insert_new_row(
+            self.tx,
+            self.ctx,
+            table,
+            row,
+            self.site_idx as u64,
+            self.hlc.0,
+            &fold,
+        )? {
+            // The row arrived from another device meanwhile: an edit of it, then.
+            self.update(table, row, fields)?;
+            return Ok(());
+        }
+        let log: Vec<LogField> = fields
+            .iter()
+            .map(|(column, value)| LogField {
                 column: *column,
                 prev: None,
                 value: value.clone(),
-            });
-        }
-        let names: Vec<&str> = fields
-            .iter()
-            .map(|(c, _)| column_name(table, *c))
-            .collect::<Result<_>>()?;
-        let sql = format!(
-            "INSERT INTO {} (id, {}, _ver) VALUES (?1, {}, ?{})",
-            table.name,
-            names.join(", "),
-            (2..fields.len() + 2)
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            fields.len() + 2
-        );
-        let ver = encode(&versions);
-        let row_bytes = row.as_bytes().as_slice();
-        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(fields.len() + 2);
-        params.push(&row_bytes);
-        let values: Vec<SqlValue<'_>> = fields.iter().map(|(_, v)| SqlValue(v)).collect();
-        for v in &values {
-            params.push(v);
-        }
-        params.push(&ver);
-        self.tx.prepare_cached(&sql)?.execute(params.as_slice())?;
+            })
+            .collect();
         self.append(table, row, &log)
     }
 
@@ -206,7 +254,7 @@ impl<'a> Writer<'a> {
             (current, ver)
         };
         let versions: Vec<FieldVersion> = match &ver_blob {
-            Some(b) => decode(b, "field versions")?,
+            Some(b) => decode_versions(b)?,
             None => Vec::new(),
         };
         let changed: Vec<Changed<'_>> = fields
@@ -245,7 +293,7 @@ impl<'a> Writer<'a> {
             .collect();
         fold_fields(
             self.tx,
-            &mut self.ctx,
+            self.ctx,
             table,
             row,
             self.site_idx as u64,

@@ -19,13 +19,14 @@
 //! covers it (see ARCHITECTURE.md, "Clocks").
 
 use crate::error::{Error, Result};
-use crate::log::{decode, encode, value_from_sql, FieldVersion, SqlValue};
+use crate::log::{decode_versions, encode_versions, value_from_sql, FieldVersion, SqlValue};
 use cosabi_core::change::Value;
 use cosabi_core::ids::SiteId;
 use cosabi_core::schema::TableDef;
 use rusqlite::{OptionalExtension, ToSql, Transaction};
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// One field change to fold, with `prev` as a local (site index, seq).
@@ -52,6 +53,9 @@ struct Head {
 #[derive(Default)]
 pub(crate) struct MergeCtx {
     loaded: bool,
+    /// SQL text of the hot statements by (table, column mask): building it is a
+    /// visible part of a write's cost, and rusqlite's statement cache needs the text.
+    insert_sql: HashMap<(u16, u64), Arc<str>>,
     sites: HashMap<u64, SiteId>,
     /// site index → (from_seq, to_seq, offset_ms), sorted by correction id.
     corrections: HashMap<u64, Vec<(u64, u64, i64)>>,
@@ -61,6 +65,38 @@ impl MergeCtx {
     /// Forgets what was loaded (after a clock correction or a new site arrives).
     pub fn invalidate(&mut self) {
         self.loaded = false;
+    }
+
+    /// `INSERT INTO t (id, <columns in ascending id order>, _ver) VALUES (…)`, with
+    /// `ON CONFLICT DO NOTHING` so a row that exists is left for the merge path.
+    pub fn insert_sql(&mut self, table: &TableDef, columns_sorted: &[u16]) -> Result<Arc<str>> {
+        let mask = columns_sorted
+            .iter()
+            .fold(0u64, |m, c| m | (1u64 << (*c as u64 % 64)));
+        let key = (table.id, mask);
+        if let Some(sql) = self.insert_sql.get(&key) {
+            return Ok(sql.clone());
+        }
+        let names: Vec<&str> = columns_sorted
+            .iter()
+            .map(|c| column_name(table, *c))
+            .collect::<Result<_>>()?;
+        let sql: Arc<str> = format!(
+            "INSERT INTO {} (id, {}, _ver) VALUES (?1, {}, ?{}) ON CONFLICT(id) DO NOTHING",
+            table.name,
+            names.join(", "),
+            (2..names.len() + 2)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            names.len() + 2
+        )
+        .into();
+        // Column ids ≥ 64 share mask bits: only cache what the mask identifies.
+        if columns_sorted.iter().all(|c| *c < 64) {
+            self.insert_sql.insert(key, sql.clone());
+        }
+        Ok(sql)
     }
 
     fn load(&mut self, tx: &Transaction<'_>) -> Result<()> {
@@ -161,64 +197,32 @@ pub(crate) fn fold_fields(
         return Ok(());
     }
     let row_bytes = row.as_bytes().as_slice();
+    // A row seen for the first time: every field is the only head. Most rows of a
+    // page are new, so try that first; an existing row takes the merge path below.
+    if insert_new_row(tx, ctx, table, row, site_idx, hlc, fields)? {
+        return Ok(());
+    }
     let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     let select = format!(
         "SELECT {}, _ver FROM {} WHERE id = ?1",
         names.join(", "),
         table.name
     );
-    let existing: Option<(Vec<Value>, Option<Vec<u8>>)> = {
+    let (values, ver_blob): (Vec<Value>, Option<Vec<u8>>) = {
         let mut stmt = tx.prepare_cached(&select)?;
         let mut rows = stmt.query([row_bytes])?;
-        match rows.next()? {
-            None => None,
-            Some(r) => {
-                let mut values = Vec::with_capacity(names.len());
-                for i in 0..names.len() {
-                    values.push(value_from_sql(r.get_ref(i)?)?);
-                }
-                Some((values, r.get(names.len())?))
-            }
+        let r = rows
+            .next()?
+            .ok_or_else(|| Error::Corrupt(format!("{} row {row} vanished", table.name)))?;
+        let mut values = Vec::with_capacity(names.len());
+        for i in 0..names.len() {
+            values.push(value_from_sql(r.get_ref(i)?)?);
         }
-    };
-
-    let Some((values, ver_blob)) = existing else {
-        // A row seen for the first time: every field is the only head.
-        let mut versions = Vec::with_capacity(fields.len());
-        let mut cols = Vec::with_capacity(fields.len());
-        for f in fields {
-            cols.push(column_name(table, f.column)?);
-            versions.push(FieldVersion {
-                column: f.column,
-                site_idx,
-                seq: f.seq,
-                hlc,
-            });
-        }
-        let sql = format!(
-            "INSERT INTO {} (id, {}, _ver) VALUES (?1, {}, ?{})",
-            table.name,
-            cols.join(", "),
-            (2..fields.len() + 2)
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            fields.len() + 2
-        );
-        let ver = encode(&versions);
-        let vals: Vec<SqlValue<'_>> = fields.iter().map(|f| SqlValue(f.value)).collect();
-        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(fields.len() + 2);
-        params.push(&row_bytes);
-        for v in &vals {
-            params.push(v);
-        }
-        params.push(&ver);
-        tx.prepare_cached(&sql)?.execute(params.as_slice())?;
-        return Ok(());
+        (values, r.get(names.len())?)
     };
 
     let mut versions: Vec<FieldVersion> = match &ver_blob {
-        Some(b) => decode(b, "field versions")?,
+        Some(b) => decode_versions(b)?,
         None => Vec::new(),
     };
     let has_conflicts: bool = tx
@@ -315,7 +319,7 @@ pub(crate) fn fold_fields(
         }
     }
 
-    let ver = encode(&versions);
+    let ver = encode_versions(&versions);
     if sets.is_empty() {
         tx.prepare_cached(&format!(
             "UPDATE {} SET _ver = ?2 WHERE id = ?1",
@@ -341,6 +345,42 @@ pub(crate) fn fold_fields(
         tx.prepare_cached(&sql)?.execute(params.as_slice())?;
     }
     Ok(())
+}
+
+/// Inserts `row` with `fields` if it does not exist; returns whether it did.
+pub(crate) fn insert_new_row(
+    tx: &Transaction<'_>,
+    ctx: &mut MergeCtx,
+    table: &TableDef,
+    row: Uuid,
+    site_idx: u64,
+    hlc: u64,
+    fields: &[FoldField<'_>],
+) -> Result<bool> {
+    let mut order: Vec<usize> = (0..fields.len()).collect();
+    order.sort_by_key(|i| fields[*i].column);
+    let columns: Vec<u16> = order.iter().map(|i| fields[*i].column).collect();
+    let sql = ctx.insert_sql(table, &columns)?;
+    let versions: Vec<FieldVersion> = fields
+        .iter()
+        .map(|f| FieldVersion {
+            column: f.column,
+            site_idx,
+            seq: f.seq,
+            hlc,
+        })
+        .collect();
+    let ver = encode_versions(&versions);
+    let row_bytes = row.as_bytes().as_slice();
+    let vals: Vec<SqlValue<'_>> = order.iter().map(|i| SqlValue(fields[*i].value)).collect();
+    let mut params: Vec<&dyn ToSql> = Vec::with_capacity(fields.len() + 2);
+    params.push(&row_bytes);
+    for v in &vals {
+        params.push(v);
+    }
+    params.push(&ver);
+    let inserted = tx.prepare_cached(&sql)?.execute(params.as_slice())?;
+    Ok(inserted == 1)
 }
 
 fn load_losers(tx: &Transaction<'_>, tbl: u16, row: &[u8], col: u16) -> Result<Vec<Head>> {
@@ -398,7 +438,7 @@ pub(crate) fn reorder_conflicted_fields(tx: &Transaction<'_>, ctx: &mut MergeCtx
         let Some((value, Some(ver_blob))) = found else {
             continue;
         };
-        let mut versions: Vec<FieldVersion> = decode(&ver_blob, "field versions")?;
+        let mut versions: Vec<FieldVersion> = decode_versions(&ver_blob)?;
         let Some(ci) = versions.iter().position(|v| v.column == col) else {
             continue;
         };
@@ -431,7 +471,7 @@ pub(crate) fn reorder_conflicted_fields(tx: &Transaction<'_>, ctx: &mut MergeCtx
                 "UPDATE {} SET {} = ?2, _ver = ?3 WHERE id = ?1",
                 table.name, col_def.name
             ),
-            rusqlite::params![row, SqlValue(&winner.value), encode(&versions)],
+            rusqlite::params![row, SqlValue(&winner.value), encode_versions(&versions)],
         )?;
         tx.execute(
             "DELETE FROM conflicts WHERE tbl = ?1 AND row_id = ?2 AND col = ?3",

@@ -107,30 +107,33 @@ impl Replica {
     /// Records a purchase; its total is quantity × unit cost.
     pub fn record_purchase(&mut self, input: &NewPurchase) -> Result<Purchase> {
         let v = input.validate()?;
-        let clinic = clinic_uuid(&self.conn)?;
-        if let Some(a) = v.action_id {
-            require_row(&self.conn, &ACTION, a, "action_id")?;
-        }
         let id = Uuid::now_v7();
-        let mut fields = vec![
-            (1, Value::uuid(clinic)),
-            (2, Value::Int(v.fiscal_year.into())),
-            (3, date(v.date)),
-            (4, text(&v.concept)),
-            (5, Value::Int(v.amounts.quantity)),
-            (6, Value::Int(v.amounts.unit_cost.get())),
-            (7, Value::Int(v.amounts.total.get())),
-            (8, text(&v.supplier)),
-        ];
-        if let Some(rfc) = &v.rfc {
-            fields.push((9, text(rfc)));
-        }
-        fields.push((10, text(v.category.code())));
-        if let Some(a) = v.action_id {
-            fields.push((11, Value::uuid(a)));
-        }
-        fields.push((12, text(v.paid_from.code())));
-        self.write(|w| w.insert(&PURCHASE, id, &fields))?;
+        // Checks read inside the write's transaction: what they see is what it is based on.
+        self.write(|w| {
+            let clinic = clinic_uuid(w.conn())?;
+            if let Some(a) = v.action_id {
+                require_row(w.conn(), &ACTION, a, "action_id")?;
+            }
+            let mut fields = vec![
+                (1, Value::uuid(clinic)),
+                (2, Value::Int(v.fiscal_year.into())),
+                (3, date(v.date)),
+                (4, text(&v.concept)),
+                (5, Value::Int(v.amounts.quantity)),
+                (6, Value::Int(v.amounts.unit_cost.get())),
+                (7, Value::Int(v.amounts.total.get())),
+                (8, text(&v.supplier)),
+            ];
+            if let Some(rfc) = &v.rfc {
+                fields.push((9, text(rfc)));
+            }
+            fields.push((10, text(v.category.code())));
+            if let Some(a) = v.action_id {
+                fields.push((11, Value::uuid(a)));
+            }
+            fields.push((12, text(v.paid_from.code())));
+            w.insert(&PURCHASE, id, &fields)
+        })?;
         Ok(Purchase {
             id,
             fiscal_year: v.fiscal_year,

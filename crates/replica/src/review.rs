@@ -45,13 +45,19 @@ impl Replica {
                 table: "purchase".into(),
                 row: uuid(r.get(0)?)?,
                 detail: vec![
-                    ("concept".into(), r.get::<_, Option<String>>(4)?.unwrap_or_default()),
+                    (
+                        "concept".into(),
+                        r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    ),
                     ("quantity".into(), q.unwrap_or(0).to_string()),
                     (
                         "unit_cost".into(),
                         cosabi_core::Centavos(u.unwrap_or(0)).to_string(),
                     ),
-                    ("total".into(), cosabi_core::Centavos(t.unwrap_or(0)).to_string()),
+                    (
+                        "total".into(),
+                        cosabi_core::Centavos(t.unwrap_or(0)).to_string(),
+                    ),
                 ],
             });
         }
@@ -72,8 +78,14 @@ impl Replica {
                 table: "member".into(),
                 row: uuid(r.get(0)?)?,
                 detail: vec![
-                    ("role".into(), r.get::<_, Option<String>>(1)?.unwrap_or_default()),
-                    ("name".into(), r.get::<_, Option<String>>(2)?.unwrap_or_default()),
+                    (
+                        "role".into(),
+                        r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    ),
+                    (
+                        "name".into(),
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    ),
                 ],
             });
         }
@@ -93,7 +105,10 @@ impl Replica {
                 code: "folio_used_twice".into(),
                 table: "receipt".into(),
                 row: uuid(r.get(0)?)?,
-                detail: vec![("folio".into(), r.get::<_, Option<String>>(1)?.unwrap_or_default())],
+                detail: vec![(
+                    "folio".into(),
+                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                )],
             });
         }
 
@@ -110,8 +125,14 @@ impl Replica {
                 table: "assembly".into(),
                 row: uuid(r.get(0)?)?,
                 detail: vec![
-                    ("minutes".into(), r.get::<_, Option<String>>(1)?.unwrap_or_default()),
-                    ("date".into(), r.get::<_, Option<String>>(2)?.unwrap_or_default()),
+                    (
+                        "minutes".into(),
+                        r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    ),
+                    (
+                        "date".into(),
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    ),
                 ],
             });
         }

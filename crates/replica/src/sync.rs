@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::log::{
-    append_log, decode, encode, resolution_id, site_index, value_from_sql, FieldVersion, LogField,
+    append_log, decode, decode_versions, encode, resolution_id, site_index, value_from_sql,
+    FieldVersion, LogField,
 };
 use crate::merge::{fold_fields, reorder_conflicted_fields, FoldField, MergeCtx};
 use crate::Replica;
@@ -242,7 +243,8 @@ impl Replica {
                 );
             }
         }
-        let mut ctx = MergeCtx::default();
+        let ctx = &mut self.ctx;
+        ctx.invalidate();
         let mut report = ApplyReport::default();
         let mut blocked: HashSet<SiteId> = HashSet::new();
         let mut touched: HashSet<SiteId> = HashSet::new();
@@ -343,7 +345,7 @@ impl Replica {
                         }
                     }
                     report.applied += fold.len() as u64;
-                    fold_fields(&tx, &mut ctx, table, g.row, site_idx as u64, g.hlc.0, &fold)?;
+                    fold_fields(&tx, ctx, table, g.row, site_idx as u64, g.hlc.0, &fold)?;
                     if table.id == CLOCK_CORRECTION.id {
                         corrections_changed = true;
                     }
@@ -363,7 +365,7 @@ impl Replica {
             max_hlc = max_hlc.max(g.hlc);
         }
         if corrections_changed {
-            reorder_conflicted_fields(&tx, &mut ctx)?;
+            reorder_conflicted_fields(&tx, ctx)?;
         }
         for site in &touched {
             if *site == own_site {
@@ -508,7 +510,7 @@ impl Replica {
                 continue;
             }
             let versions: Vec<FieldVersion> = match ver {
-                Some(b) => decode(&b, "field versions")?,
+                Some(b) => decode_versions(&b)?,
                 None => Vec::new(),
             };
             let winner = versions.iter().find(|v| v.column == col).copied();
@@ -782,7 +784,7 @@ impl Replica {
         let Some(Some(ver)) = ver else {
             return Ok(None);
         };
-        let versions: Vec<FieldVersion> = decode(&ver, "field versions")?;
+        let versions: Vec<FieldVersion> = decode_versions(&ver)?;
         let Some(v) = versions.into_iter().find(|v| v.column == column) else {
             return Ok(None);
         };

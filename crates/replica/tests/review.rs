@@ -33,7 +33,11 @@ fn purchase(r: &mut Replica, concept: &str) -> uuid::Uuid {
 }
 
 fn codes(r: &Replica) -> Vec<String> {
-    r.review_items().unwrap().into_iter().map(|i| i.code).collect()
+    r.review_items()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.code)
+        .collect()
 }
 
 #[test]
@@ -43,10 +47,22 @@ fn quantity_and_unit_cost_edited_apart_is_flagged() {
     let p = purchase(&mut a, "Pintura vinílica");
     sync_all(&mut [&mut a, &mut b]);
     assert!(codes(&a).is_empty());
-    a.update_purchase_amounts(p, &PurchaseAmounts { quantity: "3".into(), unit_cost: "100".into() })
-        .unwrap();
-    b.update_purchase_amounts(p, &PurchaseAmounts { quantity: "2".into(), unit_cost: "150".into() })
-        .unwrap();
+    a.update_purchase_amounts(
+        p,
+        &PurchaseAmounts {
+            quantity: "3".into(),
+            unit_cost: "100".into(),
+        },
+    )
+    .unwrap();
+    b.update_purchase_amounts(
+        p,
+        &PurchaseAmounts {
+            quantity: "2".into(),
+            unit_cost: "150".into(),
+        },
+    )
+    .unwrap();
     sync_all(&mut [&mut a, &mut b]);
     assert_eq!(codes(&a), vec!["purchase_total_mismatch"]);
     assert_eq!(a.review_items().unwrap(), b.review_items().unwrap());
