@@ -1,10 +1,46 @@
-//! cosabi-sync-server: the server that merges the replicas of clinics.
+//! cosabi-sync-server: merges the replicas of clinics.
 //!
-//! For now it answers `/healthz`; the sync protocol, enrollment and blobs come with
-//! the sync issue. [`app`] builds the router so tests can call it without a socket.
+//! Main types: [`AppState`] (a [`store::Store`] and the blob directory), [`app`]
+//! (the router, callable without a socket in tests), [`error::AppError`] (what a
+//! client is told: a status and a stable code; details go to the log).
+//!
+//! Endpoints (all under `/v1` but `/healthz`; OpenAPI at `/v1/openapi.json`):
+//! - `POST /v1/enroll` — one-time code → device token (stored hashed).
+//! - `POST /v1/sync` — one round: version vectors, a page each way, server time.
+//!
+//! Every `/v1` call but enroll needs `Authorization: Bearer <token>`, and only ever
+//! reads or writes the token's clinic.
 
-use axum::{routing::get, Json, Router};
+pub mod auth;
+pub mod error;
+pub mod sqlite_store;
+pub mod store;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cosabi_core::protocol::{
+    normalise_code, EnrollRequest, EnrollResponse, SyncRequest, SyncResponse, PROTOCOL_VERSION,
+    SYNC_BODY_BYTES_MAX,
+};
+use cosabi_replica::codec::{page_from_bytes, page_to_bytes};
+use error::AppError;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::{NewDevice, Store};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// Where receipt photos are kept (content-addressed).
+    pub blob_dir: PathBuf,
+}
 
 /// What `/healthz` answers.
 #[derive(Debug, Serialize)]
@@ -20,27 +56,109 @@ async fn healthz() -> Json<Health> {
     })
 }
 
-/// The HTTP API.
-pub fn app() -> Router {
-    Router::new().route("/healthz", get(healthz))
+/// Milliseconds since the Unix epoch by this server's clock: the reference devices
+/// correct their clocks against.
+pub fn now_ms() -> u64 {
+    chrono::Utc::now().timestamp_millis().max(0) as u64
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
-    use tower::ServiceExt;
+/// Longest device name kept.
+const DEVICE_NAME_CHARS_MAX: usize = 80;
 
-    #[tokio::test]
-    async fn healthz_answers_ok() {
-        let res = app()
-            .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(v["status"], "ok");
+async fn enroll(
+    State(state): State<AppState>,
+    Json(req): Json<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, AppError> {
+    let code = normalise_code(&req.code);
+    if code.is_empty() {
+        return Err(AppError::code_invalid());
     }
+    let token = auth::new_token();
+    let device_id = uuid::Uuid::new_v4().to_string();
+    let name: String = req
+        .device_name
+        .trim()
+        .chars()
+        .take(DEVICE_NAME_CHARS_MAX)
+        .collect();
+    let clinic = state
+        .store
+        .enroll(
+            &auth::sha256_hex(code.as_bytes()),
+            now_ms(),
+            NewDevice {
+                id: device_id.clone(),
+                name,
+                site: req.site,
+                token_hash: auth::sha256_hex(token.as_bytes()),
+            },
+        )
+        .await?;
+    tracing::info!(clues = %clinic.clues, device = %device_id, "device enrolled");
+    Ok(Json(EnrollResponse {
+        token,
+        device_id,
+        clinic_id: clinic.id,
+        clues: clinic.clues,
+        clinic_name: clinic.name,
+        server_time_ms: now_ms(),
+    }))
+}
+
+async fn sync(
+    State(state): State<AppState>,
+    device: auth::Device,
+    body: Bytes,
+) -> Result<impl IntoResponse, AppError> {
+    let req: SyncRequest = postcard::from_bytes(&body)
+        .map_err(|e| AppError::malformed(format!("sync request: {e}")))?;
+    if req.protocol > PROTOCOL_VERSION {
+        return Err(AppError::protocol_too_new(req.protocol));
+    }
+    let clinic = device.0.clinic_id;
+    let push = match &req.push {
+        Some(bytes) => {
+            let page = page_from_bytes(bytes).map_err(|e| AppError::malformed(e.to_string()))?;
+            Some(state.store.push(clinic, page.groups).await?)
+        }
+        None => None,
+    };
+    let have: HashMap<_, _> = req.have.iter().copied().collect();
+    let pulled = state.store.pull(clinic, have, req.cursor).await?;
+    let pull = if pulled.groups.is_empty() {
+        None
+    } else {
+        Some(page_to_bytes(&cosabi_core::wire::Page {
+            schema_version: req.schema_version,
+            groups: pulled.groups,
+        }))
+    };
+    let server_have: Vec<_> = state
+        .store
+        .version_vector(clinic)
+        .await?
+        .into_iter()
+        .collect();
+    state.store.touch_device(&device.0.id, now_ms()).await?;
+    let resp = SyncResponse {
+        protocol: PROTOCOL_VERSION,
+        server_time_ms: now_ms(),
+        have: server_have,
+        push,
+        pull,
+        cursor: pulled.cursor,
+        more: pulled.more,
+    };
+    let bytes = postcard::to_allocvec(&resp).map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes))
+}
+
+/// The HTTP API.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/sync", post(sync))
+        .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))
+        .with_state(state)
 }

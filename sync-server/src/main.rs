@@ -1,12 +1,32 @@
-//! The `cosabi-sync-server` binary.
+//! The `cosabi-sync-server` binary: `serve`, and the admin commands a municipal IT
+//! person runs on the server machine.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use cosabi_core::clinic::{state_by_code, validate_clues, CONSULTORIOS_MAX};
+use cosabi_core::ids::clinic_id_for_clues;
+use cosabi_sync_server::sqlite_store::SqliteStore;
+use cosabi_sync_server::store::{ClinicRecord, Store};
+use cosabi_sync_server::{auth, now_ms, AppState};
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "cosabi-sync-server", version, about = "Cosabi sync server")]
+#[command(
+    name = "cosabi-sync-server",
+    version,
+    about = "Cosabi sync server and its admin commands"
+)]
 struct Cli {
+    /// The server's database (SQLite file; created if missing).
+    #[arg(
+        long,
+        global = true,
+        default_value = "cosabi-server.sqlite3",
+        env = "COSABI_DB"
+    )]
+    db: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -18,7 +38,125 @@ enum Command {
         /// Address to listen on; port 0 picks a free one (printed at start).
         #[arg(long, default_value = "127.0.0.1:8787", env = "COSABI_LISTEN")]
         listen: SocketAddr,
+        /// Directory for receipt photos (content-addressed files).
+        #[arg(long, default_value = "cosabi-blobs", env = "COSABI_BLOBS")]
+        blobs: PathBuf,
     },
+    /// Clinics: register one (prints its first enrollment code), list them, or issue
+    /// another code (one per device).
+    #[command(subcommand)]
+    Clinic(ClinicCommand),
+    /// Devices: list them, or revoke a lost one.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+#[derive(Subcommand)]
+enum ClinicCommand {
+    /// Register a clinic and print a one-time enrollment code.
+    Add {
+        #[arg(long)]
+        clues: String,
+        #[arg(long)]
+        name: String,
+        /// Two-letter state code (VZ, OC, CS, …).
+        #[arg(long)]
+        state: String,
+        #[arg(long, default_value_t = 1)]
+        consultorios: u32,
+        #[command(flatten)]
+        code: CodeArgs,
+    },
+    /// Issue a new one-time enrollment code for a registered clinic.
+    Code {
+        #[arg(long)]
+        clues: String,
+        #[command(flatten)]
+        code: CodeArgs,
+    },
+    /// List registered clinics.
+    List,
+}
+
+#[derive(clap::Args)]
+struct CodeArgs {
+    /// Days the code stays valid.
+    #[arg(long, default_value_t = 7)]
+    days: u32,
+    /// Write the code as a QR image (PNG) here too.
+    #[arg(long)]
+    qr: Option<PathBuf>,
+    /// The address devices reach this server at, put in the QR code.
+    #[arg(long, env = "COSABI_PUBLIC_URL")]
+    server_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// List enrolled devices (of one clinic with --clues).
+    List {
+        #[arg(long)]
+        clues: Option<String>,
+    },
+    /// Revoke a device (its id or the first 8+ characters): it is refused at once.
+    Revoke { id: String },
+}
+
+/// Letters and digits that cannot be mistaken for each other when read aloud or
+/// copied from paper (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+const CODE_CHARS: usize = 10;
+
+fn new_code() -> String {
+    let mut bytes = [0u8; CODE_CHARS];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect()
+}
+
+fn grouped(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+async fn issue_code(
+    store: &SqliteStore,
+    clinic: &ClinicRecord,
+    args: &CodeArgs,
+) -> anyhow::Result<()> {
+    let code = new_code();
+    let expires = now_ms() + u64::from(args.days) * 86_400_000;
+    store
+        .add_enrollment_code(clinic.id, &auth::sha256_hex(code.as_bytes()), expires)
+        .await?;
+    println!("clinic:          {} ({})", clinic.name, clinic.clues);
+    println!("enrollment code: {}", grouped(&code));
+    println!(
+        "valid until:     {} (one device, one use)",
+        chrono::DateTime::from_timestamp_millis(expires as i64)
+            .map(|d| d.format("%d/%m/%Y %H:%M UTC").to_string())
+            .unwrap_or_default()
+    );
+    if let Some(path) = &args.qr {
+        let payload = match &args.server_url {
+            Some(url) => format!("cosabi:enroll?code={code}&server={url}"),
+            None => format!("cosabi:enroll?code={code}"),
+        };
+        let qr = qrcode::QrCode::new(payload.as_bytes()).context("the code does not fit a QR")?;
+        let img = qr
+            .render::<image::Luma<u8>>()
+            .min_dimensions(400, 400)
+            .build();
+        img.save(path)
+            .with_context(|| format!("cannot write the QR image to {}", path.display()))?;
+        println!("QR image:        {}", path.display());
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -27,20 +165,115 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().command {
-        Command::Serve { listen } => {
+    let cli = Cli::parse();
+    let store = SqliteStore::open(&cli.db)
+        .with_context(|| format!("cannot open the server database {}", cli.db.display()))?;
+    match cli.command {
+        Command::Serve { listen, blobs } => {
+            std::fs::create_dir_all(&blobs)
+                .with_context(|| format!("cannot create the blob directory {}", blobs.display()))?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}: is the port in use?"))?;
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, "cosabi sync server listening");
+            tracing::info!(%addr, db = %cli.db.display(), "cosabi sync server listening");
             println!("listening on http://{addr}");
-            axum::serve(listener, cosabi_sync_server::app())
+            let state = AppState {
+                store: Arc::new(store),
+                blob_dir: blobs,
+            };
+            axum::serve(listener, cosabi_sync_server::app(state))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })
                 .await?;
+        }
+        Command::Clinic(ClinicCommand::Add {
+            clues,
+            name,
+            state,
+            consultorios,
+            code,
+        }) => {
+            let clues = validate_clues(&clues).map_err(|_| {
+                anyhow::anyhow!("{clues:?} is not a CLUES: 11 characters like VZIMB001234")
+            })?;
+            let st = state_by_code(&state).ok_or_else(|| {
+                anyhow::anyhow!("{state:?} is not a state code: use two letters like VZ, OC, CS")
+            })?;
+            if consultorios == 0 || consultorios > CONSULTORIOS_MAX {
+                anyhow::bail!("--consultorios must be between 1 and {CONSULTORIOS_MAX}");
+            }
+            let clinic = ClinicRecord {
+                id: clinic_id_for_clues(&clues),
+                clues,
+                name: name.trim().to_owned(),
+                state: st.code.to_owned(),
+                consultorios,
+                created_at_ms: now_ms(),
+            };
+            store.add_clinic(clinic.clone()).await?;
+            issue_code(&store, &clinic, &code).await?;
+        }
+        Command::Clinic(ClinicCommand::Code { clues, code }) => {
+            let clues = cosabi_core::clinic::normalise_clues(&clues);
+            let clinic = store.clinic_by_clues(&clues).await?.ok_or_else(|| {
+                anyhow::anyhow!("no clinic {clues}: register it with `clinic add`")
+            })?;
+            issue_code(&store, &clinic, &code).await?;
+        }
+        Command::Clinic(ClinicCommand::List) => {
+            for c in store.clinics().await? {
+                let devices = store.devices(Some(c.id)).await?;
+                println!(
+                    "{}\t{}\t{}\t{} consultorio(s)\t{} device(s)",
+                    c.clues,
+                    c.state,
+                    c.name,
+                    c.consultorios,
+                    devices.iter().filter(|d| !d.revoked).count()
+                );
+            }
+        }
+        Command::Device(DeviceCommand::List { clues }) => {
+            let clinic = match clues {
+                Some(c) => Some(
+                    store
+                        .clinic_by_clues(&cosabi_core::clinic::normalise_clues(&c))
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no clinic {c}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let clinics: std::collections::HashMap<_, _> = store
+                .clinics()
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.clues))
+                .collect();
+            for d in store.devices(clinic).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\tlast sync {}",
+                    d.id,
+                    clinics.get(&d.clinic_id).map(String::as_str).unwrap_or("?"),
+                    d.name,
+                    if d.revoked { "REVOKED" } else { "active" },
+                    d.last_sync_ms
+                        .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64))
+                        .map(|t| t.format("%d/%m/%Y %H:%M UTC").to_string())
+                        .unwrap_or_else(|| "never".into())
+                );
+            }
+        }
+        Command::Device(DeviceCommand::Revoke { id }) => {
+            if store.revoke_device(&id).await? {
+                println!("revoked {id}: its next request is refused");
+            } else {
+                anyhow::bail!("no device {id}: see `device list`");
+            }
         }
     }
     Ok(())

@@ -34,6 +34,7 @@ mod input;
 pub mod ledger;
 pub mod money;
 pub mod photo;
+pub mod protocol;
 pub mod schema;
 pub mod wire;
 

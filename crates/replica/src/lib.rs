@@ -13,6 +13,7 @@
 
 mod actions;
 mod assembly;
+pub mod client;
 pub mod codec;
 mod committee;
 pub mod db;

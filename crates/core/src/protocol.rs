@@ -1,0 +1,105 @@
+//! The sync protocol's messages (HTTP API `/v1`), shared by the device's sync engine
+//! and the server. Bodies of `/v1/sync` are postcard-encoded; pages inside them are
+//! compressed pages (`cosabi_replica::codec`). Enrollment is JSON.
+
+use crate::ids::{ClinicId, SiteId};
+use serde::{Deserialize, Serialize};
+
+/// Version of these messages; the server answers 426 to a newer major it cannot read.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// Most bytes of one `/v1/sync` request body (one compressed page and a version
+/// vector fit easily; anything bigger is refused before it is read).
+pub const SYNC_BODY_BYTES_MAX: usize = 4 * 1024 * 1024;
+
+/// `POST /v1/enroll` (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time code from the municipal office, as typed (spaces and dashes and
+    /// case do not matter).
+    pub code: String,
+    /// A name for the device, shown to the admin (`device list`).
+    pub device_name: String,
+    /// The replica's site id, so the server can tell the admin which replica it is.
+    pub site: SiteId,
+}
+
+/// Answer to a successful enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// Bearer token for every later request; shown once, stored hashed by the server.
+    pub token: String,
+    pub device_id: String,
+    pub clinic_id: ClinicId,
+    pub clues: String,
+    pub clinic_name: String,
+    pub server_time_ms: u64,
+}
+
+/// `POST /v1/sync` (postcard): one round of a sync. The device sends what it holds
+/// and at most one page the server lacks; the server answers with what it holds and
+/// at most one page the device lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub protocol: u16,
+    /// The device's schema version (migration count).
+    pub schema_version: u32,
+    /// The device's version vector.
+    pub have: Vec<(SiteId, u64)>,
+    /// Resume point in the server's log for pulling (0 = from the start); the
+    /// version vector decides what is sent, the cursor only saves the server work.
+    pub cursor: u64,
+    /// A compressed page for the server, if the device has something it lacks.
+    pub push: Option<Vec<u8>>,
+}
+
+/// What the server did with a pushed page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushReport {
+    pub applied: u64,
+    pub duplicates: u64,
+    /// Changes whose predecessors the server lacks: the device sends them again.
+    pub deferred: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub protocol: u16,
+    pub server_time_ms: u64,
+    /// The server's version vector for the clinic, after the push.
+    pub have: Vec<(SiteId, u64)>,
+    pub push: Option<PushReport>,
+    /// A compressed page the device lacks, if any.
+    pub pull: Option<Vec<u8>>,
+    /// Cursor to send next time.
+    pub cursor: u64,
+    /// Whether the server has more the device lacks after this page.
+    pub more: bool,
+}
+
+/// An error body (JSON) of any `/v1` endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable code: `unauthorized`, `revoked`, `code_invalid`, `code_expired`,
+    /// `malformed`, `too_large`, `not_found`, `offset_mismatch`, `hash_mismatch`,
+    /// `protocol_too_new`, `internal`.
+    pub code: String,
+    /// A sentence for logs and administrators (the app shows its own translation).
+    pub message: String,
+}
+
+/// Normalises an enrollment code as typed: upper case, no spaces or dashes.
+pub fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_are_forgiving() {
+        assert_eq!(super::normalise_code(" k7px-3mwq 9r "), "K7PX3MWQ9R");
+    }
+}

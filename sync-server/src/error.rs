@@ -1,0 +1,101 @@
+//! What a client is told when a request fails: a status and a stable code (JSON
+//! `ErrorBody`). Internal details are logged, never sent.
+
+use crate::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cosabi_core::protocol::ErrorBody;
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or unknown device token: enroll the device",
+        )
+    }
+    pub fn revoked() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "revoked",
+            "this device was revoked: ask the municipal office to enroll it again",
+        )
+    }
+    pub fn code_invalid() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "code_invalid",
+            "enrollment code is not valid: check it and type it again",
+        )
+    }
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed", detail)
+    }
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+    pub fn protocol_too_new(v: u16) -> Self {
+        Self::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "protocol_too_new",
+            format!("protocol {v} is newer than this server knows: update the server"),
+        )
+    }
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+    }
+    pub fn with_status(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(status, code, message)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::CodeInvalid => AppError::code_invalid(),
+            StoreError::CodeExpired => {
+                AppError::new(StatusCode::GONE, "code_expired", e.to_string())
+            }
+            StoreError::ClinicExists(_) => {
+                AppError::new(StatusCode::CONFLICT, "clinic_exists", e.to_string())
+            }
+            StoreError::NoSuchClinic(_) => AppError::not_found(e.to_string()),
+            StoreError::Backend(_) => AppError::internal(e.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let message = if self.status.is_server_error() {
+            tracing::error!(code = self.code, detail = %self.message, "request failed");
+            "the server could not complete the request; try again later".to_owned()
+        } else {
+            tracing::debug!(code = self.code, detail = %self.message, "request refused");
+            self.message
+        };
+        (
+            self.status,
+            Json(ErrorBody {
+                code: self.code.to_owned(),
+                message,
+            }),
+        )
+            .into_response()
+    }
+}

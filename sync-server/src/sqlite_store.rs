@@ -1,0 +1,526 @@
+//! The embedded store: one SQLite file, nothing else to install.
+
+use crate::store::*;
+use async_trait::async_trait;
+use cosabi_core::change::ChangeGroup;
+use cosabi_core::ids::{ClinicId, SiteId};
+use cosabi_core::protocol::PushReport;
+use cosabi_core::wire::{value_size, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE clinic (
+        id            BLOB PRIMARY KEY,
+        clues         TEXT NOT NULL UNIQUE,
+        name          TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        consultorios  INTEGER NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE enrollment_code (
+        code_hash     TEXT PRIMARY KEY,
+        clinic_id     BLOB NOT NULL REFERENCES clinic(id),
+        expires_at_ms INTEGER NOT NULL,
+        used_at_ms    INTEGER
+    ) STRICT;
+    CREATE TABLE device (
+        id             TEXT PRIMARY KEY,
+        clinic_id      BLOB NOT NULL REFERENCES clinic(id),
+        name           TEXT NOT NULL,
+        site           BLOB NOT NULL,
+        token_hash     TEXT NOT NULL UNIQUE,
+        enrolled_at_ms INTEGER NOT NULL,
+        last_sync_ms   INTEGER,
+        revoked        INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    -- What the server holds per clinic and site: highest seq with no gap.
+    CREATE TABLE site_seq (
+        clinic_id BLOB NOT NULL,
+        site      BLOB NOT NULL,
+        max_seq   INTEGER NOT NULL,
+        PRIMARY KEY (clinic_id, site)
+    ) STRICT, WITHOUT ROWID;
+    -- Change groups as sent (postcard of ChangeGroup); arrival order is causal.
+    CREATE TABLE change_group (
+        arrival   INTEGER PRIMARY KEY,
+        clinic_id BLOB NOT NULL,
+        site      BLOB NOT NULL,
+        seq_first INTEGER NOT NULL,
+        seq_last  INTEGER NOT NULL,
+        body      BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX change_group_by_clinic ON change_group(clinic_id, arrival);
+"#];
+
+/// The SQLite implementation of [`Store`].
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn backend<E: std::fmt::Display>(e: E) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn uuid(bytes: &[u8]) -> StoreResult<Uuid> {
+    Uuid::from_slice(bytes).map_err(backend)
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> anyhow::Result<SqliteStore> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "busy_timeout", 5000)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > MIGRATIONS.len() as i64 {
+            anyhow::bail!(
+                "{} was written by a newer server (schema {current}): update the server",
+                path.display()
+            );
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on the connection in the blocking pool.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| StoreError::Backend("store lock poisoned".into()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(backend)?
+    }
+}
+
+fn clinic_from_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(Vec<u8>, String, String, String, i64, i64)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn to_clinic(t: ClinicRow) -> StoreResult<ClinicRecord> {
+    Ok(ClinicRecord {
+        id: ClinicId(uuid(&t.0)?),
+        clues: t.1,
+        name: t.2,
+        state: t.3,
+        consultorios: t.4 as u32,
+        created_at_ms: t.5 as u64,
+    })
+}
+
+fn device_from_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, Vec<u8>, String, Vec<u8>, i64, Option<i64>, bool)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn to_device(
+    t: (String, Vec<u8>, String, Vec<u8>, i64, Option<i64>, bool),
+) -> StoreResult<DeviceRecord> {
+    Ok(DeviceRecord {
+        id: t.0,
+        clinic_id: ClinicId(uuid(&t.1)?),
+        name: t.2,
+        site: SiteId(uuid(&t.3)?),
+        enrolled_at_ms: t.4 as u64,
+        last_sync_ms: t.5.map(|v| v as u64),
+        revoked: t.6,
+    })
+}
+
+const DEVICE_COLUMNS: &str = "id, clinic_id, name, site, enrolled_at_ms, last_sync_ms, revoked";
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn add_clinic(&self, c: ClinicRecord) -> StoreResult<()> {
+        self.run(move |conn| {
+            let exists: bool = conn
+                .query_row(
+                    "SELECT EXISTS(SELECT 1 FROM clinic WHERE clues = ?1 OR id = ?2)",
+                    rusqlite::params![c.clues, c.id.0.as_bytes().as_slice()],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            if exists {
+                return Err(StoreError::ClinicExists(c.clues));
+            }
+            conn.execute(
+                "INSERT INTO clinic(id, clues, name, state, consultorios, created_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![
+                    c.id.0.as_bytes().as_slice(),
+                    c.clues,
+                    c.name,
+                    c.state,
+                    c.consultorios,
+                    c.created_at_ms as i64
+                ],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clinics(&self) -> StoreResult<Vec<ClinicRecord>> {
+        self.run(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT id, clues, name, state, consultorios, created_at_ms FROM clinic ORDER BY clues")
+                .map_err(backend)?;
+            let rows = stmt.query_map([], clinic_from_row).map_err(backend)?;
+            rows.map(|r| to_clinic(r.map_err(backend)?)).collect()
+        })
+        .await
+    }
+
+    async fn clinic_by_clues(&self, clues: &str) -> StoreResult<Option<ClinicRecord>> {
+        let clues = clues.to_owned();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT id, clues, name, state, consultorios, created_at_ms FROM clinic WHERE clues = ?1",
+                [clues],
+                clinic_from_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .map(to_clinic)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn add_enrollment_code(
+        &self,
+        clinic: ClinicId,
+        code_hash: &str,
+        expires_at_ms: u64,
+    ) -> StoreResult<()> {
+        let code_hash = code_hash.to_owned();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO enrollment_code(code_hash, clinic_id, expires_at_ms) VALUES (?1, ?2, ?3)",
+                rusqlite::params![code_hash, clinic.0.as_bytes().as_slice(), expires_at_ms as i64],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn enroll(
+        &self,
+        code_hash: &str,
+        now_ms: u64,
+        device: NewDevice,
+    ) -> StoreResult<ClinicRecord> {
+        let code_hash = code_hash.to_owned();
+        self.run(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let code: Option<(Vec<u8>, i64, Option<i64>)> = tx
+                .query_row(
+                    "SELECT clinic_id, expires_at_ms, used_at_ms FROM enrollment_code WHERE code_hash = ?1",
+                    [&code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some((clinic_id, expires, used)) = code else {
+                return Err(StoreError::CodeInvalid);
+            };
+            if used.is_some() || (expires as u64) < now_ms {
+                return Err(StoreError::CodeExpired);
+            }
+            tx.execute(
+                "UPDATE enrollment_code SET used_at_ms = ?2 WHERE code_hash = ?1",
+                rusqlite::params![code_hash, now_ms as i64],
+            )
+            .map_err(backend)?;
+            tx.execute(
+                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![
+                    device.id,
+                    clinic_id,
+                    device.name,
+                    device.site.0.as_bytes().as_slice(),
+                    device.token_hash,
+                    now_ms as i64
+                ],
+            )
+            .map_err(backend)?;
+            let clinic = tx
+                .query_row(
+                    "SELECT id, clues, name, state, consultorios, created_at_ms FROM clinic WHERE id = ?1",
+                    [&clinic_id],
+                    clinic_from_row,
+                )
+                .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            to_clinic(clinic)
+        })
+        .await
+    }
+
+    async fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<DeviceRecord>> {
+        let token_hash = token_hash.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM device WHERE token_hash = ?1"
+            ))
+            .map_err(backend)?
+            .query_row([token_hash], device_from_row)
+            .optional()
+            .map_err(backend)?
+            .map(to_device)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn devices(&self, clinic: Option<ClinicId>) -> StoreResult<Vec<DeviceRecord>> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {DEVICE_COLUMNS} FROM device WHERE ?1 IS NULL OR clinic_id = ?1 ORDER BY enrolled_at_ms"
+                ))
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([clinic.map(|c| c.0.as_bytes().to_vec())], device_from_row)
+                .map_err(backend)?;
+            rows.map(|r| to_device(r.map_err(backend)?)).collect()
+        })
+        .await
+    }
+
+    async fn revoke_device(&self, id: &str) -> StoreResult<bool> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE device SET revoked = 1 WHERE id = ?1 OR (length(?1) >= 8 AND id LIKE ?1 || '%')",
+                    [id],
+                )
+                .map_err(backend)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn touch_device(&self, id: &str, now_ms: u64) -> StoreResult<()> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached("UPDATE device SET last_sync_ms = ?2 WHERE id = ?1")
+                .map_err(backend)?
+                .execute(rusqlite::params![id, now_ms as i64])
+                .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn version_vector(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>> {
+        self.run(move |conn| load_vv(conn, clinic)).await
+    }
+
+    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport> {
+        self.run(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let mut vv = load_vv(&tx, clinic)?;
+            let mut report = PushReport::default();
+            let mut blocked = std::collections::HashSet::new();
+            let mut touched = std::collections::HashSet::new();
+            for g in groups {
+                let n = g.fields.len() as u64;
+                if n == 0 {
+                    continue;
+                }
+                if blocked.contains(&g.site) {
+                    report.deferred += n;
+                    continue;
+                }
+                let have = vv.get(&g.site).copied().unwrap_or(0);
+                if g.seq_last() <= have {
+                    report.duplicates += n;
+                    continue;
+                }
+                if g.seq_first > have + 1 {
+                    blocked.insert(g.site);
+                    report.deferred += n;
+                    continue;
+                }
+                let skip = (have + 1 - g.seq_first) as usize;
+                let known = g.fields[skip..].iter().all(|f| match f.prev {
+                    None => true,
+                    Some(p) if p.site == g.site => {
+                        p.seq < g.seq_first + skip as u64 || p.seq <= have
+                    }
+                    Some(p) => vv.get(&p.site).is_some_and(|h| p.seq <= *h),
+                });
+                if !known {
+                    blocked.insert(g.site);
+                    report.deferred += n - skip as u64;
+                    report.duplicates += skip as u64;
+                    continue;
+                }
+                let g = ChangeGroup {
+                    seq_first: g.seq_first + skip as u64,
+                    fields: g.fields[skip..].to_vec(),
+                    ..g
+                };
+                report.duplicates += skip as u64;
+                report.applied += g.fields.len() as u64;
+                tx.prepare_cached(
+                    "INSERT INTO change_group(clinic_id, site, seq_first, seq_last, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(backend)?
+                .execute(rusqlite::params![
+                    clinic.0.as_bytes().as_slice(),
+                    g.site.0.as_bytes().as_slice(),
+                    g.seq_first as i64,
+                    g.seq_last() as i64,
+                    postcard::to_allocvec(&g).map_err(backend)?,
+                ])
+                .map_err(backend)?;
+                vv.insert(g.site, g.seq_last());
+                touched.insert(g.site);
+            }
+            for site in touched {
+                tx.prepare_cached(
+                    "INSERT INTO site_seq(clinic_id, site, max_seq) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(clinic_id, site) DO UPDATE SET max_seq = excluded.max_seq",
+                )
+                .map_err(backend)?
+                .execute(rusqlite::params![
+                    clinic.0.as_bytes().as_slice(),
+                    site.0.as_bytes().as_slice(),
+                    vv[&site] as i64
+                ])
+                .map_err(backend)?;
+            }
+            tx.commit().map_err(backend)?;
+            Ok(report)
+        })
+        .await
+    }
+
+    async fn pull(
+        &self,
+        clinic: ClinicId,
+        have: HashMap<SiteId, u64>,
+        cursor: u64,
+    ) -> StoreResult<Pulled> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT arrival, site, seq_first, seq_last, body FROM change_group
+                     WHERE clinic_id = ?1 AND arrival > ?2 ORDER BY arrival",
+                )
+                .map_err(backend)?;
+            let mut rows = stmt
+                .query(rusqlite::params![
+                    clinic.0.as_bytes().as_slice(),
+                    cursor as i64
+                ])
+                .map_err(backend)?;
+            let mut out = Pulled {
+                cursor,
+                ..Default::default()
+            };
+            let (mut count, mut bytes) = (0usize, 0usize);
+            while let Some(r) = rows.next().map_err(backend)? {
+                let arrival = r.get::<_, i64>(0).map_err(backend)? as u64;
+                let site = SiteId(uuid(&r.get::<_, Vec<u8>>(1).map_err(backend)?)?);
+                let seq_first = r.get::<_, i64>(2).map_err(backend)? as u64;
+                let seq_last = r.get::<_, i64>(3).map_err(backend)? as u64;
+                let held = have.get(&site).copied().unwrap_or(0);
+                if seq_last <= held {
+                    if !out.more {
+                        out.cursor = arrival;
+                    }
+                    continue;
+                }
+                let body: Vec<u8> = r.get(4).map_err(backend)?;
+                let mut g: ChangeGroup = postcard::from_bytes(&body).map_err(backend)?;
+                if seq_first <= held {
+                    let skip = (held + 1 - seq_first) as usize;
+                    g.fields.drain(..skip);
+                    g.seq_first = held + 1;
+                }
+                let g_bytes: usize = g.fields.iter().map(|f| value_size(&f.value) + 8).sum();
+                if count > 0
+                    && (count + g.fields.len() > PAGE_FIELD_CHANGES_MAX
+                        || bytes + g_bytes > PAGE_VALUE_BYTES_MAX)
+                {
+                    out.more = true;
+                    break;
+                }
+                count += g.fields.len();
+                bytes += g_bytes;
+                out.groups.push(g);
+                out.cursor = arrival;
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+fn load_vv(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT site, max_seq FROM site_seq WHERE clinic_id = ?1")
+        .map_err(backend)?;
+    let mut rows = stmt
+        .query([clinic.0.as_bytes().as_slice()])
+        .map_err(backend)?;
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next().map_err(backend)? {
+        let site: Vec<u8> = r.get(0).map_err(backend)?;
+        out.insert(
+            SiteId(uuid(&site)?),
+            r.get::<_, i64>(1).map_err(backend)? as u64,
+        );
+    }
+    Ok(out)
+}

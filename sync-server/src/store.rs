@@ -1,0 +1,110 @@
+//! The server's storage, behind [`Store`], so a PostgreSQL implementation can stand
+//! beside the embedded SQLite one ([`crate::sqlite_store::SqliteStore`]).
+//!
+//! Changes are stored generically — a change group as the device sent it, keyed by
+//! (clinic, site, seq) — so tables and columns the server has never heard of (a newer
+//! app) are kept and served unchanged. Nothing here assumes SQLite: methods are
+//! async, take and return plain values, and each is one atomic operation.
+
+use async_trait::async_trait;
+use cosabi_core::change::ChangeGroup;
+use cosabi_core::ids::{ClinicId, SiteId};
+use cosabi_core::protocol::PushReport;
+use std::collections::HashMap;
+
+/// A clinic registered by the admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicRecord {
+    pub id: ClinicId,
+    pub clues: String,
+    pub name: String,
+    /// Two-letter state code.
+    pub state: String,
+    pub consultorios: u32,
+    pub created_at_ms: u64,
+}
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub id: String,
+    pub clinic_id: ClinicId,
+    pub name: String,
+    pub site: SiteId,
+    pub enrolled_at_ms: u64,
+    pub last_sync_ms: Option<u64>,
+    pub revoked: bool,
+}
+
+/// A device about to be enrolled.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub id: String,
+    pub name: String,
+    pub site: SiteId,
+    /// SHA-256 (hex) of its token: the token itself is never stored.
+    pub token_hash: String,
+}
+
+/// A page of changes for a device, and where to resume.
+#[derive(Debug, Clone, Default)]
+pub struct Pulled {
+    pub groups: Vec<ChangeGroup>,
+    pub cursor: u64,
+    pub more: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("enrollment code is not valid")]
+    CodeInvalid,
+    #[error("enrollment code has expired or was used: ask the municipal office for a new one")]
+    CodeExpired,
+    #[error("clinic {0} is already registered")]
+    ClinicExists(String),
+    #[error("no such clinic: {0}")]
+    NoSuchClinic(String),
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn add_clinic(&self, clinic: ClinicRecord) -> StoreResult<()>;
+    async fn clinics(&self) -> StoreResult<Vec<ClinicRecord>>;
+    async fn clinic_by_clues(&self, clues: &str) -> StoreResult<Option<ClinicRecord>>;
+    /// Registers a one-time enrollment code (by its hash) for a clinic.
+    async fn add_enrollment_code(
+        &self,
+        clinic: ClinicId,
+        code_hash: &str,
+        expires_at_ms: u64,
+    ) -> StoreResult<()>;
+    /// Uses up a code and enrolls the device, atomically.
+    async fn enroll(
+        &self,
+        code_hash: &str,
+        now_ms: u64,
+        device: NewDevice,
+    ) -> StoreResult<ClinicRecord>;
+    async fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<DeviceRecord>>;
+    async fn devices(&self, clinic: Option<ClinicId>) -> StoreResult<Vec<DeviceRecord>>;
+    /// Revokes a device by id or id prefix; returns whether one was revoked.
+    async fn revoke_device(&self, id: &str) -> StoreResult<bool>;
+    async fn touch_device(&self, id: &str, now_ms: u64) -> StoreResult<()>;
+    /// What the server holds for a clinic, per site.
+    async fn version_vector(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>>;
+    /// Stores a page of changes in one transaction, in causal order: a group is kept
+    /// only after everything before it of its site and the versions it replaced.
+    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport>;
+    /// Changes the holder of `have` lacks, in the server's arrival order (which is
+    /// causal), from `cursor` on, up to the page limits.
+    async fn pull(
+        &self,
+        clinic: ClinicId,
+        have: HashMap<SiteId, u64>,
+        cursor: u64,
+    ) -> StoreResult<Pulled>;
+}

@@ -1,0 +1,232 @@
+//! Real server processes on 127.0.0.1, the admin CLI, and a fault-injecting proxy.
+#![allow(dead_code)]
+
+use cosabi_replica::client::{enroll, SyncClient, SyncProgress};
+use cosabi_replica::Replica;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
+
+/// A server process, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub blobs: PathBuf,
+}
+
+impl Server {
+    /// Starts `serve` on `listen` (port 0 for a free one) and waits for the line that
+    /// says it listens.
+    pub fn start(dir: &Path, listen: &str) -> Server {
+        let db = dir.join("server.sqlite3");
+        let blobs = dir.join("blobs");
+        let mut child = Command::new(BIN)
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "serve",
+                "--listen",
+                listen,
+                "--blobs",
+            ])
+            .arg(&blobs)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("server said {line:?}"))
+            .to_owned();
+        let addr = url.trim_start_matches("http://").parse().unwrap();
+        Server {
+            child,
+            url,
+            addr,
+            db,
+            blobs,
+        }
+    }
+
+    /// SIGKILL.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Runs an admin command against the server's database; returns stdout.
+pub fn admin(db: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "admin {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Registers a clinic; returns its first enrollment code.
+pub fn add_clinic(db: &Path, clues: &str) -> String {
+    let out = admin(
+        db,
+        &[
+            "clinic",
+            "add",
+            "--clues",
+            clues,
+            "--name",
+            "Centro de Salud",
+            "--state",
+            &clues[..2],
+            "--consultorios",
+            "2",
+        ],
+    );
+    code_in(&out)
+}
+
+pub fn new_code(db: &Path, clues: &str) -> String {
+    code_in(&admin(db, &["clinic", "code", "--clues", clues]))
+}
+
+fn code_in(out: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix("enrollment code: "))
+        .unwrap_or_else(|| panic!("no code in {out:?}"))
+        .trim()
+        .to_owned()
+}
+
+/// A device: a replica file and its token.
+pub struct Device {
+    pub replica: Mutex<Replica>,
+    pub token: String,
+    pub path: PathBuf,
+}
+
+impl Device {
+    pub async fn enroll(dir: &Path, name: &str, url: &str, code: &str) -> Device {
+        let path = dir.join(format!("{name}.sqlite3"));
+        let replica = Replica::open(&path).unwrap();
+        let resp = enroll(url, code, name, replica.site_id()).await.unwrap();
+        Device {
+            replica: Mutex::new(replica),
+            token: resp.token,
+            path,
+        }
+    }
+
+    pub async fn sync(&self, url: &str) -> SyncProgress {
+        SyncClient::new(url, &self.token)
+            .sync(&self.replica, |_| {})
+            .await
+            .unwrap()
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&mut Replica) -> T) -> T {
+        f(&mut self.replica.lock().unwrap())
+    }
+}
+
+/// A TCP proxy between devices and the server that cuts each connection after a
+/// byte count drawn from `cut_after` (None: never), so requests and answers die
+/// half-way, at random places.
+pub struct FaultProxy {
+    pub url: String,
+    pub cuts: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FaultProxy {
+    pub async fn start(target: SocketAddr, seed: u64, cut_every_max: u64) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let cuts = Arc::new(AtomicU64::new(0));
+        let counter = cuts.clone();
+        let task = tokio::spawn(async move {
+            let mut rng = seed;
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    return;
+                };
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let limit = 1 + (rng >> 33) % cut_every_max;
+                let counter = counter.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    if pipe(client, server, limit).await {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        FaultProxy { url, cuts, task }
+    }
+}
+
+/// Copies both ways until either side closes, or `limit` bytes have passed (then
+/// drops both: a cut). Returns whether it cut.
+async fn pipe(mut a: TcpStream, mut b: TcpStream, limit: u64) -> bool {
+    let mut passed = 0u64;
+    let mut buf_a = vec![0u8; 4096];
+    let mut buf_b = vec![0u8; 4096];
+    loop {
+        tokio::select! {
+            r = a.read(&mut buf_a) => {
+                let Ok(n) = r else { return false };
+                if n == 0 { return false; }
+                let n = n.min((limit - passed) as usize);
+                if b.write_all(&buf_a[..n]).await.is_err() { return false; }
+                passed += n as u64;
+            }
+            r = b.read(&mut buf_b) => {
+                let Ok(n) = r else { return false };
+                if n == 0 { return false; }
+                let n = n.min((limit - passed) as usize);
+                if a.write_all(&buf_b[..n]).await.is_err() { return false; }
+                passed += n as u64;
+            }
+        }
+        if passed >= limit {
+            return true;
+        }
+    }
+}
