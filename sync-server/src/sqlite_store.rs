@@ -113,9 +113,10 @@ impl SqliteStore {
     }
 }
 
-fn clinic_from_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(Vec<u8>, String, String, String, i64, i64)> {
+type ClinicRow = (Vec<u8>, String, String, String, i64, i64);
+type DeviceRow = (String, Vec<u8>, String, Vec<u8>, i64, Option<i64>, bool);
+
+fn clinic_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -137,9 +138,7 @@ fn to_clinic(t: ClinicRow) -> StoreResult<ClinicRecord> {
     })
 }
 
-fn device_from_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, Vec<u8>, String, Vec<u8>, i64, Option<i64>, bool)> {
+fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -151,9 +150,7 @@ fn device_from_row(
     ))
 }
 
-fn to_device(
-    t: (String, Vec<u8>, String, Vec<u8>, i64, Option<i64>, bool),
-) -> StoreResult<DeviceRecord> {
+fn to_device(t: DeviceRow) -> StoreResult<DeviceRecord> {
     Ok(DeviceRecord {
         id: t.0,
         clinic_id: ClinicId(uuid(&t.1)?),
