@@ -11,12 +11,13 @@ use cosabi_replica::client::SyncClient;
 use std::sync::atomic::Ordering;
 use support::*;
 
-fn state_of(
-    d: &Device,
-) -> (
+/// Rows and conflict heads: what must be equal on converged replicas.
+type State = (
     Vec<(String, uuid::Uuid, Vec<Value>)>,
     Vec<cosabi_replica::ConflictHead>,
-) {
+);
+
+fn state_of(d: &Device) -> State {
     d.with(|r| (r.domain_rows().unwrap(), r.conflict_heads().unwrap()))
 }
 
