@@ -661,6 +661,61 @@ pub fn random_edits(replica: &mut Replica, seed: u64, n: usize) -> Result<u64> {
     Ok(replica.local_change_count() - start)
 }
 
+/// Devices that edit the clinic-year in BENCHMARKS.md.
+pub const DEVICES: usize = 4;
+/// Edits each device makes.
+pub const EDITS_PER_DEVICE: usize = 500;
+/// Of those, edits of fields every device edits (concurrently): 10 %.
+pub const SHARED_EDITS_PER_DEVICE: usize = EDITS_PER_DEVICE / 10;
+
+/// The whole workload of BENCHMARKS.md in `dir`: [`clinic_year`] on an origin
+/// replica, then [`DEVICES`] devices that received it each make [`EDITS_PER_DEVICE`]
+/// edits offline — [`SHARED_EDITS_PER_DEVICE`] of them on the unit costs of the same
+/// purchases, each device its own value (concurrent edits of one field) — and finally
+/// everything is merged back into the origin, which is returned with the number of
+/// field changes it holds.
+pub fn clinic_year_with_devices(dir: &std::path::Path, seed: u64) -> Result<(Replica, u64)> {
+    let mut origin = Replica::open(&dir.join("origin.sqlite3"))?;
+    clinic_year(&mut origin, seed)?;
+    let base = origin.pages_since(&crate::VersionVector::new())?;
+    let purchases = ids(&origin, "purchase", "")?;
+    let mut shared = SplitMix64::new(seed ^ 0x5eed);
+    let targets: Vec<Uuid> = (0..SHARED_EDITS_PER_DEVICE)
+        .map(|_| purchases[(shared.next_u64() % purchases.len() as u64) as usize])
+        .collect();
+    for d in 0..DEVICES {
+        let mut device = Replica::open(&dir.join(format!("device{d}.sqlite3")))?;
+        for p in &base {
+            device.apply_page(p)?;
+        }
+        random_edits(
+            &mut device,
+            seed.wrapping_add(1 + d as u64),
+            EDITS_PER_DEVICE - SHARED_EDITS_PER_DEVICE,
+        )?;
+        for (i, id) in targets.iter().enumerate() {
+            let quantity = device.purchase(*id)?.map(|p| p.quantity).unwrap_or(1);
+            let unit_cost = Centavos(10_000 + (i as i64) * 100 + d as i64 * 7);
+            device.update_purchase_amounts(
+                *id,
+                &PurchaseAmounts {
+                    quantity: quantity.to_string(),
+                    unit_cost: unit_cost.to_string(),
+                },
+            )?;
+        }
+        for p in device.pages_since(&origin.version_vector()?)? {
+            origin.apply_page(&p)?;
+        }
+    }
+    let changes = origin
+        .all_changes()?
+        .iter()
+        .map(|g| g.fields.len() as u64)
+        .sum();
+    Ok((origin, changes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -736,59 +791,4 @@ mod tests {
         assert_eq!(e1, e2);
         assert!((500..=1_500).contains(&e1), "{e1}");
     }
-}
-
-/// Devices that edit the clinic-year in BENCHMARKS.md.
-pub const DEVICES: usize = 4;
-/// Edits each device makes.
-pub const EDITS_PER_DEVICE: usize = 500;
-/// Of those, edits of fields every device edits (concurrently): 10 %.
-pub const SHARED_EDITS_PER_DEVICE: usize = EDITS_PER_DEVICE / 10;
-
-/// The whole workload of BENCHMARKS.md in `dir`: [`clinic_year`] on an origin
-/// replica, then [`DEVICES`] devices that received it each make [`EDITS_PER_DEVICE`]
-/// edits offline — [`SHARED_EDITS_PER_DEVICE`] of them on the unit costs of the same
-/// purchases, each device its own value (concurrent edits of one field) — and finally
-/// everything is merged back into the origin, which is returned with the number of
-/// field changes it holds.
-pub fn clinic_year_with_devices(dir: &std::path::Path, seed: u64) -> Result<(Replica, u64)> {
-    let mut origin = Replica::open(&dir.join("origin.sqlite3"))?;
-    clinic_year(&mut origin, seed)?;
-    let base = origin.pages_since(&crate::VersionVector::new())?;
-    let purchases = ids(&origin, "purchase", "")?;
-    let mut shared = SplitMix64::new(seed ^ 0x5eed);
-    let targets: Vec<Uuid> = (0..SHARED_EDITS_PER_DEVICE)
-        .map(|_| purchases[(shared.next_u64() % purchases.len() as u64) as usize])
-        .collect();
-    for d in 0..DEVICES {
-        let mut device = Replica::open(&dir.join(format!("device{d}.sqlite3")))?;
-        for p in &base {
-            device.apply_page(p)?;
-        }
-        random_edits(
-            &mut device,
-            seed.wrapping_add(1 + d as u64),
-            EDITS_PER_DEVICE - SHARED_EDITS_PER_DEVICE,
-        )?;
-        for (i, id) in targets.iter().enumerate() {
-            let quantity = device.purchase(*id)?.map(|p| p.quantity).unwrap_or(1);
-            let unit_cost = Centavos(10_000 + (i as i64) * 100 + d as i64 * 7);
-            device.update_purchase_amounts(
-                *id,
-                &PurchaseAmounts {
-                    quantity: quantity.to_string(),
-                    unit_cost: unit_cost.to_string(),
-                },
-            )?;
-        }
-        for p in device.pages_since(&origin.version_vector()?)? {
-            origin.apply_page(&p)?;
-        }
-    }
-    let changes = origin
-        .all_changes()?
-        .iter()
-        .map(|g| g.fields.len() as u64)
-        .sum();
-    Ok((origin, changes))
 }
