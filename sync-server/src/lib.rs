@@ -12,6 +12,7 @@
 //! reads or writes the token's clinic.
 
 pub mod auth;
+pub mod blobs;
 pub mod error;
 pub mod sqlite_store;
 pub mod store;
@@ -160,5 +161,6 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))
+        .merge(blobs::routes())
         .with_state(state)
 }
