@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod error;
+pub mod openapi;
 pub mod sqlite_store;
 pub mod store;
 
@@ -158,6 +159,10 @@ async fn sync(
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/v1/openapi.json",
+            get(|| async { Json(openapi::document()) }),
+        )
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))

@@ -1,0 +1,154 @@
+//! The OpenAPI 3.1 description of the HTTP API, served at `/v1/openapi.json` and
+//! committed as `docs/openapi.json` (a test keeps the two equal).
+
+use serde_json::{json, Value};
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
+    })
+}
+
+/// The document.
+pub fn document() -> Value {
+    let sha = json!({
+        "name": "sha256", "in": "path", "required": true,
+        "description": "SHA-256 of the blob's bytes, 64 lowercase hex characters",
+        "schema": { "type": "string", "pattern": "^[0-9a-f]{64}$" }
+    });
+    let offset_header =
+        json!({ "description": "Bytes the server holds", "schema": { "type": "integer" } });
+    let length_header = json!({ "description": "Total bytes of the blob, when known", "schema": { "type": "integer" } });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Cosabi sync server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Merges the replicas of community health committees (Comités de Salud para el Bienestar). Every /v1 operation but enroll needs a device token and only reads or writes that device's clinic."
+        },
+        "components": {
+            "securitySchemes": { "device": { "type": "http", "scheme": "bearer", "description": "Device token from /v1/enroll" } },
+            "schemas": {
+                "ErrorBody": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {
+                        "code": { "type": "string", "enum": ["unauthorized", "revoked", "code_invalid", "code_expired", "malformed", "too_large", "not_found", "offset_mismatch", "hash_mismatch", "protocol_too_new", "clinic_exists", "internal"] },
+                        "message": { "type": "string" }
+                    }
+                },
+                "EnrollRequest": {
+                    "type": "object", "required": ["code", "device_name", "site"],
+                    "properties": {
+                        "code": { "type": "string", "description": "One-time code from the municipal office; case, spaces and dashes ignored" },
+                        "device_name": { "type": "string", "maxLength": 80 },
+                        "site": { "type": "string", "format": "uuid", "description": "The replica's site id" }
+                    }
+                },
+                "EnrollResponse": {
+                    "type": "object", "required": ["token", "device_id", "clinic_id", "clues", "clinic_name", "server_time_ms"],
+                    "properties": {
+                        "token": { "type": "string", "description": "Shown once; the server keeps only its hash" },
+                        "device_id": { "type": "string" },
+                        "clinic_id": { "type": "string", "format": "uuid" },
+                        "clues": { "type": "string" },
+                        "clinic_name": { "type": "string" },
+                        "server_time_ms": { "type": "integer" }
+                    }
+                }
+            }
+        },
+        "paths": {
+            "/healthz": {
+                "get": {
+                    "summary": "Liveness",
+                    "responses": { "200": { "description": "Up", "content": { "application/json": { "schema": { "type": "object", "properties": { "status": { "type": "string" }, "version": { "type": "string" } } } } } } }
+                }
+            },
+            "/v1/openapi.json": {
+                "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } }
+            },
+            "/v1/enroll": {
+                "post": {
+                    "summary": "Exchange a one-time enrollment code for a device token",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EnrollRequest" } } } },
+                    "responses": {
+                        "200": { "description": "Enrolled", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EnrollResponse" } } } },
+                        "400": error_response("Unknown code"),
+                        "410": error_response("Code expired or already used")
+                    }
+                }
+            },
+            "/v1/sync": {
+                "post": {
+                    "summary": "One sync round",
+                    "description": "Body: postcard-encoded SyncRequest {protocol, schema_version, have: [(site, seq)], cursor, push: compressed page?}. Answer: postcard SyncResponse {protocol, server_time_ms, have, push: PushReport?, pull: compressed page?, cursor, more}. Pages are postcard change groups compressed with zstd (see ARCHITECTURE.md). Idempotent: changes are keyed by (site, seq).",
+                    "security": [{ "device": [] }],
+                    "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary", "maxLength": 4194304 } } } },
+                    "responses": {
+                        "200": { "description": "The round's answer", "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+                        "400": error_response("Malformed request or page"),
+                        "401": error_response("Missing or unknown token"),
+                        "403": error_response("Device revoked"),
+                        "413": error_response("Body too large"),
+                        "426": error_response("Protocol newer than the server")
+                    }
+                }
+            },
+            "/v1/blobs/{sha256}": {
+                "parameters": [sha],
+                "head": {
+                    "summary": "How much of a blob the server holds",
+                    "security": [{ "device": [] }],
+                    "responses": {
+                        "200": { "description": "Known (complete when Upload-Offset = Upload-Length)", "headers": { "Upload-Offset": offset_header, "Upload-Length": length_header } },
+                        "404": { "description": "Unknown to this clinic" }
+                    }
+                },
+                "patch": {
+                    "summary": "Append a chunk at an offset (resumable upload)",
+                    "description": "Headers Upload-Offset (must equal the bytes held) and Upload-Length (total). When the last chunk arrives the SHA-256 is checked: a mismatch deletes the upload.",
+                    "security": [{ "device": [] }],
+                    "requestBody": { "required": true, "content": { "application/offset+octet-stream": { "schema": { "type": "string", "format": "binary", "maxLength": 1048576 } } } },
+                    "responses": {
+                        "204": { "description": "Stored", "headers": { "Upload-Offset": offset_header } },
+                        "400": error_response("Bad name or headers"),
+                        "409": error_response("Offset mismatch; Upload-Offset tells the right one"),
+                        "413": error_response("Blob larger than 20 MiB"),
+                        "422": error_response("Bytes do not hash to the name: nothing kept")
+                    }
+                },
+                "get": {
+                    "summary": "Download a complete blob (Range supported)",
+                    "security": [{ "device": [] }],
+                    "parameters": [{ "name": "Range", "in": "header", "required": false, "schema": { "type": "string", "example": "bytes=65536-" } }],
+                    "responses": {
+                        "200": { "description": "The bytes", "content": { "application/octet-stream": {} } },
+                        "206": { "description": "The requested range", "content": { "application/octet-stream": {} } },
+                        "404": { "description": "Not a complete blob of this clinic" },
+                        "416": { "description": "Range not satisfiable" }
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed copy must be what the server serves: regenerate it with
+    /// `COSABI_WRITE_OPENAPI=1 cargo test -p cosabi-sync-server openapi`.
+    #[test]
+    fn committed_openapi_matches_the_served_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+        let served = serde_json::to_string_pretty(&super::document()).unwrap() + "\n";
+        if std::env::var_os("COSABI_WRITE_OPENAPI").is_some() {
+            std::fs::write(&path, &served).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            committed, served,
+            "docs/openapi.json is stale: regenerate it (see the test's doc)"
+        );
+    }
+}
