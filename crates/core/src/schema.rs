@@ -62,6 +62,8 @@ pub const CLINIC: TableDef = TableDef {
         col(4, "municipality", Text),
         col(5, "locality", Text),
         col(6, "consultorios", Int),
+        // A random secret that authenticates the clinic's sync files (hex).
+        col(7, "sync_key", Text),
     ],
 };
 

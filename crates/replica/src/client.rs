@@ -37,6 +37,8 @@ pub struct SyncProgress {
     pub bytes_up: u64,
     pub bytes_down: u64,
     pub retries: u64,
+    /// Pages that crossed the link more than once because a round was retried.
+    pub pages_resent: u64,
     /// Whether the server has nothing this device lacks and vice versa.
     pub done: bool,
 }
@@ -177,13 +179,20 @@ impl SyncClient {
     async fn round(
         &self,
         body: &[u8],
+        pushed: bool,
         progress: &mut SyncProgress,
     ) -> Result<SyncResponse, SyncError> {
         let mut delay = RETRY_DELAY_MS_FIRST;
         let mut attempt = 1;
         loop {
             match self.round_once(body).await {
-                Ok(r) => return Ok(r),
+                Ok(r) => {
+                    // Each failed attempt sent the pushed page, and the server may
+                    // have sent its page too, before the link dropped.
+                    let per_attempt = u64::from(pushed) + u64::from(r.pull.is_some());
+                    progress.pages_resent += per_attempt * u64::from(attempt - 1);
+                    return Ok(r);
+                }
                 Err(e) if e.retryable() && attempt < ROUND_ATTEMPTS_MAX => {
                     progress.retries += 1;
                     attempt += 1;
@@ -228,7 +237,7 @@ impl SyncClient {
                 push: push.clone(),
             })
             .map_err(|e| SyncError::BadResponse(e.to_string()))?;
-            let resp = self.round(&body, &mut progress).await?;
+            let resp = self.round(&body, pushed, &mut progress).await?;
             progress.rounds += 1;
             progress.bytes_up += body.len() as u64;
             if pushed {

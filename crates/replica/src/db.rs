@@ -235,6 +235,14 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX photo_by_owner ON photo(owner_table, owner_id);
     "#,
+    // 4: device-local bookkeeping of photos the server holds in full (never synced).
+    r#"
+    CREATE TABLE blob_upload (sha256 TEXT PRIMARY KEY, uploaded_at_ms INTEGER NOT NULL) STRICT;
+    "#,
+    // 5: the clinic's sync-file key (synced, column 7 of clinic).
+    r#"
+    ALTER TABLE clinic ADD COLUMN sync_key TEXT;
+    "#,
 ];
 
 /// Schema version this build knows.

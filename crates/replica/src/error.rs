@@ -22,6 +22,12 @@ pub enum Error {
     Corrupt(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Photos need a directory next to the database file; a replica in memory has none.
+    #[error("this replica lives in memory and has no directory for photos")]
+    NoBlobStore,
+    /// A photo file could not be read or written.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl Error {
@@ -33,7 +39,8 @@ impl Error {
             Error::ClinicExists(_) => "clinic_exists",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Corrupt(_) => "corrupt",
-            Error::Sqlite(_) => "storage",
+            Error::Sqlite(_) | Error::Io(_) => "storage",
+            Error::NoBlobStore => "no_blob_store",
         }
     }
 }

@@ -13,6 +13,8 @@
 
 mod actions;
 mod assembly;
+pub mod blob_client;
+mod blobs;
 pub mod client;
 pub mod codec;
 mod committee;
@@ -26,17 +28,20 @@ mod photos;
 mod review;
 mod rows;
 mod sync;
+mod sync_file;
 pub mod workload;
 
+pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use error::{Error, Result};
 pub use history::HistoryEntry;
 pub use review::ReviewItem;
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
+pub use sync_file::{FileHeader, ImportReport};
 
 use cosabi_core::hlc::{Hlc, HlcClock};
 use cosabi_core::ids::{MemberId, SiteId};
 use rusqlite::{Connection, OptionalExtension};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// An open replica.
 pub struct Replica {
@@ -52,6 +57,8 @@ pub struct Replica {
     author: Option<MemberId>,
     /// Merge context and statement texts, reused across transactions.
     ctx: merge::MergeCtx,
+    /// The database file (None in memory): photos are kept next to it.
+    path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Replica {
@@ -66,7 +73,9 @@ impl std::fmt::Debug for Replica {
 impl Replica {
     /// Opens (creating and migrating if needed) the replica at `path`.
     pub fn open(path: &Path) -> Result<Replica> {
-        Self::from_connection(db::open(path)?)
+        let mut replica = Self::from_connection(db::open(path)?)?;
+        replica.path = Some(path.to_path_buf());
+        Ok(replica)
     }
 
     /// A replica that lives in memory only (tests).
@@ -118,6 +127,7 @@ impl Replica {
             clock_offset_ms,
             author: None,
             ctx: merge::MergeCtx::default(),
+            path: None,
         };
         // Changes an older version kept for tables or columns it did not know take
         // effect now if a migration added them.

@@ -1,0 +1,237 @@
+//! The replica's local photo store: image bytes as files named by their SHA-256, in
+//! `blobs/` next to the database file.
+//!
+//! Photos stay out of SQLite on purpose: the database holds only their metadata (the
+//! synced `photo` rows), so it stays small and quick to back up, and a photo can be
+//! written, uploaded and fetched on its own schedule. Which blobs the server already
+//! holds is device-local bookkeeping (`blob_upload`), never synced: every device
+//! learns it from the server itself.
+
+use crate::error::{Error, Result};
+use crate::Replica;
+use cosabi_core::photo::validate_sha256;
+use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The directory next to the database file that holds the photos.
+pub const BLOB_DIR_NAME: &str = "blobs";
+/// Directory inside the blob directory for downloads in progress.
+pub(crate) const PARTIAL_DIR_NAME: &str = "partial";
+
+/// Hex SHA-256 of `bytes`, the name of a blob.
+pub fn blob_name(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Replica {
+    /// The directory of this replica's photos: `blobs/` next to its database file.
+    /// A replica in memory has none.
+    pub fn blob_dir(&self) -> Result<PathBuf> {
+        let db = self.path.as_ref().ok_or(Error::NoBlobStore)?;
+        let parent = db.parent().unwrap_or_else(|| std::path::Path::new(""));
+        Ok(parent.join(BLOB_DIR_NAME))
+    }
+
+    /// Where the blob named `sha` lives (whether or not it is there yet).
+    fn blob_path(&self, sha: &str) -> Result<PathBuf> {
+        // Checking the name also keeps it a plain file name (no separators, no `..`).
+        let sha = validate_sha256(sha)?;
+        Ok(self.blob_dir()?.join(sha))
+    }
+
+    /// Where a download of `sha` keeps the bytes received so far.
+    pub(crate) fn blob_partial_path(&self, sha: &str) -> Result<PathBuf> {
+        let sha = validate_sha256(sha)?;
+        Ok(self.blob_dir()?.join(PARTIAL_DIR_NAME).join(sha))
+    }
+
+    /// Keeps a photo's bytes; returns their name (hex SHA-256), which the photo row
+    /// records. Storing the same bytes again does nothing. The file appears whole or
+    /// not at all: it is written under a temporary name, flushed to disk, and renamed.
+    pub fn store_blob(&self, bytes: &[u8]) -> Result<String> {
+        let sha = blob_name(bytes);
+        let path = self.blob_path(&sha)?;
+        if path.is_file() {
+            return Ok(sha);
+        }
+        let dir = self.blob_dir()?;
+        std::fs::create_dir_all(&dir)?;
+        // A unique temporary name: two writers of the same photo must not share one.
+        let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
+        let written = (|| -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(bytes)?;
+            // The photo may be the only copy of a receipt: on disk before it counts.
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+        Ok(sha)
+    }
+
+    /// The bytes of the blob `sha`, if this device holds them.
+    pub fn blob(&self, sha: &str) -> Result<Option<Vec<u8>>> {
+        match std::fs::read(self.blob_path(sha)?) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether this device holds the blob `sha` (false for a name that is not one).
+    pub fn has_blob(&self, sha: &str) -> bool {
+        self.blob_path(sha).is_ok_and(|p| p.is_file())
+    }
+
+    /// The blobs the server still lacks as far as this device knows: those of photo
+    /// records not deleted, held here, and not yet uploaded. Photos whose bytes are
+    /// on another device are that device's to upload.
+    pub fn blobs_to_upload(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT sha256 FROM photo
+             WHERE deleted = 0 AND sha256 IS NOT NULL
+               AND sha256 NOT IN (SELECT sha256 FROM blob_upload)
+             ORDER BY sha256",
+        )?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(names.into_iter().filter(|s| self.has_blob(s)).collect())
+    }
+
+    /// Records that the server holds the blob `sha` in full.
+    pub fn mark_blob_uploaded(&mut self, sha: &str) -> Result<()> {
+        let sha = validate_sha256(sha)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        self.conn.execute(
+            "INSERT INTO blob_upload(sha256, uploaded_at_ms) VALUES (?1, ?2)
+             ON CONFLICT(sha256) DO NOTHING",
+            rusqlite::params![sha, now],
+        )?;
+        Ok(())
+    }
+
+    /// Whether the blob `sha` is recorded as uploaded.
+    pub fn blob_uploaded(&self, sha: &str) -> Result<bool> {
+        let sha = validate_sha256(sha)?;
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM blob_upload WHERE sha256 = ?1", [sha], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assembly::tests::{new_assembly, replica_with, COMMITTEE};
+    use cosabi_core::photo::NewPhoto;
+    use cosabi_core::schema::ASSEMBLY;
+
+    fn on_disk() -> (tempfile::TempDir, Replica) {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Replica::open(&dir.path().join("r.sqlite3")).unwrap();
+        (dir, r)
+    }
+
+    fn photo_bytes(seed: u8, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+            .collect()
+    }
+
+    #[test]
+    fn blob_dir_is_next_to_the_database_and_absent_in_memory() {
+        let (dir, r) = on_disk();
+        assert_eq!(r.blob_dir().unwrap(), dir.path().join("blobs"));
+        let mem = Replica::open_in_memory().unwrap();
+        assert!(matches!(mem.blob_dir(), Err(Error::NoBlobStore)));
+        assert!(matches!(mem.store_blob(b"x"), Err(Error::NoBlobStore)));
+        assert!(!mem.has_blob(&"0".repeat(64)));
+    }
+
+    #[test]
+    fn storing_is_idempotent_and_leaves_no_temporary_files() {
+        let (_dir, r) = on_disk();
+        let bytes = photo_bytes(7, 100_000);
+        let sha = r.store_blob(&bytes).unwrap();
+        assert_eq!(sha, blob_name(&bytes));
+        assert_eq!(sha.len(), 64);
+        assert_eq!(r.store_blob(&bytes).unwrap(), sha);
+        assert!(r.has_blob(&sha));
+        assert_eq!(r.blob(&sha).unwrap().unwrap(), bytes);
+        let files: Vec<_> = std::fs::read_dir(r.blob_dir().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(files, vec![sha.clone()]);
+        // Unknown and malformed names.
+        assert_eq!(r.blob(&"ab".repeat(32)).unwrap(), None);
+        assert!(!r.has_blob("../r.sqlite3"));
+        assert!(matches!(r.blob("../r.sqlite3"), Err(Error::Invalid(_))));
+    }
+
+    #[test]
+    fn a_blob_appears_whole_or_not_at_all() {
+        let (_dir, r) = on_disk();
+        let bytes = photo_bytes(3, 50_000);
+        let sha = blob_name(&bytes);
+        // A write that died half-way left only a temporary file: it is not the blob,
+        // and the next store replaces nothing but writes the blob in full.
+        let dir = r.blob_dir().unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!(".{sha}.dead.tmp")), &bytes[..1000]).unwrap();
+        assert!(!r.has_blob(&sha));
+        assert_eq!(r.blob(&sha).unwrap(), None);
+        r.store_blob(&bytes).unwrap();
+        assert_eq!(r.blob(&sha).unwrap().unwrap(), bytes);
+    }
+
+    #[test]
+    fn blobs_to_upload_lists_held_photos_until_marked() {
+        let (mut r, _) = replica_with(&COMMITTEE);
+        // replica_with is in memory; move to disk for the blob store.
+        let (_dir, mut disk) = on_disk();
+        std::mem::swap(&mut r.path, &mut disk.path);
+        let a = r.create_assembly(&new_assembly()).unwrap();
+        let held = photo_bytes(1, 2_000);
+        let held_sha = r.store_blob(&held).unwrap();
+        let elsewhere_sha = blob_name(b"bytes on another phone");
+        let deleted_sha = r.store_blob(&photo_bytes(2, 2_000)).unwrap();
+        for sha in [&held_sha, &elsewhere_sha, &deleted_sha] {
+            r.add_photo(&NewPhoto {
+                owner_table: ASSEMBLY.id,
+                owner_id: a.id,
+                kind: "acta".into(),
+                sha256: sha.clone(),
+                size_bytes: 2_000,
+                mime: "image/jpeg".into(),
+                taken_at: String::new(),
+            })
+            .unwrap();
+        }
+        r.connection()
+            .execute(
+                "UPDATE photo SET deleted = 1 WHERE sha256 = ?1",
+                [&deleted_sha],
+            )
+            .unwrap();
+        assert_eq!(r.blobs_to_upload().unwrap(), vec![held_sha.clone()]);
+        assert!(!r.blob_uploaded(&held_sha).unwrap());
+        r.mark_blob_uploaded(&held_sha).unwrap();
+        r.mark_blob_uploaded(&held_sha).unwrap();
+        assert!(r.blob_uploaded(&held_sha).unwrap());
+        assert!(r.blobs_to_upload().unwrap().is_empty());
+    }
+}

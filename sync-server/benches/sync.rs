@@ -1,0 +1,402 @@
+//! Sync figures of BENCHMARKS.md against the real server binary on 127.0.0.1:
+//! the clinic-year through a shaped 2G link, and server throughput with 64 devices.
+//! Prints `name value unit` lines.
+
+use cosabi_core::change::{ChangeGroup, FieldChange, Value};
+use cosabi_core::hlc::Hlc;
+use cosabi_core::ids::SiteId;
+use cosabi_core::protocol::{SyncRequest, SyncResponse, PROTOCOL_VERSION};
+use cosabi_core::wire::Page;
+use cosabi_replica::client::{enroll, SyncClient};
+use cosabi_replica::codec::page_to_bytes;
+use cosabi_replica::{workload, Replica};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
+const SEED: u64 = 42;
+/// The shaped link: 40 kbit/s each way, 1 s round trip, dropped every 200 KB.
+const LINK_BYTES_PER_S: u64 = 40_000 / 8;
+const LINK_ONE_WAY_MS: u64 = 500;
+const LINK_DROP_EVERY_BYTES: u64 = 200 * 1024;
+/// Server load: devices (one clinic each), field changes per sync, run time.
+const LOAD_DEVICES: usize = 64;
+const LOAD_CHANGES_PER_SYNC: usize = 330;
+const LOAD_SECONDS: u64 = 30;
+
+struct Server {
+    child: Child,
+    url: String,
+    addr: SocketAddr,
+    db: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(dir: &std::path::Path) -> Server {
+    let db = dir.join("server.sqlite3");
+    let mut child = Command::new(BIN)
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--blobs",
+        ])
+        .arg(dir.join("blobs"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let addr = url.trim_start_matches("http://").parse().unwrap();
+    Server {
+        child,
+        url,
+        addr,
+        db,
+    }
+}
+
+fn admin(db: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn code(db: &std::path::Path, clues: &str, add: bool) -> String {
+    let out = if add {
+        admin(
+            db,
+            &[
+                "clinic",
+                "add",
+                "--clues",
+                clues,
+                "--name",
+                "CS",
+                "--state",
+                &clues[..2],
+            ],
+        )
+    } else {
+        admin(db, &["clinic", "code", "--clues", clues])
+    };
+    out.lines()
+        .find_map(|l| l.strip_prefix("enrollment code: "))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// Bytes through the shaped link, both ways, and the drops it made.
+#[derive(Default)]
+struct LinkStats {
+    bytes: AtomicU64,
+    drops: AtomicU64,
+}
+
+/// One direction of the shaped link: delivers what it reads after the one-way delay,
+/// no faster than the link rate. Returns false when the connection must drop.
+async fn shaped_copy(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    stats: Arc<LinkStats>,
+    passed: Arc<AtomicU64>,
+) {
+    let mut buf = vec![0u8; 512];
+    let mut free_at = Instant::now();
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let arrived = Instant::now();
+        let tx_time = Duration::from_micros(n as u64 * 1_000_000 / LINK_BYTES_PER_S);
+        free_at = free_at.max(arrived) + tx_time;
+        let deliver_at = free_at + Duration::from_millis(LINK_ONE_WAY_MS);
+        tokio::time::sleep_until(deliver_at.into()).await;
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+        stats.bytes.fetch_add(n as u64, Ordering::SeqCst);
+        if passed.fetch_add(n as u64, Ordering::SeqCst) + n as u64 >= LINK_DROP_EVERY_BYTES {
+            return;
+        }
+    }
+}
+
+async fn shaped_proxy(target: SocketAddr, stats: Arc<LinkStats>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else {
+                return;
+            };
+            let stats = stats.clone();
+            tokio::spawn(async move {
+                let Ok(server) = TcpStream::connect(target).await else {
+                    return;
+                };
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                let passed = Arc::new(AtomicU64::new(0));
+                let up = tokio::spawn(shaped_copy(cr, sw, stats.clone(), passed.clone()));
+                let down = tokio::spawn(shaped_copy(sr, cw, stats.clone(), passed.clone()));
+                // Either direction ending ends the connection (both halves dropped).
+                tokio::select! { _ = up => {}, _ = down => {} }
+                if passed.load(Ordering::SeqCst) >= LINK_DROP_EVERY_BYTES {
+                    stats.drops.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    url
+}
+
+async fn link_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let (origin, changes) = workload::clinic_year_with_devices(dir.path(), SEED).unwrap();
+    let clues = origin.clinic().unwrap().unwrap().clues;
+    let first = code(&server.db, &clues, true);
+    let stats = Arc::new(LinkStats::default());
+    let link = shaped_proxy(server.addr, stats.clone()).await;
+
+    let token = enroll(&server.url, &first, "origen", origin.site_id())
+        .await
+        .unwrap()
+        .token;
+    let origin = Mutex::new(origin);
+    let t = Instant::now();
+    let push = SyncClient::new(&link, &token)
+        .sync(&origin, |_| {})
+        .await
+        .unwrap();
+    let push_s = t.elapsed().as_secs_f64();
+
+    let newcomer = Replica::open(&dir.path().join("newcomer.sqlite3")).unwrap();
+    let second = code(&server.db, &clues, false);
+    let token = enroll(&server.url, &second, "nuevo", newcomer.site_id())
+        .await
+        .unwrap()
+        .token;
+    let newcomer = Mutex::new(newcomer);
+    let t = Instant::now();
+    let pull = SyncClient::new(&link, &token)
+        .sync(&newcomer, |_| {})
+        .await
+        .unwrap();
+    let pull_s = t.elapsed().as_secs_f64();
+    assert_eq!(
+        newcomer.lock().unwrap().domain_rows().unwrap(),
+        origin.lock().unwrap().domain_rows().unwrap()
+    );
+
+    let bytes = stats.bytes.load(Ordering::SeqCst);
+    let drops = stats.drops.load(Ordering::SeqCst);
+    let resent = push.pages_resent + pull.pages_resent;
+    println!(
+        "# link: {changes} field changes, seed {SEED}, push {:.1} s, pull {:.1} s",
+        push_s, pull_s
+    );
+    println!("link_bytes_total {bytes} bytes");
+    println!(
+        "link_bytes_per_field_change {:.2} bytes",
+        bytes as f64 / changes as f64 / 2.0
+    );
+    println!("link_metadata_sync_s {:.1} s", push_s.max(pull_s));
+    println!("link_drops {drops} drops");
+    println!(
+        "link_pages_resent_per_drop {:.2} pages",
+        if drops == 0 {
+            0.0
+        } else {
+            resent as f64 / drops as f64
+        }
+    );
+}
+
+/// A simulated device: its own clinic, a week of changes per sync.
+struct LoadDevice {
+    token: String,
+    site: SiteId,
+    next_seq: u64,
+    cursor: u64,
+}
+
+fn week_of_changes(d: &mut LoadDevice, round: u64) -> Page {
+    let mut groups = Vec::new();
+    let mut left = LOAD_CHANGES_PER_SYNC;
+    let now = Hlc::new(chrono::Utc::now().timestamp_millis() as u64, 0);
+    let mut i = 0u128;
+    while left > 0 {
+        let n = left.min(7);
+        let fields = (0..n)
+            .map(|c| FieldChange {
+                column: c as u16 + 1,
+                value: Value::Text(format!("registro {round}.{i}.{c} de la semana")),
+                prev: None,
+            })
+            .collect();
+        groups.push(ChangeGroup {
+            site: d.site,
+            seq_first: d.next_seq,
+            hlc: now,
+            table: 8,
+            row: uuid::Uuid::from_u128((u128::from(round) << 32) + i + d.site.0.as_u128()),
+            author: None,
+            fields,
+        });
+        d.next_seq += n as u64;
+        left -= n;
+        i += 1;
+    }
+    Page {
+        schema_version: 4,
+        groups,
+    }
+}
+
+async fn post(http: &reqwest::Client, url: &str, token: &str, req: &SyncRequest) -> SyncResponse {
+    let body = postcard::to_allocvec(req).unwrap();
+    let resp = http
+        .post(url)
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    postcard::from_bytes(&resp.bytes().await.unwrap()).unwrap()
+}
+
+async fn server_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let mut devices = Vec::new();
+    for i in 0..LOAD_DEVICES {
+        let clues = format!("VZIMB{:06}", 100_000 + i);
+        let c = code(&server.db, &clues, true);
+        let site = SiteId(uuid::Uuid::now_v7());
+        let token = enroll(&server.url, &c, "carga", site).await.unwrap().token;
+        devices.push(LoadDevice {
+            token,
+            site,
+            next_seq: 1,
+            cursor: 0,
+        });
+    }
+    let url = format!("{}/v1/sync", server.url);
+    let deadline = Instant::now() + Duration::from_secs(LOAD_SECONDS);
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for mut d in devices {
+        let url = url.clone();
+        let latencies = latencies.clone();
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut round = 0u64;
+            while Instant::now() < deadline {
+                round += 1;
+                let page = week_of_changes(&mut d, round);
+                let t = Instant::now();
+                // Round 1: what does the server hold? (and pull what we lack)
+                let have = vec![(d.site, page.groups[0].seq_first - 1)];
+                let r1 = post(
+                    &http,
+                    &url,
+                    &d.token,
+                    &SyncRequest {
+                        protocol: PROTOCOL_VERSION,
+                        schema_version: 4,
+                        have: have.clone(),
+                        cursor: d.cursor,
+                        push: None,
+                    },
+                )
+                .await;
+                d.cursor = r1.cursor;
+                // Round 2: push the week.
+                let r2 = post(
+                    &http,
+                    &url,
+                    &d.token,
+                    &SyncRequest {
+                        protocol: PROTOCOL_VERSION,
+                        schema_version: 4,
+                        have,
+                        cursor: d.cursor,
+                        push: Some(page_to_bytes(&page)),
+                    },
+                )
+                .await;
+                assert_eq!(r2.push.unwrap().applied as usize, LOAD_CHANGES_PER_SYNC);
+                d.cursor = r2.cursor;
+                latencies
+                    .lock()
+                    .unwrap()
+                    .push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut lat = latencies.lock().unwrap().clone();
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    println!("# server: {LOAD_DEVICES} devices of {LOAD_DEVICES} clinics, {LOAD_CHANGES_PER_SYNC} changes per sync, {} syncs in {elapsed:.1} s", lat.len());
+    println!(
+        "server_syncs_per_s {:.0} syncs/s",
+        lat.len() as f64 / elapsed
+    );
+    println!("server_sync_p50_ms {:.1} ms", pct(0.50));
+    println!("server_sync_p99_ms {:.1} ms", pct(0.99));
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let only = std::env::var("COSABI_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "link" {
+        rt.block_on(link_figures());
+    }
+    if only.is_empty() || only == "server" {
+        rt.block_on(server_figures());
+    }
+}
