@@ -42,9 +42,10 @@ test: ui
 	cargo build --locked -p cosabi-app
 	cargo test --locked --workspace
 
-## Long runs: 10,000 merge property cases, 100 SIGKILL crashes (release build).
+## Long runs: 10,000 merge property cases, 100 SIGKILL crashes, 1,000 link cuts.
 test-long: fetch
 	COSABI_LONG=1 cargo test --locked --release -p cosabi-replica --test merge_props --test crash
+	COSABI_LONG=1 cargo test --locked --release -p cosabi-sync-server --test sync
 
 ## Only the end-to-end tests.
 e2e: build
@@ -59,5 +60,6 @@ clean:
 	rm -rf src-ui/dist
 
 ## Benchmarks (release build): one `name value unit` line per figure.
-bench:
+bench: fetch
 	cargo bench --locked -p cosabi-replica --bench replica
+	cargo bench --locked -p cosabi-sync-server --bench sync

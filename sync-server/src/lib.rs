@@ -121,6 +121,14 @@ async fn sync(
     let push = match &req.push {
         Some(bytes) => {
             let page = page_from_bytes(bytes).map_err(|e| AppError::malformed(e.to_string()))?;
+            // Devices correct their clocks against ours before pushing (first round);
+            // changes stamped far ahead still come from a wrong clock: kept, and
+            // flagged for the administrator.
+            let limit = now_ms() + cosabi_core::hlc::REMOTE_AHEAD_TOLERANCE_MS;
+            let ahead = page.groups.iter().filter(|g| g.hlc.ms() > limit).count();
+            if ahead > 0 {
+                tracing::warn!(device = %device.0.id, groups = ahead, "changes stamped in the future: the device's clock is ahead");
+            }
             Some(state.store.push(clinic, page.groups).await?)
         }
         None => None,

@@ -284,3 +284,63 @@ async fn server_killed_mid_sync_loses_nothing_acknowledged() {
     );
     assert!(acked_pages >= 3);
 }
+
+/// Garbage, truncated and oversized bodies are answered 4xx and store nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_is_refused_and_nothing_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), "127.0.0.1:0");
+    add_clinic(&server.db, DEMO_CLUES);
+    let a = Device::enroll(
+        dir.path(),
+        "a",
+        &server.url,
+        &new_code(&server.db, DEMO_CLUES),
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/sync", server.url);
+    let post = |body: Vec<u8>| http.post(&url).bearer_auth(&a.token).body(body).send();
+    assert_eq!(
+        post(b"\xff\x00garbage".to_vec()).await.unwrap().status(),
+        400
+    );
+    let garbage_page = cosabi_core::protocol::SyncRequest {
+        protocol: cosabi_core::protocol::PROTOCOL_VERSION,
+        schema_version: 5,
+        have: vec![],
+        cursor: 0,
+        push: Some(vec![0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3]),
+    };
+    let body = postcard::to_allocvec(&garbage_page).unwrap();
+    assert_eq!(post(body.clone()).await.unwrap().status(), 400);
+    assert_eq!(
+        post(body[..body.len() / 2].to_vec())
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    let huge = vec![0u8; cosabi_core::protocol::SYNC_BODY_BYTES_MAX + 1];
+    assert_eq!(post(huge).await.unwrap().status(), 413);
+    let newer = cosabi_core::protocol::SyncRequest {
+        protocol: cosabi_core::protocol::PROTOCOL_VERSION + 1,
+        ..garbage_page
+    };
+    assert_eq!(
+        post(postcard::to_allocvec(&newer).unwrap())
+            .await
+            .unwrap()
+            .status(),
+        426
+    );
+    // Nothing was stored: a second device pulls nothing.
+    let b = Device::enroll(
+        dir.path(),
+        "b",
+        &server.url,
+        &new_code(&server.db, DEMO_CLUES),
+    )
+    .await;
+    assert_eq!(b.sync(&server.url).await.changes_down, 0);
+}
