@@ -125,34 +125,48 @@ struct LinkStats {
     drops: AtomicU64,
 }
 
-/// One direction of the shaped link: delivers what it reads after the one-way delay,
-/// no faster than the link rate. Returns false when the connection must drop.
+/// One direction of the shaped link: what is read is delivered after the one-way
+/// delay, no faster than the link rate. A reader and a writer run apart, joined by a
+/// queue of (deliver-at, bytes), so the delay is paid once per byte, not per chunk.
+/// Returns when the connection ends or must drop.
 async fn shaped_copy(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     stats: Arc<LinkStats>,
     passed: Arc<AtomicU64>,
 ) {
-    let mut buf = vec![0u8; 512];
-    let mut free_at = Instant::now();
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        let arrived = Instant::now();
-        let tx_time = Duration::from_micros(n as u64 * 1_000_000 / LINK_BYTES_PER_S);
-        free_at = free_at.max(arrived) + tx_time;
-        let deliver_at = free_at + Duration::from_millis(LINK_ONE_WAY_MS);
-        tokio::time::sleep_until(deliver_at.into()).await;
-        if to.write_all(&buf[..n]).await.is_err() {
-            return;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Instant, Vec<u8>)>(4096);
+    let reader = async move {
+        let mut buf = vec![0u8; 512];
+        let mut free_at = Instant::now();
+        loop {
+            let n = match from.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            let tx_time = Duration::from_micros(n as u64 * 1_000_000 / LINK_BYTES_PER_S);
+            free_at = free_at.max(Instant::now()) + tx_time;
+            let deliver_at = free_at + Duration::from_millis(LINK_ONE_WAY_MS);
+            if tx.send((deliver_at, buf[..n].to_vec())).await.is_err() {
+                return;
+            }
         }
-        stats.bytes.fetch_add(n as u64, Ordering::SeqCst);
-        if passed.fetch_add(n as u64, Ordering::SeqCst) + n as u64 >= LINK_DROP_EVERY_BYTES {
-            return;
+    };
+    let writer = async move {
+        while let Some((at, bytes)) = rx.recv().await {
+            tokio::time::sleep_until(at.into()).await;
+            if to.write_all(&bytes).await.is_err() {
+                return;
+            }
+            let n = bytes.len() as u64;
+            stats.bytes.fetch_add(n, Ordering::SeqCst);
+            if passed.fetch_add(n, Ordering::SeqCst) + n >= LINK_DROP_EVERY_BYTES {
+                return;
+            }
         }
-    }
+    };
+    // The writer finishing (drop, or the reader's end drained) ends this direction.
+    tokio::select! { _ = writer => {}, _ = async { reader.await; std::future::pending::<()>().await } => {} }
 }
 
 async fn shaped_proxy(target: SocketAddr, stats: Arc<LinkStats>) -> String {
@@ -173,8 +187,12 @@ async fn shaped_proxy(target: SocketAddr, stats: Arc<LinkStats>) -> String {
                 let passed = Arc::new(AtomicU64::new(0));
                 let up = tokio::spawn(shaped_copy(cr, sw, stats.clone(), passed.clone()));
                 let down = tokio::spawn(shaped_copy(sr, cw, stats.clone(), passed.clone()));
-                // Either direction ending ends the connection (both halves dropped).
+                // Either direction ending ends the connection: stop the other too, so
+                // both sockets close and the client sees the drop at once.
+                let (up_abort, down_abort) = (up.abort_handle(), down.abort_handle());
                 tokio::select! { _ = up => {}, _ = down => {} }
+                up_abort.abort();
+                down_abort.abort();
                 if passed.load(Ordering::SeqCst) >= LINK_DROP_EVERY_BYTES {
                     stats.drops.fetch_add(1, Ordering::SeqCst);
                 }

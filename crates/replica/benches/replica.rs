@@ -114,10 +114,13 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     println!("# replica benchmarks, workload seed {SEED}");
 
-    let (tracked, plain) = write_overhead(dir.path());
-    println!("write_purchase_median_us {:.1} us", tracked * 1e6);
-    println!("write_plain_insert_median_us {:.1} us", plain * 1e6);
-    println!("write_overhead_ratio {:.2} ratio", tracked / plain);
+    let only = std::env::var("COSABI_BENCH_ONLY").unwrap_or_default();
+    if only != "pages" && only != "apply" {
+        let (tracked, plain) = write_overhead(dir.path());
+        println!("write_purchase_median_us {:.1} us", tracked * 1e6);
+        println!("write_plain_insert_median_us {:.1} us", plain * 1e6);
+        println!("write_overhead_ratio {:.2} ratio", tracked / plain);
+    }
     if std::env::var("COSABI_BENCH_ONLY").as_deref() == Ok("write") {
         return;
     }
@@ -135,6 +138,9 @@ fn main() {
         bytes as f64 / changes as f64
     );
 
+    if std::env::var("COSABI_BENCH_ONLY").as_deref() == Ok("pages") {
+        return;
+    }
     // Apply: from the compressed pages into an empty replica on disk.
     let mut apply_times = Vec::new();
     let reps = if profile_apply { 30 } else { REPS };
