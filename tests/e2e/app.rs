@@ -36,8 +36,10 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     app.wait_for("#clinic-form").await?;
     app.screenshot("setup-desktop").await?;
     create_clinic(&app).await?;
-    assert_eq!(app.text("#clinic-clues").await?, "VZIMB001234");
-    assert_eq!(app.text("#clinic-allocation").await?, "$600,000.00");
+    // Text is read once painted: WebDriver reports "" for an element not yet laid out.
+    app.wait_for_text("#clinic-clues", "VZIMB001234").await?;
+    app.wait_for_text("#clinic-allocation", "$600,000.00")
+        .await?;
     app.wait_for("#no-members").await?;
 
     // A term typed the way people write dates here; a bad one is explained first.
@@ -58,12 +60,12 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     // A new process on the same data directory: everything is still there.
     let app = driver.launch().await?;
     app.wait_for_count(".member-row", 2).await?;
-    let members = app.text("#members").await?;
+    let members = app.wait_for_text("#members", "Tesorero(a)").await?;
     assert!(members.contains("Juana Tzompaxtle Xocua"), "{members}");
     assert!(members.contains("Presidente(a)"), "{members}");
     assert!(members.contains("María Cuaquehua"), "{members}");
     assert!(members.contains("Tesorero(a)"), "{members}");
-    assert_eq!(app.text("#clinic-clues").await?, "VZIMB001234");
+    app.wait_for_text("#clinic-clues", "VZIMB001234").await?;
     app.quit().await?;
     Ok(())
 }
@@ -80,10 +82,8 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     app.type_into("#municipality", "Tlaquilpa").await?;
     app.type_into("#locality", "Tlaquilpa").await?;
     app.click("#create-clinic").await?;
-    let clues_error = app.text("#error-clues").await?;
-    assert!(clues_error.contains("11 caracteres"), "{clues_error}");
-    let name_error = app.text("#error-name").await?;
-    assert!(name_error.contains("obligatorio"), "{name_error}");
+    app.wait_for_text("#error-clues", "11 caracteres").await?;
+    app.wait_for_text("#error-name", "obligatorio").await?;
     assert_eq!(app.value("#clues").await?, "VZ12");
     assert_eq!(app.value("#municipality").await?, "Tlaquilpa");
     app.screenshot("setup-errors-desktop").await?;
@@ -111,6 +111,13 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     app.wait_for_count(".member-row", 1).await?;
     app.screenshot("member-error-desktop").await?;
     app.resize(PHONE.0, PHONE.1).await?;
+    // Show the refused field, as a person scrolling to it would see it.
+    app.client
+        .execute(
+            "document.getElementById('error-role').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await?;
     app.screenshot("member-error-phone").await?;
     app.quit().await?;
 
