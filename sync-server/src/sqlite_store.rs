@@ -2,7 +2,7 @@
 
 use crate::store::*;
 use async_trait::async_trait;
-use cosabi_core::change::ChangeGroup;
+use cosabi_core::change::{admit, Admission, ChangeGroup};
 use cosabi_core::ids::{ClinicId, SiteId};
 use cosabi_core::protocol::PushReport;
 use cosabi_core::wire::{value_size, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
@@ -376,30 +376,18 @@ impl Store for SqliteStore {
                     report.deferred += n;
                     continue;
                 }
-                let have = vv.get(&g.site).copied().unwrap_or(0);
-                if g.seq_last() <= have {
-                    report.duplicates += n;
-                    continue;
-                }
-                if g.seq_first > have + 1 {
-                    blocked.insert(g.site);
-                    report.deferred += n;
-                    continue;
-                }
-                let skip = (have + 1 - g.seq_first) as usize;
-                let known = g.fields[skip..].iter().all(|f| match f.prev {
-                    None => true,
-                    Some(p) if p.site == g.site => {
-                        p.seq < g.seq_first + skip as u64 || p.seq <= have
+                let skip = match admit(&g, |site| vv.get(site).copied().unwrap_or(0)) {
+                    Admission::Duplicate => {
+                        report.duplicates += n;
+                        continue;
                     }
-                    Some(p) => vv.get(&p.site).is_some_and(|h| p.seq <= *h),
-                });
-                if !known {
-                    blocked.insert(g.site);
-                    report.deferred += n - skip as u64;
-                    report.duplicates += skip as u64;
-                    continue;
-                }
+                    Admission::Gap | Admission::MissingPrev => {
+                        blocked.insert(g.site);
+                        report.deferred += n;
+                        continue;
+                    }
+                    Admission::Take { skip } => skip,
+                };
                 let g = ChangeGroup {
                     seq_first: g.seq_first + skip as u64,
                     fields: g.fields[skip..].to_vec(),

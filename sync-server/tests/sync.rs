@@ -344,3 +344,55 @@ async fn garbage_is_refused_and_nothing_stored() {
     .await;
     assert_eq!(b.sync(&server.url).await.changes_down, 0);
 }
+
+/// Tables and columns the server (and this app version) never heard of, written by a
+/// newer app, pass through the server unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_tables_and_columns_pass_through_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), "127.0.0.1:0");
+    add_clinic(&server.db, DEMO_CLUES);
+    let a = Device::enroll(
+        dir.path(),
+        "a",
+        &server.url,
+        &new_code(&server.db, DEMO_CLUES),
+    )
+    .await;
+    let b = Device::enroll(
+        dir.path(),
+        "b",
+        &server.url,
+        &new_code(&server.db, DEMO_CLUES),
+    )
+    .await;
+    let newer = cosabi_core::ids::SiteId(uuid::Uuid::now_v7());
+    let groups = vec![cosabi_core::change::ChangeGroup {
+        site: newer,
+        seq_first: 1,
+        hlc: cosabi_core::hlc::Hlc::new(1_800_000_000_000, 0),
+        table: 77,
+        row: uuid::Uuid::now_v7(),
+        author: None,
+        fields: vec![cosabi_core::change::FieldChange {
+            column: 3,
+            value: Value::Text("tlahtolli".into()),
+            prev: None,
+        }],
+    }];
+    a.with(|r| {
+        r.apply_page(&cosabi_core::wire::Page {
+            schema_version: 99,
+            groups: groups.clone(),
+        })
+        .unwrap()
+    });
+    a.sync(&server.url).await;
+    b.sync(&server.url).await;
+    let got: Vec<_> = b
+        .with(|r| r.all_changes().unwrap())
+        .into_iter()
+        .filter(|g| g.site == newer)
+        .collect();
+    assert_eq!(got, groups);
+}

@@ -91,3 +91,101 @@ impl ChangeGroup {
         }
     }
 }
+
+/// Whether a replica (or the server) can take in a change group now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Everything in it is already held.
+    Duplicate,
+    /// Changes of its site before it are missing: take them first.
+    Gap,
+    /// A version it replaced is missing: take that first.
+    MissingPrev,
+    /// Take the fields from `skip` on (the ones before are already held).
+    Take { skip: usize },
+}
+
+/// The causal rule of every receiver: a site's changes in seq order with no gap, and
+/// a change only after the version it names. `holds(site)` is the highest seq of that
+/// site held with no gap before it.
+pub fn admit(group: &ChangeGroup, holds: impl Fn(&SiteId) -> u64) -> Admission {
+    let have = holds(&group.site);
+    if group.fields.is_empty() || group.seq_last() <= have {
+        return Admission::Duplicate;
+    }
+    if group.seq_first > have + 1 {
+        return Admission::Gap;
+    }
+    let skip = (have + 1 - group.seq_first) as usize;
+    let first_new = group.seq_first + skip as u64;
+    for f in &group.fields[skip..] {
+        if let Some(p) = f.prev {
+            let known = if p.site == group.site {
+                p.seq < first_new
+            } else {
+                p.seq <= holds(&p.site)
+            };
+            if !known {
+                return Admission::MissingPrev;
+            }
+        }
+    }
+    Admission::Take { skip }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn g(site: u128, seq_first: u64, prevs: &[Option<(u128, u64)>]) -> ChangeGroup {
+        ChangeGroup {
+            site: SiteId(Uuid::from_u128(site)),
+            seq_first,
+            hlc: Hlc::ZERO,
+            table: 2,
+            row: Uuid::nil(),
+            author: None,
+            fields: prevs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| FieldChange {
+                    column: i as u16,
+                    value: Value::Null,
+                    prev: p.map(|(s, seq)| Version {
+                        site: SiteId(Uuid::from_u128(s)),
+                        seq,
+                    }),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn admission_follows_the_causal_rule() {
+        let holds = |s: &SiteId| match s.0.as_u128() {
+            1 => 5,
+            2 => 3,
+            _ => 0,
+        };
+        assert_eq!(admit(&g(1, 4, &[None, None]), holds), Admission::Duplicate);
+        assert_eq!(admit(&g(1, 8, &[None]), holds), Admission::Gap);
+        assert_eq!(
+            admit(&g(1, 5, &[None, None]), holds),
+            Admission::Take { skip: 1 }
+        );
+        assert_eq!(
+            admit(&g(1, 6, &[Some((2, 3))]), holds),
+            Admission::Take { skip: 0 }
+        );
+        assert_eq!(
+            admit(&g(1, 6, &[Some((2, 4))]), holds),
+            Admission::MissingPrev
+        );
+        assert_eq!(
+            admit(&g(1, 6, &[Some((1, 5))]), holds),
+            Admission::Take { skip: 0 }
+        );
+        assert_eq!(admit(&g(3, 1, &[None]), holds), Admission::Take { skip: 0 });
+    }
+}

@@ -8,7 +8,7 @@ use crate::log::{
 };
 use crate::merge::{fold_fields, reorder_conflicted_fields, FoldField, MergeCtx};
 use crate::Replica;
-use cosabi_core::change::{ChangeGroup, FieldChange, Value, Version};
+use cosabi_core::change::{admit, Admission, ChangeGroup, FieldChange, Value, Version};
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
 use cosabi_core::schema::{self, CLOCK_CORRECTION};
@@ -264,47 +264,27 @@ impl Replica {
                 e.insert(SiteInfo { idx, max_seq: 0 });
                 ctx.invalidate();
             }
-            let (site_idx, applied) = {
-                let s = &sites[&g.site];
-                (s.idx, s.max_seq)
+            let site_idx = sites[&g.site].idx;
+            let skip = match admit(g, |site| sites.get(site).map_or(0, |s| s.max_seq)) {
+                Admission::Duplicate => {
+                    report.duplicates += n;
+                    continue;
+                }
+                Admission::Gap | Admission::MissingPrev => {
+                    blocked.insert(g.site);
+                    report.deferred += n;
+                    continue;
+                }
+                Admission::Take { skip } => skip,
             };
-            if g.seq_last() <= applied {
-                report.duplicates += n;
-                continue;
-            }
-            if g.seq_first > applied + 1 {
-                blocked.insert(g.site);
-                report.deferred += n;
-                continue;
-            }
-            let skip = (applied + 1 - g.seq_first) as usize;
             report.duplicates += skip as u64;
             let fields = &g.fields[skip..];
             let seq_first = g.seq_first + skip as u64;
-            // Every replaced version must be here already (causal order).
-            let mut local_prevs = Vec::with_capacity(fields.len());
-            let mut missing = false;
-            for f in fields {
-                match f.prev {
-                    None => local_prevs.push(None),
-                    Some(v) => match sites.get(&v.site) {
-                        Some(s)
-                            if v.seq <= s.max_seq || (v.site == g.site && v.seq < seq_first) =>
-                        {
-                            local_prevs.push(Some((s.idx as u64, v.seq)))
-                        }
-                        _ => {
-                            missing = true;
-                            break;
-                        }
-                    },
-                }
-            }
-            if missing {
-                blocked.insert(g.site);
-                report.deferred += fields.len() as u64;
-                continue;
-            }
+            // Admitted: every replaced version is here; name them by local index.
+            let local_prevs: Vec<Option<(u64, u64)>> = fields
+                .iter()
+                .map(|f| f.prev.map(|v| (sites[&v.site].idx as u64, v.seq)))
+                .collect();
             let log: Vec<LogField> = fields
                 .iter()
                 .zip(&local_prevs)

@@ -215,3 +215,60 @@ fn a_clock_years_behind_is_not_lost_forever() {
     // Corrected to when it was really made (after the good edit), it wins.
     assert_eq!(name_of(&good, row), text("del atrasado"));
 }
+
+/// Changes kept for a column this version did not know take effect once it does:
+/// played here by rewriting the kept change to a column this version knows, as a
+/// migration adding the column would make it known, then reopening.
+#[test]
+fn kept_unknown_changes_take_effect_when_their_column_becomes_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(&dir, "a");
+    let row = Uuid::now_v7();
+    a.set_fields(&MEMBER, row, &[(2, text("Ana"))]).unwrap();
+    let newer = cosabi_core::ids::SiteId(Uuid::now_v7());
+    let mut g = group(newer, 1, MEMBER.id, row, vec![(40, text("2027-01-31"))]);
+    g.fields[0].prev = None;
+    let report = a
+        .apply_page(&cosabi_core::wire::Page {
+            schema_version: 99,
+            groups: vec![g],
+        })
+        .unwrap();
+    assert_eq!(report.kept_unknown, 1);
+    drop(a);
+    // "Migration": column 40 becomes term_end (column 5) in this build's catalog.
+    let conn = rusqlite::Connection::open(dir.path().join("a.sqlite3")).unwrap();
+    let (id, body): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT l.id, l.body FROM change_log l JOIN pending_unknown p ON p.log_id = l.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // The body is postcard: [len=1][column varint 40 = 0x28]...; column 5 = 0x05.
+    assert_eq!(body[1], 40);
+    let mut body = body;
+    body[1] = 5;
+    conn.execute(
+        "UPDATE change_log SET body = ?2 WHERE id = ?1",
+        rusqlite::params![id, body],
+    )
+    .unwrap();
+    conn.execute("UPDATE pending_unknown SET col = 5", [])
+        .unwrap();
+    drop(conn);
+    let a = open(&dir, "a");
+    let term_end = a
+        .domain_rows()
+        .unwrap()
+        .into_iter()
+        .find(|(t, id, _)| t == MEMBER.name && *id == row)
+        .map(|(_, _, v)| v[5].clone())
+        .unwrap();
+    assert_eq!(term_end, text("2027-01-31"));
+    let pending: i64 = a
+        .connection()
+        .query_row("SELECT count(*) FROM pending_unknown", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pending, 0);
+}
