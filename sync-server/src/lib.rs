@@ -118,6 +118,7 @@ async fn sync(
         return Err(AppError::protocol_too_new(req.protocol));
     }
     let clinic = device.0.clinic_id;
+    let mut have: HashMap<_, _> = req.have.iter().copied().collect();
     let push = match &req.push {
         Some(bytes) => {
             let page = page_from_bytes(bytes).map_err(|e| AppError::malformed(e.to_string()))?;
@@ -129,11 +130,17 @@ async fn sync(
             if ahead > 0 {
                 tracing::warn!(device = %device.0.id, groups = ahead, "changes stamped in the future: the device's clock is ahead");
             }
+            // The device holds what it pushes: never send it back.
+            for g in &page.groups {
+                let held = have.entry(g.site).or_insert(0);
+                if g.seq_first <= *held + 1 {
+                    *held = (*held).max(g.seq_last());
+                }
+            }
             Some(state.store.push(clinic, page.groups).await?)
         }
         None => None,
     };
-    let have: HashMap<_, _> = req.have.iter().copied().collect();
     let pulled = state.store.pull(clinic, have, req.cursor).await?;
     let pull = if pulled.groups.is_empty() {
         None

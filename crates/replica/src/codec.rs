@@ -14,9 +14,14 @@ pub const PAGE_DECODED_BYTES_MAX: usize = 8 * 1024 * 1024;
 
 /// A page, encoded and compressed.
 pub fn page_to_bytes(page: &Page) -> Vec<u8> {
+    page_to_bytes_at(page, PAGE_ZSTD_LEVEL)
+}
+
+/// A page compressed at another zstd level (any level decodes the same way).
+pub fn page_to_bytes_at(page: &Page, level: i32) -> Vec<u8> {
     let raw = encode_page(page);
     // Compressing an in-memory buffer cannot fail except on allocation failure.
-    zstd::bulk::compress(&raw, PAGE_ZSTD_LEVEL).expect("zstd compresses a buffer")
+    zstd::bulk::compress(&raw, level).expect("zstd compresses a buffer")
 }
 
 /// The page in `bytes`, or why not.

@@ -199,10 +199,17 @@ pub(crate) fn fold_fields(
     let row_bytes = row.as_bytes().as_slice();
     // A row seen for the first time: every field is the only head. Most rows of a
     // page are new, so try that first; an existing row takes the merge path below.
-    if insert_new_row(tx, ctx, table, row, site_idx, hlc, fields)? {
+    // A change that names a replaced version is an edit of a row held here: skip
+    // the insert attempt.
+    let all_new = fields.iter().all(|f| f.prev.is_none());
+    if all_new && insert_new_row(tx, ctx, table, row, site_idx, hlc, fields)? {
         return Ok(());
     }
-    let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    // Only the touched columns are read (an acta's minutes can be kilobytes).
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|f| column_name(table, f.column))
+        .collect::<Result<_>>()?;
     let select = format!(
         "SELECT {}, _ver FROM {} WHERE id = ?1",
         names.join(", "),
@@ -230,12 +237,7 @@ pub(crate) fn fold_fields(
         .query_row(rusqlite::params![table.id, row_bytes], |r| r.get(0))?;
 
     let mut sets: Vec<(&'static str, Value)> = Vec::new();
-    for f in fields {
-        let col_index = table
-            .columns
-            .iter()
-            .position(|c| c.id == f.column)
-            .ok_or_else(|| Error::Corrupt(format!("{} has no column {}", table.name, f.column)))?;
+    for (fi, f) in fields.iter().enumerate() {
         let new = Head {
             site_idx,
             seq: f.seq,
@@ -257,7 +259,7 @@ pub(crate) fn fold_fields(
                     site_idx: cur.site_idx,
                     seq: cur.seq,
                     hlc: cur.hlc,
-                    value: values[col_index].clone(),
+                    value: values[fi].clone(),
                 });
             }
         }
@@ -294,8 +296,8 @@ pub(crate) fn fold_fields(
             Some(ci) => versions[ci] = wv,
             None => versions.push(wv),
         }
-        if values[col_index] != winner.value {
-            sets.push((table.columns[col_index].name, winner.value.clone()));
+        if values[fi] != winner.value {
+            sets.push((names[fi], winner.value.clone()));
         }
         // The conflicts table holds the other heads, if anything about them changed.
         if !losers.is_empty() || !heads.is_empty() || replaced_loser {
