@@ -57,6 +57,9 @@ pub struct Replica {
     author: Option<MemberId>,
     /// Merge context and statement texts, reused across transactions.
     ctx: merge::MergeCtx,
+    /// The clinic's id once known: a replica holds one clinic and its id never
+    /// changes (it derives from the CLUES), so hot writes need not look it up.
+    clinic_id: Option<uuid::Uuid>,
     /// The database file (None in memory): photos are kept next to it.
     path: Option<PathBuf>,
 }
@@ -127,12 +130,23 @@ impl Replica {
             clock_offset_ms,
             author: None,
             ctx: merge::MergeCtx::default(),
+            clinic_id: None,
             path: None,
         };
         // Changes an older version kept for tables or columns it did not know take
         // effect now if a migration added them.
         replica.refold_pending()?;
         Ok(replica)
+    }
+
+    /// The clinic's id (looked up once).
+    pub(crate) fn clinic_uuid_cached(&mut self) -> Result<uuid::Uuid> {
+        if let Some(id) = self.clinic_id {
+            return Ok(id);
+        }
+        let id = rows::clinic_uuid(&self.conn)?;
+        self.clinic_id = Some(id);
+        Ok(id)
     }
 
     pub fn site_id(&self) -> SiteId {

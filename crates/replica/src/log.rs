@@ -25,6 +25,15 @@ pub(crate) struct LogField {
     pub value: Value,
 }
 
+/// [`LogField`] borrowing its value, to encode a log body without copying values;
+/// serialises exactly as `LogField` does.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct LogFieldRef<'a> {
+    pub column: u16,
+    pub prev: Option<(u64, u64)>,
+    pub value: &'a Value,
+}
+
 /// The version of one field as kept in a row's `_ver` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FieldVersion {
@@ -210,12 +219,12 @@ impl<'a> Writer<'a> {
             self.update(table, row, fields)?;
             return Ok(());
         }
-        let log: Vec<LogField> = fields
+        let log: Vec<LogFieldRef<'_>> = fields
             .iter()
-            .map(|(column, value)| LogField {
+            .map(|(column, value)| LogFieldRef {
                 column: *column,
                 prev: None,
-                value: value.clone(),
+                value,
             })
             .collect();
         self.append(table, row, &log)
@@ -300,12 +309,12 @@ impl<'a> Writer<'a> {
             self.hlc.0,
             &fold,
         )?;
-        let log: Vec<LogField> = changed
+        let log: Vec<LogFieldRef<'_>> = changed
             .iter()
-            .map(|(column, value, prev)| LogField {
+            .map(|(column, value, prev)| LogFieldRef {
                 column: *column,
                 prev: *prev,
-                value: (*value).clone(),
+                value,
             })
             .collect();
         self.append(table, row, &log)
@@ -351,7 +360,7 @@ impl<'a> Writer<'a> {
         Ok(n)
     }
 
-    fn append(&mut self, table: &TableDef, row: Uuid, fields: &[LogField]) -> Result<()> {
+    fn append(&mut self, table: &TableDef, row: Uuid, fields: &[LogFieldRef<'_>]) -> Result<()> {
         let seq_first = self.next_seq;
         let seq_last = seq_first + fields.len() as u64 - 1;
         append_log(
@@ -419,4 +428,27 @@ pub(crate) fn resolution_id(table: u16, row: Uuid, column: u16, site: &[u8], seq
             &seq.to_be_bytes(),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrowed_log_fields_encode_as_owned_ones() {
+        let value = Value::Text("Pintura vinílica".into());
+        let owned = vec![LogField {
+            column: 4,
+            prev: Some((2, 17)),
+            value: value.clone(),
+        }];
+        let borrowed = vec![LogFieldRef {
+            column: 4,
+            prev: Some((2, 17)),
+            value: &value,
+        }];
+        assert_eq!(encode(&owned), encode(&borrowed));
+        let back: Vec<LogField> = decode(&encode(&borrowed), "body").unwrap();
+        assert_eq!(back, owned);
+    }
 }

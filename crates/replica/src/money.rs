@@ -108,9 +108,9 @@ impl Replica {
     pub fn record_purchase(&mut self, input: &NewPurchase) -> Result<Purchase> {
         let v = input.validate()?;
         let id = Uuid::now_v7();
+        let clinic = self.clinic_uuid_cached()?;
         // Checks read inside the write's transaction: what they see is what it is based on.
         self.write(|w| {
-            let clinic = clinic_uuid(w.conn())?;
             if let Some(a) = v.action_id {
                 require_row(w.conn(), &ACTION, a, "action_id")?;
             }

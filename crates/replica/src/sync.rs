@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::log::{
     append_log, decode, decode_versions, encode, resolution_id, site_index, value_from_sql,
-    FieldVersion, LogField,
+    FieldVersion, LogField, LogFieldRef,
 };
 use crate::merge::{fold_fields, reorder_conflicted_fields, FoldField, MergeCtx};
 use crate::Replica;
@@ -285,13 +285,13 @@ impl Replica {
                 .iter()
                 .map(|f| f.prev.map(|v| (sites[&v.site].idx as u64, v.seq)))
                 .collect();
-            let log: Vec<LogField> = fields
+            let log: Vec<LogFieldRef<'_>> = fields
                 .iter()
                 .zip(&local_prevs)
-                .map(|(f, prev)| LogField {
+                .map(|(f, prev)| LogFieldRef {
                     column: f.column,
                     prev: *prev,
-                    value: f.value.clone(),
+                    value: &f.value,
                 })
                 .collect();
             let log_id = append_log(
