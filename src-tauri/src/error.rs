@@ -13,6 +13,16 @@ pub struct ApiError {
     pub errors: Vec<ValidationError>,
 }
 
+impl ApiError {
+    /// An error with only a code (translated by the UI as `error.<code>`).
+    pub fn code(code: &str) -> Self {
+        ApiError {
+            code: code.to_owned(),
+            errors: Vec::new(),
+        }
+    }
+}
+
 impl From<cosabi_replica::Error> for ApiError {
     fn from(e: cosabi_replica::Error) -> Self {
         let code = e.code().to_owned();

@@ -39,6 +39,12 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::add_member,
         commands::get_setting,
         commands::set_setting,
+        commands::sync_status,
+        commands::enroll,
+        commands::sync_now,
+        commands::list_conflicts,
+        commands::restore_conflict,
+        commands::review_items,
     ])
 }
 
