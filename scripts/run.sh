@@ -19,8 +19,12 @@ MSG
 fi
 
 LISTEN="${COSABI_LISTEN:-127.0.0.1:8787}"
-target/debug/cosabi-sync-server serve --listen "$LISTEN" &
+# The local server keeps its data beside the app's, never in the source tree.
+SERVER_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/cosabi-local-server"
+mkdir -p "$SERVER_DIR"
+target/debug/cosabi-sync-server --db "$SERVER_DIR/server.sqlite3" serve \
+  --listen "$LISTEN" --blobs "$SERVER_DIR/blobs" &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
-echo "sync server: http://$LISTEN (pid $SERVER_PID)"
+echo "sync server: http://$LISTEN (pid $SERVER_PID, data in $SERVER_DIR)"
 target/debug/cosabi-app
