@@ -12,10 +12,10 @@
 
 use crate::blobs::blob_name;
 use crate::client::{
-    SyncError, REQUEST_TIMEOUT_S, RETRY_DELAY_MS_FIRST, RETRY_DELAY_MS_MAX, ROUND_ATTEMPTS_MAX,
+    refused, SyncError, REQUEST_TIMEOUT_S, RETRY_DELAY_MS_FIRST, RETRY_DELAY_MS_MAX,
+    ROUND_ATTEMPTS_MAX,
 };
 use crate::{Error, Replica};
-use cosabi_core::protocol::ErrorBody;
 use reqwest::header::{HeaderMap, CONTENT_RANGE, RANGE};
 use reqwest::StatusCode;
 use std::path::Path;
@@ -47,31 +47,6 @@ fn local_io(e: std::io::Error) -> SyncError {
     SyncError::Replica(Error::Io(e))
 }
 
-/// Failures worth another attempt: the link's or the server's, not a refusal.
-fn retryable(e: &SyncError) -> bool {
-    match e {
-        SyncError::Network(_) => true,
-        SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
-        _ => false,
-    }
-}
-
-async fn refused(resp: reqwest::Response) -> SyncError {
-    let status = resp.status().as_u16();
-    match resp.json::<ErrorBody>().await {
-        Ok(body) => SyncError::Refused {
-            status,
-            code: body.code,
-            message: body.message,
-        },
-        Err(_) => SyncError::Refused {
-            status,
-            code: "http".into(),
-            message: format!("HTTP {status}"),
-        },
-    }
-}
-
 fn u64_header(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
@@ -99,7 +74,7 @@ impl Backoff {
     /// Waits before the next attempt, or hands back `e` when it is not worth one.
     async fn after(&mut self, e: SyncError) -> Result<(), SyncError> {
         self.failures += 1;
-        if !retryable(&e) || self.failures >= ROUND_ATTEMPTS_MAX {
+        if !e.retryable() || self.failures >= ROUND_ATTEMPTS_MAX {
             return Err(e);
         }
         tokio::time::sleep(Duration::from_millis(self.delay_ms)).await;
@@ -293,7 +268,7 @@ impl BlobClient {
                 .await
             {
                 Ok(()) => uploaded += 1,
-                Err(e @ SyncError::Refused { .. }) if !retryable(&e) => {
+                Err(e @ SyncError::Refused { .. }) if !e.retryable() => {
                     refusal.get_or_insert(e);
                 }
                 Err(e) => return Err(e),

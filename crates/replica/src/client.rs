@@ -73,7 +73,8 @@ impl SyncError {
         }
     }
 
-    fn retryable(&self) -> bool {
+    /// Failures worth another attempt: the link's or the server's, not a refusal.
+    pub(crate) fn retryable(&self) -> bool {
         match self {
             SyncError::Network(_) => true,
             SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
@@ -96,7 +97,8 @@ fn http_client() -> reqwest::Client {
         .expect("a default HTTP client builds")
 }
 
-async fn refused(resp: reqwest::Response) -> SyncError {
+/// The error a non-success answer carries.
+pub(crate) async fn refused(resp: reqwest::Response) -> SyncError {
     let status = resp.status().as_u16();
     match resp.json::<ErrorBody>().await {
         Ok(body) => SyncError::Refused {
