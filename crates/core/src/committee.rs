@@ -170,3 +170,99 @@ pub struct Member {
     pub term_start: Option<String>,
     pub term_end: Option<String>,
 }
+
+/// What a screen or a write needs the person using the device to be allowed to do.
+/// Checked on the device ([`Permission::allows`]) before a write; the rule is the
+/// committee's own division of work, not a security boundary against the device's
+/// owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Set up the clinic and the committee's members.
+    Committee,
+    /// Create assemblies, take attendance, write the minutes and agreements.
+    Assembly,
+    /// Close ("firmar") an acta: the secretario's.
+    CloseActa,
+    /// Propose and follow up planned improvements.
+    Action,
+    /// Verify a finished improvement: someone who did not handle the money.
+    VerifyAction,
+    /// Record card movements, purchases and receipts: the tesorero's, or the
+    /// presidente's in their absence.
+    Money,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::Committee,
+        Permission::Assembly,
+        Permission::CloseActa,
+        Permission::Action,
+        Permission::VerifyAction,
+        Permission::Money,
+    ];
+
+    /// Whether a member with `role` may do this.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Permission::Committee | Permission::Assembly | Permission::Action => true,
+            Permission::CloseActa => role == Role::Secretario,
+            Permission::VerifyAction => crate::actions::can_verify(role),
+            Permission::Money => matches!(role, Role::Tesorero | Role::Presidente),
+        }
+    }
+}
+
+#[cfg(test)]
+mod permission_tests {
+    use super::*;
+
+    fn allowed(p: Permission) -> Vec<&'static str> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| p.allows(*r))
+            .map(Role::code)
+            .collect()
+    }
+
+    #[test]
+    fn money_is_the_tesorero_and_the_presidente() {
+        assert_eq!(allowed(Permission::Money), vec!["presidente", "tesorero"]);
+    }
+
+    #[test]
+    fn only_the_secretario_closes_an_acta() {
+        assert_eq!(allowed(Permission::CloseActa), vec!["secretario"]);
+    }
+
+    #[test]
+    fn verifying_follows_can_verify() {
+        for r in Role::ALL {
+            assert_eq!(
+                Permission::VerifyAction.allows(r),
+                crate::actions::can_verify(r)
+            );
+        }
+        assert!(!Permission::VerifyAction.allows(Role::Tesorero));
+        assert!(Permission::VerifyAction.allows(Role::ContraloriaSocial));
+    }
+
+    #[test]
+    fn everyday_work_is_anyones() {
+        for p in [Permission::Committee, Permission::Assembly, Permission::Action] {
+            assert_eq!(allowed(p).len(), Role::ALL.len(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn permissions_serialise_as_snake_case() {
+        let json = serde_json::to_string(&Permission::ALL).unwrap();
+        assert_eq!(
+            json,
+            r#"["committee","assembly","close_acta","action","verify_action","money"]"#
+        );
+        let back: Vec<Permission> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, Permission::ALL);
+    }
+}
