@@ -1,5 +1,5 @@
-//! Translations: one JSON file per language in `assets/i18n`, embedded at build time
-//! (see build.rs). Keys missing in a language fall back to es-MX, then to the key.
+//! Translations: one folder per language in `assets/i18n`, each with one JSON file
+//! per screen, embedded at build time (see build.rs). Keys missing in a language fall back to es-MX, then to the key.
 //!
 //! A plain key → text map with `{name}` placeholders is all the screens need; a
 //! Fluent bundle would add ~100 KB of wasm for plural rules no string uses yet.
@@ -20,9 +20,14 @@ fn tables() -> &'static HashMap<&'static str, Table> {
     TABLES.get_or_init(|| {
         TRANSLATIONS
             .iter()
-            .map(|(code, json)| {
-                // A broken translation file must not take the app down: it is empty.
-                let table: Table = serde_json::from_str(json).unwrap_or_default();
+            .map(|(code, files)| {
+                let mut table = Table::new();
+                for json in *files {
+                    // A broken translation file must not take the app down: its
+                    // keys fall back to es-MX.
+                    let part: Table = serde_json::from_str(json).unwrap_or_default();
+                    table.extend(part);
+                }
                 (*code, table)
             })
             .collect()
@@ -158,6 +163,20 @@ mod tests {
         }
         for role in cosabi_core::committee::Role::ALL {
             assert!(base.contains_key(&format!("role.{}", role.code())));
+        }
+    }
+
+    #[test]
+    fn no_key_is_defined_twice_and_every_file_parses() {
+        for (code, files) in TRANSLATIONS {
+            let mut seen = std::collections::HashSet::new();
+            for json in *files {
+                let part: Table = serde_json::from_str(json)
+                    .unwrap_or_else(|e| panic!("{code}: a translation file does not parse: {e}"));
+                for k in part.keys() {
+                    assert!(seen.insert(k.clone()), "{code}: {k} is defined twice");
+                }
+            }
         }
     }
 

@@ -6,7 +6,9 @@
 
 mod api;
 mod app;
+mod components;
 mod i18n;
+mod nav;
 mod pages;
 
 fn main() {

@@ -6,7 +6,10 @@ use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
 use tauri::State;
 
-fn with_replica<T>(
+pub mod actions;
+pub mod assembly;
+
+pub(crate) fn with_replica<T>(
     state: &State<'_, AppState>,
     f: impl FnOnce(&mut cosabi_replica::Replica) -> cosabi_replica::Result<T>,
 ) -> ApiResult<T> {

@@ -7,6 +7,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+pub mod actions;
+pub mod assembly;
+pub mod session;
+
 #[wasm_bindgen]
 extern "C" {
     // `catch`: outside the Tauri shell `__TAURI_INTERNALS__` is missing, and the
@@ -33,7 +37,7 @@ impl ApiError {
     }
 }
 
-async fn invoke<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, ApiError> {
+pub(crate) async fn invoke<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, ApiError> {
     let args = serde_wasm_bindgen::to_value(args).map_err(|_| ApiError::local("unknown"))?;
     match tauri_invoke(cmd, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
@@ -44,11 +48,11 @@ async fn invoke<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Resul
 }
 
 #[derive(Serialize)]
-struct NoArgs {}
+pub(crate) struct NoArgs {}
 
 #[derive(Serialize)]
-struct Input<'a, T> {
-    input: &'a T,
+pub(crate) struct Input<'a, T> {
+    pub input: &'a T,
 }
 
 pub async fn get_clinic() -> Result<Option<Clinic>, ApiError> {

@@ -1,7 +1,13 @@
 //! Screens, and the small pieces they share.
 
+pub mod actions;
+pub mod assemblies;
 pub mod committee;
+pub mod home;
+pub mod money;
+pub mod settings;
 pub mod setup;
+pub mod sync;
 
 use crate::api::ApiError;
 use crate::i18n::{use_i18n, I18n};

@@ -1,0 +1,1 @@
+//! Commands for actions (filled in by the screen's author).

@@ -1,0 +1,1 @@
+//! Commands for assembly (filled in by the screen's author).

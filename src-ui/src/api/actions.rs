@@ -1,0 +1,1 @@
+//! Typed calls for actions (filled in by the screen's author).

@@ -1,0 +1,1 @@
+//! Typed calls for assembly (filled in by the screen's author).

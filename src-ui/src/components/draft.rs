@@ -1,0 +1,78 @@
+//! Drafts: what a person typed survives the app being closed mid-form. Each form
+//! keeps its text fields in the replica's local settings (`draft.<form>`), saved on
+//! every change and restored when the form opens again; a saved record clears it.
+//!
+//! Local settings, not the webview's localStorage: two app instances (or two data
+//! folders) share one webview profile, and a draft belongs to its replica.
+
+use crate::api;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+
+#[derive(Clone)]
+pub struct Draft {
+    key: String,
+    fields: Vec<(&'static str, RwSignal<String>)>,
+}
+
+impl Draft {
+    /// Restores the draft of form `key` into `fields` and keeps it saved.
+    pub fn new(key: impl Into<String>, fields: Vec<(&'static str, RwSignal<String>)>) -> Draft {
+        let draft = Draft {
+            key: format!("draft.{}", key.into()),
+            fields,
+        };
+        let restored = RwSignal::new(false);
+        {
+            let d = draft.clone();
+            spawn_local(async move {
+                if let Ok(Some(json)) = api::get_setting(&d.key).await {
+                    let saved: BTreeMap<String, String> =
+                        serde_json::from_str(&json).unwrap_or_default();
+                    for (name, sig) in &d.fields {
+                        if let Some(v) = saved.get(*name) {
+                            // What the person already typed in this session wins.
+                            if sig.get_untracked().is_empty() {
+                                sig.set(v.clone());
+                            }
+                        }
+                    }
+                }
+                restored.set(true);
+            });
+        }
+        {
+            let d = draft.clone();
+            Effect::new(move |_| {
+                let values: BTreeMap<&str, String> = d
+                    .fields
+                    .iter()
+                    .map(|(n, s)| (*n, s.get()))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect();
+                if !restored.get() {
+                    return;
+                }
+                let json = if values.is_empty() {
+                    String::new()
+                } else {
+                    serde_json::to_string(&values).unwrap_or_default()
+                };
+                let key = d.key.clone();
+                spawn_local(async move {
+                    // A draft that cannot be kept is no reason to interrupt typing.
+                    let _ = api::set_setting(&key, &json).await;
+                });
+            });
+        }
+        draft
+    }
+
+    /// Empties the form and forgets the draft (after the record was saved).
+    pub fn clear(&self) {
+        for (_, s) in &self.fields {
+            s.set(String::new());
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Pieces several screens share: who is using the device, drafts, photos, history.
+
+pub mod draft;
+pub mod history;
+pub mod photos;
+pub mod session;
