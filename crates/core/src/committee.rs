@@ -250,7 +250,11 @@ mod permission_tests {
 
     #[test]
     fn everyday_work_is_anyones() {
-        for p in [Permission::Committee, Permission::Assembly, Permission::Action] {
+        for p in [
+            Permission::Committee,
+            Permission::Assembly,
+            Permission::Action,
+        ] {
             assert_eq!(allowed(p).len(), Role::ALL.len(), "{p:?}");
         }
     }

@@ -28,6 +28,12 @@ pub enum Error {
     /// A photo file could not be read or written.
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    /// Nobody is signed in on this device and the action needs someone who is.
+    #[error("nobody is signed in: sign in with your PIN first")]
+    SignInRequired,
+    /// The member signed in holds a role that may not do this.
+    #[error("your role may not do this ({0:?}): ask a member who may")]
+    Forbidden(cosabi_core::committee::Permission),
 }
 
 impl Error {
@@ -41,6 +47,8 @@ impl Error {
             Error::Corrupt(_) => "corrupt",
             Error::Sqlite(_) | Error::Io(_) => "storage",
             Error::NoBlobStore => "no_blob_store",
+            Error::SignInRequired => "sign_in_required",
+            Error::Forbidden(_) => "forbidden",
         }
     }
 }

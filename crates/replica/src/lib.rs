@@ -6,6 +6,8 @@
 //!   IMMEDIATE transaction that updates the row and appends its field changes to the
 //!   change log.
 //! - [`Error`]: what went wrong, with a stable [`Error::code`] for the UI.
+//! - Sessions ([`Replica::sign_in`], [`Replica::require`]): who is using the device,
+//!   with device-local PINs, recorded as the author of every change.
 //!
 //! Every synced table has a UUID `id`, its domain columns (named in
 //! `cosabi_core::schema`), a `deleted` tombstone and a hidden `_ver` column holding the
@@ -27,6 +29,7 @@ mod money;
 mod photos;
 mod review;
 mod rows;
+mod session;
 mod sync;
 mod sync_file;
 pub mod workload;
@@ -35,6 +38,7 @@ pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use error::{Error, Result};
 pub use history::HistoryEntry;
 pub use review::ReviewItem;
+pub use session::{PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_LOCK_MS, PIN_TRIES_MAX};
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
 pub use sync_file::{FileHeader, ImportReport};
 

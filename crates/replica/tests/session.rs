@@ -1,0 +1,364 @@
+//! Sessions: device-local PINs, the lockout, authorship of changes, permissions.
+//! Every test uses a real SQLite file in a temporary directory.
+
+use cosabi_core::clinic::NewClinic;
+use cosabi_core::committee::{Member, NewMember, Permission};
+use cosabi_core::ids::MemberId;
+use cosabi_core::ledger::NewPurchase;
+use cosabi_core::schema::{MEMBER, PURCHASE};
+use cosabi_replica::{Error, Replica, PIN_LOCK_MS, PIN_TRIES_MAX};
+use std::path::PathBuf;
+
+const COMMITTEE: [(&str, &str); 5] = [
+    ("Juana Xocua", "presidente"),
+    ("Rogelio Tepole", "secretario"),
+    ("María Cuaquehua", "tesorero"),
+    ("Ana Xalamihua", "vocal_salud"),
+    ("Elena Tzompa", "contraloria_social"),
+];
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    r: Replica,
+    presidente: Member,
+    secretario: Member,
+    tesorero: Member,
+    vocal: Member,
+    contraloria: Member,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cosabi.sqlite3");
+    let mut r = Replica::open(&path).unwrap();
+    r.create_clinic(&NewClinic {
+        clues: "VZIMB001234".into(),
+        name: "Centro de Salud Tlaquilpa".into(),
+        state: "VZ".into(),
+        municipality: "Tlaquilpa".into(),
+        locality: "Tlaquilpa".into(),
+        consultorios: 2,
+    })
+    .unwrap();
+    let mut ms: Vec<Member> = COMMITTEE
+        .iter()
+        .map(|(name, role)| {
+            r.add_member(&NewMember {
+                name: (*name).into(),
+                role: (*role).into(),
+                ..Default::default()
+            })
+            .unwrap()
+        })
+        .collect();
+    let contraloria = ms.pop().unwrap();
+    let vocal = ms.pop().unwrap();
+    let tesorero = ms.pop().unwrap();
+    let secretario = ms.pop().unwrap();
+    let presidente = ms.pop().unwrap();
+    Fixture {
+        _dir: dir,
+        path,
+        r,
+        presidente,
+        secretario,
+        tesorero,
+        vocal,
+        contraloria,
+    }
+}
+
+/// The (field, code) of an invalid-input error; panics on anything else.
+fn invalid(e: Error) -> (String, String) {
+    match e {
+        Error::Invalid(v) => (v.0[0].field.clone(), v.0[0].code.clone()),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+fn detail(e: &Error, key: &str) -> String {
+    match e {
+        Error::Invalid(v) => v.0[0]
+            .detail
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {key} in {v:?}")),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+fn purchase() -> NewPurchase {
+    NewPurchase {
+        date: "02/05/2025".into(),
+        concept: "Pintura vinílica 19 L".into(),
+        quantity: "2".into(),
+        unit_cost: "1,250.50".into(),
+        supplier: "Tlapalería La Esperanza".into(),
+        rfc: String::new(),
+        category: "infraestructura".into(),
+        action_id: None,
+        paid_from: "tarjeta".into(),
+        fiscal_year: String::new(),
+    }
+}
+
+const NOW: i64 = 1_750_000_000_000;
+
+#[test]
+fn pin_must_be_four_to_six_digits_of_a_known_member() {
+    let mut f = fixture();
+    let id = f.tesorero.id;
+    for bad in ["", "123", "1234567", "12 34", "abcd", "١٢٣٤"] {
+        assert_eq!(
+            invalid(f.r.set_pin(id, bad).unwrap_err()),
+            ("pin".into(), "pin_format".into()),
+            "{bad:?}"
+        );
+    }
+    assert!(!f.r.has_pin(id).unwrap());
+    let stranger = MemberId(uuid::Uuid::now_v7());
+    assert_eq!(
+        invalid(f.r.set_pin(stranger, "1234").unwrap_err()),
+        ("member".into(), "member_unknown".into())
+    );
+    assert_eq!(
+        invalid(f.r.sign_in(stranger, "1234").unwrap_err()),
+        ("member".into(), "member_unknown".into())
+    );
+    f.r.set_pin(id, "1234").unwrap();
+    f.r.set_pin(f.vocal.id, "654321").unwrap();
+    assert!(f.r.has_pin(id).unwrap());
+    assert!(!f.r.has_pin(f.presidente.id).unwrap());
+    // A member without a PIN here cannot sign in.
+    assert_eq!(
+        invalid(f.r.sign_in(f.presidente.id, "1234").unwrap_err()),
+        ("pin".into(), "pin_not_set".into())
+    );
+}
+
+#[test]
+fn only_the_member_signed_in_changes_their_pin() {
+    let mut f = fixture();
+    let t = f.tesorero.id;
+    f.r.set_pin(t, "1234").unwrap();
+    // Nobody signed in, or someone else: refused, and the old PIN still works.
+    assert_eq!(
+        invalid(f.r.set_pin(t, "9999").unwrap_err()),
+        ("pin".into(), "pin_exists".into())
+    );
+    f.r.set_pin(f.vocal.id, "5555").unwrap();
+    f.r.sign_in(f.vocal.id, "5555").unwrap();
+    assert_eq!(
+        invalid(f.r.set_pin(t, "9999").unwrap_err()),
+        ("pin".into(), "pin_exists".into())
+    );
+    f.r.sign_out();
+    f.r.sign_in(t, "1234").unwrap();
+    f.r.set_pin(t, "9999").unwrap();
+    f.r.sign_out();
+    assert_eq!(
+        invalid(f.r.sign_in(t, "1234").unwrap_err()).1,
+        "pin_wrong",
+        "the old PIN no longer works"
+    );
+    assert_eq!(f.r.sign_in(t, "9999").unwrap().id, t);
+}
+
+#[test]
+fn pins_are_hashed_local_and_survive_reopening() {
+    let mut f = fixture();
+    f.r.set_pin(f.tesorero.id, "2580").unwrap();
+    let stored =
+        f.r.setting(&format!("pin.{}", f.tesorero.id))
+            .unwrap()
+            .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+    assert!(!stored.contains("2580"));
+    let Fixture {
+        _dir,
+        path,
+        r,
+        tesorero,
+        ..
+    } = f;
+    // Another device that receives every change of this one has no PIN.
+    let mut other = Replica::open(&_dir.path().join("other.sqlite3")).unwrap();
+    for page in r.pages_since(&other.version_vector().unwrap()).unwrap() {
+        other.apply_page(&page).unwrap();
+    }
+    assert_eq!(other.members().unwrap().len(), COMMITTEE.len());
+    assert!(!other.has_pin(tesorero.id).unwrap());
+    drop(r);
+    let mut r = Replica::open(&path).unwrap();
+    assert!(r.has_pin(tesorero.id).unwrap());
+    assert_eq!(r.signed_in().unwrap(), None, "a session ends with the app");
+    assert_eq!(r.sign_in(tesorero.id, "2580").unwrap(), tesorero);
+}
+
+#[test]
+fn five_wrong_tries_lock_the_member_for_a_minute() {
+    let mut f = fixture();
+    let t = f.tesorero.id;
+    f.r.set_pin(t, "1234").unwrap();
+    for i in 1..PIN_TRIES_MAX {
+        let e = f.r.sign_in_at(t, "0000", NOW + i64::from(i)).unwrap_err();
+        assert_eq!(detail(&e, "tries_left"), (PIN_TRIES_MAX - i).to_string());
+        assert_eq!(invalid(e), ("pin".into(), "pin_wrong".into()));
+    }
+    // The fifth wrong try locks.
+    let e = f.r.sign_in_at(t, "0000", NOW + 10).unwrap_err();
+    assert_eq!(detail(&e, "seconds"), "60");
+    assert_eq!(invalid(e).1, "pin_locked");
+    // Even the right PIN is refused until the minute is over, across a reopen.
+    let e = f.r.sign_in_at(t, "1234", NOW + 10 + 30_000).unwrap_err();
+    assert_eq!(detail(&e, "seconds"), "30");
+    drop(f.r);
+    f.r = Replica::open(&f.path).unwrap();
+    let e =
+        f.r.sign_in_at(t, "1234", NOW + 10 + PIN_LOCK_MS - 1)
+            .unwrap_err();
+    assert_eq!(invalid(e).1, "pin_locked");
+    assert_eq!(f.r.signed_in().unwrap(), None);
+    // Another member is not locked out by it.
+    f.r.set_pin(f.vocal.id, "4321").unwrap();
+    f.r.sign_in_at(f.vocal.id, "4321", NOW + 20).unwrap();
+    f.r.sign_out();
+    let m = f.r.sign_in_at(t, "1234", NOW + 10 + PIN_LOCK_MS).unwrap();
+    assert_eq!(m.id, t);
+}
+
+#[test]
+fn a_right_pin_resets_the_count_of_wrong_tries() {
+    let mut f = fixture();
+    let t = f.tesorero.id;
+    f.r.set_pin(t, "1234").unwrap();
+    for _ in 1..PIN_TRIES_MAX {
+        f.r.sign_in_at(t, "1111", NOW).unwrap_err();
+    }
+    f.r.sign_in_at(t, "1234", NOW).unwrap();
+    f.r.sign_out();
+    for i in 1..PIN_TRIES_MAX {
+        let e = f.r.sign_in_at(t, "1111", NOW).unwrap_err();
+        assert_eq!(detail(&e, "tries_left"), (PIN_TRIES_MAX - i).to_string());
+    }
+}
+
+#[test]
+fn a_clock_set_back_does_not_lock_forever() {
+    let mut f = fixture();
+    let t = f.tesorero.id;
+    f.r.set_pin(t, "1234").unwrap();
+    for _ in 0..PIN_TRIES_MAX {
+        f.r.sign_in_at(t, "1111", NOW).unwrap_err();
+    }
+    // The clock jumps a year back: still one lock period, not a year.
+    let year_ago = NOW - 365 * 86_400_000;
+    let e = f.r.sign_in_at(t, "1234", year_ago).unwrap_err();
+    assert_eq!(detail(&e, "seconds"), "60");
+}
+
+#[test]
+fn changes_written_after_sign_in_carry_the_member_as_author() {
+    let mut f = fixture();
+    let t = f.tesorero.clone();
+    f.r.set_pin(t.id, "1234").unwrap();
+    assert_eq!(f.r.sign_in(t.id, "1234").unwrap(), t);
+    assert_eq!(f.r.signed_in().unwrap(), Some(t.clone()));
+    let p = f.r.record_purchase(&purchase()).unwrap();
+    let h = f.r.history(&PURCHASE, p.id).unwrap();
+    assert!(!h.is_empty());
+    assert!(h.iter().all(|e| e.author == Some(t.id)), "{h:?}");
+    // The change log itself (what syncs) records the author.
+    let logged: Vec<u8> =
+        f.r.connection()
+            .query_row(
+                "SELECT author FROM change_log WHERE row_id = ?1",
+                [p.id.as_bytes().as_slice()],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(logged, t.id.0.as_bytes().to_vec());
+    f.r.sign_out();
+    assert_eq!(f.r.signed_in().unwrap(), None);
+    let q = f.r.record_purchase(&purchase()).unwrap();
+    let h = f.r.history(&PURCHASE, q.id).unwrap();
+    assert!(h.iter().all(|e| e.author.is_none()));
+    // Before signing in, the members themselves were written with no author.
+    let h = f.r.history(&MEMBER, t.id.0).unwrap();
+    assert!(h.iter().all(|e| e.author.is_none()));
+}
+
+#[test]
+fn committee_setup_is_open_until_someone_has_a_pin() {
+    let mut f = fixture();
+    assert!(f.r.signed_in().unwrap().is_none());
+    f.r.require(Permission::Committee).unwrap();
+    for p in [
+        Permission::Assembly,
+        Permission::CloseActa,
+        Permission::Action,
+        Permission::VerifyAction,
+        Permission::Money,
+    ] {
+        let e = f.r.require(p).unwrap_err();
+        assert!(matches!(e, Error::SignInRequired), "{p:?}: {e:?}");
+        assert_eq!(e.code(), "sign_in_required");
+    }
+    f.r.set_pin(f.presidente.id, "1357").unwrap();
+    assert_eq!(
+        f.r.require(Permission::Committee).unwrap_err().code(),
+        "sign_in_required"
+    );
+}
+
+#[test]
+fn roles_decide_what_the_member_signed_in_may_do() {
+    let mut f = fixture();
+    let people = [
+        (f.presidente.clone(), "1111"),
+        (f.secretario.clone(), "2222"),
+        (f.tesorero.clone(), "3333"),
+        (f.vocal.clone(), "4444"),
+        (f.contraloria.clone(), "5555"),
+    ];
+    for (m, pin) in &people {
+        f.r.set_pin(m.id, pin).unwrap();
+    }
+    // (member, permissions allowed among CloseActa, VerifyAction, Money)
+    let expected = [
+        ("presidente", [false, false, true]),
+        ("secretario", [true, false, false]),
+        ("tesorero", [false, false, true]),
+        ("vocal_salud", [false, true, false]),
+        ("contraloria_social", [false, true, false]),
+    ];
+    for ((m, pin), (role, allowed)) in people.iter().zip(expected) {
+        assert_eq!(m.role, role);
+        f.r.sign_in(m.id, pin).unwrap();
+        for p in [
+            Permission::Committee,
+            Permission::Assembly,
+            Permission::Action,
+        ] {
+            f.r.require(p).unwrap();
+        }
+        let checked = [
+            Permission::CloseActa,
+            Permission::VerifyAction,
+            Permission::Money,
+        ];
+        for (p, ok) in checked.into_iter().zip(allowed) {
+            match f.r.require(p) {
+                Ok(()) => assert!(ok, "{role} may not {p:?}"),
+                Err(e) => {
+                    assert!(!ok, "{role} may {p:?}: {e:?}");
+                    assert!(matches!(e, Error::Forbidden(q) if q == p));
+                    assert_eq!(e.code(), "forbidden");
+                }
+            }
+        }
+        f.r.sign_out();
+    }
+}
