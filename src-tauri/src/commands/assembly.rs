@@ -1,1 +1,202 @@
-//! Commands for assembly (filled in by the screen's author).
+//! Commands for assemblies: the acta (header, attendance, minutes, closing,
+//! amendments) and its agreements. Reads need no sign-in; every write checks the
+//! signed-in member's permission first (the replica refuses edits to a closed acta
+//! with `acta_closed`).
+
+use crate::commands::with_replica;
+use crate::error::ApiResult;
+use crate::AppState;
+use cosabi_core::assembly::{
+    Agreement, AgreementStatus, Amendment, Assembly, AssemblyDetail, NewAgreement, NewAssembly,
+};
+use cosabi_core::committee::Permission;
+use cosabi_core::ids::MemberId;
+use cosabi_replica::Replica;
+use tauri::State;
+use uuid::Uuid;
+
+/// Refuses the write unless the signed-in member may do `p`.
+fn require(r: &Replica, p: Permission) -> cosabi_replica::Result<()> {
+    r.require(p)
+}
+
+#[tauri::command]
+pub fn list_assemblies(state: State<'_, AppState>) -> ApiResult<Vec<Assembly>> {
+    with_replica(&state, |r| r.assemblies())
+}
+
+#[tauri::command]
+pub fn get_assembly(state: State<'_, AppState>, id: Uuid) -> ApiResult<Option<AssemblyDetail>> {
+    with_replica(&state, |r| r.assembly(id))
+}
+
+#[tauri::command]
+pub fn create_assembly(state: State<'_, AppState>, input: NewAssembly) -> ApiResult<Assembly> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.create_assembly(&input)
+    })
+}
+
+#[tauri::command]
+pub fn update_assembly(
+    state: State<'_, AppState>,
+    id: Uuid,
+    input: NewAssembly,
+) -> ApiResult<usize> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.update_assembly(id, &input)
+    })
+}
+
+#[tauri::command]
+pub fn save_minutes(state: State<'_, AppState>, id: Uuid, minutes: String) -> ApiResult<usize> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.update_assembly_minutes(id, &minutes)
+    })
+}
+
+#[tauri::command]
+pub fn set_community_attendees(
+    state: State<'_, AppState>,
+    id: Uuid,
+    count: String,
+) -> ApiResult<usize> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.set_community_attendees(id, &count)
+    })
+}
+
+#[tauri::command]
+pub fn set_attendance(
+    state: State<'_, AppState>,
+    assembly: Uuid,
+    member: MemberId,
+    present: bool,
+) -> ApiResult<usize> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.set_attendance(assembly, member, present)
+    })
+}
+
+/// Closes ("firma") the acta in the name of the signed-in secretario.
+#[tauri::command]
+pub fn close_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Assembly> {
+    with_replica(&state, |r| {
+        require(r, Permission::CloseActa)?;
+        let Some(member) = r.signed_in()? else {
+            return Err(cosabi_replica::Error::SignInRequired);
+        };
+        r.close_assembly(id, member.id)
+    })
+}
+
+#[tauri::command]
+pub fn add_amendment(
+    state: State<'_, AppState>,
+    assembly: Uuid,
+    text: String,
+) -> ApiResult<Amendment> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.add_amendment(assembly, &text)
+    })
+}
+
+#[tauri::command]
+pub fn list_agreements(state: State<'_, AppState>, assembly: Uuid) -> ApiResult<Vec<Agreement>> {
+    with_replica(&state, |r| r.agreements(assembly))
+}
+
+#[tauri::command]
+pub fn add_agreement(
+    state: State<'_, AppState>,
+    assembly: Uuid,
+    input: NewAgreement,
+) -> ApiResult<Agreement> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.add_agreement(assembly, &input)
+    })
+}
+
+#[tauri::command]
+pub fn set_agreement_status(
+    state: State<'_, AppState>,
+    id: Uuid,
+    status: String,
+) -> ApiResult<usize> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.set_agreement_status(id, &status)
+    })
+}
+
+#[tauri::command]
+pub fn delete_agreement(state: State<'_, AppState>, id: Uuid) -> ApiResult<usize> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.delete_agreement(id)
+    })
+}
+
+/// Open agreements of assemblies held before `assembly` (by date, then creation),
+/// each as its latest copy, that are not yet carried into it.
+fn open_before(r: &Replica, assembly: Uuid) -> cosabi_replica::Result<Vec<Agreement>> {
+    let all = r.assemblies()?;
+    let Some(target) = all.iter().find(|a| a.id == assembly) else {
+        return Ok(Vec::new());
+    };
+    let key = (target.date.clone(), target.id);
+    let earlier: Vec<Uuid> = all
+        .iter()
+        .filter(|a| (a.date.clone(), a.id) < key)
+        .map(|a| a.id)
+        .collect();
+    Ok(r.open_agreements()?
+        .into_iter()
+        .filter(|g| earlier.contains(&g.assembly_id))
+        .filter(|g| AgreementStatus::from_code(&g.status).is_some_and(AgreementStatus::is_open))
+        .collect())
+}
+
+/// What "carry open agreements" would bring into `assembly`.
+#[tauri::command]
+pub fn carry_over_candidates(
+    state: State<'_, AppState>,
+    assembly: Uuid,
+) -> ApiResult<Vec<Agreement>> {
+    with_replica(&state, |r| open_before(r, assembly))
+}
+
+/// Copies the open agreements of earlier assemblies into the draft acta `assembly`.
+#[tauri::command]
+pub fn carry_over_agreements(
+    state: State<'_, AppState>,
+    assembly: Uuid,
+) -> ApiResult<Vec<Agreement>> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        let mut sources: Vec<Uuid> = Vec::new();
+        for g in open_before(r, assembly)? {
+            if !sources.contains(&g.assembly_id) {
+                sources.push(g.assembly_id);
+            }
+        }
+        let mut copies = Vec::new();
+        for from in sources {
+            copies.extend(r.carry_over_open_agreements(from, assembly)?);
+        }
+        Ok(copies)
+    })
+}
+
+/// Every agreement still to be done, across assemblies.
+#[tauri::command]
+pub fn open_agreements(state: State<'_, AppState>) -> ApiResult<Vec<Agreement>> {
+    with_replica(&state, |r| r.open_agreements())
+}
