@@ -15,6 +15,8 @@ use tauri::Manager;
 /// The shell's state: the open replica.
 pub struct AppState {
     pub replica: Mutex<Replica>,
+    /// The running (or last) sync's progress, polled by the UI.
+    pub sync: Mutex<commands::sync::LiveSync>,
 }
 
 /// File name of the replica inside the app-data directory.
@@ -39,12 +41,38 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::add_member,
         commands::get_setting,
         commands::set_setting,
-        commands::sync_status,
-        commands::enroll,
-        commands::sync_now,
         commands::list_conflicts,
-        commands::restore_conflict,
         commands::review_items,
+        commands::sync::sync_status,
+        commands::sync::enroll,
+        commands::sync::read_enrollment_qr,
+        commands::sync::sync_now,
+        commands::sync::sync_progress,
+        commands::sync::export_sync_file,
+        commands::sync::import_sync_file,
+        commands::session::members_with_pins,
+        commands::session::sign_in,
+        commands::session::set_pin_and_sign_in,
+        commands::session::sign_out,
+        commands::session::signed_in,
+        commands::money::balance,
+        commands::money::purchase_page,
+        commands::money::get_purchase,
+        commands::money::record_purchase,
+        commands::money::update_purchase_amounts,
+        commands::money::delete_purchase,
+        commands::money::list_receipts,
+        commands::money::add_receipt,
+        commands::money::card_movements,
+        commands::money::add_card_movement,
+        commands::photos::list_photos,
+        commands::photos::attach_photo,
+        commands::photos::photo_thumbnail,
+        commands::photos::photo_full,
+        commands::views::dashboard,
+        commands::views::record_history,
+        commands::views::conflict_items,
+        commands::views::restore_conflict,
         commands::assembly::list_assemblies,
         commands::assembly::get_assembly,
         commands::assembly::create_assembly,
@@ -80,6 +108,7 @@ pub fn run() {
             let replica = Replica::open(&dir.join(DATABASE_FILE))?;
             app.manage(AppState {
                 replica: Mutex::new(replica),
+                sync: Mutex::new(Default::default()),
             });
             Ok(())
         })

@@ -106,7 +106,7 @@ pub fn App() -> impl IntoView {
             </Show>
             <main class="content">
                 {move || if !privacy_accepted.get() {
-                    view! { <PrivacyNotice on_accept=Some(accept_privacy)/> }.into_any()
+                    view! { <section class="page narrow" id="page-privacy"><PrivacyNotice on_accept=Some(accept_privacy)/></section> }.into_any()
                 } else {
                     match state.get() {
                         Loaded::Loading => view! { <p class="loading">{i18n.t("common.loading")}</p> }.into_any(),

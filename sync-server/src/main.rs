@@ -143,10 +143,11 @@ async fn issue_code(
             .unwrap_or_default()
     );
     if let Some(path) = &args.qr {
-        let payload = match &args.server_url {
-            Some(url) => format!("cosabi:enroll?code={code}&server={url}"),
-            None => format!("cosabi:enroll?code={code}"),
-        };
+        let payload = cosabi_core::protocol::EnrollmentPayload {
+            code: code.clone(),
+            server: args.server_url.clone(),
+        }
+        .render();
         let qr = qrcode::QrCode::new(payload.as_bytes()).context("the code does not fit a QR")?;
         let img = qr
             .render::<image::Luma<u8>>()

@@ -323,3 +323,188 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// First start: the privacy notice is shown before anything else; accept it.
+    pub async fn accept_privacy(&self) -> Result<()> {
+        self.click("#privacy-accept").await?;
+        self.wait_for("main.content > section:not(#page-privacy)")
+            .await?;
+        Ok(())
+    }
+
+    /// Clicks the first element matching `css` whose text contains `needle`.
+    pub async fn click_text(&self, css: &str, needle: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+        while Instant::now() < deadline {
+            for el in self.client.find_all(Locator::Css(css)).await? {
+                if el.text().await.unwrap_or_default().contains(needle) {
+                    el.click().await?;
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+        }
+        bail!("no {css} with text {needle:?}")
+    }
+
+    /// Goes to a screen by its navigation button (`home`, `money`, …).
+    pub async fn go(&self, screen: &str) -> Result<()> {
+        self.click(&format!("#nav-{screen}")).await?;
+        self.wait_for(&format!("#page-{screen}")).await?;
+        Ok(())
+    }
+
+    /// Signs in as the member whose name contains `name`; the first time on this
+    /// device the PIN is chosen (typed twice).
+    pub async fn sign_in(&self, name: &str, pin: &str) -> Result<()> {
+        self.click("#who-chip").await?;
+        self.click_text(".who-option", name).await?;
+        self.type_into("#pin", pin).await?;
+        if self.client.find(Locator::Css("#pin2")).await.is_ok() {
+            self.type_into("#pin2", pin).await?;
+        }
+        self.click("#pin-submit").await?;
+        let first = name.split_whitespace().next().unwrap_or(name);
+        self.wait_for_text("#who-name", first).await?;
+        Ok(())
+    }
+
+    /// Chooses files in a file input, as a person picking them in the file dialog.
+    pub async fn upload(&self, css: &str, files: &[&Path]) -> Result<()> {
+        let el = self.wait_for(css).await?;
+        let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        el.send_keys(&list.join("\n")).await?;
+        Ok(())
+    }
+
+    /// Whether the page scrolls sideways (it must not, at any width).
+    pub async fn horizontal_overflow(&self) -> Result<i64> {
+        let v = self
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth",
+                vec![],
+            )
+            .await?;
+        Ok(v.as_i64().unwrap_or(i64::MAX))
+    }
+}
+
+/// A real sync server process on 127.0.0.1 with its own database, killed when dropped.
+pub struct SyncServer {
+    _child: Guard,
+    pub url: String,
+    pub db: PathBuf,
+}
+
+pub fn sync_server_binary() -> PathBuf {
+    match std::env::var_os("COSABI_SERVER_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => workspace_root().join("target/debug/cosabi-sync-server"),
+    }
+}
+
+impl SyncServer {
+    /// Starts `serve` on a free port and waits for the line saying it listens.
+    pub fn start(dir: &Path) -> Result<SyncServer> {
+        use std::io::{BufRead, BufReader};
+        let db = dir.join("server.sqlite3");
+        let bin = sync_server_binary();
+        let mut child = Command::new(&bin)
+            .arg("--db")
+            .arg(&db)
+            .args(["serve", "--listen", "127.0.0.1:0", "--blobs"])
+            .arg(dir.join("blobs"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("cannot start {}: run `make build`", bin.display()))?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .with_context(|| format!("server said {line:?}"))?
+            .to_owned();
+        Ok(SyncServer {
+            _child: Guard(child),
+            url,
+            db,
+        })
+    }
+
+    /// Runs an admin command on the server's database; returns its output.
+    pub fn admin(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new(sync_server_binary())
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "admin {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
+    /// A new one-time enrollment code for the clinic.
+    pub fn enrollment_code(&self, clues: &str) -> Result<String> {
+        let out = self.admin(&["clinic", "code", "--clues", clues])?;
+        code_in(&out)
+    }
+
+    /// Registers a clinic (as the municipal office does) and returns its first code.
+    pub fn add_clinic(&self, clues: &str, state: &str) -> Result<String> {
+        let out = self.admin(&[
+            "clinic",
+            "add",
+            "--clues",
+            clues,
+            "--name",
+            "Centro de Salud",
+            "--state",
+            state,
+            "--consultorios",
+            "2",
+        ])?;
+        code_in(&out)
+    }
+}
+
+fn code_in(out: &str) -> Result<String> {
+    out.lines()
+        .find_map(|l| l.strip_prefix("enrollment code: "))
+        .map(|c| c.trim().to_owned())
+        .with_context(|| format!("no code in {out:?}"))
+}
+
+/// Writes a photo of a receipt as a phone camera would: a large JPEG (3000×4000 at
+/// quality 90) of paper with rows of dark print and sensor noise. `seed` varies it.
+pub fn write_receipt_jpeg(path: &Path, seed: u32) -> Result<u64> {
+    use image::{ImageEncoder, Rgb, RgbImage};
+    let (w, h) = (3000u32, 4000u32);
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let noise = (state % 24) as u8;
+        let line = (y / 60) % 2 == 0 && (x / 24 + y / 60 + seed) % 7 != 0;
+        let glyph = line && (x % 24 < 16) && ((y % 60) > 12) && ((y % 60) < 48);
+        let margin = x < 200 || x > w - 200 || y < 300;
+        if glyph && !margin {
+            Rgb([30 + noise, 30 + noise, 40 + noise])
+        } else {
+            Rgb([235 - noise, 232 - noise, 220 - noise])
+        }
+    });
+    let file = std::fs::File::create(path)?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 90)
+        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)?;
+    Ok(std::fs::metadata(path)?.len())
+}

@@ -103,3 +103,63 @@ mod tests {
         assert_eq!(super::normalise_code(" k7px-3mwq 9r "), "K7PX3MWQ9R");
     }
 }
+
+/// What the enrollment QR code printed by `cosabi-sync-server clinic code --qr`
+/// holds: `cosabi:enroll?code=<code>[&server=<url>]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentPayload {
+    pub code: String,
+    pub server: Option<String>,
+}
+
+impl EnrollmentPayload {
+    pub fn render(&self) -> String {
+        match &self.server {
+            Some(url) => format!("cosabi:enroll?code={}&server={url}", self.code),
+            None => format!("cosabi:enroll?code={}", self.code),
+        }
+    }
+
+    /// Reads a scanned payload; a bare code (someone's QR of just the code) is
+    /// accepted too. The server URL is last and taken whole: it may contain `&`.
+    pub fn parse(text: &str) -> Option<EnrollmentPayload> {
+        let text = text.trim();
+        let Some(query) = text.strip_prefix("cosabi:enroll?") else {
+            let bare = text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ');
+            return (bare && !text.is_empty()).then(|| EnrollmentPayload {
+                code: text.to_owned(),
+                server: None,
+            });
+        };
+        let rest = query.strip_prefix("code=")?;
+        let (code, server) = match rest.split_once("&server=") {
+            Some((c, s)) => (c, Some(s.to_owned()).filter(|s| !s.is_empty())),
+            None => (rest, None),
+        };
+        (!code.is_empty()).then(|| EnrollmentPayload {
+            code: code.to_owned(),
+            server,
+        })
+    }
+}
+
+#[cfg(test)]
+mod enrollment_payload_tests {
+    use super::EnrollmentPayload;
+
+    #[test]
+    fn round_trips_and_accepts_bare_codes() {
+        let p = EnrollmentPayload {
+            code: "ABCDE23456".into(),
+            server: Some("http://10.0.0.2:8787/sync?x=1&y=2".into()),
+        };
+        assert_eq!(EnrollmentPayload::parse(&p.render()), Some(p));
+        let bare = EnrollmentPayload::parse(" ABCDE-23456 ").unwrap();
+        assert_eq!(bare.code, "ABCDE-23456");
+        assert_eq!(bare.server, None);
+        assert_eq!(EnrollmentPayload::parse("cosabi:enroll?code="), None);
+        assert_eq!(EnrollmentPayload::parse("https://example.org/?a=b"), None);
+    }
+}

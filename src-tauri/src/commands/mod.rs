@@ -8,6 +8,11 @@ use tauri::State;
 
 pub mod actions;
 pub mod assembly;
+pub mod money;
+pub mod photos;
+pub mod session;
+pub mod sync;
+pub mod views;
 
 pub(crate) fn with_replica<T>(
     state: &State<'_, AppState>,
@@ -42,7 +47,10 @@ pub fn list_members(state: State<'_, AppState>) -> ApiResult<Vec<Member>> {
 
 #[tauri::command]
 pub fn add_member(state: State<'_, AppState>, input: NewMember) -> ApiResult<Member> {
-    with_replica(&state, |r| r.add_member(&input))
+    with_replica(&state, |r| {
+        r.require(cosabi_core::committee::Permission::Committee)?;
+        r.add_member(&input)
+    })
 }
 
 #[tauri::command]
@@ -55,98 +63,9 @@ pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Ap
     with_replica(&state, |r| r.set_setting(&key, &value))
 }
 
-// Sync: the engine lives in cosabi-replica; the shell keeps the server address and
-// the device token in the replica's local settings and never shows the token.
-
-const SETTING_SERVER: &str = "sync.server";
-const SETTING_TOKEN: &str = "sync.token";
-
-/// What the UI shows about this device's enrollment.
-#[derive(Debug, serde::Serialize)]
-pub struct SyncStatus {
-    pub server: Option<String>,
-    pub enrolled: bool,
-}
-
-#[tauri::command]
-pub fn sync_status(state: State<'_, AppState>) -> ApiResult<SyncStatus> {
-    with_replica(&state, |r| {
-        Ok(SyncStatus {
-            server: r.setting(SETTING_SERVER)?,
-            enrolled: r.setting(SETTING_TOKEN)?.is_some(),
-        })
-    })
-}
-
-/// Enrolls this device with the one-time code from the municipal office.
-#[tauri::command]
-pub async fn enroll(
-    state: State<'_, AppState>,
-    server: String,
-    code: String,
-    device_name: String,
-) -> ApiResult<SyncStatus> {
-    let server = server.trim().trim_end_matches('/').to_owned();
-    let (site, local_clues) = {
-        let r = state
-            .replica
-            .lock()
-            .map_err(|_| ApiError::code("storage"))?;
-        (r.site_id(), r.clinic()?.map(|c| c.clues))
-    };
-    let resp = cosabi_replica::client::enroll(&server, &code, &device_name, site)
-        .await
-        .map_err(|e| ApiError::code(&e.code()))?;
-    if local_clues.is_some_and(|c| c != resp.clues) {
-        return Err(ApiError::code("enroll_other_clinic"));
-    }
-    with_replica(&state, |r| {
-        r.set_setting(SETTING_SERVER, &server)?;
-        r.set_setting(SETTING_TOKEN, &resp.token)?;
-        Ok(SyncStatus {
-            server: Some(server.clone()),
-            enrolled: true,
-        })
-    })
-}
-
-/// Syncs now: metadata first, then the photos this device holds.
-#[tauri::command]
-pub async fn sync_now(
-    state: State<'_, AppState>,
-) -> ApiResult<cosabi_replica::client::SyncProgress> {
-    let (server, token) = {
-        let r = state
-            .replica
-            .lock()
-            .map_err(|_| ApiError::code("storage"))?;
-        (r.setting(SETTING_SERVER)?, r.setting(SETTING_TOKEN)?)
-    };
-    let (Some(server), Some(token)) = (server, token) else {
-        return Err(ApiError::code("not_enrolled"));
-    };
-    let progress = cosabi_replica::client::SyncClient::new(&server, &token)
-        .sync(&state.replica, |_| {})
-        .await
-        .map_err(|e| ApiError::code(&e.code()))?;
-    cosabi_replica::blob_client::BlobClient::new(&server, &token)
-        .upload_pending(&state.replica, |_, _, _| {})
-        .await
-        .map_err(|e| ApiError::code(&e.code()))?;
-    Ok(progress)
-}
-
 #[tauri::command]
 pub fn list_conflicts(state: State<'_, AppState>) -> ApiResult<Vec<cosabi_replica::ConflictView>> {
     with_replica(&state, |r| r.conflicts())
-}
-
-#[tauri::command]
-pub fn restore_conflict(
-    state: State<'_, AppState>,
-    key: cosabi_replica::ConflictKey,
-) -> ApiResult<()> {
-    with_replica(&state, |r| r.restore_conflict(&key))
 }
 
 #[tauri::command]

@@ -9,7 +9,10 @@ use wasm_bindgen::prelude::*;
 
 pub mod actions;
 pub mod assembly;
+pub mod money;
+pub mod photos;
 pub mod session;
+pub mod views;
 
 #[wasm_bindgen]
 extern "C" {
@@ -17,6 +20,34 @@ extern "C" {
     // lookup must become an `Err`, not a crash.
     #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI_INTERNALS__"], js_name = invoke)]
     async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    /// The same function with options: a `Uint8Array` as `args` travels as the raw
+    /// request body, and `options.headers` (a plain object) as request headers.
+    #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI_INTERNALS__"], js_name = invoke)]
+    async fn tauri_invoke_with(cmd: &str, args: JsValue, options: JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Sends `bytes` as the raw body of command `cmd`, with `headers`.
+pub(crate) async fn invoke_raw<T: DeserializeOwned>(
+    cmd: &str,
+    bytes: &[u8],
+    headers: &[(&str, String)],
+) -> Result<T, ApiError> {
+    let body = js_sys::Uint8Array::from(bytes);
+    let head = js_sys::Object::new();
+    for (k, v) in headers {
+        js_sys::Reflect::set(&head, &JsValue::from_str(k), &JsValue::from_str(v))
+            .map_err(|_| ApiError::local("unknown"))?;
+    }
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &JsValue::from_str("headers"), &head)
+        .map_err(|_| ApiError::local("unknown"))?;
+    match tauri_invoke_with(cmd, body.into(), options.into()).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
+        Err(err) => {
+            Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell")))
+        }
+    }
 }
 
 /// A failed command, as the shell reports it: a code the UI translates, and for

@@ -1,7 +1,25 @@
-//! The history of one record: who changed what, and when, read from the change log.
+//! The history of one record: who changed what, and when, read from the change log —
+//! what a contraloría social volunteer or an auditor needs.
 
+use crate::api;
+use crate::api::views::HistoryItem;
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use uuid::Uuid;
+
+/// A time in milliseconds since 1970 as dd/mm/aaaa hh:mm, in the device's zone.
+pub fn display_time(ms: u64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
 
 /// A "Historial" disclosure under a record; loads when opened.
 #[component]
@@ -11,6 +29,49 @@ pub fn HistoryButton(
     /// The record's id.
     row: Uuid,
 ) -> impl IntoView {
-    let _ = (table, row);
-    view! { <span></span> }
+    let i18n = use_i18n();
+    let items = RwSignal::new(None::<Vec<HistoryItem>>);
+    let open = RwSignal::new(false);
+    let toggle = move |_| {
+        let now = !open.get_untracked();
+        open.set(now);
+        if now {
+            spawn_local(async move {
+                if let Ok(list) = api::views::record_history(table, row).await {
+                    items.set(Some(list));
+                }
+            });
+        }
+    };
+    view! {
+        <div class="history">
+            <button type="button" class="link history-toggle" aria-expanded=move || open.get().to_string() on:click=toggle>
+                {move || if open.get() { i18n.t("history.hide") } else { i18n.t("history.show") }}
+            </button>
+            <Show when=move || open.get()>
+                <ol class="history-list">
+                    {move || items.get().unwrap_or_default().into_iter().rev()
+                        // The tombstone flag's first write is bookkeeping, not a change.
+                        .filter(|h| !(h.column == "deleted" && h.value == "0"))
+                        .map(|h| {
+                            let col = h.column.clone();
+                            let who = h.author.clone().unwrap_or_else(|| i18n.t("history.unknown_author"));
+                            let column = {
+                                let key = format!("column.{col}");
+                                let t = i18n.t(&key);
+                                if t == key { col.clone() } else { t }
+                            };
+                            view! {
+                                <li class="history-item">
+                                    <span class="history-when muted">{display_time(h.at_ms)}</span>
+                                    <span class="history-who">{who}</span>
+                                    <span class="history-what"><span class="history-col">{column}</span>": "<span class="wrap">{h.value.clone()}</span></span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            </Show>
+        </div>
+    }
 }

@@ -1,8 +1,38 @@
-//! Photos of a record: thumbnails, full view on tap, and adding with the camera (phones)
-//! or a file (desktop). The shell resizes and compresses before storing.
+//! Photos of a record: thumbnails, full view on tap, and adding with the camera (phones:
+//! `capture`) or a file (desktop). The shell resizes and compresses before storing;
+//! a photo not yet on this device shows a placeholder and is fetched when tapped.
 
+use crate::api;
+use crate::api::photos::PhotoView;
+use crate::components::session::use_session;
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use uuid::Uuid;
+use wasm_bindgen_futures::JsFuture;
+
+/// Reads every chosen file of a file input as bytes.
+pub async fn read_files(input: &web_sys::HtmlInputElement) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Some(files) = input.files() else {
+        return out;
+    };
+    for i in 0..files.length() {
+        let Some(file) = files.get(i) else { continue };
+        if let Ok(buf) = JsFuture::from(file.array_buffer()).await {
+            out.push((file.name(), js_sys::Uint8Array::new(&buf).to_vec()));
+        }
+    }
+    out
+}
+
+/// Now, as the device's clock gives it, RFC 3339 (when the photo was added).
+pub fn now_rfc3339() -> String {
+    js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
+}
 
 /// The photos of one record, with an "add photo" button when `can_add`.
 #[component]
@@ -17,6 +47,131 @@ pub fn PhotoStrip(
     #[prop(into)]
     can_add: Signal<bool>,
 ) -> impl IntoView {
-    let _ = (owner_table, owner, kind, can_add);
-    view! { <span></span> }
+    let i18n = use_i18n();
+    let session = use_session();
+    let photos = RwSignal::new(Vec::<PhotoView>::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let reload = RwSignal::new(0u32);
+    let viewing = RwSignal::new(None::<String>);
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+
+    Effect::new(move |_| {
+        reload.get();
+        session.track();
+        spawn_local(async move {
+            if let Ok(list) = api::photos::list_photos(owner_table, owner).await {
+                photos.set(
+                    list.into_iter()
+                        .filter(|p| p.photo.kind == kind)
+                        .collect(),
+                );
+            }
+        });
+    });
+
+    let on_pick = move |_| {
+        let Some(input) = input_ref.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let files = read_files(&input).await;
+            let taken = now_rfc3339();
+            for (_, bytes) in files {
+                if let Err(e) =
+                    api::photos::attach_photo(owner_table, owner, kind, &taken, &bytes).await
+                {
+                    let text = e
+                        .errors
+                        .first()
+                        .map(|v| i18n.error_text(v))
+                        .unwrap_or_else(|| i18n.t(&format!("error.{}", e.code)));
+                    error.set(Some(text));
+                }
+            }
+            input.set_value("");
+            busy.set(false);
+            reload.update(|n| *n += 1);
+        });
+    };
+
+    let input_id = format!("photo-input-{kind}-{owner}");
+    let input_id2 = input_id.clone();
+    view! {
+        <div class="photo-strip" data-kind=kind>
+            <ul class="thumbs">
+                <For each=move || photos.get() key=|p| p.photo.id
+                    children=move |p: PhotoView| view! { <Thumb view=p viewing=viewing/> }/>
+            </ul>
+            <Show when=move || photos.get().is_empty()>
+                <p class="muted small">{move || i18n.t(&format!("photo.none.{kind}"))}</p>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <Show when=move || can_add.get()>
+                <label class="button secondary photo-add" for=input_id.clone()>
+                    {move || if busy.get() { i18n.t("photo.adding") } else { i18n.t(&format!("photo.add.{kind}")) }}
+                </label>
+            </Show>
+            <input type="file" accept="image/*" capture="environment" multiple=true class="photo-input"
+                id=input_id2 node_ref=input_ref on:change=on_pick disabled=move || busy.get() || !can_add.get()/>
+            {move || viewing.get().map(|src| view! {
+                <div class="viewer" id="photo-viewer" on:click=move |_| viewing.set(None)>
+                    <img src=src alt=""/>
+                    <button type="button" class="icon-button viewer-close" aria-label=move || i18n.t("common.close")>"×"</button>
+                </div>
+            })}
+        </div>
+    }
 }
+
+/// One thumbnail: the image if it is on this device, else a placeholder that fetches it.
+#[component]
+fn Thumb(view: PhotoView, viewing: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let src = RwSignal::new(None::<String>);
+    let failed = RwSignal::new(None::<String>);
+    let sha = view.photo.sha256.clone();
+    if view.local {
+        let sha = sha.clone();
+        spawn_local(async move {
+            if let Ok(Some(url)) = api::photos::thumbnail(&sha).await {
+                src.set(Some(url));
+            }
+        });
+    }
+    let open = move |_| {
+        let sha = sha.clone();
+        failed.set(None);
+        spawn_local(async move {
+            match api::photos::full(&sha).await {
+                Ok(url) => {
+                    if src.get_untracked().is_none() {
+                        src.set(Some(url.clone()));
+                    }
+                    viewing.set(Some(url));
+                }
+                Err(e) => failed.set(Some(i18n.t(&format!("error.{}", e.code)))),
+            }
+        });
+    };
+    view! {
+        <li class="thumb">
+            <button type="button" class="thumb-button" on:click=open
+                aria-label=move || i18n.t("photo.open")>
+                {move || match src.get() {
+                    Some(s) => view! { <img src=s alt="" class="thumb-img"/> }.into_any(),
+                    None => view! { <span class="thumb-placeholder">{i18n.t("photo.not_here")}</span> }.into_any(),
+                }}
+            </button>
+            {move || failed.get().map(|e| view! { <span class="field-error small">{e}</span> })}
+        </li>
+    }
+}
+
+/// Reads the chosen file of `input` (for sync files and QR images).
+pub async fn read_first_file(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {
+    read_files(input).await.into_iter().next().map(|(_, b)| b)
+}
+

@@ -1,8 +1,141 @@
-//! The home screen.
+//! Inicio: what the committee has and has spent this year, where it went, what is due,
+//! the next assembly and whether this device's records have reached the programme.
 
+use crate::api;
+use crate::components::history::display_time;
+use crate::components::session::use_session;
+use crate::i18n::use_i18n;
+use crate::nav::{use_nav, Screen};
+use crate::pages::money::current_year;
+use cosabi_core::format::display_date;
+use cosabi_core::views::{Dashboard, SyncSummary};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    view! { <section class="page" id="page-home"></section> }
+    let i18n = use_i18n();
+    let session = use_session();
+    let nav = use_nav();
+    let year = current_year();
+    let data = RwSignal::new(None::<Dashboard>);
+    let error = RwSignal::new(None::<String>);
+
+    Effect::new(move |_| {
+        session.track();
+        spawn_local(async move {
+            match api::views::dashboard(year).await {
+                Ok(d) => data.set(Some(d)),
+                Err(e) => error.set(Some(i18n.t(&format!("error.{}", e.code)))),
+            }
+        });
+    });
+
+    view! {
+        <section class="page" id="page-home">
+            <h1>{move || i18n.t("home.title")}</h1>
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+            {move || data.get().map(|d| {
+                let b = d.balance.clone();
+                let max = b.spent_by_category.iter().map(|(_, c)| c.get()).max().unwrap_or(0).max(1);
+                let spent_pct = if b.assigned.get() > 0 {
+                    (b.spent_total.get() as f64 / b.assigned.get() as f64 * 100.0).clamp(0.0, 100.0)
+                } else { 0.0 };
+                view! {
+                    <div class="home-grid">
+                        <div class="card money-card">
+                            <h2>{i18n.t_with("home.money", &[("year", year.to_string())])}</h2>
+                            <dl class="facts">
+                                <div><dt>{i18n.t("home.assigned")}</dt><dd class="money" id="home-assigned">{b.assigned.to_string()}</dd></div>
+                                <div><dt>{i18n.t("home.spent")}</dt><dd class="money" id="home-spent">{b.spent_total.to_string()}</dd></div>
+                                <div><dt>{i18n.t("home.card")}</dt><dd class="money" id="home-card">{b.card.to_string()}</dd></div>
+                                <div><dt>{i18n.t("home.cash")}</dt><dd class="money" id="home-cash">{b.cash.to_string()}</dd></div>
+                            </dl>
+                            <div class="meter" role="img" aria-label=i18n.t_with("home.spent_pct", &[("pct", format!("{spent_pct:.0}"))])>
+                                <span style=format!("width:{spent_pct:.1}%")></span>
+                            </div>
+                            <p class="hint">{i18n.t_with("home.spent_pct", &[("pct", format!("{spent_pct:.0}"))])}</p>
+                            <button type="button" class="secondary" on:click=move |_| nav.go(Screen::Money)>{i18n.t("home.go_money")}</button>
+                        </div>
+                        <div class="card">
+                            <h2>{i18n.t("home.by_category")}</h2>
+                            <ul class="bars" id="category-chart">
+                                {b.spent_by_category.iter().map(|(cat, amount)| {
+                                    let pct = amount.get() as f64 / max as f64 * 100.0;
+                                    view! {
+                                        <li class="bar-row" data-category=cat.clone()>
+                                            <span class="bar-label">{i18n.t(&format!("category.{cat}"))}</span>
+                                            <span class="bar-track"><span class=format!("bar-fill cat-{cat}") style=format!("width:{pct:.1}%")></span></span>
+                                            <span class="bar-value money" id=format!("cat-{cat}")>{amount.to_string()}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                        <div class="card">
+                            <h2>{i18n.t("home.agreements_due")}</h2>
+                            {if d.agreements_due.is_empty() {
+                                view! { <p class="muted" id="no-due">{i18n.t("home.nothing_due")}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="due-list" id="due-list">
+                                        {d.agreements_due.iter().map(|a| {
+                                            let due = a.agreement.due_date.as_deref().map(display_date).unwrap_or_default();
+                                            view! {
+                                                <li class="due-item" class:overdue=a.overdue>
+                                                    <span class="wrap">{a.agreement.text.clone()}</span>
+                                                    <span class="muted small">
+                                                        {i18n.t_with(if a.overdue { "home.overdue" } else { "home.due" }, &[("date", due)])}
+                                                        {a.responsible_name.clone().map(|n| format!(" · {n}"))}
+                                                    </span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </div>
+                        <div class="card">
+                            <h2>{i18n.t("home.next_assembly")}</h2>
+                            {match d.next_assembly.clone() {
+                                Some(a) => view! {
+                                    <p id="next-assembly"><strong>{display_date(&a.date)}</strong>" · "<span class="wrap">{a.place.clone()}</span></p>
+                                }.into_any(),
+                                None => view! { <p class="muted" id="next-assembly">{i18n.t("home.no_next_assembly")}</p> }.into_any(),
+                            }}
+                            <p class="hint">{i18n.t_with("home.assemblies_held", &[("n", d.assemblies_held.to_string())])}</p>
+                            <button type="button" class="secondary" on:click=move |_| nav.go(Screen::Assemblies)>{i18n.t("home.go_assemblies")}</button>
+                        </div>
+                        <SyncCard summary=d.sync.clone()/>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+/// "Sincronizado hasta …", pending changes and conflicts, with a way to the Sync screen.
+#[component]
+pub fn SyncCard(summary: SyncSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let nav = use_nav();
+    let last = summary
+        .last_sync
+        .as_deref()
+        .and_then(|s| js_sys::Date::parse(s).is_finite().then(|| js_sys::Date::parse(s) as u64))
+        .map(display_time);
+    view! {
+        <div class="card sync-card" class:attention={summary.conflicts > 0}>
+            <h2>{move || i18n.t("home.sync")}</h2>
+            <p id="home-last-sync">{match &last {
+                Some(t) => i18n.t_with("sync.synced_until", &[("when", t.clone())]),
+                None => i18n.t("sync.never"),
+            }}</p>
+            <p id="home-pending">{i18n.t_with("sync.pending", &[("n", summary.pending_changes.to_string()), ("photos", summary.photos_pending.to_string())])}</p>
+            {(summary.conflicts > 0).then(|| view! {
+                <p class="banner warn" id="home-conflicts">{i18n.t_with("sync.conflicts_count", &[("n", summary.conflicts.to_string())])}</p>
+            })}
+            <button type="button" class="secondary" on:click=move |_| nav.go(Screen::Sync)>{move || i18n.t("home.go_sync")}</button>
+        </div>
+    }
 }

@@ -1,8 +1,698 @@
-//! The money screen.
+//! Dinero: the balance always in view, purchases (filters, receipts with photos,
+//! corrections) and card movements. Writes are offered to the tesorero and the
+//! presidente; everyone reads.
 
+use crate::api;
+use crate::components::draft::Draft;
+use crate::components::history::HistoryButton;
+use crate::components::photos::PhotoStrip;
+use crate::components::session::use_session;
+use crate::i18n::use_i18n;
+use crate::pages::{field_error, show_api_error, PermissionHint};
+use cosabi_core::actions::Category;
+use cosabi_core::committee::Permission;
+use cosabi_core::format::display_date;
+use cosabi_core::ledger::{
+    Balance, CardMovement, CardMovementKind, NewCardMovement, NewPurchase, NewReceipt, PaidFrom,
+    Purchase, PurchaseAmounts, PurchaseFilter, Receipt, ReceiptKind,
+};
+use cosabi_core::schema::{PURCHASE, RECEIPT};
+use cosabi_core::views::{PurchaseListItem, PurchasePage};
+use cosabi_core::{Centavos, ValidationError};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+/// Purchases shown per page: enough for a year of a small clinic, small enough to
+/// paint at once on a cheap phone.
+const PAGE_SIZE: u32 = 50;
+
+/// The year whose money is shown: the device's current year.
+pub fn current_year() -> i32 {
+    js_sys::Date::new_0().get_full_year() as i32
+}
+
+/// Today as dd/mm/aaaa, to prefill date fields.
+pub fn today_input() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:02}/{:02}/{}",
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year()
+    )
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Purchases,
+    Card,
+}
 
 #[component]
 pub fn MoneyPage() -> impl IntoView {
-    view! { <section class="page" id="page-money"></section> }
+    let i18n = use_i18n();
+    let session = use_session();
+    let year = current_year();
+    let balance = RwSignal::new(None::<Balance>);
+    let tab = RwSignal::new(Tab::Purchases);
+    let selected = RwSignal::new(None::<Uuid>);
+
+    Effect::new(move |_| {
+        session.track();
+        spawn_local(async move {
+            if let Ok(b) = api::money::balance(year).await {
+                balance.set(Some(b));
+            }
+        });
+    });
+
+    view! {
+        <section class="page" id="page-money">
+            <h1>{move || i18n.t_with("money.title", &[("year", year.to_string())])}</h1>
+            <BalanceBar balance=balance/>
+            <div class="tabs" role="tablist">
+                <button type="button" role="tab" id="tab-purchases" class:active=move || tab.get() == Tab::Purchases
+                    on:click=move |_| { tab.set(Tab::Purchases); selected.set(None); }>{move || i18n.t("money.purchases")}</button>
+                <button type="button" role="tab" id="tab-card" class:active=move || tab.get() == Tab::Card
+                    on:click=move |_| tab.set(Tab::Card)>{move || i18n.t("money.card")}</button>
+            </div>
+            {move || match (tab.get(), selected.get()) {
+                (Tab::Purchases, None) => view! { <Purchases year=year selected=selected/> }.into_any(),
+                (Tab::Purchases, Some(id)) => view! { <PurchaseDetail id=id selected=selected/> }.into_any(),
+                (Tab::Card, _) => view! { <CardMovements year=year/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Card balance, cash on hand and what was spent, always visible.
+#[component]
+fn BalanceBar(balance: RwSignal<Option<Balance>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let amount = move |f: fn(&Balance) -> Centavos| {
+        balance
+            .get()
+            .map(|b| f(&b).to_string())
+            .unwrap_or_else(|| "—".into())
+    };
+    view! {
+        <div class="balance-bar" id="balance-bar">
+            <div><span class="label">{move || i18n.t("money.card_balance")}</span>
+                <strong class="money" id="bal-card">{move || amount(|b| b.card)}</strong></div>
+            <div><span class="label">{move || i18n.t("money.cash")}</span>
+                <strong class="money" id="bal-cash">{move || amount(|b| b.cash)}</strong></div>
+            <div><span class="label">{move || i18n.t("money.spent")}</span>
+                <strong class="money" id="bal-spent">{move || amount(|b| b.spent_total)}</strong></div>
+        </div>
+    }
+}
+
+#[component]
+fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let category = RwSignal::new(String::new());
+    let month = RwSignal::new(String::new());
+    let action = RwSignal::new(String::new());
+    let page = RwSignal::new(None::<PurchasePage>);
+    let items = RwSignal::new(Vec::<PurchaseListItem>::new());
+    let error = RwSignal::new(None::<String>);
+    let show_form = RwSignal::new(false);
+    let actions = RwSignal::new(Vec::<(Uuid, String)>::new());
+
+    spawn_local(async move {
+        if let Ok(list) = api::actions::list_actions().await {
+            actions.set(
+                list.into_iter()
+                    .map(|a| (a.id, a.description))
+                    .collect(),
+            );
+        }
+    });
+
+    let filter = move || PurchaseFilter {
+        category: Some(category.get()).filter(|c| !c.is_empty()),
+        action_id: action.get().parse().ok(),
+        month: month.get().parse().ok(),
+    };
+    Effect::new(move |_| {
+        session.track();
+        let f = filter();
+        spawn_local(async move {
+            match api::money::purchase_page(year, &f, 0, PAGE_SIZE).await {
+                Ok(p) => {
+                    items.set(p.items.clone());
+                    page.set(Some(p));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(i18n.t(&format!("error.{}", e.code)))),
+            }
+        });
+    });
+    let more = move |_| {
+        let f = filter();
+        let offset = items.get_untracked().len() as u32;
+        spawn_local(async move {
+            if let Ok(p) = api::money::purchase_page(year, &f, offset, PAGE_SIZE).await {
+                items.update(|v| v.extend(p.items));
+            }
+        });
+    };
+
+    view! {
+        <div class="purchases">
+            <div class="toolbar">
+                <button type="button" class="primary" id="new-purchase"
+                    disabled=move || !session.can(Permission::Money)
+                    on:click=move |_| show_form.update(|s| *s = !*s)>
+                    {move || i18n.t("money.new_purchase")}
+                </button>
+                <PermissionHint p=Permission::Money/>
+            </div>
+            <Show when=move || show_form.get()>
+                <PurchaseForm year=year actions=actions on_saved=Callback::new(move |_| { show_form.set(false); session.bump(); })/>
+            </Show>
+            <div class="filters">
+                <label><span>{move || i18n.t("money.filter_category")}</span>
+                    <select id="f-category" on:change=move |ev| category.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t("money.all")}</option>
+                        {Category::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("category.{code}"))}</option> } }).collect_view()}
+                    </select></label>
+                <label><span>{move || i18n.t("money.filter_month")}</span>
+                    <select id="f-month" on:change=move |ev| month.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t("money.all")}</option>
+                        {(1..=12u32).map(|m| view! { <option value=m.to_string()>{move || i18n.t(&format!("month.{m}"))}</option> }).collect_view()}
+                    </select></label>
+                <label><span>{move || i18n.t("money.filter_action")}</span>
+                    <select id="f-action" on:change=move |ev| action.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t("money.all")}</option>
+                        {move || actions.get().into_iter().map(|(id, d)| view! { <option value=id.to_string()>{d}</option> }).collect_view()}
+                    </select></label>
+            </div>
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+            <p class="summary" id="purchase-summary">{move || page.get().map(|p| i18n.t_with("money.summary", &[
+                ("count", p.total_count.to_string()), ("total", p.total_amount.to_string())]))}</p>
+            <ul class="purchase-list" id="purchase-list">
+                <For each=move || items.get() key=|i| i.purchase.id
+                    children=move |item: PurchaseListItem| view! { <PurchaseRow item=item selected=selected/> }/>
+            </ul>
+            <Show when=move || page.get().is_some_and(|p| p.total_count == 0)>
+                <p class="muted" id="no-purchases">{move || i18n.t("money.no_purchases")}</p>
+            </Show>
+            <Show when=move || page.get().is_some_and(|p| (items.get().len() as u64) < p.total_count)>
+                <button type="button" class="secondary" id="more-purchases" on:click=more>{move || i18n.t("money.more")}</button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn PurchaseRow(item: PurchaseListItem, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let p = item.purchase;
+    let id = p.id;
+    let thumb = RwSignal::new(None::<String>);
+    if let Some(sha) = item.thumb_sha.clone() {
+        spawn_local(async move {
+            if let Ok(Some(url)) = api::photos::thumbnail(&sha).await {
+                thumb.set(Some(url));
+            }
+        });
+    }
+    let category = p.category.clone();
+    let receipts = item.receipts;
+    let photos = item.photos;
+    view! {
+        <li class="purchase-row" data-id=id.to_string()>
+            <button type="button" class="row-button" on:click=move |_| selected.set(Some(id))>
+                <span class="row-thumb">{move || match thumb.get() {
+                    Some(s) => view! { <img src=s alt=""/> }.into_any(),
+                    None => view! { <span class=if receipts == 0 { "no-receipt" } else { "has-receipt" }>{if receipts == 0 { "!" } else { "✓" }}</span> }.into_any(),
+                }}</span>
+                <span class="row-main">
+                    <span class="row-title">{p.concept.clone()}</span>
+                    <span class="row-sub muted">{display_date(&p.date)}" · "{p.supplier.clone()}</span>
+                    <span class="row-sub">
+                        <span class=format!("chip cat-{category}")>{let c = category.clone(); move || i18n.t(&format!("category.{c}"))}</span>
+                        {move || if receipts == 0 { i18n.t("money.no_receipt") } else { i18n.t_with("money.receipts_count", &[("n", receipts.to_string()), ("photos", photos.to_string())]) }}
+                    </span>
+                </span>
+                <span class="row-amount money">{p.total.to_string()}</span>
+            </button>
+        </li>
+    }
+}
+
+#[component]
+fn PurchaseForm(
+    year: i32,
+    actions: RwSignal<Vec<(Uuid, String)>>,
+    on_saved: Callback<Purchase>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let concept = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let quantity = RwSignal::new(String::new());
+    let unit_cost = RwSignal::new(String::new());
+    let supplier = RwSignal::new(String::new());
+    let rfc = RwSignal::new(String::new());
+    let draft = Draft::new(
+        "purchase",
+        vec![
+            ("concept", concept),
+            ("date", date),
+            ("quantity", quantity),
+            ("unit_cost", unit_cost),
+            ("supplier", supplier),
+            ("rfc", rfc),
+        ],
+    );
+    if date.get_untracked().is_empty() {
+        date.set(today_input());
+    }
+    if quantity.get_untracked().is_empty() {
+        quantity.set("1".into());
+    }
+    let category_ref = NodeRef::<leptos::html::Select>::new();
+    let action_ref = NodeRef::<leptos::html::Select>::new();
+    let paid_ref = NodeRef::<leptos::html::Select>::new();
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let banner = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let preview = move || {
+        let q: Option<i64> = quantity.get().trim().parse().ok();
+        let u = Centavos::parse(&unit_cost.get());
+        match (q, u) {
+            (Some(q), Some(u)) if q > 0 => u
+                .get()
+                .checked_mul(q)
+                .map(|t| Centavos(t).to_string())
+                .unwrap_or_else(|| "—".into()),
+            _ => "—".into(),
+        }
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let sel = |r: NodeRef<leptos::html::Select>| {
+            r.get_untracked().map(|s| s.value()).unwrap_or_default()
+        };
+        let input = NewPurchase {
+            date: date.get_untracked(),
+            concept: concept.get_untracked(),
+            quantity: quantity.get_untracked(),
+            unit_cost: unit_cost.get_untracked(),
+            supplier: supplier.get_untracked(),
+            rfc: rfc.get_untracked(),
+            category: sel(category_ref),
+            action_id: sel(action_ref).parse().ok(),
+            paid_from: sel(paid_ref),
+            fiscal_year: String::new(),
+        };
+        busy.set(true);
+        let draft = draft.clone();
+        spawn_local(async move {
+            match api::money::record_purchase(&input).await {
+                Ok(p) => {
+                    errors.set(Vec::new());
+                    banner.set(None);
+                    draft.clear();
+                    on_saved.run(p);
+                }
+                Err(e) => show_api_error(i18n, e, errors, banner),
+            }
+            busy.set(false);
+        });
+    };
+    let invalid = move |f: &'static str| move || errors.get().iter().any(|e| e.field == f);
+
+    view! {
+        <form class="card form" id="purchase-form" on:submit=submit novalidate=true>
+            <h2>{move || i18n.t("money.new_purchase")}</h2>
+            {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="purchase-form-error">{b}</p> })}
+            <label for="p-concept">{move || i18n.t("money.concept")}</label>
+            <input id="p-concept" autocomplete="off" class:invalid=invalid("concept") bind:value=concept/>
+            {field_error(errors, "concept")}
+            <div class="row">
+                <div>
+                    <label for="p-date">{move || i18n.t("money.date")}</label>
+                    <input id="p-date" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") class:invalid=invalid("date") bind:value=date/>
+                    {field_error(errors, "date")}
+                </div>
+                <div>
+                    <label for="p-category">{move || i18n.t("money.category")}</label>
+                    <select id="p-category" node_ref=category_ref class:invalid=invalid("category")>
+                        <option value="">{move || i18n.t("money.choose")}</option>
+                        {Category::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("category.{code}"))}</option> } }).collect_view()}
+                    </select>
+                    {field_error(errors, "category")}
+                </div>
+            </div>
+            <div class="row">
+                <div>
+                    <label for="p-quantity">{move || i18n.t("money.quantity")}</label>
+                    <input id="p-quantity" inputmode="numeric" class:invalid=invalid("quantity") bind:value=quantity/>
+                    {field_error(errors, "quantity")}
+                </div>
+                <div>
+                    <label for="p-unit-cost">{move || i18n.t("money.unit_cost")}</label>
+                    <input id="p-unit-cost" inputmode="decimal" placeholder="0.00" class:invalid=invalid("unit_cost") bind:value=unit_cost/>
+                    {field_error(errors, "unit_cost")}
+                </div>
+            </div>
+            <p class="total-preview">{move || i18n.t("money.total")}": "<strong class="money" id="p-total-preview">{preview}</strong></p>
+            <div class="row">
+                <div>
+                    <label for="p-supplier">{move || i18n.t("money.supplier")}</label>
+                    <input id="p-supplier" autocomplete="off" class:invalid=invalid("supplier") bind:value=supplier/>
+                    {field_error(errors, "supplier")}
+                </div>
+                <div>
+                    <label for="p-rfc">{move || i18n.t("money.rfc")}</label>
+                    <input id="p-rfc" autocomplete="off" autocapitalize="characters" class:invalid=invalid("rfc") bind:value=rfc/>
+                    <p class="hint">{move || i18n.t("money.rfc_hint")}</p>
+                    {field_error(errors, "rfc")}
+                </div>
+            </div>
+            <div class="row">
+                <div>
+                    <label for="p-paid-from">{move || i18n.t("money.paid_from")}</label>
+                    <select id="p-paid-from" node_ref=paid_ref class:invalid=invalid("paid_from")>
+                        {PaidFrom::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("paid_from.{code}"))}</option> } }).collect_view()}
+                    </select>
+                    {field_error(errors, "paid_from")}
+                </div>
+                <div>
+                    <label for="p-action">{move || i18n.t("money.action")}</label>
+                    <select id="p-action" node_ref=action_ref>
+                        <option value="">{move || i18n.t("money.no_action")}</option>
+                        {move || actions.get().into_iter().map(|(id, d)| view! { <option value=id.to_string()>{d}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <button type="submit" class="primary" id="p-save" disabled=move || busy.get()>
+                {move || if busy.get() { i18n.t("common.saving") } else { i18n.t("money.save_purchase") }}
+            </button>
+            <p class="hint">{move || i18n.t_with("money.year_hint", &[("year", year.to_string())])}</p>
+        </form>
+    }
+}
+
+#[component]
+fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let purchase = RwSignal::new(None::<Purchase>);
+    let receipts = RwSignal::new(Vec::<Receipt>::new());
+    let quantity = RwSignal::new(String::new());
+    let unit_cost = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let banner = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+
+    Effect::new(move |_| {
+        session.track();
+        spawn_local(async move {
+            if let Ok(p) = api::money::get_purchase(id).await {
+                if let Some(p) = &p {
+                    quantity.set(p.quantity.to_string());
+                    unit_cost.set(plain_amount(p.unit_cost));
+                }
+                purchase.set(p);
+            }
+            if let Ok(r) = api::money::list_receipts(id).await {
+                receipts.set(r);
+            }
+        });
+    });
+
+    let save_amounts = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = PurchaseAmounts {
+            quantity: quantity.get_untracked(),
+            unit_cost: unit_cost.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::money::update_purchase_amounts(id, &input).await {
+                Ok(_) => {
+                    errors.set(Vec::new());
+                    banner.set(None);
+                    notice.set(Some(i18n.t("money.amounts_saved")));
+                    session.bump();
+                }
+                Err(e) => show_api_error(i18n, e, errors, banner),
+            }
+        });
+    };
+    let can = Signal::derive(move || session.can(Permission::Money));
+
+    view! {
+        <div class="purchase-detail" id="purchase-detail">
+            <button type="button" class="secondary back" id="pd-back" on:click=move |_| selected.set(None)>{move || i18n.t("common.back")}</button>
+            {move || purchase.get().map(|p| view! {
+                <div class="card">
+                    <h2 id="pd-concept">{p.concept.clone()}</h2>
+                    <dl class="facts">
+                        <div><dt>{move || i18n.t("money.date")}</dt><dd>{display_date(&p.date)}</dd></div>
+                        <div><dt>{move || i18n.t("money.quantity")}</dt><dd id="pd-quantity-value">{p.quantity}</dd></div>
+                        <div><dt>{move || i18n.t("money.unit_cost")}</dt><dd class="money" id="pd-unit-cost-value">{p.unit_cost.to_string()}</dd></div>
+                        <div><dt>{move || i18n.t("money.total")}</dt><dd class="money" id="pd-total">{p.total.to_string()}</dd></div>
+                        <div><dt>{move || i18n.t("money.supplier")}</dt><dd class="wrap">{p.supplier.clone()}</dd></div>
+                        <div><dt>{move || i18n.t("money.rfc")}</dt><dd>{p.rfc.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                        <div><dt>{move || i18n.t("money.category")}</dt><dd>{let c = p.category.clone(); move || i18n.t(&format!("category.{c}"))}</dd></div>
+                        <div><dt>{move || i18n.t("money.paid_from")}</dt><dd>{let c = p.paid_from.clone(); move || i18n.t(&format!("paid_from.{c}"))}</dd></div>
+                    </dl>
+                    <HistoryButton table=PURCHASE.id row=id/>
+                </div>
+            })}
+            <form class="card form" id="amounts-form" on:submit=save_amounts novalidate=true>
+                <h3>{move || i18n.t("money.correct_amounts")}</h3>
+                {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+                {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="amounts-notice">{n}</p> })}
+                <div class="row">
+                    <div>
+                        <label for="pd-quantity">{move || i18n.t("money.quantity")}</label>
+                        <input id="pd-quantity" inputmode="numeric" bind:value=quantity disabled=move || !can.get()/>
+                        {field_error(errors, "quantity")}
+                    </div>
+                    <div>
+                        <label for="pd-unit-cost">{move || i18n.t("money.unit_cost")}</label>
+                        <input id="pd-unit-cost" inputmode="decimal" bind:value=unit_cost disabled=move || !can.get()/>
+                        {field_error(errors, "unit_cost")}
+                    </div>
+                </div>
+                <button type="submit" class="primary" id="pd-save-amounts" disabled=move || !can.get()>{move || i18n.t("common.save")}</button>
+                <PermissionHint p=Permission::Money/>
+            </form>
+            <div class="card">
+                <h3>{move || i18n.t("money.receipts")}</h3>
+                <ul class="receipts" id="receipts">
+                    <For each=move || receipts.get() key=|r| r.id
+                        children=move |r: Receipt| view! { <ReceiptItem receipt=r can=can/> }/>
+                </ul>
+                <Show when=move || receipts.get().is_empty()>
+                    <p class="banner warn" id="no-receipts">{move || i18n.t("money.no_receipts_yet")}</p>
+                </Show>
+                {move || purchase.get().map(|p| view! { <ReceiptForm purchase=p can=can on_saved=Callback::new(move |_| session.bump())/> })}
+            </div>
+        </div>
+    }
+}
+
+/// An amount as a person types it back: `1234.50`, no sign or separators.
+fn plain_amount(c: Centavos) -> String {
+    format!("{}.{:02}", c.get() / 100, (c.get() % 100).abs())
+}
+
+#[component]
+fn ReceiptItem(receipt: Receipt, can: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = receipt.kind.clone();
+    view! {
+        <li class="receipt-item">
+            <div class="receipt-head">
+                <strong>{move || i18n.t(&format!("receipt_kind.{kind}"))}</strong>
+                <span class="money">{receipt.total.to_string()}</span>
+            </div>
+            <p class="muted small">{display_date(&receipt.issued_on)}
+                {receipt.folio_fiscal.clone().map(|f| view! { " · "<span class="wrap">{f}</span> })}</p>
+            <PhotoStrip owner_table=RECEIPT.id owner=receipt.id kind="receipt" can_add=can/>
+            <HistoryButton table=RECEIPT.id row=receipt.id/>
+        </li>
+    }
+}
+
+#[component]
+fn ReceiptForm(purchase: Purchase, can: Signal<bool>, on_saved: Callback<Receipt>) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind_ref = NodeRef::<leptos::html::Select>::new();
+    let folio = RwSignal::new(String::new());
+    let total = RwSignal::new(plain_amount(purchase.total));
+    let issued = RwSignal::new(display_date(&purchase.date));
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let banner = RwSignal::new(None::<String>);
+    let open = RwSignal::new(false);
+    let id = purchase.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = NewReceipt {
+            kind: kind_ref.get_untracked().map(|s| s.value()).unwrap_or_default(),
+            folio_fiscal: folio.get_untracked(),
+            total: total.get_untracked(),
+            issued_on: issued.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::money::add_receipt(id, &input).await {
+                Ok(r) => {
+                    errors.set(Vec::new());
+                    banner.set(None);
+                    folio.set(String::new());
+                    open.set(false);
+                    on_saved.run(r);
+                }
+                Err(e) => show_api_error(i18n, e, errors, banner),
+            }
+        });
+    };
+    view! {
+        <Show when=move || open.get() fallback=move || view! {
+            <button type="button" class="secondary" id="new-receipt" disabled=move || !can.get()
+                on:click=move |_| open.set(true)>{move || i18n.t("money.add_receipt")}</button>
+        }>
+            <form class="form" id="receipt-form" on:submit=submit novalidate=true>
+                {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+                <div class="row">
+                    <div>
+                        <label for="r-kind">{move || i18n.t("money.receipt_kind")}</label>
+                        <select id="r-kind" node_ref=kind_ref>
+                            {ReceiptKind::ALL.iter().map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("receipt_kind.{code}"))}</option> } }).collect_view()}
+                        </select>
+                        {field_error(errors, "kind")}
+                    </div>
+                    <div>
+                        <label for="r-total">{move || i18n.t("money.receipt_total")}</label>
+                        <input id="r-total" inputmode="decimal" bind:value=total/>
+                        {field_error(errors, "total")}
+                    </div>
+                </div>
+                <div class="row">
+                    <div>
+                        <label for="r-date">{move || i18n.t("money.receipt_date")}</label>
+                        <input id="r-date" inputmode="numeric" bind:value=issued/>
+                        {field_error(errors, "issued_on")}
+                    </div>
+                    <div>
+                        <label for="r-folio">{move || i18n.t("money.folio_fiscal")}</label>
+                        <input id="r-folio" autocomplete="off" bind:value=folio/>
+                        <p class="hint">{move || i18n.t("money.folio_hint")}</p>
+                        {field_error(errors, "folio_fiscal")}
+                    </div>
+                </div>
+                <button type="submit" class="primary" id="r-save">{move || i18n.t("money.save_receipt")}</button>
+            </form>
+        </Show>
+    }
+}
+
+#[component]
+fn CardMovements(year: i32) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let list = RwSignal::new(Vec::<CardMovement>::new());
+    let kind_ref = NodeRef::<leptos::html::Select>::new();
+    let amount = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let draft = Draft::new(
+        "card-movement",
+        vec![("amount", amount), ("date", date), ("note", note)],
+    );
+    if date.get_untracked().is_empty() {
+        date.set(today_input());
+    }
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let banner = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        session.track();
+        spawn_local(async move {
+            if let Ok(l) = api::money::card_movements(year).await {
+                list.set(l);
+            }
+        });
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = NewCardMovement {
+            kind: kind_ref.get_untracked().map(|s| s.value()).unwrap_or_default(),
+            amount: amount.get_untracked(),
+            date: date.get_untracked(),
+            note: note.get_untracked(),
+            fiscal_year: String::new(),
+        };
+        let draft = draft.clone();
+        spawn_local(async move {
+            match api::money::add_card_movement(&input).await {
+                Ok(_) => {
+                    errors.set(Vec::new());
+                    banner.set(None);
+                    draft.clear();
+                    date.set(today_input());
+                    session.bump();
+                }
+                Err(e) => show_api_error(i18n, e, errors, banner),
+            }
+        });
+    };
+    let can = move || session.can(Permission::Money);
+    view! {
+        <div class="columns">
+            <div class="card">
+                <h2>{move || i18n.t("money.movements")}</h2>
+                <ul class="movements" id="movements">
+                    <For each=move || list.get() key=|m| m.id children=move |m: CardMovement| {
+                        let kind = m.kind.clone();
+                        let id = m.id;
+                        view! {
+                            <li class="movement-row">
+                                <div class="row-main">
+                                    <span class="row-title">{move || i18n.t(&format!("movement.{kind}"))}</span>
+                                    <span class="row-sub muted">{display_date(&m.date)}" "{m.note.clone()}</span>
+                                    <HistoryButton table=cosabi_core::schema::CARD_MOVEMENT.id row=id/>
+                                </div>
+                                <span class="money">{m.amount.to_string()}</span>
+                            </li>
+                        }
+                    }/>
+                </ul>
+                <Show when=move || list.get().is_empty()>
+                    <p class="muted">{move || i18n.t("money.no_movements")}</p>
+                </Show>
+            </div>
+            <form class="card form" id="movement-form" on:submit=submit novalidate=true>
+                <h2>{move || i18n.t("money.new_movement")}</h2>
+                {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+                <label for="cm-kind">{move || i18n.t("money.movement_kind")}</label>
+                <select id="cm-kind" node_ref=kind_ref>
+                    {CardMovementKind::ALL.iter().map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("movement.{code}"))}</option> } }).collect_view()}
+                </select>
+                {field_error(errors, "kind")}
+                <label for="cm-amount">{move || i18n.t("money.amount")}</label>
+                <input id="cm-amount" inputmode="decimal" placeholder="0.00" bind:value=amount/>
+                {field_error(errors, "amount")}
+                <label for="cm-date">{move || i18n.t("money.date")}</label>
+                <input id="cm-date" inputmode="numeric" bind:value=date/>
+                {field_error(errors, "date")}
+                <label for="cm-note">{move || i18n.t("money.note")}</label>
+                <input id="cm-note" bind:value=note/>
+                {field_error(errors, "note")}
+                <button type="submit" class="primary" id="cm-save" disabled=move || !can()>{move || i18n.t("common.save")}</button>
+                <PermissionHint p=Permission::Money/>
+            </form>
+        </div>
+    }
 }

@@ -1,15 +1,87 @@
-//! Ajustes: language, the sync server's address, and the privacy notice.
+//! Ajustes: language, the sync server's address, and the privacy notice (aviso de
+//! privacidad), which is also shown once at first start.
 
+use crate::api;
+use crate::i18n::{languages, use_i18n};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    view! { <section class="page" id="page-settings"></section> }
+    let i18n = use_i18n();
+    let server = RwSignal::new(String::new());
+    let saved = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(Some(s)) = api::get_setting("sync.server").await {
+            server.set(s);
+        }
+    });
+    let save_server = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let s = server.get_untracked().trim().trim_end_matches('/').to_owned();
+        spawn_local(async move {
+            if api::set_setting("sync.server", &s).await.is_ok() {
+                saved.set(true);
+            }
+        });
+    };
+    let on_lang = move |ev| {
+        let code = event_target_value(&ev);
+        i18n.set_lang(&code);
+        spawn_local(async move {
+            let _ = api::set_setting("language", &code).await;
+        });
+    };
+    view! {
+        <section class="page" id="page-settings">
+            <h1>{move || i18n.t("settings.title")}</h1>
+            <div class="columns">
+                <div>
+                    <div class="card">
+                        <h2>{move || i18n.t("settings.language")}</h2>
+                        <select id="settings-lang" on:change=on_lang prop:value=move || i18n.lang()>
+                            {languages().into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <form class="card form" id="server-form" on:submit=save_server>
+                        <h2>{move || i18n.t("settings.server")}</h2>
+                        <p class="muted">{move || i18n.t("settings.server_lead")}</p>
+                        <label for="settings-server">{move || i18n.t("sync.server")}</label>
+                        <input id="settings-server" inputmode="url" autocomplete="off" bind:value=server on:input=move |_| saved.set(false)/>
+                        <button type="submit" class="secondary" id="settings-server-save">{move || i18n.t("common.save")}</button>
+                        <Show when=move || saved.get()>
+                            <p class="banner ok" role="status">{move || i18n.t("settings.saved")}</p>
+                        </Show>
+                    </form>
+                    <div class="card">
+                        <h2>{move || i18n.t("settings.about")}</h2>
+                        <p class="muted">{move || i18n.t_with("settings.version", &[("version", env!("CARGO_PKG_VERSION").to_owned())])}</p>
+                    </div>
+                </div>
+                <PrivacyNotice on_accept=None/>
+            </div>
+        </section>
+    }
 }
 
 /// The aviso de privacidad; with `on_accept`, shown at first start with an accept button.
 #[component]
 pub fn PrivacyNotice(on_accept: Option<Callback<()>>) -> impl IntoView {
-    let _ = on_accept;
-    view! { <section class="page" id="privacy"></section> }
+    let i18n = use_i18n();
+    let sections = ["what", "why", "where", "who", "rights"];
+    view! {
+        <article class="card privacy" id="privacy">
+            <h2>{move || i18n.t("privacy.title")}</h2>
+            <p>{move || i18n.t("privacy.lead")}</p>
+            {sections.into_iter().map(|s| view! {
+                <h3>{move || i18n.t(&format!("privacy.{s}.title"))}</h3>
+                <p>{move || i18n.t(&format!("privacy.{s}.text"))}</p>
+            }).collect_view()}
+            {on_accept.map(|cb| view! {
+                <button type="button" class="primary" id="privacy-accept" on:click=move |_| cb.run(())>
+                    {move || i18n.t("privacy.accept")}
+                </button>
+            })}
+        </article>
+    }
 }

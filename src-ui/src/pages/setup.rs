@@ -89,6 +89,8 @@ pub fn SetupPage(
                 </button>
             </div>
 
+            <JoinCommittee on_created=on_created/>
+
             <form class="card" id="clinic-form" on:submit=submit novalidate=true>
                 <h2>{move || i18n.t("setup.form_title")}</h2>
                 {move || banner.get().map(|b| view! { <p class="banner error" id="form-error" role="alert">{b}</p> })}
@@ -150,5 +152,41 @@ pub fn SetupPage(
                 </button>
             </form>
         </section>
+    }
+}
+
+/// A device for a committee that already uses Cosabi elsewhere: enroll it with the
+/// code from the municipal office and take the clinic from the first sync.
+#[component]
+fn JoinCommittee(on_created: Callback<Clinic>) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let on_enrolled = Callback::new(move |_: ()| {
+        message.set(Some(i18n.t("setup.join_syncing")));
+        spawn_local(async move {
+            if let Err(e) = api::views::sync_now().await {
+                message.set(Some(i18n.t(&format!("error.{}", e.code))));
+                return;
+            }
+            match api::get_clinic().await {
+                Ok(Some(c)) => on_created.run(c),
+                _ => message.set(Some(i18n.t("setup.join_empty"))),
+            }
+        });
+    });
+    view! {
+        <div class="card join">
+            <h2>{move || i18n.t("setup.join_title")}</h2>
+            <p>{move || i18n.t("setup.join_text")}</p>
+            <Show when=move || open.get() fallback=move || view! {
+                <button type="button" class="secondary" id="join-committee" on:click=move |_| open.set(true)>
+                    {move || i18n.t("setup.join_button")}
+                </button>
+            }>
+                <crate::pages::sync::EnrollForm on_enrolled=on_enrolled/>
+            </Show>
+            {move || message.get().map(|m| view! { <p class="banner ok" role="status" id="join-message">{m}</p> })}
+        </div>
     }
 }

@@ -1,8 +1,362 @@
-//! The sync screen.
+//! Sincronizar: enroll the device with the code from the municipal office (typed or
+//! read from a QR image), sync with a progress bar, the conflicts inbox, and sync
+//! files for when there is no server at all.
 
+use crate::api;
+use crate::api::views::{ConflictItem, LiveSync, SyncStatus};
+use crate::components::history::display_time;
+use crate::components::photos::read_first_file;
+use crate::components::session::use_session;
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+
+/// Local setting: the last server address typed, offered again.
+const SERVER_HINT: &str = "sync.server_hint";
+
+fn error_text(i18n: crate::i18n::I18n, e: &api::ApiError) -> String {
+    e.errors
+        .first()
+        .map(|v| i18n.error_text(v))
+        .unwrap_or_else(|| i18n.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())]))
+}
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
-    view! { <section class="page" id="page-sync"></section> }
+    let i18n = use_i18n();
+    let session = use_session();
+    let status = RwSignal::new(None::<SyncStatus>);
+    Effect::new(move |_| {
+        session.track();
+        spawn_local(async move {
+            if let Ok(s) = api::views::sync_status().await {
+                status.set(Some(s));
+            }
+        });
+    });
+    view! {
+        <section class="page" id="page-sync">
+            <h1>{move || i18n.t("sync.title")}</h1>
+            {move || status.get().map(|s| if s.enrolled {
+                view! { <SyncPanel status=s/> }.into_any()
+            } else {
+                view! { <EnrollForm on_enrolled=Callback::new(move |_| session.bump())/> }.into_any()
+            })}
+            <ConflictInbox/>
+            <SyncFiles/>
+        </section>
+    }
+}
+
+/// Enrollment: the server address, the one-time code (or its QR image), a name for
+/// this device.
+#[component]
+pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let server = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let device = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let qr_ref = NodeRef::<leptos::html::Input>::new();
+    spawn_local(async move {
+        if let Ok(Some(s)) = api::get_setting(SERVER_HINT).await {
+            if server.get_untracked().is_empty() {
+                server.set(s);
+            }
+        }
+    });
+    let on_qr = move |_| {
+        let Some(input) = qr_ref.get_untracked() else { return };
+        spawn_local(async move {
+            if let Some(bytes) = read_first_file(&input).await {
+                match api::views::read_enrollment_qr(&bytes).await {
+                    Ok(scan) => {
+                        code.set(scan.code);
+                        if let Some(s) = scan.server {
+                            server.set(s);
+                        }
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(error_text(i18n, &e))),
+                }
+            }
+            input.set_value("");
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (s, c, d) = (server.get_untracked(), code.get_untracked(), device.get_untracked());
+        if s.trim().is_empty() || c.trim().is_empty() {
+            error.set(Some(i18n.t("sync.enroll_missing")));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let _ = api::set_setting(SERVER_HINT, s.trim()).await;
+            let device = if d.trim().is_empty() { i18n.t("sync.default_device") } else { d };
+            match api::views::enroll(&s, &c, &device).await {
+                Ok(_) => on_enrolled.run(()),
+                Err(e) => error.set(Some(error_text(i18n, &e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card form" id="enroll-form" on:submit=submit novalidate=true>
+            <h2>{move || i18n.t("sync.enroll_title")}</h2>
+            <p class="muted">{move || i18n.t("sync.enroll_lead")}</p>
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="enroll-error">{e}</p> })}
+            <label for="enroll-server">{move || i18n.t("sync.server")}</label>
+            <input id="enroll-server" inputmode="url" autocomplete="off" placeholder="https://…" bind:value=server/>
+            <label for="enroll-code">{move || i18n.t("sync.code")}</label>
+            <input id="enroll-code" autocomplete="off" autocapitalize="characters" bind:value=code/>
+            <label class="button secondary" for="enroll-qr">{move || i18n.t("sync.read_qr")}</label>
+            <input type="file" id="enroll-qr" class="photo-input" accept="image/*" capture="environment" node_ref=qr_ref on:change=on_qr/>
+            <label for="enroll-device">{move || i18n.t("sync.device_name")}</label>
+            <input id="enroll-device" autocomplete="off" placeholder=move || i18n.t("sync.default_device") bind:value=device/>
+            <button type="submit" class="primary" id="enroll-submit" disabled=move || busy.get()>
+                {move || if busy.get() { i18n.t("sync.enrolling") } else { i18n.t("sync.enroll") }}
+            </button>
+        </form>
+    }
+}
+
+fn kb(bytes: u64) -> String {
+    if bytes < 10 * 1024 {
+        format!("{bytes} B")
+    } else {
+        format!("{} KB", bytes / 1024)
+    }
+}
+
+#[component]
+fn SyncPanel(status: SyncStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let live = RwSignal::new(None::<LiveSync>);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let summary = status.summary.clone();
+    let last = summary
+        .last_sync
+        .as_deref()
+        .map(js_sys::Date::parse)
+        .filter(|t| t.is_finite())
+        .map(|t| display_time(t as u64));
+
+    let run = move |_| {
+        error.set(None);
+        done.set(None);
+        live.set(Some(LiveSync {
+            running: true,
+            ..LiveSync::default()
+        }));
+        // Poll the shell for progress while the sync runs.
+        let handle = set_interval_with_handle(
+            move || {
+                spawn_local(async move {
+                    if let Ok(p) = api::views::sync_progress().await {
+                        if p.running {
+                            live.set(Some(p));
+                        }
+                    }
+                });
+            },
+            Duration::from_millis(250),
+        )
+        .ok();
+        spawn_local(async move {
+            let result = api::views::sync_now().await;
+            if let Some(h) = handle {
+                h.clear();
+            }
+            match result {
+                Ok(p) => {
+                    done.set(Some(i18n.t_with(
+                        "sync.done",
+                        &[
+                            ("up", p.changes_up.to_string()),
+                            ("down", p.changes_down.to_string()),
+                            ("photos", p.photos_total.to_string()),
+                        ],
+                    )));
+                    live.set(Some(p));
+                    // A device enrolled before it had a clinic gets it with the first sync.
+                    if let Ok(Some(c)) = api::get_clinic().await {
+                        session.clinic.set(Some(c));
+                    }
+                }
+                Err(e) => {
+                    live.update(|l| {
+                        if let Some(l) = l {
+                            l.running = false;
+                        }
+                    });
+                    error.set(Some(error_text(i18n, &e)));
+                }
+            }
+            session.bump();
+        });
+    };
+    let running = move || live.get().is_some_and(|l| l.running);
+    let pct = move || {
+        live.get().map(|l| {
+            if l.phase == "photos" && l.photos_total > 0 {
+                50.0 + 50.0 * (l.photos_done as f64 / l.photos_total as f64)
+            } else if l.running {
+                25.0
+            } else {
+                100.0
+            }
+        })
+    };
+
+    view! {
+        <div class="card" id="sync-panel">
+            <p class="muted wrap">{move || i18n.t_with("sync.server_is", &[("server", status.server.clone().unwrap_or_default())])}</p>
+            <p id="last-sync">{match &last {
+                Some(t) => i18n.t_with("sync.synced_until", &[("when", t.clone())]),
+                None => i18n.t("sync.never"),
+            }}</p>
+            <p id="pending">{i18n.t_with("sync.pending", &[("n", summary.pending_changes.to_string()), ("photos", summary.photos_pending.to_string())])}</p>
+            <button type="button" class="primary" id="sync-now" disabled=running on:click=run>
+                {move || if running() { i18n.t("sync.syncing") } else { i18n.t("sync.now") }}
+            </button>
+            {move || pct().map(|p| view! {
+                <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{p:.0}")>
+                    <span style=format!("width:{p:.0}%")></span>
+                </div>
+            })}
+            {move || live.get().map(|l| view! {
+                <p class="hint" id="sync-progress-text">{i18n.t_with("sync.progress", &[
+                    ("up", l.changes_up.to_string()), ("down", l.changes_down.to_string()),
+                    ("bytes", kb(l.bytes_up + l.bytes_down + l.photo_bytes)),
+                    ("photos", l.photos_done.to_string()), ("total", l.photos_total.to_string())])}</p>
+            })}
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="sync-error">{e}</p> })}
+            {move || done.get().map(|d| view! { <p class="banner ok" role="status" id="sync-done">{d}</p> })}
+        </div>
+    }
+}
+
+/// Conflicts: the value kept and the other one, who wrote each and when; one tap
+/// keeps the other value instead.
+#[component]
+fn ConflictInbox() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let items = RwSignal::new(Vec::<ConflictItem>::new());
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        session.track();
+        spawn_local(async move {
+            if let Ok(list) = api::views::conflict_items().await {
+                items.set(list.into_iter().filter(|c| !c.resolved).collect());
+            }
+        });
+    });
+    view! {
+        <div class="card" id="conflicts">
+            <h2>{move || i18n.t("sync.conflicts")}</h2>
+            <p class="muted">{move || i18n.t("sync.conflicts_lead")}</p>
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+            <Show when=move || items.get().is_empty()>
+                <p class="muted" id="no-conflicts">{move || i18n.t("sync.no_conflicts")}</p>
+            </Show>
+            <ul class="conflict-list">
+                {move || items.get().into_iter().map(|c| {
+                    let key = c.key.clone();
+                    let column = {
+                        let k = format!("column.{}", c.column);
+                        let t = i18n.t(&k);
+                        if t == k { c.column.clone() } else { t }
+                    };
+                    let who = |s: &crate::api::views::ConflictSide| format!(
+                        "{} · {}",
+                        s.author.clone().unwrap_or_else(|| i18n.t("history.unknown_author")),
+                        display_time(s.at_ms)
+                    );
+                    let restore = move |_| {
+                        let key = key.clone();
+                        spawn_local(async move {
+                            match api::views::restore_conflict(&key).await {
+                                Ok(()) => session.bump(),
+                                Err(e) => error.set(Some(error_text(i18n, &e))),
+                            }
+                        });
+                    };
+                    view! {
+                        <li class="conflict-item">
+                            <p class="conflict-title"><strong class="wrap">{c.record.clone()}</strong>" — "{column}</p>
+                            <div class="conflict-sides">
+                                <div class="side current">
+                                    <span class="label">{i18n.t("sync.kept")}</span>
+                                    <strong class="conflict-current wrap">{c.current.value.clone()}</strong>
+                                    <span class="muted small">{who(&c.current)}</span>
+                                </div>
+                                <div class="side other">
+                                    <span class="label">{i18n.t("sync.other")}</span>
+                                    <strong class="conflict-other wrap">{c.other.value.clone()}</strong>
+                                    <span class="muted small">{who(&c.other)}</span>
+                                </div>
+                            </div>
+                            <button type="button" class="secondary conflict-restore" on:click=restore>
+                                {i18n.t_with("sync.keep_other", &[("value", c.other.value.clone())])}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// Sync files: carry the records on a USB stick or by message when there is no server.
+#[component]
+fn SyncFiles() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let file_ref = NodeRef::<leptos::html::Input>::new();
+    let export = move |_| {
+        spawn_local(async move {
+            match api::views::export_sync_file().await {
+                Ok(path) => message.set(Some((true, i18n.t_with("sync.exported", &[("path", path)])))),
+                Err(e) => message.set(Some((false, error_text(i18n, &e)))),
+            }
+        });
+    };
+    let import = move |_| {
+        let Some(input) = file_ref.get_untracked() else { return };
+        spawn_local(async move {
+            if let Some(bytes) = read_first_file(&input).await {
+                match api::views::import_sync_file(&bytes).await {
+                    Ok(r) => {
+                        message.set(Some((true, i18n.t_with("sync.imported", &[("n", r.applied.to_string())]))));
+                        session.bump();
+                    }
+                    Err(e) => message.set(Some((false, error_text(i18n, &e)))),
+                }
+            }
+            input.set_value("");
+        });
+    };
+    view! {
+        <div class="card" id="sync-files">
+            <h2>{move || i18n.t("sync.files")}</h2>
+            <p class="muted">{move || i18n.t("sync.files_lead")}</p>
+            {move || message.get().map(|(ok, m)| view! { <p class=if ok { "banner ok wrap" } else { "banner error" } role="status" id="sync-file-message">{m}</p> })}
+            <div class="button-row">
+                <button type="button" class="secondary" id="export-file" on:click=export>{move || i18n.t("sync.export")}</button>
+                <label class="button secondary" for="import-file">{move || i18n.t("sync.import")}</label>
+                <input type="file" id="import-file" class="photo-input" accept=".cosabi,application/octet-stream" node_ref=file_ref on:change=import/>
+            </div>
+        </div>
+    }
 }

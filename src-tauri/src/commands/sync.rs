@@ -1,0 +1,223 @@
+//! Sync: the engine lives in cosabi-replica; the shell keeps the server address and
+//! the device token in the replica's local settings and never shows the token.
+//! While a sync runs, its progress is kept in [`AppState`] and the UI polls it.
+
+use super::with_replica;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+use cosabi_core::protocol::EnrollmentPayload;
+use cosabi_core::views::SyncSummary;
+use serde::Serialize;
+use std::path::PathBuf;
+use tauri::ipc::{InvokeBody, Request};
+use tauri::State;
+
+const SETTING_SERVER: &str = "sync.server";
+const SETTING_TOKEN: &str = "sync.token";
+
+/// What the UI shows about this device's enrollment and sync.
+#[derive(Debug, Serialize)]
+pub struct SyncStatus {
+    pub server: Option<String>,
+    pub enrolled: bool,
+    pub summary: SyncSummary,
+}
+
+#[tauri::command]
+pub fn sync_status(state: State<'_, AppState>) -> ApiResult<SyncStatus> {
+    with_replica(&state, |r| {
+        Ok(SyncStatus {
+            server: r.setting(SETTING_SERVER)?,
+            enrolled: r.setting(SETTING_TOKEN)?.is_some(),
+            summary: r.sync_summary()?,
+        })
+    })
+}
+
+/// The server address and this device's token, or `not_enrolled`.
+pub(crate) fn server_and_token(state: &State<'_, AppState>) -> ApiResult<(String, String)> {
+    let (server, token) = with_replica(state, |r| {
+        Ok((r.setting(SETTING_SERVER)?, r.setting(SETTING_TOKEN)?))
+    })?;
+    match (server, token) {
+        (Some(s), Some(t)) => Ok((s, t)),
+        _ => Err(ApiError::code("not_enrolled")),
+    }
+}
+
+/// Enrolls this device with the one-time code from the municipal office.
+#[tauri::command]
+pub async fn enroll(
+    state: State<'_, AppState>,
+    server: String,
+    code: String,
+    device_name: String,
+) -> ApiResult<SyncStatus> {
+    let server = server.trim().trim_end_matches('/').to_owned();
+    if server.is_empty() {
+        return Err(ApiError::code("server_required"));
+    }
+    let (site, local_clues) = with_replica(&state, |r| Ok((r.site_id(), r.clinic()?.map(|c| c.clues))))?;
+    let resp = cosabi_replica::client::enroll(&server, &code, &device_name, site)
+        .await
+        .map_err(|e| ApiError::code(&e.code()))?;
+    if local_clues.is_some_and(|c| c != resp.clues) {
+        return Err(ApiError::code("enroll_other_clinic"));
+    }
+    with_replica(&state, |r| {
+        r.set_setting(SETTING_SERVER, &server)?;
+        r.set_setting(SETTING_TOKEN, &resp.token)?;
+        Ok(())
+    })?;
+    sync_status(state)
+}
+
+/// What an enrollment QR image says: the code, and the server when printed with it.
+#[derive(Debug, Serialize)]
+pub struct ScannedCode {
+    pub code: String,
+    pub server: Option<String>,
+}
+
+/// Reads the enrollment QR code from a photo or image file (raw request body).
+#[tauri::command]
+pub fn read_enrollment_qr(request: Request<'_>) -> ApiResult<ScannedCode> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ApiError::code("invalid"));
+    };
+    let text = cosabi_replica::imaging::decode_qr(bytes)?.ok_or_else(|| ApiError::code("qr_not_found"))?;
+    let p = EnrollmentPayload::parse(&text).ok_or_else(|| ApiError::code("qr_not_enrollment"))?;
+    Ok(ScannedCode {
+        code: p.code,
+        server: p.server,
+    })
+}
+
+/// How far the running (or last) sync has got, for the progress bar.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LiveSync {
+    pub running: bool,
+    /// `metadata` or `photos`.
+    pub phase: String,
+    pub changes_up: u64,
+    pub changes_down: u64,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub photos_done: u64,
+    pub photos_total: u64,
+    pub photo_bytes: u64,
+    pub photo_bytes_total: u64,
+}
+
+fn update(state: &AppState, f: impl FnOnce(&mut LiveSync)) {
+    if let Ok(mut p) = state.sync.lock() {
+        f(&mut p);
+    }
+}
+
+#[tauri::command]
+pub fn sync_progress(state: State<'_, AppState>) -> LiveSync {
+    state.sync.lock().map(|p| p.clone()).unwrap_or_default()
+}
+
+/// Syncs now: metadata first, then the photos this device holds. One at a time.
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> ApiResult<LiveSync> {
+    let (server, token) = server_and_token(&state)?;
+    {
+        let mut p = state.sync.lock().map_err(|_| ApiError::code("storage"))?;
+        if p.running {
+            return Err(ApiError::code("sync_running"));
+        }
+        *p = LiveSync {
+            running: true,
+            phase: "metadata".into(),
+            ..LiveSync::default()
+        };
+    }
+    let result = run_sync(&state, &server, &token).await;
+    update(&state, |p| p.running = false);
+    result?;
+    Ok(sync_progress(state))
+}
+
+async fn run_sync(state: &State<'_, AppState>, server: &str, token: &str) -> ApiResult<()> {
+    cosabi_replica::client::SyncClient::new(server, token)
+        .sync(&state.replica, |p| {
+            update(state, |l| {
+                l.changes_up = p.changes_up;
+                l.changes_down = p.changes_down;
+                l.bytes_up = p.bytes_up;
+                l.bytes_down = p.bytes_down;
+            })
+        })
+        .await
+        .map_err(|e| ApiError::code(&e.code()))?;
+    let pending = with_replica(state, |r| r.blobs_to_upload())?;
+    update(state, |l| {
+        l.phase = "photos".into();
+        l.photos_total = pending.len() as u64;
+    });
+    let mut current = String::new();
+    cosabi_replica::blob_client::BlobClient::new(server, token)
+        .upload_pending(&state.replica, |sha, sent, total| {
+            if current != sha {
+                if !current.is_empty() {
+                    update(state, |l| l.photos_done += 1);
+                }
+                current = sha.to_owned();
+            }
+            update(state, |l| {
+                l.photo_bytes = sent;
+                l.photo_bytes_total = total;
+            })
+        })
+        .await
+        .map_err(|e| ApiError::code(&e.code()))?;
+    update(state, |l| l.photos_done = l.photos_total);
+    Ok(())
+}
+
+/// Where exported sync files go: `COSABI_EXPORT_DIR`, else the Downloads folder,
+/// else the data folder.
+fn export_dir<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> PathBuf {
+    use tauri::Manager;
+    if let Some(d) = std::env::var_os("COSABI_EXPORT_DIR") {
+        return PathBuf::from(d);
+    }
+    app.path()
+        .download_dir()
+        .or_else(|_| app.path().app_data_dir())
+        .unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Writes everything this replica holds to a sync file (for a USB stick or a
+/// messaging app when there is no server); returns the file's path.
+#[tauri::command]
+pub fn export_sync_file<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> ApiResult<String> {
+    let (bytes, clues) = with_replica(&state, |r| {
+        let clues = r.clinic()?.map(|c| c.clues).unwrap_or_default();
+        Ok((r.export_sync_file(&Default::default())?, clues))
+    })?;
+    let dir = export_dir(&app);
+    std::fs::create_dir_all(&dir).map_err(|_| ApiError::code("export_failed"))?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let path = dir.join(format!("cosabi-{clues}-{stamp}.cosabi"));
+    std::fs::write(&path, bytes).map_err(|_| ApiError::code("export_failed"))?;
+    Ok(path.display().to_string())
+}
+
+/// Imports a sync file chosen by the person (raw request body).
+#[tauri::command]
+pub fn import_sync_file(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> ApiResult<cosabi_replica::ImportReport> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ApiError::code("invalid"));
+    };
+    with_replica(&state, |r| r.import_sync_file(bytes))
+}

@@ -1,0 +1,207 @@
+//! Read models for the screens: a record's history and the conflicts inbox, with
+//! people's names and values ready to show (money as money, members by name).
+
+use super::with_replica;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+use cosabi_core::change::Value;
+use cosabi_core::committee::Permission;
+use cosabi_core::format::display_date;
+use cosabi_core::hlc::Hlc;
+use cosabi_core::ids::MemberId;
+use cosabi_core::schema::{self, ColumnKind};
+use cosabi_core::Centavos;
+use cosabi_replica::{ConflictKey, Replica};
+use serde::Serialize;
+use std::collections::HashMap;
+use tauri::State;
+use uuid::Uuid;
+
+/// Columns that hold centavos.
+const MONEY_COLUMNS: &[&str] = &["unit_cost", "total", "estimated_cost", "amount"];
+
+/// One value as a person reads it.
+fn show_value(
+    table: &str,
+    column: &str,
+    value: &Value,
+    names: &HashMap<Uuid, String>,
+) -> String {
+    let kind = schema::TABLES
+        .iter()
+        .find(|t| t.name == table)
+        .and_then(|t| t.column_named(column))
+        .map(|c| c.kind);
+    match value {
+        Value::Null => "—".to_owned(),
+        Value::Int(n) if MONEY_COLUMNS.contains(&column) => Centavos(*n).to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::Text(t) if kind == Some(ColumnKind::Date) => display_date(t),
+        Value::Text(t) => t.clone(),
+        Value::Bytes(_) => match value.as_uuid() {
+            Some(u) => names
+                .get(&u)
+                .cloned()
+                .unwrap_or_else(|| u.to_string()[..8].to_owned()),
+            None => format!("{} bytes", value_len(value)),
+        },
+    }
+}
+
+fn value_len(v: &Value) -> usize {
+    match v {
+        Value::Bytes(b) => b.len(),
+        _ => 0,
+    }
+}
+
+fn member_names(r: &Replica) -> cosabi_replica::Result<HashMap<Uuid, String>> {
+    Ok(r.members()?.into_iter().map(|m| (m.id.0, m.name)).collect())
+}
+
+fn author_name(names: &HashMap<Uuid, String>, a: Option<MemberId>) -> Option<String> {
+    a.and_then(|a| names.get(&a.0).cloned())
+}
+
+/// One change of a record, for its history.
+#[derive(Debug, Serialize)]
+pub struct HistoryItem {
+    /// Milliseconds since 1970 (the change's clock), for display.
+    pub at_ms: u64,
+    pub author: Option<String>,
+    pub column: String,
+    pub value: String,
+}
+
+#[tauri::command]
+pub fn record_history(
+    state: State<'_, AppState>,
+    table: u16,
+    row: Uuid,
+) -> ApiResult<Vec<HistoryItem>> {
+    let def = schema::table(table).ok_or_else(|| ApiError::code("invalid"))?;
+    with_replica(&state, |r| {
+        let names = member_names(r)?;
+        Ok(r.history(def, row)?
+            .into_iter()
+            .map(|h| HistoryItem {
+                at_ms: h.hlc.ms(),
+                author: author_name(&names, h.author),
+                value: show_value(def.name, &h.column, &h.value, &names),
+                column: h.column,
+            })
+            .collect())
+    })
+}
+
+/// One side of a conflict.
+#[derive(Debug, Serialize)]
+pub struct ConflictSide {
+    pub value: String,
+    pub author: Option<String>,
+    pub at_ms: u64,
+}
+
+/// A conflict as the inbox shows it.
+#[derive(Debug, Serialize)]
+pub struct ConflictItem {
+    pub key: ConflictKey,
+    pub table: String,
+    pub column: String,
+    /// What the record is, in a few words (a purchase's concept, a member's name).
+    pub record: String,
+    pub current: ConflictSide,
+    pub other: ConflictSide,
+    pub resolved: bool,
+}
+
+fn side(value: String, author: Option<String>, hlc: Hlc) -> ConflictSide {
+    ConflictSide {
+        value,
+        author,
+        at_ms: hlc.ms(),
+    }
+}
+
+/// A short label for a row: its first text column that names it.
+fn record_label(r: &Replica, table: &str, row: Uuid) -> String {
+    let column = match table {
+        "purchase" => "concept",
+        "member" => "name",
+        "action" => "description",
+        "agreement" => "text",
+        "assembly" => "date",
+        "card_movement" => "date",
+        "receipt" => "folio_fiscal",
+        "clinic" => "name",
+        _ => return String::new(),
+    };
+    let sql = format!("SELECT {column} FROM {table} WHERE id = ?1");
+    r.connection()
+        .query_row(&sql, [row.as_bytes().as_slice()], |x| {
+            x.get::<_, Option<String>>(0)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+#[tauri::command]
+pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem>> {
+    with_replica(&state, |r| {
+        let names = member_names(r)?;
+        Ok(r.conflicts()?
+            .into_iter()
+            .map(|c| ConflictItem {
+                record: record_label(r, &c.table, c.key.row),
+                current: side(
+                    show_value(&c.table, &c.column, &c.winner_value, &names),
+                    author_name(&names, c.winner_author),
+                    c.winner_hlc,
+                ),
+                other: side(
+                    show_value(&c.table, &c.column, &c.loser_value, &names),
+                    author_name(&names, c.loser_author),
+                    c.loser_hlc,
+                ),
+                key: c.key,
+                table: c.table,
+                column: c.column,
+                resolved: c.resolved,
+            })
+            .collect())
+    })
+}
+
+/// Who may pick the value of a field: whoever may write its record.
+fn permission_for_table(id: u16) -> Permission {
+    use cosabi_core::schema::{ACTION, CARD_MOVEMENT, CLINIC, MEMBER, PURCHASE, RECEIPT};
+    if [PURCHASE.id, RECEIPT.id, CARD_MOVEMENT.id].contains(&id) {
+        Permission::Money
+    } else if id == ACTION.id {
+        Permission::Action
+    } else if [CLINIC.id, MEMBER.id].contains(&id) {
+        Permission::Committee
+    } else {
+        Permission::Assembly
+    }
+}
+
+/// Keeps the other value of a conflict (a new write, synced like any other).
+#[tauri::command]
+pub fn restore_conflict(state: State<'_, AppState>, key: ConflictKey) -> ApiResult<()> {
+    with_replica(&state, |r| {
+        r.require(permission_for_table(key.table))?;
+        r.restore_conflict(&key)
+    })
+}
+
+/// Inicio: the year's money, agreements due soon, the next assembly, sync state.
+#[tauri::command]
+pub fn dashboard(
+    state: State<'_, AppState>,
+    fiscal_year: i32,
+) -> ApiResult<cosabi_core::views::Dashboard> {
+    let today = chrono::Local::now().date_naive();
+    with_replica(&state, |r| r.dashboard(fiscal_year, today))
+}

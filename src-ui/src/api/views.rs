@@ -1,0 +1,145 @@
+//! Read models: Inicio, history, conflicts, sync.
+
+use super::{invoke, invoke_raw, ApiError, NoArgs};
+use cosabi_core::views::{Dashboard, SyncSummary};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Year {
+    fiscal_year: i32,
+}
+
+pub async fn dashboard(fiscal_year: i32) -> Result<Dashboard, ApiError> {
+    invoke("dashboard", &Year { fiscal_year }).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HistoryItem {
+    pub at_ms: u64,
+    pub author: Option<String>,
+    pub column: String,
+    pub value: String,
+}
+
+#[derive(Serialize)]
+struct Record {
+    table: u16,
+    row: Uuid,
+}
+
+pub async fn record_history(table: u16, row: Uuid) -> Result<Vec<HistoryItem>, ApiError> {
+    invoke("record_history", &Record { table, row }).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ConflictSide {
+    pub value: String,
+    pub author: Option<String>,
+    pub at_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ConflictItem {
+    /// Passed back unchanged to restore.
+    pub key: serde_json::Value,
+    pub table: String,
+    pub column: String,
+    pub record: String,
+    pub current: ConflictSide,
+    pub other: ConflictSide,
+    pub resolved: bool,
+}
+
+pub async fn conflict_items() -> Result<Vec<ConflictItem>, ApiError> {
+    invoke("conflict_items", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct Key<'a> {
+    key: &'a serde_json::Value,
+}
+
+pub async fn restore_conflict(key: &serde_json::Value) -> Result<(), ApiError> {
+    invoke("restore_conflict", &Key { key }).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SyncStatus {
+    pub server: Option<String>,
+    pub enrolled: bool,
+    pub summary: SyncSummary,
+}
+
+pub async fn sync_status() -> Result<SyncStatus, ApiError> {
+    invoke("sync_status", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Enroll<'a> {
+    server: &'a str,
+    code: &'a str,
+    device_name: &'a str,
+}
+
+pub async fn enroll(server: &str, code: &str, device_name: &str) -> Result<SyncStatus, ApiError> {
+    invoke(
+        "enroll",
+        &Enroll {
+            server,
+            code,
+            device_name,
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ScannedCode {
+    pub code: String,
+    pub server: Option<String>,
+}
+
+pub async fn read_enrollment_qr(image: &[u8]) -> Result<ScannedCode, ApiError> {
+    invoke_raw("read_enrollment_qr", image, &[]).await
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct LiveSync {
+    pub running: bool,
+    pub phase: String,
+    pub changes_up: u64,
+    pub changes_down: u64,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub photos_done: u64,
+    pub photos_total: u64,
+    pub photo_bytes: u64,
+    pub photo_bytes_total: u64,
+}
+
+pub async fn sync_now() -> Result<LiveSync, ApiError> {
+    invoke("sync_now", &NoArgs {}).await
+}
+
+pub async fn sync_progress() -> Result<LiveSync, ApiError> {
+    invoke("sync_progress", &NoArgs {}).await
+}
+
+pub async fn export_sync_file() -> Result<String, ApiError> {
+    invoke("export_sync_file", &NoArgs {}).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ImportReport {
+    pub pages: u64,
+    pub applied: u64,
+    pub duplicates: u64,
+    pub deferred: u64,
+}
+
+pub async fn import_sync_file(bytes: &[u8]) -> Result<ImportReport, ApiError> {
+    invoke_raw("import_sync_file", bytes, &[]).await
+}
