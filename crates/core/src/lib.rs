@@ -16,6 +16,7 @@
 //!   the balance view.
 //! - [`photo`]: photo records, content-addressed by SHA-256.
 //! - [`hlc::Hlc`]: the hybrid logical clock used to order concurrent edits.
+//! - [`views`]: read models for screens (dashboard, purchases page, history).
 //! - [`error::ValidationError`]: what is wrong with user input, as a stable code the UI
 //!   translates.
 //!
@@ -36,6 +37,7 @@ pub mod money;
 pub mod photo;
 pub mod protocol;
 pub mod schema;
+pub mod views;
 pub mod wire;
 
 pub use error::{ValidationError, ValidationErrors};

@@ -269,12 +269,17 @@ impl SyncClient {
                     cursor = resp.cursor;
                 }
             }
-            server_have = Some(resp.have.into_iter().collect());
+            let have: VersionVector = resp.have.into_iter().collect();
+            // What the server now holds of ours is acknowledged, even if a later
+            // round fails: the pending count drops as the sync goes.
+            lock(replica)?.record_server_holds(&have)?;
             if round > 0 && !pushed && !pulled && !resp.more {
+                lock(replica)?.record_sync_ok(&have, chrono::Utc::now())?;
                 progress.done = true;
                 on_progress(&progress);
                 return Ok(progress);
             }
+            server_have = Some(have);
             on_progress(&progress);
         }
         Err(SyncError::TooManyRounds)

@@ -4,28 +4,39 @@
 use crate::error::{Error, Result};
 use crate::log::{decode, LogField};
 use crate::Replica;
-use cosabi_core::change::Value;
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
 use cosabi_core::schema::TableDef;
+use cosabi_core::views::{display_value, hlc_rfc3339, is_member_column};
+use cosabi_core::ValidationError;
+use std::collections::HashMap;
 use uuid::Uuid;
 
-/// One field change of a record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct HistoryEntry {
-    pub hlc: Hlc,
-    pub site: SiteId,
-    pub seq: u64,
-    pub author: Option<MemberId>,
-    /// The column's name, or `#<id>` for a column this app version does not know.
-    pub column: String,
-    pub value: Value,
-}
+/// One field change of a record; shared with the UI, so it lives in core.
+pub use cosabi_core::views::HistoryEntry;
 
 impl Replica {
+    /// Every member's name by id, deleted ones included: history names whoever
+    /// made a change, even if they left the committee since.
+    fn member_names(&self) -> Result<HashMap<Uuid, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name FROM member WHERE name IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        let mut out = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let id: Vec<u8> = r.get(0)?;
+            if let Ok(id) = Uuid::from_slice(&id) {
+                out.insert(id, r.get(1)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every field change of one row, oldest first (in the order this replica
     /// received them, which respects causality).
     pub fn history(&self, table: &TableDef, row: Uuid) -> Result<Vec<HistoryEntry>> {
+        let names = self.member_names()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.site, l.seq_first, l.hlc, l.author, l.body
              FROM change_log l JOIN sites s ON s.idx = l.site_idx
@@ -48,19 +59,38 @@ impl Replica {
             let body: Vec<u8> = r.get(4)?;
             let fields: Vec<LogField> = decode(&body, "change body")?;
             for (i, f) in fields.into_iter().enumerate() {
+                let column = table
+                    .column(f.column)
+                    .map(|c| c.name.to_owned())
+                    .unwrap_or_else(|| format!("#{}", f.column));
+                let member_name = is_member_column(table.id, &column)
+                    .then(|| f.value.as_uuid())
+                    .flatten()
+                    .and_then(|m| names.get(&m).cloned());
+                let display =
+                    member_name.unwrap_or_else(|| display_value(table.id, &column, &f.value));
                 out.push(HistoryEntry {
                     hlc,
+                    at: hlc_rfc3339(hlc),
                     site,
                     seq: seq_first as u64 + i as u64,
                     author,
-                    column: table
-                        .column(f.column)
-                        .map(|c| c.name.to_owned())
-                        .unwrap_or_else(|| format!("#{}", f.column)),
+                    author_name: author.and_then(|a| names.get(&a.0).cloned()),
+                    column,
                     value: f.value,
+                    display,
                 });
             }
         }
         Ok(out)
+    }
+
+    /// [`Replica::history`] of a row of the table with catalog id `table`; an id this
+    /// app version does not know is invalid input.
+    pub fn record_history(&self, table: u16, row: Uuid) -> Result<Vec<HistoryEntry>> {
+        let def = cosabi_core::schema::table(table).ok_or_else(|| {
+            ValidationError::new("table", "invalid").with("id", table.to_string())
+        })?;
+        self.history(def, row)
     }
 }

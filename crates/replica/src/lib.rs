@@ -8,6 +8,8 @@
 //! - [`Error`]: what went wrong, with a stable [`Error::code`] for the UI.
 //! - Sessions ([`Replica::sign_in`], [`Replica::require`]): who is using the device,
 //!   with device-local PINs, recorded as the author of every change.
+//! - Read models for screens ([`Replica::dashboard`], [`Replica::purchase_page`],
+//!   [`Replica::record_history`]), their types in `cosabi_core::views`.
 //!
 //! Every synced table has a UUID `id`, its domain columns (named in
 //! `cosabi_core::schema`), a `deleted` tombstone and a hidden `_ver` column holding the
@@ -32,6 +34,7 @@ mod rows;
 mod session;
 mod sync;
 mod sync_file;
+mod views;
 pub mod workload;
 
 pub use blobs::{blob_name, BLOB_DIR_NAME};
@@ -41,6 +44,7 @@ pub use review::ReviewItem;
 pub use session::{PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_LOCK_MS, PIN_TRIES_MAX};
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
 pub use sync_file::{FileHeader, ImportReport};
+pub use views::{SETTING_SYNC_ACKED_SEQ, SETTING_SYNC_LAST_OK};
 
 use cosabi_core::hlc::{Hlc, HlcClock};
 use cosabi_core::ids::{MemberId, SiteId};

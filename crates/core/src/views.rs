@@ -1,0 +1,198 @@
+//! Read models: what a screen shows, computed by the replica from its rows and handed
+//! to the UI whole, so a screen is one command.
+//!
+//! - [`Dashboard`]: the year's money, agreements coming due, the next assembly and
+//!   where sync stands ([`SyncSummary`]).
+//! - [`PurchasePage`]: one page of the purchases list with the filter's count and sum.
+//! - [`HistoryEntry`]: one field change of a record, with who made it and the value
+//!   as people read it.
+
+use crate::assembly::{Agreement, Assembly};
+use crate::change::Value;
+use crate::hlc::Hlc;
+use crate::ids::{MemberId, SiteId};
+use crate::ledger::{Balance, Purchase};
+use crate::money::Centavos;
+use crate::schema::{self, ColumnKind};
+use serde::{Deserialize, Serialize};
+
+/// Agreements due within this many days of today (or overdue) are on the dashboard.
+pub const AGREEMENT_DUE_DAYS: i64 = 30;
+/// At most this many of them, soonest first.
+pub const AGREEMENTS_DUE_MAX: usize = 5;
+/// Most purchases one page may ask for.
+pub const PURCHASE_PAGE_LIMIT_MAX: u32 = 200;
+
+/// The home screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub balance: Balance,
+    /// Open agreements due within [`AGREEMENT_DUE_DAYS`] days or overdue, soonest
+    /// first, at most [`AGREEMENTS_DUE_MAX`].
+    pub agreements_due: Vec<AgreementDue>,
+    /// The earliest assembly dated today or later whose acta is not closed.
+    pub next_assembly: Option<Assembly>,
+    /// Assemblies of the fiscal year whose acta is closed.
+    pub assemblies_held: u32,
+    pub sync: SyncSummary,
+}
+
+/// An open agreement coming due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementDue {
+    pub agreement: Agreement,
+    /// ISO date of the assembly that made it (or that it was carried over to).
+    pub assembly_date: String,
+    pub responsible_name: Option<String>,
+    /// Its due date is before today.
+    pub overdue: bool,
+}
+
+/// Where this device's sync stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSummary {
+    /// RFC 3339 (UTC) of the last sync that finished; `None` before the first.
+    pub last_sync: Option<String>,
+    /// Field changes written on this device that the server has not confirmed
+    /// holding.
+    pub pending_changes: u64,
+    /// Conflicts in the inbox not yet resolved.
+    pub conflicts: u64,
+    /// Photos held here that the server still lacks.
+    pub photos_pending: u64,
+}
+
+/// One page of the purchases list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchasePage {
+    /// Purchases matching the filter, on every page.
+    pub total_count: u64,
+    /// Their total, on every page.
+    pub total_amount: Centavos,
+    /// This page, newest date first.
+    pub items: Vec<PurchaseListItem>,
+}
+
+/// A purchase as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseListItem {
+    pub purchase: Purchase,
+    /// Receipts attached.
+    pub receipts: u32,
+    /// Photos of the purchase and of its receipts.
+    pub photos: u32,
+    /// SHA-256 of the photo to show small: the first of its receipts', else the
+    /// purchase's own first.
+    pub thumb_sha: Option<String>,
+    /// The planned action it buys for.
+    pub action_description: Option<String>,
+}
+
+/// One field change of a record: who changed what to what, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub hlc: Hlc,
+    /// When, as the writing device's clock said (RFC 3339, UTC).
+    pub at: String,
+    pub site: SiteId,
+    pub seq: u64,
+    pub author: Option<MemberId>,
+    /// The author's name, if they are a member this device knows.
+    pub author_name: Option<String>,
+    /// The column's name, or `#<id>` for a column this app version does not know.
+    pub column: String,
+    pub value: Value,
+    /// The value as people read it: money as `$1,250.50`, dates as `dd/mm/aaaa`, a
+    /// member by name, empty for no value.
+    pub display: String,
+}
+
+/// RFC 3339 (UTC, seconds) of a clock reading.
+pub fn hlc_rfc3339(hlc: Hlc) -> String {
+    i64::try_from(hlc.ms())
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// Integer columns that hold centavos.
+pub fn is_money_column(table: u16, column: &str) -> bool {
+    matches!(
+        (schema::table(table).map(|t| t.name), column),
+        (Some("card_movement"), "amount")
+            | (Some("purchase"), "unit_cost" | "total")
+            | (Some("receipt"), "total")
+            | (Some("action"), "estimated_cost")
+    )
+}
+
+/// Columns that name a member.
+pub fn is_member_column(table: u16, column: &str) -> bool {
+    matches!(
+        (schema::table(table).map(|t| t.name), column),
+        (Some("agreement"), "responsible_id")
+            | (Some("assembly"), "closed_by")
+            | (Some("action"), "verified_by")
+            | (Some("attendance"), "member_id")
+    )
+}
+
+/// A stored value as people read it, without looking anything up (a member column
+/// shows the id; the replica puts the name there).
+pub fn display_value(table: u16, column: &str, value: &Value) -> String {
+    let kind = schema::table(table)
+        .and_then(|t| t.column_named(column))
+        .map(|c| c.kind);
+    match value {
+        Value::Null => String::new(),
+        Value::Int(i) if is_money_column(table, column) => Centavos(*i).to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Text(t) if kind == Some(ColumnKind::Date) => crate::format::display_date(t),
+        Value::Text(t) => t.clone(),
+        Value::Bytes(b) => match value.as_uuid() {
+            Some(u) => u.to_string(),
+            None => b.iter().map(|x| format!("{x:02x}")).collect(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{AGREEMENT, CLINIC, PURCHASE};
+
+    #[test]
+    fn values_read_as_people_write_them() {
+        assert_eq!(
+            display_value(PURCHASE.id, "total", &Value::Int(125_050)),
+            "$1,250.50"
+        );
+        assert_eq!(display_value(PURCHASE.id, "quantity", &Value::Int(3)), "3");
+        assert_eq!(
+            display_value(PURCHASE.id, "date", &Value::Text("2025-05-02".into())),
+            "02/05/2025"
+        );
+        assert_eq!(
+            display_value(PURCHASE.id, "concept", &Value::Text("Pintura".into())),
+            "Pintura"
+        );
+        assert_eq!(display_value(CLINIC.id, "name", &Value::Null), "");
+        let id = uuid::Uuid::from_u128(7);
+        assert_eq!(
+            display_value(AGREEMENT.id, "responsible_id", &Value::uuid(id)),
+            id.to_string()
+        );
+        assert!(is_member_column(AGREEMENT.id, "responsible_id"));
+        assert!(!is_member_column(AGREEMENT.id, "assembly_id"));
+        assert!(!is_money_column(CLINIC.id, "consultorios"));
+    }
+
+    #[test]
+    fn clock_readings_as_rfc3339() {
+        assert_eq!(
+            hlc_rfc3339(Hlc::new(1_750_000_000_000, 3)),
+            "2025-06-15T15:06:40Z"
+        );
+    }
+}
