@@ -40,11 +40,7 @@ pub fn update_action(state: State<'_, AppState>, id: Uuid, input: NewAction) -> 
 }
 
 #[tauri::command]
-pub fn set_action_status(
-    state: State<'_, AppState>,
-    id: Uuid,
-    status: String,
-) -> ApiResult<usize> {
+pub fn set_action_status(state: State<'_, AppState>, id: Uuid, status: String) -> ApiResult<usize> {
     with_replica(&state, |r| {
         require(r, Permission::Action)?;
         r.set_action_status(id, &status)

@@ -573,7 +573,11 @@ fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                     let saved = d.assembly.minutes.clone();
                     if !minutes_ready.get_untracked() {
                         let pending = minutes_draft.get_untracked();
-                        minutes.set(if pending.is_empty() { saved.clone() } else { pending });
+                        minutes.set(if pending.is_empty() {
+                            saved.clone()
+                        } else {
+                            pending
+                        });
                         minutes_ready.set(true);
                     } else if minutes.get_untracked() == minutes_saved.get_untracked() {
                         minutes.set(saved.clone());
@@ -871,10 +875,9 @@ fn Agreements(
             match api::assembly::carry_over_agreements(id).await {
                 Ok(copies) => {
                     banner.set(None);
-                    notice.set(Some(i18n.t_with(
-                        "asm.carried",
-                        &[("count", copies.len().to_string())],
-                    )));
+                    notice.set(Some(
+                        i18n.t_with("asm.carried", &[("count", copies.len().to_string())]),
+                    ));
                     session.bump();
                 }
                 Err(e) => banner.set(Some(failure_text(i18n, "asm", &e, &[]))),
@@ -1271,10 +1274,7 @@ fn Amendments(
     let banner = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let draft = StoredValue::new(Draft::new(
-        format!("amendment.{id}"),
-        vec![("text", text)],
-    ));
+    let draft = StoredValue::new(Draft::new(format!("amendment.{id}"), vec![("text", text)]));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
