@@ -470,24 +470,12 @@ fn AssemblyForm(
             </select>
             {field_problem(errors, "asm", "kind", "asm-kind")}
 
-            <div class="row">
-                <div>
-                    <label for="asm-date">{move || i18n.t("asm.date")}</label>
-                    <input id="asm-date" name="date" inputmode="numeric" autocomplete="off"
-                        placeholder=move || i18n.t("field.date_placeholder")
-                        class:invalid=move || has_problem(errors, "date")
-                        bind:value=date/>
-                    {field_problem(errors, "asm", "date", "asm-date")}
-                </div>
-                <div>
-                    <label for="asm-community">{move || i18n.t("asm.community")}</label>
-                    <input id="asm-community" name="community" inputmode="numeric" autocomplete="off"
-                        class:invalid=move || has_problem(errors, "community_attendees")
-                        bind:value=community/>
-                    <p class="hint">{move || i18n.t("asm.community_hint")}</p>
-                    {field_problem(errors, "asm", "community_attendees", "asm-community")}
-                </div>
-            </div>
+            <label for="asm-date">{move || i18n.t("asm.date")}</label>
+            <input id="asm-date" name="date" inputmode="numeric" autocomplete="off"
+                placeholder=move || i18n.t("field.date_placeholder")
+                class:invalid=move || has_problem(errors, "date")
+                bind:value=date/>
+            {field_problem(errors, "asm", "date", "asm-date")}
 
             <label for="asm-place">{move || i18n.t("asm.place")}</label>
             <input id="asm-place" name="place" autocomplete="off"
@@ -503,6 +491,13 @@ fn AssemblyForm(
                 on:input=move |ev| agenda.set(event_target_value(&ev))></textarea>
             <p class="hint">{move || i18n.t("asm.agenda_hint")}</p>
             {field_problem(errors, "asm", "agenda", "asm-agenda")}
+
+            <label for="asm-community">{move || i18n.t("asm.community")}</label>
+            <input id="asm-community" name="community" inputmode="numeric" autocomplete="off"
+                class:invalid=move || has_problem(errors, "community_attendees")
+                bind:value=community/>
+            <p class="hint">{move || i18n.t("asm.community_hint")}</p>
+            {field_problem(errors, "asm", "community_attendees", "asm-community")}
 
             <div class="rec-actions">
                 <button type="submit" class="primary" id="asm-save" disabled=move || busy.get()>
