@@ -10,6 +10,8 @@
 //!   with device-local PINs, recorded as the author of every change.
 //! - Read models for screens ([`Replica::dashboard`], [`Replica::purchase_page`],
 //!   [`Replica::record_history`]), their types in `cosabi_core::views`.
+//! - [`imaging`]: photos prepared on the device ([`prepare_photo`],
+//!   [`Replica::attach_photo`]), thumbnails and QR codes read from photos.
 //!
 //! Every synced table has a UUID `id`, its domain columns (named in
 //! `cosabi_core::schema`), a `deleted` tombstone and a hidden `_ver` column holding the
@@ -25,6 +27,7 @@ mod committee;
 pub mod db;
 mod error;
 mod history;
+pub mod imaging;
 mod log;
 mod merge;
 mod money;
@@ -40,6 +43,7 @@ pub mod workload;
 pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use error::{Error, Result};
 pub use history::HistoryEntry;
+pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
 pub use review::ReviewItem;
 pub use session::{PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_LOCK_MS, PIN_TRIES_MAX};
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
