@@ -5,6 +5,12 @@
 //! A 12-megapixel receipt photo straight from a phone camera is 3 to 6 MB; prepared
 //! it is at most [`PREPARED_BYTES_MAX`] (150 KiB) with its long edge between 1024
 //! and 1600 px, which keeps printed text legible.
+//!
+//! Measured on the test's 12-megapixel receipt (a 2.9 MB JPEG at q92, a page dense
+//! with text and sensor noise, turned by EXIF): 0.8 s on one core of the
+//! development machine with the image crates optimised (about 20 s unoptimised),
+//! giving 960×1280 px and 142 KiB; its QR code still reads. Decoding is about a
+//! tenth of that, each JPEG encoding of a 1600-px image about a sixth.
 
 use crate::error::{Error, Result};
 use crate::Replica;
