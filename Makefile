@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Line tables only: a third of the disk and less time on two cores.
 export CARGO_PROFILE_DEV_DEBUG ?= line-tables-only
 
-.PHONY: bench all setup fetch ui build run test test-long bench screenshots fmt clippy e2e clean
+.PHONY: bench-app bench all setup fetch ui build run test test-long bench screenshots fmt clippy e2e clean
 
 all: build
 
@@ -39,7 +39,7 @@ clippy: ui
 test: ui
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory clippy
-	cargo build --locked -p cosabi-app
+	cargo build --locked -p cosabi-app -p cosabi-sync-server
 	cargo test --locked --workspace
 
 ## Long runs: 10,000 merge property cases, 100 SIGKILL crashes, 1,000 link cuts.
@@ -50,6 +50,14 @@ test-long: fetch
 ## Only the end-to-end tests.
 e2e: build
 	cargo test --locked -p cosabi-e2e
+
+## Only the app benchmarks (release build): start-up, bundle size, the money list.
+bench-app: fetch
+	cd src-ui && trunk build --release
+	cargo build --locked --release -p cosabi-app
+	COSABI_APP_BIN=$(CURDIR)/target/release/cosabi-app cargo bench --locked -p cosabi-e2e --bench app
+	# Leave the debug UI in place for `make run` and `make test`.
+	cd src-ui && trunk build
 
 ## Refresh the committed screenshots in docs/screenshots from the end-to-end tests.
 screenshots: build
@@ -63,3 +71,4 @@ clean:
 bench: fetch
 	cargo bench --locked -p cosabi-replica --bench replica
 	cargo bench --locked -p cosabi-sync-server --bench sync
+	$(MAKE) --no-print-directory bench-app

@@ -50,7 +50,10 @@ pub fn App() -> impl IntoView {
         if let Ok(Some(lang)) = api::get_setting("language").await {
             i18n.set_lang(&lang);
         }
-        privacy_accepted.set(matches!(api::get_setting(PRIVACY_SETTING).await, Ok(Some(_))));
+        privacy_accepted.set(matches!(
+            api::get_setting(PRIVACY_SETTING).await,
+            Ok(Some(_))
+        ));
         if let Ok(m) = api::session::signed_in().await {
             session.member.set(m);
         }

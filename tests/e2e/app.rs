@@ -1,7 +1,7 @@
 //! The real app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
 
 use anyhow::Result;
-use cosabi_e2e::{App, Driver};
+use cosabi_e2e::{App, Driver, SyncServer};
 
 const PHONE: (u32, u32) = (360, 740);
 const DESKTOP: (u32, u32) = (1280, 800);
@@ -33,6 +33,7 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     let driver = Driver::start(data.path())?;
 
     let app = driver.launch().await?;
+    app.accept_privacy().await?;
     app.wait_for("#clinic-form").await?;
     app.screenshot("setup-desktop").await?;
     create_clinic(&app).await?;
@@ -57,8 +58,11 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     app.wait_for_text("#seats", "2 de 7").await?;
     app.quit().await?;
 
-    // A new process on the same data directory: everything is still there.
+    // A new process on the same data directory: everything is still there, and the
+    // privacy notice, accepted once, is not shown again.
     let app = driver.launch().await?;
+    app.wait_for("#page-home").await?;
+    app.go("committee").await?;
     app.wait_for_count(".member-row", 2).await?;
     let members = app.wait_for_text("#members", "Tesorero(a)").await?;
     assert!(members.contains("Juana Tzompaxtle Xocua"), "{members}");
@@ -75,6 +79,7 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     let data = tempfile::tempdir()?;
     let driver = Driver::start(data.path())?;
     let app = driver.launch().await?;
+    app.accept_privacy().await?;
 
     // A bad CLUES and a missing name: both explained, nothing saved, input kept.
     app.type_into("#clues", "VZ12").await?;
@@ -123,6 +128,7 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
 
     // Still exactly one member after a restart.
     let app = driver.launch().await?;
+    app.go("committee").await?;
     app.wait_for_count(".member-row", 1).await?;
     app.quit().await?;
     Ok(())
@@ -134,6 +140,9 @@ async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
     let driver = Driver::start(data.path())?;
     let app = driver.launch().await?;
     app.resize(PHONE.0, PHONE.1).await?;
+    app.wait_for("#privacy-accept").await?;
+    app.screenshot("privacy-phone").await?;
+    app.accept_privacy().await?;
     app.wait_for("#load-demo").await?;
     app.screenshot("setup-phone").await?;
     app.click("#load-demo").await?;
@@ -162,7 +171,290 @@ async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
     app.screenshot("committee-desktop-en").await?;
     app.quit().await?;
     let app = driver.launch().await?;
+    app.go("committee").await?;
     app.wait_for_text("#seats", "Committee installed").await?;
     app.quit().await?;
+    Ok(())
+}
+
+/// Every screen at both sizes, for docs/screenshots and for looking at.
+async fn screenshot_both(app: &App, name: &str) -> Result<()> {
+    app.resize(PHONE.0, PHONE.1).await?;
+    assert_eq!(
+        app.horizontal_overflow().await?,
+        0,
+        "{name} scrolls sideways on a phone"
+    );
+    app.screenshot(&format!("{name}-phone")).await?;
+    app.resize(DESKTOP.0, DESKTOP.1).await?;
+    app.screenshot(&format!("{name}-desktop")).await?;
+    Ok(())
+}
+
+/// A committee's year in the real window: clinic, members, an assembly with
+/// attendance and two agreements, the acta closed (then editing is refused), a
+/// purchase with two receipt photos, and the balance and the chart following.
+#[tokio::test]
+async fn a_committee_records_its_year() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let photos = tempfile::tempdir()?;
+    let receipt_a = photos.path().join("ticket-1.jpg");
+    let receipt_b = photos.path().join("ticket-2.jpg");
+    let size_a = cosabi_e2e::write_receipt_jpeg(&receipt_a, 1)?;
+    cosabi_e2e::write_receipt_jpeg(&receipt_b, 2)?;
+    assert!(size_a > 500_000, "a phone photo is large: {size_a} bytes");
+
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.accept_privacy().await?;
+    create_clinic(&app).await?;
+    for (name, role) in [
+        ("Juana Tzompaxtle Xocua", "presidente"),
+        ("Pedro Temoxtle", "secretario"),
+        ("María Cuaquehua", "tesorero"),
+        ("Rosa Tlaxcalteca", "contraloria_social"),
+    ] {
+        app.type_into("#term-start", "01/01/2025").await?;
+        app.type_into("#term-end", "31/12/2027").await?;
+        add_member(&app, name, role).await?;
+    }
+    app.wait_for_count(".member-row", 4).await?;
+
+    // Nobody is signed in: writes are not offered, and the shell refuses them too.
+    app.go("assemblies").await?;
+    app.wait_for("#new-assembly:disabled").await?;
+
+    // The secretario records the assembly.
+    app.sign_in("Pedro", "2468").await?;
+    app.click("#new-assembly").await?;
+    app.type_into("#asm-date", "15/03/2026").await?;
+    app.type_into("#asm-place", "Salón ejidal de Tlaquilpa")
+        .await?;
+    app.type_into(
+        "#asm-agenda",
+        "Lista de asistencia\nTecho de la sala de espera\nInforme de la tesorera",
+    )
+    .await?;
+    app.click("#asm-save").await?;
+    app.wait_for("#assembly-detail").await?;
+    for name in ["Juana", "Pedro", "María"] {
+        app.click_text(".att-row", name).await?;
+        app.wait_for_text(".att-row.present", name).await.ok();
+    }
+    app.wait_for_text("#quorum", "3 de 4").await?;
+    for (text, due) in [
+        (
+            "Cambiar la lámina del techo de la sala de espera",
+            "30/04/2026",
+        ),
+        ("Comprar un baumanómetro digital", "15/05/2026"),
+    ] {
+        app.type_into("#agr-text", text).await?;
+        app.type_into("#agr-due", due).await?;
+        app.click("#agr-save").await?;
+    }
+    app.wait_for_count(".agreement-item", 2).await?;
+    app.type_into(
+        "#asm-minutes",
+        "Se reunieron 3 integrantes del comité y 12 vecinos.",
+    )
+    .await?;
+    app.click("#minutes-save").await?;
+    app.wait_for("#minutes-notice").await?;
+    screenshot_both(&app, "assembly").await?;
+    app.click("#close-acta").await?;
+    app.click("#close-acta-confirm").await?;
+    app.wait_for_text("#acta-status", "cerrada").await?;
+    // Closed: minutes, attendance and agreements can no longer change.
+    app.wait_for("#asm-minutes:disabled").await?;
+    app.wait_for("input.att-check:disabled").await?;
+    app.wait_for("#amendment-text").await?;
+
+    // The tesorera records money: a deposit, then a purchase with two receipt photos.
+    app.sign_in("María", "1357").await?;
+    app.go("money").await?;
+    app.click("#tab-card").await?;
+    app.choose("#cm-kind", "deposito").await?;
+    app.type_into("#cm-amount", "600000").await?;
+    app.type_into("#cm-date", "10/03/2026").await?;
+    app.click("#cm-save").await?;
+    app.wait_for_count(".movement-row", 1).await?;
+    app.wait_for_text("#bal-card", "$600,000.00").await?;
+    app.click("#tab-purchases").await?;
+    app.click("#new-purchase").await?;
+    app.type_into("#p-concept", "Baumanómetro digital de brazo")
+        .await?;
+    app.type_into("#p-date", "20/03/2026").await?;
+    app.choose("#p-category", "equipamiento").await?;
+    app.type_into("#p-quantity", "2").await?;
+    app.type_into("#p-unit-cost", "1,250.50").await?;
+    app.wait_for_text("#p-total-preview", "$2,501.00").await?;
+    app.type_into("#p-supplier", "Equipos Médicos de Orizaba")
+        .await?;
+    app.type_into("#p-rfc", "EMO0503152A1").await?;
+    app.choose("#p-paid-from", "tarjeta").await?;
+    app.click("#p-save").await?;
+    app.wait_for_count(".purchase-row", 1).await?;
+    app.wait_for_text("#bal-spent", "$2,501.00").await?;
+    app.wait_for_text("#bal-card", "$597,499.00").await?;
+    app.click(".purchase-row button").await?;
+    app.wait_for("#no-receipts").await?;
+    app.click("#new-receipt").await?;
+    app.choose("#r-kind", "nota").await?;
+    app.click("#r-save").await?;
+    app.wait_for_count(".receipt-item", 1).await?;
+    app.upload(".receipt-item input[type=file]", &[&receipt_a, &receipt_b])
+        .await?;
+    app.wait_for_count(".receipt-item img.thumb-img", 2).await?;
+    app.click(".receipt-item .thumb-button").await?;
+    app.wait_for("#photo-viewer img").await?;
+    app.screenshot("photo-viewer-desktop").await?;
+    app.click("#photo-viewer").await?;
+    // The history says who recorded the purchase.
+    app.click("#purchase-detail .history-toggle").await?;
+    app.wait_for_text("#purchase-detail .history-list", "María Cuaquehua")
+        .await?;
+    screenshot_both(&app, "purchase").await?;
+    app.click("#pd-back").await?;
+    app.wait_for_text(".purchase-row", "1 comprobante(s), 2 foto(s)")
+        .await?;
+    screenshot_both(&app, "money").await?;
+
+    // Inicio follows: spent, balance and the category chart.
+    app.go("home").await?;
+    app.wait_for_text("#home-spent", "$2,501.00").await?;
+    app.wait_for_text("#cat-equipamiento", "$2,501.00").await?;
+    app.wait_for_text("#cat-infraestructura", "$0.00").await?;
+    screenshot_both(&app, "home").await?;
+
+    // The rest of the screens, as they look with this year's data.
+    app.go("assemblies").await?;
+    app.wait_for_count(".assembly-item", 1).await?;
+    screenshot_both(&app, "assemblies").await?;
+    app.go("actions").await?;
+    screenshot_both(&app, "actions").await?;
+    app.go("committee").await?;
+    screenshot_both(&app, "committee-signed-in").await?;
+    app.go("sync").await?;
+    screenshot_both(&app, "sync").await?;
+    app.go("settings").await?;
+    screenshot_both(&app, "settings").await?;
+    app.click("#who-chip").await?;
+    app.wait_for("#who-sheet").await?;
+    screenshot_both(&app, "who").await?;
+    app.quit().await?;
+
+    // After a restart nobody is signed in, and what was recorded is all there.
+    let app = driver.launch().await?;
+    app.wait_for_text("#home-spent", "$2,501.00").await?;
+    app.go("money").await?;
+    app.wait_for("#new-purchase:disabled").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// Taps "Sincronizar ahora" and waits for the outcome; a sync error fails the test
+/// with its message.
+async fn sync(app: &App) -> Result<()> {
+    app.click("#sync-now").await?;
+    app.wait_for("#sync-done, #sync-error").await?;
+    if let Ok(e) = app
+        .client
+        .find(fantoccini::Locator::Css("#sync-error"))
+        .await
+    {
+        let shot = app.screenshot("failed-sync").await?;
+        anyhow::bail!("sync failed: {} (see {})", e.text().await?, shot.display());
+    }
+    Ok(())
+}
+
+/// Two devices of one committee and a local sync server: both edit the same
+/// purchase's unit cost offline, both sync, the conflict shows on both, one keeps the
+/// other value, and after syncing both show it.
+#[tokio::test]
+async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
+    let server_dir = tempfile::tempdir()?;
+    let server = SyncServer::start(server_dir.path())?;
+    let code_a = server.add_clinic("VZIMB001234", "VZ")?;
+    let code_b = server.enrollment_code("VZIMB001234")?;
+
+    // Device A registers the clinic and the purchase, then enrolls and syncs.
+    let data_a = tempfile::tempdir()?;
+    let driver_a = Driver::start(data_a.path())?;
+    let a = driver_a.launch().await?;
+    a.accept_privacy().await?;
+    create_clinic(&a).await?;
+    add_member(&a, "María Cuaquehua", "tesorero").await?;
+    a.wait_for_count(".member-row", 1).await?;
+    a.sign_in("María", "1357").await?;
+    a.go("money").await?;
+    a.click("#new-purchase").await?;
+    a.type_into("#p-concept", "Pintura vinílica blanca (cubeta)")
+        .await?;
+    a.choose("#p-category", "infraestructura").await?;
+    a.type_into("#p-quantity", "2").await?;
+    a.type_into("#p-unit-cost", "100").await?;
+    a.type_into("#p-supplier", "Tlapalería El Volcán").await?;
+    a.click("#p-save").await?;
+    a.wait_for_count(".purchase-row", 1).await?;
+    a.go("sync").await?;
+    a.type_into("#enroll-server", &server.url).await?;
+    a.type_into("#enroll-code", &code_a).await?;
+    a.type_into("#enroll-device", "Laptop de la clínica")
+        .await?;
+    a.click("#enroll-submit").await?;
+    sync(&a).await?;
+
+    // Device B joins the committee from its first screen and receives everything.
+    let data_b = tempfile::tempdir()?;
+    let driver_b = Driver::start(data_b.path())?;
+    let b = driver_b.launch().await?;
+    b.accept_privacy().await?;
+    b.click("#join-committee").await?;
+    b.type_into("#enroll-server", &server.url).await?;
+    b.type_into("#enroll-code", &code_b).await?;
+    b.click("#enroll-submit").await?;
+    b.wait_for("#page-committee").await?;
+    b.wait_for_count(".member-row", 1).await?;
+    b.sign_in("María", "8642").await?;
+
+    // Both change the unit cost while offline: B first, then A.
+    for (app, cost) in [(&b, "120"), (&a, "130")] {
+        app.go("money").await?;
+        app.click(".purchase-row button").await?;
+        app.type_into("#pd-unit-cost", cost).await?;
+        app.click("#pd-save-amounts").await?;
+        app.wait_for_text("#pd-unit-cost-value", &format!("${cost}.00"))
+            .await?;
+    }
+
+    // A syncs, B syncs (and sees the conflict), A syncs again (and sees it too).
+    for app in [&a, &b, &a] {
+        app.go("sync").await?;
+        sync(app).await?;
+    }
+    for app in [&a, &b] {
+        app.wait_for_count(".conflict-item", 1).await?;
+        app.wait_for_text(".conflict-current", "$130.00").await?;
+        app.wait_for_text(".conflict-other", "$120.00").await?;
+    }
+    screenshot_both(&a, "sync-conflict").await?;
+
+    // On A, keep B's value; then both sync and both show it, with no conflict left.
+    a.click(".conflict-restore").await?;
+    a.wait_for("#no-conflicts").await?;
+    for app in [&a, &b] {
+        sync(app).await?;
+    }
+    for app in [&a, &b] {
+        app.wait_for("#no-conflicts").await?;
+        app.go("money").await?;
+        app.click(".purchase-row button").await?;
+        app.wait_for_text("#pd-unit-cost-value", "$120.00").await?;
+        app.wait_for_text("#pd-total", "$240.00").await?;
+    }
+    a.quit().await?;
+    b.quit().await?;
     Ok(())
 }

@@ -245,10 +245,12 @@ impl App {
         Ok(self.wait_for(css).await?.text().await?)
     }
 
+    /// Types `text` into a field, replacing what it held; a line break is the Enter key.
     pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
         let el = self.wait_for(css).await?;
+        self.scroll_to(&el).await?;
         el.clear().await?;
-        el.send_keys(text).await?;
+        el.send_keys(&text.replace('\n', "\u{E007}")).await?;
         Ok(())
     }
 
@@ -273,7 +275,25 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.wait_for(css).await?.click().await?;
+        let el = self.wait_for(css).await?;
+        self.scroll_to(&el).await?;
+        if let Err(e) = el.click().await {
+            let shot = self.screenshot("failed-click").await?;
+            bail!("clicking {css}: {e:?} (see {})", shot.display());
+        }
+        Ok(())
+    }
+
+    /// Scrolls `el` to the middle of the window, as a person does before tapping it
+    /// (and clear of the sticky bars at the top and bottom).
+    pub async fn scroll_to(&self, el: &fantoccini::elements::Element) -> Result<()> {
+        let arg = serde_json::to_value(el)?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})",
+                vec![arg],
+            )
+            .await?;
         Ok(())
     }
 
@@ -339,6 +359,7 @@ impl App {
         while Instant::now() < deadline {
             for el in self.client.find_all(Locator::Css(css)).await? {
                 if el.text().await.unwrap_or_default().contains(needle) {
+                    self.scroll_to(&el).await?;
                     el.click().await?;
                     return Ok(());
                 }
@@ -366,7 +387,10 @@ impl App {
         }
         self.click("#pin-submit").await?;
         let first = name.split_whitespace().next().unwrap_or(name);
-        self.wait_for_text("#who-name", first).await?;
+        if let Err(e) = self.wait_for_text("#who-name", first).await {
+            let shot = self.screenshot("failed-sign-in").await?;
+            bail!("{e} (see {})", shot.display());
+        }
         Ok(())
     }
 

@@ -49,7 +49,7 @@ pub struct AgreementDue {
 }
 
 /// Where this device's sync stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncSummary {
     /// RFC 3339 (UTC) of the last sync that finished; `None` before the first.
     pub last_sync: Option<String>,

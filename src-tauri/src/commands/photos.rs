@@ -88,8 +88,7 @@ fn data_url(bytes: &[u8], mime: &str) -> String {
 #[tauri::command]
 pub fn photo_thumbnail(state: State<'_, AppState>, sha: String) -> ApiResult<Option<String>> {
     with_replica(&state, |r| {
-        Ok(r.photo_thumbnail(&sha)?
-            .map(|b| data_url(&b, "image/jpeg")))
+        Ok(r.photo_thumbnail(&sha)?.map(|b| data_url(&b, "image/jpeg")))
     })
 }
 

@@ -57,7 +57,8 @@ pub async fn enroll(
     if server.is_empty() {
         return Err(ApiError::code("server_required"));
     }
-    let (site, local_clues) = with_replica(&state, |r| Ok((r.site_id(), r.clinic()?.map(|c| c.clues))))?;
+    let (site, local_clues) =
+        with_replica(&state, |r| Ok((r.site_id(), r.clinic()?.map(|c| c.clues))))?;
     let resp = cosabi_replica::client::enroll(&server, &code, &device_name, site)
         .await
         .map_err(|e| ApiError::code(&e.code()))?;
@@ -85,7 +86,8 @@ pub fn read_enrollment_qr(request: Request<'_>) -> ApiResult<ScannedCode> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(ApiError::code("invalid"));
     };
-    let text = cosabi_replica::imaging::decode_qr(bytes)?.ok_or_else(|| ApiError::code("qr_not_found"))?;
+    let text =
+        cosabi_replica::imaging::decode_qr(bytes)?.ok_or_else(|| ApiError::code("qr_not_found"))?;
     let p = EnrollmentPayload::parse(&text).ok_or_else(|| ApiError::code("qr_not_enrollment"))?;
     Ok(ScannedCode {
         code: p.code,

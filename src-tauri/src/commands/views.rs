@@ -7,7 +7,6 @@ use crate::AppState;
 use cosabi_core::change::Value;
 use cosabi_core::committee::Permission;
 use cosabi_core::format::display_date;
-use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::MemberId;
 use cosabi_core::schema::{self, ColumnKind};
 use cosabi_core::Centavos;
@@ -21,12 +20,7 @@ use uuid::Uuid;
 const MONEY_COLUMNS: &[&str] = &["unit_cost", "total", "estimated_cost", "amount"];
 
 /// One value as a person reads it.
-fn show_value(
-    table: &str,
-    column: &str,
-    value: &Value,
-    names: &HashMap<Uuid, String>,
-) -> String {
+fn show_value(table: &str, column: &str, value: &Value, names: &HashMap<Uuid, String>) -> String {
     let kind = schema::TABLES
         .iter()
         .find(|t| t.name == table)
@@ -94,33 +88,30 @@ pub fn record_history(
     })
 }
 
-/// One side of a conflict.
+/// One field of a conflict: the value kept and the other one.
 #[derive(Debug, Serialize)]
-pub struct ConflictSide {
-    pub value: String,
-    pub author: Option<String>,
-    pub at_ms: u64,
+pub struct ConflictField {
+    pub column: String,
+    pub current: String,
+    pub other: String,
 }
 
-/// A conflict as the inbox shows it.
+/// A conflict as the inbox shows it: one concurrent write that lost, with every
+/// field it changed (a corrected unit cost comes with its total), who wrote each
+/// side and when.
 #[derive(Debug, Serialize)]
 pub struct ConflictItem {
-    pub key: ConflictKey,
+    /// Every field's key, passed back unchanged to keep the other values.
+    pub keys: Vec<ConflictKey>,
     pub table: String,
-    pub column: String,
     /// What the record is, in a few words (a purchase's concept, a member's name).
     pub record: String,
-    pub current: ConflictSide,
-    pub other: ConflictSide,
+    pub fields: Vec<ConflictField>,
+    pub current_author: Option<String>,
+    pub current_at_ms: u64,
+    pub other_author: Option<String>,
+    pub other_at_ms: u64,
     pub resolved: bool,
-}
-
-fn side(value: String, author: Option<String>, hlc: Hlc) -> ConflictSide {
-    ConflictSide {
-        value,
-        author,
-        at_ms: hlc.ms(),
-    }
 }
 
 /// A short label for a row: its first text column that names it.
@@ -150,26 +141,50 @@ fn record_label(r: &Replica, table: &str, row: Uuid) -> String {
 pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem>> {
     with_replica(&state, |r| {
         let names = member_names(r)?;
-        Ok(r.conflicts()?
-            .into_iter()
-            .map(|c| ConflictItem {
+        let mut views = r.conflicts()?;
+        // One write's fields together, in column order.
+        views.sort_by_key(|c| {
+            (
+                c.key.table,
+                c.key.row,
+                c.loser_hlc,
+                c.key.site,
+                c.key.column,
+            )
+        });
+        let mut out: Vec<ConflictItem> = Vec::new();
+        for c in views {
+            let field = ConflictField {
+                current: show_value(&c.table, &c.column, &c.winner_value, &names),
+                other: show_value(&c.table, &c.column, &c.loser_value, &names),
+                column: c.column.clone(),
+            };
+            if let Some(last) = out.last_mut() {
+                let k = &last.keys[0];
+                if k.table == c.key.table
+                    && k.row == c.key.row
+                    && k.site == c.key.site
+                    && last.other_at_ms == c.loser_hlc.ms()
+                    && last.resolved == c.resolved
+                {
+                    last.keys.push(c.key);
+                    last.fields.push(field);
+                    continue;
+                }
+            }
+            out.push(ConflictItem {
                 record: record_label(r, &c.table, c.key.row),
-                current: side(
-                    show_value(&c.table, &c.column, &c.winner_value, &names),
-                    author_name(&names, c.winner_author),
-                    c.winner_hlc,
-                ),
-                other: side(
-                    show_value(&c.table, &c.column, &c.loser_value, &names),
-                    author_name(&names, c.loser_author),
-                    c.loser_hlc,
-                ),
-                key: c.key,
+                keys: vec![c.key],
                 table: c.table,
-                column: c.column,
+                fields: vec![field],
+                current_author: author_name(&names, c.winner_author),
+                current_at_ms: c.winner_hlc.ms(),
+                other_author: author_name(&names, c.loser_author),
+                other_at_ms: c.loser_hlc.ms(),
                 resolved: c.resolved,
-            })
-            .collect())
+            });
+        }
+        Ok(out)
     })
 }
 
@@ -187,12 +202,18 @@ fn permission_for_table(id: u16) -> Permission {
     }
 }
 
-/// Keeps the other value of a conflict (a new write, synced like any other).
+/// Keeps the other values of one conflicting write (new writes, synced like any
+/// other), all in one go.
 #[tauri::command]
-pub fn restore_conflict(state: State<'_, AppState>, key: ConflictKey) -> ApiResult<()> {
+pub fn restore_conflict(state: State<'_, AppState>, keys: Vec<ConflictKey>) -> ApiResult<()> {
     with_replica(&state, |r| {
-        r.require(permission_for_table(key.table))?;
-        r.restore_conflict(&key)
+        for key in &keys {
+            r.require(permission_for_table(key.table))?;
+        }
+        for key in &keys {
+            r.restore_conflict(key)?;
+        }
+        Ok(())
     })
 }
 

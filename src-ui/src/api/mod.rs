@@ -24,7 +24,11 @@ extern "C" {
     /// The same function with options: a `Uint8Array` as `args` travels as the raw
     /// request body, and `options.headers` (a plain object) as request headers.
     #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI_INTERNALS__"], js_name = invoke)]
-    async fn tauri_invoke_with(cmd: &str, args: JsValue, options: JsValue) -> Result<JsValue, JsValue>;
+    async fn tauri_invoke_with(
+        cmd: &str,
+        args: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// Sends `bytes` as the raw body of command `cmd`, with `headers`.
@@ -68,7 +72,10 @@ impl ApiError {
     }
 }
 
-pub(crate) async fn invoke<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, ApiError> {
+pub(crate) async fn invoke<A: Serialize, T: DeserializeOwned>(
+    cmd: &str,
+    args: &A,
+) -> Result<T, ApiError> {
     let args = serde_wasm_bindgen::to_value(args).map_err(|_| ApiError::local("unknown"))?;
     match tauri_invoke(cmd, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),

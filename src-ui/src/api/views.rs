@@ -34,21 +34,23 @@ pub async fn record_history(table: u16, row: Uuid) -> Result<Vec<HistoryItem>, A
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ConflictSide {
-    pub value: String,
-    pub author: Option<String>,
-    pub at_ms: u64,
+pub struct ConflictField {
+    pub column: String,
+    pub current: String,
+    pub other: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ConflictItem {
-    /// Passed back unchanged to restore.
-    pub key: serde_json::Value,
+    /// Passed back unchanged to keep the other values.
+    pub keys: serde_json::Value,
     pub table: String,
-    pub column: String,
     pub record: String,
-    pub current: ConflictSide,
-    pub other: ConflictSide,
+    pub fields: Vec<ConflictField>,
+    pub current_author: Option<String>,
+    pub current_at_ms: u64,
+    pub other_author: Option<String>,
+    pub other_at_ms: u64,
     pub resolved: bool,
 }
 
@@ -57,12 +59,13 @@ pub async fn conflict_items() -> Result<Vec<ConflictItem>, ApiError> {
 }
 
 #[derive(Serialize)]
-struct Key<'a> {
-    key: &'a serde_json::Value,
+struct Keys<'a> {
+    keys: &'a serde_json::Value,
 }
 
-pub async fn restore_conflict(key: &serde_json::Value) -> Result<(), ApiError> {
-    invoke("restore_conflict", &Key { key }).await
+/// Keeps the other values of one conflicting write.
+pub async fn restore_conflict(keys: &serde_json::Value) -> Result<(), ApiError> {
+    invoke("restore_conflict", &Keys { keys }).await
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -61,11 +61,7 @@ pub fn PhotoStrip(
         session.track();
         spawn_local(async move {
             if let Ok(list) = api::photos::list_photos(owner_table, owner).await {
-                photos.set(
-                    list.into_iter()
-                        .filter(|p| p.photo.kind == kind)
-                        .collect(),
-                );
+                photos.set(list.into_iter().filter(|p| p.photo.kind == kind).collect());
             }
         });
     });
@@ -174,4 +170,3 @@ fn Thumb(view: PhotoView, viewing: RwSignal<Option<String>>) -> impl IntoView {
 pub async fn read_first_file(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {
     read_files(input).await.into_iter().next().map(|(_, b)| b)
 }
-

@@ -49,7 +49,7 @@ pub fn CommitteePage(
     let allocation_year = clinic.allocation_year.to_string();
 
     view! {
-        <section class="page committee">
+        <section class="page committee" id="page-committee">
             <div class="card clinic-card" id="clinic-card">
                 <h1 id="clinic-name-title">{clinic.name.clone()}</h1>
                 <p class="muted">{location}</p>

@@ -122,7 +122,11 @@ pub fn SyncCard(summary: SyncSummary) -> impl IntoView {
     let last = summary
         .last_sync
         .as_deref()
-        .and_then(|s| js_sys::Date::parse(s).is_finite().then(|| js_sys::Date::parse(s) as u64))
+        .and_then(|s| {
+            js_sys::Date::parse(s)
+                .is_finite()
+                .then(|| js_sys::Date::parse(s) as u64)
+        })
         .map(display_time);
     view! {
         <div class="card sync-card" class:attention={summary.conflicts > 0}>

@@ -123,11 +123,7 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
 
     spawn_local(async move {
         if let Ok(list) = api::actions::list_actions().await {
-            actions.set(
-                list.into_iter()
-                    .map(|a| (a.id, a.description))
-                    .collect(),
-            );
+            actions.set(list.into_iter().map(|a| (a.id, a.description)).collect());
         }
     });
 
@@ -528,7 +524,11 @@ fn ReceiptItem(receipt: Receipt, can: Signal<bool>) -> impl IntoView {
 }
 
 #[component]
-fn ReceiptForm(purchase: Purchase, can: Signal<bool>, on_saved: Callback<Receipt>) -> impl IntoView {
+fn ReceiptForm(
+    purchase: Purchase,
+    can: Signal<bool>,
+    on_saved: Callback<Receipt>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let kind_ref = NodeRef::<leptos::html::Select>::new();
     let folio = RwSignal::new(String::new());
@@ -541,7 +541,10 @@ fn ReceiptForm(purchase: Purchase, can: Signal<bool>, on_saved: Callback<Receipt
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewReceipt {
-            kind: kind_ref.get_untracked().map(|s| s.value()).unwrap_or_default(),
+            kind: kind_ref
+                .get_untracked()
+                .map(|s| s.value())
+                .unwrap_or_default(),
             folio_fiscal: folio.get_untracked(),
             total: total.get_untracked(),
             issued_on: issued.get_untracked(),
@@ -628,7 +631,10 @@ fn CardMovements(year: i32) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewCardMovement {
-            kind: kind_ref.get_untracked().map(|s| s.value()).unwrap_or_default(),
+            kind: kind_ref
+                .get_untracked()
+                .map(|s| s.value())
+                .unwrap_or_default(),
             amount: amount.get_untracked(),
             date: date.get_untracked(),
             note: note.get_untracked(),

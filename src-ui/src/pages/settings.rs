@@ -18,7 +18,11 @@ pub fn SettingsPage() -> impl IntoView {
     });
     let save_server = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let s = server.get_untracked().trim().trim_end_matches('/').to_owned();
+        let s = server
+            .get_untracked()
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
         spawn_local(async move {
             if api::set_setting("sync.server", &s).await.is_ok() {
                 saved.set(true);

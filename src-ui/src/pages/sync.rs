@@ -35,11 +35,14 @@ pub fn SyncPage() -> impl IntoView {
             }
         });
     });
+    let enrolled = Memo::new(move |_| status.get().map(|s| s.enrolled));
     view! {
         <section class="page" id="page-sync">
             <h1>{move || i18n.t("sync.title")}</h1>
-            {move || status.get().map(|s| if s.enrolled {
-                view! { <SyncPanel status=s/> }.into_any()
+            // Re-rendered only when enrollment changes, so a sync's outcome stays shown
+            // while the figures around it refresh.
+            {move || enrolled.get().map(|e| if e {
+                view! { <SyncPanel status=status/> }.into_any()
             } else {
                 view! { <EnrollForm on_enrolled=Callback::new(move |_| session.bump())/> }.into_any()
             })}
@@ -68,7 +71,9 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
         }
     });
     let on_qr = move |_| {
-        let Some(input) = qr_ref.get_untracked() else { return };
+        let Some(input) = qr_ref.get_untracked() else {
+            return;
+        };
         spawn_local(async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::views::read_enrollment_qr(&bytes).await {
@@ -90,7 +95,11 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let (s, c, d) = (server.get_untracked(), code.get_untracked(), device.get_untracked());
+        let (s, c, d) = (
+            server.get_untracked(),
+            code.get_untracked(),
+            device.get_untracked(),
+        );
         if s.trim().is_empty() || c.trim().is_empty() {
             error.set(Some(i18n.t("sync.enroll_missing")));
             return;
@@ -99,7 +108,11 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let _ = api::set_setting(SERVER_HINT, s.trim()).await;
-            let device = if d.trim().is_empty() { i18n.t("sync.default_device") } else { d };
+            let device = if d.trim().is_empty() {
+                i18n.t("sync.default_device")
+            } else {
+                d
+            };
             match api::views::enroll(&s, &c, &device).await {
                 Ok(_) => on_enrolled.run(()),
                 Err(e) => error.set(Some(error_text(i18n, &e))),
@@ -136,19 +149,22 @@ fn kb(bytes: u64) -> String {
 }
 
 #[component]
-fn SyncPanel(status: SyncStatus) -> impl IntoView {
+fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let live = RwSignal::new(None::<LiveSync>);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
-    let summary = status.summary.clone();
-    let last = summary
-        .last_sync
-        .as_deref()
-        .map(js_sys::Date::parse)
-        .filter(|t| t.is_finite())
-        .map(|t| display_time(t as u64));
+    let summary = move || status.get().map(|s| s.summary).unwrap_or_default();
+    let server = move || status.get().and_then(|s| s.server).unwrap_or_default();
+    let last = move || {
+        summary()
+            .last_sync
+            .as_deref()
+            .map(js_sys::Date::parse)
+            .filter(|t| t.is_finite())
+            .map(|t| display_time(t as u64))
+    };
 
     let run = move |_| {
         error.set(None);
@@ -219,12 +235,15 @@ fn SyncPanel(status: SyncStatus) -> impl IntoView {
 
     view! {
         <div class="card" id="sync-panel">
-            <p class="muted wrap">{move || i18n.t_with("sync.server_is", &[("server", status.server.clone().unwrap_or_default())])}</p>
-            <p id="last-sync">{match &last {
-                Some(t) => i18n.t_with("sync.synced_until", &[("when", t.clone())]),
+            <p class="muted wrap">{move || i18n.t_with("sync.server_is", &[("server", server())])}</p>
+            <p id="last-sync">{move || match last() {
+                Some(t) => i18n.t_with("sync.synced_until", &[("when", t)]),
                 None => i18n.t("sync.never"),
             }}</p>
-            <p id="pending">{i18n.t_with("sync.pending", &[("n", summary.pending_changes.to_string()), ("photos", summary.photos_pending.to_string())])}</p>
+            <p id="pending">{move || {
+                let s = summary();
+                i18n.t_with("sync.pending", &[("n", s.pending_changes.to_string()), ("photos", s.photos_pending.to_string())])
+            }}</p>
             <button type="button" class="primary" id="sync-now" disabled=running on:click=run>
                 {move || if running() { i18n.t("sync.syncing") } else { i18n.t("sync.now") }}
             </button>
@@ -271,21 +290,19 @@ fn ConflictInbox() -> impl IntoView {
             </Show>
             <ul class="conflict-list">
                 {move || items.get().into_iter().map(|c| {
-                    let key = c.key.clone();
-                    let column = {
-                        let k = format!("column.{}", c.column);
-                        let t = i18n.t(&k);
-                        if t == k { c.column.clone() } else { t }
-                    };
-                    let who = |s: &crate::api::views::ConflictSide| format!(
+                    let keys = c.keys.clone();
+                    let who = |author: &Option<String>, at: u64| format!(
                         "{} · {}",
-                        s.author.clone().unwrap_or_else(|| i18n.t("history.unknown_author")),
-                        display_time(s.at_ms)
+                        author.clone().unwrap_or_else(|| i18n.t("history.unknown_author")),
+                        display_time(at)
                     );
+                    let current_who = who(&c.current_author, c.current_at_ms);
+                    let other_who = who(&c.other_author, c.other_at_ms);
+                    let other_summary = c.fields.iter().map(|f| f.other.clone()).collect::<Vec<_>>().join(", ");
                     let restore = move |_| {
-                        let key = key.clone();
+                        let keys = keys.clone();
                         spawn_local(async move {
-                            match api::views::restore_conflict(&key).await {
+                            match api::views::restore_conflict(&keys).await {
                                 Ok(()) => session.bump(),
                                 Err(e) => error.set(Some(error_text(i18n, &e))),
                             }
@@ -293,27 +310,42 @@ fn ConflictInbox() -> impl IntoView {
                     };
                     view! {
                         <li class="conflict-item">
-                            <p class="conflict-title"><strong class="wrap">{c.record.clone()}</strong>" — "{column}</p>
+                            <p class="conflict-title"><strong class="wrap">{c.record.clone()}</strong></p>
                             <div class="conflict-sides">
                                 <div class="side current">
                                     <span class="label">{i18n.t("sync.kept")}</span>
-                                    <strong class="conflict-current wrap">{c.current.value.clone()}</strong>
-                                    <span class="muted small">{who(&c.current)}</span>
+                                    {c.fields.iter().map(|f| view! {
+                                        <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-current wrap">{f.current.clone()}</strong></span>
+                                    }).collect_view()}
+                                    <span class="muted small">{current_who}</span>
                                 </div>
                                 <div class="side other">
                                     <span class="label">{i18n.t("sync.other")}</span>
-                                    <strong class="conflict-other wrap">{c.other.value.clone()}</strong>
-                                    <span class="muted small">{who(&c.other)}</span>
+                                    {c.fields.iter().map(|f| view! {
+                                        <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-other wrap">{f.other.clone()}</strong></span>
+                                    }).collect_view()}
+                                    <span class="muted small">{other_who}</span>
                                 </div>
                             </div>
                             <button type="button" class="secondary conflict-restore" on:click=restore>
-                                {i18n.t_with("sync.keep_other", &[("value", c.other.value.clone())])}
+                                {i18n.t_with("sync.keep_other", &[("value", other_summary)])}
                             </button>
                         </li>
                     }
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// A column's name as people say it (falls back to the column's own name).
+fn column_name(i18n: crate::i18n::I18n, column: &str) -> String {
+    let key = format!("column.{column}");
+    let t = i18n.t(&key);
+    if t == key {
+        column.to_owned()
+    } else {
+        t
     }
 }
 
@@ -327,18 +359,26 @@ fn SyncFiles() -> impl IntoView {
     let export = move |_| {
         spawn_local(async move {
             match api::views::export_sync_file().await {
-                Ok(path) => message.set(Some((true, i18n.t_with("sync.exported", &[("path", path)])))),
+                Ok(path) => message.set(Some((
+                    true,
+                    i18n.t_with("sync.exported", &[("path", path)]),
+                ))),
                 Err(e) => message.set(Some((false, error_text(i18n, &e)))),
             }
         });
     };
     let import = move |_| {
-        let Some(input) = file_ref.get_untracked() else { return };
+        let Some(input) = file_ref.get_untracked() else {
+            return;
+        };
         spawn_local(async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::views::import_sync_file(&bytes).await {
                     Ok(r) => {
-                        message.set(Some((true, i18n.t_with("sync.imported", &[("n", r.applied.to_string())]))));
+                        message.set(Some((
+                            true,
+                            i18n.t_with("sync.imported", &[("n", r.applied.to_string())]),
+                        )));
                         session.bump();
                     }
                     Err(e) => message.set(Some((false, error_text(i18n, &e)))),
