@@ -342,15 +342,42 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.click("#who-chip").await?;
     app.wait_for("#who-sheet").await?;
     screenshot_both(&app, "who").await?;
+    app.click("#who-close").await?;
+
+    // A purchase half typed when the app is closed.
+    app.go("money").await?;
+    app.click("#new-purchase").await?;
+    app.type_into("#p-concept", "Escoba de vara").await?;
+    app.type_into("#p-unit-cost", "85.50").await?;
     app.quit().await?;
 
-    // After a restart nobody is signed in, and what was recorded is all there.
+    // After a restart nobody is signed in, what was recorded is all there, and the
+    // half-typed purchase is waiting in its form.
     let app = driver.launch().await?;
     app.wait_for_text("#home-spent", "$2,501.00").await?;
     app.go("money").await?;
     app.wait_for("#new-purchase:disabled").await?;
+    app.sign_in("María", "1357").await?;
+    app.click("#new-purchase").await?;
+    app.wait_for("#purchase-form").await?;
+    wait_for_value(&app, "#p-concept", "Escoba de vara").await?;
+    wait_for_value(&app, "#p-unit-cost", "85.50").await?;
     app.quit().await?;
     Ok(())
+}
+
+/// Waits until the field holds `want` (a restored draft arrives a moment after the form).
+async fn wait_for_value(app: &App, css: &str, want: &str) -> Result<()> {
+    for _ in 0..200 {
+        if app.value(css).await? == want {
+            return Ok(());
+        }
+        app.painted().await?;
+    }
+    anyhow::bail!(
+        "{css} never held {want:?}: it holds {:?}",
+        app.value(css).await?
+    )
 }
 
 /// Taps "Sincronizar ahora" and waits for the outcome; a sync error fails the test

@@ -21,6 +21,31 @@ pub fn display_time(ms: u64) -> String {
     )
 }
 
+/// A stored code (a category, a role…) in words; other values as they are.
+pub fn code_text(i18n: crate::i18n::I18n, column: &str, value: &str) -> String {
+    let prefix = match column {
+        "category" => "category",
+        "paid_from" => "paid_from",
+        "role" => "role",
+        "status" => "status",
+        "deleted" => {
+            return if value == "1" {
+                i18n.t("history.deleted")
+            } else {
+                i18n.t("history.restored")
+            }
+        }
+        _ => return value.to_owned(),
+    };
+    let key = format!("{prefix}.{value}");
+    let t = i18n.t(&key);
+    if t == key {
+        value.to_owned()
+    } else {
+        t
+    }
+}
+
 /// A "Historial" disclosure under a record; loads when opened.
 #[component]
 pub fn HistoryButton(
@@ -51,8 +76,9 @@ pub fn HistoryButton(
             <Show when=move || open.get()>
                 <ol class="history-list">
                     {move || items.get().unwrap_or_default().into_iter().rev()
-                        // The tombstone flag's first write is bookkeeping, not a change.
-                        .filter(|h| !(h.column == "deleted" && h.value == "0"))
+                        // The tombstone flag's first write and the owning clinic are
+                        // bookkeeping, not something a person changed.
+                        .filter(|h| !(h.column == "deleted" && h.value == "0") && h.column != "clinic_id")
                         .map(|h| {
                             let col = h.column.clone();
                             let who = h.author.clone().unwrap_or_else(|| i18n.t("history.unknown_author"));
@@ -65,7 +91,7 @@ pub fn HistoryButton(
                                 <li class="history-item">
                                     <span class="history-when muted">{display_time(h.at_ms)}</span>
                                     <span class="history-who">{who}</span>
-                                    <span class="history-what"><span class="history-col">{column}</span>": "<span class="wrap">{h.value.clone()}</span></span>
+                                    <span class="history-what"><span class="history-col">{column}</span>": "<span class="wrap">{code_text(i18n, &h.column, &h.value)}</span></span>
                                 </li>
                             }
                         })

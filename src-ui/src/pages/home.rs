@@ -51,10 +51,10 @@ pub fn HomePage() -> impl IntoView {
                                 <div><dt>{i18n.t("home.card")}</dt><dd class="money" id="home-card">{b.card.to_string()}</dd></div>
                                 <div><dt>{i18n.t("home.cash")}</dt><dd class="money" id="home-cash">{b.cash.to_string()}</dd></div>
                             </dl>
-                            <div class="meter" role="img" aria-label=i18n.t_with("home.spent_pct", &[("pct", format!("{spent_pct:.0}"))])>
+                            <div class="meter" role="img" aria-label=i18n.t_with("home.spent_pct", &[("pct", percent(spent_pct))])>
                                 <span style=format!("width:{spent_pct:.1}%")></span>
                             </div>
-                            <p class="hint">{i18n.t_with("home.spent_pct", &[("pct", format!("{spent_pct:.0}"))])}</p>
+                            <p class="hint" id="home-spent-pct">{i18n.t_with("home.spent_pct", &[("pct", percent(spent_pct))])}</p>
                             <button type="button" class="secondary" on:click=move |_| nav.go(Screen::Money)>{i18n.t("home.go_money")}</button>
                         </div>
                         <div class="card">
@@ -111,6 +111,15 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// A share for people: one decimal below 10 % (0.4 %, not 0 %), whole above.
+fn percent(p: f64) -> String {
+    if p > 0.0 && p < 10.0 {
+        format!("{p:.1}")
+    } else {
+        format!("{p:.0}")
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::api::views::{ConflictItem, LiveSync, SyncStatus};
-use crate::components::history::display_time;
+use crate::components::history::{code_text, display_time};
 use crate::components::photos::read_first_file;
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
@@ -298,7 +298,7 @@ fn ConflictInbox() -> impl IntoView {
                     );
                     let current_who = who(&c.current_author, c.current_at_ms);
                     let other_who = who(&c.other_author, c.other_at_ms);
-                    let other_summary = c.fields.iter().map(|f| f.other.clone()).collect::<Vec<_>>().join(", ");
+                    let other_summary = c.fields.iter().map(|f| code_text(i18n, &f.column, &f.other)).collect::<Vec<_>>().join(", ");
                     let restore = move |_| {
                         let keys = keys.clone();
                         spawn_local(async move {
@@ -315,14 +315,14 @@ fn ConflictInbox() -> impl IntoView {
                                 <div class="side current">
                                     <span class="label">{i18n.t("sync.kept")}</span>
                                     {c.fields.iter().map(|f| view! {
-                                        <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-current wrap">{f.current.clone()}</strong></span>
+                                        <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-current wrap">{code_text(i18n, &f.column, &f.current)}</strong></span>
                                     }).collect_view()}
                                     <span class="muted small">{current_who}</span>
                                 </div>
                                 <div class="side other">
                                     <span class="label">{i18n.t("sync.other")}</span>
                                     {c.fields.iter().map(|f| view! {
-                                        <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-other wrap">{f.other.clone()}</strong></span>
+                                        <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-other wrap">{code_text(i18n, &f.column, &f.other)}</strong></span>
                                     }).collect_view()}
                                     <span class="muted small">{other_who}</span>
                                 </div>
