@@ -446,6 +446,19 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         });
     };
     let can = Signal::derive(move || session.can(Permission::Money));
+    let confirm_delete = RwSignal::new(false);
+    // A tombstone: the purchase leaves the lists and totals, its history stays.
+    let delete = move |_| {
+        spawn_local(async move {
+            match api::money::delete_purchase(id).await {
+                Ok(()) => {
+                    selected.set(None);
+                    session.bump();
+                }
+                Err(e) => show_api_error(i18n, e, errors, banner),
+            }
+        });
+    };
 
     view! {
         <div class="purchase-detail" id="purchase-detail">
@@ -495,6 +508,18 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                     <p class="banner warn" id="no-receipts">{move || i18n.t("money.no_receipts_yet")}</p>
                 </Show>
                 {move || purchase.get().map(|p| view! { <ReceiptForm purchase=p can=can on_saved=Callback::new(move |_| session.bump())/> })}
+            </div>
+            <div class="card">
+                <Show when=move || confirm_delete.get() fallback=move || view! {
+                    <button type="button" class="secondary danger" id="pd-delete" disabled=move || !can.get()
+                        on:click=move |_| confirm_delete.set(true)>{move || i18n.t("money.delete")}</button>
+                }>
+                    <p class="banner warn" id="pd-delete-warning">{move || i18n.t("money.delete_confirm_text")}</p>
+                    <div class="button-row">
+                        <button type="button" class="primary danger" id="pd-delete-confirm" on:click=delete>{move || i18n.t("money.delete_confirm")}</button>
+                        <button type="button" class="secondary" on:click=move |_| confirm_delete.set(false)>{move || i18n.t("common.cancel")}</button>
+                    </div>
+                </Show>
             </div>
         </div>
     }
