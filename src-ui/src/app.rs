@@ -255,11 +255,7 @@ fn WhoSheet() -> impl IntoView {
                 Err(e) => {
                     pin.set(String::new());
                     pin2.set(String::new());
-                    let text = e
-                        .errors
-                        .first()
-                        .map(|v| i18n.error_text(v))
-                        .unwrap_or_else(|| i18n.t(&format!("error.{}", e.code)));
+                    let text = i18n.api_error_text(&e);
                     error.set(Some(text));
                 }
             }

@@ -97,6 +97,16 @@ impl I18n {
         interpolate(&self.t(key), args)
     }
 
+    /// A failed command as one sentence: its first field problem, else its code.
+    pub fn api_error_text(&self, e: &crate::api::ApiError) -> String {
+        e.errors
+            .first()
+            .map(|v| self.error_text(v))
+            .unwrap_or_else(|| {
+                self.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())])
+            })
+    }
+
     /// A validation problem as a sentence; a `role` detail is shown translated.
     pub fn error_text(&self, e: &ValidationError) -> String {
         let args: Vec<(&str, String)> = e

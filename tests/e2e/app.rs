@@ -404,7 +404,22 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
     let server_dir = tempfile::tempdir()?;
     let server = SyncServer::start(server_dir.path())?;
     let code_a = server.add_clinic("VZIMB001234", "VZ")?;
-    let code_b = server.enrollment_code("VZIMB001234")?;
+    // The municipal office prints device B's code as a QR image with the address.
+    let qr = server_dir.path().join("codigo-b.png");
+    let out = server.admin(&[
+        "clinic",
+        "code",
+        "--clues",
+        "VZIMB001234",
+        "--qr",
+        qr.to_str().unwrap_or_default(),
+        "--server-url",
+        &server.url,
+    ])?;
+    assert!(qr.exists(), "no QR image: {out}");
+    let photos = tempfile::tempdir()?;
+    let receipt = photos.path().join("nota.jpg");
+    cosabi_e2e::write_receipt_jpeg(&receipt, 3)?;
 
     // Device A registers the clinic and the purchase, then enrolls and syncs.
     let data_a = tempfile::tempdir()?;
@@ -425,6 +440,12 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
     a.type_into("#p-supplier", "Tlapalería El Volcán").await?;
     a.click("#p-save").await?;
     a.wait_for_count(".purchase-row", 1).await?;
+    a.click(".purchase-row button").await?;
+    a.click("#new-receipt").await?;
+    a.click("#r-save").await?;
+    a.upload(".receipt-item input[type=file]", &[&receipt])
+        .await?;
+    a.wait_for_count(".receipt-item img.thumb-img", 1).await?;
     a.go("sync").await?;
     a.type_into("#enroll-server", &server.url).await?;
     a.type_into("#enroll-code", &code_a).await?;
@@ -439,12 +460,23 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
     let b = driver_b.launch().await?;
     b.accept_privacy().await?;
     b.click("#join-committee").await?;
-    b.type_into("#enroll-server", &server.url).await?;
-    b.type_into("#enroll-code", &code_b).await?;
+    // The code and the address are read from a photo of the printed QR code.
+    b.upload("#enroll-qr", &[&qr]).await?;
+    wait_for_value(&b, "#enroll-server", &server.url).await?;
+    assert!(!b.value("#enroll-code").await?.is_empty());
     b.click("#enroll-submit").await?;
     b.wait_for("#page-committee").await?;
     b.wait_for_count(".member-row", 1).await?;
     b.sign_in("María", "8642").await?;
+    // The receipt photo is not on B yet: a placeholder, fetched from the server on tap.
+    b.go("money").await?;
+    b.click(".purchase-row button").await?;
+    b.wait_for_text(".receipt-item .thumb-placeholder", "descargar")
+        .await?;
+    b.click(".receipt-item .thumb-button").await?;
+    b.wait_for("#photo-viewer img").await?;
+    b.click("#photo-viewer").await?;
+    b.wait_for(".receipt-item img.thumb-img").await?;
 
     // Both change the unit cost while offline: B first, then A.
     for (app, cost) in [(&b, "120"), (&a, "130")] {

@@ -15,10 +15,25 @@ use uuid::Uuid;
 /// One field change of a record; shared with the UI, so it lives in core.
 pub use cosabi_core::views::HistoryEntry;
 
+/// A stored value as people read it: a member by name (from `names`, see
+/// [`Replica::member_names`]), money as money, dates as dd/mm/aaaa.
+pub fn value_for_people(
+    names: &HashMap<Uuid, String>,
+    table: u16,
+    column: &str,
+    value: &cosabi_core::change::Value,
+) -> String {
+    is_member_column(table, column)
+        .then(|| value.as_uuid())
+        .flatten()
+        .and_then(|m| names.get(&m).cloned())
+        .unwrap_or_else(|| display_value(table, column, value))
+}
+
 impl Replica {
     /// Every member's name by id, deleted ones included: history names whoever
     /// made a change, even if they left the committee since.
-    fn member_names(&self) -> Result<HashMap<Uuid, String>> {
+    pub fn member_names(&self) -> Result<HashMap<Uuid, String>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, name FROM member WHERE name IS NOT NULL")?;
@@ -63,12 +78,7 @@ impl Replica {
                     .column(f.column)
                     .map(|c| c.name.to_owned())
                     .unwrap_or_else(|| format!("#{}", f.column));
-                let member_name = is_member_column(table.id, &column)
-                    .then(|| f.value.as_uuid())
-                    .flatten()
-                    .and_then(|m| names.get(&m).cloned());
-                let display =
-                    member_name.unwrap_or_else(|| display_value(table.id, &column, &f.value));
+                let display = value_for_people(&names, table.id, &column, &f.value);
                 out.push(HistoryEntry {
                     hlc,
                     at: hlc_rfc3339(hlc),

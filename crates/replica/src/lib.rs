@@ -42,7 +42,7 @@ pub mod workload;
 
 pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use error::{Error, Result};
-pub use history::HistoryEntry;
+pub use history::{value_for_people, HistoryEntry};
 pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
 pub use review::ReviewItem;
 pub use session::{PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_LOCK_MS, PIN_TRIES_MAX};

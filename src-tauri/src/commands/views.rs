@@ -2,90 +2,22 @@
 //! people's names and values ready to show (money as money, members by name).
 
 use super::with_replica;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::AppState;
-use cosabi_core::change::Value;
 use cosabi_core::committee::Permission;
-use cosabi_core::format::display_date;
-use cosabi_core::ids::MemberId;
-use cosabi_core::schema::{self, ColumnKind};
-use cosabi_core::Centavos;
-use cosabi_replica::{ConflictKey, Replica};
+use cosabi_core::views::HistoryEntry;
+use cosabi_replica::{value_for_people, ConflictKey, Replica};
 use serde::Serialize;
-use std::collections::HashMap;
 use tauri::State;
 use uuid::Uuid;
-
-/// Columns that hold centavos.
-const MONEY_COLUMNS: &[&str] = &["unit_cost", "total", "estimated_cost", "amount"];
-
-/// One value as a person reads it.
-fn show_value(table: &str, column: &str, value: &Value, names: &HashMap<Uuid, String>) -> String {
-    let kind = schema::TABLES
-        .iter()
-        .find(|t| t.name == table)
-        .and_then(|t| t.column_named(column))
-        .map(|c| c.kind);
-    match value {
-        Value::Null => "—".to_owned(),
-        Value::Int(n) if MONEY_COLUMNS.contains(&column) => Centavos(*n).to_string(),
-        Value::Int(n) => n.to_string(),
-        Value::Text(t) if kind == Some(ColumnKind::Date) => display_date(t),
-        Value::Text(t) => t.clone(),
-        Value::Bytes(_) => match value.as_uuid() {
-            Some(u) => names
-                .get(&u)
-                .cloned()
-                .unwrap_or_else(|| u.to_string()[..8].to_owned()),
-            None => format!("{} bytes", value_len(value)),
-        },
-    }
-}
-
-fn value_len(v: &Value) -> usize {
-    match v {
-        Value::Bytes(b) => b.len(),
-        _ => 0,
-    }
-}
-
-fn member_names(r: &Replica) -> cosabi_replica::Result<HashMap<Uuid, String>> {
-    Ok(r.members()?.into_iter().map(|m| (m.id.0, m.name)).collect())
-}
-
-fn author_name(names: &HashMap<Uuid, String>, a: Option<MemberId>) -> Option<String> {
-    a.and_then(|a| names.get(&a.0).cloned())
-}
-
-/// One change of a record, for its history.
-#[derive(Debug, Serialize)]
-pub struct HistoryItem {
-    /// Milliseconds since 1970 (the change's clock), for display.
-    pub at_ms: u64,
-    pub author: Option<String>,
-    pub column: String,
-    pub value: String,
-}
 
 #[tauri::command]
 pub fn record_history(
     state: State<'_, AppState>,
     table: u16,
     row: Uuid,
-) -> ApiResult<Vec<HistoryItem>> {
-    let def = schema::table(table).ok_or_else(|| ApiError::code("invalid"))?;
-    with_replica(&state, |r| {
-        let names = member_names(r)?;
-        Ok(r.history(def, row)?
-            .into_iter()
-            .map(|h| HistoryItem {
-                at_ms: h.hlc.ms(),
-                author: author_name(&names, h.author),
-                value: show_value(def.name, &h.column, &h.value, &names),
-                column: h.column,
-            })
-            .collect())
-    })
+) -> ApiResult<Vec<HistoryEntry>> {
+    with_replica(&state, |r| r.record_history(table, row))
 }
 
 /// One field of a conflict: the value kept and the other one.
@@ -140,7 +72,7 @@ fn record_label(r: &Replica, table: &str, row: Uuid) -> String {
 #[tauri::command]
 pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem>> {
     with_replica(&state, |r| {
-        let names = member_names(r)?;
+        let names = r.member_names()?;
         let mut views = r.conflicts()?;
         // One write's fields together, in column order.
         views.sort_by_key(|c| {
@@ -155,8 +87,8 @@ pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem>
         let mut out: Vec<ConflictItem> = Vec::new();
         for c in views {
             let field = ConflictField {
-                current: show_value(&c.table, &c.column, &c.winner_value, &names),
-                other: show_value(&c.table, &c.column, &c.loser_value, &names),
+                current: value_for_people(&names, c.key.table, &c.column, &c.winner_value),
+                other: value_for_people(&names, c.key.table, &c.column, &c.loser_value),
                 column: c.column.clone(),
             };
             if let Some(last) = out.last_mut() {
@@ -177,9 +109,9 @@ pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem>
                 keys: vec![c.key],
                 table: c.table,
                 fields: vec![field],
-                current_author: author_name(&names, c.winner_author),
+                current_author: c.winner_author.and_then(|a| names.get(&a.0).cloned()),
                 current_at_ms: c.winner_hlc.ms(),
-                other_author: author_name(&names, c.loser_author),
+                other_author: c.loser_author.and_then(|a| names.get(&a.0).cloned()),
                 other_at_ms: c.loser_hlc.ms(),
                 resolved: c.resolved,
             });

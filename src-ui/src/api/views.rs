@@ -1,7 +1,7 @@
 //! Read models: Inicio, history, conflicts, sync.
 
 use super::{invoke, invoke_raw, ApiError, NoArgs};
-use cosabi_core::views::{Dashboard, SyncSummary};
+use cosabi_core::views::{Dashboard, HistoryEntry, SyncSummary};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,21 +15,13 @@ pub async fn dashboard(fiscal_year: i32) -> Result<Dashboard, ApiError> {
     invoke("dashboard", &Year { fiscal_year }).await
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct HistoryItem {
-    pub at_ms: u64,
-    pub author: Option<String>,
-    pub column: String,
-    pub value: String,
-}
-
 #[derive(Serialize)]
 struct Record {
     table: u16,
     row: Uuid,
 }
 
-pub async fn record_history(table: u16, row: Uuid) -> Result<Vec<HistoryItem>, ApiError> {
+pub async fn record_history(table: u16, row: Uuid) -> Result<Vec<HistoryEntry>, ApiError> {
     invoke("record_history", &Record { table, row }).await
 }
 

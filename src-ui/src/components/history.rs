@@ -2,8 +2,8 @@
 //! what a contraloría social volunteer or an auditor needs.
 
 use crate::api;
-use crate::api::views::HistoryItem;
 use crate::i18n::use_i18n;
+use cosabi_core::views::HistoryEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -55,7 +55,7 @@ pub fn HistoryButton(
     row: Uuid,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let items = RwSignal::new(None::<Vec<HistoryItem>>);
+    let items = RwSignal::new(None::<Vec<HistoryEntry>>);
     let open = RwSignal::new(false);
     let toggle = move |_| {
         let now = !open.get_untracked();
@@ -78,10 +78,10 @@ pub fn HistoryButton(
                     {move || items.get().unwrap_or_default().into_iter().rev()
                         // The tombstone flag's first write and the owning clinic are
                         // bookkeeping, not something a person changed.
-                        .filter(|h| !(h.column == "deleted" && h.value == "0") && h.column != "clinic_id")
+                        .filter(|h| !(h.column == "deleted" && h.display == "0") && h.column != "clinic_id")
                         .map(|h| {
                             let col = h.column.clone();
-                            let who = h.author.clone().unwrap_or_else(|| i18n.t("history.unknown_author"));
+                            let who = h.author_name.clone().unwrap_or_else(|| i18n.t("history.unknown_author"));
                             let column = {
                                 let key = format!("column.{col}");
                                 let t = i18n.t(&key);
@@ -89,9 +89,9 @@ pub fn HistoryButton(
                             };
                             view! {
                                 <li class="history-item">
-                                    <span class="history-when muted">{display_time(h.at_ms)}</span>
+                                    <span class="history-when muted">{display_time(h.hlc.ms())}</span>
                                     <span class="history-who">{who}</span>
-                                    <span class="history-what"><span class="history-col">{column}</span>": "<span class="wrap">{code_text(i18n, &h.column, &h.value)}</span></span>
+                                    <span class="history-what"><span class="history-col">{column}</span>": "<span class="wrap">{code_text(i18n, &h.column, &h.display)}</span></span>
                                 </li>
                             }
                         })

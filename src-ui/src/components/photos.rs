@@ -79,11 +79,7 @@ pub fn PhotoStrip(
                 if let Err(e) =
                     api::photos::attach_photo(owner_table, owner, kind, &taken, &bytes).await
                 {
-                    let text = e
-                        .errors
-                        .first()
-                        .map(|v| i18n.error_text(v))
-                        .unwrap_or_else(|| i18n.t(&format!("error.{}", e.code)));
+                    let text = i18n.api_error_text(&e);
                     error.set(Some(text));
                 }
             }

@@ -15,6 +15,8 @@ pub struct Session {
     pub data_version: RwSignal<u64>,
     /// Set to open the "who is using" sheet (e.g. from a "sign in to do this" hint).
     pub sheet_open: RwSignal<bool>,
+    /// The fiscal year Inicio and Dinero show (this year unless chosen).
+    pub year: RwSignal<i32>,
 }
 
 impl Session {
@@ -24,6 +26,7 @@ impl Session {
             clinic: RwSignal::new(None),
             data_version: RwSignal::new(0),
             sheet_open: RwSignal::new(false),
+            year: RwSignal::new(js_sys::Date::new_0().get_full_year() as i32),
         }
     }
 
@@ -48,4 +51,26 @@ impl Session {
 
 pub fn use_session() -> Session {
     use_context::<Session>().expect("Session is provided by App")
+}
+
+/// Chooses the fiscal year shown: this year and the two before (a committee closes
+/// last year's accounts in the first months of the next).
+#[component]
+pub fn YearSelect() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    let session = use_session();
+    let this_year = js_sys::Date::new_0().get_full_year() as i32;
+    view! {
+        <label class="year-select">
+            <span class="sr-only">{move || i18n.t("money.fiscal_year")}</span>
+            <select id="year-select" prop:value=move || session.year.get().to_string()
+                on:change=move |ev| {
+                    if let Ok(y) = event_target_value(&ev).parse() {
+                        session.year.set(y);
+                    }
+                }>
+                {(this_year - 2..=this_year).rev().map(|y| view! { <option value=y.to_string()>{y}</option> }).collect_view()}
+            </select>
+        </label>
+    }
 }

@@ -3,10 +3,9 @@
 
 use crate::api;
 use crate::components::history::display_time;
-use crate::components::session::use_session;
+use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
 use crate::nav::{use_nav, Screen};
-use crate::pages::money::current_year;
 use cosabi_core::format::display_date;
 use cosabi_core::views::{Dashboard, SyncSummary};
 use leptos::prelude::*;
@@ -17,12 +16,12 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let nav = use_nav();
-    let year = current_year();
     let data = RwSignal::new(None::<Dashboard>);
     let error = RwSignal::new(None::<String>);
 
     Effect::new(move |_| {
         session.track();
+        let year = session.year.get();
         spawn_local(async move {
             match api::views::dashboard(year).await {
                 Ok(d) => data.set(Some(d)),
@@ -33,7 +32,10 @@ pub fn HomePage() -> impl IntoView {
 
     view! {
         <section class="page" id="page-home">
-            <h1>{move || i18n.t("home.title")}</h1>
+            <div class="title-row">
+                <h1>{move || i18n.t("home.title")}</h1>
+                <YearSelect/>
+            </div>
             {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
             {move || data.get().map(|d| {
                 let b = d.balance.clone();
@@ -44,7 +46,7 @@ pub fn HomePage() -> impl IntoView {
                 view! {
                     <div class="home-grid">
                         <div class="card money-card">
-                            <h2>{i18n.t_with("home.money", &[("year", year.to_string())])}</h2>
+                            <h2>{i18n.t_with("home.money", &[("year", b.fiscal_year.to_string())])}</h2>
                             <dl class="facts">
                                 <div><dt>{i18n.t("home.assigned")}</dt><dd class="money" id="home-assigned">{b.assigned.to_string()}</dd></div>
                                 <div><dt>{i18n.t("home.spent")}</dt><dd class="money" id="home-spent">{b.spent_total.to_string()}</dd></div>

@@ -75,3 +75,64 @@ pub fn PermissionHint(p: cosabi_core::committee::Permission) -> impl IntoView {
         }
     }
 }
+
+/// What every form keeps: the field problems, a banner for the rest, and whether a
+/// save is running (a second tap while it runs does nothing).
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub errors: RwSignal<Vec<ValidationError>>,
+    pub banner: RwSignal<Option<String>>,
+    pub busy: RwSignal<bool>,
+    i18n: I18n,
+}
+
+impl FormState {
+    /// Call in the component's body (it takes the language from context).
+    pub fn new() -> Self {
+        FormState {
+            errors: RwSignal::new(Vec::new()),
+            banner: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            i18n: use_i18n(),
+        }
+    }
+
+    /// Whether `field` has a problem (reactive), for the `invalid` class.
+    pub fn invalid(self, field: &'static str) -> impl Fn() -> bool + Copy {
+        move || self.errors.get().iter().any(|e| e.field == field)
+    }
+
+    /// Runs `save` unless one is running; on success clears the problems and calls
+    /// `done`, on failure shows them and keeps what was typed.
+    pub fn save<T: 'static>(
+        self,
+        save: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
+        done: impl FnOnce(T) + 'static,
+    ) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        let i18n = self.i18n;
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match save.await {
+                Ok(v) => {
+                    self.errors.set(Vec::new());
+                    self.banner.set(None);
+                    done(v);
+                }
+                Err(e) => show_api_error(i18n, e, self.errors, self.banner),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    /// The banner, if any, as an alert with `id`.
+    pub fn banner_view(self, id: &'static str) -> impl IntoView {
+        move || {
+            self.banner
+                .get()
+                .map(|b| view! { <p class="banner error" role="alert" id=id>{b}</p> })
+        }
+    }
+}

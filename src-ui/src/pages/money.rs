@@ -6,9 +6,9 @@ use crate::api;
 use crate::components::draft::Draft;
 use crate::components::history::HistoryButton;
 use crate::components::photos::PhotoStrip;
-use crate::components::session::use_session;
+use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
-use crate::pages::{field_error, show_api_error, PermissionHint};
+use crate::pages::{field_error, FormState, PermissionHint};
 use cosabi_core::actions::Category;
 use cosabi_core::committee::Permission;
 use cosabi_core::format::display_date;
@@ -18,7 +18,7 @@ use cosabi_core::ledger::{
 };
 use cosabi_core::schema::{PURCHASE, RECEIPT};
 use cosabi_core::views::{PurchaseListItem, PurchasePage};
-use cosabi_core::{Centavos, ValidationError};
+use cosabi_core::Centavos;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -26,11 +26,6 @@ use uuid::Uuid;
 /// Purchases shown per page: enough for a year of a small clinic, small enough to
 /// paint at once on a cheap phone.
 const PAGE_SIZE: u32 = 50;
-
-/// The year whose money is shown: the device's current year.
-pub fn current_year() -> i32 {
-    js_sys::Date::new_0().get_full_year() as i32
-}
 
 /// Today as dd/mm/aaaa, to prefill date fields.
 pub fn today_input() -> String {
@@ -53,13 +48,13 @@ enum Tab {
 pub fn MoneyPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let year = current_year();
     let balance = RwSignal::new(None::<Balance>);
     let tab = RwSignal::new(Tab::Purchases);
     let selected = RwSignal::new(None::<Uuid>);
 
     Effect::new(move |_| {
         session.track();
+        let year = session.year.get();
         spawn_local(async move {
             if let Ok(b) = api::money::balance(year).await {
                 balance.set(Some(b));
@@ -69,7 +64,10 @@ pub fn MoneyPage() -> impl IntoView {
 
     view! {
         <section class="page" id="page-money">
-            <h1>{move || i18n.t_with("money.title", &[("year", year.to_string())])}</h1>
+            <div class="title-row">
+                <h1>{move || i18n.t("money.title")}</h1>
+                <YearSelect/>
+            </div>
             <BalanceBar balance=balance/>
             <div class="tabs" role="tablist">
                 <button type="button" role="tab" id="tab-purchases" class:active=move || tab.get() == Tab::Purchases
@@ -77,10 +75,10 @@ pub fn MoneyPage() -> impl IntoView {
                 <button type="button" role="tab" id="tab-card" class:active=move || tab.get() == Tab::Card
                     on:click=move |_| tab.set(Tab::Card)>{move || i18n.t("money.card")}</button>
             </div>
-            {move || match (tab.get(), selected.get()) {
-                (Tab::Purchases, None) => view! { <Purchases year=year selected=selected/> }.into_any(),
-                (Tab::Purchases, Some(id)) => view! { <PurchaseDetail id=id selected=selected/> }.into_any(),
-                (Tab::Card, _) => view! { <CardMovements year=year/> }.into_any(),
+            {move || match (tab.get(), selected.get(), session.year.get()) {
+                (Tab::Purchases, None, year) => view! { <Purchases year=year selected=selected/> }.into_any(),
+                (Tab::Purchases, Some(id), _) => view! { <PurchaseDetail id=id selected=selected/> }.into_any(),
+                (Tab::Card, _, year) => view! { <CardMovements year=year/> }.into_any(),
             }}
         </section>
     }
@@ -273,9 +271,8 @@ fn PurchaseForm(
     let category_ref = NodeRef::<leptos::html::Select>::new();
     let action_ref = NodeRef::<leptos::html::Select>::new();
     let paid_ref = NodeRef::<leptos::html::Select>::new();
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new();
+    let (errors, busy) = (form.errors, form.busy);
 
     let preview = move || {
         let q: Option<i64> = quantity.get().trim().parse().ok();
@@ -292,9 +289,6 @@ fn PurchaseForm(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let sel = |r: NodeRef<leptos::html::Select>| {
             r.get_untracked().map(|s| s.value()).unwrap_or_default()
         };
@@ -310,27 +304,21 @@ fn PurchaseForm(
             paid_from: sel(paid_ref),
             fiscal_year: String::new(),
         };
-        busy.set(true);
         let draft = draft.clone();
-        spawn_local(async move {
-            match api::money::record_purchase(&input).await {
-                Ok(p) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    draft.clear();
-                    on_saved.run(p);
-                }
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-            busy.set(false);
-        });
+        form.save(
+            async move { api::money::record_purchase(&input).await },
+            move |p| {
+                draft.clear();
+                on_saved.run(p);
+            },
+        );
     };
-    let invalid = move |f: &'static str| move || errors.get().iter().any(|e| e.field == f);
+    let invalid = move |f: &'static str| form.invalid(f);
 
     view! {
         <form class="card form" id="purchase-form" on:submit=submit novalidate=true>
             <h2>{move || i18n.t("money.new_purchase")}</h2>
-            {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="purchase-form-error">{b}</p> })}
+            {form.banner_view("purchase-form-error")}
             <label for="p-concept">{move || i18n.t("money.concept")}</label>
             <input id="p-concept" autocomplete="off" class:invalid=invalid("concept") bind:value=concept/>
             {field_error(errors, "concept")}
@@ -407,8 +395,8 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let receipts = RwSignal::new(Vec::<Receipt>::new());
     let quantity = RwSignal::new(String::new());
     let unit_cost = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new();
+    let errors = form.errors;
     let notice = RwSignal::new(None::<String>);
 
     Effect::new(move |_| {
@@ -433,31 +421,25 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
             quantity: quantity.get_untracked(),
             unit_cost: unit_cost.get_untracked(),
         };
-        spawn_local(async move {
-            match api::money::update_purchase_amounts(id, &input).await {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    notice.set(Some(i18n.t("money.amounts_saved")));
-                    session.bump();
-                }
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-        });
+        form.save(
+            async move { api::money::update_purchase_amounts(id, &input).await },
+            move |_| {
+                notice.set(Some(i18n.t("money.amounts_saved")));
+                session.bump();
+            },
+        );
     };
     let can = Signal::derive(move || session.can(Permission::Money));
     let confirm_delete = RwSignal::new(false);
     // A tombstone: the purchase leaves the lists and totals, its history stays.
     let delete = move |_| {
-        spawn_local(async move {
-            match api::money::delete_purchase(id).await {
-                Ok(()) => {
-                    selected.set(None);
-                    session.bump();
-                }
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-        });
+        form.save(
+            async move { api::money::delete_purchase(id).await },
+            move |()| {
+                selected.set(None);
+                session.bump();
+            },
+        );
     };
 
     view! {
@@ -481,7 +463,7 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
             })}
             <form class="card form" id="amounts-form" on:submit=save_amounts novalidate=true>
                 <h3>{move || i18n.t("money.correct_amounts")}</h3>
-                {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+                {form.banner_view("amounts-form-error")}
                 {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="amounts-notice">{n}</p> })}
                 <div class="row">
                     <div>
@@ -559,8 +541,8 @@ fn ReceiptForm(
     let folio = RwSignal::new(String::new());
     let total = RwSignal::new(plain_amount(purchase.total));
     let issued = RwSignal::new(display_date(&purchase.date));
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new();
+    let errors = form.errors;
     let open = RwSignal::new(false);
     let id = purchase.id;
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -574,18 +556,14 @@ fn ReceiptForm(
             total: total.get_untracked(),
             issued_on: issued.get_untracked(),
         };
-        spawn_local(async move {
-            match api::money::add_receipt(id, &input).await {
-                Ok(r) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    folio.set(String::new());
-                    open.set(false);
-                    on_saved.run(r);
-                }
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-        });
+        form.save(
+            async move { api::money::add_receipt(id, &input).await },
+            move |r| {
+                folio.set(String::new());
+                open.set(false);
+                on_saved.run(r);
+            },
+        );
     };
     view! {
         <Show when=move || open.get() fallback=move || view! {
@@ -593,7 +571,7 @@ fn ReceiptForm(
                 on:click=move |_| open.set(true)>{move || i18n.t("money.add_receipt")}</button>
         }>
             <form class="form" id="receipt-form" on:submit=submit novalidate=true>
-                {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+                {form.banner_view("receipt-form-error")}
                 <div class="row">
                     <div>
                         <label for="r-kind">{move || i18n.t("money.receipt_kind")}</label>
@@ -643,8 +621,8 @@ fn CardMovements(year: i32) -> impl IntoView {
     if date.get_untracked().is_empty() {
         date.set(today_input());
     }
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new();
+    let errors = form.errors;
     Effect::new(move |_| {
         session.track();
         spawn_local(async move {
@@ -666,18 +644,14 @@ fn CardMovements(year: i32) -> impl IntoView {
             fiscal_year: String::new(),
         };
         let draft = draft.clone();
-        spawn_local(async move {
-            match api::money::add_card_movement(&input).await {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    draft.clear();
-                    date.set(today_input());
-                    session.bump();
-                }
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-        });
+        form.save(
+            async move { api::money::add_card_movement(&input).await },
+            move |_| {
+                draft.clear();
+                date.set(today_input());
+                session.bump();
+            },
+        );
     };
     let can = move || session.can(Permission::Money);
     view! {
@@ -706,7 +680,7 @@ fn CardMovements(year: i32) -> impl IntoView {
             </div>
             <form class="card form" id="movement-form" on:submit=submit novalidate=true>
                 <h2>{move || i18n.t("money.new_movement")}</h2>
-                {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+                {form.banner_view("movement-form-error")}
                 <label for="cm-kind">{move || i18n.t("money.movement_kind")}</label>
                 <select id="cm-kind" node_ref=kind_ref>
                     {CardMovementKind::ALL.iter().map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("movement.{code}"))}</option> } }).collect_view()}

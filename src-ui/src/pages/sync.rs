@@ -15,13 +15,6 @@ use std::time::Duration;
 /// Local setting: the last server address typed, offered again.
 const SERVER_HINT: &str = "sync.server_hint";
 
-fn error_text(i18n: crate::i18n::I18n, e: &api::ApiError) -> String {
-    e.errors
-        .first()
-        .map(|v| i18n.error_text(v))
-        .unwrap_or_else(|| i18n.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())]))
-}
-
 #[component]
 pub fn SyncPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -84,7 +77,7 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
                         }
                         error.set(None);
                     }
-                    Err(e) => error.set(Some(error_text(i18n, &e))),
+                    Err(e) => error.set(Some(i18n.api_error_text(&e))),
                 }
             }
             input.set_value("");
@@ -115,7 +108,7 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
             };
             match api::views::enroll(&s, &c, &device).await {
                 Ok(_) => on_enrolled.run(()),
-                Err(e) => error.set(Some(error_text(i18n, &e))),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
             }
             busy.set(false);
         });
@@ -214,7 +207,7 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
                             l.running = false;
                         }
                     });
-                    error.set(Some(error_text(i18n, &e)));
+                    error.set(Some(i18n.api_error_text(&e)));
                 }
             }
             session.bump();
@@ -304,7 +297,7 @@ fn ConflictInbox() -> impl IntoView {
                         spawn_local(async move {
                             match api::views::restore_conflict(&keys).await {
                                 Ok(()) => session.bump(),
-                                Err(e) => error.set(Some(error_text(i18n, &e))),
+                                Err(e) => error.set(Some(i18n.api_error_text(&e))),
                             }
                         });
                     };
@@ -363,7 +356,7 @@ fn SyncFiles() -> impl IntoView {
                     true,
                     i18n.t_with("sync.exported", &[("path", path)]),
                 ))),
-                Err(e) => message.set(Some((false, error_text(i18n, &e)))),
+                Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
             }
         });
     };
@@ -381,7 +374,7 @@ fn SyncFiles() -> impl IntoView {
                         )));
                         session.bump();
                     }
-                    Err(e) => message.set(Some((false, error_text(i18n, &e)))),
+                    Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
                 }
             }
             input.set_value("");
