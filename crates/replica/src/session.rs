@@ -92,7 +92,10 @@ impl Replica {
     }
 
     /// Sets a member's PIN on this device: 4 to 6 digits. A member who already has
-    /// one here may change it only while signed in.
+    /// one here may change it only while signed in. A first PIN is chosen freely by
+    /// the first person on the device; after that someone signed in must be present
+    /// (`pin_needs_member`), so nobody can pick a PIN for the tesorero on a phone
+    /// left on a table.
     pub fn set_pin(&mut self, member: MemberId, pin: &str) -> Result<()> {
         let mut errors = ValidationErrors::default();
         if self.member_by_id(member)?.is_none() {
@@ -106,8 +109,12 @@ impl Replica {
             );
         }
         errors.into_result()?;
-        if self.has_pin(member)? && self.author != Some(member) {
-            return Err(pin_error("pin_exists").into());
+        if self.has_pin(member)? {
+            if self.author != Some(member) {
+                return Err(pin_error("pin_exists").into());
+            }
+        } else if self.author.is_none() && self.any_pin_on_device()? {
+            return Err(pin_error("pin_needs_member").into());
         }
         let phc = hash_pin(pin)?;
         self.set_setting(&pin_key(member), &phc)?;

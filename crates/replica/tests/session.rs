@@ -128,7 +128,15 @@ fn pin_must_be_four_to_six_digits_of_a_known_member() {
         ("member".into(), "member_unknown".into())
     );
     f.r.set_pin(id, "1234").unwrap();
+    // The first PIN on the device is free; later ones need someone signed in.
+    assert_eq!(
+        invalid(f.r.set_pin(f.vocal.id, "654321").unwrap_err()),
+        ("pin".into(), "pin_needs_member".into())
+    );
+    assert!(!f.r.has_pin(f.vocal.id).unwrap());
+    f.r.sign_in(id, "1234").unwrap();
     f.r.set_pin(f.vocal.id, "654321").unwrap();
+    f.r.sign_out();
     assert!(f.r.has_pin(id).unwrap());
     assert!(!f.r.has_pin(f.presidente.id).unwrap());
     // A member without a PIN here cannot sign in.
@@ -148,7 +156,9 @@ fn only_the_member_signed_in_changes_their_pin() {
         invalid(f.r.set_pin(t, "9999").unwrap_err()),
         ("pin".into(), "pin_exists".into())
     );
+    f.r.sign_in(t, "1234").unwrap();
     f.r.set_pin(f.vocal.id, "5555").unwrap();
+    f.r.sign_out();
     f.r.sign_in(f.vocal.id, "5555").unwrap();
     assert_eq!(
         invalid(f.r.set_pin(t, "9999").unwrap_err()),
@@ -202,6 +212,9 @@ fn five_wrong_tries_lock_the_member_for_a_minute() {
     let mut f = fixture();
     let t = f.tesorero.id;
     f.r.set_pin(t, "1234").unwrap();
+    f.r.sign_in_at(t, "1234", NOW).unwrap();
+    f.r.set_pin(f.vocal.id, "4321").unwrap();
+    f.r.sign_out();
     for i in 1..PIN_TRIES_MAX {
         let e = f.r.sign_in_at(t, "0000", NOW + i64::from(i)).unwrap_err();
         assert_eq!(detail(&e, "tries_left"), (PIN_TRIES_MAX - i).to_string());
@@ -222,7 +235,6 @@ fn five_wrong_tries_lock_the_member_for_a_minute() {
     assert_eq!(invalid(e).1, "pin_locked");
     assert_eq!(f.r.signed_in().unwrap(), None);
     // Another member is not locked out by it.
-    f.r.set_pin(f.vocal.id, "4321").unwrap();
     f.r.sign_in_at(f.vocal.id, "4321", NOW + 20).unwrap();
     f.r.sign_out();
     let m = f.r.sign_in_at(t, "1234", NOW + 10 + PIN_LOCK_MS).unwrap();
@@ -325,7 +337,10 @@ fn roles_decide_what_the_member_signed_in_may_do() {
     ];
     for (m, pin) in &people {
         f.r.set_pin(m.id, pin).unwrap();
+        // Each next member chooses their PIN with the previous one signed in.
+        f.r.sign_in(m.id, pin).unwrap();
     }
+    f.r.sign_out();
     // (member, permissions allowed among CloseActa, VerifyAction, Money)
     let expected = [
         ("presidente", [false, false, true]),
