@@ -91,6 +91,9 @@ pub struct PurchaseListItem {
 /// One field change of a record: who changed what to what, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// As a decimal string: a 64-bit clock reading does not survive a JavaScript
+    /// number on its way to the UI.
+    #[serde(with = "hlc_as_string")]
     pub hlc: Hlc,
     /// When, as the writing device's clock said (RFC 3339, UTC).
     pub at: String,
@@ -194,5 +197,44 @@ mod tests {
             hlc_rfc3339(Hlc::new(1_750_000_000_000, 3)),
             "2025-06-15T15:06:40Z"
         );
+    }
+}
+
+/// Serde for an [`Hlc`] as a decimal string (JSON numbers lose 64-bit precision in
+/// the webview).
+mod hlc_as_string {
+    use crate::hlc::Hlc;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(h: &Hlc, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&h.0.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Hlc, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map(Hlc).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod history_serde_tests {
+    use super::*;
+
+    #[test]
+    fn a_history_entry_keeps_its_clock_through_json() {
+        let e = HistoryEntry {
+            hlc: Hlc((1_750_000_000_123 << 16) | 7),
+            at: "2025-06-15T15:06:40Z".into(),
+            site: crate::ids::SiteId(uuid::Uuid::nil()),
+            seq: 3,
+            author: None,
+            author_name: None,
+            column: "total".into(),
+            value: Value::Int(125_050),
+            display: "$1,250.50".into(),
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains(&format!("\"{}\"", e.hlc.0)), "{json}");
+        assert_eq!(serde_json::from_str::<HistoryEntry>(&json).unwrap(), e);
     }
 }
