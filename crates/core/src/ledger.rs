@@ -52,48 +52,19 @@ pub const QUANTITY_MAX: i64 = 1_000_000;
 /// may have none. Returns it upper-case without spaces or dashes.
 ///
 /// A company's RFC is 12 characters (3 letters, `&` and `Ñ` included, a `YYMMDD`
-/// date, 3 alphanumerics); a person's is 13 (4 letters, date, 3). The check digit is
-/// not verified here: a mismatch is only a warning, and the UI gives it separately.
+/// date, 3 alphanumerics); a person's is 13 (4 letters, date, 3). A wrong shape is
+/// `rfc_format`, an impossible date `rfc_date`. The check digit is not enforced here:
+/// a mismatch is only a warning, which the UI gets from [`crate::rfc::rfc_warning`].
+/// The rules live in [`crate::rfc::check_rfc`].
 pub fn validate_rfc(input: &str) -> Result<Option<String>, ValidationError> {
-    let rfc: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_uppercase)
-        .collect();
-    if rfc.is_empty() {
+    if crate::rfc::normalize_rfc(input).is_empty() {
         return Ok(None);
     }
-    let chars: Vec<char> = rfc.chars().collect();
-    let letters = match chars.len() {
-        12 => 3,
-        13 => 4,
-        _ => return Err(ValidationError::new("rfc", "rfc_format")),
-    };
-    let letters_ok = chars[..letters]
-        .iter()
-        .all(|c| c.is_ascii_uppercase() || *c == '&' || *c == 'Ñ');
-    let date: String = chars[letters..letters + 6].iter().collect();
-    let date_ok = date.chars().all(|c| c.is_ascii_digit()) && rfc_date_is_valid(&date);
-    let tail_ok = chars[letters + 6..]
-        .iter()
-        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    if letters_ok && date_ok && tail_ok {
-        Ok(Some(rfc))
-    } else {
-        Err(ValidationError::new("rfc", "rfc_format"))
+    let check = crate::rfc::check_rfc(input);
+    match check.error() {
+        None => Ok(Some(check.normalized)),
+        Some(problem) => Err(ValidationError::new("rfc", problem.code())),
     }
-}
-
-/// `YYMMDD` is a real date in the 1900s or 2000s (29 February needs a leap year in
-/// one of them).
-fn rfc_date_is_valid(yymmdd: &str) -> bool {
-    let n = |r: std::ops::Range<usize>| yymmdd[r].parse::<u32>().ok();
-    let (Some(yy), Some(mm), Some(dd)) = (n(0..2), n(2..4), n(4..6)) else {
-        return false;
-    };
-    [1900, 2000]
-        .iter()
-        .any(|century| chrono::NaiveDate::from_ymd_opt(century + yy as i32, mm, dd).is_some())
 }
 
 /// Checks a folio fiscal (a CFDI's UUID: 8-4-4-4-12 hex digits, 36 characters with
@@ -468,12 +439,18 @@ mod tests {
         for bad in [
             "ABC01020XY9",    // 11 characters
             "AB1010203XY9",   // digit among the letters
-            "ABC011303XY9",   // month 13
-            "ABC010230XY9",   // 30 February
             "ABC010203XY_",   // symbol in the tail
             "XIML850412HV3X", // 14 characters
         ] {
             assert_eq!(validate_rfc(bad).unwrap_err().code, "rfc_format", "{bad}");
+        }
+        // Month 13 and 30 February.
+        for impossible_date in ["ABC011303XY9", "ABC010230XY9"] {
+            assert_eq!(
+                validate_rfc(impossible_date).unwrap_err().code,
+                "rfc_date",
+                "{impossible_date}"
+            );
         }
         // 29 February exists in 2000 (and 2004…), so "000229" is a real date.
         assert!(validate_rfc("ABC000229XY9").is_ok());

@@ -24,6 +24,7 @@
 
 pub mod actions;
 pub mod assembly;
+pub mod cfdi;
 pub mod change;
 pub mod clinic;
 pub mod committee;
@@ -36,6 +37,7 @@ pub mod ledger;
 pub mod money;
 pub mod photo;
 pub mod protocol;
+pub mod rfc;
 pub mod schema;
 pub mod views;
 pub mod wire;
