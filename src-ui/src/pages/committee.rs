@@ -1,11 +1,13 @@
 //! The committee: the clinic's card, its members and the form to add one.
 
 use crate::api;
+use crate::components::history::HistoryButton;
 use crate::i18n::use_i18n;
 use crate::pages::{field_error, show_api_error};
 use cosabi_core::clinic::Clinic;
 use cosabi_core::committee::{Member, NewMember, Role};
 use cosabi_core::format::display_date;
+use cosabi_core::schema::MEMBER;
 use cosabi_core::ValidationError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -123,6 +125,7 @@ fn MemberRow(member: Member) -> impl IntoView {
                 <div class="member-name">{member.name.clone()}</div>
                 <div class="member-role">{move || i18n.t(&format!("role.{role}"))}</div>
                 <div class="member-term muted">{term}</div>
+                <HistoryButton table=MEMBER.id row=member.id.0/>
             </div>
         </li>
     }
