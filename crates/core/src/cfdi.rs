@@ -427,9 +427,13 @@ fn query_of(text: &str) -> Result<&str, CfdiError> {
 /// Splits a query into raw (still encoded) `(key, value)` pairs. A separator is `&`,
 /// possibly HTML-escaped (`&amp;`, `&#38;`, `&#x26;`, even twice), followed by a
 /// parameter name and `=`; any other `&` belongs to the value. A fragment (`#…`)
-/// ends the query: no parameter contains `#`.
+/// ends the query: no parameter contains `#` other than in `&#38;`.
 fn split_query(query: &str) -> Vec<(&str, &str)> {
-    let query = query.split('#').next().unwrap_or(query);
+    let fragment = query
+        .match_indices('#')
+        .find(|(at, _)| !query[..*at].ends_with('&'))
+        .map_or(query.len(), |(at, _)| at);
+    let query = &query[..fragment];
     let mut segments = Vec::new();
     let mut start = 0;
     let mut i = 0;
