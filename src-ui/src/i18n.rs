@@ -205,6 +205,14 @@ mod tests {
         ] {
             assert!(base.contains_key(&format!("error.{code}")), "error.{code}");
         }
+        for code in [
+            "purchase_total_mismatch",
+            "seat_held_twice",
+            "folio_used_twice",
+            "acta_edited_while_closing",
+        ] {
+            assert!(base.contains_key(&format!("review.{code}")), "review.{code}");
+        }
         for role in cosabi_core::committee::Role::ALL {
             assert!(base.contains_key(&format!("role.{}", role.code())));
         }

@@ -138,3 +138,16 @@ pub struct ImportReport {
 pub async fn import_sync_file(bytes: &[u8]) -> Result<ImportReport, ApiError> {
     invoke_raw("import_sync_file", bytes, &[]).await
 }
+
+/// A rule spanning rows that a merge broke (a total nobody typed, a seat held twice…).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReviewItem {
+    pub code: String,
+    pub table: String,
+    pub row: Uuid,
+    pub detail: Vec<(String, String)>,
+}
+
+pub async fn review_items() -> Result<Vec<ReviewItem>, ApiError> {
+    invoke("review_items", &NoArgs {}).await
+}

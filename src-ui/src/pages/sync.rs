@@ -40,6 +40,7 @@ pub fn SyncPage() -> impl IntoView {
                 view! { <EnrollForm on_enrolled=Callback::new(move |_| session.bump())/> }.into_any()
             })}
             <ConflictInbox/>
+            <ReviewList/>
             <SyncFiles/>
         </section>
     }
@@ -328,6 +329,44 @@ fn ConflictInbox() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// What merges left for a person to look at: rules that span fields or rows, which
+/// no per-field merge can keep (e.g. a total that is not quantity × unit cost after
+/// two devices corrected one each). Shown only when there is something.
+#[component]
+fn ReviewList() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let items = RwSignal::new(Vec::<crate::api::views::ReviewItem>::new());
+    Effect::new(move |_| {
+        session.track();
+        spawn_local(async move {
+            if let Ok(list) = api::views::review_items().await {
+                items.set(list);
+            }
+        });
+    });
+    view! {
+        <Show when=move || !items.get().is_empty()>
+            <div class="card attention-card" id="review">
+                <h2>{move || i18n.t("review.title")}</h2>
+                <ul class="review-list">
+                    {move || items.get().into_iter().map(|item| {
+                        let args: Vec<(&str, String)> = item.detail.iter().map(|(k, v)| {
+                            let v = match k.as_str() {
+                                "role" => i18n.t(&format!("role.{v}")),
+                                "date" => cosabi_core::format::display_date(v),
+                                _ => v.clone(),
+                            };
+                            (k.as_str(), v)
+                        }).collect();
+                        view! { <li class="review-item wrap">{i18n.t_with(&format!("review.{}", item.code), &args)}</li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
     }
 }
 
