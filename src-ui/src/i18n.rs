@@ -211,7 +211,10 @@ mod tests {
             "folio_used_twice",
             "acta_edited_while_closing",
         ] {
-            assert!(base.contains_key(&format!("review.{code}")), "review.{code}");
+            assert!(
+                base.contains_key(&format!("review.{code}")),
+                "review.{code}"
+            );
         }
         for role in cosabi_core::committee::Role::ALL {
             assert!(base.contains_key(&format!("role.{}", role.code())));
