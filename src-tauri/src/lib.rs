@@ -65,6 +65,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::money::add_receipt,
         commands::money::card_movements,
         commands::money::add_card_movement,
+        commands::money::read_cfdi_qr,
+        commands::money::read_cfdi_xml,
         commands::photos::list_photos,
         commands::photos::attach_photo,
         commands::photos::photo_thumbnail,

@@ -263,6 +263,19 @@ impl Replica {
         self.write(|w| w.update(&RECEIPT, id, &[(0, Value::Int(1))]))
     }
 
+    /// The folios fiscales of the clinic's receipts, except those of `except_purchase`
+    /// (the purchase being edited): a CFDI already used elsewhere is worth a warning.
+    pub fn receipt_folios(&self, except_purchase: Option<Uuid>) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.folio_fiscal FROM receipt r JOIN purchase p ON p.id = r.purchase_id
+             WHERE r.deleted = 0 AND p.deleted = 0 AND r.folio_fiscal IS NOT NULL
+               AND (?1 IS NULL OR r.purchase_id IS NOT ?1)",
+        )?;
+        let except = except_purchase.map(|u| u.as_bytes().to_vec());
+        let rows = stmt.query_map([except], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The receipts of a purchase, in the order they were attached.
     pub fn receipts(&self, purchase: Uuid) -> Result<Vec<Receipt>> {
         let mut stmt = self.conn.prepare_cached(

@@ -102,3 +102,32 @@ pub async fn card_movements(fiscal_year: i32) -> Result<Vec<CardMovement>, ApiEr
 pub async fn add_card_movement(input: &NewCardMovement) -> Result<CardMovement, ApiError> {
     invoke("add_card_movement", &Input { input }).await
 }
+
+/// A CFDI read from a receipt, with warnings for the purchase.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct CfdiRead<T> {
+    pub cfdi: T,
+    pub hints: Vec<cosabi_core::cfdi::Hint>,
+}
+
+fn purchase_header(purchase: Option<Uuid>) -> Vec<(&'static str, String)> {
+    purchase
+        .map(|p| vec![("x-purchase", p.to_string())])
+        .unwrap_or_default()
+}
+
+/// Reads the verification QR code from a photo of an invoice.
+pub async fn read_cfdi_qr(
+    image: &[u8],
+    purchase: Option<Uuid>,
+) -> Result<CfdiRead<cosabi_core::cfdi::CfdiQr>, ApiError> {
+    super::invoke_raw("read_cfdi_qr", image, &purchase_header(purchase)).await
+}
+
+/// Reads an invoice's XML file.
+pub async fn read_cfdi_xml(
+    xml: &[u8],
+    purchase: Option<Uuid>,
+) -> Result<CfdiRead<cosabi_core::cfdi::CfdiXml>, ApiError> {
+    super::invoke_raw("read_cfdi_xml", xml, &purchase_header(purchase)).await
+}

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::draft::Draft;
 use crate::components::history::HistoryButton;
-use crate::components::photos::PhotoStrip;
+use crate::components::photos::{read_first_file, PhotoStrip};
 use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
 use crate::pages::{field_error, FormState, PermissionHint};
@@ -273,6 +273,48 @@ fn PurchaseForm(
     let paid_ref = NodeRef::<leptos::html::Select>::new();
     let form = FormState::new();
     let (errors, busy) = (form.errors, form.busy);
+    // An imported invoice: its warnings, and the receipt to add once the purchase is saved.
+    let hints = RwSignal::new(Vec::<String>::new());
+    let filled_from = RwSignal::new(None::<String>);
+    let pending_receipt = RwSignal::new(None::<NewReceipt>);
+    let xml_ref = NodeRef::<leptos::html::Input>::new();
+    let on_xml = move |_| {
+        let Some(input) = xml_ref.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Some(bytes) = read_first_file(&input).await {
+                match api::money::read_cfdi_xml(&bytes, None).await {
+                    Ok(read) => {
+                        let x = read.cfdi;
+                        let concepts: Vec<&str> =
+                            x.concepts.iter().map(|c| c.description.as_str()).collect();
+                        concept.set(concepts.join("; "));
+                        date.set(x.date.format("%d/%m/%Y").to_string());
+                        quantity.set("1".into());
+                        unit_cost.set(plain_amount(x.total));
+                        supplier.set(
+                            x.nombre_emisor
+                                .clone()
+                                .unwrap_or_else(|| x.rfc_emisor.clone()),
+                        );
+                        rfc.set(x.rfc_emisor.clone());
+                        pending_receipt.set(Some(NewReceipt {
+                            kind: "cfdi".into(),
+                            folio_fiscal: x.uuid.clone(),
+                            total: plain_amount(x.total),
+                            issued_on: x.date.format("%d/%m/%Y").to_string(),
+                        }));
+                        filled_from.set(Some(x.uuid));
+                        hints.set(read.hints.iter().map(|h| hint_text(i18n, h)).collect());
+                        form.banner.set(None);
+                    }
+                    Err(e) => form.banner.set(Some(i18n.api_error_text(&e))),
+                }
+            }
+            input.set_value("");
+        });
+    };
 
     let preview = move || {
         let q: Option<i64> = quantity.get().trim().parse().ok();
@@ -305,10 +347,20 @@ fn PurchaseForm(
             fiscal_year: String::new(),
         };
         let draft = draft.clone();
+        let receipt = pending_receipt.get_untracked();
         form.save(
-            async move { api::money::record_purchase(&input).await },
+            async move {
+                let p = api::money::record_purchase(&input).await?;
+                if let Some(r) = receipt {
+                    api::money::add_receipt(p.id, &r).await?;
+                }
+                Ok(p)
+            },
             move |p| {
                 draft.clear();
+                pending_receipt.set(None);
+                filled_from.set(None);
+                hints.set(Vec::new());
                 on_saved.run(p);
             },
         );
@@ -319,6 +371,12 @@ fn PurchaseForm(
         <form class="card form" id="purchase-form" on:submit=submit novalidate=true>
             <h2>{move || i18n.t("money.new_purchase")}</h2>
             {form.banner_view("purchase-form-error")}
+            <label class="button secondary" for="p-xml">{move || i18n.t("money.import_xml")}</label>
+            <input type="file" id="p-xml" class="photo-input" accept=".xml,text/xml,application/xml" node_ref=xml_ref on:change=on_xml/>
+            {move || filled_from.get().map(|u| view! {
+                <p class="banner ok" role="status" id="cfdi-filled">{i18n.t_with("money.cfdi_filled", &[("uuid", u)])}" "{i18n.t("money.cfdi_receipt_pending")}</p>
+            })}
+            {move || hints.get().into_iter().map(|h| view! { <p class="banner warn cfdi-hint" role="status">{h}</p> }).collect_view()}
             <label for="p-concept">{move || i18n.t("money.concept")}</label>
             <input id="p-concept" autocomplete="off" class:invalid=invalid("concept") bind:value=concept/>
             {field_error(errors, "concept")}
@@ -361,6 +419,9 @@ fn PurchaseForm(
                     <input id="p-rfc" autocomplete="off" autocapitalize="characters" class:invalid=invalid("rfc") bind:value=rfc/>
                     <p class="hint">{move || i18n.t("money.rfc_hint")}</p>
                     {field_error(errors, "rfc")}
+                    {move || cosabi_core::rfc::rfc_warning(&rfc.get()).map(|c| view! {
+                        <p class="hint warn" id="rfc-warning">{i18n.t(&format!("error.{c}"))}</p>
+                    })}
                 </div>
             </div>
             <div class="row">
@@ -507,6 +568,16 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     }
 }
 
+/// A CFDI warning as a sentence.
+fn hint_text(i18n: crate::i18n::I18n, h: &cosabi_core::cfdi::Hint) -> String {
+    let args: Vec<(&str, String)> = h
+        .detail
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    i18n.t_with(&format!("error.{}", h.code), &args)
+}
+
 /// An amount as a person types it back: `1234.50`, no sign or separators.
 fn plain_amount(c: Centavos) -> String {
     format!("{}.{:02}", c.get() / 100, (c.get() % 100).abs())
@@ -545,6 +616,30 @@ fn ReceiptForm(
     let errors = form.errors;
     let open = RwSignal::new(false);
     let id = purchase.id;
+    let hints = RwSignal::new(Vec::<String>::new());
+    let qr_ref = NodeRef::<leptos::html::Input>::new();
+    let on_qr = move |_| {
+        let Some(input) = qr_ref.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Some(bytes) = read_first_file(&input).await {
+                match api::money::read_cfdi_qr(&bytes, Some(id)).await {
+                    Ok(read) => {
+                        if let Some(k) = kind_ref.get_untracked() {
+                            k.set_value("cfdi");
+                        }
+                        folio.set(read.cfdi.uuid.clone());
+                        total.set(plain_amount(read.cfdi.total));
+                        hints.set(read.hints.iter().map(|h| hint_text(i18n, h)).collect());
+                        form.banner.set(None);
+                    }
+                    Err(e) => form.banner.set(Some(i18n.api_error_text(&e))),
+                }
+            }
+            input.set_value("");
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewReceipt {
@@ -572,6 +667,9 @@ fn ReceiptForm(
         }>
             <form class="form" id="receipt-form" on:submit=submit novalidate=true>
                 {form.banner_view("receipt-form-error")}
+                <label class="button secondary" for="r-qr">{move || i18n.t("money.read_qr")}</label>
+                <input type="file" id="r-qr" class="photo-input" accept="image/*" capture="environment" node_ref=qr_ref on:change=on_qr/>
+                {move || hints.get().into_iter().map(|h| view! { <p class="banner warn cfdi-hint" role="status">{h}</p> }).collect_view()}
                 <div class="row">
                     <div>
                         <label for="r-kind">{move || i18n.t("money.receipt_kind")}</label>
