@@ -1,0 +1,210 @@
+//! The acta of one assembly.
+
+use crate::model::{Align, Block, Column, Document, Orientation, Signature, Table};
+use crate::texts::{self, fill, t};
+use crate::{clinic_fields, clinic_of, date, Error, Result};
+use cosabi_core::committee::Role;
+use cosabi_core::ids::MemberId;
+use cosabi_replica::Replica;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Room left in each attendance row to sign or put a thumbprint.
+const SIGNATURE_ROW_PT: f32 = 26.0;
+
+/// The acta of `assembly` as a document. A closed acta prints the minutes as they
+/// were when it was closed; a draft says it is one.
+pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
+    let clinic = clinic_of(replica)?;
+    let detail = replica.assembly(assembly)?.ok_or(Error::NotFound {
+        what: "assembly",
+        id: assembly,
+    })?;
+    let agreements = replica.agreements(assembly)?;
+    let members = replica.members()?;
+    let names: HashMap<MemberId, &str> = members.iter().map(|m| (m.id, m.name.as_str())).collect();
+    let a = &detail.assembly;
+    let kind = texts::assembly_kind(&a.kind);
+    let closed = a.is_closed();
+
+    let mut blocks = vec![Block::Fields(clinic_fields(&clinic))];
+    blocks.push(Block::Fields(vec![
+        (t::ASSEMBLY_KIND.to_owned(), kind.to_string()),
+        (t::DATE.to_owned(), date(&a.date)),
+        (t::PLACE.to_owned(), a.place.clone()),
+        (
+            t::ACTA_STATUS.to_owned(),
+            if closed {
+                t::ACTA_CLOSED
+            } else {
+                t::ACTA_DRAFT
+            }
+            .to_owned(),
+        ),
+    ]));
+
+    blocks.push(Block::Heading(t::ATTENDANCE.to_owned()));
+    blocks.push(Block::Table(Table {
+        columns: vec![
+            Column::new(t::COL_NUMBER, 0.35, Align::Right),
+            Column::new(t::COL_NAME, 3.0, Align::Left),
+            Column::new(t::COL_ROLE, 2.2, Align::Left),
+            Column::new(t::COL_PRESENT, 1.1, Align::Left),
+            Column::new(t::COL_SIGNATURE, 2.6, Align::Left),
+        ],
+        rows: detail
+            .attendance
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                vec![
+                    (i + 1).to_string(),
+                    e.name.clone(),
+                    texts::role(&e.role).into_owned(),
+                    if e.present { t::PRESENT } else { t::ABSENT }.to_owned(),
+                    String::new(),
+                ]
+            })
+            .collect(),
+        footer: None,
+        row_height_min_pt: SIGNATURE_ROW_PT,
+    }));
+    let q = &detail.quorum;
+    let quorum = fill(
+        if q.reached {
+            t::QUORUM_VALUE_REACHED
+        } else {
+            t::QUORUM_VALUE_MISSING
+        },
+        &[
+            ("needed", &q.needed.to_string()),
+            ("percent", &a.quorum_percent.to_string()),
+        ],
+    );
+    blocks.push(Block::Fields(vec![
+        (
+            t::MEMBERS_PRESENT.to_owned(),
+            fill(
+                t::MEMBERS_PRESENT_VALUE,
+                &[
+                    ("present", &q.present_members.to_string()),
+                    ("active", &q.active_members.to_string()),
+                ],
+            ),
+        ),
+        (t::QUORUM.to_owned(), quorum),
+        (
+            t::COMMUNITY_ATTENDEES.to_owned(),
+            a.community_attendees.to_string(),
+        ),
+    ]));
+
+    blocks.push(Block::Heading(t::AGENDA.to_owned()));
+    if a.agenda.iter().all(|i| i.trim().is_empty()) {
+        blocks.push(Block::Paragraph(t::AGENDA_EMPTY.to_owned()));
+    } else {
+        blocks.push(Block::Numbered(a.agenda.clone()));
+    }
+
+    blocks.push(Block::Heading(t::AGREEMENTS.to_owned()));
+    if agreements.is_empty() {
+        blocks.push(Block::Paragraph(t::AGREEMENTS_EMPTY.to_owned()));
+    } else {
+        blocks.push(Block::Table(Table {
+            columns: vec![
+                Column::new(t::COL_NUMBER, 0.35, Align::Right),
+                Column::new(t::COL_AGREEMENT, 4.6, Align::Left),
+                Column::new(t::COL_RESPONSIBLE, 2.2, Align::Left),
+                Column::new(t::COL_DUE, 1.2, Align::Left),
+                Column::new(t::COL_STATUS, 1.1, Align::Left),
+            ],
+            rows: agreements
+                .iter()
+                .enumerate()
+                .map(|(i, ag)| {
+                    let text = if ag.carried_from_id.is_some() {
+                        format!("{} {}", ag.text, t::CARRIED_OVER)
+                    } else {
+                        ag.text.clone()
+                    };
+                    vec![
+                        (i + 1).to_string(),
+                        text,
+                        ag.responsible_id
+                            .and_then(|r| names.get(&r).copied())
+                            .unwrap_or(t::NONE)
+                            .to_owned(),
+                        ag.due_date.as_deref().map_or(t::NONE.to_owned(), date),
+                        texts::agreement_status(&ag.status).into_owned(),
+                    ]
+                })
+                .collect(),
+            footer: None,
+            row_height_min_pt: 0.0,
+        }));
+    }
+
+    blocks.push(Block::Heading(t::MINUTES.to_owned()));
+    let minutes = match (&a.closed_minutes, closed) {
+        (Some(signed), true) => signed.as_str(),
+        _ => a.minutes.as_str(),
+    };
+    if minutes.trim().is_empty() {
+        blocks.push(Block::Paragraph(t::MINUTES_EMPTY.to_owned()));
+    } else {
+        blocks.extend(
+            minutes
+                .split('\n')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| Block::Paragraph(p.trim().to_owned())),
+        );
+    }
+
+    if !detail.amendments.is_empty() {
+        blocks.push(Block::Heading(t::AMENDMENTS.to_owned()));
+        blocks.push(Block::Numbered(
+            detail
+                .amendments
+                .iter()
+                .map(|am| {
+                    fill(
+                        t::AMENDMENT_ITEM,
+                        &[("date", &date(&am.made_on)), ("text", &am.text)],
+                    )
+                })
+                .collect(),
+        ));
+    }
+
+    blocks.push(Block::Heading(t::SIGNATURES.to_owned()));
+    blocks.push(Block::Signatures(
+        [Role::Presidente, Role::Secretario, Role::Tesorero]
+            .into_iter()
+            .map(|role| Signature {
+                role: texts::role(role.code()).into_owned(),
+                name: members
+                    .iter()
+                    .find(|m| m.role == role.code())
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    ));
+
+    let title = fill(
+        t::ACTA_TITLE,
+        &[("kind", &texts::assembly_kind_lower(&a.kind))],
+    );
+    Ok(Document {
+        running_title: format!("{title} · {} · {}", date(&a.date), clinic.clues),
+        title,
+        subtitle: vec![t::PROGRAMME_LINE.to_owned(), clinic.name.clone()],
+        orientation: Orientation::Portrait,
+        blocks,
+    })
+}
+
+/// The acta of `assembly` as a Letter PDF.
+pub fn acta_pdf(replica: &Replica, assembly: Uuid) -> Result<Vec<u8>> {
+    crate::pdf::render(&acta_document(replica, assembly)?)
+}

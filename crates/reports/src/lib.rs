@@ -1,0 +1,100 @@
+//! cosabi-reports: the committee's accountability outputs, made offline from a
+//! [`Replica`].
+//!
+//! Main entry points:
+//! - [`acta_pdf`]: the acta of one assembly on Letter paper, with the attendance list
+//!   and a column to sign or put a thumbprint, agreements, minutes, amendments and the
+//!   signature blocks of presidente, secretario and tesorero.
+//! - [`cuadernillo_pdf`] and [`cuadernillo_xlsx`]: the *cuadernillo de control de
+//!   gastos* of a fiscal year: card movements, every purchase with its receipts,
+//!   totals by category, balance, amounts in words and an index of receipts with
+//!   thumbnails.
+//! - [`expediente_zip`]: everything above plus every photo, an index and a
+//!   completeness report ([`ExpedienteReport`], [`Completeness`]) in one ZIP to upload.
+//! - [`amount_in_words`] / [`number_in_words`]: "Ocho mil pesos 00/100 M.N.".
+//!
+//! Each document is first built as a [`Document`] (title, headings, paragraphs,
+//! tables…; [`acta_document`], [`cuadernillo_document`]) and then laid out by
+//! [`render_pdf`], so tests can read what a document says without parsing a PDF.
+//! Every printed word comes from `texts.rs` (es-MX).
+
+mod acta;
+mod cuadernillo;
+mod expediente;
+pub mod model;
+mod pdf;
+mod texts;
+mod words;
+mod xlsx;
+
+pub use acta::{acta_document, acta_pdf};
+pub use cuadernillo::{cuadernillo_document, cuadernillo_pdf};
+pub use expediente::{
+    completeness, expediente_zip, Completeness, ExpedienteReport, FileKind, Gap, GapKind,
+    IndexEntry,
+};
+pub use model::Document;
+pub use pdf::render as render_pdf;
+pub use words::{amount_in_words, number_in_words, Gender};
+pub use xlsx::cuadernillo_xlsx;
+
+use cosabi_replica::Replica;
+
+/// What went wrong making a document.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Replica(#[from] cosabi_replica::Error),
+    #[error("the replica holds no clinic yet: create the clinic first")]
+    NoClinic,
+    #[error("no {what} with id {id}: it may have been deleted")]
+    NotFound { what: &'static str, id: uuid::Uuid },
+    #[error("pdf: {0}")]
+    Pdf(String),
+    #[error("xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("writing the expediente: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A stable code for the UI's translated message (`error.<code>`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Replica(e) => e.code(),
+            Error::NoClinic => "no_clinic",
+            Error::NotFound { .. } => "not_found",
+            Error::Pdf(_) | Error::Xlsx(_) => "report_failed",
+            Error::Zip(_) | Error::Io(_) => "write_failed",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The clinic, or [`Error::NoClinic`].
+fn clinic_of(replica: &Replica) -> Result<cosabi_core::clinic::Clinic> {
+    replica.clinic()?.ok_or(Error::NoClinic)
+}
+
+/// The clinic header every document opens with.
+fn clinic_fields(clinic: &cosabi_core::clinic::Clinic) -> Vec<(String, String)> {
+    use texts::t;
+    [
+        (t::CLUES, clinic.clues.clone()),
+        (t::CLINIC, clinic.name.clone()),
+        (t::LOCALITY, clinic.locality.clone()),
+        (t::MUNICIPALITY, clinic.municipality.clone()),
+        (t::STATE, clinic.state_name.clone()),
+    ]
+    .into_iter()
+    .map(|(l, v)| (l.to_owned(), v))
+    .collect()
+}
+
+/// `2025-03-20` → `20/03/2025`.
+fn date(iso: &str) -> String {
+    cosabi_core::format::display_date(iso)
+}

@@ -1,0 +1,817 @@
+//! Lays a [`Document`] out on Letter pages and writes it as a PDF with printpdf.
+//!
+//! The layout is a simple top-to-bottom flow: text is measured with the embedded
+//! DejaVu Sans widths and wrapped greedily by words; a block that does not fit on
+//! the page goes on to the next one (tables repeat their header row, paragraphs flow
+//! line by line). Every page gets "Página n de m" once the page count is known.
+//! Fonts are embedded (subset) from `assets/fonts`, so the output does not depend on
+//! the fonts of the machine and its text can be selected and extracted.
+
+use crate::model::{Align, Block, Document, Orientation, Picture, PictureEntry, Signature, Table};
+use crate::texts::{fill, t};
+use crate::{Error, Result};
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, TextItem, XObjectId,
+    XObjectTransform,
+};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const REGULAR_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Letter paper, in points (8.5 × 11 in).
+const LETTER_SHORT_PT: f32 = 612.0;
+const LETTER_LONG_PT: f32 = 792.0;
+const MARGIN_SIDE_PT: f32 = 48.0;
+const MARGIN_TOP_PT: f32 = 48.0;
+const MARGIN_BOTTOM_PT: f32 = 54.0;
+const FOOTER_BASELINE_PT: f32 = 28.0;
+
+const TITLE_SIZE_PT: f32 = 15.0;
+const HEADING_SIZE_PT: f32 = 11.5;
+const BODY_SIZE_PT: f32 = 9.5;
+const BODY_LEADING_PT: f32 = 12.5;
+const TABLE_SIZE_PT: f32 = 7.5;
+const TABLE_LEADING_PT: f32 = 9.5;
+const CELL_PAD_PT: f32 = 3.0;
+const FOOTER_SIZE_PT: f32 = 7.5;
+/// Room a heading keeps for what follows it, so it never ends a page alone.
+const HEADING_KEEP_PT: f32 = 60.0;
+const THUMB_BOX_PT: f32 = 84.0;
+const THUMB_GAP_PT: f32 = 6.0;
+const SIGNATURES_PER_ROW: usize = 3;
+const SIGNATURE_ROOM_PT: f32 = 42.0;
+/// Share of a line of text's size from its top to its baseline (DejaVu's ascent).
+const ASCENT: f32 = 0.8;
+
+struct Fonts {
+    regular: ParsedFont,
+    bold: ParsedFont,
+}
+
+/// The embedded fonts, parsed once per process.
+fn fonts() -> Result<&'static Fonts> {
+    static FONTS: OnceLock<std::result::Result<Fonts, String>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let parse = |bytes: &[u8], name: &str| {
+                ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
+                    .ok_or_else(|| format!("the embedded font {name} does not parse"))
+            };
+            Ok(Fonts {
+                regular: parse(REGULAR_TTF, "DejaVuSans")?,
+                bold: parse(BOLD_TTF, "DejaVuSans-Bold")?,
+            })
+        })
+        .as_ref()
+        .map_err(|e| Error::Pdf(e.clone()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Face {
+    Regular,
+    Bold,
+}
+
+impl Fonts {
+    fn font(&self, face: Face) -> &ParsedFont {
+        match face {
+            Face::Regular => &self.regular,
+            Face::Bold => &self.bold,
+        }
+    }
+
+    /// Width of `s` set in `face` at `size` points.
+    fn width(&self, s: &str, face: Face, size: f32) -> f32 {
+        let font = self.font(face);
+        let fallback = font
+            .lookup_glyph_index('?' as u32)
+            .and_then(|g| font.get_glyph_width(g))
+            .unwrap_or(0);
+        let units: u32 = s
+            .chars()
+            .map(|c| {
+                font.lookup_glyph_index(c as u32)
+                    .and_then(|g| font.get_glyph_width(g))
+                    .unwrap_or(fallback) as u32
+            })
+            .sum();
+        units as f32 * size / f32::from(font.units_per_em.max(1))
+    }
+
+    /// `text` broken into lines no wider than `max_w`: by words, and inside a word
+    /// (a long folio or URL) by characters. `\n` always breaks.
+    fn wrap(&self, text: &str, face: Face, size: f32, max_w: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        for paragraph in text.split('\n') {
+            let mut line = String::new();
+            for word in paragraph.split_whitespace() {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width(&candidate, face, size) <= max_w {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                if self.width(word, face, size) <= max_w {
+                    line = word.to_owned();
+                    continue;
+                }
+                // A word wider than the column: cut it where it fills a line.
+                for c in word.chars() {
+                    let mut next = line.clone();
+                    next.push(c);
+                    if !line.is_empty() && self.width(&next, face, size) > max_w {
+                        lines.push(std::mem::replace(&mut line, c.to_string()));
+                    } else {
+                        line = next;
+                    }
+                }
+            }
+            lines.push(line);
+        }
+        lines
+    }
+}
+
+fn grey(percent: f32) -> Color {
+    Color::Greyscale(Greyscale {
+        percent,
+        icc_profile: None,
+    })
+}
+
+fn pt_to_mm(pt: f32) -> Mm {
+    Mm(pt * 25.4 / 72.0)
+}
+
+/// The flow of content onto pages.
+struct Layout<'a> {
+    fonts: &'a Fonts,
+    doc: PdfDocument,
+    regular: FontId,
+    bold: FontId,
+    page_w: f32,
+    page_h: f32,
+    pages: Vec<Vec<Op>>,
+    /// The page being drawn on: the last one, except while footers are added.
+    current: usize,
+    /// Where the next content starts, in points from the bottom of the page.
+    y: f32,
+    /// Pictures already added to the document, by SHA-256.
+    images: HashMap<String, Option<(XObjectId, f32, f32)>>,
+}
+
+impl<'a> Layout<'a> {
+    fn new(fonts: &'a Fonts, title: &str, orientation: Orientation) -> Layout<'a> {
+        let mut doc = PdfDocument::new(title);
+        let regular = doc.add_font(&fonts.regular);
+        let bold = doc.add_font(&fonts.bold);
+        let (page_w, page_h) = match orientation {
+            Orientation::Portrait => (LETTER_SHORT_PT, LETTER_LONG_PT),
+            Orientation::Landscape => (LETTER_LONG_PT, LETTER_SHORT_PT),
+        };
+        let mut layout = Layout {
+            fonts,
+            doc,
+            regular,
+            bold,
+            page_w,
+            page_h,
+            pages: Vec::new(),
+            current: 0,
+            y: 0.0,
+            images: HashMap::new(),
+        };
+        layout.new_page();
+        layout
+    }
+
+    fn left(&self) -> f32 {
+        MARGIN_SIDE_PT
+    }
+    fn content_w(&self) -> f32 {
+        self.page_w - 2.0 * MARGIN_SIDE_PT
+    }
+    fn top(&self) -> f32 {
+        self.page_h - MARGIN_TOP_PT
+    }
+    /// The most a page can hold.
+    fn body_h(&self) -> f32 {
+        self.top() - MARGIN_BOTTOM_PT
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.current = self.pages.len() - 1;
+        self.y = self.top();
+    }
+
+    /// Starts a new page unless `h` points still fit on this one.
+    fn ensure(&mut self, h: f32) {
+        if self.y - h < MARGIN_BOTTOM_PT && self.y < self.top() {
+            self.new_page();
+        }
+    }
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        &mut self.pages[self.current]
+    }
+
+    fn text(&mut self, x: f32, baseline: f32, face: Face, size: f32, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        let font = match face {
+            Face::Regular => self.regular.clone(),
+            Face::Bold => self.bold.clone(),
+        };
+        self.ops().extend([
+            Op::StartTextSection,
+            Op::SetFont {
+                font: PdfFontHandle::External(font),
+                size: Pt(size),
+            },
+            Op::SetTextCursor {
+                pos: Point {
+                    x: Pt(x),
+                    y: Pt(baseline),
+                },
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(s.to_owned())],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// Text placed in a box of width `w` starting at `x`.
+    #[allow(clippy::too_many_arguments)]
+    fn text_in(
+        &mut self,
+        x: f32,
+        w: f32,
+        align: Align,
+        baseline: f32,
+        face: Face,
+        size: f32,
+        s: &str,
+    ) {
+        let tw = self.fonts.width(s, face, size);
+        let x = match align {
+            Align::Left => x,
+            Align::Right => x + w - tw,
+            Align::Center => x + (w - tw) / 2.0,
+        };
+        self.text(x, baseline, face, size, s);
+    }
+
+    fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, shade: f32) {
+        self.ops().extend([
+            Op::SetFillColor { col: grey(shade) },
+            Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(x),
+                    y: Pt(y),
+                    width: Pt(w),
+                    height: Pt(h),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            },
+            Op::SetFillColor { col: grey(0.0) },
+        ]);
+    }
+
+    fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
+        self.ops().extend([
+            Op::SetOutlineColor { col: grey(0.35) },
+            Op::SetOutlineThickness { pt: Pt(0.5) },
+            Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(x),
+                    y: Pt(y),
+                    width: Pt(w),
+                    height: Pt(h),
+                    mode: Some(PaintMode::Stroke),
+                    winding_order: None,
+                },
+            },
+        ]);
+    }
+
+    fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32) {
+        let point = |x: f32| LinePoint {
+            p: Point { x: Pt(x), y: Pt(y) },
+            bezier: false,
+        };
+        self.ops().extend([
+            Op::SetOutlineColor { col: grey(0.0) },
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![point(x1), point(x2)],
+                    is_closed: false,
+                },
+            },
+        ]);
+    }
+
+    /// Lines of text from the current position, flowing onto new pages.
+    fn lines(&mut self, x: f32, lines: &[String], face: Face, size: f32, leading: f32) {
+        for line in lines {
+            self.ensure(leading);
+            let baseline = self.y - size * ASCENT - (leading - size) / 2.0;
+            self.text(x, baseline, face, size, line);
+            self.y -= leading;
+        }
+    }
+
+    fn title(&mut self, doc: &Document) {
+        let w = self.content_w();
+        let lines = self.fonts.wrap(&doc.title, Face::Bold, TITLE_SIZE_PT, w);
+        let x = self.left();
+        self.lines(x, &lines, Face::Bold, TITLE_SIZE_PT, TITLE_SIZE_PT * 1.3);
+        for s in &doc.subtitle {
+            let lines = self.fonts.wrap(s, Face::Regular, BODY_SIZE_PT, w);
+            self.lines(x, &lines, Face::Regular, BODY_SIZE_PT, BODY_LEADING_PT);
+        }
+        self.y -= 4.0;
+        self.hline(x, x + w, self.y, 1.0);
+        self.y -= 8.0;
+    }
+
+    fn heading(&mut self, h: &str) {
+        self.y -= 8.0;
+        let lines = self
+            .fonts
+            .wrap(h, Face::Bold, HEADING_SIZE_PT, self.content_w());
+        let h_pt = lines.len() as f32 * HEADING_SIZE_PT * 1.35;
+        self.ensure(h_pt + HEADING_KEEP_PT);
+        let x = self.left();
+        self.lines(
+            x,
+            &lines,
+            Face::Bold,
+            HEADING_SIZE_PT,
+            HEADING_SIZE_PT * 1.35,
+        );
+        self.y -= 2.0;
+    }
+
+    fn paragraph(&mut self, p: &str) {
+        let lines = self
+            .fonts
+            .wrap(p, Face::Regular, BODY_SIZE_PT, self.content_w());
+        let x = self.left();
+        self.lines(x, &lines, Face::Regular, BODY_SIZE_PT, BODY_LEADING_PT);
+        self.y -= 4.0;
+    }
+
+    fn fields(&mut self, fields: &[(String, String)]) {
+        let widest = fields
+            .iter()
+            .map(|(l, _)| self.fonts.width(&format!("{l}:"), Face::Bold, BODY_SIZE_PT))
+            .fold(0.0f32, f32::max);
+        let label_w = (widest + 8.0).min(self.content_w() * 0.4);
+        let value_x = self.left() + label_w;
+        let value_w = self.content_w() - label_w;
+        for (label, value) in fields {
+            let labels = self.fonts.wrap(
+                &format!("{label}:"),
+                Face::Bold,
+                BODY_SIZE_PT,
+                label_w - 4.0,
+            );
+            let values = self.fonts.wrap(value, Face::Regular, BODY_SIZE_PT, value_w);
+            let n = labels.len().max(values.len());
+            self.ensure(n as f32 * BODY_LEADING_PT);
+            let top = self.y;
+            let x = self.left();
+            self.lines(x, &labels, Face::Bold, BODY_SIZE_PT, BODY_LEADING_PT);
+            let after_labels = self.y;
+            self.y = top;
+            self.lines(
+                value_x,
+                &values,
+                Face::Regular,
+                BODY_SIZE_PT,
+                BODY_LEADING_PT,
+            );
+            self.y = self.y.min(after_labels);
+        }
+        self.y -= 4.0;
+    }
+
+    fn numbered(&mut self, items: &[String]) {
+        let indent = 20.0;
+        for (i, item) in items.iter().enumerate() {
+            let lines =
+                self.fonts
+                    .wrap(item, Face::Regular, BODY_SIZE_PT, self.content_w() - indent);
+            self.ensure(BODY_LEADING_PT);
+            let baseline = self.y - BODY_SIZE_PT * ASCENT - (BODY_LEADING_PT - BODY_SIZE_PT) / 2.0;
+            let x = self.left();
+            self.text(
+                x,
+                baseline,
+                Face::Regular,
+                BODY_SIZE_PT,
+                &format!("{}.", i + 1),
+            );
+            self.lines(
+                x + indent,
+                &lines,
+                Face::Regular,
+                BODY_SIZE_PT,
+                BODY_LEADING_PT,
+            );
+        }
+        self.y -= 4.0;
+    }
+
+    fn table(&mut self, table: &Table) {
+        let total_weight: f32 = table
+            .columns
+            .iter()
+            .map(|c| c.weight)
+            .sum::<f32>()
+            .max(0.001);
+        let widths: Vec<f32> = table
+            .columns
+            .iter()
+            .map(|c| c.weight / total_weight * self.content_w())
+            .collect();
+        let wrap_row = |fonts: &Fonts, cells: &[String], face: Face| -> Vec<Vec<String>> {
+            widths
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let cell = cells.get(i).map(String::as_str).unwrap_or("");
+                    fonts.wrap(cell, face, TABLE_SIZE_PT, w - 2.0 * CELL_PAD_PT)
+                })
+                .collect()
+        };
+        let row_h = |cells: &[Vec<String>]| {
+            let n = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            n as f32 * TABLE_LEADING_PT + 2.0 * CELL_PAD_PT
+        };
+        let titles: Vec<String> = table.columns.iter().map(|c| c.title.clone()).collect();
+        let header = wrap_row(self.fonts, &titles, Face::Bold);
+        let header_h = row_h(&header);
+        let header_aligns: Vec<Align> = table.columns.iter().map(|_| Align::Left).collect();
+        let aligns: Vec<Align> = table.columns.iter().map(|c| c.align).collect();
+
+        let first_h = table
+            .rows
+            .first()
+            .map(|r| row_h(&wrap_row(self.fonts, r, Face::Regular)))
+            .unwrap_or(0.0)
+            .max(table.row_height_min_pt);
+        self.ensure(header_h + first_h.min(self.body_h() / 2.0));
+        self.table_row(&widths, &header, &header_aligns, header_h, Face::Bold, 0.88);
+        let rows = table
+            .rows
+            .iter()
+            .map(|r| (r, Face::Regular))
+            .chain(table.footer.iter().map(|r| (r, Face::Bold)));
+        for (row, face) in rows {
+            let mut cells = wrap_row(self.fonts, row, face);
+            let mut h = row_h(&cells).max(table.row_height_min_pt);
+            // A row taller than a page is cut to what a page holds.
+            let room = self.body_h() - header_h;
+            if h > room {
+                let keep = ((room - 2.0 * CELL_PAD_PT) / TABLE_LEADING_PT)
+                    .floor()
+                    .max(1.0) as usize;
+                for c in &mut cells {
+                    if c.len() > keep {
+                        c.truncate(keep);
+                        if let Some(last) = c.last_mut() {
+                            last.push('…');
+                        }
+                    }
+                }
+                h = row_h(&cells).max(table.row_height_min_pt).min(room);
+            }
+            if self.y - h < MARGIN_BOTTOM_PT {
+                self.new_page();
+                self.table_row(&widths, &header, &header_aligns, header_h, Face::Bold, 0.88);
+            }
+            let shade = if face == Face::Bold { 0.94 } else { 1.0 };
+            self.table_row(&widths, &cells, &aligns, h, face, shade);
+        }
+        self.y -= 6.0;
+    }
+
+    fn table_row(
+        &mut self,
+        widths: &[f32],
+        cells: &[Vec<String>],
+        aligns: &[Align],
+        h: f32,
+        face: Face,
+        shade: f32,
+    ) {
+        let mut x = self.left();
+        let top = self.y;
+        if shade < 1.0 {
+            let w = self.content_w();
+            self.fill_rect(x, top - h, w, h, shade);
+        }
+        for (i, w) in widths.iter().enumerate() {
+            self.stroke_rect(x, top - h, *w, h);
+            if let Some(lines) = cells.get(i) {
+                for (k, line) in lines.iter().enumerate() {
+                    let baseline = top
+                        - CELL_PAD_PT
+                        - TABLE_SIZE_PT * ASCENT
+                        - (TABLE_LEADING_PT - TABLE_SIZE_PT) / 2.0
+                        - k as f32 * TABLE_LEADING_PT;
+                    let align = aligns.get(i).copied().unwrap_or(Align::Left);
+                    self.text_in(
+                        x + CELL_PAD_PT,
+                        w - 2.0 * CELL_PAD_PT,
+                        align,
+                        baseline,
+                        face,
+                        TABLE_SIZE_PT,
+                        line,
+                    );
+                }
+            }
+            x += w;
+        }
+        self.y = top - h;
+    }
+
+    fn signatures(&mut self, signatures: &[Signature]) {
+        let gap = 24.0;
+        let per_row = SIGNATURES_PER_ROW;
+        let w = (self.content_w() - gap * (per_row as f32 - 1.0)) / per_row as f32;
+        for row in signatures.chunks(per_row) {
+            let name_lines = row
+                .iter()
+                .map(|s| {
+                    let name = if s.name.is_empty() {
+                        t::VACANT
+                    } else {
+                        s.name.as_str()
+                    };
+                    self.fonts.wrap(name, Face::Bold, BODY_SIZE_PT, w).len()
+                        + self
+                            .fonts
+                            .wrap(&s.role, Face::Regular, BODY_SIZE_PT, w)
+                            .len()
+                })
+                .max()
+                .unwrap_or(2);
+            let h = SIGNATURE_ROOM_PT + name_lines as f32 * BODY_LEADING_PT + 8.0;
+            self.ensure(h);
+            let top = self.y;
+            let line_y = top - SIGNATURE_ROOM_PT;
+            let mut bottom = line_y;
+            for (i, s) in row.iter().enumerate() {
+                let x = self.left() + i as f32 * (w + gap);
+                self.hline(x, x + w, line_y, 0.7);
+                let name = if s.name.is_empty() {
+                    t::VACANT
+                } else {
+                    s.name.as_str()
+                };
+                let mut lines: Vec<(Face, String)> = self
+                    .fonts
+                    .wrap(name, Face::Bold, BODY_SIZE_PT, w)
+                    .into_iter()
+                    .map(|l| (Face::Bold, l))
+                    .collect();
+                lines.extend(
+                    self.fonts
+                        .wrap(&s.role, Face::Regular, BODY_SIZE_PT, w)
+                        .into_iter()
+                        .map(|l| (Face::Regular, l)),
+                );
+                let mut baseline = line_y - 4.0 - BODY_SIZE_PT * ASCENT;
+                for (face, line) in lines {
+                    self.text_in(x, w, Align::Center, baseline, face, BODY_SIZE_PT, &line);
+                    baseline -= BODY_LEADING_PT;
+                }
+                bottom = bottom.min(baseline);
+            }
+            self.y = bottom - 4.0;
+        }
+    }
+
+    /// A picture's XObject and pixel size, added to the document once per SHA-256;
+    /// `None` if its bytes do not decode.
+    fn image(&mut self, sha256: &str, bytes: &[u8]) -> Option<(XObjectId, f32, f32)> {
+        if let Some(known) = self.images.get(sha256) {
+            return known.clone();
+        }
+        let added = RawImage::decode_from_bytes(bytes, &mut Vec::new())
+            .ok()
+            .map(|raw| {
+                let (w, h) = (raw.width as f32, raw.height as f32);
+                (self.doc.add_image(&raw), w, h)
+            });
+        self.images.insert(sha256.to_owned(), added.clone());
+        added
+    }
+
+    fn pictures(&mut self, entries: &[PictureEntry]) {
+        let caption_w = self.content_w() * 0.42;
+        let pics_x = self.left() + caption_w + 10.0;
+        let pics_w = self.content_w() - caption_w - 10.0;
+        let per_row = ((pics_w + THUMB_GAP_PT) / (THUMB_BOX_PT + THUMB_GAP_PT))
+            .floor()
+            .max(1.0) as usize;
+        for entry in entries {
+            let mut caption: Vec<(Face, String)> = Vec::new();
+            for (i, c) in entry.caption.iter().enumerate() {
+                let face = if i == 0 { Face::Bold } else { Face::Regular };
+                caption.extend(
+                    self.fonts
+                        .wrap(c, face, TABLE_SIZE_PT + 0.5, caption_w)
+                        .into_iter()
+                        .map(|l| (face, l)),
+                );
+            }
+            let caption_h = caption.len() as f32 * TABLE_LEADING_PT;
+            let pic_rows = entry.pictures.len().div_ceil(per_row);
+            let pics_h = if pic_rows == 0 {
+                TABLE_LEADING_PT
+            } else {
+                pic_rows as f32 * (THUMB_BOX_PT + THUMB_GAP_PT)
+            };
+            let h = (caption_h.max(pics_h) + 8.0).min(self.body_h());
+            self.ensure(h);
+            let top = self.y - 4.0;
+            let mut baseline = top - TABLE_SIZE_PT * ASCENT;
+            let x = self.left();
+            for (face, line) in &caption {
+                self.text(x, baseline, *face, TABLE_SIZE_PT + 0.5, line);
+                baseline -= TABLE_LEADING_PT;
+            }
+            if entry.pictures.is_empty() {
+                let note_baseline = top - TABLE_SIZE_PT * ASCENT;
+                self.text(
+                    pics_x,
+                    note_baseline,
+                    Face::Regular,
+                    TABLE_SIZE_PT,
+                    &entry.empty_note,
+                );
+            }
+            for (i, picture) in entry.pictures.iter().enumerate() {
+                let (row, col) = (i / per_row, i % per_row);
+                let bx = pics_x + col as f32 * (THUMB_BOX_PT + THUMB_GAP_PT);
+                let by = top - row as f32 * (THUMB_BOX_PT + THUMB_GAP_PT) - THUMB_BOX_PT;
+                let placed = match picture {
+                    Picture::Jpeg { sha256, bytes } => self.image(sha256, bytes),
+                    Picture::Missing { .. } => None,
+                };
+                match placed {
+                    Some((id, pw, ph)) => {
+                        // Fit inside the box, keeping the aspect ratio: at `dpi`,
+                        // one pixel is 72/dpi points.
+                        let scale = (THUMB_BOX_PT / pw).min(THUMB_BOX_PT / ph);
+                        let (dw, dh) = (pw * scale, ph * scale);
+                        self.ops().push(Op::UseXobject {
+                            id,
+                            transform: XObjectTransform {
+                                translate_x: Some(Pt(bx + (THUMB_BOX_PT - dw) / 2.0)),
+                                translate_y: Some(Pt(by + (THUMB_BOX_PT - dh) / 2.0)),
+                                dpi: Some(72.0 / scale),
+                                ..Default::default()
+                            },
+                        });
+                    }
+                    None => {
+                        self.stroke_rect(bx, by, THUMB_BOX_PT, THUMB_BOX_PT);
+                        let lines = self.fonts.wrap(
+                            t::PHOTO_NOT_HERE,
+                            Face::Regular,
+                            TABLE_SIZE_PT - 1.0,
+                            THUMB_BOX_PT - 8.0,
+                        );
+                        let mut b = by + THUMB_BOX_PT / 2.0 + lines.len() as f32 * 4.0;
+                        for line in lines {
+                            self.text_in(
+                                bx + 4.0,
+                                THUMB_BOX_PT - 8.0,
+                                Align::Center,
+                                b,
+                                Face::Regular,
+                                TABLE_SIZE_PT - 1.0,
+                                &line,
+                            );
+                            b -= TABLE_LEADING_PT - 1.0;
+                        }
+                    }
+                }
+            }
+            self.y -= h;
+            let w = self.content_w();
+            self.hline(x, x + w, self.y + 2.0, 0.3);
+        }
+    }
+
+    /// "Página n de m" and the running title on every page.
+    fn footers(&mut self, running_title: &str) {
+        let m = self.pages.len();
+        let (x, w) = (self.left(), self.content_w());
+        for n in 1..=m {
+            let page = fill(t::PAGE_OF, &[("n", &n.to_string()), ("m", &m.to_string())]);
+            self.current = n - 1;
+            self.hline(x, x + w, FOOTER_BASELINE_PT + 11.0, 0.3);
+            self.text(
+                x,
+                FOOTER_BASELINE_PT,
+                Face::Regular,
+                FOOTER_SIZE_PT,
+                running_title,
+            );
+            self.text_in(
+                x,
+                w,
+                Align::Right,
+                FOOTER_BASELINE_PT,
+                Face::Regular,
+                FOOTER_SIZE_PT,
+                &page,
+            );
+        }
+    }
+
+    fn finish(mut self, running_title: &str) -> Vec<u8> {
+        self.footers(running_title);
+        let (w, h) = (pt_to_mm(self.page_w), pt_to_mm(self.page_h));
+        let pages: Vec<PdfPage> = std::mem::take(&mut self.pages)
+            .into_iter()
+            .map(|ops| PdfPage::new(w, h, ops))
+            .collect();
+        self.doc
+            .with_pages(pages)
+            .save(&PdfSaveOptions::default(), &mut Vec::new())
+    }
+}
+
+/// Renders `doc` as a PDF on Letter paper.
+pub fn render(doc: &Document) -> Result<Vec<u8>> {
+    let fonts = fonts()?;
+    let mut layout = Layout::new(fonts, &doc.title, doc.orientation);
+    layout.title(doc);
+    for block in &doc.blocks {
+        match block {
+            Block::Heading(h) => layout.heading(h),
+            Block::Paragraph(p) => layout.paragraph(p),
+            Block::Fields(f) => layout.fields(f),
+            Block::Numbered(items) => layout.numbered(items),
+            Block::Table(table) => layout.table(table),
+            Block::Signatures(s) => layout.signatures(s),
+            Block::Pictures(entries) => layout.pictures(entries),
+        }
+    }
+    Ok(layout.finish(&doc.running_title))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_lines_within_the_width() {
+        let f = fonts().unwrap();
+        let text = "Siendo las diez horas, se reunieron en el lugar señalado los integrantes \
+                    del comité 6F1A2B3C-0D4E-4F5A-8B6C-7D8E9F0A1B2C6F1A2B3C-0D4E";
+        for max_w in [40.0, 90.0, 200.0] {
+            let lines = f.wrap(text, Face::Regular, 9.0, max_w);
+            assert!(lines.len() > 1);
+            for l in &lines {
+                assert!(f.width(l, Face::Regular, 9.0) <= max_w, "{l:?} at {max_w}");
+            }
+            // Nothing is lost but spaces.
+            let joined: String = lines.concat();
+            let expected: String = text.split_whitespace().collect();
+            assert_eq!(joined.replace(' ', ""), expected);
+        }
+        assert_eq!(f.wrap("a\nb", Face::Regular, 9.0, 100.0), vec!["a", "b"]);
+        assert_eq!(f.wrap("", Face::Regular, 9.0, 100.0), vec![""]);
+    }
+
+    #[test]
+    fn bold_is_wider_and_widths_scale_with_size() {
+        let f = fonts().unwrap();
+        let r = f.width("Tesorería", Face::Regular, 10.0);
+        assert!(r > 30.0 && r < 60.0, "{r}");
+        assert!(f.width("Tesorería", Face::Bold, 10.0) > r);
+        assert!((f.width("Tesorería", Face::Regular, 20.0) - 2.0 * r).abs() < 0.01);
+    }
+}

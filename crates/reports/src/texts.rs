@@ -1,0 +1,315 @@
+//! Every text printed on a document, in Spanish (es-MX), in one table so the documents
+//! can be translated later without touching the layout code.
+//!
+//! Codes stored in the replica (categories, roles, statuses…) are turned into words
+//! here too; an unknown code (from a newer app) is printed as it is.
+
+/// Fixed phrases. A `{name}` in a text is filled by [`fill`].
+pub mod t {
+    pub const PROGRAMME_LINE: &str =
+        "Comité de Salud para el Bienestar · Programa La Clínica es Nuestra";
+
+    // Clinic header.
+    pub const CLUES: &str = "CLUES";
+    pub const CLINIC: &str = "Unidad de salud";
+    pub const LOCALITY: &str = "Localidad";
+    pub const MUNICIPALITY: &str = "Municipio";
+    pub const STATE: &str = "Estado";
+    pub const CONSULTORIOS: &str = "Consultorios";
+
+    // Page footer.
+    pub const PAGE_OF: &str = "Página {n} de {m}";
+
+    // The acta.
+    pub const ACTA_TITLE: &str = "Acta de {kind}";
+    pub const ASSEMBLY_KIND: &str = "Tipo de asamblea";
+    pub const DATE: &str = "Fecha";
+    pub const PLACE: &str = "Lugar";
+    pub const ACTA_STATUS: &str = "Estado del acta";
+    pub const ACTA_CLOSED: &str = "Cerrada y firmada";
+    pub const ACTA_DRAFT: &str = "Borrador: el acta no se ha cerrado";
+    pub const ATTENDANCE: &str = "Lista de asistencia";
+    pub const COL_NUMBER: &str = "#";
+    pub const COL_NAME: &str = "Nombre";
+    pub const COL_ROLE: &str = "Cargo";
+    pub const COL_PRESENT: &str = "Asistencia";
+    pub const COL_SIGNATURE: &str = "Firma o huella";
+    pub const PRESENT: &str = "Presente";
+    pub const ABSENT: &str = "Ausente";
+    pub const MEMBERS_PRESENT: &str = "Integrantes del comité presentes";
+    pub const MEMBERS_PRESENT_VALUE: &str = "{present} de {active}";
+    pub const COMMUNITY_ATTENDEES: &str = "Asistentes de la comunidad";
+    pub const QUORUM: &str = "Quórum";
+    pub const QUORUM_VALUE_REACHED: &str =
+        "Sí hay quórum: se requieren {needed} integrantes ({percent} % de los integrantes activos más uno)";
+    pub const QUORUM_VALUE_MISSING: &str =
+        "No hay quórum: se requieren {needed} integrantes ({percent} % de los integrantes activos más uno)";
+    pub const AGENDA: &str = "Orden del día";
+    pub const AGENDA_EMPTY: &str = "No se registró orden del día.";
+    pub const AGREEMENTS: &str = "Acuerdos";
+    pub const AGREEMENTS_EMPTY: &str = "No se registraron acuerdos.";
+    pub const COL_AGREEMENT: &str = "Acuerdo";
+    pub const COL_RESPONSIBLE: &str = "Responsable";
+    pub const COL_DUE: &str = "Fecha límite";
+    pub const COL_STATUS: &str = "Estado";
+    pub const CARRIED_OVER: &str = "(acuerdo que viene de una asamblea anterior)";
+    pub const MINUTES: &str = "Desarrollo de la asamblea";
+    pub const MINUTES_EMPTY: &str = "No se registró el desarrollo de la asamblea.";
+    pub const AMENDMENTS: &str = "Enmiendas posteriores al cierre";
+    pub const AMENDMENT_ITEM: &str = "{date}: {text}";
+    pub const SIGNATURES: &str = "Firmas";
+    pub const VACANT: &str = "(cargo sin ocupar)";
+
+    // The cuadernillo.
+    pub const CUADERNILLO_TITLE: &str = "Cuadernillo de control de gastos";
+    pub const FISCAL_YEAR: &str = "Ejercicio fiscal {year}";
+    pub const ASSIGNED: &str = "Monto asignado";
+    pub const COMMITTEE_MEMBERS: &str = "Integrantes del comité";
+    pub const CARD_MOVEMENTS: &str = "Movimientos de la tarjeta";
+    pub const CARD_MOVEMENTS_EMPTY: &str = "No se registraron movimientos de la tarjeta.";
+    pub const COL_DATE: &str = "Fecha";
+    pub const COL_MOVEMENT: &str = "Movimiento";
+    pub const COL_NOTE: &str = "Nota";
+    pub const COL_AMOUNT: &str = "Importe";
+    pub const PURCHASES: &str = "Compras";
+    pub const PURCHASES_EMPTY: &str = "No se registraron compras en el ejercicio.";
+    pub const COL_CONCEPT: &str = "Concepto";
+    pub const COL_QUANTITY: &str = "Cantidad";
+    pub const COL_QUANTITY_SHORT: &str = "Cant.";
+    pub const COL_UNIT_COST: &str = "Costo unitario";
+    pub const COL_SUPPLIER: &str = "Proveedor";
+    pub const COL_RFC: &str = "RFC";
+    pub const COL_SUPPLIER_RFC: &str = "Proveedor y RFC";
+    pub const COL_FOLIOS: &str = "Folio fiscal";
+    pub const COL_CATEGORY: &str = "Categoría";
+    pub const COL_ACTION: &str = "Acción vinculada";
+    pub const COL_PAID_FROM: &str = "Pago";
+    pub const COL_PAID_FROM_LONG: &str = "Forma de pago";
+    pub const COL_RECEIPTS: &str = "Comprobantes";
+    pub const COL_RECEIPTS_SHORT: &str = "Compr.";
+    pub const COL_IN_WORDS: &str = "Importe con letra";
+    pub const TOTAL: &str = "Total";
+    pub const TOTAL_SPENT: &str = "Total gastado";
+    pub const TOTALS_BY_CATEGORY: &str = "Totales por categoría";
+    pub const BALANCE: &str = "Saldo del ejercicio";
+    pub const DEPOSITS: &str = "Depósitos recibidos";
+    pub const WITHDRAWALS: &str = "Retiros en efectivo";
+    pub const CHANGE_RETURNED: &str = "Cambio devuelto a la tarjeta";
+    pub const REINTEGROS: &str = "Reintegros";
+    pub const CARD_BALANCE: &str = "Saldo en la tarjeta";
+    pub const CASH_ON_HAND: &str = "Efectivo en caja";
+    pub const RECEIPT_INDEX: &str = "Índice de comprobantes";
+    pub const RECEIPT_INDEX_EMPTY: &str = "No hay comprobantes registrados.";
+    pub const RECEIPT_NUMBER: &str = "Comprobante {n}";
+    pub const RECEIPT_OF: &str = "Compra: {concept} ({date})";
+    pub const RECEIPT_KIND_TOTAL: &str = "{kind} por {total}";
+    pub const RECEIPT_FOLIO: &str = "Folio fiscal: {folio}";
+    pub const RECEIPT_ISSUED: &str = "Expedido el {date}";
+    pub const PURCHASE_PHOTOS: &str = "Fotos de la compra {concept} ({date})";
+    pub const NO_PHOTO: &str = "Sin foto registrada";
+    pub const PHOTO_NOT_HERE: &str = "Foto no disponible en este dispositivo";
+    pub const NONE: &str = "—";
+
+    // XLSX sheets.
+    pub const SHEET_PURCHASES: &str = "Compras";
+    pub const SHEET_MOVEMENTS: &str = "Movimientos";
+    pub const SHEET_TOTALS: &str = "Totales";
+    pub const COL_CONCEPT_TOTAL: &str = "Concepto";
+
+    // The expediente.
+    pub const EXPEDIENTE_TITLE: &str = "Expediente del ejercicio {year}";
+    pub const INDEX_TITLE: &str = "Índice del expediente";
+    pub const COL_FILE: &str = "Archivo";
+    pub const COL_KIND: &str = "Tipo";
+    pub const COL_TABLE: &str = "Registro";
+    pub const COL_RECORD: &str = "Id del registro";
+    pub const COL_DESCRIPTION: &str = "Descripción";
+    pub const COMPLETENESS_TITLE: &str = "Revisión de completitud";
+    pub const COMPLETENESS_OK: &str = "No se encontraron faltantes.";
+    pub const COMPLETENESS_COUNT: &str = "Se encontraron {n} faltantes.";
+    pub const COL_GAP: &str = "Faltante";
+    pub const FILE_ACTA: &str = "Acta de asamblea";
+    pub const FILE_CUADERNILLO_PDF: &str = "Cuadernillo de control de gastos (PDF)";
+    pub const FILE_CUADERNILLO_XLSX: &str = "Cuadernillo de control de gastos (hoja de cálculo)";
+    pub const FILE_RECEIPT_PHOTO: &str = "Foto de comprobante";
+    pub const FILE_BEFORE_PHOTO: &str = "Foto de antes";
+    pub const FILE_AFTER_PHOTO: &str = "Foto de después";
+    pub const FILE_ACTA_PHOTO: &str = "Foto del acta firmada";
+    pub const FILE_INDEX: &str = "Índice del expediente";
+    pub const FILE_COMPLETENESS: &str = "Revisión de completitud";
+    pub const RECORD_ASSEMBLY: &str = "Asamblea";
+    pub const RECORD_PURCHASE: &str = "Compra";
+    pub const RECORD_RECEIPT: &str = "Comprobante";
+    pub const RECORD_ACTION: &str = "Acción";
+    pub const RECORD_CLINIC: &str = "Unidad de salud";
+    pub const RECORD_NONE: &str = "";
+
+    // Gaps in the expediente.
+    pub const GAP_PURCHASE_WITHOUT_RECEIPT: &str = "Compra sin comprobante";
+    pub const GAP_RECEIPT_TOTAL_DIFFERS: &str =
+        "El total de los comprobantes no coincide con la compra";
+    pub const GAP_RECEIPT_WITHOUT_PHOTO: &str = "Comprobante sin foto";
+    pub const GAP_PHOTO_NOT_ON_DEVICE: &str = "Foto registrada que no está en este dispositivo";
+    pub const GAP_ACTION_WITHOUT_AFTER_PHOTO: &str = "Acción sin foto de después";
+    pub const GAP_ACTA_NOT_CLOSED: &str = "Acta sin cerrar";
+    pub const GAP_UNRESOLVED_CONFLICT: &str = "Conflicto de sincronización sin resolver";
+    pub const GAP_REVIEW_ITEM: &str = "Dato por revisar después de sincronizar";
+    pub const GAP_PURCHASE: &str = "{concept} del {date} por {total}";
+    pub const GAP_TOTALS: &str =
+        "{concept} del {date}: compra por {total}, comprobantes por {receipts}";
+    pub const GAP_RECEIPT: &str = "{kind} de {concept} del {date}";
+    pub const GAP_ACTION: &str = "{description} ({status})";
+    pub const GAP_ACTA: &str = "{kind} del {date}";
+    pub const GAP_CONFLICT: &str = "{table}.{column}: quedó «{winner}», se perdió «{loser}»";
+    pub const GAP_REVIEW: &str = "{code} en {table}";
+
+    // Amounts in words.
+    pub const CURRENCY_ONE: &str = "peso";
+    pub const CURRENCY_MANY: &str = "pesos";
+    pub const CURRENCY_OF: &str = "de";
+    pub const CURRENCY_TAIL: &str = "M.N.";
+    pub const MINUS: &str = "menos";
+}
+
+/// Replaces each `{key}` in `template` by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// A code stored in the replica, in words; unknown codes are shown as stored.
+fn label<'a>(table: &[(&str, &'static str)], code: &'a str) -> std::borrow::Cow<'a, str> {
+    table
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(std::borrow::Cow::Borrowed(code), |(_, l)| {
+            std::borrow::Cow::Borrowed(*l)
+        })
+}
+
+const ROLES: [(&str, &str); 9] = [
+    ("presidente", "Presidente(a)"),
+    ("secretario", "Secretario(a)"),
+    ("tesorero", "Tesorero(a)"),
+    ("vocal_salud", "Vocal de salud"),
+    ("vocal_saneamiento", "Vocal de saneamiento"),
+    ("vocal_nutricion", "Vocal de nutrición"),
+    ("vocal_educacion", "Vocal de educación para la salud"),
+    ("personal_salud", "Personal de salud"),
+    ("contraloria_social", "Contraloría social"),
+];
+
+const ASSEMBLY_KINDS: [(&str, &str); 3] = [
+    ("constitutiva", "Asamblea constitutiva"),
+    ("ordinaria", "Asamblea ordinaria"),
+    ("extraordinaria", "Asamblea extraordinaria"),
+];
+
+/// Lower-case kind for a title: "Acta de asamblea ordinaria".
+const ASSEMBLY_KINDS_LOWER: [(&str, &str); 3] = [
+    ("constitutiva", "asamblea constitutiva"),
+    ("ordinaria", "asamblea ordinaria"),
+    ("extraordinaria", "asamblea extraordinaria"),
+];
+
+const AGREEMENT_STATUSES: [(&str, &str); 4] = [
+    ("pendiente", "Pendiente"),
+    ("en_proceso", "En proceso"),
+    ("cumplido", "Cumplido"),
+    ("cancelado", "Cancelado"),
+];
+
+const ACTION_STATUSES: [(&str, &str); 5] = [
+    ("propuesta", "Propuesta"),
+    ("aprobada", "Aprobada"),
+    ("en_proceso", "En proceso"),
+    ("terminada", "Terminada"),
+    ("verificada", "Verificada"),
+];
+
+const CATEGORIES: [(&str, &str); 3] = [
+    ("infraestructura", "Infraestructura"),
+    ("equipamiento", "Equipamiento"),
+    ("mobiliario", "Mobiliario"),
+];
+
+const MOVEMENTS: [(&str, &str); 4] = [
+    ("deposito", "Depósito"),
+    ("retiro", "Retiro en efectivo"),
+    ("reintegro", "Reintegro"),
+    ("cambio_devuelto", "Cambio devuelto a la tarjeta"),
+];
+
+const PAID_FROM: [(&str, &str); 2] = [("tarjeta", "Tarjeta"), ("efectivo", "Efectivo")];
+
+const RECEIPT_KINDS: [(&str, &str); 4] = [
+    ("cfdi", "Factura (CFDI)"),
+    ("nota", "Nota de venta"),
+    ("recibo_simple", "Recibo simple"),
+    ("ficha_bancaria", "Ficha bancaria"),
+];
+
+/// Words used in file names inside the expediente (already slugs).
+pub mod file_words {
+    pub const ACTAS_DIR: &str = "actas";
+    pub const CUADERNILLO_DIR: &str = "cuadernillo";
+    pub const PHOTOS_DIR: &str = "fotos";
+    pub const ACTA: &str = "acta";
+    pub const SIGNED: &str = "firmada";
+    pub const BEFORE: &str = "antes";
+    pub const AFTER: &str = "despues";
+    pub const CUADERNILLO: &str = "cuadernillo-de-control-de-gastos";
+    pub const INDEX: &str = "indice";
+    pub const COMPLETENESS: &str = "completitud";
+    pub const NO_DATE: &str = "sin-fecha";
+    pub const UNTITLED: &str = "sin-nombre";
+}
+
+pub fn role(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&ROLES, code)
+}
+pub fn assembly_kind(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&ASSEMBLY_KINDS, code)
+}
+pub fn assembly_kind_lower(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&ASSEMBLY_KINDS_LOWER, code)
+}
+pub fn agreement_status(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&AGREEMENT_STATUSES, code)
+}
+pub fn action_status(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&ACTION_STATUSES, code)
+}
+pub fn category(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&CATEGORIES, code)
+}
+pub fn movement(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&MOVEMENTS, code)
+}
+pub fn paid_from(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&PAID_FROM, code)
+}
+pub fn receipt_kind(code: &str) -> std::borrow::Cow<'_, str> {
+    label(&RECEIPT_KINDS, code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_every_key() {
+        assert_eq!(fill(t::PAGE_OF, &[("n", "2"), ("m", "7")]), "Página 2 de 7");
+        assert_eq!(fill("{a}{a}", &[("a", "x")]), "xx");
+    }
+
+    #[test]
+    fn unknown_codes_are_printed_as_stored() {
+        assert_eq!(category("equipamiento"), "Equipamiento");
+        assert_eq!(category("vehiculos"), "vehiculos");
+        assert_eq!(role("tesorero"), "Tesorero(a)");
+    }
+}

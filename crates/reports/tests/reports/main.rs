@@ -1,0 +1,4 @@
+//! Integration tests of cosabi-reports: documents made from real replicas on disk.
+
+mod acta;
+mod support;
