@@ -47,6 +47,12 @@ test-long: fetch
 	COSABI_LONG=1 cargo test --locked --release -p cosabi-replica --test merge_props --test crash
 	COSABI_LONG=1 cargo test --locked --release -p cosabi-sync-server --test sync
 
+## The programme view over the whole seed table (11,480 demo clinics in 23 states, each
+## built, enrolled and synced over HTTP), every state's figures checked. Not in `make test`.
+.PHONY: test-programme-long
+test-programme-long: fetch
+	COSABI_LONG=1 cargo test --locked --release -p cosabi-sync-server --test programme -- --nocapture
+
 ## Only the end-to-end tests.
 e2e: build
 	cargo test --locked -p cosabi-e2e

@@ -74,6 +74,9 @@ impl From<StoreError> for AppError {
             StoreError::ClinicExists(_) => {
                 AppError::new(StatusCode::CONFLICT, "clinic_exists", e.to_string())
             }
+            StoreError::AccountExists(_) => {
+                AppError::new(StatusCode::CONFLICT, "account_exists", e.to_string())
+            }
             StoreError::NoSuchClinic(_) => AppError::not_found(e.to_string()),
             StoreError::Backend(_) => AppError::internal(e.to_string()),
         }

@@ -10,11 +10,19 @@
 //!
 //! Every `/v1` call but enroll needs `Authorization: Bearer <token>`, and only ever
 //! reads or writes the token's clinic.
+//!
+//! The programme view ([`programme`]: `/programa…`, HTML and CSV) is for people, not
+//! devices: accounts created by the admin CLI ([`accounts`]), a session cookie, and a
+//! scope (programme, state or municipality) that every page is cut to.
+//! [`demo`] fills a server with synced demo clinics from the seed table.
 
+pub mod accounts;
 pub mod auth;
 pub mod blobs;
+pub mod demo;
 pub mod error;
 pub mod openapi;
+pub mod programme;
 pub mod sqlite_store;
 pub mod store;
 
@@ -42,6 +50,18 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Where receipt photos are kept (content-addressed).
     pub blob_dir: PathBuf,
+    /// The programme view's folded clinics, by version vector.
+    pub programme: Arc<programme::FoldCache>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, blob_dir: PathBuf) -> AppState {
+        AppState {
+            store,
+            blob_dir,
+            programme: Arc::default(),
+        }
+    }
 }
 
 /// What `/healthz` answers.
@@ -182,5 +202,6 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/sync", post(sync))
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))
         .merge(blobs::routes())
+        .merge(programme::routes())
         .with_state(state)
 }

@@ -1,12 +1,17 @@
-//! The `cosabi-sync-server` binary: `serve`, and the admin commands a municipal IT
-//! person runs on the server machine.
+//! The `cosabi-sync-server` binary: `serve`, the admin commands a municipal IT
+//! person runs on the server machine (clinics, devices, programme accounts), and
+//! `demo`, which fills a running server with synced demo clinics.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use cosabi_core::clinic::{state_by_code, validate_clues, CONSULTORIOS_MAX};
 use cosabi_core::ids::clinic_id_for_clues;
+use cosabi_sync_server::accounts::{
+    hash_password, validate_user, Scope, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN,
+};
+use cosabi_sync_server::demo::{DemoOptions, DEMO_PARALLEL_DEFAULT};
 use cosabi_sync_server::sqlite_store::SqliteStore;
-use cosabi_sync_server::store::{ClinicRecord, Store};
+use cosabi_sync_server::store::{AccountRecord, ClinicRecord, Store};
 use cosabi_sync_server::{auth, now_ms, AppState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,6 +54,55 @@ enum Command {
     /// Devices: list them, or revoke a lost one.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Accounts of the programme view (/programa), each scoped to the whole
+    /// programme, a state or a municipality.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Fill a running server with demo clinics from a table of committees per state
+    /// (estado,comites_instalados,centros_de_salud): each clinic is registered in
+    /// --db, and a device builds its replica, enrolls and syncs over HTTP.
+    Demo {
+        /// The running server's address, e.g. http://127.0.0.1:8787.
+        #[arg(long)]
+        server: String,
+        /// The table (CSV).
+        #[arg(long)]
+        table: PathBuf,
+        /// Only these states (codes or names, comma-separated), e.g. BS,CC.
+        #[arg(long, value_delimiter = ',')]
+        states: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Clinics built and synced at once.
+        #[arg(long, default_value_t = DEMO_PARALLEL_DEFAULT)]
+        parallel: usize,
+        /// Where the devices' replicas live while they sync (default: a new folder
+        /// in the system's temporary directory).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account; the password is asked twice (or read from stdin).
+    Add {
+        #[arg(long)]
+        user: String,
+        /// programa, estado:XX or municipio:XX/Name (e.g. municipio:VZ/Tlaquilpa).
+        #[arg(long)]
+        scope: String,
+        /// Read the password from the first line of stdin instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts and their scopes.
+    List,
+    /// Remove an account; its sessions end at once.
+    Remove {
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -64,6 +118,10 @@ enum ClinicCommand {
         state: String,
         #[arg(long, default_value_t = 1)]
         consultorios: u32,
+        /// The municipality (for accounts scoped to one); the committee's synced
+        /// record is used when not given.
+        #[arg(long, default_value = "")]
+        municipality: String,
         #[command(flatten)]
         code: CodeArgs,
     },
@@ -181,10 +239,7 @@ async fn main() -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             tracing::info!(%addr, db = %cli.db.display(), "cosabi sync server listening");
             println!("listening on http://{addr}");
-            let state = AppState {
-                store: Arc::new(store),
-                blob_dir: blobs,
-            };
+            let state = AppState::new(Arc::new(store), blobs);
             axum::serve(listener, cosabi_sync_server::app(state))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
@@ -196,6 +251,7 @@ async fn main() -> anyhow::Result<()> {
             name,
             state,
             consultorios,
+            municipality,
             code,
         }) => {
             let clues = validate_clues(&clues).map_err(|_| {
@@ -213,6 +269,10 @@ async fn main() -> anyhow::Result<()> {
                 name: name.trim().to_owned(),
                 state: st.code.to_owned(),
                 consultorios,
+                municipality: municipality
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 created_at_ms: now_ms(),
             };
             store.add_clinic(clinic.clone()).await?;
@@ -276,6 +336,93 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("no device {id}: see `device list`");
             }
         }
+        Command::Account(AccountCommand::Add {
+            user,
+            scope,
+            password_stdin,
+        }) => {
+            let user = validate_user(&user).map_err(anyhow::Error::msg)?;
+            let scope: Scope = scope.parse()?;
+            let password = read_password(password_stdin)?;
+            let password_hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+            store
+                .add_account(AccountRecord {
+                    user: user.clone(),
+                    password_hash,
+                    scope: scope.clone(),
+                    created_at_ms: now_ms(),
+                })
+                .await?;
+            println!("account {user} created, scope {scope}");
+        }
+        Command::Account(AccountCommand::List) => {
+            for a in store.accounts().await? {
+                println!("{}\t{}", a.user, a.scope);
+            }
+        }
+        Command::Account(AccountCommand::Remove { user }) => {
+            let user = validate_user(&user).map_err(anyhow::Error::msg)?;
+            if store.remove_account(&user).await? {
+                println!("removed {user}: their sessions ended");
+            } else {
+                anyhow::bail!("no account {user}: see `account list`");
+            }
+        }
+        Command::Demo {
+            server,
+            table,
+            states,
+            seed,
+            parallel,
+            work_dir,
+        } => {
+            let work_dir = work_dir.unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("cosabi-demo-{}", std::process::id()))
+            });
+            // The admin's part writes to the database the server has open: WAL and a
+            // busy timeout let both work at once.
+            drop(store);
+            let report = cosabi_sync_server::demo::run(DemoOptions {
+                server,
+                db: cli.db.clone(),
+                table,
+                states,
+                seed,
+                parallel,
+                work_dir,
+            })
+            .await?;
+            println!(
+                "demo: {} clinics registered, enrolled and synced ({} with an installed committee), {} field changes, {:.1} s",
+                report.clinics, report.installed, report.field_changes, report.seconds
+            );
+        }
     }
     Ok(())
+}
+
+/// A new account's password: asked twice on the terminal, or the first line of stdin.
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from stdin")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        let first = rpassword::prompt_password("Password: ")
+            .context("cannot read the password: use --password-stdin without a terminal")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(first == again, "the passwords differ: try again");
+        first
+    };
+    anyhow::ensure!(
+        password.chars().count() >= PASSWORD_CHARS_MIN,
+        "the password needs at least {PASSWORD_CHARS_MIN} characters"
+    );
+    anyhow::ensure!(
+        password.len() <= PASSWORD_BYTES_MAX,
+        "the password is longer than {PASSWORD_BYTES_MAX} bytes"
+    );
+    Ok(password)
 }

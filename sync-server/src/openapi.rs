@@ -10,6 +10,27 @@ fn error_response(description: &str) -> Value {
     })
 }
 
+/// A programme view page: needs a session, cut to the account's scope.
+fn programme_get(summary: &str) -> Value {
+    json!({
+        "summary": summary,
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "ejercicio", "in": "query", "required": false, "description": "Fiscal year (default: this year)", "schema": { "type": "integer" } }],
+        "responses": {
+            "200": { "description": "The page", "content": { "text/html": {}, "text/csv": {} } },
+            "303": { "description": "No session: redirect to /programa/entrar" },
+            "403": { "description": "Outside the account's scope" },
+            "404": { "description": "No such state or clinic" }
+        }
+    })
+}
+
+fn programme_page(summary: &str, content_type: &str) -> Value {
+    let mut get = programme_get(summary);
+    get["responses"]["200"]["content"] = json!({ content_type: {} });
+    json!({ "get": get })
+}
+
 /// The document.
 pub fn document() -> Value {
     let sha = json!({
@@ -28,12 +49,15 @@ pub fn document() -> Value {
             "description": "Merges the replicas of community health committees (Comités de Salud para el Bienestar). Every /v1 operation but enroll needs a device token and only reads or writes that device's clinic."
         },
         "components": {
-            "securitySchemes": { "device": { "type": "http", "scheme": "bearer", "description": "Device token from /v1/enroll" } },
+            "securitySchemes": {
+                "device": { "type": "http", "scheme": "bearer", "description": "Device token from /v1/enroll" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "cosabi_sesion", "description": "Programme view session from the login form (HttpOnly, SameSite=Strict)" }
+            },
             "schemas": {
                 "ErrorBody": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {
-                        "code": { "type": "string", "enum": ["unauthorized", "revoked", "code_invalid", "code_expired", "malformed", "too_large", "not_found", "offset_mismatch", "hash_mismatch", "protocol_too_new", "clinic_exists", "internal"] },
+                        "code": { "type": "string", "enum": ["unauthorized", "revoked", "code_invalid", "code_expired", "malformed", "too_large", "not_found", "offset_mismatch", "hash_mismatch", "protocol_too_new", "clinic_exists", "account_exists", "internal"] },
                         "message": { "type": "string" }
                     }
                 },
@@ -94,6 +118,30 @@ pub fn document() -> Value {
                         "426": error_response("Protocol newer than the server")
                     }
                 }
+            },
+            "/programa": programme_page("The states within the account's scope (HTML, es-MX)", "text/html"),
+            "/programa.csv": programme_page("The states within the account's scope (CSV: estado,comites_instalados,centros_de_salud,…)", "text/csv"),
+            "/programa/estado/{code}": {
+                "parameters": [{ "name": "code", "in": "path", "required": true, "description": "Two-letter state code; with a .csv suffix, the CSV of its clinics", "schema": { "type": "string" } }],
+                "get": programme_get("The clinics of a state within the account's scope (HTML, or CSV with .csv)")
+            },
+            "/programa/clinica/{clues}": {
+                "parameters": [{ "name": "clues", "in": "path", "required": true, "description": "The clinic's CLUES; with a .csv suffix, its CSV line", "schema": { "type": "string" } }],
+                "get": programme_get("One clinic (HTML, or CSV with .csv)")
+            },
+            "/programa/entrar": {
+                "get": { "summary": "The login form (HTML)", "responses": { "200": { "description": "The form" } } },
+                "post": {
+                    "summary": "Sign in to the programme view",
+                    "requestBody": { "required": true, "content": { "application/x-www-form-urlencoded": { "schema": { "type": "object", "required": ["usuario", "contrasena"], "properties": { "usuario": { "type": "string" }, "contrasena": { "type": "string", "format": "password" } } } } } },
+                    "responses": {
+                        "303": { "description": "Signed in: Set-Cookie cosabi_sesion, redirect to /programa" },
+                        "401": { "description": "Wrong user or password: the form again" }
+                    }
+                }
+            },
+            "/programa/salir": {
+                "post": { "summary": "Sign out", "responses": { "303": { "description": "Session ended, cookie cleared, redirect to the form" } } }
             },
             "/v1/blobs/{sha256}": {
                 "parameters": [sha],

@@ -12,7 +12,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE clinic (
         id            BLOB PRIMARY KEY,
         clues         TEXT NOT NULL UNIQUE,
@@ -54,7 +55,28 @@ const MIGRATIONS: &[&str] = &[r#"
         body      BLOB NOT NULL
     ) STRICT;
     CREATE INDEX change_group_by_clinic ON change_group(clinic_id, arrival);
-"#];
+"#,
+    r#"
+    -- Where the clinic is, as the admin typed it (the programme view's municipal scope).
+    ALTER TABLE clinic ADD COLUMN municipality TEXT NOT NULL DEFAULT '';
+    -- Accounts of the programme view, each scoped to the programme, a state or a
+    -- municipality ('programa', 'estado:VZ', 'municipio:VZ/Tlaquilpa').
+    CREATE TABLE account (
+        user          TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        scope         TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE account_session (
+        token_hash    TEXT PRIMARY KEY,
+        user          TEXT NOT NULL REFERENCES account(user) ON DELETE CASCADE,
+        created_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX account_session_by_user ON account_session(user);
+    CREATE INDEX account_session_by_expiry ON account_session(expires_at_ms);
+"#,
+];
 
 /// The SQLite implementation of [`Store`].
 #[derive(Clone)]
@@ -113,7 +135,7 @@ impl SqliteStore {
     }
 }
 
-type ClinicRow = (Vec<u8>, String, String, String, i64, i64);
+type ClinicRow = (Vec<u8>, String, String, String, i64, i64, String);
 type DeviceRow = (String, Vec<u8>, String, Vec<u8>, i64, Option<i64>, bool);
 
 fn clinic_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicRow> {
@@ -124,8 +146,11 @@ fn clinic_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicRow> {
         r.get(3)?,
         r.get(4)?,
         r.get(5)?,
+        r.get(6)?,
     ))
 }
+
+const CLINIC_COLUMNS: &str = "id, clues, name, state, consultorios, created_at_ms, municipality";
 
 fn to_clinic(t: ClinicRow) -> StoreResult<ClinicRecord> {
     Ok(ClinicRecord {
@@ -134,6 +159,7 @@ fn to_clinic(t: ClinicRow) -> StoreResult<ClinicRecord> {
         name: t.2,
         state: t.3,
         consultorios: t.4 as u32,
+        municipality: t.6,
         created_at_ms: t.5 as u64,
     })
 }
@@ -162,6 +188,25 @@ fn to_device(t: DeviceRow) -> StoreResult<DeviceRecord> {
     })
 }
 
+type AccountRow = (String, String, String, i64);
+
+const ACCOUNT_COLUMNS: &str = "user, password_hash, scope, created_at_ms";
+
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn to_account(t: AccountRow) -> StoreResult<AccountRecord> {
+    Ok(AccountRecord {
+        scope: t.2.parse().map_err(|e| {
+            StoreError::Backend(format!("account {}: stored scope {:?}: {e}", t.0, t.2))
+        })?,
+        user: t.0,
+        password_hash: t.1,
+        created_at_ms: t.3 as u64,
+    })
+}
+
 const DEVICE_COLUMNS: &str = "id, clinic_id, name, site, enrolled_at_ms, last_sync_ms, revoked";
 
 #[async_trait]
@@ -179,15 +224,16 @@ impl Store for SqliteStore {
                 return Err(StoreError::ClinicExists(c.clues));
             }
             conn.execute(
-                "INSERT INTO clinic(id, clues, name, state, consultorios, created_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO clinic(id, clues, name, state, consultorios, created_at_ms, municipality)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 rusqlite::params![
                     c.id.0.as_bytes().as_slice(),
                     c.clues,
                     c.name,
                     c.state,
                     c.consultorios,
-                    c.created_at_ms as i64
+                    c.created_at_ms as i64,
+                    c.municipality
                 ],
             )
             .map_err(backend)?;
@@ -199,7 +245,9 @@ impl Store for SqliteStore {
     async fn clinics(&self) -> StoreResult<Vec<ClinicRecord>> {
         self.run(|conn| {
             let mut stmt = conn
-                .prepare("SELECT id, clues, name, state, consultorios, created_at_ms FROM clinic ORDER BY clues")
+                .prepare(&format!(
+                    "SELECT {CLINIC_COLUMNS} FROM clinic ORDER BY clues"
+                ))
                 .map_err(backend)?;
             let rows = stmt.query_map([], clinic_from_row).map_err(backend)?;
             rows.map(|r| to_clinic(r.map_err(backend)?)).collect()
@@ -211,7 +259,7 @@ impl Store for SqliteStore {
         let clues = clues.to_owned();
         self.run(move |conn| {
             conn.query_row(
-                "SELECT id, clues, name, state, consultorios, created_at_ms FROM clinic WHERE clues = ?1",
+                &format!("SELECT {CLINIC_COLUMNS} FROM clinic WHERE clues = ?1"),
                 [clues],
                 clinic_from_row,
             )
@@ -286,7 +334,7 @@ impl Store for SqliteStore {
             .map_err(backend)?;
             let clinic = tx
                 .query_row(
-                    "SELECT id, clues, name, state, consultorios, created_at_ms FROM clinic WHERE id = ?1",
+                    &format!("SELECT {CLINIC_COLUMNS} FROM clinic WHERE id = ?1"),
                     [&clinic_id],
                     clinic_from_row,
                 )
@@ -490,6 +538,159 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn version_vectors(&self) -> StoreResult<HashMap<ClinicId, HashMap<SiteId, u64>>> {
+        self.run(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT clinic_id, site, max_seq FROM site_seq")
+                .map_err(backend)?;
+            let mut rows = stmt.query([]).map_err(backend)?;
+            let mut out: HashMap<ClinicId, HashMap<SiteId, u64>> = HashMap::new();
+            while let Some(r) = rows.next().map_err(backend)? {
+                let clinic = ClinicId(uuid(&r.get::<_, Vec<u8>>(0).map_err(backend)?)?);
+                let site = SiteId(uuid(&r.get::<_, Vec<u8>>(1).map_err(backend)?)?);
+                let seq = r.get::<_, i64>(2).map_err(backend)? as u64;
+                out.entry(clinic).or_default().insert(site, seq);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn add_account(&self, a: AccountRecord) -> StoreResult<()> {
+        self.run(move |conn| {
+            let n = conn
+                .execute(
+                    "INSERT INTO account(user, password_hash, scope, created_at_ms)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT(user) DO NOTHING",
+                    rusqlite::params![
+                        a.user,
+                        a.password_hash,
+                        a.scope.to_string(),
+                        a.created_at_ms as i64
+                    ],
+                )
+                .map_err(backend)?;
+            if n == 0 {
+                return Err(StoreError::AccountExists(a.user));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn accounts(&self) -> StoreResult<Vec<AccountRecord>> {
+        self.run(|conn| {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY user"
+                ))
+                .map_err(backend)?;
+            let rows = stmt.query_map([], account_from_row).map_err(backend)?;
+            rows.map(|r| to_account(r.map_err(backend)?)).collect()
+        })
+        .await
+    }
+
+    async fn account(&self, user: &str) -> StoreResult<Option<AccountRecord>> {
+        let user = user.to_owned();
+        self.run(move |conn| {
+            conn.query_row(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE user = ?1"),
+                [user],
+                account_from_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .map(to_account)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn remove_account(&self, user: &str) -> StoreResult<bool> {
+        let user = user.to_owned();
+        self.run(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            // Explicit rather than left to ON DELETE CASCADE, so the sessions go even
+            // on a connection opened without foreign keys.
+            tx.execute("DELETE FROM account_session WHERE user = ?1", [&user])
+                .map_err(backend)?;
+            let n = tx
+                .execute("DELETE FROM account WHERE user = ?1", [&user])
+                .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn add_session(&self, session: NewSession) -> StoreResult<()> {
+        self.run(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            tx.execute(
+                "DELETE FROM account_session WHERE expires_at_ms <= ?1",
+                [session.created_at_ms as i64],
+            )
+            .map_err(backend)?;
+            tx.execute(
+                "INSERT INTO account_session(token_hash, user, created_at_ms, expires_at_ms)
+                 VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![
+                    session.token_hash,
+                    session.user,
+                    session.created_at_ms as i64,
+                    session.expires_at_ms as i64
+                ],
+            )
+            .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session_account(
+        &self,
+        token_hash: &str,
+        now_ms: u64,
+    ) -> StoreResult<Option<AccountRecord>> {
+        let token_hash = token_hash.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "SELECT a.user, a.password_hash, a.scope, a.created_at_ms
+                 FROM account_session s JOIN account a ON a.user = s.user
+                 WHERE s.token_hash = ?1 AND s.expires_at_ms > ?2",
+            )
+            .map_err(backend)?
+            .query_row(
+                rusqlite::params![token_hash, now_ms as i64],
+                account_from_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .map(to_account)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn remove_session(&self, token_hash: &str) -> StoreResult<()> {
+        let token_hash = token_hash.to_owned();
+        self.run(move |conn| {
+            conn.execute(
+                "DELETE FROM account_session WHERE token_hash = ?1",
+                [token_hash],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
 }
 
 fn load_vv(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>> {
@@ -508,4 +709,66 @@ fn load_vv(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Scope;
+
+    fn account(user: &str) -> AccountRecord {
+        AccountRecord {
+            user: user.into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            scope: "municipio:VZ/Tlaquilpa".parse().unwrap(),
+            created_at_ms: 1,
+        }
+    }
+
+    fn session(token_hash: &str, user: &str, expires_at_ms: u64) -> NewSession {
+        NewSession {
+            token_hash: token_hash.into(),
+            user: user.into(),
+            created_at_ms: 100,
+            expires_at_ms,
+        }
+    }
+
+    /// Reopening migrates nothing twice; sessions expire, and go with their account.
+    #[tokio::test]
+    async fn accounts_and_sessions_survive_reopening_and_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.add_account(account("ana")).await.unwrap();
+        assert!(matches!(
+            store.add_account(account("ana")).await,
+            Err(StoreError::AccountExists(_))
+        ));
+        store
+            .add_session(session("live", "ana", 1_000))
+            .await
+            .unwrap();
+        store.add_session(session("old", "ana", 200)).await.unwrap();
+        drop(store);
+        let store = SqliteStore::open(&path).unwrap();
+        let a = store.session_account("live", 500).await.unwrap().unwrap();
+        assert_eq!(
+            a.scope,
+            Scope::Municipality {
+                state: "VZ".into(),
+                name: "Tlaquilpa".into()
+            }
+        );
+        assert!(store.session_account("old", 500).await.unwrap().is_none());
+        assert!(store
+            .session_account("live", 1_000)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store.remove_account("ana").await.unwrap());
+        assert!(store.session_account("live", 500).await.unwrap().is_none());
+        assert!(!store.remove_account("ana").await.unwrap());
+        assert!(store.accounts().await.unwrap().is_empty());
+    }
 }

@@ -6,6 +6,7 @@
 //! app) are kept and served unchanged. Nothing here assumes SQLite: methods are
 //! async, take and return plain values, and each is one atomic operation.
 
+use crate::accounts::Scope;
 use async_trait::async_trait;
 use cosabi_core::change::ChangeGroup;
 use cosabi_core::ids::{ClinicId, SiteId};
@@ -21,6 +22,9 @@ pub struct ClinicRecord {
     /// Two-letter state code.
     pub state: String,
     pub consultorios: u32,
+    /// As the admin typed it; empty when not given (the clinic's synced record then
+    /// says where it is).
+    pub municipality: String,
     pub created_at_ms: u64,
 }
 
@@ -46,6 +50,27 @@ pub struct NewDevice {
     pub token_hash: String,
 }
 
+/// A person who may read the programme view, within their scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    /// Lower-case login name, unique.
+    pub user: String,
+    /// Argon2id PHC string: the password itself is never stored.
+    pub password_hash: String,
+    pub scope: Scope,
+    pub created_at_ms: u64,
+}
+
+/// A signed-in browser session of an account.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 (hex) of the cookie's token: the token itself is never stored.
+    pub token_hash: String,
+    pub user: String,
+    pub created_at_ms: u64,
+    pub expires_at_ms: u64,
+}
+
 /// A page of changes for a device, and where to resume.
 #[derive(Debug, Clone, Default)]
 pub struct Pulled {
@@ -62,6 +87,8 @@ pub enum StoreError {
     CodeExpired,
     #[error("clinic {0} is already registered")]
     ClinicExists(String),
+    #[error("account {0} already exists: remove it first or pick another name")]
+    AccountExists(String),
     #[error("no such clinic: {0}")]
     NoSuchClinic(String),
     #[error("storage failed: {0}")]
@@ -107,4 +134,22 @@ pub trait Store: Send + Sync + 'static {
         have: HashMap<SiteId, u64>,
         cursor: u64,
     ) -> StoreResult<Pulled>;
+    /// What the server holds for every clinic that has changes, per site: one read
+    /// for the programme view, which keys its per-clinic cache by it.
+    async fn version_vectors(&self) -> StoreResult<HashMap<ClinicId, HashMap<SiteId, u64>>>;
+
+    async fn add_account(&self, account: AccountRecord) -> StoreResult<()>;
+    async fn accounts(&self) -> StoreResult<Vec<AccountRecord>>;
+    async fn account(&self, user: &str) -> StoreResult<Option<AccountRecord>>;
+    /// Removes an account and its sessions; returns whether it existed.
+    async fn remove_account(&self, user: &str) -> StoreResult<bool>;
+    /// Stores a session; expired sessions of every account are dropped on the way.
+    async fn add_session(&self, session: NewSession) -> StoreResult<()>;
+    /// The account of a session that exists and has not expired at `now_ms`.
+    async fn session_account(
+        &self,
+        token_hash: &str,
+        now_ms: u64,
+    ) -> StoreResult<Option<AccountRecord>>;
+    async fn remove_session(&self, token_hash: &str) -> StoreResult<()>;
 }

@@ -1,0 +1,515 @@
+//! The programme view: how the committees are doing, per state and per clinic, for
+//! the people who follow the programme — server-rendered pages (es-MX) and CSV
+//! downloads behind accounts scoped to the programme, a state or a municipality.
+//!
+//! Everything is computed from what the devices synced: each clinic's changes are
+//! folded into an in-memory replica with the replica's own merge code
+//! ([`fold`]), cached by the clinic's version vector, and added up ([`report`]).
+//!
+//! Routes (all need a session from the login form, else they redirect to it):
+//! - `GET /programa[.csv]` — the states within the account's scope.
+//! - `GET /programa/estado/{code}[.csv]` — the clinics of a state.
+//! - `GET /programa/clinica/{clues}[.csv]` — one clinic.
+//! - `GET|POST /programa/entrar`, `POST /programa/salir` — sign in and out.
+//!
+//! Each takes `?ejercicio=AAAA` (the fiscal year; this year by default). A state or
+//! clinic outside the account's scope is 403.
+
+pub mod fold;
+pub mod html;
+pub mod report;
+
+pub use fold::FoldCache;
+
+use crate::accounts::{
+    cleared_cookie, decoy_hash, session_cookie, session_token, start_session, validate_user,
+    verify_password, Scope, Viewer, PASSWORD_BYTES_MAX,
+};
+use crate::auth::sha256_hex;
+use crate::error::AppError;
+use crate::store::{AccountRecord, ClinicRecord};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use cosabi_core::clinic::{normalise_clues, state_by_code, STATES};
+use cosabi_core::ids::ClinicId;
+use report::{clinic_row, percent, pesos_plain, ClinicRow, Figures, CATEGORIES, STATUSES};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// First fiscal year the year chooser offers (the programme started in 2023).
+const FIRST_FISCAL_YEAR: i32 = 2023;
+
+/// The programme's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/programa", get(national))
+        .route("/programa.csv", get(national_csv))
+        .route("/programa/estado/{code}", get(state_page))
+        .route("/programa/clinica/{clues}", get(clinic_page))
+        .route("/programa/entrar", get(login_form).post(login))
+        .route("/programa/salir", post(logout))
+}
+
+/// One state's line.
+#[derive(Debug, Clone)]
+pub struct StateRow {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub figures: Figures,
+}
+
+/// What a page shows.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub fiscal_year: i32,
+    pub current_year: i32,
+    pub states: Vec<StateRow>,
+    pub clinics: Vec<ClinicRow>,
+    pub total: Figures,
+}
+
+impl View {
+    /// The fiscal years the chooser offers.
+    pub fn years(&self) -> Vec<i32> {
+        let last = self.current_year.max(self.fiscal_year);
+        let first = FIRST_FISCAL_YEAR.min(self.fiscal_year);
+        (first..=last).rev().collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct YearQuery {
+    ejercicio: Option<i32>,
+}
+
+/// Which clinics a page is about, before the scope is applied.
+enum Narrow<'a> {
+    All,
+    State(&'a str),
+    Clinic(&'a str),
+}
+
+fn this_year() -> i32 {
+    chrono::Local::now().year()
+}
+
+async fn load(
+    state: &AppState,
+    scope: &Scope,
+    narrow: Narrow<'_>,
+    query: &YearQuery,
+) -> Result<View, AppError> {
+    let current_year = this_year();
+    let fiscal_year = query
+        .ejercicio
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(current_year);
+    let clinics: Vec<ClinicRecord> = state
+        .store
+        .clinics()
+        .await?
+        .into_iter()
+        .filter(|c| scope.reaches_state(&c.state))
+        .filter(|c| match narrow {
+            Narrow::All => true,
+            Narrow::State(code) => c.state.eq_ignore_ascii_case(code),
+            Narrow::Clinic(clues) => c.clues == clues,
+        })
+        .collect();
+    let ids: Vec<ClinicId> = clinics.iter().map(|c| c.id).collect();
+    let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let folds = fold::folds_of(state, &ids, parallel).await?;
+    let mut last_sync: HashMap<ClinicId, u64> = HashMap::new();
+    for d in state.store.devices(None).await? {
+        if let Some(ms) = d.last_sync_ms {
+            let e = last_sync.entry(d.clinic_id).or_insert(ms);
+            *e = (*e).max(ms);
+        }
+    }
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let empty = std::sync::Arc::new(fold::ClinicFold::default());
+    let rows: Vec<ClinicRow> = clinics
+        .iter()
+        .map(|c| {
+            let f = folds.get(&c.id).unwrap_or(&empty);
+            clinic_row(c, f, fiscal_year, &today, last_sync.get(&c.id).copied())
+        })
+        .filter(|r| scope.contains(&r.record.state, &r.municipality))
+        .collect();
+    let mut states = Vec::new();
+    let mut total = Figures::default();
+    for s in STATES.iter() {
+        let mut figures = Figures::default();
+        let mut any = false;
+        for r in rows.iter().filter(|r| r.record.state == s.code) {
+            figures.add(&r.figures);
+            any = true;
+        }
+        if any {
+            total.add(&figures);
+            states.push(StateRow {
+                code: s.code,
+                name: s.name,
+                figures,
+            });
+        }
+    }
+    Ok(View {
+        fiscal_year,
+        current_year,
+        states,
+        clinics: rows,
+        total,
+    })
+}
+
+/// Pages hold what committees did with public money, per account: no caches.
+fn private(mut resp: Response) -> Response {
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, private"),
+    );
+    resp
+}
+
+fn refused(status: StatusCode, viewer: &AccountRecord, title: &str, text: &str) -> Response {
+    private(
+        (
+            status,
+            Html(html::message(Some(viewer), title, text).into_string()),
+        )
+            .into_response(),
+    )
+}
+
+fn out_of_scope(viewer: &AccountRecord) -> Response {
+    refused(
+        StatusCode::FORBIDDEN,
+        viewer,
+        "Sin acceso",
+        "Esta información está fuera del alcance de su cuenta. Pida acceso a quien administra el servidor.",
+    )
+}
+
+fn page(markup: maud::Markup) -> Response {
+    private(Html(markup.into_string()).into_response())
+}
+
+/// `name.csv` → (`name`, true).
+fn split_csv(param: &str) -> (&str, bool) {
+    match param.strip_suffix(".csv") {
+        Some(p) => (p, true),
+        None => (param, false),
+    }
+}
+
+async fn national(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let view = load(&state, &viewer.scope, Narrow::All, &q).await?;
+    Ok(page(html::national(&view, &viewer)))
+}
+
+async fn national_csv(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let view = load(&state, &viewer.scope, Narrow::All, &q).await?;
+    let mut rows: Vec<Vec<String>> = view
+        .states
+        .iter()
+        .map(|s| state_csv_row(s.name, s.code, &s.figures))
+        .collect();
+    rows.push(state_csv_row("Total", "", &view.total));
+    csv_response(
+        &format!("programa-{}.csv", view.fiscal_year),
+        national_headers(),
+        rows,
+    )
+}
+
+async fn state_page(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(param): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let (code, csv) = split_csv(&param);
+    let Some(st) = state_by_code(code) else {
+        return Ok(refused(
+            StatusCode::NOT_FOUND,
+            &viewer,
+            "Estado desconocido",
+            "No hay un estado con esa clave.",
+        ));
+    };
+    if !viewer.scope.reaches_state(st.code) {
+        return Ok(out_of_scope(&viewer));
+    }
+    let view = load(&state, &viewer.scope, Narrow::State(st.code), &q).await?;
+    if csv {
+        let rows = view.clinics.iter().map(clinic_csv_row).collect();
+        return csv_response(
+            &format!("programa-{}-{}.csv", st.code, view.fiscal_year),
+            clinic_headers(),
+            rows,
+        );
+    }
+    Ok(page(html::state(&view, &viewer, st.code, st.name)))
+}
+
+async fn clinic_page(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(param): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let (clues, csv) = split_csv(&param);
+    let clues = normalise_clues(clues);
+    let Some(record) = state.store.clinic_by_clues(&clues).await? else {
+        return Ok(refused(
+            StatusCode::NOT_FOUND,
+            &viewer,
+            "Centro de salud desconocido",
+            "No hay un centro de salud registrado con esa CLUES.",
+        ));
+    };
+    if !viewer.scope.reaches_state(&record.state) {
+        return Ok(out_of_scope(&viewer));
+    }
+    let view = load(&state, &viewer.scope, Narrow::Clinic(&clues), &q).await?;
+    // A municipal account learns the clinic's municipality only from the fold.
+    let Some(row) = view.clinics.first() else {
+        return Ok(out_of_scope(&viewer));
+    };
+    if csv {
+        return csv_response(
+            &format!("programa-{}-{}.csv", row.record.clues, view.fiscal_year),
+            clinic_headers(),
+            vec![clinic_csv_row(row)],
+        );
+    }
+    let state_name = state_by_code(&row.record.state).map_or("", |s| s.name);
+    Ok(page(html::clinic(&view, &viewer, row, state_name)))
+}
+
+async fn login_form() -> Response {
+    page(html::login(None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    usuario: String,
+    contrasena: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let account = match validate_user(&form.usuario) {
+        Ok(user) => state.store.account(&user).await?,
+        Err(_) => None,
+    };
+    // Unknown users are checked against a decoy so a failure takes as long either way.
+    let phc = account
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+    let password = form.contrasena;
+    let matches = password.len() <= PASSWORD_BYTES_MAX
+        && tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
+    let Some(account) = account.filter(|_| matches) else {
+        tracing::info!(user = %form.usuario.trim(), "programme sign-in refused");
+        return Ok(private(
+            (
+                StatusCode::UNAUTHORIZED,
+                Html(html::login(Some("Usuario o contraseña incorrectos.")).into_string()),
+            )
+                .into_response(),
+        ));
+    };
+    let token = start_session(&state, &account.user).await?;
+    tracing::info!(user = %account.user, scope = %account.scope, "programme sign-in");
+    let mut resp = Redirect::to("/programa").into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&session_cookie(&token))
+            .map_err(|e| AppError::internal(e.to_string()))?,
+    );
+    Ok(private(resp))
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let (mut parts, _) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers;
+    if let Some(token) = session_token(&parts) {
+        state
+            .store
+            .remove_session(&sha256_hex(token.as_bytes()))
+            .await?;
+    }
+    let mut resp = Redirect::to(crate::accounts::LOGIN_PATH).into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cleared_cookie()).map_err(|e| AppError::internal(e.to_string()))?,
+    );
+    Ok(private(resp))
+}
+
+/// The figure columns every CSV shares, after its own leading columns.
+fn figure_headers() -> Vec<String> {
+    let mut h: Vec<String> = [
+        "comites_instalados",
+        "centros_de_salud",
+        "porcentaje_instalados",
+        "asambleas_realizadas",
+        "centros_con_asamblea",
+        "asignado",
+        "depositado",
+        "ejercido",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for c in CATEGORIES {
+        h.push(format!("ejercido_{}", c.code()));
+    }
+    h.push("acciones".into());
+    for c in CATEGORIES {
+        for s in STATUSES {
+            h.push(format!("acciones_{}_{}", c.code(), s.code()));
+        }
+    }
+    h.extend(
+        [
+            "compras_sin_comprobante",
+            "actas_sin_cerrar",
+            "acciones_sin_foto_despues",
+            "centros_sincronizados",
+            "ultima_sincronizacion",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    h
+}
+
+fn figure_cells(f: &Figures) -> Vec<String> {
+    let mut v = vec![
+        f.installed.to_string(),
+        f.clinics.to_string(),
+        percent(f.installed, f.clinics),
+        f.assemblies_held.to_string(),
+        f.clinics_with_assembly.to_string(),
+        pesos_plain(f.assigned),
+        pesos_plain(f.deposits),
+        pesos_plain(f.spent_total()),
+    ];
+    v.extend(f.spent.iter().map(|c| pesos_plain(*c)));
+    v.push(f.actions_total().to_string());
+    v.extend(f.actions.iter().flatten().map(u64::to_string));
+    v.push(f.purchases_without_receipt.to_string());
+    v.push(f.actas_open.to_string());
+    v.push(f.actions_without_after_photo.to_string());
+    v.push(f.clinics_synced.to_string());
+    v.push(
+        f.last_sync_ms
+            .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64))
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default(),
+    );
+    v
+}
+
+/// `estado,comites_instalados,centros_de_salud,…`: the seed table's first columns.
+fn national_headers() -> Vec<String> {
+    let mut h = vec!["estado".to_string()];
+    h.extend(figure_headers());
+    h.push("clave_estado".into());
+    h
+}
+
+fn state_csv_row(name: &str, code: &str, f: &Figures) -> Vec<String> {
+    let mut v = vec![name.to_owned()];
+    v.extend(figure_cells(f));
+    v.push(code.to_owned());
+    v
+}
+
+fn clinic_headers() -> Vec<String> {
+    let mut h: Vec<String> = [
+        "clues",
+        "centro_de_salud",
+        "municipio",
+        "clave_estado",
+        "consultorios",
+        "cargos_ocupados",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    h.extend(figure_headers());
+    h
+}
+
+fn clinic_csv_row(c: &ClinicRow) -> Vec<String> {
+    let mut v = vec![
+        c.record.clues.clone(),
+        c.name.clone(),
+        c.municipality.clone(),
+        c.record.state.clone(),
+        c.record.consultorios.to_string(),
+        c.seats_held.len().to_string(),
+    ];
+    v.extend(figure_cells(&c.figures));
+    v
+}
+
+/// A CSV download: UTF-8 with a byte-order mark, so spreadsheet programs on the
+/// municipal offices' PCs read the accents right.
+fn csv_response(
+    file_name: &str,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> Result<Response, AppError> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let internal = |e: csv::Error| AppError::internal(e.to_string());
+    w.write_record(&headers).map_err(internal)?;
+    for r in rows {
+        w.write_record(&r).map_err(internal)?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    Ok(private(
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_str(&disposition)
+                        .map_err(|e| AppError::internal(e.to_string()))?,
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+    ))
+}
