@@ -197,17 +197,17 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
         blocks.push(Block::Table(Table {
             columns: vec![
                 Column::new(t::COL_NUMBER, 0.45, Align::Right),
-                Column::new(t::COL_DATE, 0.95, Align::Left),
-                Column::new(t::COL_CONCEPT, 2.3, Align::Left),
-                Column::new(t::COL_QUANTITY_SHORT, 0.55, Align::Right),
+                Column::new(t::COL_DATE, 1.2, Align::Left),
+                Column::new(t::COL_CONCEPT, 2.1, Align::Left),
+                Column::new(t::COL_QUANTITY_SHORT, 0.65, Align::Right),
                 Column::new(t::COL_UNIT_COST, 1.1, Align::Right),
                 Column::new(t::COL_AMOUNT, 1.2, Align::Right),
-                Column::new(t::COL_SUPPLIER_RFC, 2.1, Align::Left),
+                Column::new(t::COL_SUPPLIER_RFC, 2.0, Align::Left),
                 Column::new(t::COL_FOLIOS, 2.2, Align::Left),
-                Column::new(t::COL_CATEGORY, 1.25, Align::Left),
-                Column::new(t::COL_ACTION, 2.0, Align::Left),
+                Column::new(t::COL_CATEGORY, 1.5, Align::Left),
+                Column::new(t::COL_ACTION, 1.8, Align::Left),
                 Column::new(t::COL_PAID_FROM, 0.85, Align::Left),
-                Column::new(t::COL_RECEIPTS_SHORT, 0.65, Align::Right),
+                Column::new(t::COL_RECEIPTS_SHORT, 0.75, Align::Right),
             ],
             rows: ledger
                 .purchases

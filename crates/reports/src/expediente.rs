@@ -411,6 +411,20 @@ fn date_stem(s: &str) -> String {
     }
 }
 
+/// A ZIP entry time (local, as ZIP keeps it); `None` outside 1980–2107.
+fn zip_time(t: chrono::NaiveDateTime) -> Option<zip::DateTime> {
+    use chrono::{Datelike, Timelike};
+    zip::DateTime::from_date_and_time(
+        u16::try_from(t.year()).ok()?,
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        t.second() as u8,
+    )
+    .ok()
+}
+
 fn extension(mime: &str) -> &'static str {
     match mime {
         "image/png" => "png",
@@ -423,6 +437,8 @@ fn extension(mime: &str) -> &'static str {
 /// Writes files into the ZIP under unique names and keeps the index.
 struct Expediente<W: Write + Seek> {
     zip: zip::ZipWriter<W>,
+    /// When the expediente was made, as every file's time in the ZIP.
+    made_at: Option<zip::DateTime>,
     used: HashSet<String>,
     files: Vec<IndexEntry>,
 }
@@ -459,7 +475,10 @@ impl<W: Write + Seek> Expediente<W> {
             | FileKind::CuadernilloXlsx => CompressionMethod::Stored,
             _ => CompressionMethod::Deflated,
         };
-        let options = SimpleFileOptions::default().compression_method(method);
+        let mut options = SimpleFileOptions::default().compression_method(method);
+        if let Some(t) = self.made_at {
+            options = options.last_modified_time(t);
+        }
         self.zip.start_file(entry.path.as_str(), options)?;
         self.zip.write_all(bytes)?;
         self.files.push(entry);
@@ -587,6 +606,7 @@ pub fn expediente_zip(
     };
     let mut x = Expediente {
         zip: zip::ZipWriter::new(out),
+        made_at: zip_time(chrono::Local::now().naive_local()),
         used: HashSet::new(),
         files: Vec::new(),
     };

@@ -11,11 +11,11 @@ use crate::model::{Align, Block, Document, Orientation, Picture, PictureEntry, S
 use crate::texts::{fill, t};
 use crate::{Error, Result};
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
     PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, TextItem, XObjectId,
     XObjectTransform,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -38,7 +38,7 @@ const TABLE_LEADING_PT: f32 = 9.5;
 const CELL_PAD_PT: f32 = 3.0;
 const FOOTER_SIZE_PT: f32 = 7.5;
 /// Room a heading keeps for what follows it, so it never ends a page alone.
-const HEADING_KEEP_PT: f32 = 60.0;
+const HEADING_KEEP_PT: f32 = 100.0;
 const THUMB_BOX_PT: f32 = 84.0;
 const THUMB_GAP_PT: f32 = 6.0;
 const SIGNATURES_PER_ROW: usize = 3;
@@ -73,6 +73,37 @@ fn fonts() -> Result<&'static Fonts> {
 enum Face {
     Regular,
     Bold,
+}
+
+/// `full` cut down to the glyphs of `chars` (and `.notdef`).
+///
+/// DejaVu Sans is 700 KB a face, and printpdf subsets fonts only with its
+/// `text_layout` feature, which brings in a whole HTML layout engine. So the renderer
+/// subsets with allsorts (the subsetter printpdf itself uses) and gives printpdf a
+/// small font with its own cmap; a document embeds a few tens of KB of font.
+fn subset(full: &ParsedFont, bytes: &[u8], chars: &BTreeSet<char>) -> Result<ParsedFont> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    use allsorts::subset::{CmapTarget, SubsetProfile};
+    let mut glyphs: Vec<u16> = chars
+        .iter()
+        .filter_map(|c| full.lookup_glyph_index(*c as u32))
+        .collect();
+    // `.notdef` must come first and nothing may repeat.
+    glyphs.push(0);
+    glyphs.sort_unstable();
+    glyphs.dedup();
+    let font = ReadScope::new(bytes)
+        .read::<FontData<'_>>()
+        .map_err(|e| Error::Pdf(format!("reading the embedded font: {e}")))?;
+    let provider = font
+        .table_provider(0)
+        .map_err(|e| Error::Pdf(format!("reading the embedded font: {e}")))?;
+    let small =
+        allsorts::subset::subset(&provider, &glyphs, &SubsetProfile::Pdf, CmapTarget::Unicode)
+            .map_err(|e| Error::Pdf(format!("subsetting the embedded font: {e}")))?;
+    ParsedFont::from_bytes(&small, 0, &mut Vec::new())
+        .ok_or_else(|| Error::Pdf("the font subset does not parse".into()))
 }
 
 impl Fonts {
@@ -158,6 +189,9 @@ struct Layout<'a> {
     doc: PdfDocument,
     regular: FontId,
     bold: FontId,
+    /// The characters drawn in each face, to subset the fonts to.
+    used_regular: BTreeSet<char>,
+    used_bold: BTreeSet<char>,
     page_w: f32,
     page_h: f32,
     pages: Vec<Vec<Op>>,
@@ -171,9 +205,9 @@ struct Layout<'a> {
 
 impl<'a> Layout<'a> {
     fn new(fonts: &'a Fonts, title: &str, orientation: Orientation) -> Layout<'a> {
-        let mut doc = PdfDocument::new(title);
-        let regular = doc.add_font(&fonts.regular);
-        let bold = doc.add_font(&fonts.bold);
+        let doc = PdfDocument::new(title);
+        // The fonts are added when the document is finished, subset to what it uses.
+        let (regular, bold) = (FontId::new(), FontId::new());
         let (page_w, page_h) = match orientation {
             Orientation::Portrait => (LETTER_SHORT_PT, LETTER_LONG_PT),
             Orientation::Landscape => (LETTER_LONG_PT, LETTER_SHORT_PT),
@@ -183,6 +217,8 @@ impl<'a> Layout<'a> {
             doc,
             regular,
             bold,
+            used_regular: BTreeSet::new(),
+            used_bold: BTreeSet::new(),
             page_w,
             page_h,
             pages: Vec::new(),
@@ -229,10 +265,11 @@ impl<'a> Layout<'a> {
         if s.is_empty() {
             return;
         }
-        let font = match face {
-            Face::Regular => self.regular.clone(),
-            Face::Bold => self.bold.clone(),
+        let (font, used) = match face {
+            Face::Regular => (self.regular.clone(), &mut self.used_regular),
+            Face::Bold => (self.bold.clone(), &mut self.used_bold),
         };
+        used.extend(s.chars());
         self.ops().extend([
             Op::StartTextSection,
             Op::SetFont {
@@ -750,16 +787,36 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn finish(mut self, running_title: &str) -> Vec<u8> {
+    fn finish(mut self, running_title: &str) -> Result<Vec<u8>> {
         self.footers(running_title);
+        let faces = [
+            (
+                &self.fonts.regular,
+                REGULAR_TTF,
+                &self.used_regular,
+                &self.regular,
+            ),
+            (&self.fonts.bold, BOLD_TTF, &self.used_bold, &self.bold),
+        ];
+        for (full, bytes, used, id) in faces {
+            if !used.is_empty() {
+                let small = subset(full, bytes, used)?;
+                self.doc
+                    .resources
+                    .fonts
+                    .map
+                    .insert(id.clone(), PdfFont::new(small));
+            }
+        }
         let (w, h) = (pt_to_mm(self.page_w), pt_to_mm(self.page_h));
         let pages: Vec<PdfPage> = std::mem::take(&mut self.pages)
             .into_iter()
             .map(|ops| PdfPage::new(w, h, ops))
             .collect();
-        self.doc
+        Ok(self
+            .doc
             .with_pages(pages)
-            .save(&PdfSaveOptions::default(), &mut Vec::new())
+            .save(&PdfSaveOptions::default(), &mut Vec::new()))
     }
 }
 
@@ -779,7 +836,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             Block::Pictures(entries) => layout.pictures(entries),
         }
     }
-    Ok(layout.finish(&doc.running_title))
+    layout.finish(&doc.running_title)
 }
 
 #[cfg(test)]

@@ -360,7 +360,7 @@ mod tests {
             (10_199, "Ciento un pesos 99/100 M.N."),
             (50_000, "Quinientos pesos 00/100 M.N."),
             (
-                3_751_50,
+                375_150,
                 "Tres mil setecientos cincuenta y un pesos 50/100 M.N.",
             ),
             (40_000_000, "Cuatrocientos mil pesos 00/100 M.N."),

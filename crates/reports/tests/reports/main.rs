@@ -1,4 +1,6 @@
 //! Integration tests of cosabi-reports: documents made from real replicas on disk.
 
 mod acta;
+mod cuadernillo;
+mod expediente;
 mod support;

@@ -12,7 +12,7 @@ use cosabi_reports::GapKind;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-pub const YEAR: i32 = 2025;
+pub const YEAR: i32 = cosabi_replica::workload::YEAR;
 
 /// A JPEG of `w`×`h` pixels whose picture depends on `seed`.
 pub fn jpeg(seed: u8, w: u32, h: u32) -> Vec<u8> {
@@ -58,7 +58,6 @@ pub fn long_minutes() -> String {
 
 /// The fixture's records and the gaps it was built with.
 pub struct Fixture {
-    pub members: Vec<Member>,
     /// Closed, with an amendment and a photo of the signed acta.
     pub assembly: Uuid,
     /// Left as a draft.
@@ -401,11 +400,9 @@ pub fn fixture(dir: &tempfile::TempDir) -> (Replica, Fixture) {
     }
     gaps.insert((GapKind::UnresolvedConflict, tesorero.id.0));
 
-    let members = r.members().unwrap();
     (
         r,
         Fixture {
-            members,
             assembly: a1.id,
             draft_assembly: a2.id,
             gaps,

@@ -1,0 +1,137 @@
+//! The expediente ZIP: its index against its contents, file names, and the
+//! completeness report against the gaps the fixture was built with.
+
+use crate::support::*;
+use cosabi_reports::{completeness, expediente_zip, FileKind};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Cursor, Read};
+
+fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        assert!(
+            out.insert(f.name().unwrap().into_owned(), data).is_none(),
+            "a name twice"
+        );
+    }
+    out
+}
+
+#[test]
+fn the_index_lists_every_file_and_every_listed_file_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, f) = fixture(&dir);
+    let mut out = Cursor::new(Vec::new());
+    let report = expediente_zip(&r, YEAR, &mut out).unwrap();
+    let files = unzip(out.get_ref());
+    let in_zip: BTreeSet<&str> = files.keys().map(String::as_str).collect();
+
+    let csv = String::from_utf8(files["indice.csv"].clone()).unwrap();
+    let csv = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Archivo,Tipo,Registro,Id del registro,Descripción")
+    );
+    let listed: BTreeSet<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(listed, in_zip);
+    let reported: BTreeSet<&str> = report.files.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(reported, in_zip);
+    let html = String::from_utf8(files["indice.html"].clone()).unwrap();
+    for path in &in_zip {
+        assert!(html.contains(&format!("<a href=\"{path}\">")), "{path}");
+    }
+
+    // Every record file points at its record.
+    for e in &report.files {
+        match e.kind {
+            FileKind::Index | FileKind::Completeness => assert!(e.record.is_none()),
+            _ => assert!(e.record.is_some() && e.table.is_some(), "{e:?}"),
+        }
+    }
+
+    for expected in [
+        "actas/2025-03-20_acta-ordinaria.pdf",
+        "actas/2025-03-20_acta-ordinaria_firmada_1.jpg",
+        "actas/2025-06-05_acta-extraordinaria.pdf",
+        "cuadernillo/cuadernillo-de-control-de-gastos-2025.pdf",
+        "cuadernillo/cuadernillo-de-control-de-gastos-2025.xlsx",
+        "fotos/2025-03-20_baumanometro-digital_1.jpg",
+        "fotos/2025-04-02_banca-de-espera-de-3-plazas_1.jpg",
+        "fotos/2025-03-18_baumanometro-digital-y-estetoscopio_antes_1.jpg",
+        "fotos/2025-04-02_baumanometro-digital-y-estetoscopio_despues_1.jpg",
+        "fotos/sin-fecha_bancas-para-la-sala-de-espera_antes_1.jpg",
+        "completitud.html",
+        "completitud.csv",
+    ] {
+        assert!(in_zip.contains(expected), "{expected} not in {in_zip:#?}");
+    }
+    let photos = report
+        .files
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                FileKind::ReceiptPhoto
+                    | FileKind::BeforePhoto
+                    | FileKind::AfterPhoto
+                    | FileKind::ActaPhoto
+            )
+        })
+        .count();
+    assert_eq!(photos, f.photos_on_device);
+    for (name, data) in &files {
+        if name.ends_with(".pdf") {
+            assert!(data.starts_with(b"%PDF-"), "{name}");
+        }
+        if name.ends_with(".jpg") {
+            assert!(data.starts_with(&[0xFF, 0xD8]), "{name}");
+            let sha = cosabi_replica::blob_name(data);
+            assert_eq!(r.photo_bytes(&sha).unwrap().as_ref(), Some(data), "{name}");
+        }
+        assert!(name.is_ascii() && !name.contains(' '), "{name}");
+    }
+}
+
+#[test]
+fn completeness_finds_exactly_the_gaps_the_fixture_was_built_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, f) = fixture(&dir);
+    let c = completeness(&r, YEAR).unwrap();
+    let found: BTreeSet<_> = c.gaps.iter().map(|g| (g.kind, g.record)).collect();
+    assert_eq!(found, f.gaps, "{:#?}", c.gaps);
+    assert_eq!(c.gaps.len(), f.gaps.len(), "each gap once: {:#?}", c.gaps);
+
+    let mut out = Cursor::new(Vec::new());
+    let report = expediente_zip(&r, YEAR, &mut out).unwrap();
+    assert_eq!(report.completeness, c);
+    let files = unzip(out.get_ref());
+    let csv = String::from_utf8(files["completitud.csv"].clone()).unwrap();
+    assert_eq!(csv.lines().count(), 1 + c.gaps.len());
+    for g in &c.gaps {
+        assert!(csv.contains(&g.record.to_string()), "{g:?}");
+        assert!(csv.contains(g.kind.code()), "{g:?}");
+    }
+    let html = String::from_utf8(files["completitud.html"].clone()).unwrap();
+    assert!(html.contains(&format!("Se encontraron {} faltantes.", c.gaps.len())));
+    assert!(html.contains("Compra sin comprobante"));
+}
+
+#[test]
+fn a_complete_year_has_no_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = open(&dir, "empty");
+    r.load_demo().unwrap();
+    let c = completeness(&r, YEAR).unwrap();
+    assert!(c.is_complete(), "{c:?}");
+    let mut out = Cursor::new(Vec::new());
+    let report = expediente_zip(&r, YEAR, &mut out).unwrap();
+    let files = unzip(out.get_ref());
+    assert_eq!(files.len(), report.files.len());
+    let html = String::from_utf8(files["completitud.html"].clone()).unwrap();
+    assert!(html.contains("No se encontraron faltantes."));
+}
