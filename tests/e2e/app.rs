@@ -269,6 +269,12 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.wait_for("#asm-minutes:disabled").await?;
     app.wait_for("input.att-check:disabled").await?;
     app.wait_for("#amendment-text").await?;
+    // The acta to print and sign.
+    app.click("#acta-pdf").await?;
+    app.wait_for_text("#acta-pdf-message", "Acta guardada")
+        .await?;
+    let acta = std::fs::read(driver.export_dir().join("acta-VZIMB001234-2026-03-15.pdf"))?;
+    assert!(acta.starts_with(b"%PDF"), "the acta is a PDF");
 
     // The tesorera records money: a deposit, then a purchase with two receipt photos.
     app.sign_in("María", "1357").await?;
@@ -320,6 +326,16 @@ async fn a_committee_records_its_year() -> Result<()> {
         .await?;
     screenshot_both(&app, "money").await?;
 
+    // The expediente of the year: one ZIP whose index lists every file in it.
+    app.click("#tab-docs").await?;
+    app.click("#export-expediente").await?;
+    app.wait_for_text("#export-written", "Expediente guardado")
+        .await?;
+    app.wait_for("#completeness").await?;
+    screenshot_both(&app, "documents").await?;
+    check_expediente(&driver.export_dir().join("expediente-VZIMB001234-2026.zip"))?;
+    app.click("#tab-purchases").await?;
+
     // Inicio follows: spent, balance and the category chart.
     app.go("home").await?;
     app.wait_for_text("#home-spent", "$2,501.00").await?;
@@ -363,6 +379,31 @@ async fn a_committee_records_its_year() -> Result<()> {
     wait_for_value(&app, "#p-concept", "Escoba de vara").await?;
     wait_for_value(&app, "#p-unit-cost", "85.50").await?;
     app.quit().await?;
+    Ok(())
+}
+
+/// The expediente ZIP: its index (indice.csv) lists every file of the ZIP and every
+/// listed file is in it; it holds the acta, the cuadernillo (PDF and XLSX) and the
+/// two receipt photos.
+fn check_expediente(path: &std::path::Path) -> Result<()> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path)?)?;
+    let in_zip: std::collections::BTreeSet<String> = zip
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<Result<_, _>>()?;
+    let index = std::io::read_to_string(zip.by_name("indice.csv")?)?;
+    let listed: std::collections::BTreeSet<String> = csv::Reader::from_reader(index.as_bytes())
+        .records()
+        .map(|r| r.map(|r| r[0].to_owned()))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        listed, in_zip,
+        "the index lists exactly the files of the ZIP"
+    );
+    let count = |ext: &str| in_zip.iter().filter(|p| p.ends_with(ext)).count();
+    assert!(count(".pdf") >= 2, "acta and cuadernillo PDFs: {in_zip:?}");
+    assert_eq!(count(".xlsx"), 1, "the cuadernillo XLSX: {in_zip:?}");
+    assert!(count(".jpg") >= 2, "the two receipt photos: {in_zip:?}");
     Ok(())
 }
 

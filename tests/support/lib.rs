@@ -148,6 +148,7 @@ impl Driver {
             ])
             .env("DISPLAY", &xvfb.display)
             .env("COSABI_DATA_DIR", data_dir)
+            .env("COSABI_EXPORT_DIR", data_dir.join("exports"))
             .env("XDG_DATA_HOME", data_dir)
             .env("XDG_CONFIG_HOME", data_dir)
             .env("XDG_CACHE_HOME", data_dir)
@@ -162,6 +163,11 @@ impl Driver {
             port,
             data_dir: data_dir.to_path_buf(),
         })
+    }
+
+    /// Where the app writes exported documents (its Downloads folder).
+    pub fn export_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
     }
 
     /// Launches the app in a new WebDriver session.

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod assembly;
 pub mod money;
 pub mod photos;
+pub mod reports;
 pub mod session;
 pub mod sync;
 pub mod views;

@@ -182,7 +182,7 @@ async fn run_sync(state: &State<'_, AppState>, server: &str, token: &str) -> Api
 
 /// Where exported sync files go: `COSABI_EXPORT_DIR`, else the Downloads folder,
 /// else the data folder.
-fn export_dir<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> PathBuf {
+pub(crate) fn export_dir<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> PathBuf {
     use tauri::Manager;
     if let Some(d) = std::env::var_os("COSABI_EXPORT_DIR") {
         return PathBuf::from(d);

@@ -11,6 +11,7 @@ pub mod actions;
 pub mod assembly;
 pub mod money;
 pub mod photos;
+pub mod reports;
 pub mod session;
 pub mod views;
 

@@ -649,6 +649,7 @@ fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                         </button>
                     </Show>
                     <MayHint permission=Permission::Assembly signed_out="asm.sign_in_hint" denied="asm.sign_in_hint" id="asm-detail-may"/>
+                    <ActaPdf id=id/>
                     <HistoryButton table=ASSEMBLY.id row=id/>
                 </div>
                 <Show when=move || editing.get() && !closed.get()>
@@ -1332,5 +1333,31 @@ fn Amendments(
             </Show>
             <MayHint permission=Permission::Assembly signed_out="asm.sign_in_hint" denied="asm.sign_in_hint" id="amendment-may"/>
         </div>
+    }
+}
+
+/// Prints the acta: a PDF to sign (draft or closed), written to the Downloads folder.
+#[component]
+fn ActaPdf(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let busy = RwSignal::new(false);
+    let export = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            message.set(Some(match api::reports::export_acta(id).await {
+                Ok(path) => (true, i18n.t_with("acta.exported", &[("path", path)])),
+                Err(e) => (false, i18n.api_error_text(&e)),
+            }));
+            busy.set(false);
+        });
+    };
+    view! {
+        <button type="button" class="secondary" id="acta-pdf" disabled=move || busy.get() on:click=export>
+            {move || i18n.t("acta.export")}
+        </button>
+        {move || message.get().map(|(ok, m)| view! {
+            <p class=if ok { "banner ok wrap" } else { "banner error" } role="status" id="acta-pdf-message">{m}</p>
+        })}
     }
 }

@@ -42,6 +42,7 @@ pub fn today_input() -> String {
 enum Tab {
     Purchases,
     Card,
+    Documents,
 }
 
 #[component]
@@ -74,11 +75,14 @@ pub fn MoneyPage() -> impl IntoView {
                     on:click=move |_| { tab.set(Tab::Purchases); selected.set(None); }>{move || i18n.t("money.purchases")}</button>
                 <button type="button" role="tab" id="tab-card" class:active=move || tab.get() == Tab::Card
                     on:click=move |_| tab.set(Tab::Card)>{move || i18n.t("money.card")}</button>
+                <button type="button" role="tab" id="tab-docs" class:active=move || tab.get() == Tab::Documents
+                    on:click=move |_| tab.set(Tab::Documents)>{move || i18n.t("money.documents")}</button>
             </div>
             {move || match (tab.get(), selected.get(), session.year.get()) {
                 (Tab::Purchases, None, year) => view! { <Purchases year=year selected=selected/> }.into_any(),
                 (Tab::Purchases, Some(id), _) => view! { <PurchaseDetail id=id selected=selected/> }.into_any(),
                 (Tab::Card, _, year) => view! { <CardMovements year=year/> }.into_any(),
+                (Tab::Documents, _, year) => view! { <Documents year=year/> }.into_any(),
             }}
         </section>
     }
@@ -796,6 +800,76 @@ fn CardMovements(year: i32) -> impl IntoView {
                 <button type="submit" class="primary" id="cm-save" disabled=move || !can()>{move || i18n.t("common.save")}</button>
                 <PermissionHint p=Permission::Money/>
             </form>
+        </div>
+    }
+}
+
+/// The paperwork the programme asks for, made from what was recorded: the cuadernillo
+/// (PDF and Excel) and the whole expediente (ZIP) with what it still lacks.
+#[component]
+fn Documents(year: i32) -> impl IntoView {
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let written = RwSignal::new(Vec::<String>::new());
+    let gaps = RwSignal::new(None::<Vec<String>>);
+    let error = RwSignal::new(None::<String>);
+    let cuadernillo = move |_| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::reports::export_cuadernillo(year).await {
+                Ok(paths) => written.set(paths),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    let expediente = move |_| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::reports::export_expediente(year).await {
+                Ok(done) => {
+                    written.set(vec![i18n.t_with(
+                        "money.expediente_written",
+                        &[("path", done.path), ("files", done.files.to_string())],
+                    )]);
+                    gaps.set(Some(done.gaps));
+                }
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="card" id="documents">
+            <h2>{move || i18n.t_with("money.documents_title", &[("year", year.to_string())])}</h2>
+            <p class="muted">{move || i18n.t("money.documents_lead")}</p>
+            <div class="button-row">
+                <button type="button" class="secondary" id="export-cuadernillo" disabled=move || busy.get() on:click=cuadernillo>
+                    {move || i18n.t("money.export_cuadernillo")}
+                </button>
+                <button type="button" class="primary" id="export-expediente" disabled=move || busy.get() on:click=expediente>
+                    {move || i18n.t("money.export_expediente")}
+                </button>
+            </div>
+            <Show when=move || busy.get()>
+                <p class="hint" role="status">{move || i18n.t("money.exporting")}</p>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="export-error">{e}</p> })}
+            <ul class="written" id="export-written">
+                {move || written.get().into_iter().map(|p| view! { <li class="banner ok wrap">{p}</li> }).collect_view()}
+            </ul>
+            {move || gaps.get().map(|g| if g.is_empty() {
+                view! { <p class="banner ok" id="completeness">{i18n.t("money.expediente_complete")}</p> }.into_any()
+            } else {
+                view! {
+                    <div id="completeness">
+                        <h3>{i18n.t_with("money.expediente_gaps", &[("n", g.len().to_string())])}</h3>
+                        <ul class="gaps">{g.into_iter().map(|x| view! { <li class="gap wrap">{x}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any()
+            })}
         </div>
     }
 }
