@@ -49,6 +49,8 @@ test-long: fetch
 
 ## The programme view over the whole seed table (11,480 demo clinics in 23 states, each
 ## built, enrolled and synced over HTTP), every state's figures checked. Not in `make test`.
+## Measured on 2 shared cores: the test 3 min 23 s (demo 170 s, first national view
+## folding every clinic 22 s), after a cold release build of about 10 min.
 .PHONY: test-programme-long
 test-programme-long: fetch
 	COSABI_LONG=1 cargo test --locked --release -p cosabi-sync-server --test programme -- --nocapture

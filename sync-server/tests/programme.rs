@@ -117,6 +117,22 @@ fn csv_rows(body: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
+/// "1,002 de 1,044", as the pages write counts.
+fn of(part: u32, whole: u32) -> String {
+    let grouped = |n: u32| {
+        let d = n.to_string();
+        let mut out = String::new();
+        for (i, c) in d.chars().enumerate() {
+            if i > 0 && (d.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    format!("{} de {}", grouped(part), grouped(whole))
+}
+
 fn num(row: &HashMap<String, String>, col: &str) -> u64 {
     row[col]
         .parse()
@@ -224,10 +240,9 @@ async fn demo_figures_match_the_table_within_each_scope() {
     assert_eq!(status, 200);
     let t = &expected[0];
     assert!(
-        html.contains(&format!("{} de {}", t.installed, t.clinics)),
-        "the page lacks {} de {}",
-        t.installed,
-        t.clinics
+        html.contains(&of(t.installed, t.clinics)),
+        "the page lacks {}",
+        of(t.installed, t.clinics)
     );
     assert!(html.contains(t.state.name));
     assert!(
@@ -252,7 +267,7 @@ async fn demo_figures_match_the_table_within_each_scope() {
     }
     let (status, html) = get(&server, &estatal, &format!("/programa/estado/{first}")).await;
     assert_eq!(status, 200);
-    assert!(html.contains(&format!("{} de {}", t.installed, t.clinics)));
+    assert!(html.contains(&of(t.installed, t.clinics)));
     let one = &clinic_rows[0]["clues"];
     let (status, html) = get(&server, &estatal, &format!("/programa/clinica/{one}")).await;
     assert_eq!(status, 200);
@@ -312,7 +327,7 @@ async fn demo_figures_match_the_table_within_each_scope() {
         .await;
         assert_eq!(status, 200);
         assert!(
-            html.contains(&format!("{} de {}", t.installed, t.clinics)),
+            html.contains(&of(t.installed, t.clinics)),
             "{}",
             t.state.name
         );
