@@ -305,11 +305,18 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
     }
     for photo in year_photos(replica, year)? {
         if !replica.has_blob(&photo.sha256) {
+            let kind = match photo.kind.as_str() {
+                "before" => t::FILE_BEFORE_PHOTO,
+                "after" => t::FILE_AFTER_PHOTO,
+                "acta" => t::FILE_ACTA_PHOTO,
+                _ => t::FILE_RECEIPT_PHOTO,
+            };
+            let sha = photo.sha256.get(..12).unwrap_or(&photo.sha256);
             gap(
                 GapKind::PhotoNotOnDevice,
                 "photo",
                 photo.id,
-                photo.sha256.clone(),
+                fill(t::GAP_PHOTO, &[("kind", kind), ("sha", sha)]),
             );
         }
     }
@@ -744,7 +751,7 @@ pub fn expediente_zip(
         .collect();
     let gap_header = [
         t::COL_GAP,
-        "code",
+        t::COL_CODE,
         t::COL_TABLE,
         t::COL_RECORD,
         t::COL_DESCRIPTION,

@@ -128,6 +128,7 @@ pub mod t {
     pub const COMPLETENESS_OK: &str = "No se encontraron faltantes.";
     pub const COMPLETENESS_COUNT: &str = "Se encontraron {n} faltantes.";
     pub const COL_GAP: &str = "Faltante";
+    pub const COL_CODE: &str = "Código";
     pub const FILE_ACTA: &str = "Acta de asamblea";
     pub const FILE_CUADERNILLO_PDF: &str = "Cuadernillo de control de gastos (PDF)";
     pub const FILE_CUADERNILLO_XLSX: &str = "Cuadernillo de control de gastos (hoja de cálculo)";
@@ -162,6 +163,7 @@ pub mod t {
     pub const GAP_ACTA: &str = "{kind} del {date}";
     pub const GAP_CONFLICT: &str = "{table}.{column}: quedó «{winner}», se perdió «{loser}»";
     pub const GAP_REVIEW: &str = "{code} en {table}";
+    pub const GAP_PHOTO: &str = "{kind} ({sha})";
 
     // Amounts in words.
     pub const CURRENCY_ONE: &str = "peso";
