@@ -558,3 +558,60 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
     b.quit().await?;
     Ok(())
 }
+
+/// The programme's view on the server, in a real WebKit window: clinics that synced
+/// through the real protocol (the server's `demo` for two states of the seeds' May
+/// 2024 table), seen by a programme account after signing in.
+#[tokio::test]
+async fn the_programme_view_in_a_browser_window() -> Result<()> {
+    let server_dir = tempfile::tempdir()?;
+    let server = SyncServer::start(server_dir.path())?;
+    let table = cosabi_e2e::workspace_root().join("../shared/data/comites-por-estado-2024-05.csv");
+    let db = server.db.to_str().unwrap_or_default().to_owned();
+    let work = server_dir.path().join("demo");
+    let out = std::process::Command::new(cosabi_e2e::sync_server_binary())
+        .args(["demo", "--server", &server.url, "--db", &db, "--table"])
+        .arg(&table)
+        .args(["--states", "BS,CC", "--work-dir"])
+        .arg(&work)
+        .env("RUST_LOG", "warn")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.admin_with_input(
+        &[
+            "account",
+            "add",
+            "--user",
+            "programa",
+            "--scope",
+            "programa",
+            "--password-stdin",
+        ],
+        "clave-de-prueba-123\n",
+    )?;
+
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.client
+        .goto(&format!("{}/programa/entrar", server.url))
+        .await?;
+    app.type_into("#usuario", "programa").await?;
+    app.type_into("#contrasena", "clave-de-prueba-123").await?;
+    app.click("form.login button[type=submit]").await?;
+    // Campeche: 129 of 130 committees installed, computed from the synced committees.
+    app.wait_for_text("body", "Campeche").await?;
+    let body = app.text("body").await?;
+    assert!(body.contains("129") && body.contains("130"), "{body}");
+    assert!(body.contains("Baja California Sur"), "{body}");
+    app.resize(DESKTOP.0, DESKTOP.1).await?;
+    app.screenshot("programme-desktop").await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.screenshot("programme-phone").await?;
+    app.quit().await?;
+    Ok(())
+}

@@ -482,6 +482,33 @@ impl SyncServer {
         Ok(String::from_utf8(out.stdout)?)
     }
 
+    /// Runs an admin command with `input` on its standard input (e.g. a password).
+    pub fn admin_with_input(&self, args: &[&str], input: &str) -> Result<String> {
+        use std::io::Write as _;
+        let mut child = Command::new(sync_server_binary())
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        child
+            .stdin
+            .take()
+            .context("no stdin")?
+            .write_all(input.as_bytes())?;
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            bail!(
+                "admin {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
     /// A new one-time enrollment code for the clinic.
     pub fn enrollment_code(&self, clues: &str) -> Result<String> {
         let out = self.admin(&["clinic", "code", "--clues", clues])?;
