@@ -79,4 +79,5 @@ clean:
 bench: fetch
 	cargo bench --locked -p cosabi-replica --bench replica
 	cargo bench --locked -p cosabi-sync-server --bench sync
+	cargo bench --locked -p cosabi-reports --bench reports
 	$(MAKE) --no-print-directory bench-app
