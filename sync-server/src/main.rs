@@ -10,6 +10,7 @@ use cosabi_sync_server::accounts::{
     hash_password, validate_user, Scope, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN,
 };
 use cosabi_sync_server::demo::{DemoOptions, DEMO_PARALLEL_DEFAULT};
+use cosabi_sync_server::programme::expediente;
 use cosabi_sync_server::sqlite_store::SqliteStore;
 use cosabi_sync_server::store::{AccountRecord, ClinicRecord, Store};
 use cosabi_sync_server::{auth, now_ms, AppState};
@@ -32,6 +33,15 @@ struct Cli {
         env = "COSABI_DB"
     )]
     db: PathBuf,
+    /// Directory for receipt photos (content-addressed files): where `serve` keeps
+    /// them and `expediente` reads them.
+    #[arg(
+        long,
+        global = true,
+        default_value = "cosabi-blobs",
+        env = "COSABI_BLOBS"
+    )]
+    blobs: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,9 +53,6 @@ enum Command {
         /// Address to listen on; port 0 picks a free one (printed at start).
         #[arg(long, default_value = "127.0.0.1:8787", env = "COSABI_LISTEN")]
         listen: SocketAddr,
-        /// Directory for receipt photos (content-addressed files).
-        #[arg(long, default_value = "cosabi-blobs", env = "COSABI_BLOBS")]
-        blobs: PathBuf,
     },
     /// Clinics: register one (prints its first enrollment code), list them, or issue
     /// another code (one per device).
@@ -58,6 +65,21 @@ enum Command {
     /// programme, a state or a municipality.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Write a clinic's expediente of a fiscal year (actas, cuadernillo, receipt and
+    /// action photos, index, completeness report) as a ZIP, from what its devices
+    /// synced and the photos in --blobs: the same file as the programme view's
+    /// "Descargar expediente (ZIP)".
+    Expediente {
+        /// The clinic's CLUES.
+        #[arg(long)]
+        clues: String,
+        /// The fiscal year, e.g. 2025.
+        #[arg(long)]
+        year: i32,
+        /// The ZIP to write (replaced if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Fill a running server with demo clinics from a table of committees per state
     /// (estado,comites_instalados,centros_de_salud): each clinic is registered in
     /// --db, and a device builds its replica, enrolls and syncs over HTTP.
@@ -230,7 +252,8 @@ async fn main() -> anyhow::Result<()> {
     let store = SqliteStore::open(&cli.db)
         .with_context(|| format!("cannot open the server database {}", cli.db.display()))?;
     match cli.command {
-        Command::Serve { listen, blobs } => {
+        Command::Serve { listen } => {
+            let blobs = cli.blobs;
             std::fs::create_dir_all(&blobs)
                 .with_context(|| format!("cannot create the blob directory {}", blobs.display()))?;
             let listener = tokio::net::TcpListener::bind(listen)
@@ -367,6 +390,30 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 anyhow::bail!("no account {user}: see `account list`");
             }
+        }
+        Command::Expediente { clues, year, out } => {
+            anyhow::ensure!(
+                (2000..=2100).contains(&year),
+                "--year is a fiscal year such as 2025"
+            );
+            let clues = cosabi_core::clinic::normalise_clues(&clues);
+            let clinic = store
+                .clinic_by_clues(&clues)
+                .await?
+                .with_context(|| format!("no clinic {clues}: see `clinic list`"))?;
+            let state = AppState::new(Arc::new(store), cli.blobs.clone());
+            let started = std::time::Instant::now();
+            let report = expediente::expediente_file(&state, clinic.id, year, &out)
+                .await
+                .with_context(|| format!("cannot write the expediente of {clues} {year}"))?;
+            let missing = report.completeness.gaps.len();
+            println!(
+                "{}: {} files, {} gap(s) in the completeness report, {:.1} s",
+                out.display(),
+                report.files.len(),
+                missing,
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Demo {
             server,

@@ -31,6 +31,18 @@ fn programme_page(summary: &str, content_type: &str) -> Value {
     json!({ "get": get })
 }
 
+/// The clinic's expediente: like a page, but a ZIP download.
+fn expediente_get() -> Value {
+    let mut get = programme_get("The clinic's expediente of the fiscal year (ZIP: actas, cuadernillo PDF and XLSX, receipt and action photos the server holds, indice.csv/html, completitud.csv/html), made from what its devices synced");
+    get["responses"]["200"] = json!({
+        "description": "The ZIP, with Content-Disposition: attachment; filename=\"expediente-<CLUES>-<year>.zip\"",
+        "content": { "application/zip": {} }
+    });
+    get["responses"]["404"] =
+        json!({ "description": "No such clinic, or it has not synced its records yet" });
+    get
+}
+
 /// The document.
 pub fn document() -> Value {
     let sha = json!({
@@ -128,6 +140,10 @@ pub fn document() -> Value {
             "/programa/clinica/{clues}": {
                 "parameters": [{ "name": "clues", "in": "path", "required": true, "description": "The clinic's CLUES; with a .csv suffix, its CSV line", "schema": { "type": "string" } }],
                 "get": programme_get("One clinic (HTML, or CSV with .csv)")
+            },
+            "/programa/clinica/{clues}/expediente.zip": {
+                "parameters": [{ "name": "clues", "in": "path", "required": true, "description": "The clinic's CLUES", "schema": { "type": "string" } }],
+                "get": expediente_get()
             },
             "/programa/entrar": {
                 "get": { "summary": "The login form (HTML)", "responses": { "200": { "description": "The form" } } },

@@ -283,6 +283,15 @@ async fn fold_clinic(state: &AppState, clinic: ClinicId) -> StoreResult<ClinicFo
         .programme
         .folds
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let pages = clinic_pages(state, clinic).await?;
+    tokio::task::spawn_blocking(move || fold_pages(&pages))
+        .await
+        .map_err(fold_error)?
+}
+
+/// Every change the server holds for `clinic`, as pages in arrival order (causal),
+/// ready for [`Replica::apply_page`].
+pub async fn clinic_pages(state: &AppState, clinic: ClinicId) -> StoreResult<Vec<Page>> {
     let mut replica_have: HashMap<SiteId, u64> = HashMap::new();
     let mut pages: Vec<Page> = Vec::new();
     for _pass in 0..FOLD_PASSES_MAX {
@@ -318,7 +327,5 @@ async fn fold_clinic(state: &AppState, clinic: ClinicId) -> StoreResult<ClinicFo
             break;
         }
     }
-    tokio::task::spawn_blocking(move || fold_pages(&pages))
-        .await
-        .map_err(fold_error)?
+    Ok(pages)
 }

@@ -419,6 +419,12 @@ pub fn clinic(view: &View, viewer: &AccountRecord, c: &ClinicRow, state_name: &s
                     }
                 }
             }
+            p.tools {
+                a href=(format!("{action}/expediente.zip?ejercicio={}", view.fiscal_year)) {
+                    "Descargar expediente (ZIP)"
+                }
+                " — actas, cuadernillo, fotos de comprobantes y qué le falta, del ejercicio " (view.fiscal_year)
+            }
             (cards(f, view.fiscal_year))
             (chart(f, view.fiscal_year))
             (actions_table(f))

@@ -10,11 +10,15 @@
 //! - `GET /programa[.csv]` — the states within the account's scope.
 //! - `GET /programa/estado/{code}[.csv]` — the clinics of a state.
 //! - `GET /programa/clinica/{clues}[.csv]` — one clinic.
+//! - `GET /programa/clinica/{clues}/expediente.zip` — the clinic's expediente of the
+//!   fiscal year (actas, cuadernillo, photos, index, completeness), made from what
+//!   its devices synced and uploaded ([`expediente`]).
 //! - `GET|POST /programa/entrar`, `POST /programa/salir` — sign in and out.
 //!
 //! Each takes `?ejercicio=AAAA` (the fiscal year; this year by default). A state or
 //! clinic outside the account's scope is 403.
 
+pub mod expediente;
 pub mod fold;
 pub mod html;
 pub mod report;
@@ -51,6 +55,10 @@ pub fn routes() -> Router<AppState> {
         .route("/programa.csv", get(national_csv))
         .route("/programa/estado/{code}", get(state_page))
         .route("/programa/clinica/{clues}", get(clinic_page))
+        .route(
+            "/programa/clinica/{clues}/expediente.zip",
+            get(clinic_expediente),
+        )
         .route("/programa/entrar", get(login_form).post(login))
         .route("/programa/salir", post(logout))
 }
@@ -302,6 +310,76 @@ async fn clinic_page(
     }
     let state_name = state_by_code(&row.record.state).map_or("", |s| s.name);
     Ok(page(html::clinic(&view, &viewer, row, state_name)))
+}
+
+async fn clinic_expediente(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(clues): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let clues = normalise_clues(&clues);
+    let Some(record) = state.store.clinic_by_clues(&clues).await? else {
+        return Ok(refused(
+            StatusCode::NOT_FOUND,
+            &viewer,
+            "Centro de salud desconocido",
+            "No hay un centro de salud registrado con esa CLUES.",
+        ));
+    };
+    if !viewer.scope.reaches_state(&record.state) {
+        return Ok(out_of_scope(&viewer));
+    }
+    // The same scope rule as the clinic's page: a municipal account learns the
+    // clinic's municipality only from the fold.
+    let view = load(&state, &viewer.scope, Narrow::Clinic(&clues), &q).await?;
+    if view.clinics.is_empty() {
+        return Ok(out_of_scope(&viewer));
+    }
+    let fiscal_year = view.fiscal_year;
+    let started = std::time::Instant::now();
+    let (zip, report) = match expediente::expediente_bytes(&state, record.id, fiscal_year).await {
+        Ok(made) => made,
+        Err(expediente::ExpedienteError::NothingSynced) => {
+            return Ok(refused(
+                StatusCode::NOT_FOUND,
+                &viewer,
+                "Sin expediente",
+                "Este centro de salud aún no ha sincronizado los datos de su comité.",
+            ))
+        }
+        Err(e) => return Err(AppError::internal(e.to_string())),
+    };
+    tracing::info!(
+        user = %viewer.user,
+        clues = %record.clues,
+        fiscal_year,
+        files = report.files.len(),
+        bytes = zip.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "expediente downloaded"
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        expediente::file_name(&record.clues, fiscal_year)
+    );
+    Ok(private(
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/zip"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_str(&disposition)
+                        .map_err(|e| AppError::internal(e.to_string()))?,
+                ),
+            ],
+            zip,
+        )
+            .into_response(),
+    ))
 }
 
 async fn login_form() -> Response {

@@ -1,0 +1,214 @@
+//! One clinic's expediente (the ZIP a committee hands in for a fiscal year), made on
+//! the server from what its devices synced and the photos they uploaded, with the
+//! same code the app uses ([`cosabi_reports::expediente_zip`]).
+//!
+//! The reports read a [`Replica`] on disk, whose photos live in `blobs/` next to its
+//! database file. The clinic's changes are folded into a replica in a work folder of
+//! its own (in the system's temporary directory, removed afterwards), and the
+//! server's photos are made visible to it one file at a time.
+//!
+//! Why not one link to the server's folder: the layouts do match — the server keeps
+//! a clinic's complete blobs as `<blobs>/<clinic>/<sha256>` (in progress under
+//! `partial/`), the replica reads `blobs/<sha256>` (in progress under `partial/`) —
+//! but making the cuadernillo writes thumbnails into the replica's blob directory
+//! (`blobs/thumbs/`), which would then be the server's folder. So the work replica
+//! gets a real `blobs/` folder holding a symbolic link (a copy where links are not
+//! possible) to each complete blob of the clinic that one of its photo rows names;
+//! nothing is ever written into the server's blob folder.
+
+use super::fold::clinic_pages;
+use crate::blobs::is_blob_name;
+use crate::store::StoreError;
+use crate::AppState;
+use cosabi_core::ids::ClinicId;
+use cosabi_core::wire::Page;
+use cosabi_replica::Replica;
+use cosabi_reports::ExpedienteReport;
+use std::io::{Cursor, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// Why no expediente was made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExpedienteError {
+    /// The clinic's devices have not synced the clinic record yet.
+    #[error("the clinic has not synced its records yet: nothing to put in an expediente")]
+    NothingSynced,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("folding the clinic's changes: {0}")]
+    Replica(#[from] cosabi_replica::Error),
+    #[error("reading the clinic's photo rows: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("making the expediente: {0}")]
+    Reports(cosabi_reports::Error),
+    #[error("the expediente's work folder: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the expediente task stopped: {0}")]
+    Task(String),
+}
+
+impl From<cosabi_reports::Error> for ExpedienteError {
+    fn from(e: cosabi_reports::Error) -> Self {
+        match e {
+            cosabi_reports::Error::NoClinic => ExpedienteError::NothingSynced,
+            e => ExpedienteError::Reports(e),
+        }
+    }
+}
+
+/// Where the server keeps one clinic's complete blobs (see `crate::blobs`).
+pub fn clinic_blob_dir(blob_dir: &Path, clinic: ClinicId) -> PathBuf {
+    blob_dir.join(clinic.to_string())
+}
+
+/// The file name a download of the expediente gets.
+pub fn file_name(clues: &str, fiscal_year: i32) -> String {
+    format!("expediente-{clues}-{fiscal_year}.zip")
+}
+
+/// Makes `clinic`'s expediente of `fiscal_year` into memory: folds its changes and
+/// writes the ZIP on a blocking thread. Returns the ZIP's bytes and what it holds.
+pub async fn expediente_bytes(
+    state: &AppState,
+    clinic: ClinicId,
+    fiscal_year: i32,
+) -> Result<(Vec<u8>, ExpedienteReport), ExpedienteError> {
+    let pages = clinic_pages(state, clinic).await?;
+    let blobs = clinic_blob_dir(&state.blob_dir, clinic);
+    tokio::task::spawn_blocking(move || {
+        let mut out = Cursor::new(Vec::new());
+        let report = write_expediente(&pages, &blobs, fiscal_year, &mut out)?;
+        Ok((out.into_inner(), report))
+    })
+    .await
+    .map_err(|e| ExpedienteError::Task(e.to_string()))?
+}
+
+/// Makes `clinic`'s expediente of `fiscal_year` into the file `out` (the admin
+/// command): written under a temporary name next to it and renamed when complete.
+pub async fn expediente_file(
+    state: &AppState,
+    clinic: ClinicId,
+    fiscal_year: i32,
+    out: &Path,
+) -> Result<ExpedienteReport, ExpedienteError> {
+    let pages = clinic_pages(state, clinic).await?;
+    let blobs = clinic_blob_dir(&state.blob_dir, clinic);
+    let out = out.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut part = out.clone().into_os_string();
+        part.push(".part");
+        let part = PathBuf::from(part);
+        let written = (|| {
+            let mut file = std::fs::File::create(&part)?;
+            let report = write_expediente(&pages, &blobs, fiscal_year, &mut file)?;
+            file.sync_all()?;
+            std::fs::rename(&part, &out)?;
+            Ok(report)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&part);
+        }
+        written
+    })
+    .await
+    .map_err(|e| ExpedienteError::Task(e.to_string()))?
+}
+
+/// A folder of its own in the system's temporary directory (only this user may
+/// read it: it holds a clinic's records), removed with everything in it when
+/// dropped. Removing does not follow the links to the server's photos.
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn new() -> std::io::Result<WorkDir> {
+        let path = std::env::temp_dir().join(format!(
+            "cosabi-expediente-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&path)?;
+        Ok(WorkDir(path))
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.0) {
+            tracing::warn!(dir = %self.0.display(), "cannot remove the expediente's work folder: {e}");
+        }
+    }
+}
+
+/// Blocking: folds `pages` into a replica in a work folder, lets it see the clinic's
+/// photos held in `clinic_blobs`, and writes the expediente of `fiscal_year` to
+/// `out`. The work folder is gone when this returns, whatever happened.
+pub fn write_expediente(
+    pages: &[Page],
+    clinic_blobs: &Path,
+    fiscal_year: i32,
+    out: impl Write + Seek,
+) -> Result<ExpedienteReport, ExpedienteError> {
+    // Declared first, so dropped (removed) after the replica is closed.
+    let work = WorkDir::new()?;
+    let mut replica = Replica::open(&work.0.join("expediente.sqlite3"))?;
+    for page in pages {
+        replica.apply_page(page)?;
+    }
+    if replica.clinic()?.is_none() {
+        return Err(ExpedienteError::NothingSynced);
+    }
+    let linked = link_photos(&replica, clinic_blobs)?;
+    let report = cosabi_reports::expediente_zip(&replica, fiscal_year, out)?;
+    tracing::debug!(
+        linked,
+        files = report.files.len(),
+        gaps = report.completeness.gaps.len(),
+        "expediente made"
+    );
+    drop(replica);
+    Ok(report)
+}
+
+/// Makes each complete blob of `clinic_blobs` that a photo row of `replica` names
+/// readable in the replica's blob directory; returns how many. Photos the server
+/// does not hold (not uploaded yet) are left out, and the expediente's completeness
+/// report names them.
+fn link_photos(replica: &Replica, clinic_blobs: &Path) -> Result<usize, ExpedienteError> {
+    let source = match std::fs::canonicalize(clinic_blobs) {
+        Ok(p) => p,
+        // No photo of this clinic ever arrived.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let names: Vec<String> = {
+        let mut stmt = replica.connection().prepare(
+            "SELECT DISTINCT sha256 FROM photo WHERE deleted = 0 AND sha256 IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let dir = replica.blob_dir()?;
+    std::fs::create_dir_all(&dir)?;
+    let mut linked = 0;
+    // Only well-formed names: one cannot point outside the clinic's folder.
+    for sha in names.iter().filter(|s| is_blob_name(s)) {
+        let held = source.join(sha);
+        if !held.is_file() {
+            continue;
+        }
+        link_or_copy(&held, &dir.join(sha))?;
+        linked += 1;
+    }
+    Ok(linked)
+}
+
+fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if std::os::unix::fs::symlink(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).map(|_| ())
+}
