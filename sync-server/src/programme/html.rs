@@ -27,7 +27,7 @@ h3{font-size:1.05rem;margin:1.5rem 0 .5rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.75rem}
 .card{background:#fff;border:1px solid #d9ddd8;border-radius:6px;padding:.75rem}
 .card .label{font-size:.85rem;color:#4a554f}
-.card .value{font-size:1.4rem;font-weight:600}
+.card .value{font-size:1.4rem;font-weight:600;white-space:nowrap}
 .card .note{font-size:.8rem;color:#4a554f}
 .chart{background:#fff;border:1px solid #d9ddd8;border-radius:6px;padding:.75rem}
 .bar{display:grid;grid-template-columns:9rem 1fr;gap:.5rem;align-items:center;margin:.35rem 0}
@@ -48,7 +48,7 @@ ul.seats{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:r
 .login input{width:100%;font:inherit;padding:.45rem}
 .login button{margin-top:1rem;width:100%;font:inherit;padding:.55rem;background:#611232;color:#fff;border:0;border-radius:4px}
 .error{color:#9f2241}
-@media (min-width:760px){.bar{grid-template-columns:11rem 1fr}.card .value{font-size:1.6rem}}
+@media (min-width:760px){.bar{grid-template-columns:11rem 1fr}.card .value{font-size:clamp(1rem,1.5vw,1.6rem)}}
 "#;
 
 pub fn category_es(c: Category) -> &'static str {
