@@ -16,7 +16,7 @@ use tauri::Manager;
 pub struct AppState {
     pub replica: Mutex<Replica>,
     /// The running (or last) sync's progress, polled by the UI.
-    pub sync: Mutex<commands::sync::LiveSync>,
+    pub sync: Mutex<cosabi_core::views::LiveSync>,
 }
 
 /// File name of the replica inside the app-data directory.

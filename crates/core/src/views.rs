@@ -200,6 +200,48 @@ mod tests {
     }
 }
 
+/// How far the running (or last) sync has got, for the progress bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSync {
+    pub running: bool,
+    /// `metadata` or `photos`.
+    pub phase: String,
+    pub changes_up: u64,
+    pub changes_down: u64,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub photos_done: u64,
+    pub photos_total: u64,
+    pub photo_bytes: u64,
+    pub photo_bytes_total: u64,
+}
+
+/// One field of a conflict: the value kept and the other one, as people read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictField {
+    pub column: String,
+    pub current: String,
+    pub other: String,
+}
+
+/// A conflict as the inbox shows it: one concurrent write that lost, with every
+/// field it changed (a corrected unit cost comes with its total), who wrote each
+/// side and when. `K` is the replica's key of a conflicting field, passed back
+/// unchanged to keep the other values (the UI holds it as opaque JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictItem<K> {
+    pub keys: Vec<K>,
+    pub table: String,
+    /// What the record is, in a few words (a purchase's concept, a member's name).
+    pub record: String,
+    pub fields: Vec<ConflictField>,
+    pub current_author: Option<String>,
+    pub current_at_ms: u64,
+    pub other_author: Option<String>,
+    pub other_at_ms: u64,
+    pub resolved: bool,
+}
+
 /// Serde for an [`Hlc`] as a decimal string (JSON numbers lose 64-bit precision in
 /// the webview).
 mod hlc_as_string {

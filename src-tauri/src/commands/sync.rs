@@ -6,7 +6,7 @@ use super::with_replica;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use cosabi_core::protocol::EnrollmentPayload;
-use cosabi_core::views::SyncSummary;
+use cosabi_core::views::{LiveSync, SyncSummary};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::ipc::{InvokeBody, Request};
@@ -93,22 +93,6 @@ pub fn read_enrollment_qr(request: Request<'_>) -> ApiResult<ScannedCode> {
         code: p.code,
         server: p.server,
     })
-}
-
-/// How far the running (or last) sync has got, for the progress bar.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LiveSync {
-    pub running: bool,
-    /// `metadata` or `photos`.
-    pub phase: String,
-    pub changes_up: u64,
-    pub changes_down: u64,
-    pub bytes_up: u64,
-    pub bytes_down: u64,
-    pub photos_done: u64,
-    pub photos_total: u64,
-    pub photo_bytes: u64,
-    pub photo_bytes_total: u64,
 }
 
 fn update(state: &AppState, f: impl FnOnce(&mut LiveSync)) {

@@ -5,9 +5,8 @@ use super::with_replica;
 use crate::error::ApiResult;
 use crate::AppState;
 use cosabi_core::committee::Permission;
-use cosabi_core::views::HistoryEntry;
+use cosabi_core::views::{ConflictField, ConflictItem, HistoryEntry};
 use cosabi_replica::{value_for_people, ConflictKey, Replica};
-use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
 
@@ -18,32 +17,6 @@ pub fn record_history(
     row: Uuid,
 ) -> ApiResult<Vec<HistoryEntry>> {
     with_replica(&state, |r| r.record_history(table, row))
-}
-
-/// One field of a conflict: the value kept and the other one.
-#[derive(Debug, Serialize)]
-pub struct ConflictField {
-    pub column: String,
-    pub current: String,
-    pub other: String,
-}
-
-/// A conflict as the inbox shows it: one concurrent write that lost, with every
-/// field it changed (a corrected unit cost comes with its total), who wrote each
-/// side and when.
-#[derive(Debug, Serialize)]
-pub struct ConflictItem {
-    /// Every field's key, passed back unchanged to keep the other values.
-    pub keys: Vec<ConflictKey>,
-    pub table: String,
-    /// What the record is, in a few words (a purchase's concept, a member's name).
-    pub record: String,
-    pub fields: Vec<ConflictField>,
-    pub current_author: Option<String>,
-    pub current_at_ms: u64,
-    pub other_author: Option<String>,
-    pub other_at_ms: u64,
-    pub resolved: bool,
 }
 
 /// A short label for a row: its first text column that names it.
@@ -70,7 +43,7 @@ fn record_label(r: &Replica, table: &str, row: Uuid) -> String {
 }
 
 #[tauri::command]
-pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem>> {
+pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem<ConflictKey>>> {
     with_replica(&state, |r| {
         let names = r.member_names()?;
         let mut views = r.conflicts()?;
@@ -84,7 +57,7 @@ pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem>
                 c.key.column,
             )
         });
-        let mut out: Vec<ConflictItem> = Vec::new();
+        let mut out: Vec<ConflictItem<ConflictKey>> = Vec::new();
         for c in views {
             let field = ConflictField {
                 current: value_for_people(&names, c.key.table, &c.column, &c.winner_value),

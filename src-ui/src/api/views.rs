@@ -25,26 +25,8 @@ pub async fn record_history(table: u16, row: Uuid) -> Result<Vec<HistoryEntry>, 
     invoke("record_history", &Record { table, row }).await
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ConflictField {
-    pub column: String,
-    pub current: String,
-    pub other: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ConflictItem {
-    /// Passed back unchanged to keep the other values.
-    pub keys: serde_json::Value,
-    pub table: String,
-    pub record: String,
-    pub fields: Vec<ConflictField>,
-    pub current_author: Option<String>,
-    pub current_at_ms: u64,
-    pub other_author: Option<String>,
-    pub other_at_ms: u64,
-    pub resolved: bool,
-}
+/// A conflict as the inbox shows it; its keys stay opaque JSON for restoring.
+pub type ConflictItem = cosabi_core::views::ConflictItem<serde_json::Value>;
 
 pub async fn conflict_items() -> Result<Vec<ConflictItem>, ApiError> {
     invoke("conflict_items", &NoArgs {}).await
@@ -52,11 +34,11 @@ pub async fn conflict_items() -> Result<Vec<ConflictItem>, ApiError> {
 
 #[derive(Serialize)]
 struct Keys<'a> {
-    keys: &'a serde_json::Value,
+    keys: &'a [serde_json::Value],
 }
 
 /// Keeps the other values of one conflicting write.
-pub async fn restore_conflict(keys: &serde_json::Value) -> Result<(), ApiError> {
+pub async fn restore_conflict(keys: &[serde_json::Value]) -> Result<(), ApiError> {
     invoke("restore_conflict", &Keys { keys }).await
 }
 
@@ -101,19 +83,7 @@ pub async fn read_enrollment_qr(image: &[u8]) -> Result<ScannedCode, ApiError> {
     invoke_raw("read_enrollment_qr", image, &[]).await
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct LiveSync {
-    pub running: bool,
-    pub phase: String,
-    pub changes_up: u64,
-    pub changes_down: u64,
-    pub bytes_up: u64,
-    pub bytes_down: u64,
-    pub photos_done: u64,
-    pub photos_total: u64,
-    pub photo_bytes: u64,
-    pub photo_bytes_total: u64,
-}
+pub use cosabi_core::views::LiveSync;
 
 pub async fn sync_now() -> Result<LiveSync, ApiError> {
     invoke("sync_now", &NoArgs {}).await
