@@ -180,6 +180,26 @@ async fn load(
 }
 
 /// Pages hold what committees did with public money, per account: no caches.
+/// A file to save (`Content-Disposition: attachment`), kept out of shared caches.
+fn download(
+    content_type: &'static str,
+    file_name: &str,
+    body: impl IntoResponse,
+) -> Result<Response, AppError> {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(private(
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            body,
+        )
+            .into_response(),
+    ))
+}
+
 fn private(mut resp: Response) -> Response {
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -359,27 +379,11 @@ async fn clinic_expediente(
         ms = started.elapsed().as_millis() as u64,
         "expediente downloaded"
     );
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        expediente::file_name(&record.clues, fiscal_year)
-    );
-    Ok(private(
-        (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/zip"),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_str(&disposition)
-                        .map_err(|e| AppError::internal(e.to_string()))?,
-                ),
-            ],
-            zip,
-        )
-            .into_response(),
-    ))
+    download(
+        "application/zip",
+        &expediente::file_name(&record.clues, fiscal_year),
+        zip,
+    )
 }
 
 async fn login_form() -> Response {
@@ -572,22 +576,5 @@ fn csv_response(
     let body = w
         .into_inner()
         .map_err(|e| AppError::internal(e.to_string()))?;
-    let disposition = format!("attachment; filename=\"{file_name}\"");
-    Ok(private(
-        (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_str(&disposition)
-                        .map_err(|e| AppError::internal(e.to_string()))?,
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-    ))
+    download("text/csv; charset=utf-8", file_name, body)
 }
