@@ -11,8 +11,7 @@
 //! committees — nothing of the table is stored on the server.
 
 use crate::auth::sha256_hex;
-use crate::sqlite_store::SqliteStore;
-use crate::store::{ClinicRecord, Store};
+use crate::store::ClinicRecord;
 use anyhow::Context;
 use chrono::Datelike;
 use cosabi_core::actions::{ActionStatus, NewAction};
@@ -105,7 +104,7 @@ pub struct DemoOptions {
     /// The running server devices enroll with and sync to.
     pub server: String,
     /// That server's database, for the admin's part (clinics and codes).
-    pub db: PathBuf,
+    pub db: String,
     pub table: PathBuf,
     /// State codes or names; all of the table's when empty.
     pub states: Vec<String>,
@@ -516,7 +515,7 @@ fn build_replica(path: &Path, p: &Plan, today: chrono::NaiveDate) -> anyhow::Res
 
 /// Registers, builds, enrolls and syncs one clinic; returns the field changes synced.
 async fn one_clinic(
-    store: &SqliteStore,
+    store: &dyn crate::store::Store,
     server: &str,
     dir: &Path,
     p: Plan,
@@ -587,8 +586,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             anyhow::bail!("--states: {} is not in the table", missing.name);
         }
     }
-    let store = SqliteStore::open(&opts.db)
-        .with_context(|| format!("cannot open the server database {}", opts.db.display()))?;
+    let store = crate::backend::open_store(&opts.db).await?;
     std::fs::create_dir_all(&opts.work_dir)
         .with_context(|| format!("cannot create {}", opts.work_dir.display()))?;
     let plans = plan(&rows, opts.seed);
@@ -607,7 +605,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         while tasks.len() < opts.parallel.max(1) {
             let Some(p) = pending.next() else { break };
             let (store, server, dir) = (store.clone(), opts.server.clone(), opts.work_dir.clone());
-            tasks.spawn(async move { one_clinic(&store, &server, &dir, p, today).await });
+            tasks.spawn(async move { one_clinic(store.as_ref(), &server, &dir, p, today).await });
         }
         let Some(next) = tasks.join_next().await else {
             break;

@@ -18,6 +18,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod backend;
 pub mod blobs;
 pub mod demo;
 pub mod error;

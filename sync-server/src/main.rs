@@ -11,12 +11,10 @@ use cosabi_sync_server::accounts::{
 };
 use cosabi_sync_server::demo::{DemoOptions, DEMO_PARALLEL_DEFAULT};
 use cosabi_sync_server::programme::expediente;
-use cosabi_sync_server::sqlite_store::SqliteStore;
 use cosabi_sync_server::store::{AccountRecord, ClinicRecord, Store};
 use cosabi_sync_server::{auth, now_ms, AppState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -25,14 +23,16 @@ use std::sync::Arc;
     about = "Cosabi sync server and its admin commands"
 )]
 struct Cli {
-    /// The server's database (SQLite file; created if missing).
+    /// The server's database: a SQLite file (created if missing; the default), or a
+    /// PostgreSQL URL `postgres://user:password@host:5432/database` for several
+    /// instances.
     #[arg(
         long,
         global = true,
         default_value = "cosabi-server.sqlite3",
         env = "COSABI_DB"
     )]
-    db: PathBuf,
+    db: String,
     /// Directory for receipt photos (content-addressed files): where `serve` keeps
     /// them and `expediente` reads them.
     #[arg(
@@ -205,7 +205,7 @@ fn grouped(code: &str) -> String {
 }
 
 async fn issue_code(
-    store: &SqliteStore,
+    store: &dyn Store,
     clinic: &ClinicRecord,
     args: &CodeArgs,
 ) -> anyhow::Result<()> {
@@ -249,8 +249,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let store = SqliteStore::open(&cli.db)
-        .with_context(|| format!("cannot open the server database {}", cli.db.display()))?;
+    let store = cosabi_sync_server::backend::open_store(&cli.db).await?;
     match cli.command {
         Command::Serve { listen } => {
             let blobs = cli.blobs;
@@ -260,9 +259,9 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}: is the port in use?"))?;
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, db = %cli.db.display(), "cosabi sync server listening");
+            tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&cli.db), "cosabi sync server listening");
             println!("listening on http://{addr}");
-            let state = AppState::new(Arc::new(store), blobs);
+            let state = AppState::new(store, blobs);
             axum::serve(listener, cosabi_sync_server::app(state))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
@@ -299,14 +298,14 @@ async fn main() -> anyhow::Result<()> {
                 created_at_ms: now_ms(),
             };
             store.add_clinic(clinic.clone()).await?;
-            issue_code(&store, &clinic, &code).await?;
+            issue_code(store.as_ref(), &clinic, &code).await?;
         }
         Command::Clinic(ClinicCommand::Code { clues, code }) => {
             let clues = cosabi_core::clinic::normalise_clues(&clues);
             let clinic = store.clinic_by_clues(&clues).await?.ok_or_else(|| {
                 anyhow::anyhow!("no clinic {clues}: register it with `clinic add`")
             })?;
-            issue_code(&store, &clinic, &code).await?;
+            issue_code(store.as_ref(), &clinic, &code).await?;
         }
         Command::Clinic(ClinicCommand::List) => {
             for c in store.clinics().await? {
@@ -401,7 +400,7 @@ async fn main() -> anyhow::Result<()> {
                 .clinic_by_clues(&clues)
                 .await?
                 .with_context(|| format!("no clinic {clues}: see `clinic list`"))?;
-            let state = AppState::new(Arc::new(store), cli.blobs.clone());
+            let state = AppState::new(store, cli.blobs.clone());
             let started = std::time::Instant::now();
             let report = expediente::expediente_file(&state, clinic.id, year, &out)
                 .await
