@@ -59,4 +59,62 @@ if ! tauri-driver --help >/dev/null 2>&1 || [ "$(cat "$HOME/.cargo/.tauri-driver
   echo "$TAURI_DRIVER_VERSION" > "$HOME/.cargo/.tauri-driver-version"
 fi
 
+
+# PostgreSQL for the sync server's store tests (sync-server/tests/store.rs): a local
+# cluster on 127.0.0.1:5432 with a role cosabi/cosabi that may create databases (each
+# test makes its own). Skipped when COSABI_TEST_PG names a server to use instead.
+# There is no systemd here: pg_ctlcluster starts the cluster as the postgres user.
+PG_WAIT_SECONDS_MAX=30
+if [ -z "${COSABI_TEST_PG:-}" ]; then
+  if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    log "installing PostgreSQL"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends postgresql
+  fi
+  pg_cluster=$(pg_lsclusters --no-header | awk '$3 == 5432 { print $1 " " $2; exit }')
+  if [ -z "$pg_cluster" ]; then
+    pg_version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+    log "creating PostgreSQL cluster $pg_version/main on port 5432"
+    $SUDO pg_createcluster "$pg_version" main --port 5432
+    pg_cluster="$pg_version main"
+  fi
+  if ! pg_lsclusters --no-header | awk -v c="$pg_cluster" '$1 " " $2 == c && $4 ~ /^online/ { found = 1 } END { exit !found }'; then
+    log "starting PostgreSQL cluster $pg_cluster"
+    # shellcheck disable=SC2086 # "15 main" is two arguments
+    $SUDO pg_ctlcluster $pg_cluster start
+  fi
+  pg_psql() { $SUDO runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -tA "$@"; }
+  # The tests connect over TCP to 127.0.0.1; Debian's default ('localhost') covers it.
+  pg_listen=$(pg_psql -c "SHOW listen_addresses")
+  if ! grep -Eq '(^|,) *(\*|0\.0\.0\.0|localhost|127\.0\.0\.1) *(,|$)' <<<"$pg_listen"; then
+    log "PostgreSQL listens on '$pg_listen' only: adding 127.0.0.1"
+    pg_psql -c "ALTER SYSTEM SET listen_addresses = '$pg_listen,127.0.0.1'"
+    # shellcheck disable=SC2086
+    $SUDO pg_ctlcluster $pg_cluster restart
+  fi
+  pg_ready=""
+  for _ in $(seq "$PG_WAIT_SECONDS_MAX"); do
+    if pg_isready -q -h 127.0.0.1 -p 5432; then pg_ready=1; break; fi
+    sleep 1
+  done
+  if [ -z "$pg_ready" ]; then
+    log "PostgreSQL did not accept connections on 127.0.0.1:5432 within ${PG_WAIT_SECONDS_MAX}s: see /var/log/postgresql/"
+    exit 1
+  fi
+  if [ "$(pg_psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'cosabi'")" != 1 ]; then
+    log "creating the PostgreSQL role cosabi (password cosabi, may create databases)"
+    pg_psql -c "CREATE ROLE cosabi LOGIN CREATEDB PASSWORD 'cosabi'"
+  fi
+  if ! PGPASSWORD=cosabi psql -X -q -h 127.0.0.1 -p 5432 -U cosabi -d postgres -tA -c "SELECT 1" >/dev/null 2>&1; then
+    log "the role cosabi cannot sign in over TCP: resetting its password and rights"
+    pg_psql -c "ALTER ROLE cosabi LOGIN CREATEDB PASSWORD 'cosabi'"
+    PGPASSWORD=cosabi psql -X -q -h 127.0.0.1 -p 5432 -U cosabi -d postgres -tA -c "SELECT 1" >/dev/null || {
+      log "cosabi still cannot sign in on 127.0.0.1: pg_hba.conf must allow scram-sha-256 or md5 for 127.0.0.1/32"
+      exit 1
+    }
+  fi
+  log "PostgreSQL ready on 127.0.0.1:5432 (role cosabi)"
+fi
+
 log "all tools present"
