@@ -213,16 +213,22 @@ pub async fn start_session(state: &AppState, user: &str) -> Result<String, crate
 }
 
 /// The `Set-Cookie` value for a new session.
-pub fn session_cookie(token: &str) -> String {
+/// `secure` when the server is reached over TLS: the browser then never sends the
+/// cookie over plain HTTP.
+pub fn session_cookie(token: &str, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={token}; Path=/programa; Max-Age={}; HttpOnly; SameSite=Strict",
-        SESSION_TTL_MS / 1000
+        "{SESSION_COOKIE}={token}; Path=/programa; Max-Age={}; HttpOnly; SameSite=Strict{}",
+        SESSION_TTL_MS / 1000,
+        if secure { "; Secure" } else { "" }
     )
 }
 
 /// The `Set-Cookie` value that ends a session in the browser.
-pub fn cleared_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/programa; Max-Age=0; HttpOnly; SameSite=Strict")
+pub fn cleared_cookie(secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/programa; Max-Age=0; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 /// The session token a request carries, if any. Parsed here rather than with a

@@ -85,6 +85,7 @@ impl From<StoreError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        crate::metrics::METRICS.error(self.code);
         let message = if self.status.is_server_error() {
             tracing::error!(code = self.code, detail = %self.message, "request failed");
             "the server could not complete the request; try again later".to_owned()

@@ -20,10 +20,14 @@ pub mod accounts;
 pub mod auth;
 pub mod backend;
 pub mod blobs;
+pub mod config;
 pub mod demo;
 pub mod error;
+pub mod metrics;
 pub mod openapi;
 pub mod programme;
+pub mod ratelimit;
+pub mod serve;
 pub mod sqlite_store;
 pub mod store;
 
@@ -53,6 +57,19 @@ pub struct AppState {
     pub blob_dir: PathBuf,
     /// The programme view's folded clinics, by version vector.
     pub programme: Arc<programme::FoldCache>,
+    /// How people sign in to the programme view.
+    pub sign_in: Arc<SignIn>,
+}
+
+/// How people sign in to the programme view: failed attempts limited per account
+/// name, and whether the session cookie must only travel over TLS.
+#[derive(Debug, Default)]
+pub struct SignIn {
+    pub limiter: ratelimit::LoginLimiter,
+    /// The server is reached over https (its public URL says so): the session
+    /// cookie is `Secure` on every answer, not only those a TLS proxy marks with
+    /// `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -61,7 +78,17 @@ impl AppState {
             store,
             blob_dir,
             programme: Arc::default(),
+            sign_in: Arc::default(),
         }
+    }
+
+    /// The server's public URL (`https://…` makes session cookies `Secure`).
+    pub fn with_public_url(mut self, public_url: Option<&str>) -> AppState {
+        self.sign_in = Arc::new(SignIn {
+            limiter: ratelimit::LoginLimiter::default(),
+            secure_cookies: config::is_https(public_url),
+        });
+        self
     }
 }
 
@@ -158,7 +185,9 @@ async fn sync(
                     *held = (*held).max(g.seq_last());
                 }
             }
-            Some(state.store.push(clinic, page.groups).await?)
+            let report = state.store.push(clinic, page.groups).await?;
+            metrics::METRICS.sync_page("push", report.applied);
+            Some(report)
         }
         None => None,
     };
@@ -166,6 +195,8 @@ async fn sync(
     let pull = if pulled.groups.is_empty() {
         None
     } else {
+        let fields = pulled.groups.iter().map(|g| g.fields.len() as u64).sum();
+        metrics::METRICS.sync_page("pull", fields);
         Some(page_to_bytes(&cosabi_core::wire::Page {
             schema_version: req.schema_version,
             groups: pulled.groups,
@@ -204,5 +235,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))
         .merge(blobs::routes())
         .merge(programme::routes())
+        .route("/metrics", get(metrics::metrics))
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

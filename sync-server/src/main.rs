@@ -9,12 +9,14 @@ use cosabi_core::ids::clinic_id_for_clues;
 use cosabi_sync_server::accounts::{
     hash_password, validate_user, Scope, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN,
 };
+use cosabi_sync_server::config::{self, FileConfig};
 use cosabi_sync_server::demo::{DemoOptions, DEMO_PARALLEL_DEFAULT};
 use cosabi_sync_server::programme::expediente;
 use cosabi_sync_server::store::{AccountRecord, ClinicRecord, Store};
 use cosabi_sync_server::{auth, now_ms, AppState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -23,25 +25,20 @@ use std::path::PathBuf;
     about = "Cosabi sync server and its admin commands"
 )]
 struct Cli {
-    /// The server's database: a SQLite file (created if missing; the default), or a
-    /// PostgreSQL URL `postgres://user:password@host:5432/database` for several
-    /// instances.
-    #[arg(
-        long,
-        global = true,
-        default_value = "cosabi-server.sqlite3",
-        env = "COSABI_DB"
-    )]
-    db: String,
-    /// Directory for receipt photos (content-addressed files): where `serve` keeps
-    /// them and `expediente` reads them.
-    #[arg(
-        long,
-        global = true,
-        default_value = "cosabi-blobs",
-        env = "COSABI_BLOBS"
-    )]
-    blobs: PathBuf,
+    /// A configuration file (TOML: db, blobs, listen, public_url,
+    /// shutdown_grace_seconds, log). Flags and environment variables win over it.
+    #[arg(long, global = true, env = "COSABI_CONFIG")]
+    config: Option<PathBuf>,
+    /// The server's database: a SQLite file (created if missing; the default
+    /// `cosabi-server.sqlite3`), or a PostgreSQL URL
+    /// `postgres://user:password@host:5432/database` for several instances.
+    #[arg(long, global = true, env = "COSABI_DB")]
+    db: Option<String>,
+    /// Where receipt photos are kept: a directory (the default `cosabi-blobs`) or
+    /// object storage (`s3://bucket/prefix`): where `serve` keeps them and
+    /// `expediente` reads them.
+    #[arg(long, global = true, env = "COSABI_BLOBS")]
+    blobs: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,9 +47,18 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API.
     Serve {
-        /// Address to listen on; port 0 picks a free one (printed at start).
-        #[arg(long, default_value = "127.0.0.1:8787", env = "COSABI_LISTEN")]
-        listen: SocketAddr,
+        /// Address to listen on (default 127.0.0.1:8787); port 0 picks a free one
+        /// (printed at start).
+        #[arg(long, env = "COSABI_LISTEN")]
+        listen: Option<SocketAddr>,
+        /// The address people and devices reach the server at, e.g.
+        /// https://cosabi.example.gob.mx (https makes the session cookie Secure).
+        #[arg(long, env = "COSABI_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for requests in flight
+        /// (default 30).
+        #[arg(long, env = "COSABI_SHUTDOWN_GRACE_SECONDS")]
+        shutdown_grace_seconds: Option<u64>,
     },
     /// Clinics: register one (prints its first enrollment code), list them, or issue
     /// another code (one per device).
@@ -208,6 +214,8 @@ async fn issue_code(
     store: &dyn Store,
     clinic: &ClinicRecord,
     args: &CodeArgs,
+    // The configuration file's public URL, when --server-url is not given.
+    public_url: Option<&str>,
 ) -> anyhow::Result<()> {
     let code = new_code();
     let expires = now_ms() + u64::from(args.days) * 86_400_000;
@@ -225,7 +233,10 @@ async fn issue_code(
     if let Some(path) = &args.qr {
         let payload = cosabi_core::protocol::EnrollmentPayload {
             code: code.clone(),
-            server: args.server_url.clone(),
+            server: args
+                .server_url
+                .clone()
+                .or_else(|| public_url.map(str::to_owned)),
         }
         .render();
         let qr = qrcode::QrCode::new(payload.as_bytes()).context("the code does not fit a QR")?;
@@ -242,31 +253,58 @@ async fn issue_code(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let file = match &cli.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let log = std::env::var("RUST_LOG")
+        .ok()
+        .or_else(|| file.log.clone())
+        .unwrap_or_else(|| config::DEFAULT_LOG.to_owned());
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_new(&log)
+                .with_context(|| format!("log filter {log:?} is not valid"))?,
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    let store = cosabi_sync_server::backend::open_store(&cli.db).await?;
+    let db = config::pick(cli.db.clone(), file.db.clone(), || {
+        config::DEFAULT_DB.to_owned()
+    });
+    let blobs = config::pick(cli.blobs.clone(), file.blobs.clone(), || {
+        config::DEFAULT_BLOBS.to_owned()
+    });
+    let store = cosabi_sync_server::backend::open_store(&db).await?;
     match cli.command {
-        Command::Serve { listen } => {
-            let blobs = cli.blobs;
+        Command::Serve {
+            listen,
+            public_url,
+            shutdown_grace_seconds,
+        } => {
+            let listen = config::pick(listen, file.listen, || {
+                config::DEFAULT_LISTEN
+                    .parse()
+                    .expect("the default address parses")
+            });
+            let public_url = public_url.or_else(|| file.public_url.clone());
+            if let Some(url) = &public_url {
+                config::check_public_url(url)?;
+            }
+            let grace = config::pick(shutdown_grace_seconds, file.shutdown_grace_seconds, || {
+                config::DEFAULT_SHUTDOWN_GRACE_SECONDS
+            });
+            let blobs = PathBuf::from(blobs);
             std::fs::create_dir_all(&blobs)
                 .with_context(|| format!("cannot create the blob directory {}", blobs.display()))?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}: is the port in use?"))?;
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&cli.db), "cosabi sync server listening");
+            tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&db), "cosabi sync server listening");
             println!("listening on http://{addr}");
-            let state = AppState::new(store, blobs);
-            axum::serve(listener, cosabi_sync_server::app(state))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let state = AppState::new(store, blobs).with_public_url(public_url.as_deref());
+            cosabi_sync_server::serve::serve(state, listener, Duration::from_secs(grace)).await?;
         }
         Command::Clinic(ClinicCommand::Add {
             clues,
@@ -298,14 +336,14 @@ async fn main() -> anyhow::Result<()> {
                 created_at_ms: now_ms(),
             };
             store.add_clinic(clinic.clone()).await?;
-            issue_code(store.as_ref(), &clinic, &code).await?;
+            issue_code(store.as_ref(), &clinic, &code, file.public_url.as_deref()).await?;
         }
         Command::Clinic(ClinicCommand::Code { clues, code }) => {
             let clues = cosabi_core::clinic::normalise_clues(&clues);
             let clinic = store.clinic_by_clues(&clues).await?.ok_or_else(|| {
                 anyhow::anyhow!("no clinic {clues}: register it with `clinic add`")
             })?;
-            issue_code(store.as_ref(), &clinic, &code).await?;
+            issue_code(store.as_ref(), &clinic, &code, file.public_url.as_deref()).await?;
         }
         Command::Clinic(ClinicCommand::List) => {
             for c in store.clinics().await? {
@@ -400,7 +438,7 @@ async fn main() -> anyhow::Result<()> {
                 .clinic_by_clues(&clues)
                 .await?
                 .with_context(|| format!("no clinic {clues}: see `clinic list`"))?;
-            let state = AppState::new(store, cli.blobs.clone());
+            let state = AppState::new(store, PathBuf::from(&blobs));
             let started = std::time::Instant::now();
             let report = expediente::expediente_file(&state, clinic.id, year, &out)
                 .await
@@ -430,7 +468,7 @@ async fn main() -> anyhow::Result<()> {
             drop(store);
             let report = cosabi_sync_server::demo::run(DemoOptions {
                 server,
-                db: cli.db.clone(),
+                db: db.clone(),
                 table,
                 states,
                 seed,

@@ -240,23 +240,27 @@ async fn server_killed_mid_sync_loses_nothing_acknowledged() {
     a.with(|r| {
         cosabi_replica::workload::clinic_year(r, 3).unwrap();
     });
-    // Sync until the server has acknowledged a few pages, then kill it.
+    // Sync until the server has acknowledged two pages (of three or four: their
+    // number varies with the random ids in them), then kill it.
     let acknowledged = std::sync::Arc::new(tokio::sync::Notify::new());
     let signal = acknowledged.clone();
     let client = SyncClient::new(&server.url, &a.token);
     let mut acked_pages = 0;
+    // Biased: once the third page is acknowledged the kill wins, even if the sync's
+    // next response is already there too (a fair pick let it finish now and then).
     let finished = tokio::select! {
+        biased;
+        _ = acknowledged.notified() => false,
         result = client.sync(&a.replica, |p| {
             acked_pages = p.pages_up;
-            if p.pages_up >= 3 {
+            if p.pages_up >= 2 {
                 signal.notify_one();
             }
         }) => result.is_ok(),
-        _ = acknowledged.notified() => false,
     };
     assert!(
         !finished,
-        "the sync finished before the kill: make the workload bigger"
+        "the sync finished before the kill ({acked_pages} pages up): make the workload bigger"
     );
     server.kill();
 
@@ -282,7 +286,7 @@ async fn server_killed_mid_sync_loses_nothing_acknowledged() {
             .get(&a.with(|r| r.site_id())),
         vv.get(&a.with(|r| r.site_id()))
     );
-    assert!(acked_pages >= 3);
+    assert!(acked_pages >= 2);
 }
 
 /// Garbage, truncated and oversized bodies are answered 4xx and store nothing.

@@ -396,10 +396,58 @@ pub struct LoginForm {
     contrasena: String,
 }
 
+/// Whether this request reached the server over TLS: the server's public URL is
+/// `https`, or the TLS proxy in front says so.
+fn over_tls(state: &AppState, headers: &HeaderMap) -> bool {
+    state.sign_in.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
+/// The login page again, refused with `status` and a message.
+fn login_refused(status: StatusCode, message: &str) -> Response {
+    private((status, Html(html::login(Some(message)).into_string())).into_response())
+}
+
+/// Whole minutes, rounded up, for people.
+fn minutes_text(wait: std::time::Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    if minutes == 1 {
+        "1 minuto".to_owned()
+    } else {
+        format!("{minutes} minutos")
+    }
+}
+
+fn too_many_attempts(wait: std::time::Duration) -> Response {
+    let mut resp = login_refused(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!(
+            "Demasiados intentos fallidos con este usuario. Espere {} e intente de nuevo.",
+            minutes_text(wait)
+        ),
+    );
+    resp.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(wait.as_secs().max(1)),
+    );
+    resp
+}
+
 async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    // Limited by the name as typed (normalised when valid), before any hashing.
+    let key = validate_user(&form.usuario).unwrap_or_else(|_| form.usuario.trim().to_lowercase());
+    let limiter = &state.sign_in.limiter;
+    if let Err(wait) = limiter.check(&key, std::time::Instant::now()) {
+        tracing::warn!(user = %key, "programme sign-in refused: locked out after failed attempts");
+        return Ok(too_many_attempts(wait));
+    }
     let account = match validate_user(&form.usuario) {
         Ok(user) => state.store.account(&user).await?,
         Err(_) => None,
@@ -414,27 +462,30 @@ async fn login(
             .await
             .map_err(|e| AppError::internal(e.to_string()))?;
     let Some(account) = account.filter(|_| matches) else {
-        tracing::info!(user = %form.usuario.trim(), "programme sign-in refused");
-        return Ok(private(
-            (
-                StatusCode::UNAUTHORIZED,
-                Html(html::login(Some("Usuario o contraseña incorrectos.")).into_string()),
-            )
-                .into_response(),
+        tracing::info!(user = %key, "programme sign-in refused");
+        if let Some(wait) = limiter.failed(&key, std::time::Instant::now()) {
+            tracing::warn!(user = %key, seconds = wait.as_secs(), "programme sign-in locked out");
+            return Ok(too_many_attempts(wait));
+        }
+        return Ok(login_refused(
+            StatusCode::UNAUTHORIZED,
+            "Usuario o contraseña incorrectos.",
         ));
     };
+    limiter.succeeded(&key);
     let token = start_session(&state, &account.user).await?;
     tracing::info!(user = %account.user, scope = %account.scope, "programme sign-in");
     let mut resp = Redirect::to("/programa").into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&session_cookie(&token))
+        HeaderValue::from_str(&session_cookie(&token, over_tls(&state, &headers)))
             .map_err(|e| AppError::internal(e.to_string()))?,
     );
     Ok(private(resp))
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let secure = over_tls(&state, &headers);
     let (mut parts, _) = axum::http::Request::new(()).into_parts();
     parts.headers = headers;
     if let Some(token) = session_token(&parts) {
@@ -446,7 +497,8 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     let mut resp = Redirect::to(crate::accounts::LOGIN_PATH).into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&cleared_cookie()).map_err(|e| AppError::internal(e.to_string()))?,
+        HeaderValue::from_str(&cleared_cookie(secure))
+            .map_err(|e| AppError::internal(e.to_string()))?,
     );
     Ok(private(resp))
 }

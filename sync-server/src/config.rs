@@ -1,0 +1,138 @@
+//! The server's configuration: a TOML file, environment variables and flags.
+//!
+//! Each setting is taken from, in order: the command-line flag, its environment
+//! variable (`COSABI_DB`, …), the file given by `--config` / `COSABI_CONFIG`, and last
+//! the default. A deployment keeps its settings in `/etc/cosabi/server.toml` (see
+//! `deploy/server.toml`) and its secrets (a PostgreSQL password, S3 keys) in the
+//! environment, e.g. a systemd `EnvironmentFile`.
+//!
+//! ```toml
+//! db = "postgres://cosabi@127.0.0.1:5432/cosabi"
+//! blobs = "s3://cosabi-fotos"
+//! listen = "127.0.0.1:8787"
+//! public_url = "https://cosabi.example.gob.mx"
+//! shutdown_grace_seconds = 30
+//! log = "info"
+//! ```
+//!
+//! Unknown keys are refused, so a misspelt setting is an error and not a silently
+//! ignored line.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The defaults, when neither a flag, the environment nor the file says.
+pub const DEFAULT_DB: &str = "cosabi-server.sqlite3";
+pub const DEFAULT_BLOBS: &str = "cosabi-blobs";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 30;
+pub const DEFAULT_LOG: &str = "info";
+
+/// What the configuration file may say; every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// A SQLite file or a PostgreSQL URL.
+    pub db: Option<String>,
+    /// A directory or an object-store URL (`s3://bucket/prefix`).
+    pub blobs: Option<String>,
+    pub listen: Option<SocketAddr>,
+    /// The address people and devices reach the server at, e.g.
+    /// `https://cosabi.example.gob.mx`: printed in enrollment QR codes; when it is
+    /// `https`, the programme view's session cookie is marked `Secure`.
+    pub public_url: Option<String>,
+    /// How long a shutdown waits for requests in flight before giving up on them.
+    pub shutdown_grace_seconds: Option<u64>,
+    /// A tracing filter: `info`, `warn`, `cosabi_sync_server=debug`, …
+    pub log: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads and checks a configuration file.
+    pub fn read(path: &Path) -> anyhow::Result<FileConfig> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        FileConfig::parse(&text)
+            .with_context(|| format!("the configuration file {} is not valid", path.display()))
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<FileConfig> {
+        let config: FileConfig = toml::from_str(text)?;
+        if let Some(url) = &config.public_url {
+            check_public_url(url)?;
+        }
+        Ok(config)
+    }
+}
+
+/// A public URL must be absolute `http` or `https`, with a host.
+pub fn check_public_url(url: &str) -> anyhow::Result<()> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .with_context(|| {
+            format!("public_url {url:?} must start with https:// (or http:// for tests)")
+        })?;
+    anyhow::ensure!(
+        !rest.trim_matches('/').is_empty() && !rest.contains(char::is_whitespace),
+        "public_url {url:?} has no host"
+    );
+    Ok(())
+}
+
+/// The setting from the flag or environment (clap has merged both), else the file,
+/// else the default.
+pub fn pick<T>(flag_or_env: Option<T>, file: Option<T>, default: impl FnOnce() -> T) -> T {
+    flag_or_env.or(file).unwrap_or_else(default)
+}
+
+/// Whether a public URL is served over TLS (so cookies must be `Secure`).
+pub fn is_https(public_url: Option<&str>) -> bool {
+    public_url.is_some_and(|u| u.starts_with("https://"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_unknown_keys_are_refused() {
+        let config = FileConfig::parse(
+            r#"
+            db = "postgres://cosabi@127.0.0.1/cosabi"
+            blobs = "s3://fotos/cosabi"
+            listen = "0.0.0.0:8787"
+            public_url = "https://cosabi.example.gob.mx"
+            shutdown_grace_seconds = 10
+            log = "warn"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.db.as_deref(),
+            Some("postgres://cosabi@127.0.0.1/cosabi")
+        );
+        assert_eq!(config.listen, Some("0.0.0.0:8787".parse().unwrap()));
+        assert_eq!(config.shutdown_grace_seconds, Some(10));
+        assert!(is_https(config.public_url.as_deref()));
+
+        let err = FileConfig::parse("bd = \"x.sqlite3\"").unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field `bd`"), "{err:#}");
+        let err = FileConfig::parse("listen = \"localhost\"").unwrap_err();
+        assert!(format!("{err:#}").contains("listen"), "{err:#}");
+        let err = FileConfig::parse("public_url = \"cosabi.example\"").unwrap_err();
+        assert!(format!("{err:#}").contains("https://"), "{err:#}");
+        assert_eq!(FileConfig::parse("").unwrap(), FileConfig::default());
+    }
+
+    #[test]
+    fn flags_and_environment_win_over_the_file_which_wins_over_defaults() {
+        assert_eq!(pick(Some(1), Some(2), || 3), 1);
+        assert_eq!(pick(None, Some(2), || 3), 2);
+        assert_eq!(pick(None::<i32>, None, || 3), 3);
+        assert!(!is_https(Some("http://127.0.0.1:8787")));
+        assert!(!is_https(None));
+    }
+}
