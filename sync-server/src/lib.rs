@@ -23,6 +23,7 @@ pub mod blobs;
 pub mod demo;
 pub mod error;
 pub mod openapi;
+pub mod pg_store;
 pub mod programme;
 pub mod sqlite_store;
 pub mod store;
