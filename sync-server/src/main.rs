@@ -9,6 +9,7 @@ use cosabi_core::ids::clinic_id_for_clues;
 use cosabi_sync_server::accounts::{
     hash_password, validate_user, Scope, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN,
 };
+use cosabi_sync_server::blob_store::BlobStore;
 use cosabi_sync_server::demo::{DemoOptions, DEMO_PARALLEL_DEFAULT};
 use cosabi_sync_server::programme::expediente;
 use cosabi_sync_server::store::{AccountRecord, ClinicRecord, Store};
@@ -33,15 +34,18 @@ struct Cli {
         env = "COSABI_DB"
     )]
     db: String,
-    /// Directory for receipt photos (content-addressed files): where `serve` keeps
-    /// them and `expediente` reads them.
+    /// Where receipt photos are kept (content-addressed): a directory (created if
+    /// missing; the default), or an S3 bucket `s3://bucket[/prefix]` for several
+    /// instances, with settings in the query (`?endpoint=…&region=…&allow_http=true`)
+    /// or the `AWS_*` environment variables, credentials in `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY`. `serve` keeps them there and `expediente` reads them.
     #[arg(
         long,
         global = true,
         default_value = "cosabi-blobs",
         env = "COSABI_BLOBS"
     )]
-    blobs: PathBuf,
+    blobs: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -252,14 +256,12 @@ async fn main() -> anyhow::Result<()> {
     let store = cosabi_sync_server::backend::open_store(&cli.db).await?;
     match cli.command {
         Command::Serve { listen } => {
-            let blobs = cli.blobs;
-            std::fs::create_dir_all(&blobs)
-                .with_context(|| format!("cannot create the blob directory {}", blobs.display()))?;
+            let blobs = BlobStore::from_url(&cli.blobs)?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}: is the port in use?"))?;
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&cli.db), "cosabi sync server listening");
+            tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&cli.db), blobs = %blobs.location(), "cosabi sync server listening");
             println!("listening on http://{addr}");
             let state = AppState::new(store, blobs);
             axum::serve(listener, cosabi_sync_server::app(state))
@@ -400,7 +402,7 @@ async fn main() -> anyhow::Result<()> {
                 .clinic_by_clues(&clues)
                 .await?
                 .with_context(|| format!("no clinic {clues}: see `clinic list`"))?;
-            let state = AppState::new(store, cli.blobs.clone());
+            let state = AppState::new(store, BlobStore::from_url(&cli.blobs)?);
             let started = std::time::Instant::now();
             let report = expediente::expediente_file(&state, clinic.id, year, &out)
                 .await
