@@ -117,4 +117,14 @@ if [ -z "${COSABI_TEST_PG:-}" ]; then
   log "PostgreSQL ready on 127.0.0.1:5432 (role cosabi)"
 fi
 
+# An S3-compatible object store for the sync server's tests (receipt photos in a bucket,
+# `sync-server/tests/blobs_s3.rs`): s3s-fs keeps each bucket as a directory under its
+# root and listens on 127.0.0.1; the tests start it on a free port. Built from
+# crates.io: about 7 minutes (4 of CPU) while other builds ran.
+S3S_FS_VERSION=0.14.1
+if ! s3s-fs --version 2>/dev/null | grep -qx "s3s-fs $S3S_FS_VERSION"; then
+  log "installing s3s-fs $S3S_FS_VERSION (an S3 server for the blob tests)"
+  cargo install --locked s3s-fs --version "$S3S_FS_VERSION" --features binary --force
+fi
+
 log "all tools present"

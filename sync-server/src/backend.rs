@@ -2,6 +2,7 @@
 //! `postgresql://…`) for deployments with several instances, anything else a SQLite
 //! file (optionally written `sqlite://path`), the embedded default.
 
+use crate::pg_store::PgStore;
 use crate::sqlite_store::SqliteStore;
 use crate::store::Store;
 use anyhow::Context;
@@ -52,7 +53,12 @@ pub async fn open_store(spec: &str) -> anyhow::Result<Arc<dyn Store>> {
                 .with_context(|| format!("cannot open the server database {}", path.display()))?;
             Ok(Arc::new(store))
         }
-        Backend::Postgres => anyhow::bail!("PostgreSQL store not built yet: {}", redacted(spec)),
+        Backend::Postgres => {
+            let store = PgStore::connect(spec)
+                .await
+                .with_context(|| format!("cannot open the server database {}", redacted(spec)))?;
+            Ok(Arc::new(store))
+        }
     }
 }
 

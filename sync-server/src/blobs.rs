@@ -5,11 +5,12 @@
 //! series of small `PATCH`es at an explicit offset; after a drop the device asks
 //! `HEAD` how much arrived and goes on from there.
 //!
-//! On disk, per clinic (a device never sees another clinic's blobs):
-//! - `<blob_dir>/<clinic>/<sha256>`: a complete blob, verified against its name;
-//! - `<blob_dir>/<clinic>/partial/<sha256>`: the bytes received so far; its length is
-//!   the upload offset, so a crash mid-append never loses track of it;
-//! - `<blob_dir>/<clinic>/partial/<sha256>.len`: the total length the upload declared.
+//! The bytes live in the server's [`BlobStore`] (a directory or an S3 bucket), per
+//! clinic (a device never sees another clinic's blobs): complete blobs as
+//! `<clinic>/<sha256>`, uploads in progress as one object per chunk, so that any
+//! instance of the server can go on with an upload another began, and a restart
+//! loses nothing. [`crate::blob_store`] describes the layout and why it is safe
+//! without locks between instances.
 //!
 //! Endpoints:
 //! - `HEAD /v1/blobs/{sha256}` → 200 with `Upload-Offset` (bytes held) and
@@ -21,6 +22,7 @@
 //! - `GET /v1/blobs/{sha256}` → the complete blob, with single `Range` support.
 
 use crate::auth::Device;
+use crate::blob_store::{Appended, BlobStore, BlobStoreError, Held, STAGED_CHUNKS_MAX};
 use crate::error::AppError;
 use crate::AppState;
 use axum::body::Bytes;
@@ -29,12 +31,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
-use tokio::io::AsyncWriteExt;
 
 /// Largest blob accepted: the largest photo a device may attach
 /// (`cosabi_core::photo::PHOTO_BYTES_MAX`).
@@ -42,8 +40,6 @@ pub const BLOB_BYTES_MAX: u64 = 20 * 1024 * 1024;
 /// Largest body of one `PATCH`: devices send much smaller chunks on slow links; this
 /// only bounds what one request can make the server buffer.
 pub const BLOB_CHUNK_BYTES_MAX: usize = 1024 * 1024;
-/// Bytes read at a time when hashing a completed upload.
-const HASH_BUFFER_BYTES: usize = 64 * 1024;
 
 /// tus header: bytes of the blob the server holds (or that precede the chunk sent).
 pub const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
@@ -61,29 +57,9 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-/// Where one clinic's blob lives, complete or in progress.
-struct BlobPaths {
-    complete: PathBuf,
-    partial_dir: PathBuf,
-    partial: PathBuf,
-    length: PathBuf,
-}
-
-impl BlobPaths {
-    fn new(state: &AppState, device: &Device, sha: &str) -> BlobPaths {
-        let clinic = state.blob_dir.join(device.0.clinic_id.to_string());
-        let partial_dir = clinic.join("partial");
-        BlobPaths {
-            complete: clinic.join(sha),
-            partial: partial_dir.join(sha),
-            length: partial_dir.join(format!("{sha}.len")),
-            partial_dir,
-        }
-    }
-}
-
 /// Whether `s` is a blob name: exactly 64 lower-case hex digits. Being strict keeps
-/// names usable as file names as they are (no `..`, no separators, one spelling).
+/// names usable as keys and file names as they are (no `..`, no separators, one
+/// spelling).
 pub fn is_blob_name(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
@@ -100,32 +76,8 @@ fn checked_name(sha: &str) -> Result<(), AppError> {
     }
 }
 
-fn io_error(what: &str, e: std::io::Error) -> AppError {
-    AppError::internal(format!("{what}: {e}"))
-}
-
-/// The length of a file, or None if it does not exist.
-async fn file_len(path: &FsPath) -> Result<Option<u64>, AppError> {
-    match tokio::fs::metadata(path).await {
-        Ok(m) => Ok(Some(m.len())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_error("blob metadata", e)),
-    }
-}
-
-/// The total length an upload declared, if its sidecar is there and readable. A
-/// damaged sidecar counts as absent: the next PATCH writes it again.
-async fn declared_len(path: &FsPath) -> Option<u64> {
-    let text = tokio::fs::read_to_string(path).await.ok()?;
-    text.trim().parse().ok()
-}
-
-async fn remove_if_present(path: &FsPath) -> Result<(), AppError> {
-    match tokio::fs::remove_file(path).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_error("remove blob file", e)),
-    }
+fn store_error(e: BlobStoreError) -> AppError {
+    AppError::internal(e.to_string())
 }
 
 fn number(n: u64) -> HeaderValue {
@@ -141,21 +93,22 @@ fn u64_header(headers: &HeaderMap, name: &HeaderName) -> Result<u64, AppError> {
         .ok_or_else(|| AppError::malformed(format!("header {name} must be a byte count")))
 }
 
-/// PATCHes of one blob take turns: two interleaved appends would corrupt the partial
-/// file, and the offset check must see the file as the append leaves it.
-static UPLOAD_LOCKS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+/// In one instance, PATCHes of one blob take turns: each would list and maybe
+/// complete the same staged chunks, and taking turns saves the duplicate work.
+/// Instances do not need one another's turns (see [`crate::blob_store`]).
+static UPLOAD_LOCKS: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(Mutex::default);
 
-fn upload_lock(key: &FsPath) -> Arc<tokio::sync::Mutex<()>> {
+fn upload_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
     // A poisoned map only means a panic elsewhere while inserting; its content is
     // still a valid map of locks.
     let mut locks = UPLOAD_LOCKS.lock().unwrap_or_else(|p| p.into_inner());
-    locks.entry(key.to_path_buf()).or_default().clone()
+    locks.entry(key.to_owned()).or_default().clone()
 }
 
 /// Forgets the lock of `key` once nobody holds or waits for it, so the map does not
 /// grow with every blob ever uploaded.
-fn release_upload_lock(key: &FsPath, lock: Arc<tokio::sync::Mutex<()>>) {
+fn release_upload_lock(key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
     let mut locks = UPLOAD_LOCKS.lock().unwrap_or_else(|p| p.into_inner());
     drop(lock);
     if locks.get(key).is_some_and(|l| Arc::strong_count(l) == 1) {
@@ -169,13 +122,15 @@ async fn head_blob(
     Path(sha): Path<String>,
 ) -> Result<Response, AppError> {
     checked_name(&sha)?;
-    let paths = BlobPaths::new(&state, &device, &sha);
-    let (offset, length) = if let Some(size) = file_len(&paths.complete).await? {
-        (size, Some(size))
-    } else if let Some(held) = file_len(&paths.partial).await? {
-        (held, declared_len(&paths.length).await)
-    } else {
-        return Err(AppError::not_found("no such blob"));
+    let held = state
+        .blobs
+        .held(device.0.clinic_id, &sha)
+        .await
+        .map_err(store_error)?;
+    let (offset, length) = match held {
+        Some(Held::Complete(size)) => (size, Some(size)),
+        Some(Held::Partial { offset, length }) => (offset, length),
+        None => return Err(AppError::not_found("no such blob")),
     };
     let mut headers = HeaderMap::new();
     headers.insert(UPLOAD_OFFSET, number(offset));
@@ -222,131 +177,40 @@ async fn patch_blob(
             format!("a blob holds at most {BLOB_BYTES_MAX} bytes"),
         ));
     }
-    let paths = BlobPaths::new(&state, &device, &sha);
-    let lock = upload_lock(&paths.partial);
-    let result = {
+    let clinic = device.0.clinic_id;
+    let key = BlobStore::staging_prefix(clinic, &sha).to_string();
+    let lock = upload_lock(&key);
+    let appended = {
         let _turn = lock.lock().await;
-        patch_locked(&paths, &sha, offset, length, &body).await
+        state.blobs.append(clinic, &sha, offset, length, body).await
     };
-    release_upload_lock(&paths.partial, lock);
-    result
-}
-
-async fn patch_locked(
-    paths: &BlobPaths,
-    sha: &str,
-    offset: u64,
-    length: u64,
-    body: &[u8],
-) -> Result<Response, AppError> {
-    // Already complete: the content is fixed by the name, so a repeated upload (say,
-    // its last answer was lost) has nothing left to do.
-    if let Some(size) = file_len(&paths.complete).await? {
-        return Ok(accepted(size));
-    }
-    let held = match file_len(&paths.partial).await? {
-        Some(held) => {
-            match declared_len(&paths.length).await {
-                // Two honest uploads of one name cannot disagree on its length: the
-                // partial is from a bogus upload, and starting over frees the name.
-                Some(declared) if declared != length => {
-                    remove_if_present(&paths.partial).await?;
-                    remove_if_present(&paths.length).await?;
-                    return Ok(conflict(
-                        "length_mismatch",
-                        0,
-                        format!("an earlier upload declared {declared} bytes: start again"),
-                    ));
-                }
-                Some(_) => {}
-                None => write_declared_len(paths, length).await?,
-            }
-            held
-        }
-        None => 0,
-    };
-    if offset != held {
-        return Ok(conflict(
+    release_upload_lock(&key, lock);
+    match appended.map_err(store_error)? {
+        Appended::Held(held) | Appended::Complete(held) => Ok(accepted(held)),
+        Appended::OffsetMismatch(held) => Ok(conflict(
             "offset_mismatch",
             held,
             format!("the server holds {held} bytes of this blob, not {offset}"),
-        ));
-    }
-    let end = offset + body.len() as u64;
-    if end > length {
-        return Err(AppError::malformed(format!(
+        )),
+        Appended::LengthMismatch(declared) => Ok(conflict(
+            "length_mismatch",
+            0,
+            format!("an earlier upload declared {declared} bytes: start again"),
+        )),
+        Appended::PastLength(end) => Err(AppError::malformed(format!(
             "the chunk ends at byte {end}, past Upload-Length {length}"
-        )));
-    }
-    if held == 0 && file_len(&paths.partial).await?.is_none() {
-        tokio::fs::create_dir_all(&paths.partial_dir)
-            .await
-            .map_err(|e| io_error("create blob directory", e))?;
-        // The declared length first: a partial file never lacks it but for a crash
-        // right here, which the next PATCH repairs.
-        write_declared_len(paths, length).await?;
-    }
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&paths.partial)
-        .await
-        .map_err(|e| io_error("open partial blob", e))?;
-    file.write_all(body)
-        .await
-        .map_err(|e| io_error("append to partial blob", e))?;
-    file.flush()
-        .await
-        .map_err(|e| io_error("append to partial blob", e))?;
-    drop(file);
-    if end < length {
-        return Ok(accepted(end));
-    }
-    let partial = paths.partial.clone();
-    let actual = tokio::task::spawn_blocking(move || hash_file(&partial))
-        .await
-        .map_err(|e| AppError::internal(format!("hash task: {e}")))?
-        .map_err(|e| io_error("hash partial blob", e))?;
-    if actual != sha {
-        remove_if_present(&paths.partial).await?;
-        remove_if_present(&paths.length).await?;
-        return Err(AppError::with_status(
+        ))),
+        Appended::TooManyChunks => Err(AppError::with_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_chunks",
+            format!("an upload holds at most {STAGED_CHUNKS_MAX} chunks: send larger ones"),
+        )),
+        Appended::HashMismatch(actual) => Err(AppError::with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             "hash_mismatch",
             format!("the bytes hash to {actual}, not to the blob's name: nothing was kept"),
-        ));
+        )),
     }
-    // A rename within one directory tree is atomic: readers see the whole blob or none.
-    tokio::fs::rename(&paths.partial, &paths.complete)
-        .await
-        .map_err(|e| io_error("complete blob", e))?;
-    remove_if_present(&paths.length).await?;
-    Ok(accepted(length))
-}
-
-async fn write_declared_len(paths: &BlobPaths, length: u64) -> Result<(), AppError> {
-    tokio::fs::write(&paths.length, length.to_string())
-        .await
-        .map_err(|e| io_error("write blob length", e))
-}
-
-/// Hex SHA-256 of a file, read in pieces.
-fn hash_file(path: &FsPath) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; HASH_BUFFER_BYTES];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// What a `Range` header asks of a blob of `len` bytes.
@@ -404,16 +268,23 @@ async fn get_blob(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     checked_name(&sha)?;
-    let paths = BlobPaths::new(&state, &device, &sha);
-    // Blobs are at most BLOB_BYTES_MAX, so holding one in memory is fine.
-    let bytes = match tokio::fs::read(&paths.complete).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(AppError::not_found("no such blob"))
+    let clinic = device.0.clinic_id;
+    let blobs = &state.blobs;
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    // Without a Range, one read; with one, the size first (a suffix range and an
+    // unsatisfiable one need it), then only the bytes asked for. Blobs are at most
+    // BLOB_BYTES_MAX, so holding one in memory is fine.
+    let (len, whole) = if range.is_none() {
+        match blobs.read_blob(clinic, &sha).await.map_err(store_error)? {
+            Some(bytes) => (bytes.len() as u64, Some(bytes)),
+            None => return Err(AppError::not_found("no such blob")),
         }
-        Err(e) => return Err(io_error("read blob", e)),
+    } else {
+        match blobs.blob_size(clinic, &sha).await.map_err(store_error)? {
+            Some(len) => (len, None),
+            None => return Err(AppError::not_found("no such blob")),
+        }
     };
-    let len = bytes.len() as u64;
     let common = [
         (
             header::CONTENT_TYPE,
@@ -426,14 +297,25 @@ async fn get_blob(
             HeaderValue::from_static("private, max-age=31536000, immutable"),
         ),
     ];
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    match range_ask(range, len) {
-        RangeAsk::Whole => Ok((StatusCode::OK, common, bytes).into_response()),
+    let ask = range_ask(range, len);
+    let whole = match (&ask, whole) {
+        (RangeAsk::Whole, None) => blobs.read_blob(clinic, &sha).await.map_err(store_error)?,
+        (_, whole) => whole,
+    };
+    match ask {
+        RangeAsk::Whole => match whole {
+            Some(bytes) => Ok((StatusCode::OK, common, bytes).into_response()),
+            None => Err(AppError::not_found("no such blob")),
+        },
         RangeAsk::Part(first, last) => {
             let content_range = HeaderValue::from_str(&format!("bytes {first}-{last}/{len}"))
                 .map_err(|e| AppError::internal(e.to_string()))?;
-            // first <= last < len = bytes.len(), so the slice is in bounds.
-            let part = bytes[first as usize..=last as usize].to_vec();
+            // first <= last < len, so the range is within the blob.
+            let part = blobs
+                .read_blob_range(clinic, &sha, first..last + 1)
+                .await
+                .map_err(store_error)?
+                .ok_or_else(|| AppError::not_found("no such blob"))?;
             Ok((
                 StatusCode::PARTIAL_CONTENT,
                 common,

@@ -1,6 +1,6 @@
 //! cosabi-sync-server: merges the replicas of clinics.
 //!
-//! Main types: [`AppState`] (a [`store::Store`] and the blob directory), [`app`]
+//! Main types: [`AppState`] (a [`store::Store`] and the [`blob_store::BlobStore`]), [`app`]
 //! (the router, callable without a socket in tests), [`error::AppError`] (what a
 //! client is told: a status and a stable code; details go to the log).
 //!
@@ -19,12 +19,14 @@
 pub mod accounts;
 pub mod auth;
 pub mod backend;
+pub mod blob_store;
 pub mod blobs;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod pg_store;
 pub mod programme;
 pub mod ratelimit;
 pub mod serve;
@@ -45,7 +47,6 @@ use cosabi_replica::codec::{page_from_bytes, page_to_bytes};
 use error::AppError;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use store::{NewDevice, Store};
 
@@ -53,8 +54,8 @@ use store::{NewDevice, Store};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    /// Where receipt photos are kept (content-addressed).
-    pub blob_dir: PathBuf,
+    /// Where receipt photos are kept (content-addressed): a directory or a bucket.
+    pub blobs: blob_store::BlobStore,
     /// The programme view's folded clinics, by version vector.
     pub programme: Arc<programme::FoldCache>,
     /// How people sign in to the programme view.
@@ -73,10 +74,10 @@ pub struct SignIn {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, blob_dir: PathBuf) -> AppState {
+    pub fn new(store: Arc<dyn Store>, blobs: blob_store::BlobStore) -> AppState {
         AppState {
             store,
-            blob_dir,
+            blobs,
             programme: Arc::default(),
             sign_in: Arc::default(),
         }

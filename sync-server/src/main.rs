@@ -9,6 +9,7 @@ use cosabi_core::ids::clinic_id_for_clues;
 use cosabi_sync_server::accounts::{
     hash_password, validate_user, Scope, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN,
 };
+use cosabi_sync_server::blob_store::BlobStore;
 use cosabi_sync_server::config::{self, FileConfig};
 use cosabi_sync_server::demo::{DemoOptions, DEMO_PARALLEL_DEFAULT};
 use cosabi_sync_server::programme::expediente;
@@ -34,9 +35,12 @@ struct Cli {
     /// `postgres://user:password@host:5432/database` for several instances.
     #[arg(long, global = true, env = "COSABI_DB")]
     db: Option<String>,
-    /// Where receipt photos are kept: a directory (the default `cosabi-blobs`) or
-    /// object storage (`s3://bucket/prefix`): where `serve` keeps them and
-    /// `expediente` reads them.
+    /// Where receipt photos are kept (content-addressed): a directory (created if
+    /// missing; the default `cosabi-blobs`), or an S3 bucket `s3://bucket[/prefix]`
+    /// for several instances, with settings in the query
+    /// (`?endpoint=…&region=…&allow_http=true`) or the `AWS_*` environment variables,
+    /// credentials in `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. `serve` keeps
+    /// them there and `expediente` reads them.
     #[arg(long, global = true, env = "COSABI_BLOBS")]
     blobs: Option<String>,
     #[command(subcommand)]
@@ -294,14 +298,12 @@ async fn main() -> anyhow::Result<()> {
             let grace = config::pick(shutdown_grace_seconds, file.shutdown_grace_seconds, || {
                 config::DEFAULT_SHUTDOWN_GRACE_SECONDS
             });
-            let blobs = PathBuf::from(blobs);
-            std::fs::create_dir_all(&blobs)
-                .with_context(|| format!("cannot create the blob directory {}", blobs.display()))?;
+            let blobs = BlobStore::from_url(&blobs)?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}: is the port in use?"))?;
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&db), "cosabi sync server listening");
+            tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&db), blobs = %blobs.location(), "cosabi sync server listening");
             println!("listening on http://{addr}");
             let state = AppState::new(store, blobs).with_public_url(public_url.as_deref());
             cosabi_sync_server::serve::serve(state, listener, Duration::from_secs(grace)).await?;
@@ -438,7 +440,7 @@ async fn main() -> anyhow::Result<()> {
                 .clinic_by_clues(&clues)
                 .await?
                 .with_context(|| format!("no clinic {clues}: see `clinic list`"))?;
-            let state = AppState::new(store, PathBuf::from(&blobs));
+            let state = AppState::new(store, BlobStore::from_url(&blobs)?);
             let started = std::time::Instant::now();
             let report = expediente::expediente_file(&state, clinic.id, year, &out)
                 .await

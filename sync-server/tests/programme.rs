@@ -378,7 +378,9 @@ async fn clinics_are_refolded_only_when_their_changes_move() {
         }
     };
     push_all(&replica, Default::default()).await;
-    let state = AppState::new(Arc::new(store.clone()), dir.path().join("blobs"));
+    let blobs =
+        cosabi_sync_server::blob_store::BlobStore::local(&dir.path().join("blobs")).unwrap();
+    let state = AppState::new(Arc::new(store.clone()), blobs);
 
     let folds = folds_of(&state, &[clinic.id], 2).await.unwrap();
     assert_eq!(state.programme.folds(), 1);

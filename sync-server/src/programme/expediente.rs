@@ -4,19 +4,15 @@
 //!
 //! The reports read a [`Replica`] on disk, whose photos live in `blobs/` next to its
 //! database file. The clinic's changes are folded into a replica in a work folder of
-//! its own (in the system's temporary directory, removed afterwards), and the
-//! server's photos are made visible to it one file at a time.
-//!
-//! Why not one link to the server's folder: the layouts do match — the server keeps
-//! a clinic's complete blobs as `<blobs>/<clinic>/<sha256>` (in progress under
-//! `partial/`), the replica reads `blobs/<sha256>` (in progress under `partial/`) —
-//! but making the cuadernillo writes thumbnails into the replica's blob directory
-//! (`blobs/thumbs/`), which would then be the server's folder. So the work replica
-//! gets a real `blobs/` folder holding a symbolic link (a copy where links are not
-//! possible) to each complete blob of the clinic that one of its photo rows names;
-//! nothing is ever written into the server's blob folder.
+//! its own (in the system's temporary directory, removed afterwards), and each
+//! complete photo of the clinic that one of its photo rows names is fetched from the
+//! server's [`BlobStore`] (a directory or an S3 bucket) and written into the work
+//! replica's `blobs/` folder, a few at a time. Making the cuadernillo writes
+//! thumbnails into that folder (`blobs/thumbs/`); nothing is ever written into the
+//! server's store.
 
 use super::fold::clinic_pages;
+use crate::blob_store::{BlobStore, BlobStoreError, READS_PARALLEL_MAX};
 use crate::blobs::is_blob_name;
 use crate::store::StoreError;
 use crate::AppState;
@@ -24,6 +20,7 @@ use cosabi_core::ids::ClinicId;
 use cosabi_core::wire::Page;
 use cosabi_replica::Replica;
 use cosabi_reports::ExpedienteReport;
+use futures::{StreamExt, TryStreamExt};
 use std::io::{Cursor, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -43,6 +40,8 @@ pub enum ExpedienteError {
     Reports(cosabi_reports::Error),
     #[error("the expediente's work folder: {0}")]
     Io(#[from] std::io::Error),
+    #[error("reading the clinic's photos: {0}")]
+    Blobs(#[from] BlobStoreError),
     #[error("the expediente task stopped: {0}")]
     Task(String),
 }
@@ -56,9 +55,23 @@ impl From<cosabi_reports::Error> for ExpedienteError {
     }
 }
 
-/// Where the server keeps one clinic's complete blobs (see `crate::blobs`).
-pub fn clinic_blob_dir(blob_dir: &Path, clinic: ClinicId) -> PathBuf {
-    blob_dir.join(clinic.to_string())
+/// Where the expediente reads a clinic's photos from: the server's store, through
+/// the runtime the server runs on (the expediente is written on a blocking thread).
+#[derive(Clone)]
+pub struct ClinicPhotos {
+    pub blobs: BlobStore,
+    pub clinic: ClinicId,
+    pub runtime: tokio::runtime::Handle,
+}
+
+impl ClinicPhotos {
+    fn new(state: &AppState, clinic: ClinicId) -> ClinicPhotos {
+        ClinicPhotos {
+            blobs: state.blobs.clone(),
+            clinic,
+            runtime: tokio::runtime::Handle::current(),
+        }
+    }
 }
 
 /// The file name a download of the expediente gets.
@@ -74,10 +87,10 @@ pub async fn expediente_bytes(
     fiscal_year: i32,
 ) -> Result<(Vec<u8>, ExpedienteReport), ExpedienteError> {
     let pages = clinic_pages(state, clinic).await?;
-    let blobs = clinic_blob_dir(&state.blob_dir, clinic);
+    let photos = ClinicPhotos::new(state, clinic);
     tokio::task::spawn_blocking(move || {
         let mut out = Cursor::new(Vec::new());
-        let report = write_expediente(&pages, &blobs, fiscal_year, &mut out)?;
+        let report = write_expediente(&pages, &photos, fiscal_year, &mut out)?;
         Ok((out.into_inner(), report))
     })
     .await
@@ -93,7 +106,7 @@ pub async fn expediente_file(
     out: &Path,
 ) -> Result<ExpedienteReport, ExpedienteError> {
     let pages = clinic_pages(state, clinic).await?;
-    let blobs = clinic_blob_dir(&state.blob_dir, clinic);
+    let photos = ClinicPhotos::new(state, clinic);
     let out = out.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut part = out.clone().into_os_string();
@@ -101,7 +114,7 @@ pub async fn expediente_file(
         let part = PathBuf::from(part);
         let written = (|| {
             let mut file = std::fs::File::create(&part)?;
-            let report = write_expediente(&pages, &blobs, fiscal_year, &mut file)?;
+            let report = write_expediente(&pages, &photos, fiscal_year, &mut file)?;
             file.sync_all()?;
             std::fs::rename(&part, &out)?;
             Ok(report)
@@ -117,7 +130,7 @@ pub async fn expediente_file(
 
 /// A folder of its own in the system's temporary directory (only this user may
 /// read it: it holds a clinic's records), removed with everything in it when
-/// dropped. Removing does not follow the links to the server's photos.
+/// dropped.
 struct WorkDir(PathBuf);
 
 impl WorkDir {
@@ -142,12 +155,13 @@ impl Drop for WorkDir {
     }
 }
 
-/// Blocking: folds `pages` into a replica in a work folder, lets it see the clinic's
-/// photos held in `clinic_blobs`, and writes the expediente of `fiscal_year` to
-/// `out`. The work folder is gone when this returns, whatever happened.
+/// Blocking (not on a runtime's thread): folds `pages` into a replica in a work
+/// folder, fetches the clinic's photos from `photos` into it, and writes the
+/// expediente of `fiscal_year` to `out`. The work folder is gone when this returns,
+/// whatever happened.
 pub fn write_expediente(
     pages: &[Page],
-    clinic_blobs: &Path,
+    photos: &ClinicPhotos,
     fiscal_year: i32,
     out: impl Write + Seek,
 ) -> Result<ExpedienteReport, ExpedienteError> {
@@ -160,10 +174,10 @@ pub fn write_expediente(
     if replica.clinic()?.is_none() {
         return Err(ExpedienteError::NothingSynced);
     }
-    let linked = link_photos(&replica, clinic_blobs)?;
+    let fetched = fetch_photos(&replica, photos)?;
     let report = cosabi_reports::expediente_zip(&replica, fiscal_year, out)?;
     tracing::debug!(
-        linked,
+        fetched,
         files = report.files.len(),
         gaps = report.completeness.gaps.len(),
         "expediente made"
@@ -172,17 +186,11 @@ pub fn write_expediente(
     Ok(report)
 }
 
-/// Makes each complete blob of `clinic_blobs` that a photo row of `replica` names
-/// readable in the replica's blob directory; returns how many. Photos the server
-/// does not hold (not uploaded yet) are left out, and the expediente's completeness
-/// report names them.
-fn link_photos(replica: &Replica, clinic_blobs: &Path) -> Result<usize, ExpedienteError> {
-    let source = match std::fs::canonicalize(clinic_blobs) {
-        Ok(p) => p,
-        // No photo of this clinic ever arrived.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(e.into()),
-    };
+/// Writes each complete blob of the clinic that a photo row of `replica` names into
+/// the replica's blob directory; returns how many. Photos the server does not hold
+/// (not uploaded yet) are left out, and the expediente's completeness report names
+/// them.
+fn fetch_photos(replica: &Replica, photos: &ClinicPhotos) -> Result<usize, ExpedienteError> {
     let names: Vec<String> = {
         let mut stmt = replica.connection().prepare(
             "SELECT DISTINCT sha256 FROM photo WHERE deleted = 0 AND sha256 IS NOT NULL",
@@ -192,23 +200,21 @@ fn link_photos(replica: &Replica, clinic_blobs: &Path) -> Result<usize, Expedien
     };
     let dir = replica.blob_dir()?;
     std::fs::create_dir_all(&dir)?;
-    let mut linked = 0;
-    // Only well-formed names: one cannot point outside the clinic's folder.
-    for sha in names.iter().filter(|s| is_blob_name(s)) {
-        let held = source.join(sha);
-        if !held.is_file() {
-            continue;
+    // Only well-formed names: one cannot point outside the clinic's blobs.
+    let names = names.into_iter().filter(|s| is_blob_name(s));
+    let fetches = names.map(|sha| {
+        let dir = dir.clone();
+        async move {
+            let Some(bytes) = photos.blobs.read_blob(photos.clinic, &sha).await? else {
+                return Ok::<_, ExpedienteError>(0usize);
+            };
+            tokio::fs::write(dir.join(&sha), &bytes).await?;
+            Ok(1)
         }
-        link_or_copy(&held, &dir.join(sha))?;
-        linked += 1;
-    }
-    Ok(linked)
-}
-
-fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    if std::os::unix::fs::symlink(from, to).is_ok() {
-        return Ok(());
-    }
-    std::fs::copy(from, to).map(|_| ())
+    });
+    photos.runtime.block_on(
+        futures::stream::iter(fetches)
+            .buffer_unordered(READS_PARALLEL_MAX)
+            .try_fold(0, |n, one| async move { Ok(n + one) }),
+    )
 }

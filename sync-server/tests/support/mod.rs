@@ -14,31 +14,40 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
 
+pub mod s3;
+
 /// A server process, killed when dropped.
 pub struct Server {
     child: Child,
     pub url: String,
     pub addr: SocketAddr,
     pub db: PathBuf,
+    /// `--blobs` as given: the blob directory for a local store.
     pub blobs: PathBuf,
 }
 
 impl Server {
-    /// Starts `serve` on `listen` (port 0 for a free one) and waits for the line that
-    /// says it listens.
+    /// Starts `serve` on `listen` (port 0 for a free one) with its database and blob
+    /// directory in `dir`, and waits for the line that says it listens.
     pub fn start(dir: &Path, listen: &str) -> Server {
-        let db = dir.join("server.sqlite3");
         let blobs = dir.join("blobs");
+        Server::start_with(
+            &dir.join("server.sqlite3"),
+            blobs.to_str().unwrap(),
+            listen,
+            &[],
+        )
+    }
+
+    /// Starts `serve` on `listen` with the database `db`, `--blobs blobs` (a
+    /// directory or a URL) and `env` added to its environment, and waits for the
+    /// line that says it listens.
+    pub fn start_with(db: &Path, blobs: &str, listen: &str, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
-            .args([
-                "--db",
-                db.to_str().unwrap(),
-                "serve",
-                "--listen",
-                listen,
-                "--blobs",
-            ])
-            .arg(&blobs)
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--listen", listen, "--blobs", blobs])
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -58,8 +67,8 @@ impl Server {
             child,
             url,
             addr,
-            db,
-            blobs,
+            db: db.to_owned(),
+            blobs: PathBuf::from(blobs),
         }
     }
 
