@@ -19,6 +19,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod backend;
+pub mod backup;
 pub mod blob_store;
 pub mod blobs;
 pub mod config;

@@ -90,6 +90,23 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write the server's store (clinics, devices, accounts, every synced change) to
+    /// one portable file: restorable into SQLite or PostgreSQL. Photos are kept in
+    /// --blobs and backed up with it (copy the directory, or the bucket's
+    /// replication).
+    Backup {
+        /// The backup file to write (e.g. cosabi-2026-11-23.backup; replaced only
+        /// once complete).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load a backup into --db, which must be new (empty): every enrolled device
+    /// keeps syncing, every account keeps its password.
+    Restore {
+        /// The backup file written by `backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Fill a running server with demo clinics from a table of committees per state
     /// (estado,comites_instalados,centros_de_salud): each clinic is registered in
     /// --db, and a device builds its replica, enrolls and syncs over HTTP.
@@ -451,6 +468,35 @@ async fn main() -> anyhow::Result<()> {
                 out.display(),
                 report.files.len(),
                 missing,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Backup { out } => {
+            let started = std::time::Instant::now();
+            let counts = cosabi_sync_server::backup::backup(store.as_ref(), &out, now_ms()).await?;
+            println!(
+                "backup written to {}: {} clinics, {} devices, {} accounts, {} change groups ({} field changes), {:.1} s",
+                out.display(),
+                counts.clinics,
+                counts.devices,
+                counts.accounts,
+                counts.change_groups,
+                counts.field_changes,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Restore { from } => {
+            let started = std::time::Instant::now();
+            let counts = cosabi_sync_server::backup::restore(store.as_ref(), &from).await?;
+            println!(
+                "restored {} into {}: {} clinics, {} devices, {} accounts, {} change groups ({} field changes), {:.1} s",
+                from.display(),
+                cosabi_sync_server::backend::redacted(&db),
+                counts.clinics,
+                counts.devices,
+                counts.accounts,
+                counts.change_groups,
+                counts.field_changes,
                 started.elapsed().as_secs_f64()
             );
         }

@@ -949,6 +949,48 @@ impl Store for PgStore {
             .map_err(backend)?;
         Ok(())
     }
+    async fn devices_with_token_hashes(&self) -> StoreResult<Vec<(DeviceRecord, String)>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {DEVICE_COLUMNS}, token_hash FROM device ORDER BY enrolled_at_ms, id"
+            ))
+            .await
+            .map_err(backend)?;
+        let rows = client.query(&stmt, &[]).await.map_err(backend)?;
+        rows.iter()
+            .map(|r| Ok((to_device(r)?, r.try_get::<_, String>(7).map_err(backend)?)))
+            .collect()
+    }
+
+    async fn restore_device(&self, d: DeviceRecord, token_hash: &str) -> StoreResult<()> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms,
+                                    last_sync_ms, revoked)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .await
+            .map_err(backend)?;
+        client
+            .execute(
+                &stmt,
+                &[
+                    &d.id,
+                    &id_bytes(&d.clinic_id.0),
+                    &d.name,
+                    &id_bytes(&d.site.0),
+                    &token_hash,
+                    &big(d.enrolled_at_ms),
+                    &d.last_sync_ms.map(big),
+                    &d.revoked,
+                ],
+            )
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
 }
 
 // Scratch databases, for tests and benchmarks.

@@ -691,6 +691,48 @@ impl Store for SqliteStore {
         })
         .await
     }
+    async fn devices_with_token_hashes(&self) -> StoreResult<Vec<(DeviceRecord, String)>> {
+        self.run(|conn| {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {DEVICE_COLUMNS}, token_hash FROM device ORDER BY enrolled_at_ms, id"
+                ))
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |r| Ok((device_from_row(r)?, r.get::<_, String>(7)?)))
+                .map_err(backend)?;
+            rows.map(|r| {
+                let (device, hash) = r.map_err(backend)?;
+                Ok((to_device(device)?, hash))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn restore_device(&self, d: DeviceRecord, token_hash: &str) -> StoreResult<()> {
+        let token_hash = token_hash.to_owned();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms,
+                                    last_sync_ms, revoked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                rusqlite::params![
+                    d.id,
+                    d.clinic_id.0.as_bytes().as_slice(),
+                    d.name,
+                    d.site.0.as_bytes().as_slice(),
+                    token_hash,
+                    d.enrolled_at_ms as i64,
+                    d.last_sync_ms.map(|v| v as i64),
+                    d.revoked,
+                ],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
 }
 
 fn load_vv(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>> {

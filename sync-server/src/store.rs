@@ -152,4 +152,9 @@ pub trait Store: Send + Sync + 'static {
         now_ms: u64,
     ) -> StoreResult<Option<AccountRecord>>;
     async fn remove_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Every device with the hash of its token, for a backup.
+    async fn devices_with_token_hashes(&self) -> StoreResult<Vec<(DeviceRecord, String)>>;
+    /// Puts back a device from a backup, token hash and all, so it keeps syncing.
+    async fn restore_device(&self, device: DeviceRecord, token_hash: &str) -> StoreResult<()>;
 }
