@@ -462,3 +462,43 @@ async fn failed_sign_ins_lock_the_account_name_out() {
         .unwrap()
         .contains("; Secure"));
 }
+
+/// The systemd unit in deploy/ passes `systemd-analyze verify` (with the binary
+/// where the unit expects it replaced by this build's).
+#[test]
+fn the_systemd_unit_verifies() {
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../deploy/cosabi-sync-server@.service"
+    ))
+    .unwrap();
+    assert!(unit.contains("ExecStart=/usr/local/bin/cosabi-sync-server serve"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cosabi-sync-server@.service"),
+        unit.replace("/usr/local/bin/cosabi-sync-server", BIN),
+    )
+    .unwrap();
+    let out = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(dir.path().join("cosabi-sync-server@8787.service"))
+        .output()
+        .expect("systemd-analyze runs (Debian package systemd, installed by scripts/setup.sh)");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success() && said.trim().is_empty(), "{said}");
+}
+
+/// The example configuration in deploy/ is a valid configuration.
+#[test]
+fn the_example_configuration_parses() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../deploy/server.toml"
+    ));
+    let config = cosabi_sync_server::config::FileConfig::read(path).unwrap();
+    assert!(config.db.is_some() && config.blobs.is_some() && config.public_url.is_some());
+}
