@@ -742,6 +742,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_directory_of_an_earlier_release_keeps_working() {
+        let dir = tempfile::tempdir().unwrap();
+        let clinic_dir = dir.path().join(clinic().to_string());
+        let done = photo(10);
+        let done_sha = sha256_hex(&done);
+        let data = photo(20);
+        let sha = sha256_hex(&data);
+        let other = sha256_hex(&photo(30));
+        std::fs::create_dir_all(clinic_dir.join("partial").join(&other)).unwrap();
+        std::fs::write(clinic_dir.join(&done_sha), &done).unwrap();
+        // An upload in progress as the earlier layout kept it: one file and its length.
+        std::fs::write(clinic_dir.join("partial").join(&sha), &data[..5]).unwrap();
+        std::fs::write(clinic_dir.join("partial").join(format!("{sha}.len")), "20").unwrap();
+        let store = BlobStore::from_url(dir.path().to_str().unwrap()).unwrap();
+
+        assert_eq!(
+            store.read_blob(clinic(), &done_sha).await.unwrap().unwrap(),
+            done
+        );
+        // The old partial is not chunks: the upload starts over, and completes.
+        let first = Bytes::copy_from_slice(&data);
+        let appended = store.append(clinic(), &sha, 0, 20, first).await;
+        assert_eq!(appended.unwrap(), Appended::Complete(20));
+        assert_eq!(std::fs::read(clinic_dir.join(&sha)).unwrap(), data);
+        // An empty staging folder is no obstacle either.
+        let start = Bytes::copy_from_slice(&photo(30)[..10]);
+        let appended = store.append(clinic(), &other, 0, 30, start).await;
+        assert_eq!(appended.unwrap(), Appended::Held(10));
+        assert!(!clinic_dir
+            .join("partial")
+            .join(format!("{sha}.len"))
+            .exists());
+    }
+
+    #[tokio::test]
     async fn wrong_bytes_and_lengths_keep_nothing() {
         let store = BlobStore::in_memory();
         let data = photo(64);

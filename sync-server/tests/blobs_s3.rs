@@ -384,3 +384,60 @@ async fn a_hash_mismatch_leaves_nothing_in_the_bucket() {
     patch_rest(&server, &a.token, &sha, &photo, 0).await;
     assert_eq!(keys(&store, &clinic).await, vec![blob_key(&sha)]);
 }
+
+/// The `expediente` admin command reads the clinic's photos from the bucket and puts
+/// them in the ZIP; it writes nothing into the bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_expediente_reads_its_photos_from_the_bucket() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let (s3, url) = s3(dir.path(), "").await;
+    let server = serve(&s3, &dir.path().join("server.sqlite3"), &url);
+    let a = enroll(dir.path(), "a", &server, &add_clinic(&server.db, CLUES)).await;
+    let photo = jpeg_like(5, 150_000);
+    let sha = a.with(|r| r.store_blob(&photo).unwrap());
+    add_receipt_photo(&a, &sha, photo.len());
+    a.sync(&server.url).await;
+    BlobClient::new(&server.url, &a.token)
+        .upload_pending(&a.replica, |_, _, _| {})
+        .await
+        .unwrap();
+    let store = s3.store(BUCKET, "");
+    let before = keys(&store, "").await;
+
+    let out = dir.path().join("expediente.zip");
+    let run = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&server.db)
+        .args([
+            "--blobs",
+            &url,
+            "expediente",
+            "--clues",
+            CLUES,
+            "--year",
+            "2025",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .envs(s3.env())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "expediente failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let zip = std::fs::read(&out).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut photos_in_zip = 0;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        photos_in_zip += usize::from(data == photo);
+    }
+    assert_eq!(photos_in_zip, 1, "the receipt photo is in the expediente");
+    assert_eq!(keys(&store, "").await, before);
+}
