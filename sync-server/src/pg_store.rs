@@ -56,6 +56,9 @@ use uuid::Uuid;
 pub const POOL_SIZE_DEFAULT: usize = 16;
 /// How long opening one connection may take.
 const CONNECT_TIMEOUT_MS: u64 = 10_000;
+/// How long a request waits for a free connection before it fails (and the device
+/// retries) rather than queueing without bound behind a slow database.
+const POOL_WAIT_TIMEOUT_MS: u64 = 30_000;
 /// Rows a pull reads per query while it fills a page: a page is cut long before
 /// a clinic's whole history is read.
 const PULL_ROWS_PER_QUERY: i64 = 512;
@@ -278,6 +281,7 @@ impl PgStore {
             .max_size(pool_size)
             .runtime(Runtime::Tokio1)
             .create_timeout(Some(Duration::from_millis(CONNECT_TIMEOUT_MS)))
+            .wait_timeout(Some(Duration::from_millis(POOL_WAIT_TIMEOUT_MS)))
             .build()
             .context("cannot build the connection pool")?;
         let store = PgStore { pool };
