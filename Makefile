@@ -81,3 +81,4 @@ bench: fetch
 	cargo bench --locked -p cosabi-sync-server --bench sync
 	cargo bench --locked -p cosabi-reports --bench reports
 	$(MAKE) --no-print-directory bench-app
+	cargo bench --locked -p cosabi-sync-server --bench national

@@ -2,17 +2,19 @@
 //! the clinic-year through a shaped 2G link, and server throughput with 64 devices.
 //! Prints `name value unit` lines.
 
-use cosabi_core::change::{ChangeGroup, FieldChange, Value};
-use cosabi_core::hlc::Hlc;
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{
+    quantile, start_server, sync_week, week_of_changes, LoadDevice, LOAD_CHANGES_PER_SYNC,
+    LOAD_ZSTD_LEVEL,
+};
 use cosabi_core::ids::SiteId;
-use cosabi_core::protocol::{SyncRequest, SyncResponse, PROTOCOL_VERSION};
-use cosabi_core::wire::Page;
 use cosabi_replica::client::{enroll, SyncClient};
 use cosabi_replica::codec::page_to_bytes_at;
 use cosabi_replica::{workload, Replica};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,61 +27,9 @@ const SEED: u64 = 42;
 const LINK_BYTES_PER_S: u64 = 40_000 / 8;
 const LINK_ONE_WAY_MS: u64 = 500;
 const LINK_DROP_EVERY_BYTES: u64 = 200 * 1024;
-/// Server load: devices (one clinic each), field changes per sync, run time.
+/// Server load: devices (one clinic each) and run time.
 const LOAD_DEVICES: usize = 64;
-const LOAD_CHANGES_PER_SYNC: usize = 330;
 const LOAD_SECONDS: u64 = 30;
-/// The simulated devices compress cheaply: they share this machine with the server,
-/// and the server's work (decompressing) does not depend on the level.
-const LOAD_ZSTD_LEVEL: i32 = 3;
-
-struct Server {
-    child: Child,
-    url: String,
-    addr: SocketAddr,
-    db: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(dir: &std::path::Path) -> Server {
-    let db = dir.join("server.sqlite3");
-    let mut child = Command::new(BIN)
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--blobs",
-        ])
-        .arg(dir.join("blobs"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    let addr = url.trim_start_matches("http://").parse().unwrap();
-    Server {
-        child,
-        url,
-        addr,
-        db,
-    }
-}
 
 fn admin(db: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new(BIN)
@@ -207,12 +157,17 @@ async fn shaped_proxy(target: SocketAddr, stats: Arc<LinkStats>) -> String {
 
 async fn link_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path());
+    let db = dir.path().join("server.sqlite3");
+    let server = start_server(db.to_str().unwrap(), &dir.path().join("blobs"));
     let (origin, changes) = workload::clinic_year_with_devices(dir.path(), SEED).unwrap();
     let clues = origin.clinic().unwrap().unwrap().clues;
-    let first = code(&server.db, &clues, true);
+    let first = code(&db, &clues, true);
     let stats = Arc::new(LinkStats::default());
-    let link = shaped_proxy(server.addr, stats.clone()).await;
+    let link = shaped_proxy(
+        server.url.trim_start_matches("http://").parse().unwrap(),
+        stats.clone(),
+    )
+    .await;
 
     let token = enroll(&server.url, &first, "origen", origin.site_id())
         .await
@@ -227,7 +182,7 @@ async fn link_figures() {
     let push_s = t.elapsed().as_secs_f64();
 
     let newcomer = Replica::open(&dir.path().join("newcomer.sqlite3")).unwrap();
-    let second = code(&server.db, &clues, false);
+    let second = code(&db, &clues, false);
     let token = enroll(&server.url, &second, "nuevo", newcomer.site_id())
         .await
         .unwrap()
@@ -268,67 +223,14 @@ async fn link_figures() {
     );
 }
 
-/// A simulated device: its own clinic, a week of changes per sync.
-struct LoadDevice {
-    token: String,
-    site: SiteId,
-    next_seq: u64,
-    cursor: u64,
-}
-
-fn week_of_changes(d: &mut LoadDevice, round: u64) -> Page {
-    let mut groups = Vec::new();
-    let mut left = LOAD_CHANGES_PER_SYNC;
-    let now = Hlc::new(chrono::Utc::now().timestamp_millis() as u64, 0);
-    let mut i = 0u128;
-    while left > 0 {
-        let n = left.min(7);
-        let fields = (0..n)
-            .map(|c| FieldChange {
-                column: c as u16 + 1,
-                value: Value::Text(format!("registro {round}.{i}.{c} de la semana")),
-                prev: None,
-            })
-            .collect();
-        groups.push(ChangeGroup {
-            site: d.site,
-            seq_first: d.next_seq,
-            hlc: now,
-            table: 8,
-            row: uuid::Uuid::from_u128((u128::from(round) << 32) + i + d.site.0.as_u128()),
-            author: None,
-            fields,
-        });
-        d.next_seq += n as u64;
-        left -= n;
-        i += 1;
-    }
-    Page {
-        schema_version: 4,
-        groups,
-    }
-}
-
-async fn post(http: &reqwest::Client, url: &str, token: &str, req: &SyncRequest) -> SyncResponse {
-    let body = postcard::to_allocvec(req).unwrap();
-    let resp = http
-        .post(url)
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{}", resp.status());
-    postcard::from_bytes(&resp.bytes().await.unwrap()).unwrap()
-}
-
 async fn server_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path());
+    let db = dir.path().join("server.sqlite3");
+    let server = start_server(db.to_str().unwrap(), &dir.path().join("blobs"));
     let mut devices = Vec::new();
     for i in 0..LOAD_DEVICES {
         let clues = format!("VZIMB{:06}", 100_000 + i);
-        let c = code(&server.db, &clues, true);
+        let c = code(&db, &clues, true);
         let site = SiteId(uuid::Uuid::now_v7());
         let token = enroll(&server.url, &c, "carga", site).await.unwrap().token;
         devices.push(LoadDevice {
@@ -353,39 +255,13 @@ async fn server_figures() {
                 round += 1;
                 let page = week_of_changes(&mut d, round);
                 let t = Instant::now();
-                // Round 1: what does the server hold? (and pull what we lack)
-                // The device holds everything it wrote, this week's page included.
-                let have = vec![(d.site, d.next_seq - 1)];
-                let r1 = post(
+                sync_week(
                     &http,
                     &url,
-                    &d.token,
-                    &SyncRequest {
-                        protocol: PROTOCOL_VERSION,
-                        schema_version: 4,
-                        have: have.clone(),
-                        cursor: d.cursor,
-                        push: None,
-                    },
+                    &mut d,
+                    page_to_bytes_at(&page, LOAD_ZSTD_LEVEL),
                 )
                 .await;
-                d.cursor = r1.cursor;
-                // Round 2: push the week.
-                let r2 = post(
-                    &http,
-                    &url,
-                    &d.token,
-                    &SyncRequest {
-                        protocol: PROTOCOL_VERSION,
-                        schema_version: 4,
-                        have,
-                        cursor: d.cursor,
-                        push: Some(page_to_bytes_at(&page, LOAD_ZSTD_LEVEL)),
-                    },
-                )
-                .await;
-                assert_eq!(r2.push.unwrap().applied as usize, LOAD_CHANGES_PER_SYNC);
-                d.cursor = r2.cursor;
                 latencies
                     .lock()
                     .unwrap()
@@ -399,14 +275,13 @@ async fn server_figures() {
     let elapsed = start.elapsed().as_secs_f64();
     let mut lat = latencies.lock().unwrap().clone();
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
     println!("# server: {LOAD_DEVICES} devices of {LOAD_DEVICES} clinics, {LOAD_CHANGES_PER_SYNC} changes per sync, {} syncs in {elapsed:.1} s", lat.len());
     println!(
         "server_syncs_per_s {:.0} syncs/s",
         lat.len() as f64 / elapsed
     );
-    println!("server_sync_p50_ms {:.1} ms", pct(0.50));
-    println!("server_sync_p99_ms {:.1} ms", pct(0.99));
+    println!("server_sync_p50_ms {:.1} ms", quantile(&lat, 0.50));
+    println!("server_sync_p99_ms {:.1} ms", quantile(&lat, 0.99));
 }
 
 fn main() {

@@ -49,6 +49,12 @@
 //!   different declared length) is caught by the final SHA-256 check, which keeps
 //!   nothing that does not hash to the name.
 //!
+//! What may be left behind: a chunk an instance stores just after another completed
+//! the blob and deleted the staging, and uploads devices abandon. Neither is ever
+//! read (a complete blob answers first; a new upload of an abandoned name goes on
+//! from its chunks, which hold the right bytes or fail the hash check), as the
+//! partial files of the directory layout were before.
+//!
 //! In one instance, `PATCH`es of one blob still take turns (`crate::blobs`), which
 //! saves the duplicate work.
 //!

@@ -202,7 +202,8 @@ async fn patch_blob(
         ))),
         Appended::TooManyChunks => Err(AppError::with_status(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_chunks",
+            // The code devices already know for "this upload is too big".
+            "too_large",
             format!("an upload holds at most {STAGED_CHUNKS_MAX} chunks: send larger ones"),
         )),
         Appended::HashMismatch(actual) => Err(AppError::with_status(

@@ -56,6 +56,9 @@ use uuid::Uuid;
 pub const POOL_SIZE_DEFAULT: usize = 16;
 /// How long opening one connection may take.
 const CONNECT_TIMEOUT_MS: u64 = 10_000;
+/// How long a request waits for a free connection before it fails (and the device
+/// retries) rather than queueing without bound behind a slow database.
+const POOL_WAIT_TIMEOUT_MS: u64 = 30_000;
 /// Rows a pull reads per query while it fills a page: a page is cut long before
 /// a clinic's whole history is read.
 const PULL_ROWS_PER_QUERY: i64 = 512;
@@ -142,18 +145,37 @@ pub struct PgStore {
 
 /// A tokio-postgres error as a store error, with the server's message when there is
 /// one (tokio-postgres alone says only "db error").
-fn backend(e: tokio_postgres::Error) -> StoreError {
-    StoreError::Backend(match e.as_db_error() {
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
         Some(db) => format!("postgres: {db}"),
-        None => match std::error::Error::source(&e) {
+        None => match std::error::Error::source(e) {
             Some(source) => format!("{e}: {source}"),
             None => e.to_string(),
         },
-    })
+    }
+}
+
+fn backend(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Backend(describe(&e))
+}
+
+/// For the setup paths, which answer `anyhow` errors.
+fn setup_error(e: tokio_postgres::Error) -> anyhow::Error {
+    anyhow::anyhow!(describe(&e))
+}
+
+fn describe_pool_error(e: &deadpool_postgres::PoolError) -> String {
+    match e {
+        deadpool_postgres::PoolError::Backend(e) => describe(e),
+        e => e.to_string(),
+    }
 }
 
 fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
-    StoreError::Backend(format!("no database connection: {e}"))
+    StoreError::Backend(format!(
+        "no database connection: {}",
+        describe_pool_error(&e)
+    ))
 }
 
 fn other<E: std::fmt::Display>(e: E) -> StoreError {
@@ -259,6 +281,7 @@ impl PgStore {
             .max_size(pool_size)
             .runtime(Runtime::Tokio1)
             .create_timeout(Some(Duration::from_millis(CONNECT_TIMEOUT_MS)))
+            .wait_timeout(Some(Duration::from_millis(POOL_WAIT_TIMEOUT_MS)))
             .build()
             .context("cannot build the connection pool")?;
         let store = PgStore { pool };
@@ -272,13 +295,19 @@ impl PgStore {
             .pool
             .get()
             .await
+            .map_err(|e| anyhow::anyhow!(describe_pool_error(&e)))
             .context("cannot connect to PostgreSQL")?;
-        let tx = client.transaction().await?;
+        let tx = client.transaction().await.map_err(setup_error)?;
+        // Keeps "relation already exists, skipping" out of every start's log.
+        tx.batch_execute("SET LOCAL client_min_messages TO warning")
+            .await
+            .map_err(setup_error)?;
         tx.execute(
             "SELECT pg_advisory_xact_lock($1, $2)",
             &[&MIGRATION_LOCK.0, &MIGRATION_LOCK.1],
         )
         .await
+        .map_err(setup_error)
         .context("cannot take the migration lock")?;
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migration (
@@ -287,13 +316,15 @@ impl PgStore {
              )",
         )
         .await
+        .map_err(setup_error)
         .context("cannot create schema_migration")?;
         let current: i32 = tx
             .query_one(
                 "SELECT COALESCE(max(version), 0) FROM schema_migration",
                 &[],
             )
-            .await?
+            .await
+            .map_err(setup_error)?
             .get(0);
         if current as usize > MIGRATIONS.len() {
             anyhow::bail!(
@@ -305,15 +336,19 @@ impl PgStore {
             let version = (i + 1) as i32;
             tx.batch_execute(sql)
                 .await
-                .map_err(backend)
+                .map_err(setup_error)
                 .with_context(|| format!("migration {version} failed"))?;
             tx.execute(
                 "INSERT INTO schema_migration(version, applied_at) VALUES ($1, now())",
                 &[&version],
             )
-            .await?;
+            .await
+            .map_err(setup_error)?;
         }
-        tx.commit().await.context("cannot commit the migrations")?;
+        tx.commit()
+            .await
+            .map_err(setup_error)
+            .context("cannot commit the migrations")?;
         Ok(())
     }
 
@@ -1016,7 +1051,7 @@ pub async fn scratch_database(admin_url: &str) -> anyhow::Result<String> {
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await
-        .map_err(backend)
+        .map_err(setup_error)
         .with_context(|| {
             format!("cannot create the scratch database {name}: {TEST_SERVER_HINT}")
         })?;
@@ -1037,7 +1072,7 @@ pub async fn drop_database(admin_url: &str, database_url: &str) -> anyhow::Resul
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .await
-        .map_err(backend)
+        .map_err(setup_error)
         .with_context(|| format!("cannot drop the scratch database {name}"))?;
     Ok(())
 }
@@ -1045,7 +1080,7 @@ pub async fn drop_database(admin_url: &str, database_url: &str) -> anyhow::Resul
 async fn admin_client(admin_url: &str) -> anyhow::Result<tokio_postgres::Client> {
     let (client, connection) = tokio_postgres::connect(admin_url, NoTls)
         .await
-        .map_err(backend)
+        .map_err(setup_error)
         .with_context(|| {
             format!(
                 "cannot reach PostgreSQL at {}: {TEST_SERVER_HINT}",
