@@ -46,6 +46,15 @@ pub fn redacted(spec: &str) -> String {
 
 /// Opens (and migrates) the store `spec` names.
 pub async fn open_store(spec: &str) -> anyhow::Result<Arc<dyn Store>> {
+    open_store_with(spec, None).await
+}
+
+/// Opens (and migrates) the store `spec` names; a PostgreSQL store keeps at most
+/// `pool_size` connections (default [`crate::pg_store::POOL_SIZE_DEFAULT`]).
+pub async fn open_store_with(
+    spec: &str,
+    pool_size: Option<usize>,
+) -> anyhow::Result<Arc<dyn Store>> {
     match backend_of(spec) {
         Backend::Sqlite => {
             let path = Path::new(spec.strip_prefix("sqlite://").unwrap_or(spec));
@@ -54,7 +63,12 @@ pub async fn open_store(spec: &str) -> anyhow::Result<Arc<dyn Store>> {
             Ok(Arc::new(store))
         }
         Backend::Postgres => {
-            let store = PgStore::connect(spec)
+            let pool_size = pool_size.unwrap_or(crate::pg_store::POOL_SIZE_DEFAULT);
+            anyhow::ensure!(
+                pool_size > 0,
+                "the database pool needs at least 1 connection"
+            );
+            let store = PgStore::connect_with_pool_size(spec, pool_size)
                 .await
                 .with_context(|| format!("cannot open the server database {}", redacted(spec)))?;
             Ok(Arc::new(store))

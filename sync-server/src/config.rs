@@ -8,6 +8,7 @@
 //!
 //! ```toml
 //! db = "postgres://cosabi@127.0.0.1:5432/cosabi"
+//! db_pool_size = 16
 //! blobs = "s3://cosabi-fotos"
 //! listen = "127.0.0.1:8787"
 //! public_url = "https://cosabi.example.gob.mx"
@@ -36,6 +37,8 @@ pub const DEFAULT_LOG: &str = "info";
 pub struct FileConfig {
     /// A SQLite file or a PostgreSQL URL.
     pub db: Option<String>,
+    /// PostgreSQL connections an instance keeps at most (16 by default).
+    pub db_pool_size: Option<usize>,
     /// A directory or an object-store URL (`s3://bucket/prefix`).
     pub blobs: Option<String>,
     pub listen: Option<SocketAddr>,
@@ -102,6 +105,7 @@ mod tests {
         let config = FileConfig::parse(
             r#"
             db = "postgres://cosabi@127.0.0.1/cosabi"
+            db_pool_size = 24
             blobs = "s3://fotos/cosabi"
             listen = "0.0.0.0:8787"
             public_url = "https://cosabi.example.gob.mx"

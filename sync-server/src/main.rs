@@ -35,6 +35,10 @@ struct Cli {
     /// `postgres://user:password@host:5432/database` for several instances.
     #[arg(long, global = true, env = "COSABI_DB")]
     db: Option<String>,
+    /// PostgreSQL connections this instance keeps at most (default 16). Keep
+    /// instances × pool size under the database's max_connections.
+    #[arg(long, global = true, env = "COSABI_DB_POOL_SIZE")]
+    db_pool_size: Option<usize>,
     /// Where receipt photos are kept (content-addressed): a directory (created if
     /// missing; the default `cosabi-blobs`), or an S3 bucket `s3://bucket[/prefix]`
     /// for several instances, with settings in the query
@@ -296,7 +300,9 @@ async fn main() -> anyhow::Result<()> {
     let blobs = config::pick(cli.blobs.clone(), file.blobs.clone(), || {
         config::DEFAULT_BLOBS.to_owned()
     });
-    let store = cosabi_sync_server::backend::open_store(&db).await?;
+    let store =
+        cosabi_sync_server::backend::open_store_with(&db, cli.db_pool_size.or(file.db_pool_size))
+            .await?;
     match cli.command {
         Command::Serve {
             listen,
