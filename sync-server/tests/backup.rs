@@ -6,7 +6,7 @@
 
 mod support;
 
-use cosabi_sync_server::pg_store::{scratch_database, test_admin_url};
+use cosabi_sync_server::pg_store::{drop_database, scratch_database, test_admin_url};
 use std::path::Path;
 use std::process::Command;
 use support::{add_clinic, admin, admin_with_stdin, browser, new_code, Device, Server, BIN};
@@ -132,6 +132,8 @@ async fn a_sqlite_backup_restored_into_postgres_keeps_every_device_syncing() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
+    drop(server);
+    drop_database(&test_admin_url(), &pg).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,7 @@ use cosabi_core::photo::NewPhoto;
 use cosabi_core::schema::PURCHASE;
 use cosabi_replica::blob_client::BlobClient;
 use cosabi_replica::client::SyncClient;
-use cosabi_sync_server::pg_store::{scratch_database, test_admin_url};
+use cosabi_sync_server::pg_store::{drop_database, scratch_database, test_admin_url};
 use std::path::Path;
 use support::s3::S3Server;
 use support::{add_clinic, new_code, Device, Server};
@@ -165,4 +165,6 @@ async fn two_instances_share_postgres_and_a_bucket_and_survive_a_sigkill() {
     assert!(progress.done);
     assert!(b.sync(&x.url).await.done);
     assert_converged(&a, &b);
+    drop((x, y));
+    drop_database(&test_admin_url(), &pg).await.unwrap();
 }
