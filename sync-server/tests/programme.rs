@@ -281,6 +281,15 @@ async fn demo_figures_match_the_table_within_each_scope() {
         let (status, _) = get(&server, &estatal, &path).await;
         assert_eq!(status, 403, "{path}");
     }
+    // An unknown CLUES, even in its own state, is refused the same way: a scoped
+    // account cannot probe which clinics exist.
+    let (status, _) = get(
+        &server,
+        &estatal,
+        &format!("/programa/clinica/{first}IMB999999"),
+    )
+    .await;
+    assert_eq!(status, 403);
 
     // The municipal account: only that municipality's clinics.
     let municipal = sign_in(&server, "municipal", PASSWORD).await.unwrap();
@@ -318,6 +327,10 @@ async fn demo_figures_match_the_table_within_each_scope() {
     );
     assert_eq!(status, 200);
     assert_states_match(&body, &expected);
+    // The programme account is told when a CLUES is not registered.
+    let (status, html) = get(&server, &nacional, "/programa/clinica/VZIMB999999").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Centro de salud desconocido"));
     for t in &expected {
         let (status, html) = get(
             &server,

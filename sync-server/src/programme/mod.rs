@@ -297,6 +297,38 @@ async fn state_page(
     Ok(page(html::state(&view, &viewer, st.code, st.name)))
 }
 
+/// The clinic a page asks for, with the view narrowed to it, or the page that
+/// refuses it. Only a programme-wide account is told that a CLUES is unknown; any
+/// other gets the same refusal for an unknown clinic as for one outside its scope,
+/// so CLUES cannot be probed. A municipal account learns a clinic's municipality
+/// only from the fold.
+async fn scoped_clinic(
+    state: &AppState,
+    viewer: &AccountRecord,
+    clues: &str,
+    q: &YearQuery,
+) -> Result<Result<(ClinicRecord, View), Response>, AppError> {
+    let clues = normalise_clues(clues);
+    let record = state.store.clinic_by_clues(&clues).await?;
+    let Some(record) = record.filter(|r| viewer.scope.reaches_state(&r.state)) else {
+        return Ok(Err(if matches!(viewer.scope, Scope::Programme) {
+            refused(
+                StatusCode::NOT_FOUND,
+                viewer,
+                "Centro de salud desconocido",
+                "No hay un centro de salud registrado con esa CLUES.",
+            )
+        } else {
+            out_of_scope(viewer)
+        }));
+    };
+    let view = load(state, &viewer.scope, Narrow::Clinic(&clues), q).await?;
+    if view.clinics.is_empty() {
+        return Ok(Err(out_of_scope(viewer)));
+    }
+    Ok(Ok((record, view)))
+}
+
 async fn clinic_page(
     State(state): State<AppState>,
     Viewer(viewer): Viewer,
@@ -304,23 +336,11 @@ async fn clinic_page(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
     let (clues, csv) = split_csv(&param);
-    let clues = normalise_clues(clues);
-    let Some(record) = state.store.clinic_by_clues(&clues).await? else {
-        return Ok(refused(
-            StatusCode::NOT_FOUND,
-            &viewer,
-            "Centro de salud desconocido",
-            "No hay un centro de salud registrado con esa CLUES.",
-        ));
+    let (_, view) = match scoped_clinic(&state, &viewer, clues, &q).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(refusal),
     };
-    if !viewer.scope.reaches_state(&record.state) {
-        return Ok(out_of_scope(&viewer));
-    }
-    let view = load(&state, &viewer.scope, Narrow::Clinic(&clues), &q).await?;
-    // A municipal account learns the clinic's municipality only from the fold.
-    let Some(row) = view.clinics.first() else {
-        return Ok(out_of_scope(&viewer));
-    };
+    let row = &view.clinics[0];
     if csv {
         return csv_response(
             &format!("programa-{}-{}.csv", row.record.clues, view.fiscal_year),
@@ -338,24 +358,10 @@ async fn clinic_expediente(
     Path(clues): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let clues = normalise_clues(&clues);
-    let Some(record) = state.store.clinic_by_clues(&clues).await? else {
-        return Ok(refused(
-            StatusCode::NOT_FOUND,
-            &viewer,
-            "Centro de salud desconocido",
-            "No hay un centro de salud registrado con esa CLUES.",
-        ));
+    let (record, view) = match scoped_clinic(&state, &viewer, &clues, &q).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(refusal),
     };
-    if !viewer.scope.reaches_state(&record.state) {
-        return Ok(out_of_scope(&viewer));
-    }
-    // The same scope rule as the clinic's page: a municipal account learns the
-    // clinic's municipality only from the fold.
-    let view = load(&state, &viewer.scope, Narrow::Clinic(&clues), &q).await?;
-    if view.clinics.is_empty() {
-        return Ok(out_of_scope(&viewer));
-    }
     let fiscal_year = view.fiscal_year;
     let started = std::time::Instant::now();
     let (zip, report) = match expediente::expediente_bytes(&state, record.id, fiscal_year).await {
