@@ -145,6 +145,14 @@ struct Chunk {
     key: Key,
 }
 
+/// What [`BlobStore::prune_abandoned`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub uploads: u64,
+    pub objects: u64,
+    pub bytes: u64,
+}
+
 /// What a listing of one upload's staging folder shows.
 #[derive(Debug, Default)]
 struct Staged {
@@ -431,6 +439,57 @@ impl BlobStore {
     }
 
     /// Deletes `keys`; ones already gone are fine.
+    /// Deletes the staging of uploads that nobody has added to since `before`
+    /// (devices that gave up, or were revoked, half-way), in every clinic; returns
+    /// what was removed. An upload with any newer object is left alone, and a
+    /// device that comes back later simply uploads again from byte 0. Lists one
+    /// clinic's staging folder at a time, so it never lists the complete blobs.
+    pub async fn prune_abandoned(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Pruned, BlobStoreError> {
+        let clinics = self
+            .store
+            .list_with_delimiter(None)
+            .await
+            .map_err(object_error("list"))?
+            .common_prefixes;
+        let mut pruned = Pruned::default();
+        for clinic in clinics {
+            let staging = clinic.clone().join(STAGING_FOLDER);
+            let metas: Vec<_> = self
+                .store
+                .list(Some(&staging))
+                .try_collect()
+                .await
+                .map_err(object_error("list"))?;
+            // Per upload (the sha256 folder): its objects and its newest change.
+            let mut uploads: std::collections::BTreeMap<String, (Vec<Key>, u64, bool)> =
+                std::collections::BTreeMap::new();
+            for meta in metas {
+                let sha = meta
+                    .location
+                    .prefix_match(&staging)
+                    .and_then(|mut parts| parts.next().map(|p| p.as_ref().to_owned()));
+                let Some(sha) = sha else { continue };
+                let entry = uploads.entry(sha).or_insert_with(|| (Vec::new(), 0, false));
+                entry.1 += meta.size;
+                entry.2 |= meta.last_modified >= before;
+                entry.0.push(meta.location);
+            }
+            for (_, (keys, bytes, recent)) in uploads {
+                if recent {
+                    continue;
+                }
+                pruned.uploads += 1;
+                pruned.objects += keys.len() as u64;
+                pruned.bytes += bytes;
+                self.delete_all(keys).await?;
+            }
+        }
+        Ok(pruned)
+    }
+
     async fn delete_all(&self, keys: Vec<Key>) -> Result<(), BlobStoreError> {
         let stream = futures::stream::iter(keys.into_iter().map(Ok)).boxed();
         let results: Vec<_> = self.store.delete_stream(stream).collect().await;
@@ -745,6 +804,61 @@ mod tests {
             .await
             .unwrap();
         assert!(staged.chunks.is_empty() && staged.length_key.is_none());
+    }
+
+    #[tokio::test]
+    async fn abandoned_uploads_are_pruned_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::local(dir.path()).unwrap();
+        let (old, fresh, done) = (photo(100), photo(90), photo(10));
+        let (old_sha, fresh_sha, done_sha) =
+            (sha256_hex(&old), sha256_hex(&fresh), sha256_hex(&done));
+        for (sha, data) in [(&old_sha, &old), (&fresh_sha, &fresh)] {
+            store
+                .append(clinic(), sha, 0, 100, Bytes::copy_from_slice(&data[..30]))
+                .await
+                .unwrap();
+        }
+        store
+            .append(clinic(), &done_sha, 0, 10, Bytes::copy_from_slice(&done))
+            .await
+            .unwrap();
+        // The old upload's files were last touched ten days ago.
+        let ten_days_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 86_400);
+        let old_dir = dir
+            .path()
+            .join(clinic().to_string())
+            .join(STAGING_FOLDER)
+            .join(&old_sha);
+        for entry in std::fs::read_dir(&old_dir).unwrap() {
+            std::fs::File::options()
+                .write(true)
+                .open(entry.unwrap().path())
+                .unwrap()
+                .set_modified(ten_days_ago)
+                .unwrap();
+        }
+        let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+        let pruned = store.prune_abandoned(week_ago).await.unwrap();
+        assert_eq!(pruned.uploads, 1, "{pruned:?}");
+        assert_eq!(pruned.objects, 2, "{pruned:?}");
+        assert_eq!(pruned.bytes, 30 + 3, "{pruned:?}");
+        assert_eq!(store.held(clinic(), &old_sha).await.unwrap(), None);
+        assert_eq!(
+            store.held(clinic(), &fresh_sha).await.unwrap(),
+            Some(Held::Partial {
+                offset: 30,
+                length: Some(100)
+            })
+        );
+        assert_eq!(
+            store.held(clinic(), &done_sha).await.unwrap(),
+            Some(Held::Complete(10))
+        );
+        // Nothing more to prune.
+        let again = store.prune_abandoned(week_ago).await.unwrap();
+        assert_eq!(again, Pruned::default());
     }
 
     #[tokio::test]

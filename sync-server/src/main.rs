@@ -94,6 +94,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Receipt photos in --blobs: `prune` deletes uploads abandoned half-way.
+    #[command(subcommand)]
+    Blobs(BlobsCommand),
     /// Write the server's store (clinics, devices, accounts, every synced change) to
     /// one portable file: restorable into SQLite or PostgreSQL. Photos are kept in
     /// --blobs and backed up with it (copy the directory, or the bucket's
@@ -133,6 +136,16 @@ enum Command {
         /// in the system's temporary directory).
         #[arg(long)]
         work_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BlobsCommand {
+    /// Delete the pieces of photo uploads nobody has added to for --days (devices
+    /// that gave up or were revoked half-way); complete photos are never touched.
+    Prune {
+        #[arg(long, default_value_t = 7)]
+        days: u32,
     },
 }
 
@@ -475,6 +488,22 @@ async fn main() -> anyhow::Result<()> {
                 report.files.len(),
                 missing,
                 started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Blobs(BlobsCommand::Prune { days }) => {
+            anyhow::ensure!(
+                days >= 1,
+                "--days must be at least 1: a device may be mid-upload"
+            );
+            let blobs = BlobStore::from_url(&blobs)?;
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            let pruned = blobs.prune_abandoned(before).await?;
+            println!(
+                "pruned {} abandoned uploads in {} ({} objects, {} bytes) untouched for {days} days",
+                pruned.uploads,
+                blobs.location(),
+                pruned.objects,
+                pruned.bytes
             );
         }
         Command::Backup { out } => {
