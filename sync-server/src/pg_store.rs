@@ -40,14 +40,14 @@
 use crate::store::*;
 use anyhow::Context;
 use async_trait::async_trait;
-use cosabi_core::change::{admit, Admission, ChangeGroup};
+use cosabi_core::change::ChangeGroup;
 use cosabi_core::ids::{ClinicId, SiteId};
 use cosabi_core::protocol::PushReport;
 use cosabi_core::wire::{value_size, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use deadpool_postgres::{
     GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 use uuid::Uuid;
@@ -630,42 +630,11 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         let mut vv = load_vv(&tx, clinic).await?;
-        let mut report = PushReport::default();
-        let mut blocked = HashSet::new();
-        let mut touched = HashSet::new();
-        let mut kept: Vec<ChangeGroup> = Vec::new();
-        for g in groups {
-            let n = g.fields.len() as u64;
-            if n == 0 {
-                continue;
-            }
-            if blocked.contains(&g.site) {
-                report.deferred += n;
-                continue;
-            }
-            let skip = match admit(&g, |site| vv.get(site).copied().unwrap_or(0)) {
-                Admission::Duplicate => {
-                    report.duplicates += n;
-                    continue;
-                }
-                Admission::Gap | Admission::MissingPrev => {
-                    blocked.insert(g.site);
-                    report.deferred += n;
-                    continue;
-                }
-                Admission::Take { skip } => skip,
-            };
-            let g = ChangeGroup {
-                seq_first: g.seq_first + skip as u64,
-                fields: g.fields[skip..].to_vec(),
-                ..g
-            };
-            report.duplicates += skip as u64;
-            report.applied += g.fields.len() as u64;
-            vv.insert(g.site, g.seq_last());
-            touched.insert(g.site);
-            kept.push(g);
-        }
+        let Admitted {
+            kept,
+            report,
+            touched,
+        } = admit_page(groups, &mut vv);
         if kept.is_empty() {
             // Nothing written: the lock goes with the transaction.
             return Ok(report);

@@ -2,7 +2,7 @@
 
 use crate::store::*;
 use async_trait::async_trait;
-use cosabi_core::change::{admit, Admission, ChangeGroup};
+use cosabi_core::change::ChangeGroup;
 use cosabi_core::ids::{ClinicId, SiteId};
 use cosabi_core::protocol::PushReport;
 use cosabi_core::wire::{value_size, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
@@ -412,37 +412,12 @@ impl Store for SqliteStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
             let mut vv = load_vv(&tx, clinic)?;
-            let mut report = PushReport::default();
-            let mut blocked = std::collections::HashSet::new();
-            let mut touched = std::collections::HashSet::new();
-            for g in groups {
-                let n = g.fields.len() as u64;
-                if n == 0 {
-                    continue;
-                }
-                if blocked.contains(&g.site) {
-                    report.deferred += n;
-                    continue;
-                }
-                let skip = match admit(&g, |site| vv.get(site).copied().unwrap_or(0)) {
-                    Admission::Duplicate => {
-                        report.duplicates += n;
-                        continue;
-                    }
-                    Admission::Gap | Admission::MissingPrev => {
-                        blocked.insert(g.site);
-                        report.deferred += n;
-                        continue;
-                    }
-                    Admission::Take { skip } => skip,
-                };
-                let g = ChangeGroup {
-                    seq_first: g.seq_first + skip as u64,
-                    fields: g.fields[skip..].to_vec(),
-                    ..g
-                };
-                report.duplicates += skip as u64;
-                report.applied += g.fields.len() as u64;
+            let Admitted {
+                kept,
+                report,
+                touched,
+            } = admit_page(groups, &mut vv);
+            for g in kept {
                 tx.prepare_cached(
                     "INSERT INTO change_group(clinic_id, site, seq_first, seq_last, body)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -456,8 +431,6 @@ impl Store for SqliteStore {
                     postcard::to_allocvec(&g).map_err(backend)?,
                 ])
                 .map_err(backend)?;
-                vv.insert(g.site, g.seq_last());
-                touched.insert(g.site);
             }
             for site in touched {
                 tx.prepare_cached(

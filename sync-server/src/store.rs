@@ -8,10 +8,10 @@
 
 use crate::accounts::Scope;
 use async_trait::async_trait;
-use cosabi_core::change::ChangeGroup;
+use cosabi_core::change::{admit, Admission, ChangeGroup};
 use cosabi_core::ids::{ClinicId, SiteId};
 use cosabi_core::protocol::PushReport;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A clinic registered by the admin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +77,59 @@ pub struct Pulled {
     pub groups: Vec<ChangeGroup>,
     pub cursor: u64,
     pub more: bool,
+}
+
+/// What a store keeps of a pushed page, decided before it writes anything.
+#[derive(Debug, Default)]
+pub struct Admitted {
+    /// The groups to store, in the page's (causal) order, trimmed of the field
+    /// changes the server already holds.
+    pub kept: Vec<ChangeGroup>,
+    pub report: PushReport,
+    /// The sites whose held sequence number grew (their new value is in `vv`).
+    pub touched: HashSet<SiteId>,
+}
+
+/// The causal rule every store applies to a pushed page, with `vv` what the server
+/// holds of the clinic (updated to what it will hold): a group is kept only after
+/// everything before it of its site and the versions it replaced; duplicates are
+/// dropped; after a gap, the rest of that site's groups wait for a later push.
+pub fn admit_page(groups: Vec<ChangeGroup>, vv: &mut HashMap<SiteId, u64>) -> Admitted {
+    let mut out = Admitted::default();
+    let mut blocked = HashSet::new();
+    for g in groups {
+        let n = g.fields.len() as u64;
+        if n == 0 {
+            continue;
+        }
+        if blocked.contains(&g.site) {
+            out.report.deferred += n;
+            continue;
+        }
+        let skip = match admit(&g, |site| vv.get(site).copied().unwrap_or(0)) {
+            Admission::Duplicate => {
+                out.report.duplicates += n;
+                continue;
+            }
+            Admission::Gap | Admission::MissingPrev => {
+                blocked.insert(g.site);
+                out.report.deferred += n;
+                continue;
+            }
+            Admission::Take { skip } => skip,
+        };
+        let g = ChangeGroup {
+            seq_first: g.seq_first + skip as u64,
+            fields: g.fields[skip..].to_vec(),
+            ..g
+        };
+        out.report.duplicates += skip as u64;
+        out.report.applied += g.fields.len() as u64;
+        vv.insert(g.site, g.seq_last());
+        out.touched.insert(g.site);
+        out.kept.push(g);
+    }
+    out
 }
 
 #[derive(Debug, thiserror::Error)]
