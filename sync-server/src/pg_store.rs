@@ -49,6 +49,7 @@ use deadpool_postgres::{
 };
 use std::collections::HashMap;
 use std::time::Duration;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 use uuid::Uuid;
 
@@ -355,6 +356,31 @@ impl PgStore {
     async fn client(&self) -> StoreResult<Object> {
         self.pool.get().await.map_err(pool_error)
     }
+
+    /// Runs one cached statement on a pooled connection: every row.
+    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<Row>> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(backend)?;
+        client.query(&stmt, params).await.map_err(backend)
+    }
+
+    /// Runs one cached statement on a pooled connection: at most one row.
+    async fn query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<Option<Row>> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(backend)?;
+        client.query_opt(&stmt, params).await.map_err(backend)
+    }
+
+    /// Runs one cached statement on a pooled connection: the rows it changed.
+    async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> StoreResult<u64> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(backend)?;
+        client.execute(&stmt, params).await.map_err(backend)
+    }
 }
 
 async fn load_vv(
@@ -426,14 +452,12 @@ impl Store for PgStore {
     }
 
     async fn clinic_by_clues(&self, clues: &str) -> StoreResult<Option<ClinicRecord>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {CLINIC_COLUMNS} FROM clinic WHERE clues = $1"
-            ))
-            .await
-            .map_err(backend)?;
-        let row = client.query_opt(&stmt, &[&clues]).await.map_err(backend)?;
+        let row = self
+            .query_opt(
+                &format!("SELECT {CLINIC_COLUMNS} FROM clinic WHERE clues = $1"),
+                &[&clues],
+            )
+            .await?;
         row.as_ref().map(to_clinic).transpose()
     }
 
@@ -443,20 +467,11 @@ impl Store for PgStore {
         code_hash: &str,
         expires_at_ms: u64,
     ) -> StoreResult<()> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO enrollment_code(code_hash, clinic_id, expires_at_ms) VALUES ($1, $2, $3)",
-            )
-            .await
-            .map_err(backend)?;
-        client
-            .execute(
-                &stmt,
-                &[&code_hash, &id_bytes(&clinic.0), &big(expires_at_ms)],
-            )
-            .await
-            .map_err(backend)?;
+        self.execute(
+            "INSERT INTO enrollment_code(code_hash, clinic_id, expires_at_ms) VALUES ($1, $2, $3)",
+            &[&code_hash, &id_bytes(&clinic.0), &big(expires_at_ms)],
+        )
+        .await?;
         Ok(())
     }
 
@@ -537,17 +552,12 @@ impl Store for PgStore {
     }
 
     async fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<DeviceRecord>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {DEVICE_COLUMNS} FROM device WHERE token_hash = $1"
-            ))
-            .await
-            .map_err(backend)?;
-        let row = client
-            .query_opt(&stmt, &[&token_hash])
-            .await
-            .map_err(backend)?;
+        let row = self
+            .query_opt(
+                &format!("SELECT {DEVICE_COLUMNS} FROM device WHERE token_hash = $1"),
+                &[&token_hash],
+            )
+            .await?;
         row.as_ref().map(to_device).transpose()
     }
 
@@ -593,15 +603,11 @@ impl Store for PgStore {
     }
 
     async fn touch_device(&self, id: &str, now_ms: u64) -> StoreResult<()> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("UPDATE device SET last_sync_ms = $2 WHERE id = $1")
-            .await
-            .map_err(backend)?;
-        client
-            .execute(&stmt, &[&id, &big(now_ms)])
-            .await
-            .map_err(backend)?;
+        self.execute(
+            "UPDATE device SET last_sync_ms = $2 WHERE id = $1",
+            &[&id, &big(now_ms)],
+        )
+        .await?;
         Ok(())
     }
 
@@ -823,17 +829,10 @@ impl Store for PgStore {
     }
 
     async fn add_account(&self, a: AccountRecord) -> StoreResult<()> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
+        let n = self
+            .execute(
                 "INSERT INTO account(user_name, password_hash, scope, created_at_ms)
                  VALUES ($1, $2, $3, $4) ON CONFLICT (user_name) DO NOTHING",
-            )
-            .await
-            .map_err(backend)?;
-        let n = client
-            .execute(
-                &stmt,
                 &[
                     &a.user,
                     &a.password_hash,
@@ -841,8 +840,7 @@ impl Store for PgStore {
                     &big(a.created_at_ms),
                 ],
             )
-            .await
-            .map_err(backend)?;
+            .await?;
         if n == 0 {
             return Err(StoreError::AccountExists(a.user));
         }
@@ -850,26 +848,22 @@ impl Store for PgStore {
     }
 
     async fn accounts(&self) -> StoreResult<Vec<AccountRecord>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY user_name COLLATE \"C\""
-            ))
-            .await
-            .map_err(backend)?;
-        let rows = client.query(&stmt, &[]).await.map_err(backend)?;
+        let rows = self
+            .query(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY user_name COLLATE \"C\""),
+                &[],
+            )
+            .await?;
         rows.iter().map(to_account).collect()
     }
 
     async fn account(&self, user: &str) -> StoreResult<Option<AccountRecord>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM account WHERE user_name = $1"
-            ))
-            .await
-            .map_err(backend)?;
-        let row = client.query_opt(&stmt, &[&user]).await.map_err(backend)?;
+        let row = self
+            .query_opt(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE user_name = $1"),
+                &[&user],
+            )
+            .await?;
         row.as_ref().map(to_account).transpose()
     }
 
@@ -925,74 +919,56 @@ impl Store for PgStore {
         token_hash: &str,
         now_ms: u64,
     ) -> StoreResult<Option<AccountRecord>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
+        let row = self
+            .query_opt(
                 "SELECT a.user_name, a.password_hash, a.scope, a.created_at_ms
                  FROM account_session s JOIN account a ON a.user_name = s.user_name
                  WHERE s.token_hash = $1 AND s.expires_at_ms > $2",
+                &[&token_hash, &big(now_ms)],
             )
-            .await
-            .map_err(backend)?;
-        let row = client
-            .query_opt(&stmt, &[&token_hash, &big(now_ms)])
-            .await
-            .map_err(backend)?;
+            .await?;
         row.as_ref().map(to_account).transpose()
     }
 
     async fn remove_session(&self, token_hash: &str) -> StoreResult<()> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM account_session WHERE token_hash = $1")
-            .await
-            .map_err(backend)?;
-        client
-            .execute(&stmt, &[&token_hash])
-            .await
-            .map_err(backend)?;
+        self.execute(
+            "DELETE FROM account_session WHERE token_hash = $1",
+            &[&token_hash],
+        )
+        .await?;
         Ok(())
     }
     async fn devices_with_token_hashes(&self) -> StoreResult<Vec<(DeviceRecord, String)>> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {DEVICE_COLUMNS}, token_hash FROM device ORDER BY enrolled_at_ms, id"
-            ))
-            .await
-            .map_err(backend)?;
-        let rows = client.query(&stmt, &[]).await.map_err(backend)?;
+        let rows = self
+            .query(
+                &format!(
+                    "SELECT {DEVICE_COLUMNS}, token_hash FROM device ORDER BY enrolled_at_ms, id"
+                ),
+                &[],
+            )
+            .await?;
         rows.iter()
             .map(|r| Ok((to_device(r)?, r.try_get::<_, String>(7).map_err(backend)?)))
             .collect()
     }
 
     async fn restore_device(&self, d: DeviceRecord, token_hash: &str) -> StoreResult<()> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms,
+        self.execute(
+            "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms,
                                     last_sync_ms, revoked)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .await
-            .map_err(backend)?;
-        client
-            .execute(
-                &stmt,
-                &[
-                    &d.id,
-                    &id_bytes(&d.clinic_id.0),
-                    &d.name,
-                    &id_bytes(&d.site.0),
-                    &token_hash,
-                    &big(d.enrolled_at_ms),
-                    &d.last_sync_ms.map(big),
-                    &d.revoked,
-                ],
-            )
-            .await
-            .map_err(backend)?;
+            &[
+                &d.id,
+                &id_bytes(&d.clinic_id.0),
+                &d.name,
+                &id_bytes(&d.site.0),
+                &token_hash,
+                &big(d.enrolled_at_ms),
+                &d.last_sync_ms.map(big),
+                &d.revoked,
+            ],
+        )
+        .await?;
         Ok(())
     }
 }
