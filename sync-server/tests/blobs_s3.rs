@@ -23,20 +23,6 @@ const BUCKET: &str = "cosabi";
 /// A chunk as small as a device on a bad link might send.
 const CHUNK_BYTES: usize = 16 * 1024;
 
-/// Bytes shaped like a JPEG with incompressible content, as a photo's is.
-fn jpeg_like(seed: u64, len: usize) -> Vec<u8> {
-    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    let mut x = seed | 1;
-    while out.len() < len - 2 {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        out.push((x >> 33) as u8);
-    }
-    out.extend_from_slice(&[0xFF, 0xD9]);
-    out
-}
-
 /// An S3 server with the bucket, and the `--blobs` URL of `prefix` in it.
 async fn s3(dir: &Path, prefix: &str) -> (S3Server, String) {
     let s3 = S3Server::start(&dir.join("s3"), BUCKET);

@@ -14,24 +14,10 @@ use cosabi_replica::client::SyncClient;
 use cosabi_sync_server::pg_store::{drop_database, scratch_database, test_admin_url};
 use std::path::Path;
 use support::s3::S3Server;
-use support::{add_clinic, new_code, Device, Server};
+use support::{add_clinic, jpeg_like, new_code, Device, Server};
 
 const CLUES: &str = "VZIMB000417";
 const BUCKET: &str = "cosabi";
-
-/// Bytes shaped like a JPEG with incompressible content.
-fn photo_bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    let mut x = seed | 1;
-    while out.len() < len - 2 {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        out.push((x >> 33) as u8);
-    }
-    out.extend_from_slice(&[0xFF, 0xD9]);
-    out
-}
 
 async fn enroll(dir: &Path, name: &str, server: &Server, code: &str) -> Device {
     let own = dir.join(name);
@@ -83,7 +69,7 @@ async fn two_instances_share_postgres_and_a_bucket_and_survive_a_sigkill() {
     let a = enroll(dir.path(), "a", &x, &code_a).await;
     let b = enroll(dir.path(), "b", &y, &code_b).await;
     a.with(|r| cosabi_replica::workload::clinic_year(r, 11).unwrap());
-    let photo = photo_bytes(3, 140_000);
+    let photo = jpeg_like(3, 140_000);
     let sha = a.with(|r| r.store_blob(&photo).unwrap());
     let purchase = a.with(|r| {
         let p = r

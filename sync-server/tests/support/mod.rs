@@ -275,3 +275,20 @@ pub fn browser() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Bytes shaped like a JPEG (SOI and APP0 markers, EOI at the end) with pseudo-random,
+/// incompressible content in between, as a photo's is.
+pub fn jpeg_like(seed: u64, len: usize) -> Vec<u8> {
+    let mut out = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    let mut x = seed | 1;
+    while out.len() < len - 2 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        out.push((x >> 33) as u8);
+    }
+    out.extend_from_slice(&[0xFF, 0xD9]);
+    out
+}
