@@ -103,6 +103,24 @@ fn push_request(site: SiteId, n: usize) -> Vec<u8> {
     .unwrap()
 }
 
+/// `serve` on a free port with the database and photos in `dir`.
+async fn serve_in(dir: &Path) -> Serving {
+    let blobs = dir.join("blobs");
+    serve(
+        &[
+            "--db",
+            &db_arg(dir),
+            "--blobs",
+            blobs.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        &[],
+    )
+    .await
+}
+
 fn db_arg(dir: &Path) -> String {
     dir.join("server.sqlite3").to_str().unwrap().to_owned()
 }
@@ -114,20 +132,7 @@ async fn metrics_count_requests_sync_pages_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_arg(dir.path());
     let code = add_clinic(Path::new(&db), CLUES);
-    let blobs = dir.path().join("blobs");
-    let server = serve(
-        &[
-            "--db",
-            &db,
-            "--blobs",
-            blobs.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-    )
-    .await;
+    let server = serve_in(dir.path()).await;
     let http = reqwest::Client::new();
     // One refused enrollment, one accepted, one sync pushing 12 changes.
     let refused = http
@@ -211,20 +216,7 @@ async fn sigterm_finishes_the_page_in_flight_then_exits() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_arg(dir.path());
     let code = add_clinic(Path::new(&db), CLUES);
-    let blobs = dir.path().join("blobs");
-    let mut server = serve(
-        &[
-            "--db",
-            &db,
-            "--blobs",
-            blobs.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-    )
-    .await;
+    let mut server = serve_in(dir.path()).await;
     let site = SiteId(uuid::Uuid::now_v7());
     let device = enroll(&server.url, &code, site).await;
     let body = push_request(site, 40);
@@ -270,19 +262,7 @@ async fn sigterm_finishes_the_page_in_flight_then_exits() {
         .unwrap();
     assert!(exit.success(), "{exit:?}");
     // What it acknowledged is there after a restart.
-    let server = serve(
-        &[
-            "--db",
-            &db,
-            "--blobs",
-            blobs.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-    )
-    .await;
+    let server = serve_in(dir.path()).await;
     let resp = reqwest::Client::new()
         .post(format!("{}/v1/sync", server.url))
         .bearer_auth(&device.token)
@@ -402,20 +382,7 @@ async fn failed_sign_ins_lock_the_account_name_out() {
             "contrasena-de-prueba\n",
         );
     }
-    let blobs = dir.path().join("blobs");
-    let server = serve(
-        &[
-            "--db",
-            &db,
-            "--blobs",
-            blobs.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-    )
-    .await;
+    let server = serve_in(dir.path()).await;
     let attempt = |user: &'static str, password: &'static str| {
         let url = format!("{}/programa/entrar", server.url);
         async move {
