@@ -393,10 +393,17 @@ impl Store for SqliteStore {
     async fn touch_device(&self, id: &str, now_ms: u64) -> StoreResult<()> {
         let id = id.to_owned();
         self.run(move |conn| {
-            conn.prepare_cached("UPDATE device SET last_sync_ms = ?2 WHERE id = ?1")
-                .map_err(backend)?
-                .execute(rusqlite::params![id, now_ms as i64])
-                .map_err(backend)?;
+            conn.prepare_cached(
+                "UPDATE device SET last_sync_ms = ?2
+                 WHERE id = ?1 AND (last_sync_ms IS NULL OR last_sync_ms <= ?2 - ?3)",
+            )
+            .map_err(backend)?
+            .execute(rusqlite::params![
+                id,
+                now_ms as i64,
+                TOUCH_GRANULARITY_MS as i64
+            ])
+            .map_err(backend)?;
             Ok(())
         })
         .await

@@ -79,6 +79,9 @@ pub struct Pulled {
     pub more: bool,
 }
 
+/// How precisely a device's last sync is recorded (see [`Store::touch_device`]).
+pub const TOUCH_GRANULARITY_MS: u64 = 60_000;
+
 /// What a store keeps of a pushed page, decided before it writes anything.
 #[derive(Debug, Default)]
 pub struct Admitted {
@@ -173,6 +176,9 @@ pub trait Store: Send + Sync + 'static {
     async fn devices(&self, clinic: Option<ClinicId>) -> StoreResult<Vec<DeviceRecord>>;
     /// Revokes a device by id or id prefix; returns whether one was revoked.
     async fn revoke_device(&self, id: &str) -> StoreResult<bool>;
+    /// Records that a device synced at `now_ms`. A time within
+    /// [`TOUCH_GRANULARITY_MS`] after the one recorded is not written: a sync is
+    /// several rounds, and one write a minute is what people read ("last sync").
     async fn touch_device(&self, id: &str, now_ms: u64) -> StoreResult<()>;
     /// What the server holds for a clinic, per site.
     async fn version_vector(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>>;

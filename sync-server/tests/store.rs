@@ -344,6 +344,12 @@ async fn devices_are_listed_revoked_and_touched(store: &dyn Store) {
             .last_sync_ms,
         Some(5_000)
     );
+    // Rounds of one sync within a minute write nothing more; a later sync does.
+    for (at, held) in [(5_000 + 59_999, 5_000), (5_000 + 60_000, 65_000)] {
+        store.touch_device(ids[1], at).await.unwrap();
+        let device = store.device_by_token("token1").await.unwrap().unwrap();
+        assert_eq!(device.last_sync_ms, Some(held), "touched at {at}");
+    }
 
     // By id prefix of at least 8 characters, whatever their ASCII case.
     assert!(!store.revoke_device("0190c3d").await.unwrap(), "too short");
