@@ -43,7 +43,6 @@ use async_trait::async_trait;
 use cosabi_core::change::ChangeGroup;
 use cosabi_core::ids::{ClinicId, SiteId};
 use cosabi_core::protocol::PushReport;
-use cosabi_core::wire::{value_size, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use deadpool_postgres::{
     GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime,
 };
@@ -737,7 +736,7 @@ impl Store for PgStore {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(
-                "SELECT g.arrival, g.site, g.seq_first, g.seq_last,
+                "SELECT g.arrival, g.site, g.seq_last,
                         CASE WHEN g.seq_last > COALESCE(h.held, 0) THEN g.body END
                  FROM change_group g
                  LEFT JOIN unnest($3::bytea[], $4::bigint[]) AS h(site, held) ON h.site = g.site
@@ -751,11 +750,7 @@ impl Store for PgStore {
             .iter()
             .map(|(site, seq)| (site.0.as_bytes().to_vec(), big(*seq)))
             .unzip();
-        let mut out = Pulled {
-            cursor,
-            ..Default::default()
-        };
-        let (mut count, mut bytes) = (0usize, 0usize);
+        let mut page = PageFill::new(&have, cursor);
         let mut after = big(cursor);
         'batches: loop {
             let rows = client
@@ -777,41 +772,24 @@ impl Store for PgStore {
                 after = arrival;
                 let arrival = arrival as u64;
                 let site = SiteId(uuid(r.try_get::<_, &[u8]>(1).map_err(backend)?)?);
-                let seq_first = r.try_get::<_, i64>(2).map_err(backend)? as u64;
-                let seq_last = r.try_get::<_, i64>(3).map_err(backend)? as u64;
-                let held = have.get(&site).copied().unwrap_or(0);
-                if seq_last <= held {
-                    out.cursor = arrival;
+                let seq_last = r.try_get::<_, i64>(2).map_err(backend)? as u64;
+                if !page.wants(arrival, &site, seq_last) {
                     continue;
                 }
                 let body: &[u8] = r
-                    .try_get::<_, Option<&[u8]>>(4)
+                    .try_get::<_, Option<&[u8]>>(3)
                     .map_err(backend)?
                     .ok_or_else(|| StoreError::Backend("change group without body".into()))?;
-                let mut g: ChangeGroup = postcard::from_bytes(body).map_err(other)?;
-                if seq_first <= held {
-                    let skip = (held + 1 - seq_first) as usize;
-                    g.fields.drain(..skip);
-                    g.seq_first = held + 1;
-                }
-                let g_bytes: usize = g.fields.iter().map(|f| value_size(&f.value) + 8).sum();
-                if count > 0
-                    && (count + g.fields.len() > PAGE_FIELD_CHANGES_MAX
-                        || bytes + g_bytes > PAGE_VALUE_BYTES_MAX)
-                {
-                    out.more = true;
+                let g: ChangeGroup = postcard::from_bytes(body).map_err(other)?;
+                if !page.add(arrival, g) {
                     break 'batches;
                 }
-                count += g.fields.len();
-                bytes += g_bytes;
-                out.groups.push(g);
-                out.cursor = arrival;
             }
             if (batch_len as i64) < PULL_ROWS_PER_QUERY {
                 break;
             }
         }
-        Ok(out)
+        Ok(page.finish())
     }
 
     async fn version_vectors(&self) -> StoreResult<HashMap<ClinicId, HashMap<SiteId, u64>>> {

@@ -5,7 +5,6 @@ use async_trait::async_trait;
 use cosabi_core::change::ChangeGroup;
 use cosabi_core::ids::{ClinicId, SiteId};
 use cosabi_core::protocol::PushReport;
-use cosabi_core::wire::{value_size, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
@@ -467,7 +466,7 @@ impl Store for SqliteStore {
         self.run(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT arrival, site, seq_first, seq_last, body FROM change_group
+                    "SELECT arrival, site, seq_last, body FROM change_group
                      WHERE clinic_id = ?1 AND arrival > ?2 ORDER BY arrival",
                 )
                 .map_err(backend)?;
@@ -477,44 +476,21 @@ impl Store for SqliteStore {
                     cursor as i64
                 ])
                 .map_err(backend)?;
-            let mut out = Pulled {
-                cursor,
-                ..Default::default()
-            };
-            let (mut count, mut bytes) = (0usize, 0usize);
+            let mut page = PageFill::new(&have, cursor);
             while let Some(r) = rows.next().map_err(backend)? {
                 let arrival = r.get::<_, i64>(0).map_err(backend)? as u64;
                 let site = SiteId(uuid(&r.get::<_, Vec<u8>>(1).map_err(backend)?)?);
-                let seq_first = r.get::<_, i64>(2).map_err(backend)? as u64;
-                let seq_last = r.get::<_, i64>(3).map_err(backend)? as u64;
-                let held = have.get(&site).copied().unwrap_or(0);
-                if seq_last <= held {
-                    if !out.more {
-                        out.cursor = arrival;
-                    }
+                let seq_last = r.get::<_, i64>(2).map_err(backend)? as u64;
+                if !page.wants(arrival, &site, seq_last) {
                     continue;
                 }
-                let body: Vec<u8> = r.get(4).map_err(backend)?;
-                let mut g: ChangeGroup = postcard::from_bytes(&body).map_err(backend)?;
-                if seq_first <= held {
-                    let skip = (held + 1 - seq_first) as usize;
-                    g.fields.drain(..skip);
-                    g.seq_first = held + 1;
-                }
-                let g_bytes: usize = g.fields.iter().map(|f| value_size(&f.value) + 8).sum();
-                if count > 0
-                    && (count + g.fields.len() > PAGE_FIELD_CHANGES_MAX
-                        || bytes + g_bytes > PAGE_VALUE_BYTES_MAX)
-                {
-                    out.more = true;
+                let body: Vec<u8> = r.get(3).map_err(backend)?;
+                let g: ChangeGroup = postcard::from_bytes(&body).map_err(backend)?;
+                if !page.add(arrival, g) {
                     break;
                 }
-                count += g.fields.len();
-                bytes += g_bytes;
-                out.groups.push(g);
-                out.cursor = arrival;
             }
-            Ok(out)
+            Ok(page.finish())
         })
         .await
     }

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use cosabi_core::change::{admit, Admission, ChangeGroup};
 use cosabi_core::ids::{ClinicId, SiteId};
 use cosabi_core::protocol::PushReport;
+use cosabi_core::wire::{value_size, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use std::collections::{HashMap, HashSet};
 
 /// A clinic registered by the admin.
@@ -77,6 +78,73 @@ pub struct Pulled {
     pub groups: Vec<ChangeGroup>,
     pub cursor: u64,
     pub more: bool,
+}
+
+/// A pull page being filled from a clinic's groups in arrival order, the rule
+/// every store applies: groups the device holds entirely only move the cursor;
+/// the rest are trimmed of what it holds and added until the page limits.
+#[derive(Debug)]
+pub struct PageFill<'a> {
+    have: &'a HashMap<SiteId, u64>,
+    page: Pulled,
+    field_changes: usize,
+    bytes: usize,
+}
+
+impl<'a> PageFill<'a> {
+    pub fn new(have: &'a HashMap<SiteId, u64>, cursor: u64) -> PageFill<'a> {
+        PageFill {
+            have,
+            page: Pulled {
+                cursor,
+                ..Default::default()
+            },
+            field_changes: 0,
+            bytes: 0,
+        }
+    }
+
+    fn held(&self, site: &SiteId) -> u64 {
+        self.have.get(site).copied().unwrap_or(0)
+    }
+
+    /// Whether the device lacks any of the group at `arrival` (its body is then
+    /// needed); if not, the page's cursor moves past it.
+    pub fn wants(&mut self, arrival: u64, site: &SiteId, seq_last: u64) -> bool {
+        if seq_last <= self.held(site) {
+            self.page.cursor = arrival;
+            return false;
+        }
+        true
+    }
+
+    /// Adds a group the device lacks; false (and `more` set) when the page is full
+    /// and the group was left for the next one.
+    pub fn add(&mut self, arrival: u64, mut g: ChangeGroup) -> bool {
+        let held = self.held(&g.site);
+        if g.seq_first <= held {
+            let skip = (held + 1 - g.seq_first) as usize;
+            g.fields.drain(..skip);
+            g.seq_first = held + 1;
+        }
+        let g_bytes: usize = g.fields.iter().map(|f| value_size(&f.value) + 8).sum();
+        if self.field_changes > 0
+            && (self.field_changes + g.fields.len() > PAGE_FIELD_CHANGES_MAX
+                || self.bytes + g_bytes > PAGE_VALUE_BYTES_MAX)
+        {
+            self.page.more = true;
+            return false;
+        }
+        self.field_changes += g.fields.len();
+        self.bytes += g_bytes;
+        self.page.groups.push(g);
+        self.page.cursor = arrival;
+        true
+    }
+
+    pub fn finish(self) -> Pulled {
+        self.page
+    }
 }
 
 /// How precisely a device's last sync is recorded (see [`Store::touch_device`]).
