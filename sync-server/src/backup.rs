@@ -93,6 +93,24 @@ pub struct Counts {
     pub field_changes: u64,
 }
 
+impl Counts {
+    /// Counts a page of change groups.
+    fn add_groups(&mut self, groups: &[ChangeGroup]) {
+        self.change_groups += groups.len() as u64;
+        self.field_changes += groups.iter().map(|g| g.fields.len() as u64).sum::<u64>();
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} clinics, {} devices, {} accounts, {} change groups ({} field changes)",
+            self.clinics, self.devices, self.accounts, self.change_groups, self.field_changes
+        )
+    }
+}
+
 fn encode_groups(groups: &[ChangeGroup]) -> anyhow::Result<String> {
     Ok(base64::engine::general_purpose::STANDARD.encode(postcard::to_allocvec(groups)?))
 }
@@ -174,12 +192,7 @@ pub async fn backup(store: &dyn Store, path: &Path, now_ms: u64) -> anyhow::Resu
         loop {
             let page = store.pull(c.id, HashMap::new(), cursor).await?;
             if !page.groups.is_empty() {
-                counts.change_groups += page.groups.len() as u64;
-                counts.field_changes += page
-                    .groups
-                    .iter()
-                    .map(|g| g.fields.len() as u64)
-                    .sum::<u64>();
+                counts.add_groups(&page.groups);
                 write_record(
                     &mut out,
                     &Record::Changes {
@@ -206,14 +219,15 @@ pub async fn backup(store: &dyn Store, path: &Path, now_ms: u64) -> anyhow::Resu
 /// Reads a backup into `store`, which must be empty. The file is checked whole
 /// (header, every line, trailer counts) before anything is written.
 pub async fn restore(store: &dyn Store, path: &Path) -> anyhow::Result<Counts> {
-    let records = read(path)?;
+    verify(path)?;
     anyhow::ensure!(
         store.clinics().await?.is_empty() && store.accounts().await?.is_empty(),
         "the target database is not empty: restore into a new database"
     );
     let mut counts = Counts::default();
-    for record in records {
-        match record {
+    // Read a second time, a line at a time: a national backup does not fit in memory.
+    for record in records(path)? {
+        match record? {
             Record::Header { .. } | Record::Trailer { .. } => {}
             Record::Clinic {
                 id,
@@ -284,8 +298,9 @@ pub async fn restore(store: &dyn Store, path: &Path) -> anyhow::Result<Counts> {
             }
             Record::Changes { clinic, groups } => {
                 let groups = decode_groups(&groups)?;
-                let n_groups = groups.len() as u64;
-                let fields: u64 = groups.iter().map(|g| g.fields.len() as u64).sum();
+                let before = counts;
+                counts.add_groups(&groups);
+                let fields = counts.field_changes - before.field_changes;
                 let report = store.push(clinic, groups).await?;
                 anyhow::ensure!(
                     report.applied == fields && report.deferred == 0,
@@ -293,58 +308,61 @@ pub async fn restore(store: &dyn Store, path: &Path) -> anyhow::Result<Counts> {
                     report.applied,
                     report.deferred
                 );
-                counts.change_groups += n_groups;
-                counts.field_changes += fields;
             }
         }
     }
     Ok(counts)
 }
 
-/// Reads and checks a whole backup file.
-pub fn read(path: &Path) -> anyhow::Result<Vec<Record>> {
+/// The records of a backup file, read a line at a time.
+fn records(path: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Record>>> {
     let file = std::fs::File::open(path)
         .with_context(|| format!("cannot read the backup {}", path.display()))?;
     let input = std::io::BufReader::new(
         zstd::Decoder::new(file).context("not a Cosabi server backup (not zstd)")?,
     );
-    let mut records = Vec::new();
-    for (i, line) in input.lines().enumerate() {
+    Ok(input.lines().enumerate().map(|(i, line)| {
         let line = line
             .with_context(|| format!("the backup is damaged or cut short near line {}", i + 1))?;
-        let record: Record = serde_json::from_str(&line)
-            .with_context(|| format!("line {} of the backup is not valid", i + 1))?;
-        records.push(record);
-    }
-    match records.first() {
-        Some(Record::Header {
-            format, version, ..
-        }) if format == FORMAT => anyhow::ensure!(
-            *version <= VERSION,
-            "the backup was written by a newer server (format {version}): update the server"
-        ),
-        _ => anyhow::bail!("not a Cosabi server backup: no header"),
-    }
-    let Some(Record::Trailer { counts }) = records.last() else {
-        anyhow::bail!("the backup is incomplete: it has no trailer (was it cut short?)");
-    };
+        serde_json::from_str(&line)
+            .with_context(|| format!("line {} of the backup is not valid", i + 1))
+    }))
+}
+
+/// Checks a whole backup file (header, every line, the trailer's counts) without
+/// keeping it in memory; returns what it holds.
+pub fn verify(path: &Path) -> anyhow::Result<Counts> {
     let mut found = Counts::default();
-    for r in &records {
-        match r {
+    let mut trailer = None;
+    for (i, record) in records(path)?.enumerate() {
+        let record = record?;
+        anyhow::ensure!(trailer.is_none(), "the backup goes on after its trailer");
+        match record {
+            Record::Header {
+                format, version, ..
+            } if i == 0 && format == FORMAT => anyhow::ensure!(
+                version <= VERSION,
+                "the backup was written by a newer server (format {version}): update the server"
+            ),
+            _ if i == 0 => anyhow::bail!("not a Cosabi server backup: no header"),
+            Record::Header { .. } => {
+                anyhow::bail!("line {} of the backup is a second header", i + 1)
+            }
             Record::Clinic { .. } => found.clinics += 1,
             Record::Device { .. } => found.devices += 1,
             Record::Account { .. } => found.accounts += 1,
             Record::Changes { groups, .. } => {
-                let groups = decode_groups(groups).context("a page of changes is damaged")?;
-                found.change_groups += groups.len() as u64;
-                found.field_changes += groups.iter().map(|g| g.fields.len() as u64).sum::<u64>();
+                found.add_groups(&decode_groups(&groups).context("a page of changes is damaged")?)
             }
-            Record::Header { .. } | Record::Trailer { .. } => {}
+            Record::Trailer { counts } => trailer = Some(counts),
         }
     }
+    let Some(counts) = trailer else {
+        anyhow::bail!("the backup is incomplete: it has no trailer (was it cut short?)");
+    };
     anyhow::ensure!(
-        found == *counts,
+        found == counts,
         "the backup's contents ({found:?}) differ from its trailer ({counts:?})"
     );
-    Ok(records)
+    Ok(counts)
 }

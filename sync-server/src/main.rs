@@ -510,13 +510,8 @@ async fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let counts = cosabi_sync_server::backup::backup(store.as_ref(), &out, now_ms()).await?;
             println!(
-                "backup written to {}: {} clinics, {} devices, {} accounts, {} change groups ({} field changes), {:.1} s",
+                "backup written to {}: {counts}, {:.1} s",
                 out.display(),
-                counts.clinics,
-                counts.devices,
-                counts.accounts,
-                counts.change_groups,
-                counts.field_changes,
                 started.elapsed().as_secs_f64()
             );
         }
@@ -524,14 +519,9 @@ async fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let counts = cosabi_sync_server::backup::restore(store.as_ref(), &from).await?;
             println!(
-                "restored {} into {}: {} clinics, {} devices, {} accounts, {} change groups ({} field changes), {:.1} s",
+                "restored {} into {}: {counts}, {:.1} s",
                 from.display(),
                 cosabi_sync_server::backend::redacted(&db),
-                counts.clinics,
-                counts.devices,
-                counts.accounts,
-                counts.change_groups,
-                counts.field_changes,
                 started.elapsed().as_secs_f64()
             );
         }
