@@ -9,11 +9,10 @@ mod support;
 use cosabi_sync_server::pg_store::{drop_database, scratch_database, test_admin_url};
 use std::path::Path;
 use std::process::Command;
-use support::{add_clinic, admin, admin_with_stdin, browser, new_code, Device, Server, BIN};
+use support::{add_account, add_clinic, admin, browser, new_code, Device, Server, BIN, PASSWORD};
 
 const CLUES_A: &str = "VZIMB000417";
 const CLUES_B: &str = "OCIMB000777";
-const PASSWORD: &str = "contrasena-de-prueba";
 
 /// Runs an admin command expected to fail; returns its stderr.
 fn admin_fails(db: &Path, args: &[&str]) -> String {
@@ -34,19 +33,7 @@ async fn a_sqlite_backup_restored_into_postgres_keeps_every_device_syncing() {
     let server = Server::start(dir.path(), "127.0.0.1:0");
     let code_a = add_clinic(&server.db, CLUES_A);
     let code_b = add_clinic(&server.db, CLUES_B);
-    admin_with_stdin(
-        &server.db,
-        &[
-            "account",
-            "add",
-            "--user",
-            "estatal",
-            "--scope",
-            "estado:VZ",
-            "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
+    add_account(&server.db, "estatal", "estado:VZ");
     let a = Device::enroll(dir.path(), "a", &server.url, &code_a).await;
     a.with(|r| cosabi_replica::workload::clinic_year(r, 5).unwrap());
     a.sync(&server.url).await;

@@ -5,8 +5,6 @@
 mod support;
 
 use cosabi_core::ids::clinic_id_for_clues;
-use cosabi_core::ledger::NewPurchase;
-use cosabi_core::photo::NewPhoto;
 use cosabi_core::schema::PURCHASE;
 use cosabi_replica::blob_client::{BlobClient, BLOB_CHUNK_BYTES};
 use cosabi_replica::blob_name;
@@ -119,38 +117,6 @@ async fn server_and_device(dir: &std::path::Path) -> (Server, Device) {
     let code = add_clinic(&server.db, CLUES_A);
     let a = enroll(dir, "a", &server, &code).await;
     (server, a)
-}
-
-/// A photo row for `bytes` on a new purchase, as the app records a receipt photo.
-fn add_receipt_photo(d: &Device, sha: &str, size: usize) -> uuid::Uuid {
-    d.with(|r| {
-        if r.clinic().unwrap().is_none() {
-            r.load_demo().unwrap();
-        }
-        let purchase = r
-            .record_purchase(&NewPurchase {
-                date: "10/03/2025".into(),
-                concept: "Cemento gris 50 kg".into(),
-                quantity: "4".into(),
-                unit_cost: "245".into(),
-                supplier: "Materiales El Puente".into(),
-                category: "infraestructura".into(),
-                paid_from: "efectivo".into(),
-                ..Default::default()
-            })
-            .unwrap();
-        r.add_photo(&NewPhoto {
-            owner_table: PURCHASE.id,
-            owner_id: purchase.id,
-            kind: "receipt".into(),
-            sha256: sha.into(),
-            size_bytes: size as i64,
-            mime: "image/jpeg".into(),
-            taken_at: String::new(),
-        })
-        .unwrap();
-        purchase.id
-    })
 }
 
 /// An upload cut half-way goes on from what the server holds, through a link that

@@ -6,8 +6,6 @@
 mod support;
 
 use cosabi_core::ids::clinic_id_for_clues;
-use cosabi_core::ledger::NewPurchase;
-use cosabi_core::photo::NewPhoto;
 use cosabi_core::schema::PURCHASE;
 use cosabi_replica::blob_client::BlobClient;
 use cosabi_replica::blob_name;
@@ -127,38 +125,6 @@ async fn get(server: &Server, token: &str, sha: &str, range: Option<&str>) -> re
         req = req.header("range", r);
     }
     req.send().await.unwrap()
-}
-
-/// A photo row for `sha` on a new purchase, as the app records a receipt photo.
-fn add_receipt_photo(d: &Device, sha: &str, size: usize) -> uuid::Uuid {
-    d.with(|r| {
-        if r.clinic().unwrap().is_none() {
-            r.load_demo().unwrap();
-        }
-        let purchase = r
-            .record_purchase(&NewPurchase {
-                date: "10/03/2025".into(),
-                concept: "Cemento gris 50 kg".into(),
-                quantity: "4".into(),
-                unit_cost: "245".into(),
-                supplier: "Materiales El Puente".into(),
-                category: "infraestructura".into(),
-                paid_from: "efectivo".into(),
-                ..Default::default()
-            })
-            .unwrap();
-        r.add_photo(&NewPhoto {
-            owner_table: PURCHASE.id,
-            owner_id: purchase.id,
-            kind: "receipt".into(),
-            sha256: sha.into(),
-            size_bytes: size as i64,
-            mime: "image/jpeg".into(),
-            taken_at: String::new(),
-        })
-        .unwrap();
-        purchase.id
-    })
 }
 
 /// A device uploads a receipt photo through a server whose blobs are in a bucket;

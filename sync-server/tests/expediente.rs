@@ -18,7 +18,6 @@ use support::*;
 /// The demo clinic (`assets/demo/clinic.json`), in Veracruz.
 const CLUES: &str = "VZIMB000417";
 const YEAR: i32 = 2025;
-const PASSWORD: &str = "contrasena-de-prueba";
 
 /// A real JPEG of `w`×`h` pixels, as a phone's camera would hand over.
 fn camera_jpeg(w: u32, h: u32) -> Vec<u8> {
@@ -34,23 +33,6 @@ fn camera_jpeg(w: u32, h: u32) -> Vec<u8> {
         .write_to(&mut out, image::ImageFormat::Jpeg)
         .unwrap();
     out.into_inner()
-}
-
-fn add_account(server: &Server, user: &str, scope: &str) {
-    let out = admin_with_stdin(
-        &server.db,
-        &[
-            "account",
-            "add",
-            "--user",
-            user,
-            "--scope",
-            scope,
-            "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(out.contains("created"), "{out}");
 }
 
 /// Signs in through the form; returns the `Cookie` header to send.
@@ -166,8 +148,8 @@ async fn a_state_account_downloads_the_clinics_expediente_with_its_receipt_photo
     assert_eq!(server_blobs_before.len(), 1, "{server_blobs_before:?}");
     assert!(server_blobs_before.keys().all(|p| p.ends_with(&sha)));
 
-    add_account(&server, "veracruz", "estado:VZ");
-    add_account(&server, "oaxaca", "estado:OC");
+    add_account(&server.db, "veracruz", "estado:VZ");
+    add_account(&server.db, "oaxaca", "estado:OC");
     let path = format!("/programa/clinica/{CLUES}/expediente.zip?ejercicio={YEAR}");
 
     // No session: to the login form.

@@ -6,15 +6,13 @@
 mod support;
 
 use cosabi_core::committee::NewMember;
-use cosabi_core::ledger::NewPurchase;
-use cosabi_core::photo::NewPhoto;
 use cosabi_core::schema::PURCHASE;
 use cosabi_replica::blob_client::BlobClient;
 use cosabi_replica::client::SyncClient;
 use cosabi_sync_server::pg_store::{drop_database, scratch_database, test_admin_url};
 use std::path::Path;
 use support::s3::S3Server;
-use support::{add_clinic, jpeg_like, new_code, Device, Server};
+use support::{add_clinic, add_receipt_photo, jpeg_like, new_code, Device, Server};
 
 const CLUES: &str = "VZIMB000417";
 const BUCKET: &str = "cosabi";
@@ -71,31 +69,7 @@ async fn two_instances_share_postgres_and_a_bucket_and_survive_a_sigkill() {
     a.with(|r| cosabi_replica::workload::clinic_year(r, 11).unwrap());
     let photo = jpeg_like(3, 140_000);
     let sha = a.with(|r| r.store_blob(&photo).unwrap());
-    let purchase = a.with(|r| {
-        let p = r
-            .record_purchase(&NewPurchase {
-                date: "10/03/2026".into(),
-                concept: "Pintura vinílica 19 L".into(),
-                quantity: "2".into(),
-                unit_cost: "1250.50".into(),
-                supplier: "Tlapalería Zongolica".into(),
-                category: "infraestructura".into(),
-                paid_from: "efectivo".into(),
-                ..Default::default()
-            })
-            .unwrap();
-        r.add_photo(&NewPhoto {
-            owner_table: PURCHASE.id,
-            owner_id: p.id,
-            kind: "receipt".into(),
-            sha256: sha.clone(),
-            size_bytes: photo.len() as i64,
-            mime: "image/jpeg".into(),
-            taken_at: String::new(),
-        })
-        .unwrap();
-        p.id
-    });
+    let purchase = add_receipt_photo(&a, &sha, photo.len());
     assert!(a.sync(&x.url).await.done);
     let uploaded = BlobClient::new(&x.url, &a.token)
         .upload_pending(&a.replica, |_, _, _| {})

@@ -43,25 +43,6 @@ fn run_demo(server: &Server, states: &str, work: &std::path::Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-const PASSWORD: &str = "contrasena-de-prueba";
-
-fn add_account(server: &Server, user: &str, scope: &str) {
-    let out = admin_with_stdin(
-        &server.db,
-        &[
-            "account",
-            "add",
-            "--user",
-            user,
-            "--scope",
-            scope,
-            "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(out.contains("created"), "{out}");
-}
-
 /// Signs in through the form; returns the `Cookie` header to send.
 async fn sign_in(server: &Server, user: &str, password: &str) -> Result<String, u16> {
     let resp = browser()
@@ -199,14 +180,18 @@ async fn demo_figures_match_the_table_within_each_scope() {
     assert!(out.contains(&format!("demo: {clinics} clinics")), "{out}");
     eprintln!("demo: {clinics} clinics in {demo_s:.1} s");
 
-    add_account(&server, "estatal", &format!("estado:{first}"));
-    add_account(&server, "nacional", "programa");
+    add_account(&server.db, "estatal", &format!("estado:{first}"));
+    add_account(&server.db, "nacional", "programa");
     let town = match first {
         "BS" => "La Paz",
         "BC" => "Mexicali",
         _ => unreachable!("the runs start with BS or BC"),
     };
-    add_account(&server, "municipal", &format!("municipio:{first}/{town}"));
+    add_account(
+        &server.db,
+        "municipal",
+        &format!("municipio:{first}/{town}"),
+    );
 
     // Without a session every page leads to the form; a wrong password is refused.
     let (status, _) = get(&server, "", "/programa").await;

@@ -292,3 +292,56 @@ pub fn jpeg_like(seed: u64, len: usize) -> Vec<u8> {
     out.extend_from_slice(&[0xFF, 0xD9]);
     out
 }
+
+/// A photo row for `sha` on a new purchase, as the app records a receipt photo.
+pub fn add_receipt_photo(d: &Device, sha: &str, size: usize) -> uuid::Uuid {
+    d.with(|r| {
+        if r.clinic().unwrap().is_none() {
+            r.load_demo().unwrap();
+        }
+        let purchase = r
+            .record_purchase(&cosabi_core::ledger::NewPurchase {
+                date: "10/03/2025".into(),
+                concept: "Cemento gris 50 kg".into(),
+                quantity: "4".into(),
+                unit_cost: "245".into(),
+                supplier: "Materiales El Puente".into(),
+                category: "infraestructura".into(),
+                paid_from: "efectivo".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        r.add_photo(&cosabi_core::photo::NewPhoto {
+            owner_table: cosabi_core::schema::PURCHASE.id,
+            owner_id: purchase.id,
+            kind: "receipt".into(),
+            sha256: sha.into(),
+            size_bytes: size as i64,
+            mime: "image/jpeg".into(),
+            taken_at: String::new(),
+        })
+        .unwrap();
+        purchase.id
+    })
+}
+
+/// The password of the programme-view accounts the tests create.
+pub const PASSWORD: &str = "contrasena-de-prueba";
+
+/// Creates a programme-view account with [`PASSWORD`] through the admin CLI.
+pub fn add_account(db: &Path, user: &str, scope: &str) {
+    let out = admin_with_stdin(
+        db,
+        &[
+            "account",
+            "add",
+            "--user",
+            user,
+            "--scope",
+            scope,
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.contains("created"), "{out}");
+}
