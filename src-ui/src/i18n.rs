@@ -234,6 +234,7 @@ mod tests {
             "seat_held_twice",
             "folio_used_twice",
             "acta_edited_while_closing",
+            "change_set_aside",
         ] {
             assert!(
                 base.contains_key(&format!("review.{code}")),

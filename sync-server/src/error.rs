@@ -5,6 +5,7 @@ use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use cosabi_core::ids::SiteId;
 use cosabi_core::protocol::ErrorBody;
 
 #[derive(Debug)]
@@ -12,6 +13,8 @@ pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The change group a refusal is about (site and first seq), for the device.
+    pub group: Option<(SiteId, u64)>,
 }
 
 impl AppError {
@@ -20,6 +23,44 @@ impl AppError {
             status,
             code,
             message: message.into(),
+            group: None,
+        }
+    }
+    /// A pushed change differs from the one held at the same site and seq: a copied
+    /// or restored device, or one writing under a site that is not its own.
+    pub fn divergent(site: SiteId, seq: u64) -> Self {
+        AppError {
+            group: Some((site, seq)),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "divergent",
+                format!(
+                    "change {seq} of site {site} differs from the one already held: \
+                     the device must move its writes to a fresh site and sync again"
+                ),
+            )
+        }
+    }
+    /// A pushed change group breaks the schema.
+    pub fn invalid_change(site: SiteId, seq: u64, table: u16, detail: impl std::fmt::Display) -> Self {
+        AppError {
+            group: Some((site, seq)),
+            ..Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_change",
+                format!("change group {seq} of site {site} (table {table}) is invalid: {detail}"),
+            )
+        }
+    }
+    /// A site that belongs to another device.
+    pub fn site_taken(site: SiteId) -> Self {
+        AppError {
+            group: Some((site, 0)),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "site_taken",
+                format!("site {site} belongs to another device: take a fresh site"),
+            )
         }
     }
     pub fn unauthorized() -> Self {
@@ -78,6 +119,8 @@ impl From<StoreError> for AppError {
                 AppError::new(StatusCode::CONFLICT, "account_exists", e.to_string())
             }
             StoreError::NoSuchClinic(_) => AppError::not_found(e.to_string()),
+            StoreError::Divergent { site, seq } => AppError::divergent(site, seq),
+            StoreError::SiteTaken(site) => AppError::site_taken(site),
             StoreError::Backend(_) => AppError::internal(e.to_string()),
         }
     }
@@ -96,8 +139,9 @@ impl IntoResponse for AppError {
         (
             self.status,
             Json(ErrorBody {
-                code: self.code.to_owned(),
-                message,
+                site: self.group.map(|g| g.0),
+                seq: self.group.map(|g| g.1),
+                ..ErrorBody::new(self.code, message)
             }),
         )
             .into_response()

@@ -7,6 +7,7 @@
 //! Endpoints (all under `/v1` but `/healthz`; OpenAPI at `/v1/openapi.json`):
 //! - `POST /v1/enroll` — one-time code → device token (stored hashed).
 //! - `POST /v1/sync` — one round: version vectors, a page each way, server time.
+//! - `POST /v1/site` — binds a fresh site to the calling device.
 //!
 //! Every `/v1` call but enroll needs `Authorization: Bearer <token>`, and only ever
 //! reads or writes the token's clinic.
@@ -36,12 +37,12 @@ pub mod store;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cosabi_core::protocol::{
-    normalise_code, EnrollRequest, EnrollResponse, SyncRequest, SyncResponse, PROTOCOL_VERSION,
+    normalise_code, BindSiteRequest, EnrollRequest, EnrollResponse, SyncRequest, SyncResponse, PROTOCOL_VERSION,
     SYNC_BODY_BYTES_MAX,
 };
 use cosabi_replica::codec::{page_from_bytes, page_to_bytes};
@@ -172,6 +173,16 @@ async fn sync(
     let push = match &req.push {
         Some(bytes) => {
             let page = page_from_bytes(bytes).map_err(|e| AppError::malformed(e.to_string()))?;
+            // Every door validates: a page over the limits, or one group that breaks
+            // the schema, is refused whole before anything is stored, naming the
+            // group, so no device can store what would stop the clinic's others.
+            cosabi_core::validate::check_page_limits(&page)
+                .map_err(|e| AppError::with_status(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string()))?;
+            for g in &page.groups {
+                if let Err(e) = cosabi_core::validate::check_group(g, Some(clinic.0)) {
+                    return Err(AppError::invalid_change(g.site, g.seq_first, g.table, e));
+                }
+            }
             // Devices correct their clocks against ours before pushing (first round);
             // changes stamped far ahead still come from a wrong clock: kept, and
             // flagged for the administrator.
@@ -187,7 +198,7 @@ async fn sync(
                     *held = (*held).max(g.seq_last());
                 }
             }
-            let report = state.store.push(clinic, page.groups).await?;
+            let report = state.store.push(clinic, &device.0.id, page.groups).await?;
             metrics::METRICS.sync_page("push", report.applied);
             Some(report)
         }
@@ -224,6 +235,21 @@ async fn sync(
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes))
 }
 
+/// Binds a fresh site of the calling device to it (after the device found a copy of
+/// itself and moved its writes there).
+async fn bind_site(
+    State(state): State<AppState>,
+    device: auth::Device,
+    Json(req): Json<BindSiteRequest>,
+) -> Result<StatusCode, AppError> {
+    state
+        .store
+        .bind_site(device.0.clinic_id, &device.0.id, req.site)
+        .await?;
+    tracing::info!(device = %device.0.id, site = %req.site, "site bound");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The HTTP API.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -234,6 +260,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
+        .route("/v1/site", post(bind_site))
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))
         .merge(blobs::routes())
         .merge(programme::routes())

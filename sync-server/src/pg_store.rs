@@ -137,6 +137,19 @@ const MIGRATIONS: &[&str] = &[r#"
     );
     CREATE INDEX account_session_by_user ON account_session(user_name);
     CREATE INDEX account_session_by_expiry ON account_session(expires_at_ms);
+"#, r#"
+    -- Which device each site belongs to (its enrollment site, and any fresh site it
+    -- moved to after finding a copy of itself). Changes of a bound site are taken
+    -- from that device only.
+    CREATE TABLE site_owner (
+        clinic_id bytea NOT NULL,
+        site      bytea NOT NULL,
+        device_id text NOT NULL,
+        PRIMARY KEY (clinic_id, site)
+    );
+    INSERT INTO site_owner(clinic_id, site, device_id)
+        SELECT DISTINCT ON (clinic_id, site) clinic_id, site, id FROM device
+        WHERE NOT revoked ORDER BY clinic_id, site, enrolled_at_ms;
 "#];
 
 /// The PostgreSQL implementation of [`Store`]. Cheap to clone (the pool is shared).
@@ -406,6 +419,85 @@ async fn load_vv(
         .collect()
 }
 
+/// Site → owning device, for one clinic.
+async fn load_owners(
+    client: &impl GenericClient,
+    clinic: ClinicId,
+) -> StoreResult<HashMap<SiteId, String>> {
+    let stmt = client
+        .prepare_cached("SELECT site, device_id FROM site_owner WHERE clinic_id = $1")
+        .await
+        .map_err(backend)?;
+    let rows = client
+        .query(&stmt, &[&id_bytes(&clinic.0)])
+        .await
+        .map_err(backend)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                SiteId(uuid(r.try_get::<_, &[u8]>(0).map_err(backend)?)?),
+                r.try_get::<_, String>(1).map_err(backend)?,
+            ))
+        })
+        .collect()
+}
+
+/// Binds a site to a device unless another device holds it.
+async fn bind_site(
+    client: &impl GenericClient,
+    clinic: &[u8],
+    device: &str,
+    site: SiteId,
+) -> StoreResult<()> {
+    let site_bytes = id_bytes(&site.0);
+    client
+        .execute(
+            "INSERT INTO site_owner(clinic_id, site, device_id) VALUES ($1, $2, $3)
+             ON CONFLICT (clinic_id, site) DO NOTHING",
+            &[&clinic, &site_bytes, &device],
+        )
+        .await
+        .map_err(backend)?;
+    let owner: String = client
+        .query_one(
+            "SELECT device_id FROM site_owner WHERE clinic_id = $1 AND site = $2",
+            &[&clinic, &site_bytes],
+        )
+        .await
+        .map_err(backend)?
+        .try_get(0)
+        .map_err(backend)?;
+    if owner != device {
+        return Err(StoreError::SiteTaken(site));
+    }
+    Ok(())
+}
+
+/// The stored groups of one site that overlap seqs `from..=to` (a rare read: only
+/// pushes that repeat held changes make it, to compare them).
+async fn held_groups(
+    client: &impl GenericClient,
+    clinic: ClinicId,
+    site: SiteId,
+    from: u64,
+    to: u64,
+) -> StoreResult<Vec<ChangeGroup>> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT body FROM change_group
+             WHERE clinic_id = $1 AND site = $2 AND seq_last >= $3 AND seq_first <= $4",
+        )
+        .await
+        .map_err(backend)?;
+    let rows = client
+        .query(&stmt, &[&id_bytes(&clinic.0), &id_bytes(&site.0), &big(from), &big(to)])
+        .await
+        .map_err(backend)?;
+    rows.iter()
+        .map(|r| postcard::from_bytes(r.try_get::<_, &[u8]>(0).map_err(backend)?).map_err(other))
+        .collect()
+}
+
 #[async_trait]
 impl Store for PgStore {
     async fn add_clinic(&self, c: ClinicRecord) -> StoreResult<()> {
@@ -517,6 +609,9 @@ impl Store for PgStore {
             });
         };
         let clinic_id: Vec<u8> = spent.try_get(0).map_err(backend)?;
+        // On a taken site the transaction rolls back: the code stays unspent, and
+        // the device moves to a fresh site and enrolls with it.
+        bind_site(&tx, &clinic_id, &device.id, device.site).await?;
         let insert = tx
             .prepare_cached(
                 "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms)
@@ -622,7 +717,17 @@ impl Store for PgStore {
     /// version vector is read after the lock, the groups are admitted by the causal
     /// rule as SQLite does, then inserted with one statement and the version vector
     /// updated with another.
-    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport> {
+    async fn bind_site(&self, clinic: ClinicId, device: &str, site: SiteId) -> StoreResult<()> {
+        let client = self.client().await?;
+        bind_site(&client, id_bytes(&clinic.0), device, site).await
+    }
+
+    async fn push(
+        &self,
+        clinic: ClinicId,
+        device: &str,
+        groups: Vec<ChangeGroup>,
+    ) -> StoreResult<PushReport> {
         let mut client = self.client().await?;
         let tx = client
             .build_transaction()
@@ -638,11 +743,30 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         let mut vv = load_vv(&tx, clinic).await?;
+        let owners = load_owners(&tx, clinic).await?;
+        let admitted = admit_page(
+            groups,
+            &mut vv,
+            Pusher {
+                device,
+                owners: &owners,
+            },
+        );
+        if !admitted.echoed.is_empty() {
+            let mut held = Vec::new();
+            for (site, (from, to)) in admitted.echoed_ranges() {
+                held.extend(held_groups(&tx, clinic, site, from, to).await?);
+            }
+            if let Some((site, seq)) = first_divergence(&admitted.echoed, &held) {
+                return Err(StoreError::Divergent { site, seq });
+            }
+        }
         let Admitted {
             kept,
             report,
             touched,
-        } = admit_page(groups, &mut vv);
+            ..
+        } = admitted;
         if kept.is_empty() {
             // Nothing written: the lock goes with the transaction.
             return Ok(report);
@@ -950,6 +1074,15 @@ impl Store for PgStore {
             ],
         )
         .await?;
+        // Its enrollment site is its own again (sites it moved to later are bound
+        // again when it next claims them).
+        if !d.revoked {
+            let client = self.client().await?;
+            match bind_site(&client, id_bytes(&d.clinic_id.0), &d.id, d.site).await {
+                Ok(()) | Err(StoreError::SiteTaken(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok(())
     }
 }

@@ -75,6 +75,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX account_session_by_user ON account_session(user);
     CREATE INDEX account_session_by_expiry ON account_session(expires_at_ms);
 "#,
+    r#"
+    -- Which device each site belongs to (its enrollment site, and any fresh site it
+    -- moved to after finding a copy of itself). Changes of a bound site are taken
+    -- from that device only.
+    CREATE TABLE site_owner (
+        clinic_id BLOB NOT NULL,
+        site      BLOB NOT NULL,
+        device_id TEXT NOT NULL,
+        PRIMARY KEY (clinic_id, site)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO site_owner(clinic_id, site, device_id)
+        SELECT clinic_id, site, id FROM device WHERE revoked = 0 ORDER BY enrolled_at_ms
+        ON CONFLICT DO NOTHING;
+"#,
 ];
 
 /// The SQLite implementation of [`Store`].
@@ -313,6 +327,9 @@ impl Store for SqliteStore {
             if used.is_some() || (expires as u64) < now_ms {
                 return Err(StoreError::CodeExpired);
             }
+            // The code is not used up when the site is another device's: the device
+            // moves to a fresh site and enrolls with the same code.
+            bind_site(&tx, &clinic_id, &device.id, device.site)?;
             tx.execute(
                 "UPDATE enrollment_code SET used_at_ms = ?2 WHERE code_hash = ?1",
                 rusqlite::params![code_hash, now_ms as i64],
@@ -412,17 +429,42 @@ impl Store for SqliteStore {
         self.run(move |conn| load_vv(conn, clinic)).await
     }
 
-    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport> {
+    async fn push(
+        &self,
+        clinic: ClinicId,
+        device: &str,
+        groups: Vec<ChangeGroup>,
+    ) -> StoreResult<PushReport> {
+        let device = device.to_owned();
         self.run(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
             let mut vv = load_vv(&tx, clinic)?;
+            let owners = load_owners(&tx, clinic)?;
+            let admitted = admit_page(
+                groups,
+                &mut vv,
+                Pusher {
+                    device: &device,
+                    owners: &owners,
+                },
+            );
+            if !admitted.echoed.is_empty() {
+                let mut held = Vec::new();
+                for (site, (from, to)) in admitted.echoed_ranges() {
+                    held.extend(held_groups(&tx, clinic, site, from, to)?);
+                }
+                if let Some((site, seq)) = first_divergence(&admitted.echoed, &held) {
+                    return Err(StoreError::Divergent { site, seq });
+                }
+            }
             let Admitted {
                 kept,
                 report,
                 touched,
-            } = admit_page(groups, &mut vv);
+                ..
+            } = admitted;
             for g in kept {
                 tx.prepare_cached(
                     "INSERT INTO change_group(clinic_id, site, seq_first, seq_last, body)
@@ -493,6 +535,12 @@ impl Store for SqliteStore {
             Ok(page.finish())
         })
         .await
+    }
+
+    async fn bind_site(&self, clinic: ClinicId, device: &str, site: SiteId) -> StoreResult<()> {
+        let device = device.to_owned();
+        self.run(move |conn| bind_site(conn, clinic.0.as_bytes(), &device, site))
+            .await
     }
 
     async fn version_vectors(&self) -> StoreResult<HashMap<ClinicId, HashMap<SiteId, u64>>> {
@@ -685,6 +733,14 @@ impl Store for SqliteStore {
                 ],
             )
             .map_err(backend)?;
+            // Its enrollment site is its own again (sites it moved to later are
+            // bound again when it next claims them).
+            if !d.revoked {
+                match bind_site(conn, d.clinic_id.0.as_bytes(), &d.id, d.site) {
+                    Ok(()) | Err(StoreError::SiteTaken(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
             Ok(())
         })
         .await
@@ -769,4 +825,72 @@ mod tests {
         assert!(!store.remove_account("ana").await.unwrap());
         assert!(store.accounts().await.unwrap().is_empty());
     }
+}
+
+/// Site → owning device, for one clinic.
+fn load_owners(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, String>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT site, device_id FROM site_owner WHERE clinic_id = ?1")
+        .map_err(backend)?;
+    let mut rows = stmt
+        .query([clinic.0.as_bytes().as_slice()])
+        .map_err(backend)?;
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next().map_err(backend)? {
+        let site = SiteId(uuid(&r.get::<_, Vec<u8>>(0).map_err(backend)?)?);
+        out.insert(site, r.get(1).map_err(backend)?);
+    }
+    Ok(out)
+}
+
+/// Binds a site to a device unless another device holds it.
+fn bind_site(conn: &Connection, clinic: &[u8], device: &str, site: SiteId) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO site_owner(clinic_id, site, device_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT(clinic_id, site) DO NOTHING",
+        rusqlite::params![clinic, site.0.as_bytes().as_slice(), device],
+    )
+    .map_err(backend)?;
+    let owner: String = conn
+        .query_row(
+            "SELECT device_id FROM site_owner WHERE clinic_id = ?1 AND site = ?2",
+            rusqlite::params![clinic, site.0.as_bytes().as_slice()],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    if owner != device {
+        return Err(StoreError::SiteTaken(site));
+    }
+    Ok(())
+}
+
+/// The stored groups of one site that overlap seqs `from..=to` (a rare read: only
+/// pushes that repeat held changes make it, to compare them).
+fn held_groups(
+    conn: &Connection,
+    clinic: ClinicId,
+    site: SiteId,
+    from: u64,
+    to: u64,
+) -> StoreResult<Vec<ChangeGroup>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT body FROM change_group
+             WHERE clinic_id = ?1 AND site = ?2 AND seq_last >= ?3 AND seq_first <= ?4",
+        )
+        .map_err(backend)?;
+    let mut rows = stmt
+        .query(rusqlite::params![
+            clinic.0.as_bytes().as_slice(),
+            site.0.as_bytes().as_slice(),
+            from as i64,
+            to as i64
+        ])
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(backend)? {
+        let body: Vec<u8> = r.get(0).map_err(backend)?;
+        out.push(postcard::from_bytes(&body).map_err(backend)?);
+    }
+    Ok(out)
 }

@@ -159,13 +159,50 @@ pub struct Admitted {
     pub report: PushReport,
     /// The sites whose held sequence number grew (their new value is in `vv`).
     pub touched: HashSet<SiteId>,
+    /// The parts of pushed groups the server already holds: before anything is
+    /// stored, each must equal what is held ([`first_divergence`]), or the push is
+    /// refused. A different change at a held (site, seq) is a copied, restored or
+    /// lying device, never a duplicate to drop in silence.
+    pub echoed: Vec<ChangeGroup>,
+}
+
+impl Admitted {
+    /// Per site, the range of held seqs the echoed parts cover: what a store reads
+    /// back to compare.
+    pub fn echoed_ranges(&self) -> HashMap<SiteId, (u64, u64)> {
+        let mut out: HashMap<SiteId, (u64, u64)> = HashMap::new();
+        for g in &self.echoed {
+            let r = out.entry(g.site).or_insert((g.seq_first, g.seq_last()));
+            r.0 = r.0.min(g.seq_first);
+            r.1 = r.1.max(g.seq_last());
+        }
+        out
+    }
+}
+
+/// The pusher id of the administrator's restore from a backup, which puts back
+/// changes of every site (device ids are never empty).
+pub const RESTORE_PUSHER: &str = "";
+
+/// Who owns each bound site of a clinic (site → device id), and who is pushing.
+#[derive(Debug, Clone, Copy)]
+pub struct Pusher<'a> {
+    pub device: &'a str,
+    pub owners: &'a HashMap<SiteId, String>,
 }
 
 /// The causal rule every store applies to a pushed page, with `vv` what the server
 /// holds of the clinic (updated to what it will hold): a group is kept only after
-/// everything before it of its site and the versions it replaced; duplicates are
-/// dropped; after a gap, the rest of that site's groups wait for a later push.
-pub fn admit_page(groups: Vec<ChangeGroup>, vv: &mut HashMap<SiteId, u64>) -> Admitted {
+/// everything before it of its site and the versions it replaced; held parts are
+/// set apart for comparison ([`Admitted::echoed`]); after a gap, the rest of that
+/// site's groups wait for a later push. A site bound to another device is declined
+/// (counted as deferred, never stored): a site belongs to one device, and a relay
+/// cannot yet prove a change came from it (see ARCHITECTURE.md, "Site identity").
+pub fn admit_page(
+    groups: Vec<ChangeGroup>,
+    vv: &mut HashMap<SiteId, u64>,
+    pusher: Pusher<'_>,
+) -> Admitted {
     let mut out = Admitted::default();
     let mut blocked = HashSet::new();
     for g in groups {
@@ -177,9 +214,16 @@ pub fn admit_page(groups: Vec<ChangeGroup>, vv: &mut HashMap<SiteId, u64>) -> Ad
             out.report.deferred += n;
             continue;
         }
+        let restoring = pusher.device == RESTORE_PUSHER;
+        if !restoring && pusher.owners.get(&g.site).is_some_and(|d| d != pusher.device) {
+            blocked.insert(g.site);
+            out.report.deferred += n;
+            continue;
+        }
         let skip = match admit(&g, |site| vv.get(site).copied().unwrap_or(0)) {
             Admission::Duplicate => {
                 out.report.duplicates += n;
+                out.echoed.push(g);
                 continue;
             }
             Admission::Gap | Admission::MissingPrev => {
@@ -189,6 +233,12 @@ pub fn admit_page(groups: Vec<ChangeGroup>, vv: &mut HashMap<SiteId, u64>) -> Ad
             }
             Admission::Take { skip } => skip,
         };
+        if skip > 0 {
+            out.echoed.push(ChangeGroup {
+                fields: g.fields[..skip].to_vec(),
+                ..g.clone()
+            });
+        }
         let g = ChangeGroup {
             seq_first: g.seq_first + skip as u64,
             fields: g.fields[skip..].to_vec(),
@@ -203,6 +253,35 @@ pub fn admit_page(groups: Vec<ChangeGroup>, vv: &mut HashMap<SiteId, u64>) -> Ad
     out
 }
 
+/// The first (site, seq) where a pushed change differs from the one held: `held`
+/// are the stored groups covering [`Admitted::echoed_ranges`]. Every part of a
+/// change counts: its HLC, table, row, author, column, value and replaced version.
+pub fn first_divergence(echoed: &[ChangeGroup], held: &[ChangeGroup]) -> Option<(SiteId, u64)> {
+    let mut first: Option<(SiteId, u64)> = None;
+    for g in echoed {
+        for (i, f) in g.fields.iter().enumerate() {
+            let seq = g.seq_first + i as u64;
+            let same = held
+                .iter()
+                .find(|h| h.site == g.site && h.seq_first <= seq && seq <= h.seq_last())
+                .is_some_and(|h| {
+                    h.hlc == g.hlc
+                        && h.table == g.table
+                        && h.row == g.row
+                        && h.author == g.author
+                        && h.fields[(seq - h.seq_first) as usize] == *f
+                });
+            if !same {
+                if first.is_none_or(|(s, q)| s == g.site && seq < q) {
+                    first = Some((g.site, seq));
+                }
+                break;
+            }
+        }
+    }
+    first
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("enrollment code is not valid")]
@@ -215,6 +294,10 @@ pub enum StoreError {
     AccountExists(String),
     #[error("no such clinic: {0}")]
     NoSuchClinic(String),
+    #[error("change {seq} of site {site} differs from the one held")]
+    Divergent { site: SiteId, seq: u64 },
+    #[error("site {0} belongs to another device")]
+    SiteTaken(SiteId),
     #[error("storage failed: {0}")]
     Backend(String),
 }
@@ -250,9 +333,21 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_device(&self, id: &str, now_ms: u64) -> StoreResult<()>;
     /// What the server holds for a clinic, per site.
     async fn version_vector(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>>;
-    /// Stores a page of changes in one transaction, in causal order: a group is kept
-    /// only after everything before it of its site and the versions it replaced.
-    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport>;
+    /// Stores a page of changes pushed by `device` in one transaction, in causal
+    /// order: a group is kept only after everything before it of its site and the
+    /// versions it replaced ([`admit_page`]); a part already held must be the same
+    /// change ([`first_divergence`], else [`StoreError::Divergent`] and nothing is
+    /// stored); a site bound to another device is declined.
+    async fn push(
+        &self,
+        clinic: ClinicId,
+        device: &str,
+        groups: Vec<ChangeGroup>,
+    ) -> StoreResult<PushReport>;
+    /// Binds `site` to `device` (a device's sites: the one it enrolled with and
+    /// any it moved to). Binding again to the same device is a no-op;
+    /// [`StoreError::SiteTaken`] if another device holds it.
+    async fn bind_site(&self, clinic: ClinicId, device: &str, site: SiteId) -> StoreResult<()>;
     /// Changes the holder of `have` lacks, in the server's arrival order (which is
     /// causal), from `cursor` on, up to the page limits.
     async fn pull(

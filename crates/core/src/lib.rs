@@ -17,6 +17,7 @@
 //! - [`photo`]: photo records, content-addressed by SHA-256.
 //! - [`hlc::Hlc`]: the hybrid logical clock used to order concurrent edits.
 //! - [`views`]: read models for screens (dashboard, purchases page, history).
+//! - [`validate`]: the schema check every door applies to changes from elsewhere.
 //! - [`error::ValidationError`]: what is wrong with user input, as a stable code the UI
 //!   translates.
 //!
@@ -39,6 +40,7 @@ pub mod photo;
 pub mod protocol;
 pub mod rfc;
 pub mod schema;
+pub mod validate;
 pub mod views;
 pub mod wire;
 

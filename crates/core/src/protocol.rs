@@ -82,10 +82,38 @@ pub struct SyncResponse {
 pub struct ErrorBody {
     /// Stable code: `unauthorized`, `revoked`, `code_invalid`, `code_expired`,
     /// `malformed`, `too_large`, `not_found`, `offset_mismatch`, `hash_mismatch`,
-    /// `protocol_too_new`, `internal`.
+    /// `protocol_too_new`, `divergent` (409: a different change is held at the same
+    /// site and seq), `invalid_change` (400: a group breaks the schema),
+    /// `site_taken` (409: the site belongs to another device), `internal`.
     pub code: String,
     /// A sentence for logs and administrators (the app shows its own translation).
     pub message: String,
+    /// The site of the change group a refusal is about (`divergent`,
+    /// `invalid_change`), so a device can tell its own writes from relayed ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteId>,
+    /// The first sequence number of that site the refusal is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+impl ErrorBody {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            code: code.into(),
+            message: message.into(),
+            site: None,
+            seq: None,
+        }
+    }
+}
+
+/// `POST /v1/site` (JSON): binds a new site of the calling device to it (a replica
+/// moves to a fresh site when it finds a copy of itself). A site belongs to one
+/// device: the server refuses changes of a bound site pushed by any other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BindSiteRequest {
+    pub site: SiteId,
 }
 
 /// Normalises an enrollment code as typed: upper case, no spaces or dashes.

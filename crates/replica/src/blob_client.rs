@@ -136,6 +136,7 @@ impl BlobClient {
                 status: status.as_u16(),
                 code: "http".into(),
                 message: format!("HTTP {status}"),
+                group: None,
             }),
         }
     }

@@ -9,8 +9,10 @@ use crate::codec::{page_from_bytes, page_to_bytes};
 use crate::{Error, Replica, VersionVector};
 use cosabi_core::ids::SiteId;
 use cosabi_core::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, SyncRequest, SyncResponse, PROTOCOL_VERSION,
+    BindSiteRequest, EnrollRequest, EnrollResponse, ErrorBody, SyncRequest, SyncResponse,
+    PROTOCOL_VERSION,
 };
+use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -52,6 +54,8 @@ pub enum SyncError {
         status: u16,
         code: String,
         message: String,
+        /// The change group the refusal is about, when it is about one.
+        group: Option<(SiteId, u64)>,
     },
     #[error("the server sent something unreadable: {0}")]
     BadResponse(String),
@@ -59,6 +63,10 @@ pub enum SyncError {
     Replica(#[from] Error),
     #[error("the sync did not finish within {SYNC_ROUNDS_MAX} rounds")]
     TooManyRounds,
+    /// The sync ended with writes of this device that the server did not take: it
+    /// must never say "synchronized" then.
+    #[error("the server did not take {0} of this device's changes")]
+    OwnChangesPending(u64),
 }
 
 impl SyncError {
@@ -70,6 +78,7 @@ impl SyncError {
             SyncError::BadResponse(_) => "bad_response".into(),
             SyncError::Replica(e) => e.code().into(),
             SyncError::TooManyRounds => "too_many_rounds".into(),
+            SyncError::OwnChangesPending(_) => "own_changes_pending".into(),
         }
     }
 
@@ -105,11 +114,13 @@ pub(crate) async fn refused(resp: reqwest::Response) -> SyncError {
             status,
             code: body.code,
             message: body.message,
+            group: body.site.map(|site| (site, body.seq.unwrap_or(0))),
         },
         Err(_) => SyncError::Refused {
             status,
             code: "http".into(),
             message: format!("HTTP {status}"),
+            group: None,
         },
     }
 }
@@ -206,8 +217,37 @@ impl SyncClient {
         }
     }
 
+    /// Binds a fresh site of this device to it at the server. A server from before
+    /// site binding answers 404: nothing to do there.
+    pub async fn bind_site(&self, site: SiteId) -> Result<(), SyncError> {
+        let url = self.sync_url.trim_end_matches("/sync").to_owned() + "/site";
+        let resp = self
+            .http
+            .post(url)
+            .bearer_auth(&self.token)
+            .json(&BindSiteRequest { site })
+            .send()
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        if resp.status().is_success() || resp.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        Err(refused(resp).await)
+    }
+
     /// Syncs the replica with the server until neither lacks anything, reporting
     /// progress after every round. The replica is locked only between rounds.
+    ///
+    /// This device's own changes are pushed from the last seq the server confirmed
+    /// (not from what the server's version vector claims: a copy of this replica may
+    /// have put other changes under the same seqs), so the server compares what it
+    /// already holds. A `divergent` refusal of an own change, or a pulled page that
+    /// holds more of the own site than the replica, moves the replica's writes to a
+    /// fresh site (bound to this device at the server) and the sync goes on; nothing
+    /// is dropped. Relayed changes the server refuses or declines (another device's
+    /// site, a group that breaks the schema) are left out for the rest of this sync
+    /// and never stop it. The sync is `done` only when the server confirmed every
+    /// own change.
     pub async fn sync(
         &self,
         replica: &Mutex<Replica>,
@@ -216,19 +256,32 @@ impl SyncClient {
         let mut progress = SyncProgress::default();
         let mut server_have: Option<VersionVector> = None;
         let mut cursor = 0u64;
+        // Sites whose changes the server would not take in this sync.
+        let mut left_out: HashSet<SiteId> = HashSet::new();
+        let mut site = lock(replica)?.site_id();
         for round in 0..SYNC_ROUNDS_MAX {
-            let (have, push, push_changes) = {
+            let (have, push, push_changes, pushed_max) = {
                 let r = lock(replica)?;
                 let have: Vec<_> = r.version_vector()?.into_iter().collect();
                 let page = match &server_have {
-                    Some(sh) => r.pages_since_limited(sh, 1)?.into_iter().next(),
+                    Some(sh) => {
+                        let mut peer = sh.clone();
+                        let acked = r.acked_seq()?;
+                        let own = peer.entry(r.site_id()).or_insert(0);
+                        *own = (*own).min(acked);
+                        for s in &left_out {
+                            peer.insert(*s, u64::MAX);
+                        }
+                        r.pages_since_limited(&peer, 1)?.into_iter().next()
+                    }
                     None => None,
                 };
                 let changes = page
                     .as_ref()
                     .map(|p| p.field_change_count() as u64)
                     .unwrap_or(0);
-                (have, page.map(|p| page_to_bytes(&p)), changes)
+                let pushed_max = page.as_ref().map(pushed_per_site).unwrap_or_default();
+                (have, page.map(|p| page_to_bytes(&p)), changes, pushed_max)
             };
             let pushed = push.is_some();
             let body = postcard::to_allocvec(&SyncRequest {
@@ -239,7 +292,35 @@ impl SyncClient {
                 push: push.clone(),
             })
             .map_err(|e| SyncError::BadResponse(e.to_string()))?;
-            let resp = self.round(&body, pushed, &mut progress).await?;
+            let resp = match self.round(&body, pushed, &mut progress).await {
+                Ok(resp) => resp,
+                Err(SyncError::Refused {
+                    status: 409,
+                    code,
+                    group: Some((refused_site, seq)),
+                    ..
+                }) if code == "divergent" && refused_site == site => {
+                    // A copy of this replica got there first: our writes from `seq`
+                    // move to a fresh site, which becomes this device's.
+                    let fresh = lock(replica)?.move_to_fresh_site(seq)?;
+                    self.bind_site(fresh).await?;
+                    site = fresh;
+                    progress.rounds += 1;
+                    continue;
+                }
+                Err(SyncError::Refused {
+                    status: 400 | 409,
+                    group: Some((refused_site, _)),
+                    ..
+                }) if refused_site != site && !left_out.contains(&refused_site) => {
+                    // Another site's changes, relayed: they stay here, and their own
+                    // device (or a newer server) brings them.
+                    left_out.insert(refused_site);
+                    progress.rounds += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             progress.rounds += 1;
             progress.bytes_up += body.len() as u64;
             if pushed {
@@ -247,10 +328,21 @@ impl SyncClient {
                 progress.changes_up += push_changes;
             }
             let pulled = resp.pull.is_some();
+            let have: VersionVector = resp.have.into_iter().collect();
             {
                 let mut r = lock(replica)?;
                 if round == 0 {
                     r.adopt_reference_time(resp.server_time_ms)?;
+                }
+                // What the server took of the pushed page is confirmed; a site it
+                // did not take up to what was pushed is left out for this sync.
+                for (s, max) in &pushed_max {
+                    let held = have.get(s).copied().unwrap_or(0);
+                    if *s == site && held >= *max {
+                        r.record_pushed(*max)?;
+                    } else if *s != site && held < *max {
+                        left_out.insert(*s);
+                    }
                 }
                 if let Some(bytes) = &resp.pull {
                     progress.bytes_down += bytes.len() as u64;
@@ -269,12 +361,20 @@ impl SyncClient {
                     cursor = resp.cursor;
                 }
             }
-            let have: VersionVector = resp.have.into_iter().collect();
-            // What the server now holds of ours is acknowledged, even if a later
-            // round fails: the pending count drops as the sync goes.
-            lock(replica)?.record_server_holds(&have)?;
+            // The pulled page held more of our own site than we had: the replica
+            // moved its writes to a fresh site, which must be bound before it pushes.
+            let now_site = lock(replica)?.site_id();
+            if now_site != site {
+                self.bind_site(now_site).await?;
+                site = now_site;
+            }
             if round > 0 && !pushed && !pulled && !resp.more {
-                lock(replica)?.record_sync_ok(&have, chrono::Utc::now())?;
+                let mut r = lock(replica)?;
+                let pending = r.local_change_count().saturating_sub(r.acked_seq()?);
+                if pending > 0 {
+                    return Err(SyncError::OwnChangesPending(pending));
+                }
+                r.record_sync_ok(chrono::Utc::now())?;
                 progress.done = true;
                 on_progress(&progress);
                 return Ok(progress);
@@ -284,4 +384,14 @@ impl SyncClient {
         }
         Err(SyncError::TooManyRounds)
     }
+}
+
+/// The highest seq of each site in a page.
+fn pushed_per_site(page: &cosabi_core::wire::Page) -> HashMap<SiteId, u64> {
+    let mut out: HashMap<SiteId, u64> = HashMap::new();
+    for g in &page.groups {
+        let e = out.entry(g.site).or_insert(0);
+        *e = (*e).max(g.seq_last());
+    }
+    out
 }

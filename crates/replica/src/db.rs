@@ -243,6 +243,15 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE clinic ADD COLUMN sync_key TEXT;
     "#,
+    // 6: changes that arrived breaking the schema: logged and relayed (so their
+    // site's later changes still apply) but never folded into rows; listed for review.
+    r#"
+    CREATE TABLE set_aside (
+        log_id INTEGER PRIMARY KEY,
+        code   TEXT NOT NULL,
+        detail TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// Schema version this build knows.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub struct ReviewItem {
     /// Stable code, translated by the UI as `review.<code>`:
     /// `purchase_total_mismatch`, `seat_held_twice`, `folio_used_twice`,
-    /// `acta_edited_while_closing`.
+    /// `acta_edited_while_closing`, `change_set_aside`.
     pub code: String,
     pub table: String,
     pub row: Uuid,
@@ -133,6 +133,31 @@ impl Replica {
                         "date".into(),
                         r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                     ),
+                ],
+            });
+        }
+
+        // Changes that arrived breaking the schema: kept, never folded (a copy of an
+        // old app's bug or a lie; a person decides what to do with the record).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.tbl, l.row_id, s.code, s.detail, l.seq_first, l.hlc FROM set_aside s
+             JOIN change_log l ON l.id = s.log_id ORDER BY s.log_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let tbl: u16 = r.get(0)?;
+            let table = cosabi_core::schema::table(tbl)
+                .map_or_else(|| tbl.to_string(), |t| t.name.to_owned());
+            let hlc = cosabi_core::hlc::Hlc(r.get::<_, i64>(5)? as u64);
+            out.push(ReviewItem {
+                code: "change_set_aside".into(),
+                table,
+                row: uuid(r.get(1)?)?,
+                detail: vec![
+                    ("reason".into(), r.get::<_, String>(2)?),
+                    ("detail".into(), r.get::<_, String>(3)?),
+                    ("seq".into(), r.get::<_, i64>(4)?.to_string()),
+                    ("written_ms".into(), hlc.ms().to_string()),
                 ],
             });
         }

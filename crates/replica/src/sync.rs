@@ -11,7 +11,8 @@ use crate::Replica;
 use cosabi_core::change::{admit, Admission, ChangeGroup, FieldChange, Value, Version};
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
-use cosabi_core::schema::{self, CLOCK_CORRECTION};
+use cosabi_core::schema::{self, CLINIC, CLOCK_CORRECTION};
+use cosabi_core::validate::check_group;
 use cosabi_core::wire::{value_size, Page, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use cosabi_core::ValidationError;
 use rusqlite::OptionalExtension;
@@ -38,6 +39,9 @@ pub struct ApplyReport {
     pub deferred: u64,
     /// Field changes of tables or columns this app version does not know: kept.
     pub kept_unknown: u64,
+    /// Field changes of groups that break the schema: kept in the log and relayed,
+    /// never folded into rows, listed for review.
+    pub set_aside: u64,
 }
 
 /// Identifies one losing version of one field.
@@ -212,152 +216,193 @@ impl Replica {
 
     /// Applies a page in one transaction. Idempotent: what this replica already has is
     /// skipped, so a page applied twice changes nothing. Changes whose predecessors
-    /// are missing are deferred, never applied out of order.
+    /// are missing are deferred, never applied out of order. A group that breaks the
+    /// schema is set aside (logged and relayed, so its site's later changes still
+    /// apply, but never folded into rows) and listed for review.
+    ///
+    /// A page that holds more of this replica's own site than it has, or a different
+    /// change at one of its own (site, seq), means this replica is a copy (a copied
+    /// or restored folder, a commit lost to a power cut): its own writes from there
+    /// move to a fresh site first ([`Replica::move_to_fresh_site`]), and the page's
+    /// changes of the old site then apply as anyone else's.
     pub fn apply_page(&mut self, page: &Page) -> Result<ApplyReport> {
+        if let Some(from) = self.own_divergence(&page.groups)? {
+            // A peer holding more than we wrote shows we are a copy, but not where we
+            // parted: what the server never confirmed moves too (an identical change
+            // moved is a harmless twin; a different one left behind would be lost).
+            let from = if from >= self.next_seq {
+                from.min(self.acked_seq()? + 1)
+            } else {
+                from
+            };
+            self.move_to_fresh_site(from)?;
+        }
         let now = self.physical_now_ms();
-        let own_site = self.site;
-        let own_max = self.next_seq - 1;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut sites: HashMap<SiteId, SiteInfo> = HashMap::new();
-        {
-            let mut stmt = tx.prepare_cached("SELECT idx, site, max_seq FROM sites")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let site: Vec<u8> = r.get(1)?;
-                let site = SiteId(
-                    Uuid::from_slice(&site).map_err(|e| Error::Corrupt(format!("site: {e}")))?,
-                );
-                let max_seq = if site == own_site {
-                    own_max
-                } else {
-                    r.get::<_, i64>(2)? as u64
-                };
-                sites.insert(
-                    site,
-                    SiteInfo {
-                        idx: r.get(0)?,
-                        max_seq,
-                    },
-                );
-            }
-        }
-        let ctx = &mut self.ctx;
-        ctx.invalidate();
-        let mut report = ApplyReport::default();
-        let mut blocked: HashSet<SiteId> = HashSet::new();
-        let mut touched: HashSet<SiteId> = HashSet::new();
-        let mut corrections_changed = false;
-        let mut max_hlc = Hlc::ZERO;
-        for g in &page.groups {
-            let n = g.fields.len() as u64;
-            if n == 0 {
-                continue;
-            }
-            if blocked.contains(&g.site) {
-                report.deferred += n;
-                continue;
-            }
-            if let std::collections::hash_map::Entry::Vacant(e) = sites.entry(g.site) {
-                let idx = site_index(&tx, g.site)?;
-                e.insert(SiteInfo { idx, max_seq: 0 });
-                ctx.invalidate();
-            }
-            let site_idx = sites[&g.site].idx;
-            let skip = match admit(g, |site| sites.get(site).map_or(0, |s| s.max_seq)) {
-                Admission::Duplicate => {
-                    report.duplicates += n;
-                    continue;
-                }
-                Admission::Gap | Admission::MissingPrev => {
-                    blocked.insert(g.site);
-                    report.deferred += n;
-                    continue;
-                }
-                Admission::Take { skip } => skip,
-            };
-            report.duplicates += skip as u64;
-            let fields = &g.fields[skip..];
-            let seq_first = g.seq_first + skip as u64;
-            // Admitted: every replaced version is here; name them by local index.
-            let local_prevs: Vec<Option<(u64, u64)>> = fields
-                .iter()
-                .map(|f| f.prev.map(|v| (sites[&v.site].idx as u64, v.seq)))
-                .collect();
-            let log: Vec<LogFieldRef<'_>> = fields
-                .iter()
-                .zip(&local_prevs)
-                .map(|(f, prev)| LogFieldRef {
-                    column: f.column,
-                    prev: *prev,
-                    value: &f.value,
-                })
-                .collect();
-            let log_id = append_log(
-                &tx,
-                site_idx,
-                seq_first,
-                g.seq_last(),
-                g.hlc,
-                g.table,
-                g.row,
-                g.author,
-                &encode(&log),
-            )?;
-            match schema::table(g.table) {
-                Some(table) => {
-                    let mut fold = Vec::with_capacity(fields.len());
-                    for (i, (f, prev)) in fields.iter().zip(&local_prevs).enumerate() {
-                        if table.column(f.column).is_some() {
-                            fold.push(FoldField {
-                                column: f.column,
-                                value: &f.value,
-                                prev: *prev,
-                                seq: seq_first + i as u64,
-                            });
-                        } else {
-                            tx.prepare_cached(
-                                "INSERT OR IGNORE INTO pending_unknown(log_id, col) VALUES (?1, ?2)",
-                            )?
-                            .execute(rusqlite::params![log_id, f.column])?;
-                            report.kept_unknown += 1;
-                        }
-                    }
-                    report.applied += fold.len() as u64;
-                    fold_fields(&tx, ctx, table, g.row, site_idx as u64, g.hlc.0, &fold)?;
-                    if table.id == CLOCK_CORRECTION.id {
-                        corrections_changed = true;
-                    }
-                }
-                None => {
-                    tx.prepare_cached(
-                        "INSERT OR IGNORE INTO pending_unknown(log_id, col) VALUES (?1, -1)",
-                    )?
-                    .execute([log_id])?;
-                    report.kept_unknown += fields.len() as u64;
-                }
-            }
-            if let Some(s) = sites.get_mut(&g.site) {
-                s.max_seq = g.seq_last();
-            }
-            touched.insert(g.site);
-            max_hlc = max_hlc.max(g.hlc);
-        }
-        if corrections_changed {
-            reorder_conflicted_fields(&tx, ctx)?;
-        }
-        for site in &touched {
-            if *site == own_site {
-                continue;
-            }
-            let s = &sites[site];
-            tx.prepare_cached("UPDATE sites SET max_seq = ?2 WHERE idx = ?1")?
-                .execute(rusqlite::params![s.idx, s.max_seq as i64])?;
-        }
+        let (report, max_hlc) = apply_groups(
+            &tx,
+            &mut self.ctx,
+            self.site,
+            self.next_seq - 1,
+            &page.groups,
+        )?;
         tx.commit()?;
         self.clock.observe(max_hlc, now);
         Ok(report)
+    }
+
+    /// Where `groups` leave this replica's own history: the first own seq at which a
+    /// peer holds a different change, or, if the peer holds more than this replica
+    /// wrote, the seq after its last. `None` when they agree.
+    fn own_divergence(&self, groups: &[ChangeGroup]) -> Result<Option<u64>> {
+        let own_max = self.next_seq - 1;
+        let own: Vec<&ChangeGroup> = groups.iter().filter(|g| g.site == self.site).collect();
+        if own.is_empty() {
+            return Ok(None);
+        }
+        let from = own.iter().map(|g| g.seq_first).min().unwrap_or(1);
+        let to = own.iter().map(|g| g.seq_last()).max().unwrap_or(0).min(own_max);
+        let mut held: Vec<ChangeGroup> = Vec::new();
+        if from <= to {
+            let sites = self.site_uuids()?;
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT seq_first, hlc, tbl, row_id, author, body FROM change_log
+                 WHERE site_idx = ?1 AND seq_last >= ?2 AND seq_first <= ?3",
+            )?;
+            let mut rows = stmt.query(rusqlite::params![self.site_idx, from as i64, to as i64])?;
+            while let Some(r) = rows.next()? {
+                let fields: Vec<LogField> = decode(&r.get::<_, Vec<u8>>(5)?, "change body")?;
+                let author: Option<Vec<u8>> = r.get(4)?;
+                held.push(ChangeGroup {
+                    site: self.site,
+                    seq_first: r.get::<_, i64>(0)? as u64,
+                    hlc: Hlc(r.get::<_, i64>(1)? as u64),
+                    table: r.get(2)?,
+                    row: Uuid::from_slice(&r.get::<_, Vec<u8>>(3)?)
+                        .map_err(|e| Error::Corrupt(format!("row id: {e}")))?,
+                    author: author.and_then(|a| Uuid::from_slice(&a).ok()).map(MemberId),
+                    fields: fields
+                        .into_iter()
+                        .map(|f| FieldChange {
+                            column: f.column,
+                            value: f.value,
+                            prev: f.prev.and_then(|(idx, seq)| {
+                                sites.get(&(idx as i64)).map(|site| Version { site: *site, seq })
+                            }),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        let mut first: Option<u64> = None;
+        for g in own {
+            for (i, f) in g.fields.iter().enumerate() {
+                let seq = g.seq_first + i as u64;
+                let same = seq <= own_max
+                    && held
+                        .iter()
+                        .find(|h| h.seq_first <= seq && seq <= h.seq_last())
+                        .is_some_and(|h| {
+                            h.hlc == g.hlc
+                                && h.table == g.table
+                                && h.row == g.row
+                                && h.author == g.author
+                                && h.fields[(seq - h.seq_first) as usize] == *f
+                        });
+                if !same {
+                    first = Some(first.map_or(seq, |s| s.min(seq)));
+                    break;
+                }
+            }
+        }
+        Ok(first)
+    }
+
+    /// Moves this replica's own writes from `from_seq` on to a fresh site, losing
+    /// nothing: every change is kept, those moved are re-recorded under the new site
+    /// (same HLC, table, row, author and values; the versions they replaced renamed
+    /// where they were moved too), and the rows, conflicts and set-aside changes are
+    /// rebuilt from the change set in one transaction, so a power cut leaves either
+    /// the old replica or the new one. The old site's changes before `from_seq` stay,
+    /// as another site's. Returns the new site.
+    ///
+    /// A copy of this replica (or a peer) holds the old site's seqs from `from_seq`
+    /// with other changes; writing on under the old site would make the server and
+    /// every peer drop these writes as duplicates.
+    pub fn move_to_fresh_site(&mut self, from_seq: u64) -> Result<SiteId> {
+        let old = self.site;
+        let new = SiteId(Uuid::now_v7());
+        let from_seq = from_seq.max(1);
+        let mut renamed: HashMap<u64, u64> = HashMap::new();
+        let mut next = 1u64;
+        let mut groups = Vec::new();
+        for mut g in self.all_changes()? {
+            if g.site != old || g.seq_last() < from_seq {
+                groups.push(g);
+                continue;
+            }
+            let keep = from_seq.saturating_sub(g.seq_first) as usize;
+            if keep > 0 {
+                groups.push(ChangeGroup {
+                    fields: g.fields[..keep].to_vec(),
+                    ..g.clone()
+                });
+            }
+            let old_first = g.seq_first + keep as u64;
+            g.fields.drain(..keep);
+            for f in &mut g.fields {
+                if let Some(p) = f.prev.filter(|p| p.site == old && p.seq >= from_seq) {
+                    if let Some(seq) = renamed.get(&p.seq) {
+                        f.prev = Some(Version { site: new, seq: *seq });
+                    }
+                }
+            }
+            let new_first = next;
+            for i in 0..g.fields.len() as u64 {
+                renamed.insert(old_first + i, next);
+                next += 1;
+            }
+            groups.push(ChangeGroup {
+                site: new,
+                seq_first: new_first,
+                ..g
+            });
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for t in schema::TABLES {
+            tx.execute(&format!("DELETE FROM {}", t.name), [])?;
+        }
+        tx.execute_batch(
+            "DELETE FROM change_log; DELETE FROM conflicts; DELETE FROM pending_unknown;
+             DELETE FROM set_aside; DELETE FROM sites;",
+        )?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'site_id'",
+            [new.0.as_bytes().as_slice()],
+        )?;
+        // Nothing of the new site is on the server yet, and its clock check starts
+        // over.
+        tx.execute(
+            "DELETE FROM meta WHERE key IN ('clock_checked_seq', ?1)",
+            [format!("setting.{}", crate::SETTING_SYNC_ACKED_SEQ)],
+        )?;
+        let new_idx = site_index(&tx, new)?;
+        let mut ctx = MergeCtx::default();
+        let (report, _) = apply_groups(&tx, &mut ctx, new, 0, &groups)?;
+        tx.commit()?;
+        tracing::warn!(
+            old = %old, new = %new, from_seq, moved = next - 1, deferred = report.deferred,
+            "this replica is a copy: its writes moved to a fresh site"
+        );
+        self.site = new;
+        self.site_idx = new_idx;
+        self.next_seq = next;
+        self.ctx = MergeCtx::default();
+        Ok(new)
     }
 
     /// Folds changes kept for tables or columns this version did not know, now that
@@ -389,6 +434,36 @@ impl Replica {
                 continue;
             };
             let fields: Vec<LogField> = decode(&body, "change body")?;
+            // Columns this version did not know when they arrived were only checked
+            // for size: check them against the schema now that it knows them.
+            let known = ChangeGroup {
+                site: SiteId(Uuid::nil()),
+                seq_first: seq_first as u64,
+                hlc: Hlc(hlc as u64),
+                table: tbl,
+                row: Uuid::from_slice(&row).unwrap_or_default(),
+                author: None,
+                fields: fields
+                    .iter()
+                    .filter(|f| col == -1 || i64::from(f.column) == col)
+                    .map(|f| FieldChange {
+                        column: f.column,
+                        value: f.value.clone(),
+                        prev: None,
+                    })
+                    .collect(),
+            };
+            if let Err(e) = check_group(&known, None) {
+                tx.execute(
+                    "INSERT OR IGNORE INTO set_aside(log_id, code, detail) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![log_id, e.code, e.to_string()],
+                )?;
+                tx.execute(
+                    "DELETE FROM pending_unknown WHERE log_id = ?1 AND col = ?2",
+                    rusqlite::params![log_id, col],
+                )?;
+                continue;
+            }
             let fold: Vec<FoldField<'_>> = fields
                 .iter()
                 .enumerate()
@@ -774,4 +849,169 @@ impl Replica {
             seq: v.seq,
         }))
     }
+}
+
+/// Applies groups inside `tx`: the causal rule, the schema check, the merge. `own`
+/// is this replica's site and `own_max` the highest seq it wrote (its own changes
+/// are never taken from a peer: a copy is dealt with before, in `apply_page`).
+fn apply_groups(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &mut MergeCtx,
+    own: SiteId,
+    own_max: u64,
+    groups: &[ChangeGroup],
+) -> Result<(ApplyReport, Hlc)> {
+    let mut sites: HashMap<SiteId, SiteInfo> = HashMap::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT idx, site, max_seq FROM sites")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let site: Vec<u8> = r.get(1)?;
+            let site =
+                SiteId(Uuid::from_slice(&site).map_err(|e| Error::Corrupt(format!("site: {e}")))?);
+            let max_seq = if site == own {
+                own_max
+            } else {
+                r.get::<_, i64>(2)? as u64
+            };
+            sites.insert(
+                site,
+                SiteInfo {
+                    idx: r.get(0)?,
+                    max_seq,
+                },
+            );
+        }
+    }
+    // The clinic this replica holds: a `clinic` row with another id is set aside.
+    let mut clinic: Option<Uuid> = tx
+        .query_row("SELECT id FROM clinic ORDER BY rowid LIMIT 1", [], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
+        .optional()?
+        .and_then(|b| Uuid::from_slice(&b).ok());
+    ctx.invalidate();
+    let mut report = ApplyReport::default();
+    let mut blocked: HashSet<SiteId> = HashSet::new();
+    let mut touched: HashSet<SiteId> = HashSet::new();
+    let mut corrections_changed = false;
+    let mut max_hlc = Hlc::ZERO;
+    for g in groups {
+        let n = g.fields.len() as u64;
+        if n == 0 {
+            continue;
+        }
+        if blocked.contains(&g.site) {
+            report.deferred += n;
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = sites.entry(g.site) {
+            let idx = site_index(tx, g.site)?;
+            e.insert(SiteInfo { idx, max_seq: 0 });
+            ctx.invalidate();
+        }
+        let site_idx = sites[&g.site].idx;
+        let skip = match admit(g, |site| sites.get(site).map_or(0, |s| s.max_seq)) {
+            Admission::Duplicate => {
+                report.duplicates += n;
+                continue;
+            }
+            Admission::Gap | Admission::MissingPrev => {
+                blocked.insert(g.site);
+                report.deferred += n;
+                continue;
+            }
+            Admission::Take { skip } => skip,
+        };
+        report.duplicates += skip as u64;
+        let fields = &g.fields[skip..];
+        let seq_first = g.seq_first + skip as u64;
+        // Admitted: every replaced version is here; name them by local index.
+        let local_prevs: Vec<Option<(u64, u64)>> = fields
+            .iter()
+            .map(|f| f.prev.map(|v| (sites[&v.site].idx as u64, v.seq)))
+            .collect();
+        let log: Vec<LogFieldRef<'_>> = fields
+            .iter()
+            .zip(&local_prevs)
+            .map(|(f, prev)| LogFieldRef {
+                column: f.column,
+                prev: *prev,
+                value: &f.value,
+            })
+            .collect();
+        let log_id = append_log(
+            tx,
+            site_idx,
+            seq_first,
+            g.seq_last(),
+            g.hlc,
+            g.table,
+            g.row,
+            g.author,
+            &encode(&log),
+        )?;
+        let valid = check_group(g, clinic);
+        match (valid, schema::table(g.table)) {
+            (Err(e), _) => {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO set_aside(log_id, code, detail) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(rusqlite::params![log_id, e.code, e.to_string()])?;
+                tracing::warn!(site = %g.site, seq = g.seq_first, reason = %e, "change set aside");
+                report.set_aside += fields.len() as u64;
+            }
+            (Ok(()), Some(table)) => {
+                if table.id == CLINIC.id {
+                    clinic = Some(g.row);
+                }
+                let mut fold = Vec::with_capacity(fields.len());
+                for (i, (f, prev)) in fields.iter().zip(&local_prevs).enumerate() {
+                    if table.column(f.column).is_some() {
+                        fold.push(FoldField {
+                            column: f.column,
+                            value: &f.value,
+                            prev: *prev,
+                            seq: seq_first + i as u64,
+                        });
+                    } else {
+                        tx.prepare_cached(
+                            "INSERT OR IGNORE INTO pending_unknown(log_id, col) VALUES (?1, ?2)",
+                        )?
+                        .execute(rusqlite::params![log_id, f.column])?;
+                        report.kept_unknown += 1;
+                    }
+                }
+                report.applied += fold.len() as u64;
+                fold_fields(tx, ctx, table, g.row, site_idx as u64, g.hlc.0, &fold)?;
+                if table.id == CLOCK_CORRECTION.id {
+                    corrections_changed = true;
+                }
+            }
+            (Ok(()), None) => {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO pending_unknown(log_id, col) VALUES (?1, -1)",
+                )?
+                .execute([log_id])?;
+                report.kept_unknown += fields.len() as u64;
+            }
+        }
+        if let Some(s) = sites.get_mut(&g.site) {
+            s.max_seq = g.seq_last();
+        }
+        touched.insert(g.site);
+        max_hlc = max_hlc.max(g.hlc);
+    }
+    if corrections_changed {
+        reorder_conflicted_fields(tx, ctx)?;
+    }
+    for site in &touched {
+        if *site == own {
+            continue;
+        }
+        let s = &sites[site];
+        tx.prepare_cached("UPDATE sites SET max_seq = ?2 WHERE idx = ?1")?
+            .execute(rusqlite::params![s.idx, s.max_seq as i64])?;
+    }
+    Ok((report, max_hlc))
 }

@@ -8,7 +8,6 @@
 use crate::error::{Error, Result};
 use crate::rows::{int_at, uuid_at};
 use crate::Replica;
-use crate::VersionVector;
 use cosabi_core::ledger::PurchaseFilter;
 use cosabi_core::schema::{PURCHASE, RECEIPT};
 use cosabi_core::views::{
@@ -74,32 +73,29 @@ fn purchase_page_sql() -> String {
 }
 
 impl Replica {
-    /// Records what the server said it holds: the highest seq of this device's own
-    /// changes in it. Never goes back (a server answer from before a later one
-    /// cannot un-acknowledge).
-    pub fn record_server_holds(&mut self, server_have: &VersionVector) -> Result<()> {
-        let held = server_have.get(&self.site).copied().unwrap_or(0);
-        let before = self.acked_seq()?;
-        if held > before {
-            self.set_setting(SETTING_SYNC_ACKED_SEQ, &held.to_string())?;
+    /// Records that the server confirmed it holds this device's own changes up to
+    /// `own_seq`: they were in a page it took without refusing (it compares what it
+    /// already held, so a copy's different changes are refused, never confirmed).
+    /// A server's version vector alone is not a confirmation: a copy of this replica
+    /// may have put other changes there under the same seqs. Never goes back.
+    pub fn record_pushed(&mut self, own_seq: u64) -> Result<()> {
+        let own_seq = own_seq.min(self.local_change_count());
+        if own_seq > self.acked_seq()? {
+            self.set_setting(SETTING_SYNC_ACKED_SEQ, &own_seq.to_string())?;
         }
         Ok(())
     }
 
-    /// Records a sync that finished at `at`, with the server's last version vector.
-    pub fn record_sync_ok(
-        &mut self,
-        server_have: &VersionVector,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<()> {
-        self.record_server_holds(server_have)?;
+    /// Records a sync that finished at `at`.
+    pub fn record_sync_ok(&mut self, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
         self.set_setting(
             SETTING_SYNC_LAST_OK,
             &at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         )
     }
 
-    fn acked_seq(&self) -> Result<u64> {
+    /// The highest seq of this device's own changes the server confirmed.
+    pub fn acked_seq(&self) -> Result<u64> {
         Ok(self
             .setting(SETTING_SYNC_ACKED_SEQ)?
             .and_then(|v| v.parse().ok())
@@ -236,16 +232,13 @@ mod tests {
     #[test]
     fn server_acknowledgement_never_goes_back() {
         let mut r = Replica::open_in_memory().unwrap();
-        let site = r.site_id();
-        let holds = |seq| VersionVector::from([(site, seq)]);
-        r.record_server_holds(&holds(7)).unwrap();
-        r.record_server_holds(&holds(3)).unwrap();
+        r.load_demo().unwrap();
+        r.record_pushed(7).unwrap();
+        r.record_pushed(3).unwrap();
         assert_eq!(r.acked_seq().unwrap(), 7);
-        // Another site's seqs are not ours.
-        let other = cosabi_core::ids::SiteId(uuid::Uuid::now_v7());
-        r.record_server_holds(&VersionVector::from([(other, 99)]))
-            .unwrap();
-        assert_eq!(r.acked_seq().unwrap(), 7);
+        // Never more than this replica wrote.
+        r.record_pushed(u64::MAX).unwrap();
+        assert_eq!(r.acked_seq().unwrap(), r.local_change_count());
     }
 
     /// Every table the purchases page reads is searched through an index, never

@@ -94,6 +94,9 @@ pub struct ClinicFold {
     pub purchases: Vec<FoldedPurchase>,
     pub actions: Vec<FoldedAction>,
     pub deposits: Vec<FoldedDeposit>,
+    /// Field changes that could not be folded (set aside for breaking the schema),
+    /// plus pages that failed to apply: the clinic is marked, never left out.
+    pub data_errors: u64,
 }
 
 fn fold_error(e: impl std::fmt::Display) -> StoreError {
@@ -101,12 +104,32 @@ fn fold_error(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Applies `pages` to a fresh in-memory replica and reads the clinic's state from it.
+///
+/// One clinic's bad data never stops the programme view: changes that break the
+/// schema are set aside by the replica, a page that still fails is skipped, and
+/// either is counted in [`ClinicFold::data_errors`] so the clinic is marked.
 pub fn fold_pages(pages: &[Page]) -> StoreResult<ClinicFold> {
     let mut replica = Replica::open_in_memory().map_err(fold_error)?;
+    let mut data_errors = 0;
     for page in pages {
-        replica.apply_page(page).map_err(fold_error)?;
+        match replica.apply_page(page) {
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "a page of a clinic's changes could not be folded");
+                data_errors += 1;
+            }
+        }
     }
-    read_fold(&replica)
+    let mut fold = match read_fold(&replica) {
+        Ok(fold) => fold,
+        Err(e) => {
+            tracing::warn!(error = %e, "a clinic's folded state could not be read");
+            data_errors += 1;
+            ClinicFold::default()
+        }
+    };
+    fold.data_errors += data_errors;
+    Ok(fold)
 }
 
 /// Reads the programme's figures from a replica's rows.
@@ -191,6 +214,10 @@ pub fn read_fold(replica: &Replica) -> StoreResult<ClinicFold> {
             });
         }
     }
+    let set_aside: i64 = replica
+        .connection()
+        .query_row("SELECT count(*) FROM set_aside", [], |r| r.get(0))
+        .map_err(fold_error)?;
     Ok(ClinicFold {
         synced,
         seats,
@@ -198,6 +225,7 @@ pub fn read_fold(replica: &Replica) -> StoreResult<ClinicFold> {
         purchases,
         actions,
         deposits,
+        data_errors: set_aside as u64,
     })
 }
 

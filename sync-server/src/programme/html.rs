@@ -29,6 +29,7 @@ h3{font-size:1.05rem;margin:1.5rem 0 .5rem}
 .card .label{font-size:.85rem;color:#4a554f}
 .card .value{font-size:1.4rem;font-weight:600;white-space:nowrap}
 .card .note{font-size:.8rem;color:#4a554f}
+.card.warn{border-color:#9f2241}
 .chart{background:#fff;border:1px solid #d9ddd8;border-radius:6px;padding:.75rem}
 .bar{display:grid;grid-template-columns:9rem 1fr;gap:.5rem;align-items:center;margin:.35rem 0}
 .bar .track{background:#e6e9e5;border-radius:3px;height:1.1rem;position:relative}
@@ -222,6 +223,17 @@ fn cards(f: &Figures, year: i32) -> Markup {
                 div.value { (when_es(f.last_sync_ms)) }
                 div.note { (count(f.clinics_synced)) " de " (count(f.clinics)) " centros han sincronizado" }
             }
+            @if f.clinics_with_data_errors > 0 {
+                div.card.warn {
+                    div.label { "Datos con errores" }
+                    div.value { (count(f.clinics_with_data_errors)) }
+                    div.note {
+                        @if f.clinics_with_data_errors == 1 { "centro envió datos que no se pudieron leer; " }
+                        @else { "centros enviaron datos que no se pudieron leer; " }
+                        "sus demás datos sí se cuentan"
+                    }
+                }
+            }
         }
     }
 }
@@ -367,7 +379,10 @@ pub fn state(view: &View, viewer: &AccountRecord, code: &str, name: &str) -> Mar
                     tbody {
                         @for c in &view.clinics {
                             tr {
-                                td { a href=(format!("/programa/clinica/{}?ejercicio={}", c.record.clues, view.fiscal_year)) { (display_name(c)) } }
+                                td {
+                                    a href=(format!("/programa/clinica/{}?ejercicio={}", c.record.clues, view.fiscal_year)) { (display_name(c)) }
+                                    @if c.figures.clinics_with_data_errors > 0 { " " span.no.data-errors { "datos con errores" } }
+                                }
                                 td { (c.record.clues) }
                                 td { (c.municipality) }
                                 td { (c.seats_held.len()) " de " (SEATS) }
@@ -404,6 +419,13 @@ pub fn clinic(view: &View, viewer: &AccountRecord, c: &ClinicRow, state_name: &s
                 (c.record.clues)
             }
             h2 { (display_name(c)) }
+            @if f.clinics_with_data_errors > 0 {
+                p.data-errors role="status" {
+                    span.no { "Datos con errores: " }
+                    "parte de lo que envió este centro no se pudo leer y no se cuenta; el resto sí. "
+                    "Los equipos del comité lo muestran en «Por revisar»."
+                }
+            }
             p { "CLUES " (c.record.clues) " · " (c.municipality) ", " (state_name) " · " (c.record.consultorios) " consultorio(s)" }
             (year_form(view, &action))
             h3 { "Comité" }

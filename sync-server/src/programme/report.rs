@@ -57,6 +57,10 @@ pub struct Figures {
     pub actions_without_after_photo: u64,
     /// Clinics that have synced at least once.
     pub clinics_synced: u64,
+    /// Clinics with synced changes that could not be folded ("datos con errores"):
+    /// changes set aside for breaking the schema, or a fold that failed. The rest
+    /// of their data is counted.
+    pub clinics_with_data_errors: u64,
     /// The most recent sync of any device of these clinics.
     pub last_sync_ms: Option<u64>,
 }
@@ -85,6 +89,7 @@ impl Figures {
         self.actas_open += o.actas_open;
         self.actions_without_after_photo += o.actions_without_after_photo;
         self.clinics_synced += o.clinics_synced;
+        self.clinics_with_data_errors += o.clinics_with_data_errors;
         self.last_sync_ms = self.last_sync_ms.max(o.last_sync_ms);
     }
 
@@ -139,6 +144,7 @@ pub fn clinic_row(
         installed: u64::from(seats_held.len() == SEATS),
         assigned: allocation_for(fiscal_year, record.consultorios).unwrap_or_default(),
         clinics_synced: u64::from(last_sync_ms.is_some()),
+        clinics_with_data_errors: u64::from(fold.data_errors > 0),
         last_sync_ms,
         ..Figures::default()
     };
