@@ -42,7 +42,12 @@ impl AppError {
         }
     }
     /// A pushed change group breaks the schema.
-    pub fn invalid_change(site: SiteId, seq: u64, table: u16, detail: impl std::fmt::Display) -> Self {
+    pub fn invalid_change(
+        site: SiteId,
+        seq: u64,
+        table: u16,
+        detail: impl std::fmt::Display,
+    ) -> Self {
         AppError {
             group: Some((site, seq)),
             ..Self::new(

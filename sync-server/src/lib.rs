@@ -42,8 +42,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cosabi_core::protocol::{
-    normalise_code, BindSiteRequest, EnrollRequest, EnrollResponse, SyncRequest, SyncResponse, PROTOCOL_VERSION,
-    SYNC_BODY_BYTES_MAX,
+    normalise_code, BindSiteRequest, EnrollRequest, EnrollResponse, SyncRequest, SyncResponse,
+    PROTOCOL_VERSION, SYNC_BODY_BYTES_MAX,
 };
 use cosabi_replica::codec::{page_from_bytes, page_to_bytes};
 use error::AppError;
@@ -176,8 +176,9 @@ async fn sync(
             // Every door validates: a page over the limits, or one group that breaks
             // the schema, is refused whole before anything is stored, naming the
             // group, so no device can store what would stop the clinic's others.
-            cosabi_core::validate::check_page_limits(&page)
-                .map_err(|e| AppError::with_status(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string()))?;
+            cosabi_core::validate::check_page_limits(&page).map_err(|e| {
+                AppError::with_status(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            })?;
             for g in &page.groups {
                 if let Err(e) = cosabi_core::validate::check_group(g, Some(clinic.0)) {
                     return Err(AppError::invalid_change(g.site, g.seq_first, g.table, e));

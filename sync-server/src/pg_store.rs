@@ -68,7 +68,8 @@ const MIGRATION_LOCK: (i32, i32) = (0x636f_7361, 1);
 
 /// Append-only, like SQLite's: never edit one that has shipped, add a new one.
 /// Version `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE clinic (
         id            bytea PRIMARY KEY,
         clues         text NOT NULL UNIQUE,
@@ -137,7 +138,8 @@ const MIGRATIONS: &[&str] = &[r#"
     );
     CREATE INDEX account_session_by_user ON account_session(user_name);
     CREATE INDEX account_session_by_expiry ON account_session(expires_at_ms);
-"#, r#"
+"#,
+    r#"
     -- Which device each site belongs to (its enrollment site, and any fresh site it
     -- moved to after finding a copy of itself). Changes of a bound site are taken
     -- from that device only.
@@ -150,7 +152,8 @@ const MIGRATIONS: &[&str] = &[r#"
     INSERT INTO site_owner(clinic_id, site, device_id)
         SELECT DISTINCT ON (clinic_id, site) clinic_id, site, id FROM device
         WHERE NOT revoked ORDER BY clinic_id, site, enrolled_at_ms;
-"#];
+"#,
+];
 
 /// The PostgreSQL implementation of [`Store`]. Cheap to clone (the pool is shared).
 #[derive(Clone)]
@@ -490,7 +493,15 @@ async fn held_groups(
         .await
         .map_err(backend)?;
     let rows = client
-        .query(&stmt, &[&id_bytes(&clinic.0), &id_bytes(&site.0), &big(from), &big(to)])
+        .query(
+            &stmt,
+            &[
+                &id_bytes(&clinic.0),
+                &id_bytes(&site.0),
+                &big(from),
+                &big(to),
+            ],
+        )
         .await
         .map_err(backend)?;
     rows.iter()

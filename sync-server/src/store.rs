@@ -215,7 +215,12 @@ pub fn admit_page(
             continue;
         }
         let restoring = pusher.device == RESTORE_PUSHER;
-        if !restoring && pusher.owners.get(&g.site).is_some_and(|d| d != pusher.device) {
+        if !restoring
+            && pusher
+                .owners
+                .get(&g.site)
+                .is_some_and(|d| d != pusher.device)
+        {
             blocked.insert(g.site);
             out.report.deferred += n;
             continue;

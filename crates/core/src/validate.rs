@@ -84,7 +84,12 @@ fn is_iso_date(s: &str) -> bool {
 }
 
 /// Whether `value` fits a column of `kind` (NULL fits every column but the tombstone).
-fn check_value(table: &TableDef, column: u16, kind: ColumnKind, value: &Value) -> Result<(), InvalidChange> {
+fn check_value(
+    table: &TableDef,
+    column: u16,
+    kind: ColumnKind,
+    value: &Value,
+) -> Result<(), InvalidChange> {
     let fail = |code| Err(invalid(code, table.id, Some(column)));
     if column == DELETED.id {
         return match value {
@@ -128,7 +133,10 @@ pub fn check_group(g: &ChangeGroup, clinic: Option<Uuid>) -> Result<(), InvalidC
         }
     }
     let Some(table) = schema::table(g.table) else {
-        return g.fields.iter().try_for_each(|f| unknown_value(g.table, f.column, &f.value));
+        return g
+            .fields
+            .iter()
+            .try_for_each(|f| unknown_value(g.table, f.column, &f.value));
     };
     if table.id == CLINIC.id && clinic.is_some_and(|c| c != g.row) {
         return Err(invalid("other_clinic", g.table, None));
@@ -236,26 +244,41 @@ mod tests {
             let g = group(PURCHASE.id, row, vec![(column, value)]);
             assert_eq!(code(&g), "wrong_type", "column {column}");
         }
-        let g = group(PURCHASE.id, row, vec![(3, Value::Text("2026-02-31".into()))]);
+        let g = group(
+            PURCHASE.id,
+            row,
+            vec![(3, Value::Text("2026-02-31".into()))],
+        );
         assert_eq!(code(&g), "bad_date");
     }
 
     #[test]
     fn the_tombstone_is_never_null() {
         let row = Uuid::from_u128(9);
-        assert_eq!(code(&group(PURCHASE.id, row, vec![(0, Value::Null)])), "null_not_allowed");
-        assert_eq!(code(&group(PURCHASE.id, row, vec![(0, Value::Int(7))])), "bad_tombstone");
+        assert_eq!(
+            code(&group(PURCHASE.id, row, vec![(0, Value::Null)])),
+            "null_not_allowed"
+        );
+        assert_eq!(
+            code(&group(PURCHASE.id, row, vec![(0, Value::Int(7))])),
+            "bad_tombstone"
+        );
     }
 
     #[test]
     fn limits_and_shape() {
         let row = Uuid::from_u128(9);
-        let many = (0..=GROUP_FIELDS_MAX as u16).map(|c| (c + 100, Value::Int(1))).collect();
+        let many = (0..=GROUP_FIELDS_MAX as u16)
+            .map(|c| (c + 100, Value::Int(1)))
+            .collect();
         assert_eq!(code(&group(500, row, many)), "too_many_fields");
         let twice = vec![(2, Value::Text("a".into())), (2, Value::Text("b".into()))];
         assert_eq!(code(&group(MEMBER.id, row, twice)), "column_twice");
         let long = "x".repeat(TEXT_BYTES_MAX + 1);
-        assert_eq!(code(&group(ASSEMBLY.id, row, vec![(7, Value::Text(long))])), "value_too_long");
+        assert_eq!(
+            code(&group(ASSEMBLY.id, row, vec![(7, Value::Text(long))])),
+            "value_too_long"
+        );
         let blob = Value::Bytes(vec![0; BLOB_BYTES_MAX + 1]);
         assert_eq!(code(&group(500, row, vec![(1, blob)])), "value_too_long");
         assert_eq!(code(&group(MEMBER.id, row, vec![])), "empty_group");
@@ -269,7 +292,11 @@ mod tests {
         let own = Uuid::from_u128(7);
         let g = group(CLINIC.id, own, vec![(2, Value::Text("Centro".into()))]);
         assert_eq!(check_group(&g, Some(own)), Ok(()));
-        let other = group(CLINIC.id, Uuid::from_u128(8), vec![(2, Value::Text("Otro".into()))]);
+        let other = group(
+            CLINIC.id,
+            Uuid::from_u128(8),
+            vec![(2, Value::Text("Otro".into()))],
+        );
         assert_eq!(code(&other), "other_clinic");
         let err = check_group(&other, Some(own)).unwrap_err();
         assert_eq!(err.to_string(), "clinic: other_clinic");
@@ -283,6 +310,9 @@ mod tests {
             schema_version: 1,
             groups: vec![g; PAGE_FIELD_CHANGES_MAX + 1],
         };
-        assert!(matches!(check_page_limits(&page), Err(PageTooLarge::FieldChanges(_))));
+        assert!(matches!(
+            check_page_limits(&page),
+            Err(PageTooLarge::FieldChanges(_))
+        ));
     }
 }

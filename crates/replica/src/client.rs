@@ -12,8 +12,8 @@ use cosabi_core::protocol::{
     BindSiteRequest, EnrollRequest, EnrollResponse, ErrorBody, SyncRequest, SyncResponse,
     PROTOCOL_VERSION,
 };
-use std::collections::{HashMap, HashSet};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -305,6 +305,9 @@ impl SyncClient {
                     let fresh = lock(replica)?.move_to_fresh_site(seq)?;
                     self.bind_site(fresh).await?;
                     site = fresh;
+                    // The old site's changes we no longer hold were passed over by
+                    // the cursor: pull from the start.
+                    cursor = 0;
                     progress.rounds += 1;
                     continue;
                 }
@@ -367,6 +370,7 @@ impl SyncClient {
             if now_site != site {
                 self.bind_site(now_site).await?;
                 site = now_site;
+                cursor = 0;
             }
             if round > 0 && !pushed && !pulled && !resp.more {
                 let mut r = lock(replica)?;

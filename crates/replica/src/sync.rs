@@ -263,7 +263,12 @@ impl Replica {
             return Ok(None);
         }
         let from = own.iter().map(|g| g.seq_first).min().unwrap_or(1);
-        let to = own.iter().map(|g| g.seq_last()).max().unwrap_or(0).min(own_max);
+        let to = own
+            .iter()
+            .map(|g| g.seq_last())
+            .max()
+            .unwrap_or(0)
+            .min(own_max);
         let mut held: Vec<ChangeGroup> = Vec::new();
         if from <= to {
             let sites = self.site_uuids()?;
@@ -289,7 +294,9 @@ impl Replica {
                             column: f.column,
                             value: f.value,
                             prev: f.prev.and_then(|(idx, seq)| {
-                                sites.get(&(idx as i64)).map(|site| Version { site: *site, seq })
+                                sites
+                                    .get(&(idx as i64))
+                                    .map(|site| Version { site: *site, seq })
                             }),
                         })
                         .collect(),
@@ -355,7 +362,10 @@ impl Replica {
             for f in &mut g.fields {
                 if let Some(p) = f.prev.filter(|p| p.site == old && p.seq >= from_seq) {
                     if let Some(seq) = renamed.get(&p.seq) {
-                        f.prev = Some(Version { site: new, seq: *seq });
+                        f.prev = Some(Version {
+                            site: new,
+                            seq: *seq,
+                        });
                     }
                 }
             }
