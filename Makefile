@@ -42,10 +42,18 @@ test: ui
 	cargo build --locked -p cosabi-app -p cosabi-sync-server
 	cargo test --locked --workspace
 
-## Long runs: 10,000 merge property cases, 100 SIGKILL crashes, 1,000 link cuts.
+## Long runs: 10,000 merge property cases, 100 SIGKILL crashes, 1,000 link cuts,
+## 1,000 hostile-device cases.
 test-long: fetch
 	COSABI_LONG=1 cargo test --locked --release -p cosabi-replica --test merge_props --test crash
-	COSABI_LONG=1 cargo test --locked --release -p cosabi-sync-server --test sync
+	COSABI_LONG=1 cargo test --locked --release -p cosabi-sync-server --test sync --test hostile -- --nocapture
+
+## Fuzzing (proptest over arbitrary and mutated bytes, with a bound on the memory each
+## input may take): every decoder of outside bytes for COSABI_FUZZ_SECONDS (60) each.
+COSABI_FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: fetch
+	COSABI_FUZZ_SECONDS=$(COSABI_FUZZ_SECONDS) cargo test --locked --release -p cosabi-core --test fuzz -- --test-threads=1 --nocapture
 
 ## The programme view over the whole seed table (11,480 demo clinics in 23 states, each
 ## built, enrolled and synced over HTTP), every state's figures checked. Not in `make test`.

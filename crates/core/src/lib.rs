@@ -15,6 +15,7 @@
 //! - [`ledger`]: card movements, purchases, receipts, RFC and folio fiscal checks,
 //!   the balance view.
 //! - [`photo`]: photo records, content-addressed by SHA-256.
+//! - [`merge`]: which of a field's heads wins, as a pure function.
 //! - [`hlc::Hlc`]: the hybrid logical clock used to order concurrent edits.
 //! - [`views`]: read models for screens (dashboard, purchases page, history).
 //! - [`validate`]: the schema check every door applies to changes from elsewhere.
@@ -35,6 +36,7 @@ pub mod hlc;
 pub mod ids;
 mod input;
 pub mod ledger;
+pub mod merge;
 pub mod money;
 pub mod photo;
 pub mod protocol;

@@ -37,6 +37,7 @@ mod rows;
 mod session;
 mod sync;
 mod sync_file;
+pub mod sync_session;
 mod views;
 pub mod workload;
 

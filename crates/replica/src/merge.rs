@@ -24,7 +24,6 @@ use cosabi_core::change::Value;
 use cosabi_core::ids::SiteId;
 use cosabi_core::schema::TableDef;
 use rusqlite::{OptionalExtension, ToSql, Transaction};
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -161,17 +160,13 @@ impl MergeCtx {
         cosabi_core::hlc::Hlc(hlc).shifted_ms(offset).0
     }
 
-    fn cmp(&self, a: &Head, b: &Head) -> Ordering {
-        let ka = self.effective_hlc(a.site_idx, a.seq, a.hlc);
-        let kb = self.effective_hlc(b.site_idx, b.seq, b.hlc);
-        ka.cmp(&kb)
-            .then_with(|| {
-                let sa = self.sites.get(&a.site_idx).map(|s| s.0);
-                let sb = self.sites.get(&b.site_idx).map(|s| s.0);
-                sa.cmp(&sb)
-            })
-            // Same site, same HLC: the later seq (never concurrent, but total order).
-            .then_with(|| a.seq.cmp(&b.seq))
+    /// What the merge rule orders a head by (`cosabi_core::merge::HeadKey`).
+    fn key(&self, h: &Head) -> cosabi_core::merge::HeadKey {
+        cosabi_core::merge::HeadKey {
+            effective_hlc: self.effective_hlc(h.site_idx, h.seq, h.hlc),
+            site: self.sites.get(&h.site_idx).copied(),
+            seq: h.seq,
+        }
     }
 }
 
@@ -250,41 +245,29 @@ pub(crate) fn fold_fields(
         } else {
             Vec::new()
         };
-        let mut heads: Vec<Head> = Vec::with_capacity(losers.len() + 2);
-        let mut replaced_loser = false;
-        if let Some(ci) = current {
+        let had_losers = !losers.is_empty();
+        let current_head = current.map(|ci| {
             let cur = versions[ci];
-            if f.prev != Some((cur.site_idx, cur.seq)) {
-                heads.push(Head {
-                    site_idx: cur.site_idx,
-                    seq: cur.seq,
-                    hlc: cur.hlc,
-                    value: values[fi].clone(),
-                });
+            Head {
+                site_idx: cur.site_idx,
+                seq: cur.seq,
+                hlc: cur.hlc,
+                value: values[fi].clone(),
             }
-        }
-        for l in losers.iter() {
-            if f.prev == Some((l.site_idx, l.seq)) {
-                replaced_loser = true;
-            } else {
-                heads.push(l.clone());
-            }
-        }
-        heads.push(new);
-
-        let winner_pos = if heads.len() == 1 {
-            0
-        } else {
+        });
+        let replaces = |h: &Head| f.prev == Some((h.site_idx, h.seq));
+        // Site ids and clock corrections are read only when heads compete: the common
+        // path (a new row, or a sequential edit) never needs them.
+        let competing = current_head.as_ref().is_some_and(|c| !replaces(c))
+            || losers.iter().any(|l| !replaces(l));
+        if competing {
             ctx.load(tx)?;
-            let mut best = 0;
-            for i in 1..heads.len() {
-                if ctx.cmp(&heads[i], &heads[best]) == Ordering::Greater {
-                    best = i;
-                }
-            }
-            best
-        };
-        let winner = heads.swap_remove(winner_pos);
+        }
+        let ctx_ref: &MergeCtx = ctx;
+        let outcome =
+            cosabi_core::merge::decide(current_head, losers, new, replaces, |h| ctx_ref.key(h));
+        let (winner, heads, replaced_loser) =
+            (outcome.winner, outcome.losers, outcome.replaced_loser);
         // The row holds the winner.
         let wv = FieldVersion {
             column: f.column,
@@ -300,7 +283,7 @@ pub(crate) fn fold_fields(
             sets.push((names[fi], winner.value.clone()));
         }
         // The conflicts table holds the other heads, if anything about them changed.
-        if !losers.is_empty() || !heads.is_empty() || replaced_loser {
+        if had_losers || !heads.is_empty() || replaced_loser {
             tx.prepare_cached("DELETE FROM conflicts WHERE tbl = ?1 AND row_id = ?2 AND col = ?3")?
                 .execute(rusqlite::params![table.id, row_bytes, f.column])?;
             let mut insert = tx.prepare_cached(
@@ -452,12 +435,7 @@ pub(crate) fn reorder_conflicted_fields(tx: &Transaction<'_>, ctx: &mut MergeCtx
             hlc: cur.hlc,
             value,
         });
-        let mut best = 0;
-        for i in 1..heads.len() {
-            if ctx.cmp(&heads[i], &heads[best]) == Ordering::Greater {
-                best = i;
-            }
-        }
+        let best = cosabi_core::merge::winner_index(&heads, |h| ctx.key(h));
         if best == heads.len() - 1 {
             continue;
         }

@@ -817,6 +817,36 @@ impl Replica {
             }
         }
         let fields = unique.as_slice();
+        // Raw writes skip the domain's checks, never the schema's: every replica
+        // would set aside a change that breaks it, and this one would differ.
+        let probe = ChangeGroup {
+            site: self.site,
+            seq_first: 1,
+            hlc: Hlc::ZERO,
+            table: table.id,
+            row,
+            author: None,
+            fields: fields
+                .iter()
+                .map(|(column, value)| FieldChange {
+                    column: *column,
+                    value: value.clone(),
+                    prev: None,
+                })
+                .collect(),
+        };
+        let clinic = if table.id == CLINIC.id {
+            self.clinic()?.map(|c| c.id.0)
+        } else {
+            None
+        };
+        check_group(&probe, clinic).map_err(|e| {
+            Error::Invalid(
+                ValidationError::new("change", e.code)
+                    .with("detail", e.to_string())
+                    .into(),
+            )
+        })?;
         let exists: bool = self.conn.query_row(
             &format!("SELECT EXISTS(SELECT 1 FROM {} WHERE id = ?1)", table.name),
             [row.as_bytes().as_slice()],
