@@ -28,6 +28,20 @@ pub fn blob_name(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Flushes a folder's entries (names created, renamed, removed) to disk. Windows
+/// cannot open a folder as a file, and NTFS journals its folders: nothing to do there.
+fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
 impl Replica {
     /// The directory of this replica's photos: `blobs/` next to its database file.
     /// A replica in memory has none.
@@ -51,28 +65,38 @@ impl Replica {
     }
 
     /// Keeps a photo's bytes; returns their name (hex SHA-256), which the photo row
-    /// records. Storing the same bytes again does nothing. The file appears whole or
-    /// not at all: it is written under a temporary name, flushed to disk, and renamed.
+    /// records. Storing the same bytes again writes nothing. The file appears whole or
+    /// not at all: it is written under a temporary name, flushed to disk, and renamed;
+    /// then the folders are flushed too, so the name survives a power cut as well.
     pub fn store_blob(&self, bytes: &[u8]) -> Result<String> {
         let sha = blob_name(bytes);
         let path = self.blob_path(&sha)?;
-        if path.is_file() {
-            return Ok(sha);
-        }
         let dir = self.blob_dir()?;
-        std::fs::create_dir_all(&dir)?;
-        // A unique temporary name: two writers of the same photo must not share one.
-        let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
-        let written = (|| -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(bytes)?;
-            // The photo may be the only copy of a receipt: on disk before it counts.
-            file.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.into());
+        if !path.is_file() {
+            std::fs::create_dir_all(&dir)?;
+            // A unique temporary name: two writers of the same photo must not share one.
+            let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
+            let written = (|| -> std::io::Result<()> {
+                let mut file = std::fs::File::create(&tmp)?;
+                file.write_all(bytes)?;
+                // The photo may be the only copy of a receipt: on disk before it counts.
+                file.sync_all()?;
+                std::fs::rename(&tmp, &path)
+            })();
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
+            }
+        }
+        // The name lives in the folder, and the folder (made for the first photo) in
+        // the one above: without flushing both, a power cut may lose the name, and the
+        // photo row pushed meanwhile would name a photo nobody holds. Also when the
+        // photo was already there: a write that failed at this step, or a process that
+        // died just after its rename, left a name that may not be on disk yet.
+        sync_dir(&dir)?;
+        match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent)?,
+            _ => {}
         }
         Ok(sha)
     }
