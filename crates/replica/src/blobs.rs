@@ -156,6 +156,44 @@ impl Replica {
     }
 }
 
+impl Replica {
+    /// Makes every commit so far durable: once it returns, a power cut loses none of
+    /// them. Call it before pushing changes.
+    ///
+    /// The replica commits with `synchronous = NORMAL`, which may lose the last
+    /// commits to a power cut. That is harmless until they are pushed: then the device
+    /// would write other changes under (site, seq) numbers the server already holds.
+    /// `synchronous = FULL` would close that gap at every commit, at one sync per
+    /// write (about 4 ms on the benchmark machine, 290 times a plain insert, where
+    /// the write path's budget is 1.5); a push needs it only once, here: 0.4 ms after
+    /// one write, 2 ms after a hundred, 0.03 ms with nothing new (same machine).
+    ///
+    /// A full checkpoint syncs the WAL before copying it into the database file, then
+    /// syncs the database file: every commit is on disk in both. It waits (up to the
+    /// busy timeout) for readers of older snapshots, and fails as busy if one stays,
+    /// since a partial checkpoint need not have synced anything.
+    pub fn make_durable(&self) -> Result<()> {
+        // (busy, frames in the WAL, frames checkpointed); -1 frames when the database
+        // is not in WAL mode (a replica in memory), where there is nothing to sync.
+        let (busy, frames, checkpointed): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(FULL)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 || checkpointed < frames {
+            return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some(format!(
+                    "a reader kept {} of {frames} WAL frames from the checkpoint: \
+                     the last commits may not be on disk yet",
+                    frames - checkpointed.max(0)
+                )),
+            )));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +258,45 @@ mod tests {
         assert_eq!(r.blob(&sha).unwrap(), None);
         r.store_blob(&bytes).unwrap();
         assert_eq!(r.blob(&sha).unwrap().unwrap(), bytes);
+    }
+
+    #[test]
+    fn make_durable_leaves_every_commit_in_the_database_file() {
+        let (dir, mut r) = on_disk();
+        // Only the barrier copies the WAL into the database file in this test.
+        r.connection()
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .unwrap();
+        r.load_demo().unwrap();
+        let purchase = r
+            .record_purchase(&cosabi_core::ledger::NewPurchase {
+                date: "10/03/2025".into(),
+                concept: "Cemento gris 50 kg".into(),
+                quantity: "4".into(),
+                unit_cost: "245".into(),
+                supplier: "Materiales El Puente".into(),
+                category: "infraestructura".into(),
+                paid_from: "efectivo".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        // What a power cut would leave if the WAL were lost: the database file alone.
+        let in_database_file = || {
+            let copy = dir.path().join("copy.sqlite3");
+            std::fs::copy(dir.path().join("r.sqlite3"), &copy).unwrap();
+            let conn = rusqlite::Connection::open(&copy).unwrap();
+            let found = conn.query_row(
+                "SELECT count(*) FROM purchase WHERE id = ?1",
+                [purchase.id.as_bytes().as_slice()],
+                |row| row.get::<_, i64>(0),
+            );
+            found.unwrap_or(0) == 1
+        };
+        assert!(!in_database_file(), "the commit was in the file already");
+        r.make_durable().unwrap();
+        assert!(in_database_file());
+        // In memory there is nothing to sync, and nothing fails.
+        Replica::open_in_memory().unwrap().make_durable().unwrap();
     }
 
     #[test]
