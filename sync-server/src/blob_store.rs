@@ -58,6 +58,19 @@
 //! In one instance, `PATCH`es of one blob still take turns (`crate::blobs`), which
 //! saves the duplicate work.
 //!
+//! # Durable before acknowledged
+//!
+//! A `PATCH` is answered only once what it acknowledges is on disk: in a directory
+//! every put syncs the file before renaming it to its name and then syncs the folder
+//! (and any folder it had to create), so after a power cut a name holds its whole
+//! object or is absent; S3 acknowledges only stored objects. A device that got its
+//! answer never sends those bytes again, so nothing less would do.
+//!
+//! Files of earlier releases were written without a sync, and a crash could leave a
+//! complete blob's name with only part of its bytes. A complete blob is therefore
+//! checked before it is called complete ([`BlobStore::complete_size`]); one that fails
+//! counts as absent, so the device sends it again.
+//!
 //! S3 multipart uploads are not used: their parts must be at least 5 MiB but for the
 //! last, and a receipt photo is about 150 KB, sent in 64 KiB chunks. Chunks are
 //! separate objects and the blob is one put of at most [`crate::blobs::BLOB_BYTES_MAX`]
@@ -240,10 +253,14 @@ impl BlobStore {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the blob directory {}", dir.display()))?;
         // Deleting the last chunk of an upload also removes the folders it leaves
-        // empty, as the earlier directory layout did.
+        // empty, as the earlier directory layout did. Every put syncs its file before
+        // the rename that names it, then the folders whose entries changed: the answer
+        // to a PATCH promises the bytes survive a power cut (deletes are not synced; a
+        // staged chunk that comes back after a crash is harmless, see above).
         let store = LocalFileSystem::new_with_prefix(dir)
             .with_context(|| format!("cannot use the blob directory {}", dir.display()))?
-            .with_automatic_cleanup(true);
+            .with_automatic_cleanup(true)
+            .with_fsync(true);
         Ok(BlobStore {
             store: Arc::new(store),
             location: dir.display().to_string(),
@@ -344,7 +361,8 @@ impl BlobStore {
         }
     }
 
-    /// The size of `clinic`'s complete blob `sha`, or None if it is not held.
+    /// The size of `clinic`'s complete blob `sha`, or None if it is not held. Not
+    /// checked: before calling a blob complete, use [`BlobStore::complete_size`].
     pub async fn blob_size(
         &self,
         clinic: ClinicId,
@@ -518,9 +536,62 @@ impl BlobStore {
         self.delete_all(vec![prefix.clone(), sidecar]).await
     }
 
-    /// What is held of `clinic`'s blob `sha`, or None if nothing is.
-    pub async fn held(&self, clinic: ClinicId, sha: &str) -> Result<Option<Held>, BlobStoreError> {
-        if let Some(size) = self.blob_size(clinic, sha).await? {
+    /// The size of `clinic`'s complete blob `sha` if it is held and whole, else None;
+    /// `declared` is the blob's length as the device knows it, if it said.
+    ///
+    /// The cheapest check that is sure. A blob this release writes is whole: its name
+    /// appears only once its bytes are on disk. A file of an earlier release, written
+    /// without a sync, may have kept its name through a crash but not all its bytes,
+    /// and on the journalling file systems' default modes (ext4 `data=ordered`, XFS,
+    /// btrfs) such a file is cut short, never filled with other bytes. So a size equal
+    /// to the declared length proves the blob whole, and costs only the size. Without
+    /// a declared length (an older device), or with another one (a short file, or the
+    /// device's own mistake), the bytes are hashed against the name: one read, which
+    /// proves it either way, so a device that declares a wrong length cannot make a
+    /// good blob incomplete.
+    ///
+    /// A blob that fails is left where it is and counts as absent: the device uploads
+    /// it again and the completed upload's put replaces it. Deleting it here could
+    /// delete the good blob another instance is putting in its place at this moment.
+    pub async fn complete_size(
+        &self,
+        clinic: ClinicId,
+        sha: &str,
+        declared: Option<u64>,
+    ) -> Result<Option<u64>, BlobStoreError> {
+        let Some(size) = self.blob_size(clinic, sha).await? else {
+            return Ok(None);
+        };
+        if declared == Some(size) {
+            return Ok(Some(size));
+        }
+        let Some(bytes) = self.read_blob(clinic, sha).await? else {
+            return Ok(None);
+        };
+        let actual = sha256_hex(&bytes);
+        if actual == sha {
+            return Ok(Some(bytes.len() as u64));
+        }
+        tracing::warn!(
+            clinic = %clinic,
+            blob = sha,
+            bytes = bytes.len(),
+            hash = actual,
+            "a complete blob is damaged (cut short by a crash?): it counts as absent \
+             until the device uploads it again"
+        );
+        Ok(None)
+    }
+
+    /// What is held of `clinic`'s blob `sha`, or None if nothing is; `declared` is the
+    /// blob's length as the device knows it, if it said ([`BlobStore::complete_size`]).
+    pub async fn held(
+        &self,
+        clinic: ClinicId,
+        sha: &str,
+        declared: Option<u64>,
+    ) -> Result<Option<Held>, BlobStoreError> {
+        if let Some(size) = self.complete_size(clinic, sha, declared).await? {
             return Ok(Some(Held::Complete(size)));
         }
         let staged = self.staged(&Self::staging_prefix(clinic, sha)).await?;
@@ -547,8 +618,9 @@ impl BlobStore {
         body: Bytes,
     ) -> Result<Appended, BlobStoreError> {
         // Already complete: the content is fixed by the name, so a repeated upload
-        // (say, its last answer was lost) has nothing left to do.
-        if let Some(size) = self.blob_size(clinic, sha).await? {
+        // (say, its last answer was lost) has nothing left to do. A damaged blob is
+        // not complete: this upload goes on and replaces it.
+        if let Some(size) = self.complete_size(clinic, sha, Some(length)).await? {
             return Ok(Appended::Complete(size));
         }
         let prefix = Self::staging_prefix(clinic, sha);
@@ -642,7 +714,7 @@ impl BlobStore {
             Ok(parts) => parts,
             Err(BlobStoreError::ChunkVanished(_)) => {
                 // Most likely another instance completed the blob meanwhile.
-                if let Some(size) = self.blob_size(clinic, sha).await? {
+                if let Some(size) = self.complete_size(clinic, sha, Some(length)).await? {
                     return Ok(Appended::Complete(size));
                 }
                 return Err(BlobStoreError::ChunkVanished(sha.into()));
@@ -656,7 +728,8 @@ impl BlobStore {
             self.delete_all(keys).await?;
             return Ok(Appended::HashMismatch(actual));
         }
-        // One put: readers see the whole blob or none.
+        // One put: readers see the whole blob or none, and it replaces a damaged one
+        // left under the name.
         self.put(&Self::blob_key(clinic, sha), Bytes::from(blob), "put blob")
             .await?;
         self.delete_all(keys).await?;
@@ -777,10 +850,10 @@ mod tests {
                 Bytes::copy_from_slice(&data[offset..end]),
             )
         };
-        assert_eq!(store.held(clinic(), &sha).await.unwrap(), None);
+        assert_eq!(store.held(clinic(), &sha, None).await.unwrap(), None);
         assert_eq!(put(0, 40).await.unwrap(), Appended::Held(40));
         assert_eq!(
-            store.held(clinic(), &sha).await.unwrap(),
+            store.held(clinic(), &sha, None).await.unwrap(),
             Some(Held::Partial {
                 offset: 40,
                 length: Some(100)
@@ -791,7 +864,7 @@ mod tests {
         assert_eq!(put(0, 45).await.unwrap(), Appended::OffsetMismatch(40));
         assert_eq!(put(40, 100).await.unwrap(), Appended::Complete(100));
         assert_eq!(
-            store.held(clinic(), &sha).await.unwrap(),
+            store.held(clinic(), &sha, None).await.unwrap(),
             Some(Held::Complete(100))
         );
         assert_eq!(put(0, 10).await.unwrap(), Appended::Complete(100));
@@ -844,16 +917,16 @@ mod tests {
         assert_eq!(pruned.uploads, 1, "{pruned:?}");
         assert_eq!(pruned.objects, 2, "{pruned:?}");
         assert_eq!(pruned.bytes, 30 + 3, "{pruned:?}");
-        assert_eq!(store.held(clinic(), &old_sha).await.unwrap(), None);
+        assert_eq!(store.held(clinic(), &old_sha, None).await.unwrap(), None);
         assert_eq!(
-            store.held(clinic(), &fresh_sha).await.unwrap(),
+            store.held(clinic(), &fresh_sha, None).await.unwrap(),
             Some(Held::Partial {
                 offset: 30,
                 length: Some(100)
             })
         );
         assert_eq!(
-            store.held(clinic(), &done_sha).await.unwrap(),
+            store.held(clinic(), &done_sha, None).await.unwrap(),
             Some(Held::Complete(10))
         );
         // Nothing more to prune.
@@ -922,13 +995,13 @@ mod tests {
             append(32, 70, &data[32..]).await.unwrap(),
             Appended::LengthMismatch(64)
         );
-        assert_eq!(store.held(clinic(), &sha).await.unwrap(), None);
+        assert_eq!(store.held(clinic(), &sha, None).await.unwrap(), None);
         append(0, 64, &data[..32]).await.unwrap();
         let Appended::HashMismatch(actual) = append(32, 64, &data[32..]).await.unwrap() else {
             panic!("forged bytes were kept");
         };
         assert_eq!(actual, sha256_hex(&data));
-        assert_eq!(store.held(clinic(), &sha).await.unwrap(), None);
+        assert_eq!(store.held(clinic(), &sha, None).await.unwrap(), None);
         assert_eq!(store.read_blob(clinic(), &sha).await.unwrap(), None);
     }
 }

@@ -14,7 +14,10 @@
 //!
 //! Endpoints:
 //! - `HEAD /v1/blobs/{sha256}` → 200 with `Upload-Offset` (bytes held) and
-//!   `Upload-Length` (total, when known), 404 if nothing is held.
+//!   `Upload-Length` (total, when known), 404 if nothing is held. The device may send
+//!   its `Upload-Length`: a complete blob of that size is whole without being read
+//!   (see [`BlobStore::complete_size`]); otherwise the server hashes it. A complete
+//!   blob that is not whole (a crash cut it short) counts as not held.
 //! - `PATCH /v1/blobs/{sha256}` with `Upload-Offset`, `Upload-Length` and the next
 //!   chunk → 204 with the new `Upload-Offset`; 409 `offset_mismatch` (with the
 //!   server's `Upload-Offset`) if the offset is not what is held; 422 `hash_mismatch`
@@ -93,6 +96,15 @@ fn u64_header(headers: &HeaderMap, name: &HeaderName) -> Result<u64, AppError> {
         .ok_or_else(|| AppError::malformed(format!("header {name} must be a byte count")))
 }
 
+/// An optional non-negative integer header: None when absent, 400 when not a number.
+fn optional_u64_header(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, AppError> {
+    if headers.contains_key(name) {
+        u64_header(headers, name).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// In one instance, PATCHes of one blob take turns: each would list and maybe
 /// complete the same staged chunks, and taking turns saves the duplicate work.
 /// Instances do not need one another's turns (see [`crate::blob_store`]).
@@ -120,11 +132,13 @@ async fn head_blob(
     State(state): State<AppState>,
     device: Device,
     Path(sha): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     checked_name(&sha)?;
+    let declared = optional_u64_header(&headers, &UPLOAD_LENGTH)?;
     let held = state
         .blobs
-        .held(device.0.clinic_id, &sha)
+        .held(device.0.clinic_id, &sha, declared)
         .await
         .map_err(store_error)?;
     let (offset, length) = match held {

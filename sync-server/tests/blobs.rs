@@ -520,3 +520,90 @@ async fn upload_pending_uploads_every_pending_photo_once() {
         .unwrap();
     assert_eq!((again, calls), (0, 0));
 }
+
+/// `HEAD` declaring the photo's length, as devices ask: status, Upload-Offset.
+async fn head_declaring(
+    server: &Server,
+    token: &str,
+    sha: &str,
+    length: u64,
+) -> (u16, Option<u64>) {
+    let resp = http()
+        .head(blob_url(server, sha))
+        .bearer_auth(token)
+        .header("upload-length", length)
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), header_u64(&resp, "upload-offset"))
+}
+
+/// A complete photo whose file on the server's disk was cut short (as a crash left
+/// the files of a release that wrote without fsync) is not reported complete: the
+/// device sends it again, from byte 0, and the server ends with the whole photo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_cut_short_on_the_servers_disk_is_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, a) = server_and_device(dir.path()).await;
+    let photo = jpeg_like(8, 200_000);
+    let total = photo.len() as u64;
+    let sha = a.with(|r| r.store_blob(&photo).unwrap());
+    let client = BlobClient::new(&server.url, &a.token);
+    client.upload(&a.replica, &sha, |_, _| {}).await.unwrap();
+    let stored = on_server(&server, CLUES_A, &sha);
+    assert_eq!(std::fs::read(&stored).unwrap(), photo);
+
+    // The name survived the crash, and only part of the bytes (not a whole number of
+    // chunks, so a device that went on from there would say so in its progress).
+    let kept = 100_000;
+    std::fs::File::options()
+        .write(true)
+        .open(&stored)
+        .unwrap()
+        .set_len(kept)
+        .unwrap();
+
+    // Not complete, whether the HEAD declares the length (a device) or not (the
+    // hash decides), nor for a PATCH that would go on from the short end.
+    assert_eq!(head(&server, &a.token, &sha).await.0, 404);
+    assert_eq!(head_declaring(&server, &a.token, &sha, total).await.0, 404);
+    let resp = patch(
+        &server,
+        &a.token,
+        &sha,
+        kept,
+        total,
+        &photo[kept as usize..],
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 409);
+    assert_eq!(header_u64(&resp, "upload-offset"), Some(0));
+
+    // The device, which recorded the photo as uploaded, sends it again in full.
+    assert!(a.with(|r| r.blob_uploaded(&sha).unwrap()));
+    let mut reported = Vec::new();
+    client
+        .upload(&a.replica, &sha, |sent, of| reported.push((sent, of)))
+        .await
+        .unwrap();
+    let first_chunk = BLOB_CHUNK_BYTES as u64;
+    assert_eq!(
+        reported.first(),
+        Some(&(first_chunk, total)),
+        "{reported:?}"
+    );
+    assert_eq!(reported.last(), Some(&(total, total)), "{reported:?}");
+    assert_eq!(std::fs::read(&stored).unwrap(), photo);
+    assert_eq!(
+        head(&server, &a.token, &sha).await,
+        (200, Some(total), Some(total))
+    );
+    assert_nothing_in_progress(&server, CLUES_A);
+
+    // A device that declares a wrong length does not make a whole photo incomplete.
+    assert_eq!(
+        head_declaring(&server, &a.token, &sha, total + 1).await,
+        (200, Some(total))
+    );
+    assert_eq!(std::fs::read(&stored).unwrap(), photo);
+}

@@ -117,12 +117,15 @@ impl BlobClient {
         format!("{}/{sha}", self.blobs_url)
     }
 
-    /// How many bytes of `sha` the server holds (0 when it has none).
-    async fn server_offset(&self, sha: &str) -> Result<u64, SyncError> {
+    /// How many bytes of `sha`, a photo of `total` bytes, the server holds (0 when it
+    /// has none). Sending the length lets the server check a photo it holds in full by
+    /// its size instead of reading it.
+    async fn server_offset(&self, sha: &str, total: u64) -> Result<u64, SyncError> {
         let resp = self
             .http
             .head(self.url(sha))
             .bearer_auth(&self.token)
+            .header(UPLOAD_LENGTH, total)
             .send()
             .await
             .map_err(network)?;
@@ -193,7 +196,7 @@ impl BlobClient {
         loop {
             let at = match offset {
                 Some(at) => at,
-                None => match self.server_offset(sha).await {
+                None => match self.server_offset(sha, total).await {
                     Ok(at) => at,
                     Err(e) => {
                         backoff.after(e).await?;

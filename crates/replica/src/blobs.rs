@@ -28,6 +28,20 @@ pub fn blob_name(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Flushes a folder's entries (names created, renamed, removed) to disk. Windows
+/// cannot open a folder as a file, and NTFS journals its folders: nothing to do there.
+fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
 impl Replica {
     /// The directory of this replica's photos: `blobs/` next to its database file.
     /// A replica in memory has none.
@@ -51,28 +65,38 @@ impl Replica {
     }
 
     /// Keeps a photo's bytes; returns their name (hex SHA-256), which the photo row
-    /// records. Storing the same bytes again does nothing. The file appears whole or
-    /// not at all: it is written under a temporary name, flushed to disk, and renamed.
+    /// records. Storing the same bytes again writes nothing. The file appears whole or
+    /// not at all: it is written under a temporary name, flushed to disk, and renamed;
+    /// then the folders are flushed too, so the name survives a power cut as well.
     pub fn store_blob(&self, bytes: &[u8]) -> Result<String> {
         let sha = blob_name(bytes);
         let path = self.blob_path(&sha)?;
-        if path.is_file() {
-            return Ok(sha);
-        }
         let dir = self.blob_dir()?;
-        std::fs::create_dir_all(&dir)?;
-        // A unique temporary name: two writers of the same photo must not share one.
-        let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
-        let written = (|| -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(bytes)?;
-            // The photo may be the only copy of a receipt: on disk before it counts.
-            file.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.into());
+        if !path.is_file() {
+            std::fs::create_dir_all(&dir)?;
+            // A unique temporary name: two writers of the same photo must not share one.
+            let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
+            let written = (|| -> std::io::Result<()> {
+                let mut file = std::fs::File::create(&tmp)?;
+                file.write_all(bytes)?;
+                // The photo may be the only copy of a receipt: on disk before it counts.
+                file.sync_all()?;
+                std::fs::rename(&tmp, &path)
+            })();
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
+            }
+        }
+        // The name lives in the folder, and the folder (made for the first photo) in
+        // the one above: without flushing both, a power cut may lose the name, and the
+        // photo row pushed meanwhile would name a photo nobody holds. Also when the
+        // photo was already there: a write that failed at this step, or a process that
+        // died just after its rename, left a name that may not be on disk yet.
+        sync_dir(&dir)?;
+        match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent)?,
+            _ => {}
         }
         Ok(sha)
     }
@@ -129,6 +153,44 @@ impl Replica {
             })
             .optional()?
             .is_some())
+    }
+}
+
+impl Replica {
+    /// Makes every commit so far durable: once it returns, a power cut loses none of
+    /// them. Call it before pushing changes.
+    ///
+    /// The replica commits with `synchronous = NORMAL`, which may lose the last
+    /// commits to a power cut. That is harmless until they are pushed: then the device
+    /// would write other changes under (site, seq) numbers the server already holds.
+    /// `synchronous = FULL` would close that gap at every commit, at one sync per
+    /// write (about 4 ms on the benchmark machine, 290 times a plain insert, where
+    /// the write path's budget is 1.5); a push needs it only once, here: 0.4 ms after
+    /// one write, 2 ms after a hundred, 0.03 ms with nothing new (same machine).
+    ///
+    /// A full checkpoint syncs the WAL before copying it into the database file, then
+    /// syncs the database file: every commit is on disk in both. It waits (up to the
+    /// busy timeout) for readers of older snapshots, and fails as busy if one stays,
+    /// since a partial checkpoint need not have synced anything.
+    pub fn make_durable(&self) -> Result<()> {
+        // (busy, frames in the WAL, frames checkpointed); -1 frames when the database
+        // is not in WAL mode (a replica in memory), where there is nothing to sync.
+        let (busy, frames, checkpointed): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(FULL)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 || checkpointed < frames {
+            return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some(format!(
+                    "a reader kept {} of {frames} WAL frames from the checkpoint: \
+                     the last commits may not be on disk yet",
+                    frames - checkpointed.max(0)
+                )),
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -196,6 +258,45 @@ mod tests {
         assert_eq!(r.blob(&sha).unwrap(), None);
         r.store_blob(&bytes).unwrap();
         assert_eq!(r.blob(&sha).unwrap().unwrap(), bytes);
+    }
+
+    #[test]
+    fn make_durable_leaves_every_commit_in_the_database_file() {
+        let (dir, mut r) = on_disk();
+        // Only the barrier copies the WAL into the database file in this test.
+        r.connection()
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .unwrap();
+        r.load_demo().unwrap();
+        let purchase = r
+            .record_purchase(&cosabi_core::ledger::NewPurchase {
+                date: "10/03/2025".into(),
+                concept: "Cemento gris 50 kg".into(),
+                quantity: "4".into(),
+                unit_cost: "245".into(),
+                supplier: "Materiales El Puente".into(),
+                category: "infraestructura".into(),
+                paid_from: "efectivo".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        // What a power cut would leave if the WAL were lost: the database file alone.
+        let in_database_file = || {
+            let copy = dir.path().join("copy.sqlite3");
+            std::fs::copy(dir.path().join("r.sqlite3"), &copy).unwrap();
+            let conn = rusqlite::Connection::open(&copy).unwrap();
+            let found = conn.query_row(
+                "SELECT count(*) FROM purchase WHERE id = ?1",
+                [purchase.id.as_bytes().as_slice()],
+                |row| row.get::<_, i64>(0),
+            );
+            found.unwrap_or(0) == 1
+        };
+        assert!(!in_database_file(), "the commit was in the file already");
+        r.make_durable().unwrap();
+        assert!(in_database_file());
+        // In memory there is nothing to sync, and nothing fails.
+        Replica::open_in_memory().unwrap().make_durable().unwrap();
     }
 
     #[test]

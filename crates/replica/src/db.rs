@@ -260,8 +260,14 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Prepared statements kept per connection.
 pub const STATEMENT_CACHE_CAPACITY: usize = 512;
 
-/// Per-connection settings: WAL so readers never block the writer, NORMAL sync (a
-/// power cut may lose the last transactions but never corrupts), foreign keys on.
+/// Per-connection settings: WAL so readers never block the writer, NORMAL sync, foreign
+/// keys on.
+///
+/// NORMAL: a power cut may lose the last commits but never corrupts. A commit must not
+/// be lost once pushed (the device would reuse its (site, seq) numbers for other
+/// changes), so the sync client calls `Replica::make_durable` before each push, which
+/// syncs every commit so far. FULL would sync at every commit instead: measured at about 4 ms a write,
+/// 290 times a plain insert (`write_overhead_ratio`, whose budget is 1.5).
 fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
