@@ -200,6 +200,42 @@ impl Replica {
         Ok(out)
     }
 
+    /// Makes every commit so far durable: once it returns, a power cut loses none of
+    /// them. Call it before pushing changes.
+    ///
+    /// The replica commits with `synchronous = NORMAL`, which may lose the last
+    /// commits to a power cut. That is harmless until they are pushed: then the device
+    /// would write other changes under (site, seq) numbers the server already holds.
+    /// `synchronous = FULL` would close that gap at every commit, at one sync per
+    /// write (about 4 ms on the benchmark machine, 290 times a plain insert, where
+    /// the write path's budget is 1.5); a push needs it only once, here: 0.4 ms after
+    /// one write, 2 ms after a hundred, 0.03 ms with nothing new (same machine).
+    ///
+    /// A full checkpoint syncs the WAL before copying it into the database file, then
+    /// syncs the database file: every commit is on disk in both. It waits (up to the
+    /// busy timeout) for readers of older snapshots, and fails as busy if one stays,
+    /// since a partial checkpoint need not have synced anything.
+    pub fn make_durable(&self) -> Result<()> {
+        // (busy, frames in the WAL, frames checkpointed); -1 frames when the database
+        // is not in WAL mode (a replica in memory), where there is nothing to sync.
+        let (busy, frames, checkpointed): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(FULL)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 || checkpointed < frames {
+            return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some(format!(
+                    "a reader kept {} of {frames} WAL frames from the checkpoint: \
+                     the last commits may not be on disk yet",
+                    frames - checkpointed.max(0)
+                )),
+            )));
+        }
+        Ok(())
+    }
+
     /// Number of field changes this replica has written itself.
     pub fn local_change_count(&self) -> u64 {
         self.next_seq - 1

@@ -17,6 +17,8 @@
 //! - Relayed changes the server refuses or declines (a site bound to another device,
 //!   a group that breaks the schema) are left out for the rest of this sync: they
 //!   stay on the device and never stop the sync.
+//! - Nothing is pushed that is not durable on the device's disk
+//!   (`Replica::make_durable` before each page).
 //! - The sync is done only when the server confirmed every own change.
 
 use crate::codec::{page_from_bytes, page_to_bytes};
@@ -179,6 +181,11 @@ impl SyncSession {
             None => None,
         };
         let mut sent = Sent::default();
+        if page.is_some() {
+            // A pushed change must survive a power cut here: otherwise this device
+            // would write other changes under seqs the server already holds.
+            r.make_durable()?;
+        }
         if let Some(p) = &page {
             sent.pushed = true;
             sent.push_changes = p.field_change_count() as u64;

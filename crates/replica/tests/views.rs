@@ -13,7 +13,7 @@ use cosabi_core::schema::{AGREEMENT, MEMBER, PURCHASE, RECEIPT};
 use cosabi_core::views::HistoryEntry;
 use cosabi_core::Centavos;
 use cosabi_replica::workload::SplitMix64;
-use cosabi_replica::{Error, Replica, VersionVector};
+use cosabi_replica::{Error, Replica};
 use uuid::Uuid;
 
 fn clinic() -> NewClinic {
