@@ -166,6 +166,7 @@ async fn enroll_all(server: &Server, clinics: &[NationalClinic]) -> Vec<LoadDevi
                         code: c.code.clone(),
                         device_name: "Teléfono del comité (carga nacional)".into(),
                         site: c.site,
+                        device_key: None,
                     })
                     .send()
                     .await

@@ -301,9 +301,7 @@ pub async fn restore(store: &dyn Store, path: &Path) -> anyhow::Result<Counts> {
                 let before = counts;
                 counts.add_groups(&groups);
                 let fields = counts.field_changes - before.field_changes;
-                let report = store
-                    .push(clinic, crate::store::RESTORE_PUSHER, groups)
-                    .await?;
+                let report = store.push(clinic, groups).await?;
                 anyhow::ensure!(
                     report.applied == fields && report.deferred == 0,
                     "clinic {clinic}: {} of {fields} field changes restored ({} deferred): the backup is not in arrival order",

@@ -144,6 +144,10 @@ async fn enroll(
                 name,
                 site: req.site,
                 token_hash: auth::sha256_hex(token.as_bytes()),
+                key: req.device_key.filter(|k| {
+                    k.len() == 2 * cosabi_core::identity::DEVICE_KEY_BYTES
+                        && k.bytes().all(|b| b.is_ascii_hexdigit())
+                }),
             },
         )
         .await?;
@@ -192,6 +196,32 @@ async fn sync(
             if ahead > 0 {
                 tracing::warn!(device = %device.0.id, groups = ahead, "changes stamped in the future: the device's clock is ahead");
             }
+            // A site belongs to one device: another device's site is taken only
+            // with that device's tag (a change relayed through sync files), else
+            // declined — not stored, counted as deferred (the pusher leaves that
+            // site out for the rest of its sync; its own device brings it).
+            let owners = state.store.site_owners(clinic).await?;
+            let mut declined = 0u64;
+            let mut groups = Vec::with_capacity(page.groups.len());
+            for (i, g) in page.groups.iter().enumerate() {
+                let relay_ok = match owners.get(&g.site) {
+                    Some(owner) if owner.device != device.0.id => owner
+                        .key
+                        .as_deref()
+                        .and_then(|k| hex::decode(k).ok())
+                        .zip(page.tag(i))
+                        .is_some_and(|(key, tag)| cosabi_core::identity::verify(&key, g, tag)),
+                    _ => true,
+                };
+                if relay_ok {
+                    groups.push(g.clone());
+                } else {
+                    declined += g.fields.len() as u64;
+                }
+            }
+            if declined > 0 {
+                tracing::info!(device = %device.0.id, fields = declined, "changes of another device's site declined");
+            }
             // The device holds what it pushes: never send it back.
             for g in &page.groups {
                 let held = have.entry(g.site).or_insert(0);
@@ -199,7 +229,8 @@ async fn sync(
                     *held = (*held).max(g.seq_last());
                 }
             }
-            let report = state.store.push(clinic, &device.0.id, page.groups).await?;
+            let mut report = state.store.push(clinic, groups).await?;
+            report.deferred += declined;
             metrics::METRICS.sync_page("push", report.applied);
             Some(report)
         }
@@ -213,6 +244,7 @@ async fn sync(
         metrics::METRICS.sync_page("pull", fields);
         Some(page_to_bytes(&cosabi_core::wire::Page {
             schema_version: req.schema_version,
+            tags: Vec::new(),
             groups: pulled.groups,
         }))
     };

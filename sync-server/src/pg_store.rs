@@ -152,6 +152,9 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO site_owner(clinic_id, site, device_id)
         SELECT DISTINCT ON (clinic_id, site) clinic_id, site, id FROM device
         WHERE NOT revoked ORDER BY clinic_id, site, enrolled_at_ms;
+    -- The device's key (hex): the server checks with it the tags of the device's
+    -- changes that other devices relay. NULL for devices enrolled before.
+    ALTER TABLE device ADD COLUMN key text;
 "#,
 ];
 
@@ -422,13 +425,16 @@ async fn load_vv(
         .collect()
 }
 
-/// Site → owning device, for one clinic.
+/// Site → owning device and its key, for one clinic.
 async fn load_owners(
     client: &impl GenericClient,
     clinic: ClinicId,
-) -> StoreResult<HashMap<SiteId, String>> {
+) -> StoreResult<HashMap<SiteId, SiteOwner>> {
     let stmt = client
-        .prepare_cached("SELECT site, device_id FROM site_owner WHERE clinic_id = $1")
+        .prepare_cached(
+            "SELECT o.site, o.device_id, d.key FROM site_owner o
+             LEFT JOIN device d ON d.id = o.device_id WHERE o.clinic_id = $1",
+        )
         .await
         .map_err(backend)?;
     let rows = client
@@ -439,7 +445,10 @@ async fn load_owners(
         .map(|r| {
             Ok((
                 SiteId(uuid(r.try_get::<_, &[u8]>(0).map_err(backend)?)?),
-                r.try_get::<_, String>(1).map_err(backend)?,
+                SiteOwner {
+                    device: r.try_get::<_, String>(1).map_err(backend)?,
+                    key: r.try_get::<_, Option<String>>(2).map_err(backend)?,
+                },
             ))
         })
         .collect()
@@ -625,8 +634,8 @@ impl Store for PgStore {
         bind_site(&tx, &clinic_id, &device.id, device.site).await?;
         let insert = tx
             .prepare_cached(
-                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms, key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .await
             .map_err(backend)?;
@@ -639,6 +648,7 @@ impl Store for PgStore {
                 &id_bytes(&device.site.0),
                 &device.token_hash,
                 &big(now_ms),
+                &device.key,
             ],
         )
         .await
@@ -733,12 +743,12 @@ impl Store for PgStore {
         bind_site(&client, id_bytes(&clinic.0), device, site).await
     }
 
-    async fn push(
-        &self,
-        clinic: ClinicId,
-        device: &str,
-        groups: Vec<ChangeGroup>,
-    ) -> StoreResult<PushReport> {
+    async fn site_owners(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, SiteOwner>> {
+        let client = self.client().await?;
+        load_owners(&client, clinic).await
+    }
+
+    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport> {
         let mut client = self.client().await?;
         let tx = client
             .build_transaction()
@@ -754,15 +764,7 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         let mut vv = load_vv(&tx, clinic).await?;
-        let owners = load_owners(&tx, clinic).await?;
-        let admitted = admit_page(
-            groups,
-            &mut vv,
-            Pusher {
-                device,
-                owners: &owners,
-            },
-        );
+        let admitted = admit_page(groups, &mut vv);
         if !admitted.echoed.is_empty() {
             let mut held = Vec::new();
             for (site, (from, to)) in admitted.echoed_ranges() {

@@ -88,6 +88,9 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO site_owner(clinic_id, site, device_id)
         SELECT clinic_id, site, id FROM device WHERE revoked = 0 ORDER BY enrolled_at_ms
         ON CONFLICT DO NOTHING;
+    -- The device's key (hex): the server checks with it the tags of the device's
+    -- changes that other devices relay. NULL for devices enrolled before.
+    ALTER TABLE device ADD COLUMN key TEXT;
 "#,
 ];
 
@@ -336,15 +339,16 @@ impl Store for SqliteStore {
             )
             .map_err(backend)?;
             tx.execute(
-                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO device(id, clinic_id, name, site, token_hash, enrolled_at_ms, key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 rusqlite::params![
                     device.id,
                     clinic_id,
                     device.name,
                     device.site.0.as_bytes().as_slice(),
                     device.token_hash,
-                    now_ms as i64
+                    now_ms as i64,
+                    device.key,
                 ],
             )
             .map_err(backend)?;
@@ -429,27 +433,13 @@ impl Store for SqliteStore {
         self.run(move |conn| load_vv(conn, clinic)).await
     }
 
-    async fn push(
-        &self,
-        clinic: ClinicId,
-        device: &str,
-        groups: Vec<ChangeGroup>,
-    ) -> StoreResult<PushReport> {
-        let device = device.to_owned();
+    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport> {
         self.run(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
             let mut vv = load_vv(&tx, clinic)?;
-            let owners = load_owners(&tx, clinic)?;
-            let admitted = admit_page(
-                groups,
-                &mut vv,
-                Pusher {
-                    device: &device,
-                    owners: &owners,
-                },
-            );
+            let admitted = admit_page(groups, &mut vv);
             if !admitted.echoed.is_empty() {
                 let mut held = Vec::new();
                 for (site, (from, to)) in admitted.echoed_ranges() {
@@ -535,6 +525,10 @@ impl Store for SqliteStore {
             Ok(page.finish())
         })
         .await
+    }
+
+    async fn site_owners(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, SiteOwner>> {
+        self.run(move |conn| load_owners(conn, clinic)).await
     }
 
     async fn bind_site(&self, clinic: ClinicId, device: &str, site: SiteId) -> StoreResult<()> {
@@ -827,10 +821,13 @@ mod tests {
     }
 }
 
-/// Site → owning device, for one clinic.
-fn load_owners(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, String>> {
+/// Site → owning device and its key, for one clinic.
+fn load_owners(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, SiteOwner>> {
     let mut stmt = conn
-        .prepare_cached("SELECT site, device_id FROM site_owner WHERE clinic_id = ?1")
+        .prepare_cached(
+            "SELECT o.site, o.device_id, d.key FROM site_owner o
+             LEFT JOIN device d ON d.id = o.device_id WHERE o.clinic_id = ?1",
+        )
         .map_err(backend)?;
     let mut rows = stmt
         .query([clinic.0.as_bytes().as_slice()])
@@ -838,7 +835,13 @@ fn load_owners(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteI
     let mut out = HashMap::new();
     while let Some(r) = rows.next().map_err(backend)? {
         let site = SiteId(uuid(&r.get::<_, Vec<u8>>(0).map_err(backend)?)?);
-        out.insert(site, r.get(1).map_err(backend)?);
+        out.insert(
+            site,
+            SiteOwner {
+                device: r.get(1).map_err(backend)?,
+                key: r.get(2).map_err(backend)?,
+            },
+        );
     }
     Ok(out)
 }

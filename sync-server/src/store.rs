@@ -41,6 +41,14 @@ pub struct DeviceRecord {
     pub revoked: bool,
 }
 
+/// The device a site belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteOwner {
+    pub device: String,
+    /// The device's key (hex), for the tags of its changes relayed by others.
+    pub key: Option<String>,
+}
+
 /// A device about to be enrolled.
 #[derive(Debug, Clone)]
 pub struct NewDevice {
@@ -49,6 +57,8 @@ pub struct NewDevice {
     pub site: SiteId,
     /// SHA-256 (hex) of its token: the token itself is never stored.
     pub token_hash: String,
+    /// The device's key (hex), which tags its changes (`cosabi_core::identity`).
+    pub key: Option<String>,
 }
 
 /// A person who may read the programme view, within their scope.
@@ -180,29 +190,13 @@ impl Admitted {
     }
 }
 
-/// The pusher id of the administrator's restore from a backup, which puts back
-/// changes of every site (device ids are never empty).
-pub const RESTORE_PUSHER: &str = "";
-
-/// Who owns each bound site of a clinic (site → device id), and who is pushing.
-#[derive(Debug, Clone, Copy)]
-pub struct Pusher<'a> {
-    pub device: &'a str,
-    pub owners: &'a HashMap<SiteId, String>,
-}
-
 /// The causal rule every store applies to a pushed page, with `vv` what the server
 /// holds of the clinic (updated to what it will hold): a group is kept only after
 /// everything before it of its site and the versions it replaced; held parts are
 /// set apart for comparison ([`Admitted::echoed`]); after a gap, the rest of that
-/// site's groups wait for a later push. A site bound to another device is declined
-/// (counted as deferred, never stored): a site belongs to one device, and a relay
-/// cannot yet prove a change came from it (see ARCHITECTURE.md, "Site identity").
-pub fn admit_page(
-    groups: Vec<ChangeGroup>,
-    vv: &mut HashMap<SiteId, u64>,
-    pusher: Pusher<'_>,
-) -> Admitted {
+/// site's groups wait for a later push. (Which device may push which site is
+/// decided before, by the handler: [`Store::site_owners`].)
+pub fn admit_page(groups: Vec<ChangeGroup>, vv: &mut HashMap<SiteId, u64>) -> Admitted {
     let mut out = Admitted::default();
     let mut blocked = HashSet::new();
     for g in groups {
@@ -211,17 +205,6 @@ pub fn admit_page(
             continue;
         }
         if blocked.contains(&g.site) {
-            out.report.deferred += n;
-            continue;
-        }
-        let restoring = pusher.device == RESTORE_PUSHER;
-        if !restoring
-            && pusher
-                .owners
-                .get(&g.site)
-                .is_some_and(|d| d != pusher.device)
-        {
-            blocked.insert(g.site);
             out.report.deferred += n;
             continue;
         }
@@ -338,17 +321,14 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_device(&self, id: &str, now_ms: u64) -> StoreResult<()>;
     /// What the server holds for a clinic, per site.
     async fn version_vector(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u64>>;
-    /// Stores a page of changes pushed by `device` in one transaction, in causal
-    /// order: a group is kept only after everything before it of its site and the
-    /// versions it replaced ([`admit_page`]); a part already held must be the same
-    /// change ([`first_divergence`], else [`StoreError::Divergent`] and nothing is
-    /// stored); a site bound to another device is declined.
-    async fn push(
-        &self,
-        clinic: ClinicId,
-        device: &str,
-        groups: Vec<ChangeGroup>,
-    ) -> StoreResult<PushReport>;
+    /// Stores a page of changes in one transaction, in causal order: a group is kept
+    /// only after everything before it of its site and the versions it replaced
+    /// ([`admit_page`]); a part already held must be the same change
+    /// ([`first_divergence`], else [`StoreError::Divergent`] and nothing is stored).
+    async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport>;
+    /// The bound sites of a clinic: site → (device id, the device's key as hex, if
+    /// it gave one at enrollment).
+    async fn site_owners(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, SiteOwner>>;
     /// Binds `site` to `device` (a device's sites: the one it enrolled with and
     /// any it moved to). Binding again to the same device is a no-op;
     /// [`StoreError::SiteTaken`] if another device holds it.

@@ -38,7 +38,7 @@ async fn a_sqlite_backup_restored_into_postgres_keeps_every_device_syncing() {
     a.with(|r| cosabi_replica::workload::clinic_year(r, 5).unwrap());
     a.sync(&server.url).await;
     let b = Device::enroll(dir.path(), "b", &server.url, &code_b).await;
-    b.with(|r| cosabi_replica::workload::clinic_year(r, 6).unwrap());
+    b.with(|r| cosabi_replica::workload::clinic_year_of(r, 6, CLUES_B).unwrap());
     b.sync(&server.url).await;
     // A lost phone, revoked before the backup.
     let lost = Device::enroll(

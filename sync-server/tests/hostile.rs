@@ -110,6 +110,7 @@ async fn hostile_step(
     let row = Uuid::from_u128(rng.next() as u128 | 1);
     let page = |groups| Page {
         schema_version: cosabi_replica::db::SCHEMA_VERSION as u32,
+        tags: Vec::new(),
         groups,
     };
     let bytes = match rng.below(7) {

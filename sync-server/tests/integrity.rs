@@ -130,6 +130,7 @@ fn group(
 fn page(groups: Vec<ChangeGroup>) -> Page {
     Page {
         schema_version: cosabi_replica::db::SCHEMA_VERSION as u32,
+        tags: Vec::new(),
         groups,
     }
 }
@@ -599,4 +600,67 @@ async fn invalid_changes_already_stored_are_set_aside_everywhere() {
             );
         }
     }
+}
+
+/// A change relayed through a sync file by another enrolled device carries its own
+/// device's tag: the server takes it, so a phone that never reaches the office gets
+/// its writes to the programme through a colleague. The same change altered on the
+/// way (same tag) is declined.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_change_reaches_the_server_with_its_devices_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), "127.0.0.1:0");
+    let code = add_clinic(&server.db, DEMO_CLUES);
+    let sierra = Device::enroll(dir.path(), "sierra", &server.url, &code).await;
+    sierra.with(|r| {
+        r.load_demo().unwrap();
+    });
+    sierra.sync(&server.url).await;
+    let office = newcomer(dir.path(), &server, "office").await;
+
+    // Offline in the sierra: a new member, carried to the office in a file.
+    add_member(&sierra, "Desde la sierra");
+    let (site, pages) = sierra.with(|r| (r.site_id(), r.pages_since(&Default::default()).unwrap()));
+    assert!(
+        pages.iter().all(|p| p
+            .groups
+            .iter()
+            .enumerate()
+            .all(|(i, g)| g.site != site || p.tag(i).is_some())),
+        "a device's own groups leave it tagged"
+    );
+    // Altered on the way: the tag no longer matches, and the server declines it.
+    let mut altered: Vec<Page> = pages.clone();
+    let last = altered.last_mut().unwrap();
+    let g = last
+        .groups
+        .iter_mut()
+        .rev()
+        .find(|g| g.site == site)
+        .unwrap();
+    for f in &mut g.fields {
+        if f.value == Value::Text("Desde la sierra".into()) {
+            f.value = Value::Text("Alterado".into());
+        }
+    }
+    let (status, body) = raw_push(&server, &office.token, last).await;
+    assert_eq!(status, 200);
+    let resp: SyncResponse = postcard::from_bytes(&body).unwrap();
+    assert!(
+        resp.push.unwrap().deferred > 0,
+        "an altered relay was taken"
+    );
+
+    office.with(|r| {
+        for p in &pages {
+            r.apply_page(p).unwrap();
+        }
+    });
+    assert!(office.sync(&server.url).await.done);
+    let d = newcomer(dir.path(), &server, "d").await;
+    assert_has(&d, "a new device", &["Desde la sierra"]);
+    assert!(!member_names(&d).contains("Alterado"));
+    // The sierra phone, when it syncs, finds its write already there.
+    assert!(sierra.sync(&server.url).await.done);
+    assert_eq!(sierra.with(|r| r.site_id()), site);
 }

@@ -91,6 +91,7 @@ fn push_request(site: SiteId, n: usize) -> Vec<u8> {
         .collect();
     let page = Page {
         schema_version: 4,
+        tags: Vec::new(),
         groups,
     };
     postcard::to_allocvec(&SyncRequest {

@@ -371,7 +371,7 @@ async fn clinics_are_refolded_only_when_their_changes_move() {
         let store = store.clone();
         async move {
             for p in pages {
-                store.push(clinic.id, "device-a", p.groups).await.unwrap();
+                store.push(clinic.id, p.groups).await.unwrap();
             }
         }
     };

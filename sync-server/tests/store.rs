@@ -161,6 +161,7 @@ fn device(id: &str, site: SiteId, token_hash: &str) -> NewDevice {
         name: format!("teléfono {id}"),
         site,
         token_hash: token_hash.into(),
+        key: None,
     }
 }
 
@@ -381,26 +382,13 @@ async fn pushes_are_stored_once_and_pulled_in_arrival_order(store: &dyn Store) {
     let other = clinic_with_device(store, "OCIMB000001").await;
     let (s1, s2) = (site(1), site(2));
     let page = vec![group(s1, 1, 2), group(s2, 1, 1), group(s1, 3, 3)];
-    assert_eq!(
-        store
-            .push(c, "dev-VZIMB001234", page.clone())
-            .await
-            .unwrap(),
-        report(6, 0, 0)
-    );
-    assert_eq!(
-        store
-            .push(c, "dev-VZIMB001234", page.clone())
-            .await
-            .unwrap(),
-        report(0, 6, 0)
-    );
+    assert_eq!(store.push(c, page.clone()).await.unwrap(), report(6, 0, 0));
+    assert_eq!(store.push(c, page.clone()).await.unwrap(), report(0, 6, 0));
     // A group with no fields counts for nothing.
     assert_eq!(
         store
             .push(
                 c,
-                "dev-VZIMB001234",
                 vec![ChangeGroup {
                     fields: vec![],
                     ..group(s1, 6, 1)
@@ -410,10 +398,7 @@ async fn pushes_are_stored_once_and_pulled_in_arrival_order(store: &dyn Store) {
             .unwrap(),
         PushReport::default()
     );
-    store
-        .push(other, "dev-OCIMB000001", vec![group(s1, 1, 4)])
-        .await
-        .unwrap();
+    store.push(other, vec![group(s1, 1, 4)]).await.unwrap();
 
     let pulled = store.pull(c, HashMap::new(), 0).await.unwrap();
     assert!(!pulled.more);
@@ -448,10 +433,7 @@ async fn groups_after_a_gap_or_a_missing_version_are_deferred(store: &dyn Store)
         group_over(s2, 1, 2, Version { site: s3, seq: 1 }), // replaces what is not here
         group(s3, 1, 1),
     ];
-    assert_eq!(
-        store.push(c, "dev-VZIMB001234", page).await.unwrap(),
-        report(1, 0, 5)
-    );
+    assert_eq!(store.push(c, page).await.unwrap(), report(1, 0, 5));
     assert_eq!(
         store.version_vector(c).await.unwrap(),
         HashMap::from([(s3, 1)])
@@ -464,10 +446,7 @@ async fn groups_after_a_gap_or_a_missing_version_are_deferred(store: &dyn Store)
         group_over(s2, 1, 2, Version { site: s3, seq: 1 }),
         group_over(s2, 3, 1, Version { site: s2, seq: 2 }),
     ];
-    assert_eq!(
-        store.push(c, "dev-VZIMB001234", page).await.unwrap(),
-        report(8, 0, 0)
-    );
+    assert_eq!(store.push(c, page).await.unwrap(), report(8, 0, 0));
     assert_eq!(
         store.version_vector(c).await.unwrap(),
         HashMap::from([(s1, 5), (s2, 3), (s3, 1)])
@@ -490,10 +469,7 @@ async fn partly_held_groups_are_trimmed(store: &dyn Store) {
     let c = clinic_with_device(store, "VZIMB001234").await;
     let s1 = site(1);
     let held = group(s1, 1, 3);
-    store
-        .push(c, "dev-VZIMB001234", vec![held.clone()])
-        .await
-        .unwrap();
+    store.push(c, vec![held.clone()]).await.unwrap();
     // 2..5 overlaps 2..3 with the same changes: those are counted as duplicates,
     // 4..5 kept.
     let mut overlapping = ChangeGroup {
@@ -508,10 +484,7 @@ async fn partly_held_groups_are_trimmed(store: &dyn Store) {
             ..f
         }));
     assert_eq!(
-        store
-            .push(c, "dev-VZIMB001234", vec![overlapping.clone()])
-            .await
-            .unwrap(),
+        store.push(c, vec![overlapping.clone()]).await.unwrap(),
         report(2, 2, 0)
     );
     let (pulled, _) = pull_all(store, c, &HashMap::new()).await;
@@ -528,14 +501,11 @@ async fn partly_held_groups_are_trimmed(store: &dyn Store) {
 async fn divergent_changes_are_refused_and_nothing_is_stored(store: &dyn Store) {
     let c = clinic_with_device(store, "VZIMB001234").await;
     let (s1, s2) = (site(1), site(2));
-    store
-        .push(c, "dev-VZIMB001234", vec![group(s1, 1, 3)])
-        .await
-        .unwrap();
+    store.push(c, vec![group(s1, 1, 3)]).await.unwrap();
     let mut copy = group(s1, 1, 3);
     copy.fields[2].value = Value::Text("otro valor".into());
     let page = vec![group(s2, 1, 2), copy, group(s1, 4, 1)];
-    match store.push(c, "dev-VZIMB001234", page).await {
+    match store.push(c, page).await {
         Err(StoreError::Divergent { site, seq }) => assert_eq!((site, seq), (s1, 3)),
         other => panic!("a divergent push was taken: {other:?}"),
     }
@@ -548,21 +518,19 @@ async fn divergent_changes_are_refused_and_nothing_is_stored(store: &dyn Store) 
     let mut later = group(s1, 2, 2);
     later.hlc = Hlc::new(1_800_000_000_000, 0);
     assert!(matches!(
-        store.push(c, "dev-VZIMB001234", vec![later]).await,
+        store.push(c, vec![later]).await,
         Err(StoreError::Divergent { .. })
     ));
     // The same changes again are duplicates, as always.
     assert_eq!(
-        store
-            .push(c, "dev-VZIMB001234", vec![group(s1, 1, 3)])
-            .await
-            .unwrap(),
+        store.push(c, vec![group(s1, 1, 3)]).await.unwrap(),
         report(0, 3, 0)
     );
 }
 
-/// A site belongs to one device: its changes pushed by another are declined (not
-/// stored, counted as deferred); a device binds its fresh sites, never another's.
+/// A site belongs to one device: the store binds a device's enrollment site and
+/// the fresh sites it claims, never another device's, and tells the handler whose
+/// each site is and with which key its relayed changes are checked.
 async fn sites_belong_to_one_device(store: &dyn Store) {
     let c = clinic_with_device(store, "VZIMB001234").await;
     let owner = "dev-VZIMB001234";
@@ -570,27 +538,9 @@ async fn sites_belong_to_one_device(store: &dyn Store) {
         .add_enrollment_code(c, "code-second", u64::MAX / 2)
         .await
         .unwrap();
-    store
-        .enroll("code-second", 10, device("second", site(2), "tok-second"))
-        .await
-        .unwrap();
-    let page = vec![group(site(1), 1, 2), group(site(3), 1, 1)];
-    assert_eq!(
-        store.push(c, "second", page).await.unwrap(),
-        report(1, 0, 2),
-        "another device's site is declined, an unbound one is taken"
-    );
-    assert_eq!(
-        store.version_vector(c).await.unwrap(),
-        HashMap::from([(site(3), 1)])
-    );
-    assert_eq!(
-        store
-            .push(c, owner, vec![group(site(1), 1, 2)])
-            .await
-            .unwrap(),
-        report(2, 0, 0)
-    );
+    let mut second = device("second", site(2), "tok-second");
+    second.key = Some("ab".repeat(32));
+    store.enroll("code-second", 10, second).await.unwrap();
     // Binding: a fresh site once, again as a no-op, never another's.
     store.bind_site(c, owner, site(9)).await.unwrap();
     store.bind_site(c, owner, site(9)).await.unwrap();
@@ -602,6 +552,16 @@ async fn sites_belong_to_one_device(store: &dyn Store) {
         store.bind_site(c, "second", site(1)).await,
         Err(StoreError::SiteTaken(_))
     ));
+    let owners = store.site_owners(c).await.unwrap();
+    let who = |s: u128| {
+        owners
+            .get(&site(s))
+            .map(|o| (o.device.as_str(), o.key.clone()))
+    };
+    assert_eq!(who(1), Some((owner, None)));
+    assert_eq!(who(9), Some((owner, None)));
+    assert_eq!(who(2), Some(("second", Some("ab".repeat(32)))));
+    assert_eq!(who(3), None);
     // Enrolling with a site another device holds is refused and spends no code.
     store
         .add_enrollment_code(c, "code-copy", u64::MAX / 2)
@@ -629,10 +589,7 @@ async fn pulls_come_in_pages_with_a_cursor(store: &dyn Store) {
         .map(|i| group(s1, 1 + i * fields as u64, fields))
         .collect();
     for chunk in all.chunks(100) {
-        let r = store
-            .push(c, "dev-VZIMB001234", chunk.to_vec())
-            .await
-            .unwrap();
+        let r = store.push(c, chunk.to_vec()).await.unwrap();
         assert_eq!(r.applied, (chunk.len() * fields) as u64);
     }
     let mut got = Vec::new();
@@ -668,21 +625,11 @@ async fn version_vectors_say_what_each_clinic_holds(store: &dyn Store) {
     assert!(store.version_vector(a).await.unwrap().is_empty());
     assert!(store.version_vectors().await.unwrap().is_empty());
     store
-        .push(
-            a,
-            "dev-VZIMB001234",
-            vec![group(site(1), 1, 3), group(site(2), 1, 1)],
-        )
+        .push(a, vec![group(site(1), 1, 3), group(site(2), 1, 1)])
         .await
         .unwrap();
-    store
-        .push(a, "dev-VZIMB001234", vec![group(site(1), 4, 2)])
-        .await
-        .unwrap();
-    store
-        .push(b, "dev-OCIMB000001", vec![group(site(3), 1, 7)])
-        .await
-        .unwrap();
+    store.push(a, vec![group(site(1), 4, 2)]).await.unwrap();
+    store.push(b, vec![group(site(3), 1, 7)]).await.unwrap();
     let vv_a = HashMap::from([(site(1), 5), (site(2), 1)]);
     assert_eq!(store.version_vector(a).await.unwrap(), vv_a);
     assert_eq!(
@@ -822,7 +769,7 @@ async fn pg_concurrent_pushes_from_two_instances_reach_a_puller_exactly_once() {
                     .map(|i| group(s, seq + i * 2, 2))
                     .collect();
                 seq += GROUPS_PER_PAGE * 2;
-                let r = store.push(c, "dev-VZIMB001234", page).await.unwrap();
+                let r = store.push(c, page).await.unwrap();
                 assert_eq!(r, report(GROUPS_PER_PAGE * 2, 0, 0));
             }
             done.fetch_add(1, Ordering::SeqCst);

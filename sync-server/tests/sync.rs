@@ -387,6 +387,7 @@ async fn unknown_tables_and_columns_pass_through_unchanged() {
     a.with(|r| {
         r.apply_page(&cosabi_core::wire::Page {
             schema_version: 99,
+            tags: Vec::new(),
             groups: groups.clone(),
         })
         .unwrap()

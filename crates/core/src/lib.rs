@@ -15,6 +15,7 @@
 //! - [`ledger`]: card movements, purchases, receipts, RFC and folio fiscal checks,
 //!   the balance view.
 //! - [`photo`]: photo records, content-addressed by SHA-256.
+//! - [`identity`]: device keys and the tags that prove which device wrote a change.
 //! - [`merge`]: which of a field's heads wins, as a pure function.
 //! - [`hlc::Hlc`]: the hybrid logical clock used to order concurrent edits.
 //! - [`views`]: read models for screens (dashboard, purchases page, history).
@@ -33,6 +34,7 @@ pub mod committee;
 pub mod error;
 pub mod format;
 pub mod hlc;
+pub mod identity;
 pub mod ids;
 mod input;
 pub mod ledger;

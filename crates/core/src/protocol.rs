@@ -22,6 +22,11 @@ pub struct EnrollRequest {
     pub device_name: String,
     /// The replica's site id, so the server can tell the admin which replica it is.
     pub site: SiteId,
+    /// The device's key (hex, `identity::DEVICE_KEY_BYTES`), with which the server
+    /// checks the tags of this device's changes when other devices relay them.
+    /// Older apps send none: their changes then reach the server only from them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
 }
 
 /// Answer to a successful enrollment.

@@ -308,6 +308,7 @@ mod tests {
         let g = group(PURCHASE.id, row, vec![(5, Value::Int(1))]);
         let page = Page {
             schema_version: 1,
+            tags: Vec::new(),
             groups: vec![g; PAGE_FIELD_CHANGES_MAX + 1],
         };
         assert!(matches!(

@@ -16,8 +16,12 @@ use crate::ids::{MemberId, SiteId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Version of the page encoding below.
-pub const FORMAT_VERSION: u16 = 1;
+/// Version of the page encoding below. Format 2 adds the device tags of groups
+/// ([`Page::tags`]); a page without tags is still written as format 1, byte for byte,
+/// so devices that only read format 1 keep reading every page they are sent.
+pub const FORMAT_VERSION: u16 = 2;
+/// The format of a page without tags.
+const FORMAT_UNTAGGED: u16 = 1;
 
 /// Most field changes in one page.
 pub const PAGE_FIELD_CHANGES_MAX: usize = 8192;
@@ -33,11 +37,35 @@ pub struct Page {
     /// Schema version (the replica's migration count) of the app that wrote it.
     pub schema_version: u32,
     pub groups: Vec<ChangeGroup>,
+    /// The device tags of some groups (index into `groups`, ascending): the proof,
+    /// made with the key of the device that wrote a group, that it did. The server
+    /// checks them on changes relayed by another device (see `crate::identity`).
+    pub tags: Vec<(u32, Tag)>,
 }
+
+/// A device's tag on one change group (`crate::identity::tag`).
+pub type Tag = [u8; 16];
 
 impl Page {
     pub fn field_change_count(&self) -> usize {
         self.groups.iter().map(|g| g.fields.len()).sum()
+    }
+
+    /// The tag of group `index`, if the page carries one.
+    pub fn tag(&self, index: usize) -> Option<&Tag> {
+        let i = u32::try_from(index).ok()?;
+        self.tags
+            .binary_search_by_key(&i, |(at, _)| *at)
+            .ok()
+            .map(|k| &self.tags[k].1)
+    }
+
+    /// Adds a group and its tag, if any.
+    pub fn push(&mut self, group: ChangeGroup, tag: Option<Tag>) {
+        if let Some(t) = tag {
+            self.tags.push((self.groups.len() as u32, t));
+        }
+        self.groups.push(group);
     }
 }
 
@@ -58,6 +86,13 @@ struct WirePage {
     sites: Vec<Uuid>,
     authors: Vec<Uuid>,
     groups: Vec<WireGroup>,
+}
+
+/// Format 2: format 1 followed by the tags.
+#[derive(Serialize, Deserialize)]
+struct WirePageTagged {
+    page: WirePage,
+    tags: Vec<(u32, Tag)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -139,14 +174,33 @@ pub fn encode_page(page: &Page) -> Vec<u8> {
         });
         last_hlc = g.hlc.0;
     }
+    let tagged = !page.tags.is_empty();
     let wire = WirePage {
-        format: FORMAT_VERSION,
+        format: if tagged {
+            FORMAT_VERSION
+        } else {
+            FORMAT_UNTAGGED
+        },
         schema_version: page.schema_version,
         sites,
         authors,
         groups,
     };
-    postcard::to_allocvec(&wire).expect("postcard encodes plain data")
+    if tagged {
+        let wire = WirePageTagged {
+            page: wire,
+            tags: page.tags.clone(),
+        };
+        postcard::to_allocvec(&wire).expect("postcard encodes plain data")
+    } else {
+        postcard::to_allocvec(&wire).expect("postcard encodes plain data")
+    }
+}
+
+/// The same page without tags: what a device that reads only format 1 is sent.
+pub fn untagged(mut page: Page) -> Page {
+    page.tags.clear();
+    page
 }
 
 /// Decodes a page, checking every reference.
@@ -158,8 +212,21 @@ pub fn decode_page(bytes: &[u8]) -> Result<Page, WireError> {
     if format > FORMAT_VERSION {
         return Err(WireError::TooNew(format));
     }
-    let wire: WirePage =
-        postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+    let (wire, tags): (WirePage, Vec<(u32, Tag)>) = if format <= FORMAT_UNTAGGED {
+        let wire = postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+        (wire, Vec::new())
+    } else {
+        let t: WirePageTagged =
+            postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+        (t.page, t.tags)
+    };
+    if tags.windows(2).any(|w| w[0].0 >= w[1].0)
+        || tags
+            .last()
+            .is_some_and(|(i, _)| *i as usize >= wire.groups.len())
+    {
+        return Err(WireError::Malformed("tags out of order or range".into()));
+    }
     let site = |i: u32| {
         wire.sites
             .get(i as usize)
@@ -212,6 +279,7 @@ pub fn decode_page(bytes: &[u8]) -> Result<Page, WireError> {
     Ok(Page {
         schema_version: wire.schema_version,
         groups,
+        tags,
     })
 }
 
@@ -227,6 +295,7 @@ mod tests {
         let author = MemberId(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0222));
         Page {
             schema_version: 3,
+            tags: Vec::new(),
             groups: vec![
                 ChangeGroup {
                     site: a,
@@ -279,6 +348,23 @@ mod tests {
              0000000070008000000000000111010102010103020102"
         );
         assert_eq!(decode_page(&bytes).unwrap(), sample());
+    }
+
+    #[test]
+    fn tagged_pages_round_trip_and_untagged_ones_stay_format_1() {
+        let mut page = sample();
+        assert_eq!(encode_page(&page)[0], 1, "no tags: format 1");
+        page.tags = vec![(1, [7; 16])];
+        let bytes = encode_page(&page);
+        assert_eq!(bytes[0], 2);
+        let back = decode_page(&bytes).unwrap();
+        assert_eq!(back, page);
+        assert_eq!(back.tag(1), Some(&[7; 16]));
+        assert_eq!(back.tag(0), None);
+        assert_eq!(untagged(back), sample());
+        // Tags that name no group are refused.
+        page.tags = vec![(2, [7; 16])];
+        assert!(decode_page(&encode_page(&page)).is_err());
     }
 
     #[test]
@@ -343,7 +429,7 @@ mod tests {
     proptest! {
         #[test]
         fn pages_round_trip(groups in proptest::collection::vec(arb_group(), 0..20), schema in any::<u32>()) {
-            let page = Page { schema_version: schema, groups };
+            let page = Page { schema_version: schema, groups, tags: Vec::new() };
             prop_assert_eq!(decode_page(&encode_page(&page)).unwrap(), page);
         }
 

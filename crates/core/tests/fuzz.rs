@@ -117,6 +117,7 @@ fn sample_page() -> Vec<u8> {
         .collect();
     encode_page(&Page {
         schema_version: 6,
+        tags: Vec::new(),
         groups,
     })
 }

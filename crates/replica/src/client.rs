@@ -55,12 +55,24 @@ pub(crate) async fn refused(resp: reqwest::Response) -> SyncError {
     }
 }
 
-/// Enrolls this device with a one-time code; returns the token to keep.
+/// Enrolls a device by its site alone (no key: its changes then reach the server
+/// only from itself); a replica enrolls with [`enroll_replica`].
 pub async fn enroll(
     server_url: &str,
     code: &str,
     device_name: &str,
     site: SiteId,
+) -> Result<EnrollResponse, SyncError> {
+    enroll_with(server_url, code, device_name, site, None).await
+}
+
+/// Enrolls a device with a one-time code and its key; returns the token to keep.
+async fn enroll_with(
+    server_url: &str,
+    code: &str,
+    device_name: &str,
+    site: SiteId,
+    device_key: Option<&str>,
 ) -> Result<EnrollResponse, SyncError> {
     let url = format!("{}/v1/enroll", server_url.trim_end_matches('/'));
     let resp = http_client()
@@ -69,6 +81,7 @@ pub async fn enroll(
             code: code.to_owned(),
             device_name: device_name.to_owned(),
             site,
+            device_key: device_key.map(str::to_owned),
         })
         .send()
         .await
@@ -91,15 +104,18 @@ pub async fn enroll_replica(
     device_name: &str,
     replica: &Mutex<Replica>,
 ) -> Result<EnrollResponse, SyncError> {
-    let site = lock(replica)?.site_id();
-    match enroll(server_url, code, device_name, site).await {
+    let (site, key) = {
+        let r = lock(replica)?;
+        (r.site_id(), r.device_key_hex())
+    };
+    match enroll_with(server_url, code, device_name, site, Some(&key)).await {
         Err(SyncError::Refused { code: refusal, .. }) if refusal == "site_taken" => {
             let fresh = {
                 let mut r = lock(replica)?;
                 let from = r.acked_seq()? + 1;
                 r.move_to_fresh_site(from)?
             };
-            enroll(server_url, code, device_name, fresh).await
+            enroll_with(server_url, code, device_name, fresh, Some(&key)).await
         }
         other => other,
     }

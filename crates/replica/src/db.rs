@@ -252,6 +252,15 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL
     ) STRICT;
     "#,
+    // 7: the tags of other devices' change groups (`cosabi_core::identity`), kept to
+    // relay them: the server takes a site's changes from another device only with
+    // its own device's tag. This device's groups are tagged when they leave it.
+    r#"
+    CREATE TABLE change_tag (
+        log_id INTEGER PRIMARY KEY,
+        tag    BLOB NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// Schema version this build knows.

@@ -75,6 +75,10 @@ pub struct Replica {
     clinic_id: Option<uuid::Uuid>,
     /// The database file (None in memory): photos are kept next to it.
     path: Option<PathBuf>,
+    /// This device's key: it tags the change groups of this device's sites when they
+    /// leave it (`cosabi_core::identity`). Local, never synced; the server gets it at
+    /// enrollment.
+    device_key: Vec<u8>,
 }
 
 impl std::fmt::Debug for Replica {
@@ -119,6 +123,25 @@ impl Replica {
                 site
             }
         };
+        let device_key: Vec<u8> = match conn
+            .query_row("SELECT value FROM meta WHERE key = 'device_key'", [], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })
+            .optional()?
+        {
+            Some(k) if k.len() == cosabi_core::identity::DEVICE_KEY_BYTES => k,
+            _ => {
+                // Two v4 UUIDs: 244 random bits from the OS.
+                let mut k = uuid::Uuid::new_v4().as_bytes().to_vec();
+                k.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('device_key', ?1)
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [k.as_slice()],
+                )?;
+                k
+            }
+        };
         let site_idx = log::site_index(&conn, site)?;
         let (max_seq, max_hlc): (i64, i64) = conn.query_row(
             "SELECT coalesce(max(seq_last), 0), coalesce(max(hlc), 0)
@@ -145,6 +168,7 @@ impl Replica {
             ctx: merge::MergeCtx::default(),
             clinic_id: None,
             path: None,
+            device_key,
         };
         // Changes an older version kept for tables or columns it did not know take
         // effect now if a migration added them.
@@ -164,6 +188,12 @@ impl Replica {
 
     pub fn site_id(&self) -> SiteId {
         self.site
+    }
+
+    /// This device's key as hex, for enrollment (the server checks with it the tags
+    /// of this device's changes that other devices relay).
+    pub fn device_key_hex(&self) -> String {
+        hex::encode(&self.device_key)
     }
 
     /// Sets the member using the device; later writes record them as author.

@@ -13,7 +13,7 @@ use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
 use cosabi_core::schema::{self, CLINIC, CLOCK_CORRECTION};
 use cosabi_core::validate::check_group;
-use cosabi_core::wire::{value_size, Page, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
+use cosabi_core::wire::{value_size, Page, Tag, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use cosabi_core::ValidationError;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -133,12 +133,14 @@ impl Replica {
         let mut pages = Vec::new();
         let mut page = Page {
             schema_version: crate::db::SCHEMA_VERSION as u32,
+            tags: Vec::new(),
             groups: Vec::new(),
         };
         let (mut count, mut bytes) = (0usize, 0usize);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT site_idx, seq_first, seq_last, hlc, tbl, row_id, author, body
-             FROM change_log ORDER BY id",
+            "SELECT l.site_idx, l.seq_first, l.seq_last, l.hlc, l.tbl, l.row_id, l.author,
+                    l.body, t.tag
+             FROM change_log l LEFT JOIN change_tag t ON t.log_id = l.id ORDER BY l.id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -195,6 +197,7 @@ impl Replica {
                     &mut page,
                     Page {
                         schema_version: crate::db::SCHEMA_VERSION as u32,
+                        tags: Vec::new(),
                         groups: Vec::new(),
                     },
                 ));
@@ -206,7 +209,17 @@ impl Replica {
             }
             count += group.fields.len();
             bytes += group_bytes;
-            page.groups.push(group);
+            // This device's groups are tagged as they leave it; others' carry the tag
+            // they came with (valid only for the whole group).
+            let tag = if site == self.site {
+                Some(cosabi_core::identity::tag(&self.device_key, &group))
+            } else if skip == 0 {
+                r.get::<_, Option<Vec<u8>>>(8)?
+                    .and_then(|t| Tag::try_from(t.as_slice()).ok())
+            } else {
+                None
+            };
+            page.push(group, tag);
         }
         if !page.groups.is_empty() && pages.len() < pages_max {
             pages.push(page);
@@ -247,6 +260,7 @@ impl Replica {
             self.site,
             self.next_seq - 1,
             &page.groups,
+            |i| page.tag(i).copied(),
         )?;
         tx.commit()?;
         self.clock.observe(max_hlc, now);
@@ -345,17 +359,31 @@ impl Replica {
         let mut renamed: HashMap<u64, u64> = HashMap::new();
         let mut next = 1u64;
         let mut groups = Vec::new();
-        for mut g in self.all_changes()? {
+        let mut tags: Vec<Option<Tag>> = Vec::new();
+        // Every change with its tag (this device's are tagged on the way out, so the
+        // old site's keep proof of their device once they are another site's).
+        let all = self
+            .pages_since(&VersionVector::new())?
+            .into_iter()
+            .flat_map(|p| {
+                let tags: Vec<Option<Tag>> =
+                    (0..p.groups.len()).map(|i| p.tag(i).copied()).collect();
+                p.groups.into_iter().zip(tags)
+            });
+        for (mut g, tag) in all {
             if g.site != old || g.seq_last() < from_seq {
                 groups.push(g);
+                tags.push(tag);
                 continue;
             }
             let keep = from_seq.saturating_sub(g.seq_first) as usize;
             if keep > 0 {
-                groups.push(ChangeGroup {
+                let kept = ChangeGroup {
                     fields: g.fields[..keep].to_vec(),
                     ..g.clone()
-                });
+                };
+                tags.push(Some(cosabi_core::identity::tag(&self.device_key, &kept)));
+                groups.push(kept);
             }
             let old_first = g.seq_first + keep as u64;
             g.fields.drain(..keep);
@@ -379,6 +407,7 @@ impl Replica {
                 seq_first: new_first,
                 ..g
             });
+            tags.push(None);
         }
         let tx = self
             .conn
@@ -388,7 +417,7 @@ impl Replica {
         }
         tx.execute_batch(
             "DELETE FROM change_log; DELETE FROM conflicts; DELETE FROM pending_unknown;
-             DELETE FROM set_aside; DELETE FROM sites;",
+             DELETE FROM set_aside; DELETE FROM change_tag; DELETE FROM sites;",
         )?;
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'site_id'",
@@ -402,7 +431,7 @@ impl Replica {
         )?;
         let new_idx = site_index(&tx, new)?;
         let mut ctx = MergeCtx::default();
-        let (report, _) = apply_groups(&tx, &mut ctx, new, 0, &groups)?;
+        let (report, _) = apply_groups(&tx, &mut ctx, new, 0, &groups, |i| tags[i])?;
         tx.commit()?;
         tracing::warn!(
             old = %old, new = %new, from_seq, moved = next - 1, deferred = report.deferred,
@@ -900,6 +929,7 @@ fn apply_groups(
     own: SiteId,
     own_max: u64,
     groups: &[ChangeGroup],
+    tag_of: impl Fn(usize) -> Option<Tag>,
 ) -> Result<(ApplyReport, Hlc)> {
     let mut sites: HashMap<SiteId, SiteInfo> = HashMap::new();
     {
@@ -936,7 +966,7 @@ fn apply_groups(
     let mut touched: HashSet<SiteId> = HashSet::new();
     let mut corrections_changed = false;
     let mut max_hlc = Hlc::ZERO;
-    for g in groups {
+    for (gi, g) in groups.iter().enumerate() {
         let n = g.fields.len() as u64;
         if n == 0 {
             continue;
@@ -991,6 +1021,11 @@ fn apply_groups(
             g.author,
             &encode(&log),
         )?;
+        // The tag proves the whole group: a part of one is relayed without it.
+        if let Some(tag) = tag_of(gi).filter(|_| skip == 0) {
+            tx.prepare_cached("INSERT OR REPLACE INTO change_tag(log_id, tag) VALUES (?1, ?2)")?
+                .execute(rusqlite::params![log_id, tag.as_slice()])?;
+        }
         let valid = check_group(g, clinic);
         match (valid, schema::table(g.table)) {
             (Err(e), _) => {

@@ -128,6 +128,9 @@ pub struct SyncSession {
     cursor: u64,
     /// Sites whose changes the server would not take in this sync.
     left_out: HashSet<SiteId>,
+    /// The server would not take this device's own changes past a seq (they wait on
+    /// changes it declined): pushing them again cannot help in this sync.
+    own_stalled: bool,
     /// The device's site as the session last saw it.
     site: SiteId,
     rounds_answered: usize,
@@ -141,6 +144,7 @@ impl SyncSession {
             server_have: None,
             cursor: 0,
             left_out: HashSet::new(),
+            own_stalled: false,
             site: replica.site_id(),
             rounds_answered: 0,
             sent: None,
@@ -176,10 +180,20 @@ impl SyncSession {
                 for s in &self.left_out {
                     peer.insert(*s, u64::MAX);
                 }
+                if self.own_stalled {
+                    peer.insert(r.site_id(), u64::MAX);
+                }
                 r.pages_since_limited(&peer, 1)?.into_iter().next()
             }
             None => None,
         };
+        // The server needs tags only on changes relayed from other devices' sites.
+        let own = r.site_id();
+        let page = page.map(|mut p| {
+            let groups = &p.groups;
+            p.tags.retain(|(i, _)| groups[*i as usize].site != own);
+            p
+        });
         let mut sent = Sent::default();
         if page.is_some() {
             // A pushed change must survive a power cut here: otherwise this device
@@ -257,7 +271,11 @@ impl SyncSession {
             let held = have.get(s).copied().unwrap_or(0);
             if *s == self.site && held >= *max {
                 r.record_pushed(*max)?;
-            } else if *s != self.site && held < *max {
+            } else if *s == self.site {
+                // Deferred: they name changes the server does not hold (declined,
+                // or not yet pushed by their device). The sync ends unconfirmed.
+                self.own_stalled = true;
+            } else if held < *max {
                 self.left_out.insert(*s);
             }
         }
@@ -293,6 +311,7 @@ impl SyncSession {
 
     fn moved_to(&mut self, fresh: SiteId) -> Next {
         self.site = fresh;
+        self.own_stalled = false;
         // The old site's changes this replica no longer holds were passed over by
         // the pull cursor: pull from the start.
         self.cursor = 0;

@@ -288,12 +288,18 @@ fn pesos(rng: &mut SplitMix64, lo: i64, hi: i64) -> String {
 
 /// Builds the clinic-year workload in `replica`, which must not hold a clinic yet.
 pub fn clinic_year(replica: &mut Replica, seed: u64) -> Result<WorkloadSummary> {
+    clinic_year_of(replica, seed, "VZIMB000417")
+}
+
+/// [`clinic_year`] for the clinic `clues` (a replica holds one clinic, and a server
+/// takes a clinic's changes only for its own `clinic` row).
+pub fn clinic_year_of(replica: &mut Replica, seed: u64, clues: &str) -> Result<WorkloadSummary> {
     let mut rng = SplitMix64::new(seed);
     let start = replica.local_change_count();
     replica.create_clinic(&NewClinic {
-        clues: "VZIMB000417".into(),
+        clues: clues.into(),
         name: "Centro de Salud Rural Tlaquilpa".into(),
-        state: "VZ".into(),
+        state: clues.get(..2).unwrap_or("VZ").into(),
         municipality: "Tlaquilpa".into(),
         locality: "Tlaquilpa".into(),
         consultorios: 2,

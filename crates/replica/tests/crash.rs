@@ -53,6 +53,7 @@ fn peer_pages(dir: &Path) -> Vec<Page> {
         .chunks(GROUPS_PER_PAGE)
         .map(|c| Page {
             schema_version: 3,
+            tags: Vec::new(),
             groups: c.to_vec(),
         })
         .collect()

@@ -188,6 +188,7 @@ fn invalid_groups_are_set_aside_the_same_way_everywhere() {
     let purchase = Uuid::now_v7();
     let page = Page {
         schema_version: 6,
+        tags: Vec::new(),
         groups: vec![
             group(other, 1, PURCHASE.id, purchase, vec![(0, Value::Null)]),
             group(

@@ -72,6 +72,7 @@ fn sequential_edits_never_conflict_whatever_the_delivery_order() {
     let report = c
         .apply_page(&cosabi_core::wire::Page {
             schema_version: 3,
+            tags: Vec::new(),
             groups: from_a_only,
         })
         .unwrap();
@@ -117,6 +118,7 @@ fn unknown_tables_and_columns_are_kept_and_served_unchanged() {
     let newer = cosabi_core::ids::SiteId(Uuid::now_v7());
     let page = cosabi_core::wire::Page {
         schema_version: 99,
+        tags: Vec::new(),
         groups: vec![
             group(
                 newer,
@@ -231,6 +233,7 @@ fn kept_unknown_changes_take_effect_when_their_column_becomes_known() {
     let report = a
         .apply_page(&cosabi_core::wire::Page {
             schema_version: 99,
+            tags: Vec::new(),
             groups: vec![g],
         })
         .unwrap();

@@ -99,6 +99,7 @@ fn chunks(pages: Vec<Page>, cuts: &[usize]) -> Vec<Page> {
         if p > start {
             out.push(Page {
                 schema_version: 3,
+                tags: Vec::new(),
                 groups: groups[start..p].to_vec(),
             });
             start = p;

@@ -76,10 +76,25 @@ pub fn week_of_changes(d: &mut LoadDevice, round: u64) -> Page {
     let mut i = 0u128;
     while left > 0 {
         let n = left.min(LOAD_FIELDS_PER_GROUP);
-        let fields = (0..n)
-            .map(|c| FieldChange {
-                column: c as u16 + 1,
-                value: Value::Text(format!("registro {round}.{i}.{c} de la semana")),
+        // A card movement, every value fitting its column (the server refuses
+        // changes that break the schema): tombstone, clinic, year, kind, amount,
+        // date, note.
+        let values = [
+            Value::Int(0),
+            Value::uuid(d.site.0),
+            Value::Int(2026),
+            Value::Text("deposito".into()),
+            Value::Int(10_000 + i as i64),
+            Value::Text("2026-03-02".into()),
+            Value::Text(format!("registro {round}.{i} de la semana")),
+        ];
+        let fields = values
+            .into_iter()
+            .take(n)
+            .enumerate()
+            .map(|(c, value)| FieldChange {
+                column: c as u16,
+                value,
                 prev: None,
             })
             .collect();
@@ -98,6 +113,7 @@ pub fn week_of_changes(d: &mut LoadDevice, round: u64) -> Page {
     }
     Page {
         schema_version: LOAD_SCHEMA_VERSION,
+        tags: Vec::new(),
         groups,
     }
 }

@@ -334,6 +334,7 @@ pub async fn clinic_pages(state: &AppState, clinic: ClinicId) -> StoreResult<Vec
                 pulled_any = true;
                 pages.push(Page {
                     schema_version: cosabi_replica::db::SCHEMA_VERSION as u32,
+                    tags: Vec::new(),
                     groups: pulled.groups,
                 });
             }

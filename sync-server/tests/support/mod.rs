@@ -1,7 +1,7 @@
 //! Real server processes on 127.0.0.1, the admin CLI, and a fault-injecting proxy.
 #![allow(dead_code)]
 
-use cosabi_replica::client::{enroll, SyncClient, SyncProgress};
+use cosabi_replica::client::{enroll_replica, SyncClient, SyncProgress};
 use cosabi_replica::Replica;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -144,10 +144,10 @@ pub struct Device {
 impl Device {
     pub async fn enroll(dir: &Path, name: &str, url: &str, code: &str) -> Device {
         let path = dir.join(format!("{name}.sqlite3"));
-        let replica = Replica::open(&path).unwrap();
-        let resp = enroll(url, code, name, replica.site_id()).await.unwrap();
+        let replica = Mutex::new(Replica::open(&path).unwrap());
+        let resp = enroll_replica(url, code, name, &replica).await.unwrap();
         Device {
-            replica: Mutex::new(replica),
+            replica,
             token: resp.token,
             path,
         }
