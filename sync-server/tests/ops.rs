@@ -83,7 +83,9 @@ fn push_request(site: SiteId, n: usize) -> Vec<u8> {
             row: uuid::Uuid::now_v7(),
             author: None,
             fields: vec![FieldChange {
-                column: 1,
+                // card_movement.note: a text column (the server refuses changes
+                // that break the schema).
+                column: 6,
                 value: Value::Text(format!("compra {i}")),
                 prev: None,
             }],
