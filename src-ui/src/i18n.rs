@@ -206,6 +206,11 @@ mod tests {
             "sync_file_altered",
             "sync_file_malformed",
             "sync_file_too_large",
+            "sync_file_no_key",
+            "sync_file_unknown_key",
+            "sync_file_version",
+            "sync_file_key_invalid",
+            "qr_not_file_key",
             // Receipts that read themselves.
             "rfc_date",
             "rfc_check_digit",

@@ -39,6 +39,11 @@ pub struct EnrollResponse {
     pub clues: String,
     pub clinic_name: String,
     pub server_time_ms: u64,
+    /// The clinic's sync-file key: the device seals sync files with it and opens
+    /// those of the clinic's other devices. Never part of the synced data. Absent
+    /// from servers that do not hand one out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_file_key: Option<String>,
 }
 
 /// `POST /v1/sync` (postcard): one round of a sync. The device sends what it holds

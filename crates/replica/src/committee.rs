@@ -92,7 +92,6 @@ impl Replica {
                     (4, text(&valid.municipality)),
                     (5, text(&valid.locality)),
                     (6, Value::Int(valid.consultorios as i64)),
-                    (7, Value::Text(crate::sync_file::new_key())),
                 ],
             )
         })?;
@@ -279,8 +278,8 @@ mod tests {
         let r = Replica::open(&path).unwrap();
         let names: Vec<_> = r.members().unwrap().into_iter().map(|m| m.name).collect();
         assert_eq!(names, vec!["Juan Xocua", "Rosa Tepole"]);
-        // One change per field: 7 clinic fields + 5 per member.
-        assert_eq!(r.local_change_count(), 17);
+        // One change per field: 6 clinic fields + 5 per member.
+        assert_eq!(r.local_change_count(), 16);
     }
 
     #[test]
@@ -370,9 +369,9 @@ mod tests {
             .unwrap();
         assert_eq!(n, 1);
         let history = r.history(&CLINIC, c.id.0).unwrap();
-        assert_eq!(history.len(), 8);
-        assert_eq!(history[7].column, "consultorios");
-        assert_eq!(history[7].value, Value::Int(3));
+        assert_eq!(history.len(), 7);
+        assert_eq!(history[6].column, "consultorios");
+        assert_eq!(history[6].value, Value::Int(3));
         let body: Vec<u8> = r
             .conn
             .query_row(

@@ -48,7 +48,10 @@ pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
 pub use review::ReviewItem;
 pub use session::{PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_LOCK_MS, PIN_TRIES_MAX};
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
-pub use sync_file::{FileHeader, ImportReport};
+pub use sync_file::{
+    new_sync_file_key, parse_sync_file_key, FileHeader, ImportReport, SyncFileKey,
+    SYNC_FILE_BYTES_MAX, SYNC_FILE_KEYS_MAX,
+};
 pub use views::{SETTING_SYNC_ACKED_SEQ, SETTING_SYNC_LAST_OK};
 
 use cosabi_core::hlc::{Hlc, HlcClock};

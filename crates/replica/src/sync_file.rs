@@ -1,35 +1,79 @@
 //! Sync by file, for where there is no network at all: a USB stick or a Bluetooth
 //! transfer carries the same idempotent pages as the server does.
 //!
-//! A file is bound to its clinic and authenticated with HMAC-SHA256 under the
-//! clinic's `sync_key` (a random secret created with the clinic and synced with it):
-//! a file of another clinic, or one altered after export, is refused before anything
-//! is applied. A device that holds no clinic yet trusts the key the file's own pages
-//! carry (trust on first use), as it would trust the first sync.
+//! A file is sealed with HMAC-SHA256 under the clinic's *file key*, which never
+//! travels in the synced data: a key inside the pages would let anyone holding one
+//! file seal another. Each device keeps a keyring in its `meta` table
+//! ([`META_KEYRING`], not a `setting.` key, so the webview's generic settings cannot
+//! read it). A key gets there from the server at enrollment, typed or scanned from
+//! another device's Sincronizar screen, or made on the device that holds a clinic and
+//! has no key yet (a clinic created offline) when it first needs one. The first key
+//! of the ring (the primary) seals; any key of the ring opens. A device with no key
+//! refuses every file: there is no trust on first use.
 //!
-//! Layout: `MAGIC`, u32 LE header length, postcard [`FileHeader`], then per page a
-//! u32 LE length and a compressed page, then the 32-byte HMAC of everything before.
+//! Layout (version 2; integers little-endian):
+//!
+//! | bytes | what |
+//! |---|---|
+//! | 11 | [`MAGIC`] |
+//! | 1 | [`FORMAT_VERSION`] |
+//! | 8 | key id: the first 8 bytes of SHA-256([`KEY_ID_CONTEXT`] ‖ key) |
+//! | 16 | clinic id |
+//! | 4 + n | header length, postcard [`FileHeader`] |
+//! | per page, 4 + n | page length, compressed page (`codec`) |
+//! | 32 | HMAC-SHA256 under the key of every byte before it |
+//!
+//! Reading checks only the fixed prefix (magic, version, clinic, key id) before the
+//! tag, in constant time, over the raw bytes; nothing is decoded and nothing is
+//! allocated from the file's numbers before that. After the tag, every length and
+//! count is checked against the bytes actually there.
 
 use crate::codec::{page_from_bytes, page_to_bytes};
 use crate::error::{Error, Result};
-use crate::log::value_from_sql;
-use crate::{Replica, VersionVector};
-use cosabi_core::change::Value;
+use crate::Replica;
 use cosabi_core::ids::{ClinicId, SiteId};
-use cosabi_core::schema::CLINIC;
-use cosabi_core::wire::Page;
+use cosabi_core::ValidationError;
 use hmac::{Hmac, Mac};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
-const MAGIC: &[u8; 12] = b"COSABI-SYNC\x01";
+/// What every sync file starts with.
+const MAGIC: &[u8; 11] = b"COSABI-SYNC";
+/// Version of the layout; version 1 was sealed with a key carried in its own pages.
+const FORMAT_VERSION: u8 = 2;
+const KEY_ID_BYTES: usize = 8;
+/// Bytes before the header: magic, version, key id, clinic id, header length.
+const PREFIX_BYTES: usize = MAGIC.len() + 1 + KEY_ID_BYTES + 16 + 4;
 const MAC_BYTES: usize = 32;
+/// A page takes at least its length and one byte, so a file of `n` bytes cannot hold
+/// more than `n / PAGE_FRAME_BYTES_MIN` pages, whatever its header says.
+const PAGE_FRAME_BYTES_MIN: usize = 4 + 1;
 /// Most bytes of a sync file read (a clinic-year with room to spare; photos travel
 /// apart).
 pub const SYNC_FILE_BYTES_MAX: usize = 256 * 1024 * 1024;
-/// Column of `clinic` holding the sync key.
-const SYNC_KEY_COLUMN: u16 = 7;
+/// Hashed before a key to name it in a file, so the id is no MAC under that key.
+const KEY_ID_CONTEXT: &[u8] = b"cosabi sync file key id\0";
+
+/// Device-local key of `meta` holding the keyring: a JSON array, primary first.
+const META_KEYRING: &str = "sync_file_keys";
+/// Keys a ring keeps; past this the oldest one that is not primary is forgotten.
+pub const SYNC_FILE_KEYS_MAX: usize = 8;
+/// Characters of a key: Crockford's base32 (no I, L, O, U), so a key copied by hand
+/// or read aloud survives; typed I and L are read as 1, O as 0.
+const KEY_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Characters of a key this device makes: 32 × 5 = 160 random bits.
+const KEY_CHARS: usize = 32;
+/// Shortest key accepted: 26 characters are 130 bits.
+const KEY_CHARS_MIN: usize = 26;
+/// Longest key accepted (a server may make longer keys than a device does).
+const KEY_CHARS_MAX: usize = 64;
+/// Characters between dashes when a key is shown.
+const KEY_GROUP_CHARS: usize = 4;
+/// What a file-key QR code holds before the key.
+const KEY_QR_PREFIX: &str = "cosabi:filekey?key=";
+/// Smallest edge of the QR image shown, in pixels.
+const KEY_QR_EDGE_PX: u32 = 320;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileHeader {
@@ -48,107 +92,309 @@ pub struct ImportReport {
     pub applied: u64,
     pub duplicates: u64,
     pub deferred: u64,
-    /// The replica had no clinic and trusted the file's key.
-    pub trusted_on_first_use: bool,
 }
 
 fn refuse(code: &str) -> Error {
-    Error::Invalid(cosabi_core::ValidationError::new("file", code).into())
+    Error::Invalid(ValidationError::new("file", code).into())
 }
 
-fn mac(key: &str, bytes: &[u8]) -> [u8; MAC_BYTES] {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
-        .expect("HMAC takes keys of any length");
-    m.update(bytes);
-    m.finalize().into_bytes().into()
+fn key_invalid() -> Error {
+    Error::Invalid(ValidationError::new("key", "sync_file_key_invalid").into())
 }
 
-pub(crate) fn new_key() -> String {
-    // Two v4 UUIDs: 244 random bits from the OS, as hex.
-    format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
+fn hmac_for(key: &str) -> Hmac<Sha256> {
+    <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length")
 }
 
-fn read_u32(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
-    let b = bytes.get(at..at + 4)?;
-    Some((
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
-        at + 4,
-    ))
+fn key_id(key: &str) -> [u8; KEY_ID_BYTES] {
+    let digest = Sha256::new()
+        .chain_update(KEY_ID_CONTEXT)
+        .chain_update(key.as_bytes())
+        .finalize();
+    let mut id = [0u8; KEY_ID_BYTES];
+    id.copy_from_slice(&digest[..KEY_ID_BYTES]);
+    id
 }
 
-impl Replica {
-    /// The clinic's sync key, creating it (a synced write) if the clinic has none.
-    pub(crate) fn clinic_sync_key(&mut self) -> Result<(ClinicId, String, String)> {
-        let clinic = self.clinic()?.ok_or(Error::NoClinic)?;
-        let key: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT sync_key FROM clinic WHERE id = ?1",
-                [clinic.id.0.as_bytes().as_slice()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        let key = match key {
-            Some(k) if !k.is_empty() => k,
-            _ => {
-                let k = new_key();
-                let value = Value::Text(k.clone());
-                self.write(|w| w.update(&CLINIC, clinic.id.0, &[(SYNC_KEY_COLUMN, value)]))?;
-                k
-            }
+/// A new random file key (normalised, without dashes). The server makes the keys it
+/// hands out at enrollment with this too.
+pub fn new_sync_file_key() -> String {
+    // Two v4 UUIDs are 244 bits from the OS (UUIDv4 is the crate's random source
+    // already); SHA-256 spreads them evenly and the first 160 bits are kept.
+    let digest = Sha256::new()
+        .chain_update(uuid::Uuid::new_v4().as_bytes())
+        .chain_update(uuid::Uuid::new_v4().as_bytes())
+        .finalize();
+    let mut bits = 0u64;
+    let mut held = 0u32;
+    let mut bytes = digest.iter();
+    let mut key = String::with_capacity(KEY_CHARS);
+    while key.len() < KEY_CHARS {
+        if held < 5 {
+            bits = (bits << 8) | u64::from(*bytes.next().expect("32 bytes hold 160 bits"));
+            held += 8;
+        }
+        held -= 5;
+        key.push(KEY_ALPHABET[((bits >> held) & 31) as usize] as char);
+    }
+    key
+}
+
+/// The key in `text` as typed or scanned (a bare key, grouped or not, or a file-key
+/// QR payload), normalised: upper case, no spaces or dashes, I and L as 1, O as 0.
+/// `None` if it is no key.
+pub fn parse_sync_file_key(text: &str) -> Option<String> {
+    let text = text.trim();
+    let text = text.strip_prefix(KEY_QR_PREFIX).unwrap_or(text);
+    let mut key = String::with_capacity(text.len().min(KEY_CHARS_MAX));
+    for c in text.chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' => continue,
+            'I' | 'L' => '1',
+            'O' => '0',
+            c => c,
         };
-        Ok((clinic.id, clinic.clues, key))
+        if !c.is_ascii() || !KEY_ALPHABET.contains(&(c as u8)) || key.len() == KEY_CHARS_MAX {
+            return None;
+        }
+        key.push(c);
+    }
+    (key.len() >= KEY_CHARS_MIN).then_some(key)
+}
+
+/// A key as shown to people: groups of four joined by dashes.
+fn grouped(key: &str) -> String {
+    key.as_bytes()
+        .chunks(KEY_GROUP_CHARS)
+        .map(|g| std::str::from_utf8(g).expect("keys are ASCII"))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A file key for people: the text to copy and what its QR code holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncFileKey {
+    /// Grouped by four with dashes, for reading and typing.
+    pub text: String,
+    /// The QR code's content (`cosabi:filekey?key=…`).
+    pub qr_payload: String,
+}
+
+impl SyncFileKey {
+    /// The key in `text` as typed or scanned ([`parse_sync_file_key`]), for showing.
+    pub fn parse(text: &str) -> Option<SyncFileKey> {
+        parse_sync_file_key(text).map(|k| SyncFileKey::of(&k))
     }
 
-    /// Every key this replica accepts for its clinic: the current one and any that
-    /// lost to it in a merge (two devices that each created the clinic).
-    fn accepted_keys(&self, clinic: ClinicId) -> Result<Vec<String>> {
-        let mut keys = Vec::new();
-        let current: Option<Option<String>> = self
+    fn of(key: &str) -> SyncFileKey {
+        let text = grouped(key);
+        SyncFileKey {
+            qr_payload: format!("{KEY_QR_PREFIX}{text}"),
+            text,
+        }
+    }
+
+    /// The QR code as a PNG image.
+    pub fn qr_png(&self) -> Result<Vec<u8>> {
+        let code = qrcode::QrCode::new(self.qr_payload.as_bytes())
+            .map_err(|e| Error::Corrupt(format!("file key QR: {e}")))?;
+        let img = code
+            .render::<image::Luma<u8>>()
+            .min_dimensions(KEY_QR_EDGE_PX, KEY_QR_EDGE_PX)
+            .build();
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageLuma8(img)
+            .write_to(&mut png, image::ImageFormat::Png)
+            .map_err(|e| Error::Corrupt(format!("file key QR: {e}")))?;
+        Ok(png.into_inner())
+    }
+}
+
+/// The fixed prefix of a file, read without decoding anything.
+struct Sealed<'a> {
+    key_id: [u8; KEY_ID_BYTES],
+    clinic: ClinicId,
+    /// Everything the tag covers.
+    body: &'a [u8],
+    tag: &'a [u8],
+}
+
+impl<'a> Sealed<'a> {
+    fn open(bytes: &'a [u8]) -> Result<Sealed<'a>> {
+        if bytes.len() > SYNC_FILE_BYTES_MAX {
+            return Err(refuse("sync_file_too_large"));
+        }
+        let magic = &bytes[..bytes.len().min(MAGIC.len())];
+        if magic.is_empty() || !MAGIC.starts_with(magic) {
+            return Err(refuse("sync_file_malformed"));
+        }
+        if let Some(&version) = bytes.get(MAGIC.len()) {
+            if version != FORMAT_VERSION {
+                return Err(refuse("sync_file_version"));
+            }
+        }
+        // A Cosabi file too short for its prefix and tag was cut short.
+        if bytes.len() < PREFIX_BYTES + MAC_BYTES {
+            return Err(refuse("sync_file_altered"));
+        }
+        let (body, tag) = bytes.split_at(bytes.len() - MAC_BYTES);
+        let at = MAGIC.len() + 1;
+        let mut key_id = [0u8; KEY_ID_BYTES];
+        key_id.copy_from_slice(&body[at..at + KEY_ID_BYTES]);
+        let at = at + KEY_ID_BYTES;
+        let mut clinic = [0u8; 16];
+        clinic.copy_from_slice(&body[at..at + 16]);
+        Ok(Sealed {
+            key_id,
+            clinic: ClinicId(uuid::Uuid::from_bytes(clinic)),
+            body,
+            tag,
+        })
+    }
+
+    /// Checks that the tag is `key`'s over the body, comparing in constant time.
+    fn verify(&self, key: &str) -> Result<()> {
+        let mut m = hmac_for(key);
+        m.update(self.body);
+        m.verify_slice(self.tag)
+            .map_err(|_| refuse("sync_file_altered"))
+    }
+
+    /// The header and the page bytes after it. Only for a verified file: the header
+    /// is decoded here. Its numbers are still checked against the bytes there, since
+    /// whoever holds the key may still write nonsense.
+    fn contents(&self) -> Result<(FileHeader, &'a [u8])> {
+        let malformed = || refuse("sync_file_malformed");
+        let len = u32::from_le_bytes(
+            self.body[PREFIX_BYTES - 4..PREFIX_BYTES]
+                .try_into()
+                .expect("four bytes"),
+        ) as usize;
+        let rest = &self.body[PREFIX_BYTES..];
+        if len > rest.len() {
+            return Err(malformed());
+        }
+        let (header, pages) = rest.split_at(len);
+        let header: FileHeader = postcard::from_bytes(header).map_err(|_| malformed())?;
+        if header.clinic_id != self.clinic
+            || header.pages as usize > pages.len() / PAGE_FRAME_BYTES_MIN
+        {
+            return Err(malformed());
+        }
+        Ok((header, pages))
+    }
+}
+
+/// Calls `each` with every page's bytes; the count and every length must add up to
+/// exactly the bytes there.
+fn each_page<'a>(
+    mut rest: &'a [u8],
+    count: u32,
+    mut each: impl FnMut(&'a [u8]) -> Result<()>,
+) -> Result<()> {
+    let malformed = || refuse("sync_file_malformed");
+    for _ in 0..count {
+        let (len, after) = rest.split_first_chunk::<4>().ok_or_else(malformed)?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if len == 0 || len > after.len() {
+            return Err(malformed());
+        }
+        let (page, after) = after.split_at(len);
+        each(page)?;
+        rest = after;
+    }
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(malformed())
+    }
+}
+
+/// Device-local keyring.
+impl Replica {
+    fn keyring(&self) -> Result<Vec<String>> {
+        let stored: Option<String> = self
             .conn
             .query_row(
-                "SELECT sync_key FROM clinic WHERE id = ?1",
-                [clinic.0.as_bytes().as_slice()],
+                "SELECT value FROM meta WHERE key = ?1",
+                [META_KEYRING],
                 |r| r.get(0),
             )
             .optional()?;
-        keys.extend(current.flatten());
-        let mut stmt = self
-            .conn
-            .prepare("SELECT value FROM conflicts WHERE tbl = ?1 AND row_id = ?2 AND col = ?3")?;
-        let mut rows = stmt.query(rusqlite::params![
-            CLINIC.id,
-            clinic.0.as_bytes().as_slice(),
-            SYNC_KEY_COLUMN
-        ])?;
-        while let Some(r) = rows.next()? {
-            if let Value::Text(k) = value_from_sql(r.get_ref(0)?)? {
-                keys.push(k);
-            }
+        match stored {
+            None => Ok(Vec::new()),
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| Error::Corrupt(format!("sync file keyring: {e}"))),
         }
-        Ok(keys)
     }
 
-    /// A sync file of everything `peer` lacks (everything, for an empty vector).
-    pub fn export_sync_file(&mut self, peer: &VersionVector) -> Result<Vec<u8>> {
-        let (clinic_id, clues, key) = self.clinic_sync_key()?;
+    fn store_keyring(&mut self, keys: &[String]) -> Result<()> {
+        let json = serde_json::to_string(keys).expect("strings encode as JSON");
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![META_KEYRING, json],
+        )?;
+        Ok(())
+    }
+
+    /// Makes `key` (normalised) the primary key, keeping the others for opening.
+    fn make_primary(&mut self, key: String) -> Result<()> {
+        let mut keys = self.keyring()?;
+        keys.retain(|k| *k != key);
+        keys.insert(0, key);
+        keys.truncate(SYNC_FILE_KEYS_MAX);
+        self.store_keyring(&keys)
+    }
+
+    /// The key files are sealed with, made now if this replica holds a clinic and no
+    /// key (a clinic created offline); `None` with neither.
+    fn primary_key(&mut self) -> Result<Option<String>> {
+        if let Some(k) = self.keyring()?.into_iter().next() {
+            return Ok(Some(k));
+        }
+        if self.clinic()?.is_none() {
+            return Ok(None);
+        }
+        let key = new_sync_file_key();
+        self.make_primary(key.clone())?;
+        Ok(Some(key))
+    }
+
+    /// The clinic's file key, to show on this device and enter on another; made now
+    /// if this replica holds a clinic and has none. `None` on a device with neither.
+    pub fn sync_file_key(&mut self) -> Result<Option<SyncFileKey>> {
+        Ok(self.primary_key()?.map(|k| SyncFileKey::of(&k)))
+    }
+
+    /// Takes the clinic's file key, typed, scanned or received at enrollment, as the
+    /// key files are sealed with from now on. Keys held before still open files.
+    pub fn set_sync_file_key(&mut self, text: &str) -> Result<()> {
+        let key = parse_sync_file_key(text).ok_or_else(key_invalid)?;
+        self.make_primary(key)
+    }
+}
+
+impl Replica {
+    /// A sync file of everything `peer` lacks (everything, for an empty vector),
+    /// sealed with the primary file key.
+    pub fn export_sync_file(&mut self, peer: &crate::VersionVector) -> Result<Vec<u8>> {
+        let clinic = self.clinic()?.ok_or(Error::NoClinic)?;
+        let key = self.primary_key()?.ok_or(Error::NoClinic)?;
         let pages = self.pages_since(peer)?;
-        let header = FileHeader {
-            clinic_id,
-            clues,
+        let header = crate::log::encode(&FileHeader {
+            clinic_id: clinic.id,
+            clues: clinic.clues,
             exported_by: self.site,
             exported_at_ms: chrono::Utc::now().timestamp_millis().max(0) as u64,
             schema_version: crate::db::SCHEMA_VERSION as u32,
             pages: pages.len() as u32,
-        };
-        let header = crate::log::encode(&header);
+        });
         let mut out = Vec::with_capacity(1024);
         out.extend_from_slice(MAGIC);
+        out.push(FORMAT_VERSION);
+        out.extend_from_slice(&key_id(&key));
+        out.extend_from_slice(clinic.id.0.as_bytes());
         out.extend_from_slice(&(header.len() as u32).to_le_bytes());
         out.extend_from_slice(&header);
         for p in &pages {
@@ -156,92 +402,106 @@ impl Replica {
             out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(&bytes);
         }
-        let tag = mac(&key, &out);
-        out.extend_from_slice(&tag);
+        let mut m = hmac_for(&key);
+        m.update(&out);
+        out.extend_from_slice(&m.finalize().into_bytes());
+        // A file no device would read is not written.
+        if out.len() > SYNC_FILE_BYTES_MAX {
+            return Err(refuse("sync_file_too_large"));
+        }
         Ok(out)
     }
 
-    /// Reads a sync file's header without applying anything.
-    pub fn sync_file_header(bytes: &[u8]) -> Result<FileHeader> {
-        Self::parse_sync_file(bytes).map(|(h, _, _)| h)
-    }
-
-    fn parse_sync_file(bytes: &[u8]) -> Result<(FileHeader, Vec<Page>, usize)> {
-        if bytes.len() > SYNC_FILE_BYTES_MAX {
-            return Err(refuse("sync_file_too_large"));
-        }
-        if bytes.len() < MAGIC.len() + 4 + MAC_BYTES || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(refuse("sync_file_malformed"));
-        }
-        let body_end = bytes.len() - MAC_BYTES;
-        let (len, at) =
-            read_u32(bytes, MAGIC.len()).ok_or_else(|| refuse("sync_file_malformed"))?;
-        let header: FileHeader = bytes
-            .get(at..at + len)
-            .filter(|_| at + len <= body_end)
-            .and_then(|h| postcard::from_bytes(h).ok())
-            .ok_or_else(|| refuse("sync_file_malformed"))?;
-        let mut at = at + len;
-        let mut pages = Vec::with_capacity(header.pages as usize);
-        // Past a good header, anything that does not add up was cut or changed.
-        for _ in 0..header.pages {
-            let (len, next) = read_u32(bytes, at).ok_or_else(|| refuse("sync_file_altered"))?;
-            let page = bytes
-                .get(next..next + len)
-                .filter(|_| next + len <= body_end)
-                .ok_or_else(|| refuse("sync_file_altered"))?;
-            // An altered page may not even decode: that is still "altered" once the
-            // MAC check below runs, so decoding failures are kept for after it.
-            pages.push(page_from_bytes(page).map_err(|_| refuse("sync_file_altered"))?);
-            at = next + len;
-        }
-        if at != body_end {
-            return Err(refuse("sync_file_altered"));
-        }
-        Ok((header, pages, body_end))
-    }
-
-    /// Imports a sync file: checks clinic and authenticity first, then applies its
-    /// pages. Importing the same file twice changes nothing.
+    /// Imports a sync file: checks clinic, key and seal first, then that every page
+    /// decodes, then applies the pages. Importing the same file twice changes nothing.
     pub fn import_sync_file(&mut self, bytes: &[u8]) -> Result<ImportReport> {
-        let (header, pages, body_end) = Self::parse_sync_file(bytes)?;
-        let mut report = ImportReport::default();
-        let keys = match self.clinic()? {
-            Some(local) if local.id != header.clinic_id => {
+        let sealed = Sealed::open(bytes)?;
+        if let Some(local) = self.clinic()? {
+            if local.id != sealed.clinic {
                 return Err(Error::Invalid(
-                    cosabi_core::ValidationError::new("file", "sync_file_other_clinic")
-                        .with("file_clues", header.clues)
+                    ValidationError::new("file", "sync_file_other_clinic")
                         .with("clues", local.clues)
                         .into(),
-                ))
+                ));
             }
-            Some(_) => self.accepted_keys(header.clinic_id)?,
-            None => {
-                report.trusted_on_first_use = true;
-                pages
-                    .iter()
-                    .flat_map(|p| p.groups.iter())
-                    .filter(|g| g.table == CLINIC.id && g.row == header.clinic_id.0)
-                    .flat_map(|g| g.fields.iter())
-                    .filter(|f| f.column == SYNC_KEY_COLUMN)
-                    .filter_map(|f| f.value.as_text().map(str::to_owned))
-                    .collect()
-            }
-        };
-        let tag = &bytes[body_end..];
-        if !keys
-            .iter()
-            .any(|k| mac(k, &bytes[..body_end]).as_slice() == tag)
-        {
-            return Err(refuse("sync_file_altered"));
         }
-        for p in &pages {
-            let r = self.apply_page(p)?;
+        let keys = self.keyring()?;
+        if keys.is_empty() {
+            return Err(refuse("sync_file_no_key"));
+        }
+        let key = keys
+            .iter()
+            .find(|k| key_id(k) == sealed.key_id)
+            .ok_or_else(|| refuse("sync_file_unknown_key"))?;
+        sealed.verify(key)?;
+        let (header, pages) = sealed.contents()?;
+        // Every page decodes before any applies, one page in memory at a time.
+        each_page(pages, header.pages, |p| {
+            page_from_bytes(p)
+                .map(drop)
+                .map_err(|_| refuse("sync_file_malformed"))
+        })?;
+        let mut report = ImportReport::default();
+        each_page(pages, header.pages, |p| {
+            let page = page_from_bytes(p).map_err(|_| refuse("sync_file_malformed"))?;
+            let r = self.apply_page(&page)?;
             report.pages += 1;
             report.applied += r.applied;
             report.duplicates += r.duplicates;
             report.deferred += r.deferred;
-        }
+            Ok(())
+        })?;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_keys_are_well_formed_and_differ() {
+        let a = new_sync_file_key();
+        assert_eq!(a.len(), KEY_CHARS);
+        assert_eq!(parse_sync_file_key(&a).as_deref(), Some(a.as_str()));
+        assert_ne!(a, new_sync_file_key());
+    }
+
+    #[test]
+    fn keys_are_read_as_people_type_them() {
+        let key = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let shown = SyncFileKey::of(key);
+        assert_eq!(shown.text, "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ");
+        for typed in [
+            shown.text.as_str(),
+            shown.qr_payload.as_str(),
+            " 0123 4567 89ab cdef ghjk mnpq rstv wxyz ",
+            "O123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ",
+        ] {
+            assert_eq!(parse_sync_file_key(typed).as_deref(), Some(key), "{typed}");
+        }
+        assert_eq!(parse_sync_file_key("L").as_deref(), None);
+        assert_eq!(
+            parse_sync_file_key("I1234567890123456789012345").as_deref(),
+            Some("11234567890123456789012345")
+        );
+        for bad in [
+            "",
+            "0123-4567",
+            "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYU",
+            "cosabi:enroll?code=ABCDE23456",
+            &"A".repeat(KEY_CHARS_MAX + 1),
+            "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYÑ",
+        ] {
+            assert_eq!(parse_sync_file_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_key_qr_reads_back() {
+        let shown = SyncFileKey::of(&new_sync_file_key());
+        let png = shown.qr_png().unwrap();
+        let text = crate::imaging::decode_qr(&png).unwrap();
+        assert_eq!(text.as_deref(), Some(shown.qr_payload.as_str()));
     }
 }

@@ -77,7 +77,7 @@ pub fn attach_photo(state: State<'_, AppState>, request: Request<'_>) -> ApiResu
     })
 }
 
-fn data_url(bytes: &[u8], mime: &str) -> String {
+pub(crate) fn data_url(bytes: &[u8], mime: &str) -> String {
     format!(
         "data:{mime};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)

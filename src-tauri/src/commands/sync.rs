@@ -2,9 +2,11 @@
 //! the device token in the replica's local settings and never shows the token.
 //! While a sync runs, its progress is kept in [`AppState`] and the UI polls it.
 
+use super::photos::data_url;
 use super::with_replica;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use cosabi_core::committee::Permission;
 use cosabi_core::protocol::EnrollmentPayload;
 use cosabi_core::views::{LiveSync, SyncSummary};
 use serde::Serialize;
@@ -68,6 +70,14 @@ pub async fn enroll(
     with_replica(&state, |r| {
         r.set_setting(SETTING_SERVER, &server)?;
         r.set_setting(SETTING_TOKEN, &resp.token)?;
+        // The server's key seals this device's sync files from now on. A key this
+        // app cannot read must not fail an enrollment whose code is now spent: it is
+        // logged, and the key can still be entered by hand.
+        if let Some(key) = resp.sync_file_key.as_deref() {
+            if let Err(e) = r.set_sync_file_key(key) {
+                eprintln!("cosabi: the enrollment's sync-file key was not kept: {e}");
+            }
+        }
         Ok(())
     })?;
     sync_status(state)
@@ -206,4 +216,54 @@ pub fn import_sync_file(
         return Err(ApiError::code("invalid"));
     };
     with_replica(&state, |r| r.import_sync_file(bytes))
+}
+
+/// The clinic's sync-file key as people see it.
+#[derive(Debug, Serialize)]
+pub struct FileKey {
+    /// Grouped by four with dashes, for reading out and typing.
+    pub text: String,
+    /// The QR code, a PNG data URL, for another device to read from a photo.
+    pub qr: String,
+}
+
+/// The clinic's sync-file key, to enter on another device (made now on a device that
+/// holds a clinic created offline and has none). Whoever has it can seal files for
+/// the clinic, so it is shown only to someone who may set up the committee.
+#[tauri::command]
+pub fn sync_file_key(state: State<'_, AppState>) -> ApiResult<Option<FileKey>> {
+    with_replica(&state, |r| {
+        r.require(Permission::Committee)?;
+        r.sync_file_key()?
+            .map(|k| {
+                Ok(FileKey {
+                    qr: data_url(&k.qr_png()?, "image/png"),
+                    text: k.text,
+                })
+            })
+            .transpose()
+    })
+}
+
+/// Takes the clinic's sync-file key, typed or read from another device's QR code.
+#[tauri::command]
+pub fn set_sync_file_key(state: State<'_, AppState>, key: String) -> ApiResult<()> {
+    with_replica(&state, |r| {
+        r.require(Permission::Committee)?;
+        r.set_sync_file_key(&key)
+    })
+}
+
+/// Reads a sync-file key QR code from a photo or image file (raw request body), for
+/// the person to check and save.
+#[tauri::command]
+pub fn read_sync_file_key_qr(request: Request<'_>) -> ApiResult<String> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ApiError::code("invalid"));
+    };
+    let text =
+        cosabi_replica::imaging::decode_qr(bytes)?.ok_or_else(|| ApiError::code("qr_not_found"))?;
+    let key = cosabi_replica::SyncFileKey::parse(&text)
+        .ok_or_else(|| ApiError::code("qr_not_file_key"))?;
+    Ok(key.text)
 }

@@ -109,6 +109,32 @@ pub async fn import_sync_file(bytes: &[u8]) -> Result<ImportReport, ApiError> {
     invoke_raw("import_sync_file", bytes, &[]).await
 }
 
+/// The clinic's sync-file key: its text and its QR code (a PNG data URL).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FileKey {
+    pub text: String,
+    pub qr: String,
+}
+
+/// `None` on a device with no clinic and no key yet.
+pub async fn sync_file_key() -> Result<Option<FileKey>, ApiError> {
+    invoke("sync_file_key", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct SetFileKey<'a> {
+    key: &'a str,
+}
+
+pub async fn set_sync_file_key(key: &str) -> Result<(), ApiError> {
+    invoke("set_sync_file_key", &SetFileKey { key }).await
+}
+
+/// The key a photo of a file-key QR code holds, grouped for reading.
+pub async fn read_sync_file_key_qr(image: &[u8]) -> Result<String, ApiError> {
+    invoke_raw("read_sync_file_key_qr", image, &[]).await
+}
+
 /// A rule spanning rows that a merge broke (a total nobody typed, a seat held twice…).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ReviewItem {

@@ -1,9 +1,9 @@
 //! Sincronizar: enroll the device with the code from the municipal office (typed or
-//! read from a QR image), sync with a progress bar, the conflicts inbox, and sync
-//! files for when there is no server at all.
+//! read from a QR image), sync with a progress bar, the conflicts inbox, sync files
+//! for when there is no server at all, and the clinic's file key that seals them.
 
 use crate::api;
-use crate::api::views::{ConflictItem, LiveSync, SyncStatus};
+use crate::api::views::{ConflictItem, FileKey, LiveSync, SyncStatus};
 use crate::components::history::{code_text, display_time};
 use crate::components::photos::read_first_file;
 use crate::components::session::use_session;
@@ -42,6 +42,7 @@ pub fn SyncPage() -> impl IntoView {
             <ConflictInbox/>
             <ReviewList/>
             <SyncFiles/>
+            <FileKeyCard/>
         </section>
     }
 }
@@ -429,6 +430,111 @@ fn SyncFiles() -> impl IntoView {
                 <label class="button secondary" for="import-file">{move || i18n.t("sync.import")}</label>
                 <input type="file" id="import-file" class="photo-input" accept=".cosabi,application/octet-stream" node_ref=file_ref on:change=import/>
             </div>
+        </div>
+    }
+}
+
+/// The clinic's file key: shown (text and QR code) on a device that has it, typed or
+/// read from a photo of that QR code on another. Files open only on devices holding
+/// the key, so it is shown on request, not whenever the page opens.
+#[component]
+fn FileKeyCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    // None: not asked; Some(None): this device has no key yet.
+    let shown = RwSignal::new(None::<Option<FileKey>>);
+    let typed = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let busy = RwSignal::new(false);
+    let qr_ref = NodeRef::<leptos::html::Input>::new();
+    let show = move || {
+        spawn_local(async move {
+            match api::views::sync_file_key().await {
+                Ok(k) => shown.set(Some(k)),
+                Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
+            }
+        });
+    };
+    let toggle = move |_| {
+        message.set(None);
+        if shown.get_untracked().is_some() {
+            shown.set(None);
+        } else {
+            show();
+        }
+    };
+    let on_qr = move |_| {
+        let Some(input) = qr_ref.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Some(bytes) = read_first_file(&input).await {
+                match api::views::read_sync_file_key_qr(&bytes).await {
+                    Ok(key) => {
+                        typed.set(key);
+                        message.set(None);
+                    }
+                    Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
+                }
+            }
+            input.set_value("");
+        });
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let key = typed.get_untracked();
+        if key.trim().is_empty() {
+            message.set(Some((false, i18n.t("sync.file_key_missing"))));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match api::views::set_sync_file_key(&key).await {
+                Ok(()) => {
+                    typed.set(String::new());
+                    message.set(Some((true, i18n.t("sync.file_key_saved"))));
+                    if shown.get_untracked().is_some() {
+                        show();
+                    }
+                    session.bump();
+                }
+                Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="card" id="file-key">
+            <h2>{move || i18n.t("sync.file_key")}</h2>
+            <p class="muted">{move || i18n.t("sync.file_key_lead")}</p>
+            {move || message.get().map(|(ok, m)| view! { <p class=if ok { "banner ok" } else { "banner error" } role="status" id="file-key-message">{m}</p> })}
+            <button type="button" class="secondary" id="show-file-key" on:click=toggle>
+                {move || if shown.get().is_some() { i18n.t("sync.file_key_hide") } else { i18n.t("sync.file_key_show") }}
+            </button>
+            {move || shown.get().map(|k| match k {
+                Some(k) => view! {
+                    <div class="file-key-shown">
+                        <p class="file-key-text wrap" id="file-key-text">{k.text}</p>
+                        <img class="file-key-qr" id="file-key-qr" src=k.qr alt=move || i18n.t("sync.file_key_qr_alt")/>
+                        <p class="hint">{move || i18n.t("sync.file_key_private")}</p>
+                    </div>
+                }.into_any(),
+                None => view! { <p class="muted" id="file-key-none">{move || i18n.t("sync.file_key_none")}</p> }.into_any(),
+            })}
+            <form class="form" id="file-key-form" on:submit=save novalidate=true>
+                <label for="file-key-input">{move || i18n.t("sync.file_key_enter")}</label>
+                <input id="file-key-input" autocomplete="off" autocapitalize="characters" spellcheck="false" bind:value=typed/>
+                <div class="button-row">
+                    <label class="button secondary" for="file-key-qr-input">{move || i18n.t("sync.read_qr")}</label>
+                    <input type="file" id="file-key-qr-input" class="photo-input" accept="image/*" capture="environment" node_ref=qr_ref on:change=on_qr/>
+                    <button type="submit" class="primary" id="save-file-key" disabled=move || busy.get()>
+                        {move || i18n.t("sync.file_key_save")}
+                    </button>
+                </div>
+            </form>
         </div>
     }
 }
