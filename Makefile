@@ -45,15 +45,17 @@ test: ui
 ## Long runs: 10,000 merge property cases, 100 SIGKILL crashes, 1,000 link cuts,
 ## 1,000 hostile-device cases.
 test-long: fetch
-	COSABI_LONG=1 cargo test --locked --release -p cosabi-replica --test merge_props --test crash
+	COSABI_LONG=1 cargo test --locked --release -p cosabi-replica --test merge_props --test crash --test sync_file_hostile
 	COSABI_LONG=1 cargo test --locked --release -p cosabi-sync-server --test sync --test hostile -- --nocapture
 
 ## Fuzzing (proptest over arbitrary and mutated bytes, with a bound on the memory each
-## input may take): every decoder of outside bytes for COSABI_FUZZ_SECONDS (60) each.
+## input may take): the page decoder and the CFDI XML reader for COSABI_FUZZ_SECONDS
+## (60) each, then 10,000 hostile sync files in a child limited to 1 GiB.
 COSABI_FUZZ_SECONDS ?= 60
 .PHONY: fuzz
 fuzz: fetch
 	COSABI_FUZZ_SECONDS=$(COSABI_FUZZ_SECONDS) cargo test --locked --release -p cosabi-core --test fuzz -- --test-threads=1 --nocapture
+	COSABI_LONG=1 cargo test --locked --release -p cosabi-replica --test sync_file_hostile -- --nocapture
 
 ## The programme view over the whole seed table (11,480 demo clinics in 23 states, each
 ## built, enrolled and synced over HTTP), every state's figures checked. Not in `make test`.

@@ -152,6 +152,10 @@ async fn enroll(
         )
         .await?;
     tracing::info!(clues = %clinic.clues, device = %device_id, "device enrolled");
+    let file_key = state
+        .store
+        .clinic_file_key(clinic.id, &cosabi_replica::new_sync_file_key())
+        .await?;
     Ok(Json(EnrollResponse {
         token,
         device_id,
@@ -159,6 +163,7 @@ async fn enroll(
         clues: clinic.clues,
         clinic_name: clinic.name,
         server_time_ms: now_ms(),
+        sync_file_key: Some(file_key),
     }))
 }
 

@@ -155,6 +155,9 @@ const MIGRATIONS: &[&str] = &[
     -- The device's key (hex): the server checks with it the tags of the device's
     -- changes that other devices relay. NULL for devices enrolled before.
     ALTER TABLE device ADD COLUMN key text;
+    -- The key that seals the clinic's sync files, given to its devices at enrollment
+    -- (never synced: a file must not carry the key that seals it).
+    ALTER TABLE clinic ADD COLUMN file_key text;
 "#,
 ];
 
@@ -746,6 +749,20 @@ impl Store for PgStore {
     async fn site_owners(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, SiteOwner>> {
         let client = self.client().await?;
         load_owners(&client, clinic).await
+    }
+
+    async fn clinic_file_key(&self, clinic: ClinicId, fresh: &str) -> StoreResult<String> {
+        let client = self.client().await?;
+        client
+            .query_one(
+                "UPDATE clinic SET file_key = coalesce(file_key, $2) WHERE id = $1
+                 RETURNING file_key",
+                &[&id_bytes(&clinic.0), &fresh],
+            )
+            .await
+            .map_err(backend)?
+            .try_get(0)
+            .map_err(backend)
     }
 
     async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport> {

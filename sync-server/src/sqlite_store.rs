@@ -91,6 +91,9 @@ const MIGRATIONS: &[&str] = &[
     -- The device's key (hex): the server checks with it the tags of the device's
     -- changes that other devices relay. NULL for devices enrolled before.
     ALTER TABLE device ADD COLUMN key TEXT;
+    -- The key that seals the clinic's sync files, given to its devices at enrollment
+    -- (never synced: a file must not carry the key that seals it).
+    ALTER TABLE clinic ADD COLUMN file_key TEXT;
 "#,
 ];
 
@@ -531,6 +534,20 @@ impl Store for SqliteStore {
         self.run(move |conn| load_owners(conn, clinic)).await
     }
 
+    async fn clinic_file_key(&self, clinic: ClinicId, fresh: &str) -> StoreResult<String> {
+        let fresh = fresh.to_owned();
+        self.run(move |conn| {
+            conn.query_row(
+                "UPDATE clinic SET file_key = coalesce(file_key, ?2) WHERE id = ?1
+                 RETURNING file_key",
+                rusqlite::params![clinic.0.as_bytes().as_slice(), fresh],
+                |r| r.get(0),
+            )
+            .map_err(backend)
+        })
+        .await
+    }
+
     async fn bind_site(&self, clinic: ClinicId, device: &str, site: SiteId) -> StoreResult<()> {
         let device = device.to_owned();
         self.run(move |conn| bind_site(conn, clinic.0.as_bytes(), &device, site))
@@ -759,68 +776,6 @@ fn load_vv(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, u
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::accounts::Scope;
-
-    fn account(user: &str) -> AccountRecord {
-        AccountRecord {
-            user: user.into(),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-            scope: "municipio:VZ/Tlaquilpa".parse().unwrap(),
-            created_at_ms: 1,
-        }
-    }
-
-    fn session(token_hash: &str, user: &str, expires_at_ms: u64) -> NewSession {
-        NewSession {
-            token_hash: token_hash.into(),
-            user: user.into(),
-            created_at_ms: 100,
-            expires_at_ms,
-        }
-    }
-
-    /// Reopening migrates nothing twice; sessions expire, and go with their account.
-    #[tokio::test]
-    async fn accounts_and_sessions_survive_reopening_and_expire() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.sqlite3");
-        let store = SqliteStore::open(&path).unwrap();
-        store.add_account(account("ana")).await.unwrap();
-        assert!(matches!(
-            store.add_account(account("ana")).await,
-            Err(StoreError::AccountExists(_))
-        ));
-        store
-            .add_session(session("live", "ana", 1_000))
-            .await
-            .unwrap();
-        store.add_session(session("old", "ana", 200)).await.unwrap();
-        drop(store);
-        let store = SqliteStore::open(&path).unwrap();
-        let a = store.session_account("live", 500).await.unwrap().unwrap();
-        assert_eq!(
-            a.scope,
-            Scope::Municipality {
-                state: "VZ".into(),
-                name: "Tlaquilpa".into()
-            }
-        );
-        assert!(store.session_account("old", 500).await.unwrap().is_none());
-        assert!(store
-            .session_account("live", 1_000)
-            .await
-            .unwrap()
-            .is_none());
-        assert!(store.remove_account("ana").await.unwrap());
-        assert!(store.session_account("live", 500).await.unwrap().is_none());
-        assert!(!store.remove_account("ana").await.unwrap());
-        assert!(store.accounts().await.unwrap().is_empty());
-    }
-}
-
 /// Site → owning device and its key, for one clinic.
 fn load_owners(conn: &Connection, clinic: ClinicId) -> StoreResult<HashMap<SiteId, SiteOwner>> {
     let mut stmt = conn
@@ -896,4 +851,66 @@ fn held_groups(
         out.push(postcard::from_bytes(&body).map_err(backend)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Scope;
+
+    fn account(user: &str) -> AccountRecord {
+        AccountRecord {
+            user: user.into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            scope: "municipio:VZ/Tlaquilpa".parse().unwrap(),
+            created_at_ms: 1,
+        }
+    }
+
+    fn session(token_hash: &str, user: &str, expires_at_ms: u64) -> NewSession {
+        NewSession {
+            token_hash: token_hash.into(),
+            user: user.into(),
+            created_at_ms: 100,
+            expires_at_ms,
+        }
+    }
+
+    /// Reopening migrates nothing twice; sessions expire, and go with their account.
+    #[tokio::test]
+    async fn accounts_and_sessions_survive_reopening_and_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.add_account(account("ana")).await.unwrap();
+        assert!(matches!(
+            store.add_account(account("ana")).await,
+            Err(StoreError::AccountExists(_))
+        ));
+        store
+            .add_session(session("live", "ana", 1_000))
+            .await
+            .unwrap();
+        store.add_session(session("old", "ana", 200)).await.unwrap();
+        drop(store);
+        let store = SqliteStore::open(&path).unwrap();
+        let a = store.session_account("live", 500).await.unwrap().unwrap();
+        assert_eq!(
+            a.scope,
+            Scope::Municipality {
+                state: "VZ".into(),
+                name: "Tlaquilpa".into()
+            }
+        );
+        assert!(store.session_account("old", 500).await.unwrap().is_none());
+        assert!(store
+            .session_account("live", 1_000)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store.remove_account("ana").await.unwrap());
+        assert!(store.session_account("live", 500).await.unwrap().is_none());
+        assert!(!store.remove_account("ana").await.unwrap());
+        assert!(store.accounts().await.unwrap().is_empty());
+    }
 }

@@ -326,6 +326,9 @@ pub trait Store: Send + Sync + 'static {
     /// ([`admit_page`]); a part already held must be the same change
     /// ([`first_divergence`], else [`StoreError::Divergent`] and nothing is stored).
     async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport>;
+    /// The clinic's sync-file key (which seals the clinic's sync files), set to
+    /// `fresh` if it has none yet; delivered to devices at enrollment.
+    async fn clinic_file_key(&self, clinic: ClinicId, fresh: &str) -> StoreResult<String>;
     /// The bound sites of a clinic: site → (device id, the device's key as hex, if
     /// it gave one at enrollment).
     async fn site_owners(&self, clinic: ClinicId) -> StoreResult<HashMap<SiteId, SiteOwner>>;

@@ -1,6 +1,5 @@
 //! The hostile-device property (issue 11): 3–5 honest devices of a clinic write,
-//! sync through a real server process and pass pages to each other (what sync files
-//! carry), while one enrolled device sends the server random malformed, forged,
+//! sync through a real server process and pass sealed sync files to each other, while one enrolled device sends the server random malformed, forged,
 //! replayed and squatting pages. After a full exchange the honest devices hold the
 //! same rows and the same conflicts, and every honest write is in every honest
 //! replica's history.
@@ -278,15 +277,14 @@ async fn one_case(dir: &Path, server: &Server, case: u64, seed: u64) {
                 honest[i].device.sync(&server.url).await;
             }
             3 => {
-                // A sync file from i to j: everything j lacks.
+                // A sealed sync file from i to j, as the app exports it (everything).
                 let j = rng.below(honest.len() as u64) as usize;
                 if i != j {
-                    let peer = honest[j].device.with(|r| r.version_vector().unwrap());
-                    let pages = honest[i].device.with(|r| r.pages_since(&peer).unwrap());
+                    let file = honest[i]
+                        .device
+                        .with(|r| r.export_sync_file(&Default::default()).unwrap());
                     honest[j].device.with(|r| {
-                        for p in &pages {
-                            r.apply_page(p).unwrap();
-                        }
+                        r.import_sync_file(&file).unwrap();
                     });
                 }
             }

@@ -846,12 +846,20 @@ async fn pg_a_code_enrolls_one_device_across_instances() {
             db.store.enroll(
                 &code,
                 100,
-                device(&format!("a{round}"), site(100 + round), &format!("ta{round}"))
+                device(
+                    &format!("a{round}"),
+                    site(100 + round),
+                    &format!("ta{round}")
+                )
             ),
             other.enroll(
                 &code,
                 100,
-                device(&format!("b{round}"), site(200 + round), &format!("tb{round}"))
+                device(
+                    &format!("b{round}"),
+                    site(200 + round),
+                    &format!("tb{round}")
+                )
             )
         );
         let winners = [&a, &b].iter().filter(|r| r.is_ok()).count();

@@ -62,7 +62,9 @@ pub const CLINIC: TableDef = TableDef {
         col(4, "municipality", Text),
         col(5, "locality", Text),
         col(6, "consultorios", Int),
-        // A random secret that authenticates the clinic's sync files (hex).
+        // Formerly the key that sealed the clinic's sync files: a synced secret is no
+        // secret (every file carried it). No longer written nor trusted; the key is
+        // device-local now (replica's `sync_file` keyring). Kept: ids are never reused.
         col(7, "sync_key", Text),
     ],
 };

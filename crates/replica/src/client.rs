@@ -108,7 +108,7 @@ pub async fn enroll_replica(
         let r = lock(replica)?;
         (r.site_id(), r.device_key_hex())
     };
-    match enroll_with(server_url, code, device_name, site, Some(&key)).await {
+    let resp = match enroll_with(server_url, code, device_name, site, Some(&key)).await {
         Err(SyncError::Refused { code: refusal, .. }) if refusal == "site_taken" => {
             let fresh = {
                 let mut r = lock(replica)?;
@@ -118,7 +118,16 @@ pub async fn enroll_replica(
             enroll_with(server_url, code, device_name, fresh, Some(&key)).await
         }
         other => other,
+    }?;
+    // The clinic's file key seals this device's sync files from now on. A key this
+    // app cannot read must not fail an enrollment whose code is spent: it is logged,
+    // and the key can still be entered by hand.
+    if let Some(file_key) = resp.sync_file_key.as_deref() {
+        if let Err(e) = lock(replica)?.set_sync_file_key(file_key) {
+            tracing::warn!(error = %e, "the enrollment's sync-file key was not kept");
+        }
     }
+    Ok(resp)
 }
 
 /// A device's connection to its server.

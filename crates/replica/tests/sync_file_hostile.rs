@@ -177,6 +177,7 @@ fn lying_headers(f: &mut Fixture) {
     let page = page_to_bytes(&cosabi_core::wire::Page {
         schema_version: 1,
         groups: Vec::new(),
+        tags: Vec::new(),
     });
     let cases: Vec<(&str, Vec<u8>)> = vec![
         (

@@ -59,9 +59,11 @@ pub async fn enroll(
     if server.is_empty() {
         return Err(ApiError::code("server_required"));
     }
-    let (site, local_clues) =
-        with_replica(&state, |r| Ok((r.site_id(), r.clinic()?.map(|c| c.clues))))?;
-    let resp = cosabi_replica::client::enroll(&server, &code, &device_name, site)
+    let local_clues = with_replica(&state, |r| Ok(r.clinic()?.map(|c| c.clues)))?;
+    // Sends the device's key (so the server can check its changes relayed by
+    // others) and, if this folder is a copy of an enrolled one, moves its writes to
+    // a fresh site first.
+    let resp = cosabi_replica::client::enroll_replica(&server, &code, &device_name, &state.replica)
         .await
         .map_err(|e| ApiError::code(&e.code()))?;
     if local_clues.is_some_and(|c| c != resp.clues) {
@@ -70,14 +72,6 @@ pub async fn enroll(
     with_replica(&state, |r| {
         r.set_setting(SETTING_SERVER, &server)?;
         r.set_setting(SETTING_TOKEN, &resp.token)?;
-        // The server's key seals this device's sync files from now on. A key this
-        // app cannot read must not fail an enrollment whose code is now spent: it is
-        // logged, and the key can still be entered by hand.
-        if let Some(key) = resp.sync_file_key.as_deref() {
-            if let Err(e) = r.set_sync_file_key(key) {
-                eprintln!("cosabi: the enrollment's sync-file key was not kept: {e}");
-            }
-        }
         Ok(())
     })?;
     sync_status(state)
