@@ -247,18 +247,9 @@ pub fn admit_page(groups: Vec<ChangeGroup>, vv: &mut HashMap<SiteId, u64>) -> Ad
 pub fn first_divergence(echoed: &[ChangeGroup], held: &[ChangeGroup]) -> Option<(SiteId, u64)> {
     let mut first: Option<(SiteId, u64)> = None;
     for g in echoed {
-        for (i, f) in g.fields.iter().enumerate() {
+        for i in 0..g.fields.len() {
             let seq = g.seq_first + i as u64;
-            let same = held
-                .iter()
-                .find(|h| h.site == g.site && h.seq_first <= seq && seq <= h.seq_last())
-                .is_some_and(|h| {
-                    h.hlc == g.hlc
-                        && h.table == g.table
-                        && h.row == g.row
-                        && h.author == g.author
-                        && h.fields[(seq - h.seq_first) as usize] == *f
-                });
+            let same = held.iter().any(|h| h.same_change_at(g, seq));
             if !same {
                 if first.is_none_or(|(s, q)| s == g.site && seq < q) {
                     first = Some((g.site, seq));

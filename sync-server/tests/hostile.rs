@@ -9,7 +9,7 @@
 
 mod support;
 
-use cosabi_core::change::{ChangeGroup, FieldChange, Value};
+use cosabi_core::change::{ChangeGroup, Value};
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::SiteId;
 use cosabi_core::protocol::{SyncRequest, PROTOCOL_VERSION};
@@ -78,22 +78,14 @@ async fn raw_push(url: &str, token: &str, body_push: Vec<u8>) -> u16 {
 }
 
 fn group(site: SiteId, seq: u64, table: u16, row: Uuid, fields: Vec<(u16, Value)>) -> ChangeGroup {
-    ChangeGroup {
+    ChangeGroup::fresh(
         site,
-        seq_first: seq,
-        hlc: Hlc::new(1_780_000_000_000 + seq, 0),
+        seq,
+        Hlc::new(1_780_000_000_000 + seq, 0),
         table,
         row,
-        author: None,
-        fields: fields
-            .into_iter()
-            .map(|(column, value)| FieldChange {
-                column,
-                value,
-                prev: None,
-            })
-            .collect(),
-    }
+        fields,
+    )
 }
 
 /// One thing the hostile device sends the server.

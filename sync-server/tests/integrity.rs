@@ -6,7 +6,7 @@
 
 mod support;
 
-use cosabi_core::change::{ChangeGroup, FieldChange, Value};
+use cosabi_core::change::{ChangeGroup, Value};
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::SiteId;
 use cosabi_core::protocol::{ErrorBody, SyncRequest, SyncResponse, PROTOCOL_VERSION};
@@ -109,22 +109,14 @@ fn group(
     row: Uuid,
     fields: Vec<(u16, Value)>,
 ) -> ChangeGroup {
-    ChangeGroup {
+    ChangeGroup::fresh(
         site,
         seq_first,
-        hlc: Hlc::new(1_780_000_000_000, 0),
+        Hlc::new(1_780_000_000_000, 0),
         table,
         row,
-        author: None,
-        fields: fields
-            .into_iter()
-            .map(|(column, value)| FieldChange {
-                column,
-                value,
-                prev: None,
-            })
-            .collect(),
-    }
+        fields,
+    )
 }
 
 fn page(groups: Vec<ChangeGroup>) -> Page {

@@ -79,6 +79,49 @@ pub struct ChangeGroup {
 }
 
 impl ChangeGroup {
+    /// A write whose fields replace nothing (a new row, or values given whole).
+    pub fn fresh(
+        site: SiteId,
+        seq_first: u64,
+        hlc: Hlc,
+        table: u16,
+        row: Uuid,
+        fields: Vec<(u16, Value)>,
+    ) -> ChangeGroup {
+        ChangeGroup {
+            site,
+            seq_first,
+            hlc,
+            table,
+            row,
+            author: None,
+            fields: fields
+                .into_iter()
+                .map(|(column, value)| FieldChange {
+                    column,
+                    value,
+                    prev: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether `self` and `other` hold the same change at `seq` (each must cover it):
+    /// every part counts — HLC, table, row, author, column, value, replaced version.
+    /// Two different changes at one (site, seq) are a copied or lying device.
+    pub fn same_change_at(&self, other: &ChangeGroup, seq: u64) -> bool {
+        let covers = |g: &ChangeGroup| g.seq_first <= seq && seq <= g.seq_last();
+        covers(self)
+            && covers(other)
+            && self.site == other.site
+            && self.hlc == other.hlc
+            && self.table == other.table
+            && self.row == other.row
+            && self.author == other.author
+            && self.fields[(seq - self.seq_first) as usize]
+                == other.fields[(seq - other.seq_first) as usize]
+    }
+
     /// Sequence number of the last field.
     pub fn seq_last(&self) -> u64 {
         self.seq_first + self.fields.len() as u64 - 1

@@ -189,28 +189,12 @@ pub fn check_page_limits(page: &Page) -> Result<(), PageTooLarge> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::FieldChange;
     use crate::hlc::Hlc;
     use crate::ids::SiteId;
     use crate::schema::{ASSEMBLY, MEMBER, PURCHASE};
 
     fn group(table: u16, row: Uuid, fields: Vec<(u16, Value)>) -> ChangeGroup {
-        ChangeGroup {
-            site: SiteId(Uuid::from_u128(1)),
-            seq_first: 1,
-            hlc: Hlc::ZERO,
-            table,
-            row,
-            author: None,
-            fields: fields
-                .into_iter()
-                .map(|(column, value)| FieldChange {
-                    column,
-                    value,
-                    prev: None,
-                })
-                .collect(),
-        }
+        ChangeGroup::fresh(SiteId(Uuid::from_u128(1)), 1, Hlc::ZERO, table, row, fields)
     }
 
     fn code(g: &ChangeGroup) -> &'static str {

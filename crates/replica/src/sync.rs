@@ -319,19 +319,9 @@ impl Replica {
         }
         let mut first: Option<u64> = None;
         for g in own {
-            for (i, f) in g.fields.iter().enumerate() {
+            for i in 0..g.fields.len() {
                 let seq = g.seq_first + i as u64;
-                let same = seq <= own_max
-                    && held
-                        .iter()
-                        .find(|h| h.seq_first <= seq && seq <= h.seq_last())
-                        .is_some_and(|h| {
-                            h.hlc == g.hlc
-                                && h.table == g.table
-                                && h.row == g.row
-                                && h.author == g.author
-                                && h.fields[(seq - h.seq_first) as usize] == *f
-                        });
+                let same = seq <= own_max && held.iter().any(|h| h.same_change_at(g, seq));
                 if !same {
                     first = Some(first.map_or(seq, |s| s.min(seq)));
                     break;

@@ -1,7 +1,7 @@
 //! A replica against copies of itself and changes that break the schema, without a
 //! server: pages exchanged directly (as sync files carry them).
 
-use cosabi_core::change::{ChangeGroup, FieldChange, Value};
+use cosabi_core::change::{ChangeGroup, Value};
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::SiteId;
 use cosabi_core::schema::{CLINIC, MEMBER, PURCHASE};
@@ -159,22 +159,14 @@ fn group(
     row: Uuid,
     fields: Vec<(u16, Value)>,
 ) -> ChangeGroup {
-    ChangeGroup {
+    ChangeGroup::fresh(
         site,
         seq_first,
-        hlc: Hlc::new(1_780_000_000_000 + seq_first, 0),
+        Hlc::new(1_780_000_000_000 + seq_first, 0),
         table,
         row,
-        author: None,
-        fields: fields
-            .into_iter()
-            .map(|(column, value)| FieldChange {
-                column,
-                value,
-                prev: None,
-            })
-            .collect(),
-    }
+        fields,
+    )
 }
 
 /// Groups that break the schema, between good ones of the same site: the good ones
