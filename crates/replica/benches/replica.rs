@@ -171,6 +171,50 @@ fn main() {
         "apply_decode_share {:.2} ratio",
         t.elapsed().as_secs_f64() / apply_s
     );
+    // What issue 11's checks cost inside apply, measured alone over the same groups:
+    // the schema check of every group, and the device tag of every group (what a
+    // server verifying a relayed page spends; a replica stores tags, it does not
+    // check them).
+    let groups: Vec<&cosabi_core::change::ChangeGroup> =
+        pages.iter().flat_map(|p| p.groups.iter()).collect();
+    let t = Instant::now();
+    for g in &groups {
+        std::hint::black_box(cosabi_core::validate::check_group(g, None)).ok();
+    }
+    println!(
+        "apply_validate_share {:.3} ratio",
+        t.elapsed().as_secs_f64() / apply_s
+    );
+    let key = [7u8; cosabi_core::identity::DEVICE_KEY_BYTES];
+    let t = Instant::now();
+    for g in &groups {
+        std::hint::black_box(cosabi_core::identity::tag(&key, g));
+    }
+    println!(
+        "tag_us_per_group {:.2} us",
+        t.elapsed().as_secs_f64() * 1e6 / groups.len() as f64
+    );
+    // The same pages without tags (as the server sends them): the cost of keeping
+    // relayed tags is the difference.
+    let untagged: Vec<Vec<u8>> = pages
+        .iter()
+        .map(|p| page_to_bytes(&cosabi_core::wire::untagged(p.clone())))
+        .collect();
+    let mut untagged_times = Vec::new();
+    for rep in 0..=REPS {
+        let mut empty = Replica::open(&dir.path().join(format!("untagged{rep}.sqlite3"))).unwrap();
+        let t = Instant::now();
+        for w in &untagged {
+            empty.apply_page(&page_from_bytes(w).unwrap()).unwrap();
+        }
+        if rep > 0 {
+            untagged_times.push(t.elapsed().as_secs_f64());
+        }
+    }
+    println!(
+        "apply_untagged_field_changes_per_s {:.0} changes/s",
+        changes as f64 / median(untagged_times)
+    );
     if std::env::var("COSABI_BENCH_ONLY").as_deref() == Ok("apply") {
         println!("apply_field_changes_per_s {apply_rate:.0} changes/s");
         return;

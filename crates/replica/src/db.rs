@@ -254,12 +254,10 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 7: the tags of other devices' change groups (`cosabi_core::identity`), kept to
     // relay them: the server takes a site's changes from another device only with
-    // its own device's tag. This device's groups are tagged when they leave it.
+    // its own device's tag. This device's groups are tagged when they leave it (NULL
+    // here). In the log row itself: one insert per group, not two.
     r#"
-    CREATE TABLE change_tag (
-        log_id INTEGER PRIMARY KEY,
-        tag    BLOB NOT NULL
-    ) STRICT;
+    ALTER TABLE change_log ADD COLUMN tag BLOB;
     "#,
 ];
 

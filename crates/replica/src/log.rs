@@ -379,6 +379,39 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Appends one change-log row of another device's group with the tag it came with
+/// (if any); returns its id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn append_remote_log(
+    tx: &Transaction<'_>,
+    site_idx: i64,
+    seq_first: u64,
+    seq_last: u64,
+    hlc: Hlc,
+    table: u16,
+    row: Uuid,
+    author: Option<MemberId>,
+    body: &[u8],
+    tag: Option<&[u8]>,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO change_log(site_idx, seq_first, seq_last, hlc, tbl, row_id, author, body, tag)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(rusqlite::params![
+        site_idx,
+        seq_first as i64,
+        seq_last as i64,
+        hlc.0 as i64,
+        table,
+        row.as_bytes().as_slice(),
+        author.map(|a| a.0.as_bytes().to_vec()),
+        body,
+        tag,
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// Appends one change-log row; returns its id (the local arrival order).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append_log(

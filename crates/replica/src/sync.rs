@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::log::{
-    append_log, decode, decode_versions, encode, resolution_id, site_index, value_from_sql,
-    FieldVersion, LogField, LogFieldRef,
+    append_log, append_remote_log, decode, decode_versions, encode, resolution_id, site_index,
+    value_from_sql, FieldVersion, LogField, LogFieldRef,
 };
 use crate::merge::{fold_fields, reorder_conflicted_fields, FoldField, MergeCtx};
 use crate::Replica;
@@ -138,9 +138,8 @@ impl Replica {
         };
         let (mut count, mut bytes) = (0usize, 0usize);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT l.site_idx, l.seq_first, l.seq_last, l.hlc, l.tbl, l.row_id, l.author,
-                    l.body, t.tag
-             FROM change_log l LEFT JOIN change_tag t ON t.log_id = l.id ORDER BY l.id",
+            "SELECT site_idx, seq_first, seq_last, hlc, tbl, row_id, author, body, tag
+             FROM change_log ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -407,7 +406,7 @@ impl Replica {
         }
         tx.execute_batch(
             "DELETE FROM change_log; DELETE FROM conflicts; DELETE FROM pending_unknown;
-             DELETE FROM set_aside; DELETE FROM change_tag; DELETE FROM sites;",
+             DELETE FROM set_aside; DELETE FROM sites;",
         )?;
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'site_id'",
@@ -1000,7 +999,9 @@ fn apply_groups(
                 value: &f.value,
             })
             .collect();
-        let log_id = append_log(
+        // The tag proves the whole group: a part of one is relayed without it.
+        let tag = tag_of(gi).filter(|_| skip == 0);
+        let log_id = append_remote_log(
             tx,
             site_idx,
             seq_first,
@@ -1010,12 +1011,8 @@ fn apply_groups(
             g.row,
             g.author,
             &encode(&log),
+            tag.as_ref().map(|t| t.as_slice()),
         )?;
-        // The tag proves the whole group: a part of one is relayed without it.
-        if let Some(tag) = tag_of(gi).filter(|_| skip == 0) {
-            tx.prepare_cached("INSERT OR REPLACE INTO change_tag(log_id, tag) VALUES (?1, ?2)")?
-                .execute(rusqlite::params![log_id, tag.as_slice()])?;
-        }
         let valid = check_group(g, clinic);
         match (valid, schema::table(g.table)) {
             (Err(e), _) => {
