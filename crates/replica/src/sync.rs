@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::log::{
-    append_log, append_remote_log, decode, decode_versions, encode, resolution_id, site_index,
-    value_from_sql, FieldVersion, LogField, LogFieldRef,
+    append_remote_log, decode, decode_versions, encode, resolution_id, site_index, value_from_sql,
+    FieldVersion, LogField, LogFieldRef,
 };
 use crate::merge::{fold_fields, reorder_conflicted_fields, FoldField, MergeCtx};
 use crate::Replica;
