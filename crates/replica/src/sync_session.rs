@@ -117,6 +117,8 @@ struct Sent {
     body_bytes: u64,
     /// The highest seq of each site in the pushed page.
     pushed_max: HashMap<SiteId, u64>,
+    /// Sites of the pushed page whose groups had tags here but were sent without.
+    untagged: HashSet<SiteId>,
 }
 
 /// One sync, between rounds.
@@ -128,6 +130,10 @@ pub struct SyncSession {
     cursor: u64,
     /// Sites whose changes the server would not take in this sync.
     left_out: HashSet<SiteId>,
+    /// Other devices' sites whose changes the server took only with their tags (it
+    /// declined them without): tags cost 16 incompressible bytes a group on a 2G
+    /// link, so they travel only for these.
+    tagged: HashSet<SiteId>,
     /// The server would not take this device's own changes past a seq (they wait on
     /// changes it declined): pushing them again cannot help in this sync.
     own_stalled: bool,
@@ -144,6 +150,7 @@ impl SyncSession {
             server_have: None,
             cursor: 0,
             left_out: HashSet::new(),
+            tagged: HashSet::new(),
             own_stalled: false,
             site: replica.site_id(),
             rounds_answered: 0,
@@ -187,14 +194,27 @@ impl SyncSession {
             }
             None => None,
         };
-        // The server needs tags only on changes relayed from other devices' sites.
-        let own = r.site_id();
+        let mut sent = Sent::default();
+        // Other devices' sites whose tags stay behind in this page.
+        let mut untagged = HashSet::new();
+        if let Some(p) = &page {
+            for (i, _) in &p.tags {
+                let site = p.groups[*i as usize].site;
+                if site != r.site_id() && !self.tagged.contains(&site) {
+                    untagged.insert(site);
+                }
+            }
+        }
+        // The server needs tags only on changes relayed from sites bound to other
+        // devices; it says which by declining them untagged.
         let page = page.map(|mut p| {
             let groups = &p.groups;
-            p.tags.retain(|(i, _)| groups[*i as usize].site != own);
+            let tagged = &self.tagged;
+            p.tags
+                .retain(|(i, _)| tagged.contains(&groups[*i as usize].site));
             p
         });
-        let mut sent = Sent::default();
+        sent.untagged = untagged;
         if page.is_some() {
             // A pushed change must survive a power cut here: otherwise this device
             // would write other changes under seqs the server already holds.
@@ -267,6 +287,7 @@ impl SyncSession {
         let have: VersionVector = resp.have.iter().copied().collect();
         // What the server took of the pushed page is confirmed; a site it did not
         // take up to what was pushed is left out for this sync.
+        let mut newly_tagged = false;
         for (s, max) in &sent.pushed_max {
             let held = have.get(s).copied().unwrap_or(0);
             if *s == self.site && held >= *max {
@@ -275,9 +296,17 @@ impl SyncSession {
                 // Deferred: they name changes the server does not hold (declined,
                 // or not yet pushed by their device). The sync ends unconfirmed.
                 self.own_stalled = true;
+            } else if held < *max && sent.untagged.contains(s) {
+                // Declined without tags: send them again with their tags (and this
+                // device's own changes that waited on them).
+                self.tagged.insert(*s);
+                newly_tagged = true;
             } else if held < *max {
                 self.left_out.insert(*s);
             }
+        }
+        if newly_tagged {
+            self.own_stalled = false;
         }
         let pulled = resp.pull.is_some();
         if let Some(bytes) = &resp.pull {
