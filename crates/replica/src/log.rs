@@ -373,16 +373,18 @@ impl<'a> Writer<'a> {
             row,
             self.author,
             &encode(&fields),
+            None,
         )?;
         self.next_seq = seq_last + 1;
         Ok(())
     }
 }
 
-/// Appends one change-log row of another device's group with the tag it came with
-/// (if any); returns its id.
+/// Appends one change-log row; returns its id (the local arrival order). `tag` is the
+/// device tag another device's group came with (this device's groups are tagged when
+/// they leave it: `None`).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn append_remote_log(
+pub(crate) fn append_log(
     tx: &Transaction<'_>,
     site_idx: i64,
     seq_first: u64,
@@ -408,36 +410,6 @@ pub(crate) fn append_remote_log(
         author.map(|a| a.0.as_bytes().to_vec()),
         body,
         tag,
-    ])?;
-    Ok(tx.last_insert_rowid())
-}
-
-/// Appends one change-log row; returns its id (the local arrival order).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn append_log(
-    tx: &Transaction<'_>,
-    site_idx: i64,
-    seq_first: u64,
-    seq_last: u64,
-    hlc: Hlc,
-    table: u16,
-    row: Uuid,
-    author: Option<MemberId>,
-    body: &[u8],
-) -> Result<i64> {
-    tx.prepare_cached(
-        "INSERT INTO change_log(site_idx, seq_first, seq_last, hlc, tbl, row_id, author, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(rusqlite::params![
-        site_idx,
-        seq_first as i64,
-        seq_last as i64,
-        hlc.0 as i64,
-        table,
-        row.as_bytes().as_slice(),
-        author.map(|a| a.0.as_bytes().to_vec()),
-        body,
     ])?;
     Ok(tx.last_insert_rowid())
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::log::{
-    append_remote_log, decode, decode_versions, encode, resolution_id, site_index, value_from_sql,
+    append_log, decode, decode_versions, encode, resolution_id, site_index, value_from_sql,
     FieldVersion, LogField, LogFieldRef,
 };
 use crate::merge::{fold_fields, reorder_conflicted_fields, FoldField, MergeCtx};
@@ -1001,7 +1001,7 @@ fn apply_groups(
             .collect();
         // The tag proves the whole group: a part of one is relayed without it.
         let tag = tag_of(gi).filter(|_| skip == 0);
-        let log_id = append_remote_log(
+        let log_id = append_log(
             tx,
             site_idx,
             seq_first,

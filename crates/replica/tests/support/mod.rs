@@ -1,7 +1,7 @@
 //! Shared helpers of the replica's integration tests.
 #![allow(dead_code)]
 
-use cosabi_core::change::{ChangeGroup, FieldChange, Value};
+use cosabi_core::change::{ChangeGroup, Value};
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::SiteId;
 use cosabi_core::schema::MEMBER;
@@ -86,20 +86,5 @@ pub fn group(
     row: Uuid,
     fields: Vec<(u16, Value)>,
 ) -> ChangeGroup {
-    ChangeGroup {
-        site,
-        seq_first,
-        hlc: Hlc::new(now_ms(), 0),
-        table,
-        row,
-        author: None,
-        fields: fields
-            .into_iter()
-            .map(|(column, value)| FieldChange {
-                column,
-                value,
-                prev: None,
-            })
-            .collect(),
-    }
+    ChangeGroup::fresh(site, seq_first, Hlc::new(now_ms(), 0), table, row, fields)
 }
