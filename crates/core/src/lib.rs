@@ -19,6 +19,8 @@
 //! - [`merge`]: which of a field's heads wins, as a pure function.
 //! - [`hlc::Hlc`]: the hybrid logical clock used to order concurrent edits.
 //! - [`views`]: read models for screens (dashboard, purchases page, history).
+//! - [`seal`]: document seals: the digest and code that bind a printed document to
+//!   the records it was made from.
 //! - [`validate`]: the schema check every door applies to changes from elsewhere.
 //! - [`error::ValidationError`]: what is wrong with user input, as a stable code the UI
 //!   translates.
@@ -44,6 +46,7 @@ pub mod photo;
 pub mod protocol;
 pub mod rfc;
 pub mod schema;
+pub mod seal;
 pub mod validate;
 pub mod views;
 pub mod wire;

@@ -255,6 +255,33 @@ pub const PHOTO: TableDef = TableDef {
     ],
 };
 
+/// A document the committee printed or shared (acta, cuadernillo, expediente), sealed
+/// to the records it was made from ([`crate::seal`]). Its id is the natural key of its
+/// code, so a seal synced twice is one row. Written once, never edited.
+pub const DOCUMENT_SEAL: TableDef = TableDef {
+    id: 12,
+    name: "document_seal",
+    columns: &[
+        DELETED,
+        col(1, "clinic_id", Uuid),
+        // acta | cuadernillo | expediente
+        col(2, "kind", Text),
+        // The assembly's id (hyphenated) or the fiscal year.
+        col(3, "subject", Text),
+        // `<CLUES>-XXXX-XXXX`, as printed.
+        col(4, "code", Text),
+        // RFC 3339 UTC, whole seconds.
+        col(5, "generated_at", Text),
+        // 64 lower-case hex digits: `seal::records_digest`.
+        col(6, "digest", Text),
+        // The generating replica's version vector: `seal::vector_to_text`.
+        col(7, "vector", Text),
+        col(8, "records", Int),
+        // SHA-256 of the file as written (64 hex digits), or empty.
+        col(9, "file_sha256", Text),
+    ],
+};
+
 /// A conflict marked resolved; its id is derived from the losing version, so every
 /// device that resolves the same conflict writes the same row.
 pub const CONFLICT_RESOLUTION: TableDef = TableDef {
@@ -297,6 +324,7 @@ pub const TABLES: &[TableDef] = &[
     PURCHASE,
     RECEIPT,
     PHOTO,
+    DOCUMENT_SEAL,
     CONFLICT_RESOLUTION,
     CLOCK_CORRECTION,
 ];

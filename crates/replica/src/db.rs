@@ -259,6 +259,25 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE change_log ADD COLUMN tag BLOB;
     "#,
+    // 8: the seals of printed documents (`cosabi_core::seal`), synced.
+    r#"
+    CREATE TABLE document_seal (
+        id           BLOB PRIMARY KEY,
+        deleted      INTEGER NOT NULL DEFAULT 0,
+        clinic_id    BLOB,
+        kind         TEXT,
+        subject      TEXT,
+        code         TEXT,
+        generated_at TEXT,
+        digest       TEXT,
+        vector       TEXT,
+        records      INTEGER,
+        file_sha256  TEXT,
+        _ver         BLOB
+    ) STRICT;
+    CREATE INDEX document_seal_by_code ON document_seal(code);
+    CREATE INDEX document_seal_by_file ON document_seal(file_sha256);
+    "#,
 ];
 
 /// Schema version this build knows.

@@ -34,6 +34,7 @@ mod money;
 mod photos;
 mod review;
 mod rows;
+mod seals;
 mod session;
 mod sync;
 mod sync_file;
@@ -46,6 +47,7 @@ pub use error::{Error, Result};
 pub use history::{value_for_people, HistoryEntry};
 pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
 pub use review::ReviewItem;
+pub use seals::{seal_id, NewSeal, Seal};
 pub use session::{PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_LOCK_MS, PIN_TRIES_MAX};
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
 pub use sync_file::{

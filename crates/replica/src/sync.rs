@@ -87,7 +87,7 @@ struct SiteInfo {
 }
 
 impl Replica {
-    fn site_uuids(&self) -> Result<HashMap<i64, SiteId>> {
+    pub(crate) fn site_uuids(&self) -> Result<HashMap<i64, SiteId>> {
         let mut stmt = self.conn.prepare_cached("SELECT idx, site FROM sites")?;
         let mut rows = stmt.query([])?;
         let mut out = HashMap::new();

@@ -221,21 +221,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = out.canonicalize()?;
     let tmp = std::env::temp_dir().join(format!("cosabi-docs-examples-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
-    let (replica, assembly) = demo(&tmp)?;
+    let (mut replica, assembly) = demo(&tmp)?;
+    // Sealed as a device enrolled with a server at this address would seal them.
+    let issuer = cosabi_reports::Issuer::now(Some("https://cosabi.example.gob.mx".into()));
 
     let acta = out.join("acta.pdf");
-    std::fs::write(&acta, cosabi_reports::acta_pdf(&replica, assembly)?)?;
+    std::fs::write(
+        &acta,
+        cosabi_reports::issue_acta(&mut replica, assembly, &issuer)?,
+    )?;
     let cuadernillo = out.join("cuadernillo.pdf");
     std::fs::write(
         &cuadernillo,
-        cosabi_reports::cuadernillo_pdf(&replica, YEAR)?,
+        cosabi_reports::issue_cuadernillo(&mut replica, YEAR, &issuer)?,
     )?;
     std::fs::write(
         out.join("cuadernillo.xlsx"),
         cosabi_reports::cuadernillo_xlsx(&replica, YEAR)?,
     )?;
     let zip = std::fs::File::create(out.join("expediente.zip"))?;
-    let report = cosabi_reports::expediente_zip(&replica, YEAR, zip)?;
+    let report = cosabi_reports::expediente_zip_sealed(&replica, YEAR, zip, &issuer)?;
+    for seal in &report.seals {
+        replica.record_seal(seal)?;
+    }
     println!(
         "expediente: {} files, {} gaps",
         report.files.len(),

@@ -163,6 +163,9 @@ pub struct ExpedienteReport {
     /// Every file in the ZIP, in the order written (the index lists the same).
     pub files: Vec<IndexEntry>,
     pub completeness: Completeness,
+    /// The seals of the sealed documents in it (its actas, its cuadernillo and its
+    /// index), for the caller to record; empty when made unsealed.
+    pub seals: Vec<cosabi_replica::NewSeal>,
 }
 
 /// The records of one fiscal year the expediente covers.
@@ -606,6 +609,39 @@ pub fn expediente_zip(
     fiscal_year: i32,
     out: impl Write + Seek,
 ) -> Result<ExpedienteReport> {
+    write_expediente(replica, fiscal_year, out, None)
+}
+
+/// [`expediente_zip`] with every acta, the cuadernillo and the index sealed
+/// ([`crate::seal`]); the seals to record are in the report.
+pub fn expediente_zip_sealed(
+    replica: &Replica,
+    fiscal_year: i32,
+    out: impl Write + Seek,
+    issuer: &crate::seal::Issuer,
+) -> Result<ExpedienteReport> {
+    write_expediente(replica, fiscal_year, out, Some(issuer))
+}
+
+fn write_expediente(
+    replica: &Replica,
+    fiscal_year: i32,
+    out: impl Write + Seek,
+    issuer: Option<&crate::seal::Issuer>,
+) -> Result<ExpedienteReport> {
+    let mut seals = Vec::new();
+    // The index's seal is taken first: every document in it is made from the same
+    // records.
+    let index_seal = issuer
+        .map(|i| {
+            crate::seal::seal(
+                replica,
+                cosabi_core::seal::DocKind::Expediente,
+                &fiscal_year.to_string(),
+                i,
+            )
+        })
+        .transpose()?;
     let year = Year::read(replica, fiscal_year)?;
     let completeness = Completeness {
         fiscal_year,
@@ -623,7 +659,14 @@ pub fn expediente_zip(
         let stem = format!("{}_{}-{}", date_stem(&a.date), fw::ACTA, slug(&a.kind));
         let path = x.claim(fw::ACTAS_DIR, &stem, "pdf", false);
         let description = format!("{} {}", texts::assembly_kind(&a.kind), date(&a.date));
-        let pdf = acta::acta_pdf(replica, a.id)?;
+        let pdf = match issuer {
+            Some(i) => {
+                let (pdf, seal) = crate::seal::acta_pdf_sealed(replica, a.id, i)?;
+                seals.push(seal);
+                pdf
+            }
+            None => acta::acta_pdf(replica, a.id)?,
+        };
         x.add(
             IndexEntry {
                 path: path.clone(),
@@ -651,7 +694,14 @@ pub fn expediente_zip(
 
     let stem = format!("{}-{fiscal_year}", fw::CUADERNILLO);
     let description = fill(t::FISCAL_YEAR, &[("year", &fiscal_year.to_string())]);
-    let pdf = cuadernillo::cuadernillo_pdf(replica, fiscal_year)?;
+    let pdf = match issuer {
+        Some(i) => {
+            let (pdf, seal) = crate::seal::cuadernillo_pdf_sealed(replica, fiscal_year, i)?;
+            seals.push(seal);
+            pdf
+        }
+        None => cuadernillo::cuadernillo_pdf(replica, fiscal_year)?,
+    };
     let path = x.claim(fw::CUADERNILLO_DIR, &stem, "pdf", false);
     x.add(
         IndexEntry {
@@ -830,7 +880,10 @@ pub fn expediente_zip(
             ]
         })
         .collect();
-    let intro = format!("{} · {}", clinic.name, clinic.clues);
+    let mut intro = format!("{} · {}", clinic.name, clinic.clues);
+    if let Some(sealing) = &index_seal {
+        intro = format!("{intro} · {}", sealing.mark.footer_line);
+    }
     let html_text = html(&index_title, &intro, &index_header, &rows, Some(0));
     let csv_text = csv(&index_header, &rows);
     for (i, text) in [html_text, csv_text].into_iter().enumerate() {
@@ -848,10 +901,12 @@ pub fn expediente_zip(
             .len(),
         x.files.len()
     );
+    seals.extend(index_seal.map(|s| s.seal));
     Ok(ExpedienteReport {
         fiscal_year,
         files: x.files,
         completeness,
+        seals,
     })
 }
 

@@ -11,6 +11,8 @@
 //!   thumbnails.
 //! - [`expediente_zip`]: everything above plus every photo, an index and a
 //!   completeness report ([`ExpedienteReport`], [`Completeness`]) in one ZIP to upload.
+//! - [`seal`]: every document sealed to the records it was made from, with a
+//!   verification code and QR code; [`verify_code`] and [`verify_file`] check one.
 //! - [`amount_in_words`] / [`number_in_words`]: "Ocho mil pesos 00/100 M.N.".
 //!
 //! Each document is first built as a [`Document`] (title, headings, paragraphs,
@@ -23,6 +25,7 @@ mod cuadernillo;
 mod expediente;
 pub mod model;
 mod pdf;
+pub mod seal;
 mod texts;
 mod words;
 mod xlsx;
@@ -30,11 +33,15 @@ mod xlsx;
 pub use acta::{acta_document, acta_pdf};
 pub use cuadernillo::{cuadernillo_document, cuadernillo_pdf};
 pub use expediente::{
-    completeness, expediente_zip, Completeness, ExpedienteReport, FileKind, Gap, GapKind,
-    IndexEntry,
+    completeness, expediente_zip, expediente_zip_sealed, Completeness, ExpedienteReport, FileKind,
+    Gap, GapKind, IndexEntry,
 };
-pub use model::Document;
-pub use pdf::render as render_pdf;
+pub use model::{Document, SealMark};
+pub use pdf::{render as render_pdf, render_sealed as render_pdf_sealed};
+pub use seal::{
+    acta_pdf_sealed, cuadernillo_pdf_sealed, issue_acta, issue_cuadernillo, verify, verify_code,
+    verify_file, FileCheck, Issuer, Verdict, Verification,
+};
 pub use words::{amount_in_words, number_in_words, Gender};
 pub use xlsx::cuadernillo_xlsx;
 

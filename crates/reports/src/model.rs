@@ -174,3 +174,23 @@ impl Document {
         out
     }
 }
+
+/// What a sealed document prints besides its content: a footer line on every page and
+/// a verification box at the end ([`crate::seal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealMark {
+    /// `<CLUES>-XXXX-XXXX`.
+    pub code: String,
+    /// What the QR code holds: the verification address, or the code alone.
+    pub qr_payload: String,
+    /// "Generado el … con Cosabi … · Código de verificación …".
+    pub footer_line: String,
+    /// The box's heading.
+    pub heading: String,
+    /// How to verify, under the code.
+    pub lines: Vec<String>,
+    /// When it was generated (Unix seconds), for the PDF's metadata.
+    pub generated_unix: i64,
+    /// "Cosabi 0.1.0", the PDF's creator.
+    pub creator: String,
+}

@@ -7,7 +7,9 @@
 //! Fonts are embedded (subset) from `assets/fonts`, so the output does not depend on
 //! the fonts of the machine and its text can be selected and extracted.
 
-use crate::model::{Align, Block, Document, Orientation, Picture, PictureEntry, Signature, Table};
+use crate::model::{
+    Align, Block, Document, Orientation, Picture, PictureEntry, SealMark, Signature, Table,
+};
 use crate::texts::{fill, t};
 use crate::{Error, Result};
 use printpdf::{
@@ -37,6 +39,10 @@ const TABLE_SIZE_PT: f32 = 7.5;
 const TABLE_LEADING_PT: f32 = 9.5;
 const CELL_PAD_PT: f32 = 3.0;
 const FOOTER_SIZE_PT: f32 = 7.5;
+const FOOTER_LEADING_PT: f32 = 9.5;
+/// The verification box's QR code, quiet zone included: 1.5 inches.
+const QR_BOX_PT: f32 = 108.0;
+const CODE_SIZE_PT: f32 = 15.0;
 /// Room a heading keeps for what follows it, so it never ends a page alone.
 const HEADING_KEEP_PT: f32 = 100.0;
 const THUMB_BOX_PT: f32 = 84.0;
@@ -760,35 +766,123 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// "Página n de m" and the running title on every page.
-    fn footers(&mut self, running_title: &str) {
+    /// "Página n de m" and the running title on every page, and under them, for a
+    /// sealed document, when and with what it was generated and its verification code.
+    fn footers(&mut self, running_title: &str, mark: Option<&SealMark>) {
         let m = self.pages.len();
         let (x, w) = (self.left(), self.content_w());
+        let top_line = if mark.is_some() {
+            FOOTER_BASELINE_PT + FOOTER_LEADING_PT
+        } else {
+            FOOTER_BASELINE_PT
+        };
         for n in 1..=m {
             let page = fill(t::PAGE_OF, &[("n", &n.to_string()), ("m", &m.to_string())]);
             self.current = n - 1;
-            self.hline(x, x + w, FOOTER_BASELINE_PT + 11.0, 0.3);
-            self.text(
-                x,
-                FOOTER_BASELINE_PT,
-                Face::Regular,
-                FOOTER_SIZE_PT,
-                running_title,
-            );
+            self.hline(x, x + w, top_line + 11.0, 0.3);
+            self.text(x, top_line, Face::Regular, FOOTER_SIZE_PT, running_title);
             self.text_in(
                 x,
                 w,
                 Align::Right,
-                FOOTER_BASELINE_PT,
+                top_line,
                 Face::Regular,
                 FOOTER_SIZE_PT,
                 &page,
             );
+            if let Some(mark) = mark {
+                self.text(
+                    x,
+                    FOOTER_BASELINE_PT,
+                    Face::Regular,
+                    FOOTER_SIZE_PT,
+                    &mark.footer_line,
+                );
+            }
         }
     }
 
-    fn finish(mut self, running_title: &str) -> Result<Vec<u8>> {
-        self.footers(running_title);
+    /// The verification box at the end of a sealed document: the QR code and, beside
+    /// it, the code in large type and how to check it.
+    fn seal_box(&mut self, mark: &SealMark) {
+        let Ok(qr) = qrcode::QrCode::with_error_correction_level(
+            mark.qr_payload.as_bytes(),
+            qrcode::EcLevel::M,
+        ) else {
+            return;
+        };
+        let modules = qr.width();
+        let colors = qr.to_colors();
+        // Four modules of quiet zone around the code, as scanners expect.
+        let module = QR_BOX_PT / (modules + 8) as f32;
+        let text_w = self.content_w() - QR_BOX_PT - 12.0;
+        let mut lines: Vec<(String, Face, f32)> = Vec::new();
+        for l in self
+            .fonts
+            .wrap(&mark.heading, Face::Bold, HEADING_SIZE_PT, text_w)
+        {
+            lines.push((l, Face::Bold, HEADING_SIZE_PT));
+        }
+        for l in self
+            .fonts
+            .wrap(&mark.code, Face::Bold, CODE_SIZE_PT, text_w)
+        {
+            lines.push((l, Face::Bold, CODE_SIZE_PT));
+        }
+        for p in &mark.lines {
+            for l in self.fonts.wrap(p, Face::Regular, BODY_SIZE_PT, text_w) {
+                lines.push((l, Face::Regular, BODY_SIZE_PT));
+            }
+        }
+        let text_h: f32 = lines.iter().map(|(_, _, size)| size * 1.35).sum();
+        let h = QR_BOX_PT.max(text_h);
+        self.y -= 10.0;
+        self.ensure(h);
+        let top = self.y;
+        let (x0, y0) = (self.left(), top - QR_BOX_PT);
+        for row in 0..modules {
+            let mut col = 0;
+            while col < modules {
+                if colors[row * modules + col] != qrcode::Color::Dark {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while col < modules && colors[row * modules + col] == qrcode::Color::Dark {
+                    col += 1;
+                }
+                self.fill_rect(
+                    x0 + (start + 4) as f32 * module,
+                    y0 + (modules + 3 - row) as f32 * module,
+                    (col - start) as f32 * module,
+                    module,
+                    0.0,
+                );
+            }
+        }
+        let tx = x0 + QR_BOX_PT + 12.0;
+        let mut baseline = top;
+        for (l, face, size) in &lines {
+            baseline -= size * 1.35;
+            self.text(tx, baseline + size * 0.3, *face, *size, l);
+        }
+        self.y = top - h;
+    }
+
+    fn finish(mut self, running_title: &str, mark: Option<&SealMark>) -> Result<Vec<u8>> {
+        self.footers(running_title, mark);
+        if let Some(mark) = mark {
+            let when = printpdf::OffsetDateTime::from_unix_timestamp(mark.generated_unix)
+                .map_err(|e| Error::Pdf(e.to_owned()))?;
+            let info = &mut self.doc.metadata.info;
+            info.creation_date = when.clone();
+            info.modification_date = when.clone();
+            info.metadata_date = when;
+            info.identifier = mark.code.clone();
+            info.keywords = vec![mark.code.clone()];
+            info.creator = mark.creator.clone();
+            info.producer = mark.creator.clone();
+        }
         let faces = [
             (
                 &self.fonts.regular,
@@ -822,6 +916,12 @@ impl<'a> Layout<'a> {
 
 /// Renders `doc` as a PDF on Letter paper.
 pub fn render(doc: &Document) -> Result<Vec<u8>> {
+    render_sealed(doc, None)
+}
+
+/// Renders `doc` as a PDF on Letter paper, with its seal's footer line on every page
+/// and its verification box (QR code and code) at the end.
+pub fn render_sealed(doc: &Document, mark: Option<&SealMark>) -> Result<Vec<u8>> {
     let fonts = fonts()?;
     let mut layout = Layout::new(fonts, &doc.title, doc.orientation);
     layout.title(doc);
@@ -836,7 +936,10 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             Block::Pictures(entries) => layout.pictures(entries),
         }
     }
-    layout.finish(&doc.running_title)
+    if let Some(mark) = mark {
+        layout.seal_box(mark);
+    }
+    layout.finish(&doc.running_title, mark)
 }
 
 #[cfg(test)]

@@ -298,6 +298,108 @@ pub fn receipt_kind(code: &str) -> std::borrow::Cow<'_, str> {
     label(&RECEIPT_KINDS, code)
 }
 
+/// The seal of a document and what verifying one says ([`crate::seal`]).
+pub mod v {
+    pub const FOOTER: &str = "Generado el {when} con {app} · Código de verificación {code}";
+    pub const BOX_HEADING: &str = "Verificación de este documento";
+    pub const BOX_HOW_ONLINE: &str =
+        "Escanee el código QR o escriba el código en {url}: dice si este documento coincide con los registros que el comité sincronizó.";
+    pub const BOX_HOW_OFFLINE: &str =
+        "Para verificarlo, escriba el código o escanee el código QR en Cosabi (Documentos → Verificar un documento) o en la página de verificación del programa.";
+    pub const BOX_RECORDS: &str = "Hecho a partir de {records} del comité.";
+    pub const RECORD_ONE: &str = "1 registro";
+    pub const RECORD_MANY: &str = "{n} registros";
+    pub const CENTRAL_TIME: &str = "{when} (hora del centro de México)";
+
+    pub const DOC_ACTA: &str = "Acta de {kind} del {date}";
+    pub const DOC_ACTA_UNKNOWN: &str = "Acta de una asamblea que ya no está registrada";
+    pub const DOC_CUADERNILLO: &str = "Cuadernillo de control de gastos {year}";
+    pub const DOC_EXPEDIENTE: &str = "Expediente {year}";
+
+    pub const FIELDS_CHANGED: &str = "{record}: {fields}";
+    pub const CHANGE_AT: &str = "{what} — {when}";
+    pub const CHANGE_BY: &str = "{what} — {when}, por {role}";
+    pub const NEW_RECORD: &str = "registro nuevo";
+    pub const DELETED: &str = "borrado";
+}
+
+/// A synced table in words, for "what changed since".
+pub fn table_label(table: &str) -> &'static str {
+    match table {
+        "clinic" => "Unidad de salud",
+        "member" => "Integrante del comité",
+        "assembly" => "Asamblea",
+        "attendance" => "Asistencia",
+        "amendment" => "Fe de erratas",
+        "agreement" => "Acuerdo",
+        "action" => "Acción de mejora",
+        "card_movement" => "Movimiento de la tarjeta",
+        "purchase" => "Compra",
+        "receipt" => "Comprobante",
+        "photo" => "Foto",
+        _ => "Registro",
+    }
+}
+
+/// A synced column in words, for "what changed since".
+pub fn column_label(column: &str) -> &'static str {
+    match column {
+        "deleted" => v::DELETED,
+        "clues" => "CLUES",
+        "name" => "nombre",
+        "state" => "estado",
+        "municipality" => "municipio",
+        "locality" => "localidad",
+        "consultorios" => "consultorios",
+        "role" => "cargo",
+        "term_start" => "inicio del cargo",
+        "term_end" => "fin del cargo",
+        "kind" => "tipo",
+        "date" => "fecha",
+        "place" => "lugar",
+        "agenda" => "orden del día",
+        "community_attendees" => "asistentes de la comunidad",
+        "minutes" => "desarrollo",
+        "status" => "estado",
+        "closed_minutes" => "acta cerrada",
+        "closed_by" => "quién cerró",
+        "quorum_percent" => "quórum",
+        "signed_photo_id" => "foto del acta firmada",
+        "present" => "asistencia",
+        "member_id" => "integrante",
+        "assembly_id" => "asamblea",
+        "text" => "texto",
+        "made_on" => "fecha",
+        "responsible_id" => "responsable",
+        "due_date" => "fecha compromiso",
+        "carried_from_id" => "acuerdo de origen",
+        "category" => "rubro",
+        "description" => "descripción",
+        "estimated_cost" => "costo estimado",
+        "agreement_id" => "acuerdo",
+        "verified_by" => "quién verificó",
+        "verified_on" => "fecha de verificación",
+        "fiscal_year" => "ejercicio",
+        "amount" => "importe",
+        "note" => "nota",
+        "concept" => "concepto",
+        "quantity" => "cantidad",
+        "unit_cost" => "costo unitario",
+        "total" => "total",
+        "supplier" => "proveedor",
+        "rfc" => "RFC",
+        "action_id" => "acción de mejora",
+        "paid_from" => "forma de pago",
+        "purchase_id" => "compra",
+        "folio_fiscal" => "folio fiscal",
+        "issued_on" => "fecha de emisión",
+        "sha256" | "size_bytes" | "mime" => "archivo de la foto",
+        "taken_at" => "fecha de la foto",
+        "owner_table" | "owner_id" => "a qué pertenece",
+        _ => "otro dato",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,4 +3,5 @@
 mod acta;
 mod cuadernillo;
 mod expediente;
+mod seal;
 mod support;
