@@ -34,6 +34,7 @@ pub mod ratelimit;
 pub mod serve;
 pub mod sqlite_store;
 pub mod store;
+pub mod verify;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -62,6 +63,10 @@ pub struct AppState {
     pub programme: Arc<programme::FoldCache>,
     /// How people sign in to the programme view.
     pub sign_in: Arc<SignIn>,
+    /// The server's public address, printed in the QR codes of the documents it makes.
+    pub public_url: Option<Arc<str>>,
+    /// Verifications of documents running at once (each folds a clinic).
+    pub verifications: Arc<tokio::sync::Semaphore>,
 }
 
 /// How people sign in to the programme view: failed attempts limited per account
@@ -82,7 +87,14 @@ impl AppState {
             blobs,
             programme: Arc::default(),
             sign_in: Arc::default(),
+            public_url: None,
+            verifications: Arc::new(tokio::sync::Semaphore::new(verify::VERIFY_PARALLEL_MAX)),
         }
+    }
+
+    /// Who the documents the server makes are issued by: now, with its address.
+    pub fn issuer(&self) -> cosabi_reports::Issuer {
+        cosabi_reports::Issuer::now(self.public_url.as_deref().map(str::to_owned))
     }
 
     /// The server's public URL (`https://…` makes session cookies `Secure`).
@@ -91,6 +103,7 @@ impl AppState {
             limiter: ratelimit::LoginLimiter::default(),
             secure_cookies: config::is_https(public_url),
         });
+        self.public_url = public_url.map(Arc::from);
         self
     }
 }
@@ -302,6 +315,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))
         .merge(blobs::routes())
         .merge(programme::routes())
+        .merge(verify::routes())
         .route("/metrics", get(metrics::metrics))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)

@@ -159,6 +159,14 @@ const MIGRATIONS: &[&str] = &[
     -- (never synced: a file must not carry the key that seals it).
     ALTER TABLE clinic ADD COLUMN file_key text;
 "#,
+    r#"
+    -- Seals of the documents the server made itself (see the SQLite store).
+    CREATE TABLE issued_seal (
+        code      text PRIMARY KEY,
+        clinic_id bytea NOT NULL,
+        body      text NOT NULL
+    );
+"#,
 ];
 
 /// The PostgreSQL implementation of [`Store`]. Cheap to clone (the pool is shared).
@@ -763,6 +771,35 @@ impl Store for PgStore {
             .map_err(backend)?
             .try_get(0)
             .map_err(backend)
+    }
+
+    async fn record_issued_seal(&self, seal: IssuedSeal) -> StoreResult<()> {
+        let body = serde_json::to_string(&seal)
+            .map_err(|e| StoreError::Backend(format!("issued seal: {e}")))?;
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO issued_seal(code, clinic_id, body) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&seal.code, &id_bytes(&seal.clinic.0), &body],
+            )
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn issued_seal(&self, code: &str) -> StoreResult<Option<IssuedSeal>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT body FROM issued_seal WHERE code = $1", &[&code])
+            .await
+            .map_err(backend)?;
+        row.map(|r| {
+            let body: String = r.try_get(0).map_err(backend)?;
+            serde_json::from_str(&body)
+                .map_err(|e| StoreError::Backend(format!("issued seal: {e}")))
+        })
+        .transpose()
     }
 
     async fn push(&self, clinic: ClinicId, groups: Vec<ChangeGroup>) -> StoreResult<PushReport> {

@@ -95,6 +95,17 @@ const MIGRATIONS: &[&str] = &[
     -- (never synced: a file must not carry the key that seals it).
     ALTER TABLE clinic ADD COLUMN file_key TEXT;
 "#,
+    r#"
+    -- Seals of the documents the server made itself (the actas, cuadernillo and index
+    -- of an expediente downloaded from the programme view), so their codes verify
+    -- like those of documents the devices made and synced. `body` is the seal as
+    -- JSON (`store::IssuedSeal`).
+    CREATE TABLE issued_seal (
+        code      TEXT PRIMARY KEY,
+        clinic_id BLOB NOT NULL,
+        body      TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+"#,
 ];
 
 /// The SQLite implementation of [`Store`].
@@ -544,6 +555,37 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .map_err(backend)
+        })
+        .await
+    }
+
+    async fn record_issued_seal(&self, seal: IssuedSeal) -> StoreResult<()> {
+        let body = serde_json::to_string(&seal).map_err(backend)?;
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO issued_seal(code, clinic_id, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                rusqlite::params![seal.code, seal.clinic.0.as_bytes().as_slice(), body],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn issued_seal(&self, code: &str) -> StoreResult<Option<IssuedSeal>> {
+        let code = code.to_owned();
+        self.run(move |conn| {
+            let body: Option<String> = conn
+                .query_row(
+                    "SELECT body FROM issued_seal WHERE code = ?1",
+                    [code],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(backend)?;
+            body.map(|b| serde_json::from_str(&b).map_err(backend))
+                .transpose()
         })
         .await
     }

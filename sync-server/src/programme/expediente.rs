@@ -88,13 +88,31 @@ pub async fn expediente_bytes(
 ) -> Result<(Vec<u8>, ExpedienteReport), ExpedienteError> {
     let pages = clinic_pages(state, clinic).await?;
     let photos = ClinicPhotos::new(state, clinic);
-    tokio::task::spawn_blocking(move || {
+    let issuer = state.issuer();
+    let (zip, report) = tokio::task::spawn_blocking(move || {
         let mut out = Cursor::new(Vec::new());
-        let report = write_expediente(&pages, &photos, fiscal_year, &mut out)?;
-        Ok((out.into_inner(), report))
+        let report = write_expediente(&pages, &photos, fiscal_year, &issuer, &mut out)?;
+        Ok::<_, ExpedienteError>((out.into_inner(), report))
     })
     .await
-    .map_err(|e| ExpedienteError::Task(e.to_string()))?
+    .map_err(|e| ExpedienteError::Task(e.to_string()))??;
+    keep_seals(state, clinic, &report).await?;
+    Ok((zip, report))
+}
+
+/// Keeps the seals of the documents the server just made, so their codes verify.
+async fn keep_seals(
+    state: &AppState,
+    clinic: ClinicId,
+    report: &ExpedienteReport,
+) -> Result<(), ExpedienteError> {
+    for seal in &report.seals {
+        state
+            .store
+            .record_issued_seal(crate::store::IssuedSeal::new(clinic, seal))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Makes `clinic`'s expediente of `fiscal_year` into the file `out` (the admin
@@ -108,13 +126,14 @@ pub async fn expediente_file(
     let pages = clinic_pages(state, clinic).await?;
     let photos = ClinicPhotos::new(state, clinic);
     let out = out.to_owned();
-    tokio::task::spawn_blocking(move || {
+    let issuer = state.issuer();
+    let report = tokio::task::spawn_blocking(move || {
         let mut part = out.clone().into_os_string();
         part.push(".part");
         let part = PathBuf::from(part);
-        let written = (|| {
+        let written = (|| -> Result<ExpedienteReport, ExpedienteError> {
             let mut file = std::fs::File::create(&part)?;
-            let report = write_expediente(&pages, &photos, fiscal_year, &mut file)?;
+            let report = write_expediente(&pages, &photos, fiscal_year, &issuer, &mut file)?;
             file.sync_all()?;
             std::fs::rename(&part, &out)?;
             Ok(report)
@@ -125,7 +144,9 @@ pub async fn expediente_file(
         written
     })
     .await
-    .map_err(|e| ExpedienteError::Task(e.to_string()))?
+    .map_err(|e| ExpedienteError::Task(e.to_string()))??;
+    keep_seals(state, clinic, &report).await?;
+    Ok(report)
 }
 
 /// A folder of its own in the system's temporary directory (only this user may
@@ -163,6 +184,7 @@ pub fn write_expediente(
     pages: &[Page],
     photos: &ClinicPhotos,
     fiscal_year: i32,
+    issuer: &cosabi_reports::Issuer,
     out: impl Write + Seek,
 ) -> Result<ExpedienteReport, ExpedienteError> {
     // Declared first, so dropped (removed) after the replica is closed.
@@ -175,7 +197,7 @@ pub fn write_expediente(
         return Err(ExpedienteError::NothingSynced);
     }
     let fetched = fetch_photos(&replica, photos)?;
-    let report = cosabi_reports::expediente_zip(&replica, fiscal_year, out)?;
+    let report = cosabi_reports::expediente_zip_sealed(&replica, fiscal_year, out, issuer)?;
     tracing::debug!(
         fetched,
         files = report.files.len(),
