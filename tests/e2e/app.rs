@@ -333,7 +333,40 @@ async fn a_committee_records_its_year() -> Result<()> {
         .await?;
     app.wait_for("#completeness").await?;
     screenshot_both(&app, "documents").await?;
-    check_expediente(&driver.export_dir().join("expediente-VZIMB001234-2026.zip"))?;
+    let zip_path = driver.export_dir().join("expediente-VZIMB001234-2026.zip");
+    check_expediente(&zip_path)?;
+
+    // Its documents verify on the device: the index by the code printed in it (typed
+    // in lower case, as from paper), an acta by its file; a file altered after it
+    // was made does not.
+    let (index_code, acta_pdf) = sealed_parts(&zip_path)?;
+    app.type_into("#verify-code", &index_code.to_lowercase())
+        .await?;
+    app.click("#verify-submit").await?;
+    app.wait_for("#verify-verdict[data-verdict=matches]")
+        .await?;
+    app.wait_for_text("#verify-doc", "Expediente 2026").await?;
+    let acta_file = photos.path().join("acta.pdf");
+    std::fs::write(&acta_file, &acta_pdf)?;
+    app.upload("#verify-file", &[&acta_file]).await?;
+    app.wait_for("#verify-file-verdict[data-file=original]")
+        .await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    let card = app.wait_for("#verify-document").await?;
+    app.scroll_to(&card).await?;
+    app.screenshot("verify-phone").await?;
+    app.resize(DESKTOP.0, DESKTOP.1).await?;
+    let result = app.wait_for("#verify-result").await?;
+    app.scroll_to(&result).await?;
+    app.screenshot("verify-desktop").await?;
+    let mut altered = acta_pdf.clone();
+    let at = altered.len() / 2;
+    altered[at] ^= 0x20;
+    let altered_file = photos.path().join("acta-alterada.pdf");
+    std::fs::write(&altered_file, &altered)?;
+    app.upload("#verify-file", &[&altered_file]).await?;
+    app.wait_for("#verify-file-verdict[data-file=altered]")
+        .await?;
     app.click("#tab-purchases").await?;
 
     // Inicio follows: spent, balance and the category chart.
@@ -405,6 +438,29 @@ fn check_expediente(path: &std::path::Path) -> Result<()> {
     assert_eq!(count(".xlsx"), 1, "the cuadernillo XLSX: {in_zip:?}");
     assert!(count(".jpg") >= 2, "the two receipt photos: {in_zip:?}");
     Ok(())
+}
+
+/// The verification code printed in an expediente's index, and the bytes of its
+/// first acta.
+fn sealed_parts(path: &std::path::Path) -> Result<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path)?)?;
+    let index = std::io::read_to_string(zip.by_name("indice.html")?)?;
+    let label = "Código de verificación ";
+    let at = index
+        .find(label)
+        .ok_or_else(|| anyhow::anyhow!("the index names no verification code"))?;
+    let code: String = index[at + label.len()..].chars().take(21).collect();
+    let acta = zip
+        .file_names()
+        .find(|n| {
+            n.as_ref()
+                .is_ok_and(|n| n.starts_with("actas/") && n.ends_with(".pdf"))
+        })
+        .ok_or_else(|| anyhow::anyhow!("no acta in the expediente"))??
+        .into_owned();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&acta)?, &mut bytes)?;
+    Ok((code, bytes))
 }
 
 /// Waits until the field holds `want` (a restored draft arrives a moment after the form).

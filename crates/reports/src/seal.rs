@@ -22,8 +22,8 @@ use crate::{acta, clinic_of, cuadernillo, date, Result};
 use chrono::{DateTime, FixedOffset, Utc};
 use cosabi_core::schema;
 use cosabi_core::seal::{self as core_seal, DocKind, RowHistories};
+pub use cosabi_core::seal::{FileCheck, Verdict, Verification};
 use cosabi_replica::{NewSeal, Replica, Seal};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -214,58 +214,6 @@ pub fn issue_cuadernillo(
     let (pdf, seal) = cuadernillo_pdf_sealed(replica, fiscal_year, issuer)?;
     replica.record_seal(&seal)?;
     Ok(pdf)
-}
-
-/// What verifying a document found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// The records it was made from are as they were.
-    Matches,
-    /// They were, but some changed (or were added) after it was made.
-    ChangedSince,
-    /// They were rewritten, or not all of them have reached this replica.
-    DoesNotMatch,
-}
-
-/// A verification, in words for people (es-MX).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verification {
-    pub code: String,
-    pub verdict: Verdict,
-    /// "Acta de asamblea ordinaria del 12/03/2026".
-    pub document: String,
-    /// "Centro de Salud … (VZIMB000417)".
-    pub clinic: String,
-    /// When it was made, central Mexico time.
-    pub generated_at: String,
-    /// The role of who made it, if known (never a name: the page is public).
-    pub generated_by: Option<String>,
-    /// How many records it was made from.
-    pub records: i64,
-    /// The newest change the checking replica holds, central Mexico time: "as of".
-    pub as_of: Option<String>,
-    /// What changed since it was made, newest last, one line each.
-    pub changes: Vec<String>,
-    /// Devices whose changes it was made from are missing here (not synced yet).
-    pub devices_behind: usize,
-}
-
-/// What checking a file found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "file", rename_all = "snake_case")]
-pub enum FileCheck {
-    /// Byte for byte the file Cosabi made; its records as verified.
-    Original { verification: Verification },
-    /// It names a code, but it is not the file made with it: altered after it was
-    /// made (or a copy re-saved by another program). The code's verification, if the
-    /// code is known.
-    Altered {
-        code: Option<String>,
-        verification: Option<Verification>,
-    },
-    /// Nothing in it was made by Cosabi, as far as this replica knows.
-    Unknown,
 }
 
 /// Largest file [`verify_file`] reads: the biggest cuadernillo with thumbnails is a few

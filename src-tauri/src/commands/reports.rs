@@ -2,12 +2,19 @@
 //! cuadernillo de control de gastos (PDF and XLSX) and the whole expediente (ZIP),
 //! written to the Downloads folder (or `COSABI_EXPORT_DIR`). Async commands: they run
 //! off the window's thread, so the screen stays responsive while a ZIP is written.
+//!
+//! Every document is sealed ([`cosabi_reports::seal`]): its seal is recorded in the
+//! replica (and syncs), and its QR code opens the sync server's verification page
+//! when the device is enrolled. The `verify_document*` commands check a document
+//! offline against this replica: by its code, by a photo of its QR code, or by the
+//! file itself.
 
 use super::sync::export_dir;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 use uuid::Uuid;
 
@@ -21,6 +28,14 @@ fn report_error(e: cosabi_reports::Error) -> ApiError {
             ApiError::code("report_failed")
         }
     }
+}
+
+/// The issuer of this device's documents: now, with the sync server's address.
+fn issuer(r: &cosabi_replica::Replica) -> ApiResult<cosabi_reports::Issuer> {
+    let server = r.setting(super::sync::SETTING_SERVER)?;
+    Ok(cosabi_reports::Issuer::now(
+        server.filter(|s| !s.trim().is_empty()),
+    ))
 }
 
 fn lock<'a>(
@@ -50,13 +65,14 @@ pub async fn export_acta<R: tauri::Runtime>(
     assembly: Uuid,
 ) -> ApiResult<String> {
     let (pdf, date) = {
-        let r = lock(&state)?;
+        let mut r = lock(&state)?;
         let date = r
             .assembly(assembly)?
             .map(|d| d.assembly.date)
             .ok_or_else(|| ApiError::code("not_found"))?;
+        let issuer = issuer(&r)?;
         (
-            cosabi_reports::acta_pdf(&r, assembly).map_err(report_error)?,
+            cosabi_reports::issue_acta(&mut r, assembly, &issuer).map_err(report_error)?,
             date,
         )
     };
@@ -72,9 +88,11 @@ pub async fn export_cuadernillo<R: tauri::Runtime>(
     fiscal_year: i32,
 ) -> ApiResult<Vec<String>> {
     let (pdf, xlsx) = {
-        let r = lock(&state)?;
+        let mut r = lock(&state)?;
+        let issuer = issuer(&r)?;
         (
-            cosabi_reports::cuadernillo_pdf(&r, fiscal_year).map_err(report_error)?,
+            cosabi_reports::issue_cuadernillo(&mut r, fiscal_year, &issuer)
+                .map_err(report_error)?,
             cosabi_reports::cuadernillo_xlsx(&r, fiscal_year).map_err(report_error)?,
         )
     };
@@ -119,12 +137,29 @@ pub async fn export_expediente<R: tauri::Runtime>(
     // Written next to its final name and renamed, so a cut never leaves half a ZIP.
     let partial = path.with_extension("zip.partial");
     let file = std::fs::File::create(&partial).map_err(|_| ApiError::code("export_failed"))?;
-    let report = {
-        let r = lock(&state)?;
-        cosabi_reports::expediente_zip(&r, fiscal_year, std::io::BufWriter::new(file))
-            .map_err(report_error)?
-    };
+    let mut r = lock(&state)?;
+    let issuer = issuer(&r)?;
+    let mut report = cosabi_reports::expediente_zip_sealed(
+        &r,
+        fiscal_year,
+        std::io::BufWriter::new(file),
+        &issuer,
+    )
+    .map_err(report_error)?;
     std::fs::rename(&partial, &path).map_err(|_| ApiError::code("export_failed"))?;
+    // The index's seal names the ZIP it is in, so the file itself can be checked.
+    let zip_sha = {
+        use sha2::Digest;
+        let bytes = std::fs::read(&path).map_err(|_| ApiError::code("export_failed"))?;
+        <[u8; 32]>::from(sha2::Sha256::digest(&bytes))
+    };
+    for seal in &mut report.seals {
+        if seal.kind == cosabi_core::seal::DocKind::Expediente {
+            seal.file_sha256 = Some(zip_sha);
+        }
+        r.record_seal(seal)?;
+    }
+    drop(r);
     Ok(ExpedienteDone {
         path: path.display().to_string(),
         files: report.files.len(),
@@ -135,4 +170,65 @@ pub async fn export_expediente<R: tauri::Runtime>(
             .map(|g| g.description.clone())
             .collect(),
     })
+}
+
+/// Largest image or file the verification commands read.
+const VERIFY_INPUT_BYTES_MAX: usize = 64 * 1024 * 1024;
+
+fn raw_body<'a>(request: &'a Request<'_>) -> ApiResult<&'a [u8]> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ApiError::code("invalid"));
+    };
+    if bytes.len() > VERIFY_INPUT_BYTES_MAX {
+        return Err(ApiError::code("file_too_large"));
+    }
+    Ok(bytes)
+}
+
+/// Checks a document by the code printed on it, against this replica. `None`: no
+/// document with that code is known here (not made here, or not synced yet).
+#[tauri::command]
+pub fn verify_document(
+    state: State<'_, AppState>,
+    code: String,
+) -> ApiResult<Option<cosabi_reports::Verification>> {
+    let r = lock(&state)?;
+    cosabi_reports::verify_code(&r, &code).map_err(report_error)
+}
+
+/// What a photo of a document's QR code said, and its verification.
+#[derive(Debug, Serialize)]
+pub struct ScannedDocument {
+    /// The code read from the QR code.
+    pub code: String,
+    pub verification: Option<cosabi_reports::Verification>,
+}
+
+/// Checks a document by a photo of its QR code (raw request body).
+#[tauri::command]
+pub fn verify_document_photo(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> ApiResult<ScannedDocument> {
+    let bytes = raw_body(&request)?;
+    let text =
+        cosabi_replica::imaging::decode_qr(bytes)?.ok_or_else(|| ApiError::code("qr_not_found"))?;
+    let code = cosabi_core::seal::normalise_code(&text)
+        .ok_or_else(|| ApiError::code("qr_not_document"))?;
+    let r = lock(&state)?;
+    Ok(ScannedDocument {
+        verification: cosabi_reports::verify_code(&r, &code).map_err(report_error)?,
+        code,
+    })
+}
+
+/// Checks a document's file (raw request body): is it the very file Cosabi made?
+#[tauri::command]
+pub fn verify_document_file(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> ApiResult<cosabi_reports::FileCheck> {
+    let bytes = raw_body(&request)?;
+    let r = lock(&state)?;
+    cosabi_reports::verify_file(&r, bytes).map_err(report_error)
 }

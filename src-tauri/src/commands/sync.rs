@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
-const SETTING_SERVER: &str = "sync.server";
+pub(crate) const SETTING_SERVER: &str = "sync.server";
 const SETTING_TOKEN: &str = "sync.token";
 
 /// What the UI shows about this device's enrollment and sync.

@@ -36,3 +36,34 @@ pub struct ExpedienteDone {
 pub async fn export_expediente(fiscal_year: i32) -> Result<ExpedienteDone, ApiError> {
     invoke("export_expediente", &Year { fiscal_year }).await
 }
+
+pub use cosabi_core::seal::{FileCheck, Verdict, Verification};
+
+#[derive(Serialize)]
+struct Code<'a> {
+    code: &'a str,
+}
+
+/// Checks a document by its printed code against this device's records; `None`: no
+/// document with that code is known here.
+pub async fn verify_document(code: &str) -> Result<Option<Verification>, ApiError> {
+    invoke("verify_document", &Code { code }).await
+}
+
+/// What a photo of a document's QR code said, and its verification.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ScannedDocument {
+    pub code: String,
+    pub verification: Option<Verification>,
+}
+
+/// Checks a document by a photo of its QR code.
+pub async fn verify_document_photo(image: &[u8]) -> Result<ScannedDocument, ApiError> {
+    super::invoke_raw("verify_document_photo", image, &[]).await
+}
+
+/// Checks a document's file: is it the very file Cosabi made, and do its records
+/// still match?
+pub async fn verify_document_file(bytes: &[u8]) -> Result<FileCheck, ApiError> {
+    super::invoke_raw("verify_document_file", bytes, &[]).await
+}

@@ -4,3 +4,4 @@ pub mod draft;
 pub mod history;
 pub mod photos;
 pub mod session;
+pub mod verify;

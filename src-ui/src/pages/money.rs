@@ -82,7 +82,11 @@ pub fn MoneyPage() -> impl IntoView {
                 (Tab::Purchases, None, year) => view! { <Purchases year=year selected=selected/> }.into_any(),
                 (Tab::Purchases, Some(id), _) => view! { <PurchaseDetail id=id selected=selected/> }.into_any(),
                 (Tab::Card, _, year) => view! { <CardMovements year=year/> }.into_any(),
-                (Tab::Documents, _, year) => view! { <Documents year=year/> }.into_any(),
+                (Tab::Documents, _, year) => view! {
+                    <Documents year=year/>
+                    <crate::components::verify::VerifyDocument/>
+                }
+                .into_any(),
             }}
         </section>
     }
