@@ -875,8 +875,8 @@ impl<'a> Layout<'a> {
             let when = printpdf::OffsetDateTime::from_unix_timestamp(mark.generated_unix)
                 .map_err(|e| Error::Pdf(e.to_owned()))?;
             let info = &mut self.doc.metadata.info;
-            info.creation_date = when.clone();
-            info.modification_date = when.clone();
+            info.creation_date = when;
+            info.modification_date = when;
             info.metadata_date = when;
             info.identifier = mark.code.clone();
             info.keywords = vec![mark.code.clone()];
