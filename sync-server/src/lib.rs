@@ -15,6 +15,9 @@
 //! The programme view ([`programme`]: `/programa…`, HTML and CSV) is for people, not
 //! devices: accounts created by the admin CLI ([`accounts`]), a session cookie, and a
 //! scope (programme, state or municipality) that every page is cut to.
+//! The transparency pages ([`transparency`]: `/transparencia…`, HTML and CSV) are
+//! public, for the states the configuration lists: what each clinic received, spent
+//! and did, with roles but no people.
 //! [`demo`] fills a server with synced demo clinics from the seed table.
 
 pub mod accounts;
@@ -34,6 +37,7 @@ pub mod ratelimit;
 pub mod serve;
 pub mod sqlite_store;
 pub mod store;
+pub mod transparency;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -62,6 +66,9 @@ pub struct AppState {
     pub programme: Arc<programme::FoldCache>,
     /// How people sign in to the programme view.
     pub sign_in: Arc<SignIn>,
+    /// The states whose transparency pages are public (`[transparency] states`),
+    /// in the catalog's order; none by default.
+    pub transparency: Arc<Vec<&'static str>>,
 }
 
 /// How people sign in to the programme view: failed attempts limited per account
@@ -82,7 +89,15 @@ impl AppState {
             blobs,
             programme: Arc::default(),
             sign_in: Arc::default(),
+            transparency: Arc::default(),
         }
+    }
+
+    /// Publishes the transparency pages of `states` (codes of
+    /// [`cosabi_core::clinic::STATES`], as `config::TransparencyConfig::state_codes` gives them).
+    pub fn with_transparency(mut self, states: Vec<&'static str>) -> AppState {
+        self.transparency = Arc::new(states);
+        self
     }
 
     /// The server's public URL (`https://…` makes session cookies `Secure`).
@@ -302,6 +317,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))
         .merge(blobs::routes())
         .merge(programme::routes())
+        .merge(transparency::routes())
         .route("/metrics", get(metrics::metrics))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
