@@ -12,36 +12,9 @@ use cosabi_sync_server::sqlite_store::SqliteStore;
 use cosabi_sync_server::store::{ClinicRecord, Store};
 use cosabi_sync_server::AppState;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 use support::*;
-
-fn table_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/comites-por-estado-2024-05.csv")
-}
-
-/// Runs `demo` against the server for `states` (codes); returns its stdout.
-fn run_demo(server: &Server, states: &str, work: &std::path::Path) -> String {
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(&server.db)
-        .args(["demo", "--server", &server.url, "--table"])
-        .arg(table_path())
-        .args(["--states", states, "--seed", "7", "--work-dir"])
-        .arg(work)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "demo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Signs in through the form; returns the `Cookie` header to send.
 async fn sign_in(server: &Server, user: &str, password: &str) -> Result<String, u16> {

@@ -14,6 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
 
+pub mod public;
 pub mod s3;
 
 /// A server process, killed when dropped.
@@ -344,4 +345,31 @@ pub fn add_account(db: &Path, user: &str, scope: &str) {
         &format!("{PASSWORD}\n"),
     );
     assert!(out.contains("created"), "{out}");
+}
+
+/// The seed table of committees per state (May 2024) the demo reads.
+pub fn table_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/comites-por-estado-2024-05.csv")
+}
+
+/// Runs `demo` against the server for `states` (codes, comma-separated); returns its
+/// stdout.
+pub fn run_demo(server: &Server, states: &str, work: &Path) -> String {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&server.db)
+        .args(["demo", "--server", &server.url, "--table"])
+        .arg(table_path())
+        .args(["--states", states, "--seed", "7", "--work-dir"])
+        .arg(work)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
