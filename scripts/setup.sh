@@ -23,6 +23,8 @@ APT_PACKAGES=(
   # The real window under Xvfb, driven over WebDriver, and screenshots
   xvfb xauth dbus-x11 at-spi2-core libgl1-mesa-dri webkit2gtk-driver
   fonts-dejavu-core imagemagick
+  # The sync server's public pages, in headless Chromium over WebDriver
+  chromium chromium-driver
   # The server tests check the systemd unit in deploy/ with systemd-analyze
   systemd
 )

@@ -41,8 +41,10 @@ h3{font-size:1.05rem;margin:1.5rem 0 .5rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:.4rem .55rem;border-bottom:1px solid #e6e9e5;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left;position:sticky;left:0;background:#fff}
-thead th{background:#eef0ed;font-weight:600}
-tfoot td{font-weight:600;background:#eef0ed}
+thead th,thead th:first-child{background:#eef0ed;font-weight:600}
+tfoot td,tfoot th,tfoot td:first-child,tfoot th:first-child{font-weight:600;background:#eef0ed}
+table.fit th{white-space:normal}
+table.fit th,table.fit td{padding:.4rem .35rem}
 .yes{color:#1f6b3a;font-weight:600}.no{color:#9f2241;font-weight:600}
 ul.seats{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.25rem}
 .login{max-width:24rem;margin:3rem auto;background:#fff;border:1px solid #d9ddd8;border-radius:6px;padding:1.25rem}
@@ -63,6 +65,12 @@ ul.seats{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:r
 td.text,th.text{text-align:left;white-space:normal;min-width:12rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .fineprint{margin-top:2rem;font-size:.85rem;color:#4a554f}
+@media (max-width:759px){
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+table.stack tr{display:block;border-bottom:1px solid #e6e9e5;padding:.35rem 0}
+table.stack td{display:block;position:static;border:0;text-align:left;white-space:normal;padding:.15rem .55rem}
+table.stack td[data-label]::before{content:attr(data-label) ": ";color:#4a554f}
+}
 @media (min-width:760px){.bar{grid-template-columns:11rem 1fr}.card .value{font-size:clamp(1rem,1.5vw,1.6rem)}}
 "#;
 

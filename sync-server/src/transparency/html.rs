@@ -131,13 +131,13 @@ fn spending_table(f: &Figures, year: i32) -> Markup {
 fn committee_table(lines: &[StateLine], total: Option<&Figures>) -> Markup {
     html! {
         div.scroll {
-            table #comites {
+            table.fit #comites {
                 caption.sr { "Comités de salud instalados por estado" }
                 thead { tr {
                     th scope="col" { "Estado" }
                     th scope="col" { "Comités instalados" }
                     th scope="col" { "Centros de salud" }
-                    th scope="col" { "Porcentaje" }
+                    th scope="col" { "%" span.sr { " de centros con comité instalado" } }
                 } }
                 tbody {
                     @for l in lines {
@@ -145,7 +145,7 @@ fn committee_table(lines: &[StateLine], total: Option<&Figures>) -> Markup {
                             th scope="row" { a href=(format!("/transparencia/estado/{}", l.state.code)) { (l.state.name) } }
                             td.installed { (count(l.figures.installed)) }
                             td.clinics { (count(l.figures.clinics)) }
-                            td { (percent(l.figures.installed, l.figures.clinics)) " %" }
+                            td { (percent(l.figures.installed, l.figures.clinics)) }
                         }
                     }
                 }
@@ -154,7 +154,7 @@ fn committee_table(lines: &[StateLine], total: Option<&Figures>) -> Markup {
                         th scope="row" { "Total" }
                         td.installed { (count(t.installed)) }
                         td.clinics { (count(t.clinics)) }
-                        td { (percent(t.installed, t.clinics)) " %" }
+                        td { (percent(t.installed, t.clinics)) }
                     } }
                 }
             }
@@ -308,7 +308,7 @@ pub fn clinic(
             } @else {
                 div.scroll {
                     table.deposits {
-                        thead { tr { th scope="col" { "Fecha" } th scope="col" { "Concepto" } th scope="col" { "Monto" } } }
+                        thead { tr { th scope="col" { "Fecha" } th.text scope="col" { "Concepto" } th scope="col" { "Monto" } } }
                         tbody {
                             @for d in &deposits {
                                 tr { th scope="row" { (display_date(&d.date)) } td.text { "Depósito del programa" } td { (d.amount.to_string()) } }
@@ -381,7 +381,7 @@ fn assembly_section(a: &FoldedAssembly) -> Markup {
                 p { "Sin acuerdos registrados." }
             } @else {
                 div.scroll {
-                    table.agreements {
+                    table.agreements.stack {
                         thead { tr {
                             th.text scope="col" { "Acuerdo" }
                             th scope="col" { "Responsable (cargo)" }
@@ -392,9 +392,9 @@ fn assembly_section(a: &FoldedAssembly) -> Markup {
                             @for g in &a.agreements {
                                 tr {
                                     td.text { (g.text) }
-                                    td { (g.responsible.map(responsible_es).unwrap_or_else(|| "Sin asignar".to_owned())) }
-                                    td { (g.due_date.as_deref().map(display_date).unwrap_or_else(|| "—".to_owned())) }
-                                    td { (texts::agreement_status(&g.status)) }
+                                    td data-label="Responsable" { (g.responsible.map(responsible_es).unwrap_or_else(|| "Sin asignar".to_owned())) }
+                                    td data-label="Fecha compromiso" { (g.due_date.as_deref().map(display_date).unwrap_or_else(|| "—".to_owned())) }
+                                    td data-label="Estado" { (texts::agreement_status(&g.status)) }
                                 }
                             }
                         }

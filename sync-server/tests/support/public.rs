@@ -26,8 +26,9 @@ pub const NAYARIT: &str = "NT";
 pub const CLUES: &str = "NTIMB000123";
 /// A clinic of Veracruz, which does not publish (`assets/demo/clinic.json`).
 pub const UNPUBLISHED_CLUES: &str = "VZIMB000417";
-/// An agreement typed as a spreadsheet formula: the CSV must neutralise it.
-pub const FORMULA_AGREEMENT: &str = "=HYPERLINK(\"http://ejemplo.invalid\";\"Ver\")";
+/// An agreement typed as a list item: a spreadsheet would take the leading `-` for
+/// a formula, so the CSV must neutralise it.
+pub const DASH_AGREEMENT: &str = "- Pintar la barda perimetral en faena con la comunidad";
 /// The text of an agreement in an acta still in draft: not published.
 pub const DRAFT_AGREEMENT: &str = "Acuerdo de un acta que sigue en borrador";
 
@@ -171,7 +172,7 @@ async fn hand_built_clinic(server: &Server, dir: &Path) -> (String, String, Stri
                 "Revisar que el baumanómetro llegue completo",
                 Some(Role::ContraloriaSocial),
             ),
-            (FORMULA_AGREEMENT, None),
+            (DASH_AGREEMENT, None),
         ] {
             r.add_agreement(
                 held.id,
