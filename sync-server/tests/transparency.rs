@@ -13,31 +13,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 use support::public::*;
+use support::{assert_table_line, csv_rows, num};
 use tower::ServiceExt;
-
-/// A CSV download as rows of column → value.
-fn csv_rows(body: &str) -> Vec<HashMap<String, String>> {
-    let body = body.trim_start_matches('\u{feff}');
-    let mut reader = csv::Reader::from_reader(body.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(str::to_owned)
-                .zip(r.iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
-}
-
-fn num(row: &HashMap<String, String>, col: &str) -> u64 {
-    row[col]
-        .parse()
-        .unwrap_or_else(|_| panic!("{col}: {:?}", row[col]))
-}
 
 /// The headers of an answer but the date, which moves.
 fn stable_headers(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
@@ -70,13 +47,7 @@ async fn public_pages_show_the_seed_table_and_each_clinic_without_people() {
         .collect();
     for t in &site.table {
         let row = by_code[t.state.code];
-        assert_eq!(row["estado"], t.state.name);
-        assert_eq!(
-            (num(row, "comites_instalados"), num(row, "centros_de_salud")),
-            (u64::from(t.installed), u64::from(t.clinics)),
-            "{}",
-            t.state.name
-        );
+        assert_table_line(row, t);
     }
     let nayarit = by_code["NT"];
     assert_eq!(

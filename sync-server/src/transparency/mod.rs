@@ -208,23 +208,26 @@ fn state_lines(state: &AppState, view: &View) -> Vec<StateLine> {
         .collect()
 }
 
+/// The published states' view for the year asked for, or None (nothing published,
+/// or a year that is not a page).
+async fn published_view(
+    state: &AppState,
+    query: &Result<Query<PublicQuery>, QueryRejection>,
+) -> Result<Option<View>, AppError> {
+    let Some(year) = fiscal_year(query).filter(|_| !state.transparency.is_empty()) else {
+        return Ok(None);
+    };
+    let states = Narrow::States(&state.transparency);
+    Ok(Some(load(state, &Scope::Programme, states, &year).await?))
+}
+
 async fn index(
     State(state): State<AppState>,
     query: Result<Query<PublicQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let Some(year) = fiscal_year(&query) else {
+    let Some(view) = published_view(&state, &query).await? else {
         return Ok(not_found());
     };
-    if state.transparency.is_empty() {
-        return Ok(not_found());
-    }
-    let view = load(
-        &state,
-        &Scope::Programme,
-        Narrow::States(&state.transparency),
-        &year,
-    )
-    .await?;
     let lines = state_lines(&state, &view);
     Ok(page(StatusCode::OK, html::index(&view, &lines)))
 }
@@ -233,19 +236,9 @@ async fn index_csv(
     State(state): State<AppState>,
     query: Result<Query<PublicQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let Some(year) = fiscal_year(&query) else {
+    let Some(view) = published_view(&state, &query).await? else {
         return Ok(not_found());
     };
-    if state.transparency.is_empty() {
-        return Ok(not_found());
-    }
-    let view = load(
-        &state,
-        &Scope::Programme,
-        Narrow::States(&state.transparency),
-        &year,
-    )
-    .await?;
     let mut rows: Vec<Vec<String>> = state_lines(&state, &view)
         .iter()
         .map(|l| state_csv_row(l.state.name, l.state.code, &l.figures))

@@ -3,6 +3,7 @@
 
 use cosabi_replica::client::{enroll_replica, SyncClient, SyncProgress};
 use cosabi_replica::Replica;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -372,4 +373,40 @@ pub fn run_demo(server: &Server, states: &str, work: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// A CSV download as rows of column → value.
+pub fn csv_rows(body: &str) -> Vec<HashMap<String, String>> {
+    let body = body.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// A CSV cell as a count.
+pub fn num(row: &HashMap<String, String>, col: &str) -> u64 {
+    row[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col}: {:?}", row[col]))
+}
+
+/// A CSV line with the seed table's columns says what the table says of its state.
+pub fn assert_table_line(row: &HashMap<String, String>, t: &cosabi_sync_server::demo::TableRow) {
+    assert_eq!(row["estado"], t.state.name);
+    assert_eq!(
+        (num(row, "comites_instalados"), num(row, "centros_de_salud")),
+        (u64::from(t.installed), u64::from(t.clinics)),
+        "{}",
+        t.state.name
+    );
 }
