@@ -57,7 +57,8 @@ const CLUES_PARAM_CHARS_MAX: usize = 16;
 /// A state code (2 letters) and `.csv`.
 const STATE_PARAM_CHARS_MAX: usize = 6;
 /// Photos of one clinic whose presence on the server a page checks at most; past
-/// it, photos are linked without a thumbnail. A clinic-year has a few dozen.
+/// it, a page says the photo has not reached the server. A clinic-year has a few
+/// dozen.
 pub const PHOTOS_CHECKED_MAX: usize = 400;
 /// How long browsers and proxies may keep a page, a CSV or a 404 (seconds): a sync
 /// shows within five minutes.
@@ -385,9 +386,13 @@ async fn photo(
     if !is_blob_name(&sha) {
         return Ok(not_found());
     }
-    let Some((view, fold)) = clinic_and_fold(&state, &clues, &YearQuery::default()).await? else {
+    let Some(record) = published_clinic(&state, &clues).await? else {
         return Ok(not_found());
     };
+    let fold = folds_of(&state, &[record.id], 1)
+        .await?
+        .remove(&record.id)
+        .unwrap_or_default();
     // Only a before or after photo of one of the clinic's actions, and only if no
     // other row (a receipt, an acta) names the same bytes: the fold decided that.
     let public_photo = fold.actions.iter().any(|a| {
@@ -398,7 +403,7 @@ async fn photo(
     if !public_photo {
         return Ok(not_found());
     }
-    let clinic = view.clinics[0].record.id;
+    let clinic = record.id;
     let Some(bytes) = state
         .blobs
         .read_blob(clinic, &sha)
