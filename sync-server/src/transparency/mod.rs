@@ -54,8 +54,6 @@ use std::sync::{Arc, LazyLock};
 
 /// Longest CLUES path parameter looked at (a CLUES is 11 characters; `.csv` adds 4).
 const CLUES_PARAM_CHARS_MAX: usize = 16;
-/// A state code (2 letters) and `.csv`.
-const STATE_PARAM_CHARS_MAX: usize = 6;
 /// Photos of one clinic whose presence on the server a page checks at most; past
 /// it, a page says the photo has not reached the server. A clinic-year has a few
 /// dozen.
@@ -167,7 +165,8 @@ fn csv_download(
     Ok(public(resp, PAGE_MAX_AGE_SECONDS, FILE_CSP))
 }
 
-/// A published state by its code as a path gives it, or None.
+/// A published state by its code as a path gives it (two letters, nothing longer
+/// is looked up), or None.
 fn published_state(state: &AppState, code: &str) -> Option<&'static StateDef> {
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
@@ -258,12 +257,7 @@ async fn state_page(
     query: Result<Query<PublicQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let (code, csv) = split_csv(&param);
-    let (Some(year), Some(st)) = (
-        fiscal_year(&query),
-        (param.len() <= STATE_PARAM_CHARS_MAX)
-            .then(|| published_state(&state, code))
-            .flatten(),
-    ) else {
+    let (Some(year), Some(st)) = (fiscal_year(&query), published_state(&state, code)) else {
         return Ok(not_found());
     };
     let view = load(&state, &Scope::Programme, Narrow::State(st.code), &year).await?;
