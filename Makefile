@@ -77,9 +77,11 @@ bench-app: fetch
 	# Leave the debug UI in place for `make run` and `make test`.
 	cd src-ui && trunk build
 
-## Refresh the committed screenshots in docs/screenshots from the end-to-end tests.
+## Refresh the committed screenshots in docs/screenshots from the end-to-end tests
+## and the public pages' test in Chromium.
 screenshots: build
 	COSABI_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots cargo test --locked -p cosabi-e2e
+	COSABI_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots cargo test --locked -p cosabi-sync-server --test transparency_browser
 
 clean:
 	cargo clean

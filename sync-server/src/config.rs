@@ -14,6 +14,10 @@
 //! public_url = "https://cosabi.example.gob.mx"
 //! shutdown_grace_seconds = 30
 //! log = "info"
+//!
+//! # Public transparency pages (`/transparencia`), per state; none by default.
+//! [transparency]
+//! states = ["VZ", "CS"]
 //! ```
 //!
 //! Unknown keys are refused, so a misspelt setting is an error and not a silently
@@ -50,6 +54,36 @@ pub struct FileConfig {
     pub shutdown_grace_seconds: Option<u64>,
     /// A tracing filter: `info`, `warn`, `cosabi_sync_server=debug`, …
     pub log: Option<String>,
+    /// The public transparency pages: off unless states are listed.
+    pub transparency: Option<TransparencyConfig>,
+}
+
+/// `[transparency]`: which states publish their clinics' pages without an account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransparencyConfig {
+    /// Two-letter state codes as in CLUES (`VZ`, `CS`, …; see
+    /// `cosabi_core::clinic::STATES`).
+    pub states: Vec<String>,
+}
+
+impl TransparencyConfig {
+    /// The listed states as the catalog spells them, in the catalog's order; an
+    /// unknown code is an error that names it.
+    pub fn state_codes(&self) -> anyhow::Result<Vec<&'static str>> {
+        let mut codes = Vec::with_capacity(self.states.len());
+        for code in &self.states {
+            let state = cosabi_core::clinic::state_by_code(code).with_context(|| {
+                format!("[transparency] states: {code:?} is not a state code (VZ, CS, NT, …)")
+            })?;
+            codes.push(state.code);
+        }
+        Ok(cosabi_core::clinic::STATES
+            .iter()
+            .map(|s| s.code)
+            .filter(|c| codes.contains(c))
+            .collect())
+    }
 }
 
 impl FileConfig {
@@ -66,7 +100,18 @@ impl FileConfig {
         if let Some(url) = &config.public_url {
             check_public_url(url)?;
         }
+        if let Some(t) = &config.transparency {
+            t.state_codes()?;
+        }
         Ok(config)
+    }
+
+    /// The states whose transparency pages are public (none when not configured).
+    pub fn transparency_states(&self) -> Vec<&'static str> {
+        self.transparency
+            .as_ref()
+            .and_then(|t| t.state_codes().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -129,6 +174,24 @@ mod tests {
         let err = FileConfig::parse("public_url = \"cosabi.example\"").unwrap_err();
         assert!(format!("{err:#}").contains("https://"), "{err:#}");
         assert_eq!(FileConfig::parse("").unwrap(), FileConfig::default());
+    }
+
+    #[test]
+    fn transparency_is_off_by_default_and_names_a_wrong_state() {
+        assert!(FileConfig::default().transparency_states().is_empty());
+        let config =
+            FileConfig::parse("[transparency]\nstates = [\"vz\", \"CS\", \"VZ\"]").unwrap();
+        assert_eq!(config.transparency_states(), ["CS", "VZ"]);
+        let err = FileConfig::parse("[transparency]\nstates = [\"XX\"]").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("\"XX\" is not a state code"),
+            "{err:#}"
+        );
+        let err = FileConfig::parse("[transparency]\nestados = []").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("unknown field `estados`"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::store::ClinicRecord;
 use anyhow::Context;
 use chrono::Datelike;
 use cosabi_core::actions::{ActionStatus, NewAction};
-use cosabi_core::assembly::NewAssembly;
+use cosabi_core::assembly::{AgreementStatus, NewAgreement, NewAssembly};
 use cosabi_core::clinic::{State, STATES};
 use cosabi_core::committee::{NewMember, Role};
 use cosabi_core::ids::clinic_id_for_clues;
@@ -268,6 +268,30 @@ const SURNAMES: &[&str] = &[
     "Tepole",
 ];
 
+/// What assemblies agree on, and the seat that answers for it.
+const AGREEMENTS: &[(&str, Role)] = &[
+    (
+        "Impermeabilizar el techo de la sala de espera antes de las lluvias",
+        Role::Tesorero,
+    ),
+    (
+        "Pedir tres cotizaciones del baumanómetro y el glucómetro",
+        Role::Presidente,
+    ),
+    (
+        "Organizar una jornada de limpieza del centro de salud con la comunidad",
+        Role::VocalSaneamiento,
+    ),
+    (
+        "Informar en la próxima asamblea en qué se gastó el dinero",
+        Role::Secretario,
+    ),
+    (
+        "Revisar que las sillas compradas lleguen completas y en buen estado",
+        Role::ContraloriaSocial,
+    ),
+];
+
 /// The table's clinics, each marked installed or not: exactly `installed` of every
 /// state's `clinics`, chosen by the seed.
 fn plan(rows: &[TableRow], seed: u64) -> Vec<Plan> {
@@ -408,8 +432,39 @@ fn build_replica(path: &Path, p: &Plan, today: chrono::NaiveDate) -> anyhow::Res
             })
             .map_err(demo_error)?;
         let close = p.installed && (k == 0 || rng.chance(70));
+        let mut agreements = Vec::new();
+        for _ in 0..rng.range(1, 4) {
+            let (text, role) = rng.pick(AGREEMENTS);
+            let due = chrono::NaiveDate::parse_from_str(&a.date, "%Y-%m-%d")
+                .map(|d| {
+                    (d + chrono::Duration::days(rng.range(20, 120)))
+                        .format("%d/%m/%Y")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            let g = r
+                .add_agreement(
+                    a.id,
+                    &NewAgreement {
+                        text: (*text).into(),
+                        responsible_id: holder(*role),
+                        due_date: due,
+                    },
+                )
+                .map_err(demo_error)?;
+            agreements.push(g.id);
+        }
         if let (true, Some(secretario)) = (close, holder(Role::Secretario)) {
             r.close_assembly(a.id, secretario).map_err(demo_error)?;
+            // Followed up since: some done, some under way.
+            for id in agreements {
+                match rng.below(3) {
+                    0 => r.set_agreement_status(id, AgreementStatus::Cumplido.code()),
+                    1 => r.set_agreement_status(id, AgreementStatus::EnProceso.code()),
+                    _ => Ok(0),
+                }
+                .map_err(demo_error)?;
+            }
         }
     }
     if !p.installed {

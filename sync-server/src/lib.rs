@@ -15,6 +15,9 @@
 //! The programme view ([`programme`]: `/programa…`, HTML and CSV) is for people, not
 //! devices: accounts created by the admin CLI ([`accounts`]), a session cookie, and a
 //! scope (programme, state or municipality) that every page is cut to.
+//! The transparency pages ([`transparency`]: `/transparencia…`, HTML and CSV) are
+//! public, for the states the configuration lists: what each clinic received, spent
+//! and did, with roles but no people.
 //! [`demo`] fills a server with synced demo clinics from the seed table.
 
 pub mod accounts;
@@ -34,6 +37,7 @@ pub mod ratelimit;
 pub mod serve;
 pub mod sqlite_store;
 pub mod store;
+pub mod transparency;
 pub mod verify;
 
 use axum::body::Bytes;
@@ -67,6 +71,9 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// Verifications of documents running at once (each folds a clinic).
     pub verifications: Arc<tokio::sync::Semaphore>,
+    /// The states whose transparency pages are public (`[transparency] states`),
+    /// in the catalog's order; none by default.
+    pub transparency: Arc<Vec<&'static str>>,
 }
 
 /// How people sign in to the programme view: failed attempts limited per account
@@ -89,7 +96,15 @@ impl AppState {
             sign_in: Arc::default(),
             public_url: None,
             verifications: Arc::new(tokio::sync::Semaphore::new(verify::VERIFY_PARALLEL_MAX)),
+            transparency: Arc::default(),
         }
+    }
+
+    /// Publishes the transparency pages of `states` (codes of
+    /// [`cosabi_core::clinic::STATES`], as `config::TransparencyConfig::state_codes` gives them).
+    pub fn with_transparency(mut self, states: Vec<&'static str>) -> AppState {
+        self.transparency = Arc::new(states);
+        self
     }
 
     /// Who the documents the server makes are issued by: now, with its address.
@@ -316,6 +331,7 @@ pub fn app(state: AppState) -> Router {
         .merge(blobs::routes())
         .merge(programme::routes())
         .merge(verify::routes())
+        .merge(transparency::routes())
         .route("/metrics", get(metrics::metrics))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)

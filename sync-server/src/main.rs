@@ -27,7 +27,8 @@ use std::time::Duration;
 )]
 struct Cli {
     /// A configuration file (TOML: db, blobs, listen, public_url,
-    /// shutdown_grace_seconds, log). Flags and environment variables win over it.
+    /// shutdown_grace_seconds, log, [transparency] states). Flags and environment
+    /// variables win over it.
     #[arg(long, global = true, env = "COSABI_CONFIG")]
     config: Option<PathBuf>,
     /// The server's database: a SQLite file (created if missing; the default
@@ -341,7 +342,9 @@ async fn main() -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             tracing::info!(%addr, db = %cosabi_sync_server::backend::redacted(&db), blobs = %blobs.location(), "cosabi sync server listening");
             println!("listening on http://{addr}");
-            let state = AppState::new(store, blobs).with_public_url(public_url.as_deref());
+            let state = AppState::new(store, blobs)
+                .with_public_url(public_url.as_deref())
+                .with_transparency(file.transparency_states());
             cosabi_sync_server::serve::serve(state, listener, Duration::from_secs(grace)).await?;
         }
         Command::Clinic(ClinicCommand::Add {

@@ -43,6 +43,18 @@ fn expediente_get() -> Value {
     get
 }
 
+/// A public transparency page: no account; anything unpublished is the one 404.
+fn transparency_get(summary: &str) -> Value {
+    json!({
+        "summary": summary,
+        "parameters": [{ "name": "ejercicio", "in": "query", "required": false, "description": "Fiscal year, 2023 up to next year (default: this year); another value is the 404", "schema": { "type": "integer" } }],
+        "responses": {
+            "200": { "description": "The page (Content-Security-Policy: no script; cacheable for 5 minutes)", "content": { "text/html": {}, "text/csv": {} } },
+            "404": { "description": "Not published: unknown or unlisted state, unregistered CLUES, malformed parameter (one page for all)", "content": { "text/html": {} } }
+        }
+    })
+}
+
 /// The document.
 pub fn document() -> Value {
     let sha = json!({
@@ -158,6 +170,29 @@ pub fn document() -> Value {
             },
             "/programa/salir": {
                 "post": { "summary": "Sign out", "responses": { "303": { "description": "Session ended, cookie cleared, redirect to the form" } } }
+            },
+            "/transparencia": { "get": transparency_get("The states published in [transparency] states, with the seed table's committees installed / health centres and the year's money (HTML, es-MX; public)") },
+            "/transparencia.csv": { "get": transparency_get("The same as CSV (estado,comites_instalados,centros_de_salud,…,clave_estado)") },
+            "/transparencia/estado/{code}": {
+                "parameters": [{ "name": "code", "in": "path", "required": true, "description": "Two-letter state code of a published state; with a .csv suffix, the CSV of its clinics", "schema": { "type": "string", "maxLength": 6 } }],
+                "get": transparency_get("A published state: its line of the committee table, money, spending by category, actions, and its clinics (HTML, or CSV with .csv)")
+            },
+            "/transparencia/clinica/{clues}": {
+                "parameters": [{ "name": "clues", "in": "path", "required": true, "description": "CLUES of a clinic of a published state; with a .csv suffix, one line per item shown (seccion: deposito, gasto, accion, asamblea, acuerdo)", "schema": { "type": "string", "maxLength": 16 } }],
+                "get": transparency_get("One clinic: deposits, spending by category, actions with status and before/after photos, assemblies held and their agreements (responsible shown as a role); no names, suppliers or receipts")
+            },
+            "/transparencia/clinica/{clues}/foto/{sha256}": {
+                "parameters": [
+                    { "name": "clues", "in": "path", "required": true, "description": "CLUES of a clinic of a published state", "schema": { "type": "string", "maxLength": 16 } },
+                    sha
+                ],
+                "get": {
+                    "summary": "A before or after photo of one of the clinic's actions; never a receipt, an acta or a photo any other row names",
+                    "responses": {
+                        "200": { "description": "The photo (Content-Security-Policy: sandbox)", "content": { "image/jpeg": {}, "image/png": {} } },
+                        "404": { "description": "Not a published action photo, or not uploaded yet (the same 404 page)", "content": { "text/html": {} } }
+                    }
+                }
             },
             "/v1/blobs/{sha256}": {
                 "parameters": [sha],

@@ -12,36 +12,9 @@ use cosabi_sync_server::sqlite_store::SqliteStore;
 use cosabi_sync_server::store::{ClinicRecord, Store};
 use cosabi_sync_server::AppState;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 use support::*;
-
-fn table_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/comites-por-estado-2024-05.csv")
-}
-
-/// Runs `demo` against the server for `states` (codes); returns its stdout.
-fn run_demo(server: &Server, states: &str, work: &std::path::Path) -> String {
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(&server.db)
-        .args(["demo", "--server", &server.url, "--table"])
-        .arg(table_path())
-        .args(["--states", states, "--seed", "7", "--work-dir"])
-        .arg(work)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "demo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Signs in through the form; returns the `Cookie` header to send.
 async fn sign_in(server: &Server, user: &str, password: &str) -> Result<String, u16> {
@@ -80,24 +53,6 @@ async fn get(server: &Server, cookie: &str, path: &str) -> (u16, String) {
     (status, resp.text().await.unwrap())
 }
 
-/// A CSV download as rows of column → value.
-fn csv_rows(body: &str) -> Vec<HashMap<String, String>> {
-    let body = body.trim_start_matches('\u{feff}');
-    let mut reader = csv::Reader::from_reader(body.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(str::to_owned)
-                .zip(r.iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
-}
-
 /// "1,002 de 1,044", as the pages write counts.
 fn of(part: u32, whole: u32) -> String {
     let grouped = |n: u32| {
@@ -114,12 +69,6 @@ fn of(part: u32, whole: u32) -> String {
     format!("{} de {}", grouped(part), grouped(whole))
 }
 
-fn num(row: &HashMap<String, String>, col: &str) -> u64 {
-    row[col]
-        .parse()
-        .unwrap_or_else(|_| panic!("{col}: {:?}", row[col]))
-}
-
 /// The national CSV's line of each state, checked against the table.
 fn assert_states_match(body: &str, expected: &[TableRow]) {
     let rows = csv_rows(body);
@@ -131,13 +80,7 @@ fn assert_states_match(body: &str, expected: &[TableRow]) {
         let row = by_code
             .get(t.state.code)
             .unwrap_or_else(|| panic!("{} missing from the programme CSV", t.state.name));
-        assert_eq!(row["estado"], t.state.name);
-        assert_eq!(
-            (num(row, "comites_instalados"), num(row, "centros_de_salud")),
-            (u64::from(t.installed), u64::from(t.clinics)),
-            "{}",
-            t.state.name
-        );
+        assert_table_line(row, t);
         assert_eq!(num(row, "centros_sincronizados"), u64::from(t.clinics));
     }
     // Only the expected states, and the total row.

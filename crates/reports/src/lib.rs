@@ -18,7 +18,8 @@
 //! Each document is first built as a [`Document`] (title, headings, paragraphs,
 //! tables…; [`acta_document`], [`cuadernillo_document`]) and then laid out by
 //! [`render_pdf`], so tests can read what a document says without parsing a PDF.
-//! Every printed word comes from `texts.rs` (es-MX).
+//! Every printed word comes from [`texts`] (es-MX), which the sync server's public
+//! pages use too, so a label reads the same on paper and on the web.
 
 mod acta;
 mod cuadernillo;
@@ -26,7 +27,7 @@ mod expediente;
 pub mod model;
 mod pdf;
 pub mod seal;
-mod texts;
+pub mod texts;
 mod words;
 mod xlsx;
 

@@ -12,7 +12,7 @@ use cosabi_core::schema::ACTION;
 use cosabi_core::wire::Page;
 use cosabi_core::Centavos;
 use cosabi_replica::Replica;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// Pulls of one clinic's changes at most per fold: a clinic-year is a few dozen
@@ -56,11 +56,26 @@ impl Seat {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FoldedAssembly {
     /// ISO date.
     pub date: String,
     pub closed: bool,
+    /// An `AssemblyKind` code as synced.
+    pub kind: String,
+    pub agreements: Vec<FoldedAgreement>,
+}
+
+/// An agreement as the public pages show it: whoever is responsible only by role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FoldedAgreement {
+    pub text: String,
+    /// An `AgreementStatus` code as synced.
+    pub status: String,
+    /// ISO date.
+    pub due_date: Option<String>,
+    /// The responsible member's role (their name stays on the devices).
+    pub responsible: Option<Role>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,17 +86,32 @@ pub struct FoldedPurchase {
     pub receipts: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FoldedAction {
     pub category: Option<Category>,
     pub status: Option<ActionStatus>,
     pub has_after_photo: bool,
+    pub description: String,
+    pub estimated_cost: Centavos,
+    /// Its before and after photos that may be published: see [`read_fold`].
+    pub photos: Vec<ActionPhoto>,
+}
+
+/// A before or after photo of an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionPhoto {
+    /// [`PhotoKind::Before`] or [`PhotoKind::After`].
+    pub kind: PhotoKind,
+    /// 64 lower-case hex digits: the blob's name.
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoldedDeposit {
     pub fiscal_year: i32,
     pub amount: Centavos,
+    /// ISO date.
+    pub date: String,
 }
 
 /// What the programme view needs of one clinic, independent of the fiscal year and
@@ -140,9 +170,12 @@ pub fn read_fold(replica: &Replica) -> StoreResult<ClinicFold> {
         locality: c.locality,
         consultorios: c.consultorios,
     });
-    let seats = replica
-        .members()
-        .map_err(fold_error)?
+    let members = replica.members().map_err(fold_error)?;
+    let role_of: HashMap<_, _> = members
+        .iter()
+        .filter_map(|m| Some((m.id, Role::from_code(&m.role)?)))
+        .collect();
+    let seats = members
         .into_iter()
         .filter_map(|m| {
             Some(Seat {
@@ -152,26 +185,51 @@ pub fn read_fold(replica: &Replica) -> StoreResult<ClinicFold> {
             })
         })
         .collect();
-    let assemblies = replica
-        .assemblies()
-        .map_err(fold_error)?
-        .into_iter()
-        .map(|a| FoldedAssembly {
+    let mut assemblies = Vec::new();
+    for a in replica.assemblies().map_err(fold_error)? {
+        let agreements = replica
+            .agreements(a.id)
+            .map_err(fold_error)?
+            .into_iter()
+            .map(|g| FoldedAgreement {
+                text: g.text,
+                status: g.status,
+                due_date: g.due_date,
+                responsible: g.responsible_id.and_then(|m| role_of.get(&m).copied()),
+            })
+            .collect();
+        assemblies.push(FoldedAssembly {
             closed: a.is_closed(),
             date: a.date,
-        })
-        .collect();
+            kind: a.kind,
+            agreements,
+        });
+    }
+    let withheld = withheld_photos(replica)?;
     let mut actions = Vec::new();
     for a in replica.actions().map_err(fold_error)? {
-        let has_after_photo = replica
-            .photos(ACTION.id, a.id)
-            .map_err(fold_error)?
-            .iter()
-            .any(|p| p.kind == PhotoKind::After.code());
+        let rows = replica.photos(ACTION.id, a.id).map_err(fold_error)?;
+        let has_after_photo = rows.iter().any(|p| p.kind == PhotoKind::After.code());
+        let photos = rows
+            .into_iter()
+            .filter_map(|p| {
+                let kind = PhotoKind::from_code(&p.kind)?;
+                let public = matches!(kind, PhotoKind::Before | PhotoKind::After)
+                    && crate::blobs::is_blob_name(&p.sha256)
+                    && !withheld.contains(&p.sha256);
+                public.then_some(ActionPhoto {
+                    kind,
+                    sha256: p.sha256,
+                })
+            })
+            .collect();
         actions.push(FoldedAction {
             category: Category::from_code(&a.category),
             status: ActionStatus::from_code(&a.status),
             has_after_photo,
+            description: a.description,
+            estimated_cost: a.estimated_cost,
+            photos,
         });
     }
     // Every fiscal year at once: the typed reads take one year each. Table and column
@@ -202,8 +260,8 @@ pub fn read_fold(replica: &Replica) -> StoreResult<ClinicFold> {
     {
         let mut stmt = conn
             .prepare(
-                "SELECT fiscal_year, amount FROM card_movement
-                 WHERE deleted = 0 AND kind = 'deposito'",
+                "SELECT fiscal_year, amount, date FROM card_movement
+                 WHERE deleted = 0 AND kind = 'deposito' ORDER BY date",
             )
             .map_err(fold_error)?;
         let mut rows = stmt.query([]).map_err(fold_error)?;
@@ -211,6 +269,10 @@ pub fn read_fold(replica: &Replica) -> StoreResult<ClinicFold> {
             deposits.push(FoldedDeposit {
                 fiscal_year: r.get::<_, Option<i64>>(0).map_err(fold_error)?.unwrap_or(0) as i32,
                 amount: Centavos(r.get::<_, Option<i64>>(1).map_err(fold_error)?.unwrap_or(0)),
+                date: r
+                    .get::<_, Option<String>>(2)
+                    .map_err(fold_error)?
+                    .unwrap_or_default(),
             });
         }
     }
@@ -227,6 +289,27 @@ pub fn read_fold(replica: &Replica) -> StoreResult<ClinicFold> {
         deposits,
         data_errors: set_aside as u64,
     })
+}
+
+/// Photos that must never be published: every blob that a live photo row names as
+/// anything but an action's before or after photo (a receipt, a signed acta, or a
+/// row of a kind this server does not know). A blob named both ways — a receipt also
+/// recorded as an "after" photo — stays private.
+fn withheld_photos(replica: &Replica) -> StoreResult<HashSet<String>> {
+    let mut stmt = replica
+        .connection()
+        .prepare(
+            "SELECT sha256 FROM photo WHERE deleted = 0 AND sha256 IS NOT NULL
+             AND NOT (owner_table = ?1 AND kind IN (?2, ?3))",
+        )
+        .map_err(fold_error)?;
+    let rows = stmt
+        .query_map(
+            rusqlite::params![ACTION.id, PhotoKind::Before.code(), PhotoKind::After.code()],
+            |r| r.get::<_, String>(0),
+        )
+        .map_err(fold_error)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(fold_error)
 }
 
 /// What the server holds of a clinic, per site: the cache key.

@@ -9,7 +9,8 @@ use cosabi_core::actions::{ActionStatus, Category};
 use cosabi_core::committee::Role;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-const STYLE: &str = r#"
+/// The one stylesheet of the server's pages (programme and transparency).
+pub(crate) const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2521;background:#f5f6f4}
 header{background:#611232;color:#fff;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between}
@@ -40,8 +41,10 @@ h3{font-size:1.05rem;margin:1.5rem 0 .5rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:.4rem .55rem;border-bottom:1px solid #e6e9e5;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left;position:sticky;left:0;background:#fff}
-thead th{background:#eef0ed;font-weight:600}
-tfoot td{font-weight:600;background:#eef0ed}
+thead th,thead th:first-child{background:#eef0ed;font-weight:600}
+tfoot td,tfoot th,tfoot td:first-child,tfoot th:first-child{font-weight:600;background:#eef0ed}
+table.fit th{white-space:normal}
+table.fit th,table.fit td{padding:.4rem .35rem}
 .yes{color:#1f6b3a;font-weight:600}.no{color:#9f2241;font-weight:600}
 ul.seats{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.25rem}
 .login{max-width:24rem;margin:3rem auto;background:#fff;border:1px solid #d9ddd8;border-radius:6px;padding:1.25rem}
@@ -49,6 +52,25 @@ ul.seats{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:r
 .login input{width:100%;font:inherit;padding:.45rem}
 .login button{margin-top:1rem;width:100%;font:inherit;padding:.55rem;background:#611232;color:#fff;border:0;border-radius:4px}
 .error{color:#9f2241}
+.lead{max-width:48rem}
+.actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:.75rem}
+.action h4,.assembly h4{margin:0 0 .35rem;font-size:1rem}
+.action p{margin:.25rem 0}
+.badge{display:inline-block;border-radius:3px;padding:0 .35rem;background:#e6e9e5;font-size:.85rem}
+.photos{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0 0;padding:0;list-style:none}
+.photos figure{margin:0}
+.photos img{display:block;width:8.5rem;height:6.4rem;object-fit:cover;border-radius:4px;border:1px solid #d9ddd8;background:#e6e9e5}
+.photos figcaption,.missing{font-size:.8rem;color:#4a554f}
+.assembly{margin-bottom:.75rem}
+td.text,th.text{text-align:left;white-space:normal;min-width:12rem}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.fineprint{margin-top:2rem;font-size:.85rem;color:#4a554f}
+@media (max-width:759px){
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+table.stack tr{display:block;border-bottom:1px solid #e6e9e5;padding:.35rem 0}
+table.stack td{display:block;position:static;border:0;text-align:left;white-space:normal;padding:.15rem .55rem}
+table.stack td[data-label]::before{content:attr(data-label) ": ";color:#4a554f}
+}
 @media (min-width:760px){.bar{grid-template-columns:11rem 1fr}.card .value{font-size:clamp(1rem,1.5vw,1.6rem)}}
 "#;
 
@@ -95,7 +117,8 @@ pub fn when_es(ms: Option<u64>) -> String {
         .unwrap_or_else(|| "Nunca".to_owned())
 }
 
-fn count(n: u64) -> String {
+/// `1234567` → `1,234,567`.
+pub(crate) fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
@@ -107,7 +130,9 @@ fn count(n: u64) -> String {
     out
 }
 
-fn page(title: &str, viewer: Option<&AccountRecord>, body: Markup) -> Markup {
+/// A whole page of the server: `title` in the tab, `heading` in the top bar,
+/// `header_extra` beside it, `body` in `main`.
+pub(crate) fn shell(title: &str, heading: &str, header_extra: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="es-MX" {
@@ -119,20 +144,32 @@ fn page(title: &str, viewer: Option<&AccountRecord>, body: Markup) -> Markup {
             }
             body {
                 header {
-                    h1 { "La Clínica es Nuestra · Avance del programa" }
-                    @if let Some(v) = viewer {
-                        div.who {
-                            (v.user) " · " (v.scope.describe_es())
-                        }
-                        form method="post" action="/programa/salir" {
-                            button type="submit" { "Salir" }
-                        }
-                    }
+                    h1 { (heading) }
+                    (header_extra)
                 }
                 main { (body) }
             }
         }
     }
+}
+
+fn page(title: &str, viewer: Option<&AccountRecord>, body: Markup) -> Markup {
+    let who = html! {
+        @if let Some(v) = viewer {
+            div.who {
+                (v.user) " · " (v.scope.describe_es())
+            }
+            form method="post" action="/programa/salir" {
+                button type="submit" { "Salir" }
+            }
+        }
+    };
+    shell(
+        title,
+        "La Clínica es Nuestra · Avance del programa",
+        who,
+        body,
+    )
 }
 
 pub fn login(error: Option<&str>) -> Markup {
@@ -166,7 +203,7 @@ pub fn message(viewer: Option<&AccountRecord>, title: &str, text: &str) -> Marku
     )
 }
 
-fn year_form(view: &View, action: &str) -> Markup {
+pub(crate) fn year_form(view: &View, action: &str) -> Markup {
     html! {
         form.tools method="get" action=(action) {
             label for="ejercicio" { "Ejercicio fiscal" }
@@ -260,7 +297,7 @@ fn chart(f: &Figures, year: i32) -> Markup {
     }
 }
 
-fn actions_table(f: &Figures) -> Markup {
+pub(crate) fn actions_table(f: &Figures) -> Markup {
     html! {
         h3 { "Acciones por categoría y estado" }
         div.scroll {

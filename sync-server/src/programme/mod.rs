@@ -46,7 +46,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// First fiscal year the year chooser offers (the programme started in 2023).
-const FIRST_FISCAL_YEAR: i32 = 2023;
+pub(crate) const FIRST_FISCAL_YEAR: i32 = 2023;
 
 /// The programme's routes.
 pub fn routes() -> Router<AppState> {
@@ -90,23 +90,27 @@ impl View {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct YearQuery {
-    ejercicio: Option<i32>,
+    pub(crate) ejercicio: Option<i32>,
 }
 
 /// Which clinics a page is about, before the scope is applied.
-enum Narrow<'a> {
+pub(crate) enum Narrow<'a> {
     All,
+    /// The clinics of these states (codes).
+    States(&'a [&'a str]),
     State(&'a str),
     Clinic(&'a str),
 }
 
-fn this_year() -> i32 {
+pub(crate) fn this_year() -> i32 {
     chrono::Local::now().year()
 }
 
-async fn load(
+/// The clinics `narrow` names within `scope`, with their figures for the fiscal
+/// year `query` asks for, added up per state.
+pub(crate) async fn load(
     state: &AppState,
     scope: &Scope,
     narrow: Narrow<'_>,
@@ -125,6 +129,7 @@ async fn load(
         .filter(|c| scope.reaches_state(&c.state))
         .filter(|c| match narrow {
             Narrow::All => true,
+            Narrow::States(codes) => codes.contains(&c.state.as_str()),
             Narrow::State(code) => c.state.eq_ignore_ascii_case(code),
             Narrow::Clinic(clues) => c.clues == clues,
         })
@@ -232,7 +237,7 @@ fn page(markup: maud::Markup) -> Response {
 }
 
 /// `name.csv` → (`name`, true).
-fn split_csv(param: &str) -> (&str, bool) {
+pub(crate) fn split_csv(param: &str) -> (&str, bool) {
     match param.strip_suffix(".csv") {
         Some(p) => (p, true),
         None => (param, false),
@@ -575,21 +580,21 @@ fn figure_cells(f: &Figures) -> Vec<String> {
 }
 
 /// `estado,comites_instalados,centros_de_salud,…`: the seed table's first columns.
-fn national_headers() -> Vec<String> {
+pub(crate) fn national_headers() -> Vec<String> {
     let mut h = vec!["estado".to_string()];
     h.extend(figure_headers());
     h.push("clave_estado".into());
     h
 }
 
-fn state_csv_row(name: &str, code: &str, f: &Figures) -> Vec<String> {
+pub(crate) fn state_csv_row(name: &str, code: &str, f: &Figures) -> Vec<String> {
     let mut v = vec![name.to_owned()];
     v.extend(figure_cells(f));
     v.push(code.to_owned());
     v
 }
 
-fn clinic_headers() -> Vec<String> {
+pub(crate) fn clinic_headers() -> Vec<String> {
     let mut h: Vec<String> = [
         "clues",
         "centro_de_salud",
@@ -605,7 +610,7 @@ fn clinic_headers() -> Vec<String> {
     h
 }
 
-fn clinic_csv_row(c: &ClinicRow) -> Vec<String> {
+pub(crate) fn clinic_csv_row(c: &ClinicRow) -> Vec<String> {
     let mut v = vec![
         c.record.clues.clone(),
         c.name.clone(),
@@ -618,21 +623,75 @@ fn clinic_csv_row(c: &ClinicRow) -> Vec<String> {
     v
 }
 
-/// A CSV download: UTF-8 with a byte-order mark, so spreadsheet programs on the
-/// municipal offices' PCs read the accents right.
+/// A CSV download, kept out of shared caches ([`csv_bytes`]).
 fn csv_response(
     file_name: &str,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
 ) -> Result<Response, AppError> {
+    download(
+        "text/csv; charset=utf-8",
+        file_name,
+        csv_bytes(headers, rows)?,
+    )
+}
+
+/// A CSV file: UTF-8 with a byte-order mark, so spreadsheet programs on the
+/// municipal offices' PCs read the accents right, and every cell that a spreadsheet
+/// would take for a formula neutralised ([`neutralise_cell`]).
+pub(crate) fn csv_bytes(headers: Vec<String>, rows: Vec<Vec<String>>) -> Result<Vec<u8>, AppError> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let internal = |e: csv::Error| AppError::internal(e.to_string());
     w.write_record(&headers).map_err(internal)?;
     for r in rows {
-        w.write_record(&r).map_err(internal)?;
+        let cells: Vec<_> = r.iter().map(|c| neutralise_cell(c)).collect();
+        w.write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(internal)?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    download("text/csv; charset=utf-8", file_name, body)
+    w.into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))
+}
+
+/// A cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return) is
+/// prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
+/// formula (names and texts come from committees' devices). Numbers the server
+/// writes itself, such as `-12.50`, stay numbers.
+pub(crate) fn neutralise_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = cell.strip_prefix('-').is_some_and(|rest| {
+        let (int, frac) = rest.split_once('.').unwrap_or((rest, "0"));
+        !int.is_empty()
+            && !frac.is_empty()
+            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    });
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise_cell;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+52 55", "'+52 55"),
+            ("-cmd", "'-cmd"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("-1.2.3", "'-1.2.3"),
+            ("-12.50", "-12.50"),
+            ("-3", "-3"),
+            ("Centro de Salud", "Centro de Salud"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise_cell(cell), out, "{cell:?}");
+        }
+    }
 }

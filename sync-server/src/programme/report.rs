@@ -294,18 +294,22 @@ mod tests {
                 FoldedAssembly {
                     date: "2024-02-01".into(),
                     closed: true,
+                    ..FoldedAssembly::default()
                 },
                 FoldedAssembly {
                     date: "2024-03-01".into(),
                     closed: false,
+                    ..FoldedAssembly::default()
                 },
                 FoldedAssembly {
                     date: "2024-12-01".into(),
                     closed: false,
+                    ..FoldedAssembly::default()
                 },
                 FoldedAssembly {
                     date: "2023-12-01".into(),
                     closed: true,
+                    ..FoldedAssembly::default()
                 },
             ],
             purchases: vec![
@@ -333,16 +337,19 @@ mod tests {
                     category: Some(Category::Infraestructura),
                     status: Some(ActionStatus::Terminada),
                     has_after_photo: false,
+                    ..FoldedAction::default()
                 },
                 FoldedAction {
                     category: Some(Category::Infraestructura),
                     status: Some(ActionStatus::Verificada),
                     has_after_photo: true,
+                    ..FoldedAction::default()
                 },
                 FoldedAction {
                     category: Some(Category::Equipamiento),
                     status: Some(ActionStatus::Propuesta),
                     has_after_photo: false,
+                    ..FoldedAction::default()
                 },
             ],
             ..ClinicFold::default()

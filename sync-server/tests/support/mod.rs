@@ -3,6 +3,7 @@
 
 use cosabi_replica::client::{enroll_replica, SyncClient, SyncProgress};
 use cosabi_replica::Replica;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
 
+pub mod public;
 pub mod s3;
 
 /// A server process, killed when dropped.
@@ -344,4 +346,67 @@ pub fn add_account(db: &Path, user: &str, scope: &str) {
         &format!("{PASSWORD}\n"),
     );
     assert!(out.contains("created"), "{out}");
+}
+
+/// The seed table of committees per state (May 2024) the demo reads.
+pub fn table_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/comites-por-estado-2024-05.csv")
+}
+
+/// Runs `demo` against the server for `states` (codes, comma-separated); returns its
+/// stdout.
+pub fn run_demo(server: &Server, states: &str, work: &Path) -> String {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&server.db)
+        .args(["demo", "--server", &server.url, "--table"])
+        .arg(table_path())
+        .args(["--states", states, "--seed", "7", "--work-dir"])
+        .arg(work)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A CSV download as rows of column → value.
+pub fn csv_rows(body: &str) -> Vec<HashMap<String, String>> {
+    let body = body.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// A CSV cell as a count.
+pub fn num(row: &HashMap<String, String>, col: &str) -> u64 {
+    row[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col}: {:?}", row[col]))
+}
+
+/// A CSV line with the seed table's columns says what the table says of its state.
+pub fn assert_table_line(row: &HashMap<String, String>, t: &cosabi_sync_server::demo::TableRow) {
+    assert_eq!(row["estado"], t.state.name);
+    assert_eq!(
+        (num(row, "comites_instalados"), num(row, "centros_de_salud")),
+        (u64::from(t.installed), u64::from(t.clinics)),
+        "{}",
+        t.state.name
+    );
 }
