@@ -194,6 +194,40 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/verificar": {
+                "get": {
+                    "summary": "The verification form (HTML, es-MX; public); with ?codigo=, a redirect to the code's page",
+                    "parameters": [{ "name": "codigo", "in": "query", "required": false, "description": "A verification code as typed (case, spaces and hyphens are forgiven)", "schema": { "type": "string", "maxLength": 256 } }],
+                    "responses": {
+                        "200": { "description": "The form", "content": { "text/html": {} } },
+                        "303": { "description": "To /verificar/{code}" },
+                        "404": { "description": "Not a code (the same page as an unknown one)", "content": { "text/html": {} } }
+                    }
+                }
+            },
+            "/verificar/{code}": {
+                "parameters": [{ "name": "code", "in": "path", "required": true, "description": "A document's verification code, <CLUES>-XXXX-XXXX (what its QR code opens)", "schema": { "type": "string" } }],
+                "get": {
+                    "summary": "Whether the document matches the clinic's synced records, as of when, and what changed since if it does not (HTML, es-MX; public)",
+                    "responses": {
+                        "200": { "description": "The verification", "content": { "text/html": {} } },
+                        "404": { "description": "No document with that code (one page for an unknown code, an unknown clinic or a malformed code)", "content": { "text/html": {} } },
+                        "503": { "description": "Too many verifications at once; Retry-After says when to try again", "content": { "text/html": {} } }
+                    }
+                }
+            },
+            "/verificar/archivo": {
+                "post": {
+                    "summary": "Whether a PDF is the very file Cosabi made, and its records' verification (HTML, es-MX; public)",
+                    "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["archivo"], "properties": { "archivo": { "type": "string", "format": "binary", "maxLength": 16777216 } } } } } },
+                    "responses": {
+                        "200": { "description": "The file's check (original, altered, or not a Cosabi document)", "content": { "text/html": {} } },
+                        "400": { "description": "No file sent", "content": { "text/html": {} } },
+                        "413": { "description": "Larger than 16 MB", "content": { "text/html": {} } },
+                        "503": { "description": "Too many verifications at once", "content": { "text/html": {} } }
+                    }
+                }
+            },
             "/v1/blobs/{sha256}": {
                 "parameters": [sha],
                 "head": {
