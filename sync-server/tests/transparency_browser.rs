@@ -275,3 +275,71 @@ async fn chromium_shows_the_state_table_and_a_clinic_with_its_photos() {
     client.close().await.unwrap();
     eprintln!("total: {:.1} s", started.elapsed().as_secs_f64());
 }
+
+/// The public verification page in Chromium: a cuadernillo a device sealed and
+/// synced, its code typed into the form as from paper (lower case, spaces), at phone
+/// and desktop size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_verifies_a_printed_document_by_its_code() {
+    use support::{add_clinic, Device, Server};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), "127.0.0.1:0");
+    let enrollment = add_clinic(&server.db, "VZIMB000417");
+    let device = Device::enroll(dir.path(), "phone", &server.url, &enrollment).await;
+    let issuer = cosabi_reports::Issuer::now(Some(server.url.clone()));
+    let code = device.with(|r| {
+        r.load_demo().unwrap();
+        r.record_purchase(&cosabi_core::ledger::NewPurchase {
+            date: "10/03/2025".into(),
+            concept: "Cemento gris 50 kg".into(),
+            quantity: "4".into(),
+            unit_cost: "245".into(),
+            supplier: "Materiales El Puente".into(),
+            category: "infraestructura".into(),
+            paid_from: "efectivo".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let pdf = cosabi_reports::issue_cuadernillo(r, 2025, &issuer).unwrap();
+        cosabi_reports::seal::code_in_file(&pdf).expect("the PDF names its code")
+    });
+    device.sync(&server.url).await;
+
+    let driver = ChromeDriver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.session(profile.path()).await;
+    for (size, device) in [(PHONE, "phone"), (DESKTOP, "desktop")] {
+        viewport(&client, size).await;
+        client
+            .goto(&format!("{}/verificar", server.url))
+            .await
+            .unwrap();
+        check_page(&client, &format!("verification form, {device}")).await;
+        let input = client.find(Locator::Css("#codigo")).await.unwrap();
+        input
+            .send_keys(&code.to_lowercase().replace('-', " "))
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("form[method=get] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let verdict = text_of(&client, ".verdict.ok h2").await;
+        assert!(verdict.contains("coincide"), "{verdict}");
+        assert!(client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with(&format!("/verificar/{code}")));
+        assert!(text_of(&client, "dl")
+            .await
+            .contains("Cuadernillo de control de gastos 2025"));
+        check_page(&client, &format!("verification page, {device}")).await;
+        screenshot(&client, &format!("verify-page-{device}.png")).await;
+    }
+    client.close().await.unwrap();
+}

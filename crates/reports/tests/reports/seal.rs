@@ -91,6 +91,17 @@ fn the_printed_qr_code_reads_back_as_the_verification_address() {
     let pdf_path = dir.path().join("acta.pdf");
     std::fs::write(&pdf_path, &pdf).unwrap();
     let pages = pdf_pages_text(&pdf).len();
+    // What an auditor's pdftotext reads: the code and when it was made, on every page.
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches(&code).count(), pages + 1, "{text}");
+    assert_eq!(text.matches("Generado el ").count(), pages, "{text}");
     let png = dir.path().join("last");
     // The last page, at 150 dpi: a phone's photo of the printed page, more or less.
     let out = Command::new("pdftoppm")
