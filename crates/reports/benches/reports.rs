@@ -44,4 +44,26 @@ fn main() {
     });
     println!("reports_expediente_zip_ms {ms:.1} ms");
     println!("reports_expediente_zip_bytes {bytes} bytes");
+
+    // Sealing: the digest over every row a clinic-year's expediente reads (their
+    // whole change history), and verifying it again (what `/verificar` does once
+    // the clinic is folded). Baseline: the unsealed cuadernillo above.
+    let issuer = cosabi_reports::Issuer::now(None);
+    let kind = cosabi_core::seal::DocKind::Expediente;
+    let (ms, records) = median_ms(|| {
+        cosabi_reports::seal::seal(&r, kind, &year.to_string(), &issuer)
+            .unwrap()
+            .seal
+            .records
+    });
+    println!("reports_seal_expediente_ms {ms:.1} ms");
+    println!("reports_seal_expediente_records {records} records");
+    let sealing = cosabi_reports::seal::seal(&r, kind, &year.to_string(), &issuer).unwrap();
+    let seal = r.record_seal(&sealing.seal).unwrap();
+    let (ms, _) = median_ms(|| {
+        let v = cosabi_reports::verify(&r, &seal).unwrap();
+        assert_eq!(v.verdict, cosabi_reports::Verdict::Matches);
+        v.records as usize
+    });
+    println!("reports_verify_expediente_ms {ms:.1} ms");
 }
