@@ -259,6 +259,15 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE change_log ADD COLUMN tag BLOB;
     "#,
+    // 8: auditor-grade actas: when and by whom an assembly was opened and closed,
+    // the community attendees by name; a member's gender for role names.
+    r#"
+    ALTER TABLE assembly ADD COLUMN opened_at TEXT;
+    ALTER TABLE assembly ADD COLUMN opened_by BLOB;
+    ALTER TABLE assembly ADD COLUMN closed_at TEXT;
+    ALTER TABLE assembly ADD COLUMN community_names TEXT;
+    ALTER TABLE member ADD COLUMN gender TEXT;
+    "#,
 ];
 
 /// Schema version this build knows.

@@ -389,6 +389,7 @@ pub fn fixture(dir: &tempfile::TempDir) -> (Replica, Fixture) {
                 role: "tesorero".into(),
                 term_start: tesorero.term_start.clone().unwrap_or_default(),
                 term_end: tesorero.term_end.clone().unwrap_or_default(),
+                gender: tesorero.gender.clone(),
             },
         )
         .unwrap();
