@@ -18,12 +18,12 @@ fn acta_model_is_golden() {
     let (r, f) = fixture(&dir);
     let doc = acta_document(&r, f.assembly).unwrap();
     let a = r.assembly(f.assembly).unwrap().unwrap().assembly;
-    let mut text = without_today(&doc.to_text());
+    let mut text = doc.to_text();
     // Opened and closed a moment ago: the golden text says "[hora]".
     for at in [&a.opened_at, &a.closed_at] {
         text = text.replace(&local(at.as_deref().unwrap()), "[hora]");
     }
-    insta::assert_snapshot!("acta", text);
+    insta::assert_snapshot!("acta", without_today(&text));
     let draft = acta_document(&r, f.draft_assembly).unwrap();
     insta::assert_snapshot!("acta_draft", draft.to_text());
 }

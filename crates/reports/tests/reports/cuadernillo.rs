@@ -202,7 +202,8 @@ fn the_card_statement_has_signs_and_a_running_balance_that_ends_at_the_card_bala
     assert_eq!(rows.len(), 6, "{text}");
     let mut balance = Centavos::ZERO;
     for (kind, signed, printed) in &rows {
-        let amount = Centavos::parse(signed).unwrap_or_else(|| panic!("{signed:?}"));
+        let amount =
+            Centavos::parse(signed.trim_start_matches('+')).unwrap_or_else(|| panic!("{signed:?}"));
         let expected_sign = if kind.starts_with("Depósito") || kind.starts_with("Cambio") {
             1
         } else {
