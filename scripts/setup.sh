@@ -23,6 +23,8 @@ APT_PACKAGES=(
   # The real window under Xvfb, driven over WebDriver, and screenshots
   xvfb xauth dbus-x11 at-spi2-core libgl1-mesa-dri webkit2gtk-driver
   fonts-dejavu-core imagemagick
+  # Looking at the printed documents (pdftoppm renders PDF pages to PNG)
+  poppler-utils
   # The server tests check the systemd unit in deploy/ with systemd-analyze
   systemd
 )

@@ -279,17 +279,20 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
         let receipts_total: usize = ledger.purchases.iter().map(|p| p.receipts.len()).sum();
         blocks.push(Block::Table(Table {
             columns: vec![
-                Column::new(t::COL_NUMBER, 0.4, Align::Right),
-                Column::new(t::COL_DATE, 1.25, Align::Left),
-                Column::new(t::COL_CONCEPT, 2.0, Align::Left),
-                Column::new(t::COL_QUANTITY_SHORT, 0.75, Align::Right),
-                Column::new(t::COL_UNIT_COST, 1.3, Align::Right),
-                Column::new(t::COL_AMOUNT, 1.3, Align::Right),
-                Column::new(t::COL_SUPPLIER_RFC, 2.0, Align::Left),
-                Column::new(t::COL_CATEGORY, 1.55, Align::Left),
-                Column::new(t::COL_ACTION, 1.7, Align::Left),
-                Column::new(t::COL_PAID_FROM, 1.0, Align::Left),
-                Column::new(t::COL_RECEIPTS_FOLIOS, 2.6, Align::Left),
+                // Weights in points of the landscape page (696 wide): at 9 pt a
+                // date, an amount up to $999,999.99, an RFC, "Infraestructura" and
+                // "Baumanómetro" each fit their column without being cut.
+                Column::new(t::COL_NUMBER, 18.0, Align::Right),
+                Column::new(t::COL_DATE, 59.0, Align::Left),
+                Column::new(t::COL_CONCEPT, 82.0, Align::Left),
+                Column::new(t::COL_QUANTITY_SHORT, 34.0, Align::Right),
+                Column::new(t::COL_UNIT_COST, 64.0, Align::Right),
+                Column::new(t::COL_AMOUNT, 70.0, Align::Right),
+                Column::new(t::COL_SUPPLIER_RFC, 84.0, Align::Left),
+                Column::new(t::COL_CATEGORY, 74.0, Align::Left),
+                Column::new(t::COL_ACTION, 82.0, Align::Left),
+                Column::new(t::COL_PAID_FROM, 46.0, Align::Left),
+                Column::new(t::COL_RECEIPTS_FOLIOS, 83.0, Align::Left),
             ],
             rows: ledger
                 .purchases

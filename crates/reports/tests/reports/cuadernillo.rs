@@ -55,6 +55,16 @@ fn check_workbook(r: &Replica, book: &[u8]) {
         .unwrap();
     assert_eq!(words, amount_in_words(b.card));
 
+    // The card statement ends at the card's balance, and each balance is the one
+    // before it plus the line's signed amount.
+    let movements = sheet(book, "Movimientos");
+    let mut running = Centavos::ZERO;
+    for row in movements.rows().skip(1) {
+        running = running.checked_add(centavos(&row[3])).unwrap();
+        assert_eq!(centavos(&row[4]), running);
+    }
+    assert_eq!(running, b.card);
+
     let purchases = r.purchases(YEAR, &PurchaseFilter::default()).unwrap();
     let sheet = sheet(book, "Compras");
     let rows: Vec<&[Data]> = sheet.rows().collect();
