@@ -71,7 +71,7 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
     blocks.push(Block::Fields(header));
 
     let role_of = |e: &AttendanceEntry| {
-        texts::role(&e.role, genders.get(&e.member_id).copied().unwrap_or("")).into_owned()
+        texts::role_of(&e.role, genders.get(&e.member_id).copied().unwrap_or("")).into_owned()
     };
     blocks.push(Block::Heading(t::ATTENDANCE.to_owned()));
     blocks.push(Block::Table(Table {

@@ -235,7 +235,12 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
         rows: ledger
             .members
             .iter()
-            .map(|m| vec![texts::role(&m.role, &m.gender).into_owned(), m.name.clone()])
+            .map(|m| {
+                vec![
+                    texts::role_of(&m.role, &m.gender).into_owned(),
+                    m.name.clone(),
+                ]
+            })
             .collect(),
         footer: None,
         row_height_min_pt: 0.0,
@@ -389,8 +394,8 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
             Signature {
                 caption: caption.to_owned(),
                 role: match holder {
-                    Some(m) => texts::role(&m.role, &m.gender).into_owned(),
-                    None => texts::office(role.code()).into_owned(),
+                    Some(m) => texts::role_of(&m.role, &m.gender).into_owned(),
+                    None => texts::role(role.code()).into_owned(),
                 },
                 name: holder.map(|m| m.name.clone()).unwrap_or_default(),
             }

@@ -330,8 +330,8 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
             fill(
                 t::GAP_CONFLICT,
                 &[
-                    ("table", texts::record(&c.table)),
-                    ("column", texts::field(&c.column)),
+                    ("table", texts::table_label(&c.table)),
+                    ("column", texts::column_label(&c.column)),
                     ("winner", &show(&c.winner_value)),
                     ("loser", &show(&c.loser_value)),
                 ],
@@ -347,7 +347,7 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
                 t::GAP_REVIEW,
                 &[
                     ("what", texts::review_item(&item.code)),
-                    ("table", texts::record(&item.table)),
+                    ("table", texts::table_label(&item.table)),
                 ],
             ),
         );
@@ -734,7 +734,7 @@ pub fn expediente_zip(
         .map(|g| {
             vec![
                 g.kind.label().to_owned(),
-                texts::record(&g.table).to_owned(),
+                texts::table_label(&g.table).to_owned(),
                 g.description.clone(),
             ]
         })
@@ -800,7 +800,9 @@ pub fn expediente_zip(
             vec![
                 f.path.clone(),
                 f.kind.label().to_owned(),
-                f.table.map_or(t::RECORD_NONE, texts::record).to_owned(),
+                f.table
+                    .map_or(t::RECORD_NONE, texts::table_label)
+                    .to_owned(),
                 f.description.clone(),
             ]
         })

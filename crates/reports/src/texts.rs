@@ -433,10 +433,10 @@ pub mod file_words {
 }
 
 /// A member's role as it is said of them: by their gender (a [`Gender::code`]), or
-/// the office's name when not said. Unknown roles are printed as stored.
+/// the office's name when not said ([`role`]). Unknown roles are printed as stored.
 ///
 /// [`Gender::code`]: cosabi_core::committee::Gender::code
-pub fn role<'a>(code: &'a str, gender: &str) -> std::borrow::Cow<'a, str> {
+pub fn role_of<'a>(code: &'a str, gender: &str) -> std::borrow::Cow<'a, str> {
     use cosabi_core::committee::Gender;
     ROLES
         .iter()
@@ -450,13 +450,14 @@ pub fn role<'a>(code: &'a str, gender: &str) -> std::borrow::Cow<'a, str> {
         })
 }
 
-/// The office of a role, whoever holds it ("Tesorería").
-pub fn office(code: &str) -> std::borrow::Cow<'_, str> {
-    role(code, "")
+/// The office of a role, whoever holds it ("Tesorería"): what a document says when
+/// it names the seat rather than the person.
+pub fn role(code: &str) -> std::borrow::Cow<'_, str> {
+    role_of(code, "")
 }
 
 /// A table of the catalog as the record people know; never the catalog's name.
-pub fn record(table: &str) -> &'static str {
+pub fn table_label(table: &str) -> &'static str {
     TABLES
         .iter()
         .find(|(c, _)| *c == table)
@@ -464,7 +465,7 @@ pub fn record(table: &str) -> &'static str {
 }
 
 /// A column of the catalog as a form calls it; never the catalog's name.
-pub fn field(column: &str) -> &'static str {
+pub fn column_label(column: &str) -> &'static str {
     COLUMNS
         .iter()
         .find(|(c, _)| *c == column)
@@ -522,27 +523,34 @@ mod tests {
 
     #[test]
     fn roles_follow_gender_or_name_the_office() {
-        assert_eq!(role("presidente", "f"), "Presidenta");
-        assert_eq!(role("presidente", "m"), "Presidente");
-        assert_eq!(role("presidente", ""), "Presidencia");
-        assert_eq!(role("secretario", "f"), "Secretaria");
-        assert_eq!(office("secretario"), "Secretaría");
-        assert_eq!(role("tesorero", "f"), "Tesorera");
-        assert_eq!(office("tesorero"), "Tesorería");
-        assert_eq!(role("contraloria_social", "f"), "Contralora social");
-        assert_eq!(role("contraloria_social", "m"), "Contralor social");
-        assert_eq!(office("contraloria_social"), "Contraloría social");
-        assert_eq!(role("vocal_salud", "m"), "Vocal de salud");
-        assert_eq!(role("vocal_transporte", "f"), "vocal_transporte");
+        assert_eq!(role_of("presidente", "f"), "Presidenta");
+        assert_eq!(role_of("presidente", "m"), "Presidente");
+        assert_eq!(role_of("presidente", ""), "Presidencia");
+        assert_eq!(role_of("secretario", "f"), "Secretaria");
+        assert_eq!(role("secretario"), "Secretaría");
+        assert_eq!(role_of("tesorero", "f"), "Tesorera");
+        assert_eq!(role("tesorero"), "Tesorería");
+        assert_eq!(role_of("contraloria_social", "f"), "Contralora social");
+        assert_eq!(role_of("contraloria_social", "m"), "Contralor social");
+        assert_eq!(role("contraloria_social"), "Contraloría social");
+        assert_eq!(role_of("vocal_salud", "m"), "Vocal de salud");
+        assert_eq!(role_of("vocal_transporte", "f"), "vocal_transporte");
     }
 
     #[test]
     fn every_catalog_name_has_words() {
         use cosabi_core::schema::TABLES as CATALOG;
+        let (other_table, other_column) = (table_label("no_such"), column_label("no_such"));
         for table in CATALOG.iter().filter(|t| t.id < 100) {
-            assert_ne!(record(table.name), t::RECORD_OTHER, "{}", table.name);
+            assert_ne!(table_label(table.name), other_table, "{}", table.name);
             for c in table.columns {
-                assert_ne!(field(c.name), t::FIELD_OTHER, "{}.{}", table.name, c.name);
+                assert_ne!(
+                    column_label(c.name),
+                    other_column,
+                    "{}.{}",
+                    table.name,
+                    c.name
+                );
             }
         }
         assert_eq!(
