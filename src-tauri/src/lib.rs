@@ -90,6 +90,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::assembly::update_assembly,
         commands::assembly::save_minutes,
         commands::assembly::set_community_attendees,
+        commands::assembly::set_community_names,
+        commands::assembly::open_acta,
         commands::assembly::set_attendance,
         commands::assembly::close_acta,
         commands::assembly::add_amendment,

@@ -97,6 +97,22 @@ impl I18n {
         interpolate(&self.t(key), args)
     }
 
+    /// A member's role as it is said of them: by their gender (`f`, `m`), or the
+    /// office when not said; roles that do not change (vocales) use `role.<code>`.
+    pub fn role(&self, code: &str, gender: &str) -> String {
+        let g = match gender {
+            "f" | "m" => gender,
+            _ => "none",
+        };
+        let key = format!("role.{code}.{g}");
+        let said = self.t(&key);
+        if said == key {
+            self.t(&format!("role.{code}"))
+        } else {
+            said
+        }
+    }
+
     /// A failed command as one sentence: its first field problem, else its code.
     pub fn api_error_text(&self, e: &crate::api::ApiError) -> String {
         e.errors

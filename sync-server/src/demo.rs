@@ -407,6 +407,7 @@ fn build_replica(path: &Path, p: &Plan, today: chrono::NaiveDate) -> anyhow::Res
                 role: role.code().to_owned(),
                 term_start: term_start.clone(),
                 term_end: term_end.clone(),
+                gender: String::new(),
             })
             .map_err(demo_error)?;
         members.push((*role, m.id));

@@ -85,6 +85,7 @@ async fn a_sqlite_backup_restored_into_postgres_keeps_every_device_syncing() {
             role: "contraloria_social".into(),
             term_start: "12/04/2026".into(),
             term_end: "11/04/2028".into(),
+            gender: String::new(),
         })
         .unwrap();
     });

@@ -30,6 +30,7 @@ fn add_member(d: &Device, name: &str) {
             role: "contraloria_social".into(),
             term_start: "12/04/2026".into(),
             term_end: "11/04/2028".into(),
+            gender: String::new(),
         })
         .unwrap();
     });

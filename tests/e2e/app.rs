@@ -49,10 +49,13 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     app.wait_for_text("#error-term_start", "dd/mm/aaaa").await?;
     app.type_into("#term-start", "12/04/2024").await?;
     app.type_into("#term-end", "11/04/2026").await?;
+    // Her role is named as she says it: presidenta.
+    app.choose("#member-gender", "f").await?;
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
     app.wait_for_count(".member-row", 1).await?;
     app.wait_for_text("#members", "Periodo: 12/04/2024 a 11/04/2026")
         .await?;
+    app.choose("#member-gender", "f").await?;
     add_member(&app, "María Cuaquehua", "tesorero").await?;
     app.wait_for_count(".member-row", 2).await?;
     app.wait_for_text("#seats", "2 de 7").await?;
@@ -64,11 +67,11 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     app.wait_for("#page-home").await?;
     app.go("committee").await?;
     app.wait_for_count(".member-row", 2).await?;
-    let members = app.wait_for_text("#members", "Tesorero(a)").await?;
+    let members = app.wait_for_text("#members", "Tesorera").await?;
     assert!(members.contains("Juana Tzompaxtle Xocua"), "{members}");
-    assert!(members.contains("Presidente(a)"), "{members}");
+    assert!(members.contains("Presidenta"), "{members}");
     assert!(members.contains("María Cuaquehua"), "{members}");
-    assert!(members.contains("Tesorero(a)"), "{members}");
+    assert!(members.contains("Tesorera"), "{members}");
     app.wait_for_text("#clinic-clues", "VZIMB001234").await?;
     app.quit().await?;
     Ok(())

@@ -130,6 +130,43 @@ pub fn validate_minutes(s: &str) -> Result<String, ValidationErrors> {
     Ok(m.unwrap_or_default())
 }
 
+/// Longest name of a community attendee.
+pub const COMMUNITY_NAME_CHARS_MAX: usize = 120;
+/// Most community attendees listed by name (a large assembly lists its count).
+pub const COMMUNITY_NAMES_MAX: usize = 1_000;
+// The longest list fits one synced text field, even in 4-byte characters.
+const _: () = assert!(
+    COMMUNITY_NAMES_MAX * (COMMUNITY_NAME_CHARS_MAX * 4 + 1) <= crate::validate::TEXT_BYTES_MAX
+);
+
+/// Splits the community attendees' names as typed, one per line, into names: spaces
+/// collapsed, blank lines dropped. Too many names or one too long is `too_long`.
+pub fn parse_community_names(s: &str) -> Result<Vec<String>, ValidationErrors> {
+    let names: Vec<String> = s
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut errors = ValidationErrors::default();
+    if names.len() > COMMUNITY_NAMES_MAX {
+        errors.push(
+            ValidationError::new("community_names", "too_many")
+                .with("max", COMMUNITY_NAMES_MAX.to_string()),
+        );
+    }
+    if names
+        .iter()
+        .any(|n| n.chars().count() > COMMUNITY_NAME_CHARS_MAX)
+    {
+        errors.push(
+            ValidationError::new("community_names", "too_long")
+                .with("max", COMMUNITY_NAME_CHARS_MAX.to_string()),
+        );
+    }
+    errors.into_result()?;
+    Ok(names)
+}
+
 /// Checks a community attendees count as typed: empty is zero.
 pub fn parse_community_attendees(s: &str, errors: &mut ValidationErrors) -> Option<i64> {
     whole_number(
@@ -291,11 +328,27 @@ pub struct Assembly {
     pub closed_by: Option<MemberId>,
     pub quorum_percent: i64,
     pub signed_photo_id: Option<Uuid>,
+    /// When the assembly was opened (RFC 3339 UTC) and by whom; `None` until then.
+    #[serde(default)]
+    pub opened_at: Option<String>,
+    #[serde(default)]
+    pub opened_by: Option<MemberId>,
+    /// When the acta was closed (RFC 3339 UTC); `closed_by` says by whom.
+    #[serde(default)]
+    pub closed_at: Option<String>,
+    /// People of the community who came and gave their name, in the order typed.
+    #[serde(default)]
+    pub community_names: Vec<String>,
 }
 
 impl Assembly {
     pub fn is_closed(&self) -> bool {
         self.status == AssemblyStatus::Closed.code()
+    }
+
+    /// Opened and not closed.
+    pub fn is_open(&self) -> bool {
+        self.opened_at.is_some() && !self.is_closed()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::clinic::required_text;
 use crate::error::{ValidationError, ValidationErrors};
+use crate::input::code_enum;
 use serde::{Deserialize, Serialize};
 
 /// What a person does in the committee. The first seven are the COSABI roles, one
@@ -59,6 +60,16 @@ impl Role {
     }
 }
 
+code_enum!(
+    /// A member's gender as they said it, so documents name their role as they would
+    /// (presidenta, presidente). Not said is stored as the empty code and gets the
+    /// office's name (presidencia).
+    Gender {
+        Female => "f",
+        Male => "m",
+    }
+);
+
 /// What a person fills in to add a member.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMember {
@@ -71,6 +82,9 @@ pub struct NewMember {
     /// End of the term as typed; may be empty.
     #[serde(default)]
     pub term_end: String,
+    /// A [`Gender::code`], or empty when the member prefers not to say.
+    #[serde(default)]
+    pub gender: String,
 }
 
 /// A validated member.
@@ -80,6 +94,8 @@ pub struct ValidMember {
     pub role: Role,
     pub term_start: Option<chrono::NaiveDate>,
     pub term_end: Option<chrono::NaiveDate>,
+    /// `None` when not said.
+    pub gender: Option<Gender>,
 }
 
 fn parse_date(field: &str, s: &str, errors: &mut ValidationErrors) -> Option<chrono::NaiveDate> {
@@ -108,6 +124,10 @@ impl NewMember {
         }
         let term_start = parse_date("term_start", &self.term_start, &mut errors);
         let term_end = parse_date("term_end", &self.term_end, &mut errors);
+        let gender = Gender::from_code(&self.gender);
+        if gender.is_none() && !self.gender.trim().is_empty() {
+            errors.push(ValidationError::new("gender", "gender_invalid"));
+        }
         if let (Some(s), Some(e)) = (term_start, term_end) {
             if e < s {
                 errors.push(ValidationError::new("term_end", "term_end_before_start"));
@@ -120,6 +140,7 @@ impl NewMember {
                 role,
                 term_start,
                 term_end,
+                gender,
             }),
             _ => unreachable!("a missing field always records an error"),
         }
@@ -155,8 +176,23 @@ mod tests {
             role: "tesorero".into(),
             term_start: "10/01/2025".into(),
             term_end: "10/01/2024".into(),
+            gender: String::new(),
         };
         assert_eq!(m.validate().unwrap_err().0[0].code, "term_end_before_start");
+    }
+
+    #[test]
+    fn gender_is_f_m_or_not_said() {
+        let m = |g: &str| NewMember {
+            name: "Ana".into(),
+            role: "tesorero".into(),
+            gender: g.into(),
+            ..Default::default()
+        };
+        assert_eq!(m("f").validate().unwrap().gender, Some(Gender::Female));
+        assert_eq!(m(" m ").validate().unwrap().gender, Some(Gender::Male));
+        assert_eq!(m("").validate().unwrap().gender, None);
+        assert_eq!(m("x").validate().unwrap_err().0[0].code, "gender_invalid");
     }
 }
 
@@ -169,6 +205,9 @@ pub struct Member {
     pub role: String,
     pub term_start: Option<String>,
     pub term_end: Option<String>,
+    /// A [`Gender::code`], or empty when not said (or unknown to this version).
+    #[serde(default)]
+    pub gender: String,
 }
 
 /// What a screen or a write needs the person using the device to be allowed to do.

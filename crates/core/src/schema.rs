@@ -79,6 +79,8 @@ pub const MEMBER: TableDef = TableDef {
         col(3, "role", Text),
         col(4, "term_start", Date),
         col(5, "term_end", Date),
+        // f | m | empty (not said): role names on documents follow it.
+        col(6, "gender", Text),
     ],
 };
 
@@ -86,6 +88,7 @@ pub const MEMBER: TableDef = TableDef {
 
 /// An assembly (asamblea) and its minutes (acta). Closing copies `minutes` into
 /// `closed_minutes`, so an edit merged in after the close is visible as a difference.
+/// Opening and closing record when and by whom, so the printed acta can say it.
 pub const ASSEMBLY: TableDef = TableDef {
     id: 3,
     name: "assembly",
@@ -107,6 +110,14 @@ pub const ASSEMBLY: TableDef = TableDef {
         // Quorum is floor(active members × percent / 100) + 1; 50 by default.
         col(11, "quorum_percent", Int),
         col(12, "signed_photo_id", Uuid),
+        // When the assembly was opened and closed, RFC 3339 UTC, and by whom: each
+        // written once, by the member using the device (`closed_by` is column 10).
+        col(13, "opened_at", Text),
+        col(14, "opened_by", Uuid),
+        col(15, "closed_at", Text),
+        // People of the community who came, one name per line (may be fewer than
+        // `community_attendees`: not everyone gives a name).
+        col(16, "community_names", Text),
     ],
 };
 

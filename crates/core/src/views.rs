@@ -135,7 +135,7 @@ pub fn is_member_column(table: u16, column: &str) -> bool {
     matches!(
         (schema::table(table).map(|t| t.name), column),
         (Some("agreement"), "responsible_id")
-            | (Some("assembly"), "closed_by")
+            | (Some("assembly"), "closed_by" | "opened_by")
             | (Some("action"), "verified_by")
             | (Some("attendance"), "member_id")
     )

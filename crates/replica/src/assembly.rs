@@ -14,9 +14,9 @@ use crate::rows::{
 };
 use crate::Replica;
 use cosabi_core::assembly::{
-    parse_community_attendees, validate_amendment, validate_minutes, Agreement, AgreementStatus,
-    Amendment, Assembly, AssemblyDetail, AssemblyStatus, AttendanceEntry, NewAgreement,
-    NewAssembly, Quorum,
+    parse_community_attendees, parse_community_names, validate_amendment, validate_minutes,
+    Agreement, AgreementStatus, Amendment, Assembly, AssemblyDetail, AssemblyStatus,
+    AttendanceEntry, NewAgreement, NewAssembly, Quorum,
 };
 use cosabi_core::change::Value;
 use cosabi_core::committee::Role;
@@ -27,7 +27,8 @@ use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 const ASSEMBLY_COLUMNS: &str = "id, kind, date, place, agenda, community_attendees, minutes, \
-     status, closed_minutes, closed_by, quorum_percent, signed_photo_id";
+     status, closed_minutes, closed_by, quorum_percent, signed_photo_id, opened_at, opened_by, \
+     closed_at, community_names";
 
 fn assembly_from_row(r: &rusqlite::Row<'_>) -> Result<Assembly> {
     let agenda = text_at(r, 4)?;
@@ -47,6 +48,15 @@ fn assembly_from_row(r: &rusqlite::Row<'_>) -> Result<Assembly> {
             .get::<_, Option<i64>>(10)?
             .unwrap_or(cosabi_core::assembly::QUORUM_PERCENT_DEFAULT),
         signed_photo_id: opt_uuid_at(r, 11, "signed_photo_id")?,
+        opened_at: r.get(12)?,
+        opened_by: opt_uuid_at(r, 13, "opened_by")?.map(MemberId),
+        closed_at: r.get(14)?,
+        community_names: r
+            .get::<_, Option<String>>(15)?
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
@@ -211,11 +221,45 @@ impl Replica {
         }
     }
 
-    /// Closes ("firma") the acta: its minutes are copied to `closed_minutes` and it no
-    /// longer changes. Refused if it is already closed.
+    /// Sets the names of the community attendees, one per line as typed; blank lines
+    /// are dropped. Returns 0 when they did not change.
+    pub fn set_community_names(&mut self, id: Uuid, names: &str) -> Result<usize> {
+        let names = parse_community_names(names)?;
+        let a = self.draft_assembly(id)?;
+        if a.community_names == names {
+            return Ok(0);
+        }
+        self.write(|w| w.update(&ASSEMBLY, id, &[(16, text(&names.join("\n")))]))
+    }
+
+    /// Opens the assembly: records when (now, by the device's corrected clock) and by
+    /// whom, once. Opening again, or a closed acta, changes nothing and returns the
+    /// assembly as it is: the first opening is the one the acta prints.
+    pub fn open_assembly(&mut self, id: Uuid, opened_by: MemberId) -> Result<Assembly> {
+        let a = self.assembly_row(id)?;
+        if a.opened_at.is_some() || a.is_closed() {
+            return Ok(a);
+        }
+        require_row(&self.conn, &MEMBER, opened_by.0, "opened_by")?;
+        let at = self.now_rfc3339();
+        self.write(|w| {
+            w.update(
+                &ASSEMBLY,
+                id,
+                &[(13, text(&at)), (14, Value::uuid(opened_by.0))],
+            )
+        })?;
+        self.assembly_row(id)
+    }
+
+    /// Closes the acta: its minutes are copied to `closed_minutes`, and when (now, by
+    /// the device's corrected clock) and by whom are recorded; it no longer changes.
+    /// Refused if it is already closed. Closing is not signing: the signatures are on
+    /// paper, and the acta says "firmada" only once a photo of it is attached.
     pub fn close_assembly(&mut self, id: Uuid, closed_by: MemberId) -> Result<Assembly> {
         let a = self.draft_assembly(id)?;
         require_row(&self.conn, &MEMBER, closed_by.0, "closed_by")?;
+        let at = self.now_rfc3339();
         self.write(|w| {
             w.update(
                 &ASSEMBLY,
@@ -224,6 +268,7 @@ impl Replica {
                     (8, text(AssemblyStatus::Closed.code())),
                     (9, text(&a.minutes)),
                     (10, Value::uuid(closed_by.0)),
+                    (15, text(&at)),
                 ],
             )
         })?;
@@ -610,6 +655,122 @@ pub(crate) mod tests {
         assert_eq!(r.assemblies().unwrap()[0].minutes, "Acta corregida");
     }
 
+    /// An RFC 3339 UTC time to the second, within the last minute.
+    fn is_recent_utc(at: &str) -> bool {
+        let t = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+        let age = chrono::Utc::now().signed_duration_since(t);
+        at.ends_with('Z') && age.num_seconds() >= 0 && age.num_seconds() < 60
+    }
+
+    #[test]
+    fn opening_and_closing_record_when_and_by_whom_once() {
+        let (mut r, ms) = replica_with(&COMMITTEE);
+        let a = r.create_assembly(&new_assembly()).unwrap();
+        assert_eq!(
+            (a.opened_at.as_deref(), a.closed_at.as_deref()),
+            (None, None)
+        );
+        assert!(!a.is_open());
+        let before = r.local_change_count();
+        let opened = r.open_assembly(a.id, ms[1].id).unwrap();
+        assert_eq!(r.local_change_count() - before, 2);
+        let at = opened.opened_at.clone().unwrap();
+        assert!(is_recent_utc(&at), "{at}");
+        assert_eq!(opened.opened_by, Some(ms[1].id));
+        assert!(opened.is_open());
+        // Opening again (another member, later) keeps the first opening.
+        let before = r.local_change_count();
+        let again = r.open_assembly(a.id, ms[0].id).unwrap();
+        assert_eq!(again, opened);
+        assert_eq!(r.local_change_count(), before, "nothing logged");
+        let unknown = MemberId(Uuid::now_v7());
+        let b = r.create_assembly(&new_assembly()).unwrap();
+        assert_eq!(
+            code(r.open_assembly(b.id, unknown).unwrap_err()),
+            "not_found"
+        );
+
+        let closed = r.close_assembly(a.id, ms[0].id).unwrap();
+        let closed_at = closed.closed_at.clone().unwrap();
+        assert!(is_recent_utc(&closed_at), "{closed_at}");
+        assert!(closed_at >= at);
+        assert_eq!(closed.closed_by, Some(ms[0].id));
+        assert_eq!(closed.opened_at.as_deref(), Some(at.as_str()));
+        assert!(!closed.is_open());
+        // A closed acta is not opened afterwards.
+        let before = r.local_change_count();
+        let c = r.create_assembly(&new_assembly()).unwrap();
+        r.close_assembly(c.id, ms[1].id).unwrap();
+        let after_close = r.local_change_count();
+        assert_eq!(after_close - before, 9 + 4);
+        let still = r.open_assembly(c.id, ms[1].id).unwrap();
+        assert_eq!(still.opened_at, None);
+        assert_eq!(r.local_change_count(), after_close);
+    }
+
+    #[test]
+    fn community_attendees_by_name() {
+        let (mut r, ms) = replica_with(&COMMITTEE);
+        let a = r.create_assembly(&new_assembly()).unwrap();
+        assert!(a.community_names.is_empty());
+        let typed = "  Rosa   Tepole \n\n Juan Xocua\r\nMaría de la Luz  ";
+        assert_eq!(r.set_community_names(a.id, typed).unwrap(), 1);
+        let d = r.assembly(a.id).unwrap().unwrap();
+        assert_eq!(
+            d.assembly.community_names,
+            vec!["Rosa Tepole", "Juan Xocua", "María de la Luz"]
+        );
+        assert_eq!(
+            r.set_community_names(a.id, "Rosa Tepole\nJuan Xocua\nMaría de la Luz")
+                .unwrap(),
+            0,
+            "the same names: nothing logged"
+        );
+        let long = "x".repeat(cosabi_core::assembly::COMMUNITY_NAME_CHARS_MAX + 1);
+        assert_eq!(
+            code(r.set_community_names(a.id, &long).unwrap_err()),
+            "too_long"
+        );
+        r.close_assembly(a.id, ms[1].id).unwrap();
+        assert_eq!(
+            code(r.set_community_names(a.id, "Otra persona").unwrap_err()),
+            "acta_closed"
+        );
+    }
+
+    #[test]
+    fn opening_closing_names_and_gender_reach_another_replica() {
+        let (mut a, _) = replica_with(&[]);
+        let juana = a
+            .add_member(&NewMember {
+                name: "Juana Xocua".into(),
+                role: "presidente".into(),
+                gender: "f".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let rogelio = a
+            .add_member(&NewMember {
+                name: "Rogelio Tepole".into(),
+                role: "secretario".into(),
+                gender: "m".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let asm = a.create_assembly(&new_assembly()).unwrap();
+        a.open_assembly(asm.id, juana.id).unwrap();
+        a.set_community_names(asm.id, "Rosa Tepole\nJuan Xocua")
+            .unwrap();
+        let closed = a.close_assembly(asm.id, rogelio.id).unwrap();
+        let mut b = Replica::open_in_memory().unwrap();
+        for p in a.pages_since(&b.version_vector().unwrap()).unwrap() {
+            b.apply_page(&p).unwrap();
+        }
+        assert_eq!(b.assemblies().unwrap(), vec![closed]);
+        assert_eq!(b.members().unwrap(), a.members().unwrap());
+        assert_eq!(b.members().unwrap()[0].gender, "f");
+    }
+
     #[test]
     fn amendments_only_after_closing() {
         let (mut r, ms) = replica_with(&COMMITTEE);
@@ -703,6 +864,7 @@ pub(crate) mod tests {
                 role: "presidente".into(),
                 term_start: "01/01/2022".into(),
                 term_end: "31/12/2024".into(),
+                ..Default::default()
             })
             .unwrap();
         let now = r
@@ -711,6 +873,7 @@ pub(crate) mod tests {
                 role: "tesorero".into(),
                 term_start: "01/01/2025".into(),
                 term_end: "".into(),
+                ..Default::default()
             })
             .unwrap();
         let a = r.create_assembly(&new_assembly()).unwrap();

@@ -6,7 +6,7 @@ use crate::Replica;
 use chrono::Datelike;
 use cosabi_core::change::Value;
 use cosabi_core::clinic::{allocation_for, state_by_code, Clinic, NewClinic};
-use cosabi_core::committee::{Member, NewMember, Role};
+use cosabi_core::committee::{Gender, Member, NewMember, Role};
 use cosabi_core::ids::{clinic_id_for_clues, ClinicId, MemberId};
 use cosabi_core::schema::{CLINIC, MEMBER};
 use cosabi_core::ValidationError;
@@ -120,29 +120,29 @@ impl Replica {
             }
         }
         let id = MemberId(Uuid::now_v7());
-        self.write(|w| {
-            w.insert(
-                &MEMBER,
-                id.0,
-                &[
-                    (1, Value::uuid(clinic.0)),
-                    (2, text(&valid.name)),
-                    (3, text(valid.role.code())),
-                    (4, opt_date(valid.term_start)),
-                    (5, opt_date(valid.term_end)),
-                ],
-            )
-        })?;
+        let mut fields = vec![
+            (1, Value::uuid(clinic.0)),
+            (2, text(&valid.name)),
+            (3, text(valid.role.code())),
+            (4, opt_date(valid.term_start)),
+            (5, opt_date(valid.term_end)),
+        ];
+        // Not said is left out rather than logged.
+        if let Some(g) = valid.gender {
+            fields.push((6, text(g.code())));
+        }
+        self.write(|w| w.insert(&MEMBER, id.0, &fields))?;
         Ok(Member {
             id,
             name: valid.name,
             role: valid.role.code().to_owned(),
             term_start: valid.term_start.map(|d| d.format("%Y-%m-%d").to_string()),
             term_end: valid.term_end.map(|d| d.format("%Y-%m-%d").to_string()),
+            gender: valid.gender.map_or("", Gender::code).to_owned(),
         })
     }
 
-    /// Corrects a member's name, role or term. Only changed fields are logged; the
+    /// Corrects a member's name, role, term or gender. Only changed fields are logged; the
     /// one-person-per-seat rule applies as when adding.
     pub fn update_member(&mut self, id: MemberId, input: &NewMember) -> Result<Member> {
         let valid = input.validate()?;
@@ -168,18 +168,27 @@ impl Replica {
                     .into());
             }
         }
-        self.write(|w| {
-            w.update(
-                &MEMBER,
-                id.0,
-                &[
-                    (2, text(&valid.name)),
-                    (3, text(valid.role.code())),
-                    (4, opt_date(valid.term_start)),
-                    (5, opt_date(valid.term_end)),
-                ],
+        let mut fields = vec![
+            (2, text(&valid.name)),
+            (3, text(valid.role.code())),
+            (4, opt_date(valid.term_start)),
+            (5, opt_date(valid.term_end)),
+        ];
+        // "Not said" is written only over a gender that was said.
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT gender FROM member WHERE id = ?1",
+                [id.0.as_bytes().as_slice()],
+                |r| r.get(0),
             )
-        })?;
+            .optional()?
+            .flatten();
+        let said = valid.gender.map_or("", Gender::code);
+        if said != stored.as_deref().unwrap_or("") {
+            fields.push((6, text(said)));
+        }
+        self.write(|w| w.update(&MEMBER, id.0, &fields))?;
         self.members()?
             .into_iter()
             .find(|m| m.id == id)
@@ -190,7 +199,7 @@ impl Replica {
     /// social, each by name.
     pub fn members(&self) -> Result<Vec<Member>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, role, term_start, term_end FROM member WHERE deleted = 0",
+            "SELECT id, name, role, term_start, term_end, gender FROM member WHERE deleted = 0",
         )?;
         let mut out = Vec::new();
         let mut rows = stmt.query([])?;
@@ -208,6 +217,10 @@ impl Replica {
                 role,
                 term_start: r.get(3)?,
                 term_end: r.get(4)?,
+                gender: match value_from_sql(r.get_ref(5)?)? {
+                    Value::Text(t) => t,
+                    _ => String::new(),
+                },
             });
         }
         let rank = |m: &Member| {
@@ -352,6 +365,41 @@ mod tests {
         assert_eq!(r.local_change_count(), before + 1, "only the name changed");
         let err = r.update_member(ana.id, &member("Ana Xolo Tepole", "presidente"));
         assert!(matches!(err, Err(Error::Invalid(_))));
+    }
+
+    #[test]
+    fn gender_is_kept_and_corrected() {
+        let mut r = Replica::open_in_memory().unwrap();
+        r.create_clinic(&clinic_input()).unwrap();
+        let before = r.local_change_count();
+        let ana = r.add_member(&member("Ana Xolo", "tesorero")).unwrap();
+        assert_eq!(ana.gender, "");
+        assert_eq!(r.local_change_count() - before, 5, "not said is not logged");
+        let said = NewMember {
+            gender: "f".into(),
+            ..member("Ana Xolo", "tesorero")
+        };
+        let before = r.local_change_count();
+        assert_eq!(r.update_member(ana.id, &said).unwrap().gender, "f");
+        assert_eq!(r.local_change_count(), before + 1);
+        r.update_member(ana.id, &said).unwrap();
+        assert_eq!(
+            r.local_change_count(),
+            before + 1,
+            "unchanged: nothing logged"
+        );
+        let unsaid = r
+            .update_member(ana.id, &member("Ana Xolo", "tesorero"))
+            .unwrap();
+        assert_eq!(unsaid.gender, "");
+        assert_eq!(r.local_change_count(), before + 2);
+        let juan = r
+            .add_member(&NewMember {
+                gender: "m".into(),
+                ..member("Juan Xocua", "presidente")
+            })
+            .unwrap();
+        assert_eq!(r.members().unwrap()[0], juan);
     }
 
     #[test]

@@ -278,6 +278,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX document_seal_by_code ON document_seal(code);
     CREATE INDEX document_seal_by_file ON document_seal(file_sha256);
     "#,
+    // 9: auditor-grade actas: when and by whom an assembly was opened and closed,
+    // the community attendees by name; a member's gender for role names.
+    r#"
+    ALTER TABLE assembly ADD COLUMN opened_at TEXT;
+    ALTER TABLE assembly ADD COLUMN opened_by BLOB;
+    ALTER TABLE assembly ADD COLUMN closed_at TEXT;
+    ALTER TABLE assembly ADD COLUMN community_names TEXT;
+    ALTER TABLE member ADD COLUMN gender TEXT;
+    "#,
 ];
 
 /// Schema version this build knows.

@@ -212,6 +212,15 @@ impl Replica {
         now.max(0) as u64
     }
 
+    /// Now by the corrected clock, as RFC 3339 UTC to the second (`…Z`): the time
+    /// stamps a person reads on a document (an acta's opening and closing).
+    pub(crate) fn now_rfc3339(&self) -> String {
+        let ms = i64::try_from(self.physical_now_ms()).unwrap_or(i64::MAX);
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
     /// Runs `f` in one IMMEDIATE transaction with one HLC; commits only if `f` succeeds.
     fn write<T>(&mut self, f: impl FnOnce(&mut log::Writer<'_>) -> Result<T>) -> Result<T> {
         let now = self.physical_now_ms();

@@ -312,6 +312,7 @@ pub fn clinic_year_of(replica: &mut Replica, seed: u64, clues: &str) -> Result<W
             role: role.into(),
             term_start: "12/04/2024".into(),
             term_end: "11/04/2026".into(),
+            gender: String::new(),
         })?;
         members.push(m.id);
     }
@@ -329,6 +330,7 @@ pub fn clinic_year_of(replica: &mut Replica, seed: u64, clues: &str) -> Result<W
             role: "contraloria_social".into(),
             term_start: "01/01/2025".into(),
             term_end: String::new(),
+            gender: String::new(),
         })?;
         members.push(m.id);
     }

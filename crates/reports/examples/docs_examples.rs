@@ -50,9 +50,15 @@ fn demo(dir: &Path) -> Result<(Replica, uuid::Uuid), Box<dyn std::error::Error>>
                   La vocal de salud expuso que el baumanómetro del consultorio dejó de funcionar. Se acordó comprar un baumanómetro digital y bancas para la sala de espera.\n\
                   No habiendo otro asunto que tratar, se dio por terminada la asamblea a las doce horas.".into(),
     })?;
+    // Opened and closed now: the acta prints today's times, whatever its date.
+    r.open_assembly(a.id, by_role("presidente").expect("demo has a presidente"))?;
     for (i, m) in members.iter().enumerate() {
         r.set_attendance(a.id, m.id, i != 3)?;
     }
+    r.set_community_names(
+        a.id,
+        "Rosa Tepole Xocua\nFelipe Colohua Tzitzihua\nJacinto Tlaxcala Mendoza",
+    )?;
     let ag1 = r.add_agreement(
         a.id,
         &NewAgreement {
@@ -245,7 +251,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         replica.record_seal(seal)?;
     }
     println!(
-        "expediente: {} files, {} gaps",
+        "expediente: {} files, gaps found: {}",
         report.files.len(),
         report.completeness.gaps.len()
     );

@@ -2,8 +2,8 @@
 
 use crate::model::{Align, Block, Column, Document, Orientation, Signature, Table};
 use crate::texts::{self, fill, t};
-use crate::{clinic_fields, clinic_of, date, Error, Result};
-use cosabi_core::committee::Role;
+use crate::{clinic_fields, clinic_of, date, local_time, Error, Result};
+use cosabi_core::assembly::AttendanceEntry;
 use cosabi_core::ids::MemberId;
 use cosabi_replica::Replica;
 use std::collections::HashMap;
@@ -23,26 +23,56 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
     let agreements = replica.agreements(assembly)?;
     let members = replica.members()?;
     let names: HashMap<MemberId, &str> = members.iter().map(|m| (m.id, m.name.as_str())).collect();
+    let genders: HashMap<MemberId, &str> =
+        members.iter().map(|m| (m.id, m.gender.as_str())).collect();
+    // Deleted members too: whoever opened or closed the acta may have left since.
+    let everyone = replica.member_names()?;
+    let who = |m: Option<MemberId>| {
+        m.and_then(|m| everyone.get(&m.0).cloned())
+            .unwrap_or_else(|| t::UNKNOWN_PERSON.to_owned())
+    };
     let a = &detail.assembly;
     let kind = texts::assembly_kind(&a.kind);
-    let closed = a.is_closed();
 
-    let mut blocks = vec![Block::Fields(clinic_fields(&clinic))];
-    blocks.push(Block::Fields(vec![
+    let opened = a.opened_at.as_deref().map(|at| {
+        fill(
+            t::OPENED_AT_BY,
+            &[("at", &local_time(at)), ("name", &who(a.opened_by))],
+        )
+    });
+    let closed = a.is_closed().then(|| match a.closed_at.as_deref() {
+        Some(at) => fill(
+            t::CLOSED_AT_BY,
+            &[("at", &local_time(at)), ("name", &who(a.closed_by))],
+        ),
+        None => fill(t::CLOSED_BY, &[("name", &who(a.closed_by))]),
+    });
+    let status = match (&closed, &opened) {
+        // Signed means a photo of the signed paper is attached, nothing less.
+        (Some(c), _) if a.signed_photo_id.is_some() => fill(t::ACTA_SIGNED, &[("closed", c)]),
+        (Some(c), _) => c.clone(),
+        (None, Some(o)) => fill(t::ACTA_OPENED_DRAFT, &[("opened", o)]),
+        (None, None) => t::ACTA_DRAFT.to_owned(),
+    };
+    let mut header = vec![
         (t::ASSEMBLY_KIND.to_owned(), kind.to_string()),
         (t::DATE.to_owned(), date(&a.date)),
         (t::PLACE.to_owned(), a.place.clone()),
-        (
-            t::ACTA_STATUS.to_owned(),
-            if closed {
-                t::ACTA_CLOSED
-            } else {
-                t::ACTA_DRAFT
-            }
-            .to_owned(),
-        ),
-    ]));
+        (t::ACTA_STATUS.to_owned(), status),
+    ];
+    if closed.is_some() {
+        header.push((
+            t::ACTA_OPENING.to_owned(),
+            opened.unwrap_or_else(|| t::NOT_RECORDED.to_owned()),
+        ));
+    }
 
+    let mut blocks = vec![Block::Fields(clinic_fields(&clinic))];
+    blocks.push(Block::Fields(header));
+
+    let role_of = |e: &AttendanceEntry| {
+        texts::role_of(&e.role, genders.get(&e.member_id).copied().unwrap_or("")).into_owned()
+    };
     blocks.push(Block::Heading(t::ATTENDANCE.to_owned()));
     blocks.push(Block::Table(Table {
         columns: vec![
@@ -60,7 +90,7 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
                 vec![
                     (i + 1).to_string(),
                     e.name.clone(),
-                    texts::role(&e.role).into_owned(),
+                    role_of(e),
                     if e.present { t::PRESENT } else { t::ABSENT }.to_owned(),
                     String::new(),
                 ]
@@ -81,6 +111,17 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
             ("percent", &a.quorum_percent.to_string()),
         ],
     );
+    let community = if a.community_names.is_empty() {
+        a.community_attendees.to_string()
+    } else {
+        fill(
+            t::COMMUNITY_NAMED,
+            &[
+                ("count", &a.community_attendees.to_string()),
+                ("named", &a.community_names.len().to_string()),
+            ],
+        )
+    };
     blocks.push(Block::Fields(vec![
         (
             t::MEMBERS_PRESENT.to_owned(),
@@ -93,11 +134,26 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
             ),
         ),
         (t::QUORUM.to_owned(), quorum),
-        (
-            t::COMMUNITY_ATTENDEES.to_owned(),
-            a.community_attendees.to_string(),
-        ),
+        (t::COMMUNITY_ATTENDEES.to_owned(), community),
     ]));
+    if !a.community_names.is_empty() {
+        blocks.push(Block::Heading(t::COMMUNITY_LIST.to_owned()));
+        blocks.push(Block::Table(Table {
+            columns: vec![
+                Column::new(t::COL_NUMBER, 0.35, Align::Right),
+                Column::new(t::COL_NAME, 5.2, Align::Left),
+                Column::new(t::COL_SIGNATURE, 3.7, Align::Left),
+            ],
+            rows: a
+                .community_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| vec![(i + 1).to_string(), n.clone(), String::new()])
+                .collect(),
+            footer: None,
+            row_height_min_pt: SIGNATURE_ROW_PT,
+        }));
+    }
 
     blocks.push(Block::Heading(t::AGENDA.to_owned()));
     if a.agenda.iter().all(|i| i.trim().is_empty()) {
@@ -145,7 +201,7 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
     }
 
     blocks.push(Block::Heading(t::MINUTES.to_owned()));
-    let minutes = match (&a.closed_minutes, closed) {
+    let minutes = match (&a.closed_minutes, a.is_closed()) {
         (Some(signed), true) => signed.as_str(),
         _ => a.minutes.as_str(),
     };
@@ -176,20 +232,24 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
         ));
     }
 
-    blocks.push(Block::Heading(t::SIGNATURES.to_owned()));
-    blocks.push(Block::Signatures(
-        [Role::Presidente, Role::Secretario, Role::Tesorero]
-            .into_iter()
-            .map(|role| Signature {
-                role: texts::role(role.code()).into_owned(),
-                name: members
-                    .iter()
-                    .find(|m| m.role == role.code())
-                    .map(|m| m.name.clone())
-                    .unwrap_or_default(),
-            })
-            .collect(),
-    ));
+    // Everyone present signs, under their role: the acta is valid with their
+    // signatures, not with three seats'.
+    blocks.push(Block::Heading(t::SIGNATURES_PRESENT.to_owned()));
+    let present: Vec<Signature> = detail
+        .attendance
+        .iter()
+        .filter(|e| e.present)
+        .map(|e| Signature {
+            role: role_of(e),
+            name: e.name.clone(),
+            caption: String::new(),
+        })
+        .collect();
+    if present.is_empty() {
+        blocks.push(Block::Paragraph(t::NO_MEMBER_PRESENT.to_owned()));
+    } else {
+        blocks.push(Block::Signatures(present));
+    }
 
     let title = fill(
         t::ACTA_TITLE,

@@ -1,13 +1,17 @@
 //! The cuadernillo de control de gastos of one fiscal year: what the [`Ledger`] holds,
 //! as a document (PDF); `xlsx.rs` writes the same ledger as a workbook.
 
-use crate::model::{Align, Block, Column, Document, Orientation, Picture, PictureEntry, Table};
+use crate::model::{
+    Align, Block, Column, Document, Orientation, Picture, PictureEntry, Signature, Table,
+};
 use crate::texts::{self, fill, t};
 use crate::words::amount_in_words;
 use crate::{clinic_fields, clinic_of, date, Result};
 use cosabi_core::clinic::Clinic;
-use cosabi_core::committee::Member;
-use cosabi_core::ledger::{Balance, CardMovement, Purchase, PurchaseFilter, Receipt};
+use cosabi_core::committee::{Member, Role};
+use cosabi_core::ledger::{
+    Balance, CardMovement, CardMovementKind, PaidFrom, Purchase, PurchaseFilter, Receipt,
+};
 use cosabi_core::photo::Photo;
 use cosabi_core::schema::{PURCHASE, RECEIPT};
 use cosabi_core::Centavos;
@@ -113,6 +117,82 @@ impl Ledger {
     }
 }
 
+/// One line of the card statement.
+pub(crate) struct StatementLine {
+    pub date: String,
+    /// The movement's kind, or "Compra con tarjeta".
+    pub what: String,
+    /// The movement's note, or the purchase's concept.
+    pub note: String,
+    /// Positive onto the card, negative off it.
+    pub amount: Centavos,
+    /// The card's balance after this line.
+    pub balance: Centavos,
+}
+
+impl Ledger {
+    /// What went onto and off the card in the year, by date, with the balance after
+    /// each line: card movements (deposits and change returned add; withdrawals and
+    /// reintegros subtract) and purchases paid by card (subtract), the same sum as
+    /// [`Balance::card`], so the last balance is the card's.
+    pub fn card_statement(&self) -> Vec<StatementLine> {
+        let mut lines: Vec<StatementLine> = Vec::new();
+        for m in &self.movements {
+            let sign = match CardMovementKind::from_code(&m.kind) {
+                Some(CardMovementKind::Deposito | CardMovementKind::CambioDevuelto) => 1,
+                Some(CardMovementKind::Retiro | CardMovementKind::Reintegro) => -1,
+                // A kind from a newer app: the balance leaves it out, and so do we.
+                None => continue,
+            };
+            lines.push(StatementLine {
+                date: m.date.clone(),
+                what: texts::movement(&m.kind).into_owned(),
+                note: m.note.clone(),
+                amount: Centavos(sign * m.amount.get()),
+                balance: Centavos::ZERO,
+            });
+        }
+        for line in &self.purchases {
+            let p = &line.purchase;
+            if PaidFrom::from_code(&p.paid_from) == Some(PaidFrom::Tarjeta) {
+                lines.push(StatementLine {
+                    date: p.date.clone(),
+                    what: t::CARD_PURCHASE.to_owned(),
+                    note: p.concept.clone(),
+                    amount: Centavos(-p.total.get()),
+                    balance: Centavos::ZERO,
+                });
+            }
+        }
+        // By date; on one day, money in before money out (a stable sort keeps the
+        // recorded order otherwise).
+        lines.sort_by(|a, b| {
+            a.date
+                .cmp(&b.date)
+                .then_with(|| b.amount.get().signum().cmp(&a.amount.get().signum()))
+        });
+        let mut balance = 0i64;
+        for line in &mut lines {
+            balance = balance.saturating_add(line.amount.get());
+            line.balance = Centavos(balance);
+        }
+        debug_assert!(
+            lines.last().is_none_or(|l| l.balance == self.balance.card),
+            "the statement ends at the card's balance"
+        );
+        lines
+    }
+}
+
+/// An amount with its sign: `+$300.00`, `-$5.00`.
+fn signed(amount: Centavos) -> String {
+    if amount.get() >= 0 {
+        format!("+{amount}")
+    } else {
+        amount.to_string()
+    }
+}
+
 fn with_words(amount: Centavos) -> String {
     format!("{amount} ({})", amount_in_words(amount))
 }
@@ -155,32 +235,40 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
         rows: ledger
             .members
             .iter()
-            .map(|m| vec![texts::role(&m.role).into_owned(), m.name.clone()])
+            .map(|m| {
+                vec![
+                    texts::role_of(&m.role, &m.gender).into_owned(),
+                    m.name.clone(),
+                ]
+            })
             .collect(),
         footer: None,
         row_height_min_pt: 0.0,
     }));
 
     blocks.push(Block::Heading(t::CARD_MOVEMENTS.to_owned()));
-    if ledger.movements.is_empty() {
+    let statement = ledger.card_statement();
+    if statement.is_empty() {
         blocks.push(Block::Paragraph(t::CARD_MOVEMENTS_EMPTY.to_owned()));
     } else {
+        blocks.push(Block::Paragraph(t::CARD_MOVEMENTS_NOTE.to_owned()));
         blocks.push(Block::Table(Table {
             columns: vec![
                 Column::new(t::COL_DATE, 1.0, Align::Left),
-                Column::new(t::COL_MOVEMENT, 2.0, Align::Left),
-                Column::new(t::COL_NOTE, 4.0, Align::Left),
-                Column::new(t::COL_AMOUNT, 1.4, Align::Right),
+                Column::new(t::COL_MOVEMENT, 1.7, Align::Left),
+                Column::new(t::COL_NOTE, 3.6, Align::Left),
+                Column::new(t::COL_SIGNED_AMOUNT, 1.5, Align::Right),
+                Column::new(t::COL_RUNNING_BALANCE, 1.5, Align::Right),
             ],
-            rows: ledger
-                .movements
+            rows: statement
                 .iter()
-                .map(|m| {
+                .map(|line| {
                     vec![
-                        date(&m.date),
-                        texts::movement(&m.kind).into_owned(),
-                        m.note.clone(),
-                        m.amount.to_string(),
+                        date(&line.date),
+                        line.what.clone(),
+                        line.note.clone(),
+                        signed(line.amount),
+                        line.balance.to_string(),
                     ]
                 })
                 .collect(),
@@ -196,18 +284,20 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
         let receipts_total: usize = ledger.purchases.iter().map(|p| p.receipts.len()).sum();
         blocks.push(Block::Table(Table {
             columns: vec![
-                Column::new(t::COL_NUMBER, 0.45, Align::Right),
-                Column::new(t::COL_DATE, 1.2, Align::Left),
-                Column::new(t::COL_CONCEPT, 2.1, Align::Left),
-                Column::new(t::COL_QUANTITY_SHORT, 0.65, Align::Right),
-                Column::new(t::COL_UNIT_COST, 1.1, Align::Right),
-                Column::new(t::COL_AMOUNT, 1.2, Align::Right),
-                Column::new(t::COL_SUPPLIER_RFC, 2.0, Align::Left),
-                Column::new(t::COL_FOLIOS, 2.2, Align::Left),
-                Column::new(t::COL_CATEGORY, 1.5, Align::Left),
-                Column::new(t::COL_ACTION, 1.8, Align::Left),
-                Column::new(t::COL_PAID_FROM, 0.85, Align::Left),
-                Column::new(t::COL_RECEIPTS_SHORT, 0.75, Align::Right),
+                // Weights in points of the landscape page (696 wide): at 9 pt a
+                // date, an amount up to $999,999.99, an RFC, "Infraestructura" and
+                // "Baumanómetro" each fit their column without being cut.
+                Column::new(t::COL_NUMBER, 18.0, Align::Right),
+                Column::new(t::COL_DATE, 59.0, Align::Left),
+                Column::new(t::COL_CONCEPT, 82.0, Align::Left),
+                Column::new(t::COL_QUANTITY_SHORT, 34.0, Align::Right),
+                Column::new(t::COL_UNIT_COST, 64.0, Align::Right),
+                Column::new(t::COL_AMOUNT, 70.0, Align::Right),
+                Column::new(t::COL_SUPPLIER_RFC, 84.0, Align::Left),
+                Column::new(t::COL_CATEGORY, 74.0, Align::Left),
+                Column::new(t::COL_ACTION, 82.0, Align::Left),
+                Column::new(t::COL_PAID_FROM, 46.0, Align::Left),
+                Column::new(t::COL_RECEIPTS_FOLIOS, 83.0, Align::Left),
             ],
             rows: ledger
                 .purchases
@@ -227,15 +317,14 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
                             Some(rfc) => format!("{}\n{rfc}", p.supplier),
                             None => p.supplier.clone(),
                         },
-                        if folios.is_empty() {
-                            t::NONE.to_owned()
-                        } else {
-                            folios
-                        },
                         texts::category(&p.category).into_owned(),
                         line.action.clone().unwrap_or_else(|| t::NONE.to_owned()),
                         texts::paid_from(&p.paid_from).into_owned(),
-                        line.receipts.len().to_string(),
+                        if folios.is_empty() {
+                            line.receipts.len().to_string()
+                        } else {
+                            format!("{}\n{folios}", line.receipts.len())
+                        },
                     ]
                 })
                 .collect(),
@@ -246,7 +335,6 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
                 String::new(),
                 String::new(),
                 ledger.balance.spent_total.to_string(),
-                String::new(),
                 String::new(),
                 String::new(),
                 String::new(),
@@ -291,6 +379,28 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
             .into_iter()
             .map(|(label, amount)| (label.to_owned(), with_words(amount)))
             .collect(),
+    ));
+
+    blocks.push(Block::Heading(t::SIGNATURES.to_owned()));
+    blocks.push(Block::Signatures(
+        [
+            (t::PREPARED_BY, Role::Tesorero),
+            (t::REVIEWED_BY, Role::ContraloriaSocial),
+            (t::APPROVED_BY, Role::Presidente),
+        ]
+        .into_iter()
+        .map(|(caption, role)| {
+            let holder = ledger.members.iter().find(|m| m.role == role.code());
+            Signature {
+                caption: caption.to_owned(),
+                role: match holder {
+                    Some(m) => texts::role_of(&m.role, &m.gender).into_owned(),
+                    None => texts::role(role.code()).into_owned(),
+                },
+                name: holder.map(|m| m.name.clone()).unwrap_or_default(),
+            }
+        })
+        .collect(),
     ));
 
     blocks.push(Block::Heading(t::RECEIPT_INDEX.to_owned()));

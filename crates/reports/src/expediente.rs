@@ -100,7 +100,7 @@ pub enum GapKind {
 }
 
 impl GapKind {
-    /// Stable code, used in the CSV.
+    /// Stable code, for programs (the UI, logs); never printed for people.
     pub fn code(self) -> &'static str {
         match self {
             GapKind::PurchaseWithoutReceipt => "purchase_without_receipt",
@@ -333,8 +333,8 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
             fill(
                 t::GAP_CONFLICT,
                 &[
-                    ("table", &c.table),
-                    ("column", &c.column),
+                    ("table", texts::table_label(&c.table)),
+                    ("column", texts::column_label(&c.column)),
                     ("winner", &show(&c.winner_value)),
                     ("loser", &show(&c.loser_value)),
                 ],
@@ -348,7 +348,10 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
             item.row,
             fill(
                 t::GAP_REVIEW,
-                &[("code", &item.code), ("table", &item.table)],
+                &[
+                    ("what", texts::review_item(&item.code)),
+                    ("table", texts::table_label(&item.table)),
+                ],
             ),
         );
     }
@@ -589,17 +592,6 @@ fn html(
     out
 }
 
-fn record_label(table: Option<&str>) -> &'static str {
-    match table {
-        Some("assembly") => t::RECORD_ASSEMBLY,
-        Some("purchase") => t::RECORD_PURCHASE,
-        Some("receipt") => t::RECORD_RECEIPT,
-        Some("action") => t::RECORD_ACTION,
-        Some("clinic") => t::RECORD_CLINIC,
-        _ => t::RECORD_NONE,
-    }
-}
-
 /// Writes the expediente of `fiscal_year` as a ZIP into `out`: every acta of the
 /// year's assemblies, the cuadernillo (PDF and XLSX), every receipt, before/after
 /// and signed-acta photo held on this device, the index (HTML and CSV) and the
@@ -792,27 +784,17 @@ fn write_expediente(
         .map(|g| {
             vec![
                 g.kind.label().to_owned(),
-                g.kind.code().to_owned(),
-                g.table.clone(),
-                g.record.to_string(),
+                texts::table_label(&g.table).to_owned(),
                 g.description.clone(),
             ]
         })
         .collect();
-    let gap_header = [
-        t::COL_GAP,
-        t::COL_CODE,
-        t::COL_TABLE,
-        t::COL_RECORD,
-        t::COL_DESCRIPTION,
-    ];
-    let intro = if completeness.is_complete() {
-        t::COMPLETENESS_OK.to_owned()
-    } else {
-        fill(
-            t::COMPLETENESS_COUNT,
-            &[("n", &completeness.gaps.len().to_string())],
-        )
+    // For people: words only, no codes and no ids (the report returned keeps both).
+    let gap_header = [t::COL_GAP, t::COL_TABLE, t::COL_DESCRIPTION];
+    let intro = match completeness.gaps.len() {
+        0 => t::COMPLETENESS_OK.to_owned(),
+        1 => t::COMPLETENESS_ONE.to_owned(),
+        n => fill(t::COMPLETENESS_COUNT, &[("n", &n.to_string())]),
     };
     let report_title = format!(
         "{} · {} · {}",
@@ -861,21 +843,16 @@ fn write_expediente(
             description: index_title.clone(),
         });
     }
-    let index_header = [
-        t::COL_FILE,
-        t::COL_KIND,
-        t::COL_TABLE,
-        t::COL_RECORD,
-        t::COL_DESCRIPTION,
-    ];
+    let index_header = [t::COL_FILE, t::COL_KIND, t::COL_TABLE, t::COL_DESCRIPTION];
     let rows: Vec<Vec<String>> = files
         .iter()
         .map(|f| {
             vec![
                 f.path.clone(),
                 f.kind.label().to_owned(),
-                record_label(f.table).to_owned(),
-                f.record.map(|r| r.to_string()).unwrap_or_default(),
+                f.table
+                    .map_or(t::RECORD_NONE, texts::table_label)
+                    .to_owned(),
                 f.description.clone(),
             ]
         })

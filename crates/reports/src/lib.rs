@@ -2,15 +2,20 @@
 //! [`Replica`].
 //!
 //! Main entry points:
-//! - [`acta_pdf`]: the acta of one assembly on Letter paper, with the attendance list
-//!   and a column to sign or put a thumbprint, agreements, minutes, amendments and the
-//!   signature blocks of presidente, secretario and tesorero.
+//! - [`acta_pdf`]: the acta of one assembly on Letter paper: its status (draft "sin
+//!   validez"; opened and closed with when and by whom; "firmada" only once a photo of
+//!   the signed paper is attached), the attendance list with a column to sign or put a
+//!   thumbprint, the community attendees by name, agreements, minutes, amendments and
+//!   a signature line for every member present, under their role named by gender.
 //! - [`cuadernillo_pdf`] and [`cuadernillo_xlsx`]: the *cuadernillo de control de
-//!   gastos* of a fiscal year: card movements, every purchase with its receipts,
-//!   totals by category, balance, amounts in words and an index of receipts with
-//!   thumbnails.
+//!   gastos* of a fiscal year: the card statement (signed amounts and a running
+//!   balance that ends at the card's balance), every purchase with its receipts,
+//!   totals by category, balance, amounts in words, the Elaboró (tesorería) / Revisó
+//!   (contraloría social) / Vo. Bo. (presidencia) signatures and an index of receipts
+//!   with thumbnails.
 //! - [`expediente_zip`]: everything above plus every photo, an index and a
-//!   completeness report ([`ExpedienteReport`], [`Completeness`]) in one ZIP to upload.
+//!   completeness report ([`ExpedienteReport`], [`Completeness`]) in one ZIP to upload;
+//!   its CSV and HTML speak Spanish only (no codes, no ids).
 //! - [`seal`]: every document sealed to the records it was made from, with a
 //!   verification code and QR code; [`verify_code`] and [`verify_file`] check one.
 //! - [`amount_in_words`] / [`number_in_words`]: "Ocho mil pesos 00/100 M.N.".
@@ -100,6 +105,19 @@ fn clinic_fields(clinic: &cosabi_core::clinic::Clinic) -> Vec<(String, String)> 
     .into_iter()
     .map(|(l, v)| (l.to_owned(), v))
     .collect()
+}
+
+/// An RFC 3339 time in this machine's local time, `dd/mm/aaaa HH:MM`; as stored
+/// when it does not parse.
+fn local_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        },
+    )
 }
 
 /// `2025-03-20` → `20/03/2025`.

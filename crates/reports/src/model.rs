@@ -85,6 +85,8 @@ pub struct Signature {
     pub role: String,
     /// Empty when the seat is vacant: the line is left to fill by hand.
     pub name: String,
+    /// What signing here means, printed above the line ("Elaboró"); may be empty.
+    pub caption: String,
 }
 
 /// A picture to print, or why there is none.
@@ -146,7 +148,11 @@ impl Document {
                 }
                 Block::Signatures(signatures) => {
                     for s in signatures {
-                        let _ = writeln!(out, "________ {} · {}", s.name, s.role);
+                        let _ = if s.caption.is_empty() {
+                            writeln!(out, "________ {} · {}", s.name, s.role)
+                        } else {
+                            writeln!(out, "________ {} · {} · {}", s.name, s.caption, s.role)
+                        };
                     }
                 }
                 Block::Pictures(entries) => {

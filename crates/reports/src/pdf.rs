@@ -35,8 +35,12 @@ const TITLE_SIZE_PT: f32 = 15.0;
 const HEADING_SIZE_PT: f32 = 11.5;
 const BODY_SIZE_PT: f32 = 9.5;
 const BODY_LEADING_PT: f32 = 12.5;
-const TABLE_SIZE_PT: f32 = 7.5;
-const TABLE_LEADING_PT: f32 = 9.5;
+/// Tables are read by auditors and signed on: no smaller than 9 pt.
+const TABLE_SIZE_PT: f32 = 9.0;
+const TABLE_LEADING_PT: f32 = 11.0;
+const TABLE_SIZE_MIN_PT: f32 = 9.0;
+const _: () = assert!(TABLE_SIZE_PT >= TABLE_SIZE_MIN_PT && BODY_SIZE_PT >= TABLE_SIZE_MIN_PT);
+const _: () = assert!(TABLE_LEADING_PT > TABLE_SIZE_PT);
 const CELL_PAD_PT: f32 = 3.0;
 const FOOTER_SIZE_PT: f32 = 7.5;
 const FOOTER_LEADING_PT: f32 = 9.5;
@@ -507,6 +511,15 @@ impl<'a> Layout<'a> {
             n as f32 * TABLE_LEADING_PT + 2.0 * CELL_PAD_PT
         };
         let titles: Vec<String> = table.columns.iter().map(|c| c.title.clone()).collect();
+        // A header is never cut inside a word ("Comp / r."): the columns' weights
+        // must leave room for each header's longest word.
+        debug_assert!(
+            titles.iter().zip(&widths).all(|(title, w)| title
+                .split_whitespace()
+                .all(|word| self.fonts.width(word, Face::Bold, TABLE_SIZE_PT)
+                    <= w - 2.0 * CELL_PAD_PT)),
+            "a table header does not fit its column: {titles:?} in {widths:?}"
+        );
         let header = wrap_row(self.fonts, &titles, Face::Bold);
         let header_h = row_h(&header);
         let header_aligns: Vec<Align> = table.columns.iter().map(|_| Align::Left).collect();
@@ -616,13 +629,31 @@ impl<'a> Layout<'a> {
                 })
                 .max()
                 .unwrap_or(2);
-            let h = SIGNATURE_ROOM_PT + name_lines as f32 * BODY_LEADING_PT + 8.0;
+            // A caption ("Elaboró") sits above the room to sign.
+            let caption_h = if row.iter().any(|s| !s.caption.is_empty()) {
+                BODY_LEADING_PT
+            } else {
+                0.0
+            };
+            let h = caption_h + SIGNATURE_ROOM_PT + name_lines as f32 * BODY_LEADING_PT + 8.0;
             self.ensure(h);
             let top = self.y;
-            let line_y = top - SIGNATURE_ROOM_PT;
+            let line_y = top - caption_h - SIGNATURE_ROOM_PT;
             let mut bottom = line_y;
             for (i, s) in row.iter().enumerate() {
                 let x = self.left() + i as f32 * (w + gap);
+                if !s.caption.is_empty() {
+                    let baseline = top - BODY_SIZE_PT * ASCENT;
+                    self.text_in(
+                        x,
+                        w,
+                        Align::Center,
+                        baseline,
+                        Face::Bold,
+                        BODY_SIZE_PT,
+                        &s.caption,
+                    );
+                }
                 self.hline(x, x + w, line_y, 0.7);
                 let name = if s.name.is_empty() {
                     t::VACANT
@@ -964,6 +995,36 @@ mod tests {
         }
         assert_eq!(f.wrap("a\nb", Face::Regular, 9.0, 100.0), vec!["a", "b"]);
         assert_eq!(f.wrap("", Face::Regular, 9.0, 100.0), vec![""]);
+    }
+
+    #[test]
+    fn tables_and_signatures_are_set_at_9_pt_or_more() {
+        use crate::model::{Column, Table};
+        let f = fonts().unwrap();
+        let mut layout = Layout::new(f, "t", Orientation::Portrait);
+        layout.table(&Table {
+            columns: vec![
+                Column::new("Nombre", 2.0, Align::Left),
+                Column::new("Importe", 1.0, Align::Right),
+            ],
+            rows: vec![vec!["Rosa Tepole".into(), "$1.00".into()]],
+            footer: Some(vec!["Total".into(), "$1.00".into()]),
+            row_height_min_pt: 0.0,
+        });
+        layout.signatures(&[Signature {
+            role: "Tesorera".into(),
+            name: "Rosa Tepole".into(),
+            caption: "Elaboró".into(),
+        }]);
+        let sizes: Vec<f32> = layout.pages[0]
+            .iter()
+            .filter_map(|op| match op {
+                Op::SetFont { size, .. } => Some(size.0),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sizes.len(), 2 + 2 + 2 + 3, "{sizes:?}");
+        assert!(sizes.iter().all(|s| *s >= TABLE_SIZE_MIN_PT), "{sizes:?}");
     }
 
     #[test]

@@ -284,7 +284,7 @@ pub fn verify(replica: &Replica, seal: &Seal) -> Result<Verification> {
             .into_iter()
             .map(|(r, w)| {
                 let table = schema::table(r.table);
-                let record = table.map_or("Registro", |t| texts::table_label(t.name));
+                let record = table.map_or(texts::t::RECORD_OTHER, |t| texts::table_label(t.name));
                 let new = w.fields.iter().all(|f| f.prev.is_none());
                 let mut fields: Vec<&str> = if new {
                     vec![v::NEW_RECORD]
@@ -294,7 +294,7 @@ pub fn verify(replica: &Replica, seal: &Seal) -> Result<Verification> {
                         .map(|f| {
                             table
                                 .and_then(|t| t.column(f.column))
-                                .map_or("otro dato", |c| texts::column_label(c.name))
+                                .map_or(texts::t::FIELD_OTHER, |c| texts::column_label(c.name))
                         })
                         .collect()
                 };

@@ -26,8 +26,16 @@ pub mod t {
     pub const DATE: &str = "Fecha";
     pub const PLACE: &str = "Lugar";
     pub const ACTA_STATUS: &str = "Estado del acta";
-    pub const ACTA_CLOSED: &str = "Cerrada y firmada";
-    pub const ACTA_DRAFT: &str = "Borrador: el acta no se ha cerrado";
+    pub const ACTA_DRAFT: &str = "Borrador (sin validez)";
+    pub const ACTA_OPENED_DRAFT: &str = "{opened}; borrador (sin validez)";
+    pub const ACTA_SIGNED: &str = "{closed}; firmada (foto del acta firmada en el expediente)";
+    pub const ACTA_OPENING: &str = "Apertura";
+    pub const OPENED_AT_BY: &str = "Abierta el {at} por {name}";
+    pub const CLOSED_AT_BY: &str = "Cerrada el {at} por {name}";
+    /// Closed by an app that did not record the time yet.
+    pub const CLOSED_BY: &str = "Cerrada por {name} (sin hora de cierre registrada)";
+    pub const NOT_RECORDED: &str = "No se registró";
+    pub const UNKNOWN_PERSON: &str = "(integrante no registrado)";
     pub const ATTENDANCE: &str = "Lista de asistencia";
     pub const COL_NUMBER: &str = "#";
     pub const COL_NAME: &str = "Nombre";
@@ -39,6 +47,10 @@ pub mod t {
     pub const MEMBERS_PRESENT: &str = "Integrantes del comité presentes";
     pub const MEMBERS_PRESENT_VALUE: &str = "{present} de {active}";
     pub const COMMUNITY_ATTENDEES: &str = "Asistentes de la comunidad";
+    pub const COMMUNITY_NAMED: &str = "{count} ({named} con nombre)";
+    pub const COMMUNITY_LIST: &str = "Asistentes de la comunidad que dieron su nombre";
+    pub const NO_MEMBER_PRESENT: &str =
+        "No se registró la asistencia de ningún integrante: firman en la lista de asistencia.";
     pub const QUORUM: &str = "Quórum";
     pub const QUORUM_VALUE_REACHED: &str =
         "Sí hay quórum: se requieren {needed} integrantes ({percent} % de los integrantes activos más uno)";
@@ -58,6 +70,10 @@ pub mod t {
     pub const AMENDMENTS: &str = "Enmiendas posteriores al cierre";
     pub const AMENDMENT_ITEM: &str = "{date}: {text}";
     pub const SIGNATURES: &str = "Firmas";
+    pub const SIGNATURES_PRESENT: &str = "Firmas de los integrantes presentes";
+    pub const PREPARED_BY: &str = "Elaboró";
+    pub const REVIEWED_BY: &str = "Revisó";
+    pub const APPROVED_BY: &str = "Vo. Bo.";
     pub const VACANT: &str = "(cargo sin ocupar)";
 
     // The cuadernillo.
@@ -67,6 +83,10 @@ pub mod t {
     pub const COMMITTEE_MEMBERS: &str = "Integrantes del comité";
     pub const CARD_MOVEMENTS: &str = "Movimientos de la tarjeta";
     pub const CARD_MOVEMENTS_EMPTY: &str = "No se registraron movimientos de la tarjeta.";
+    pub const CARD_MOVEMENTS_NOTE: &str = "Depósitos y cambio devuelto suman (+); retiros, reintegros y compras pagadas con tarjeta restan (−). El último saldo es el saldo en la tarjeta y debe coincidir con el estado de cuenta.";
+    pub const CARD_PURCHASE: &str = "Compra con tarjeta";
+    pub const COL_SIGNED_AMOUNT: &str = "Cargo (−) / abono (+)";
+    pub const COL_RUNNING_BALANCE: &str = "Saldo";
     pub const COL_DATE: &str = "Fecha";
     pub const COL_MOVEMENT: &str = "Movimiento";
     pub const COL_NOTE: &str = "Nota";
@@ -86,7 +106,8 @@ pub mod t {
     pub const COL_PAID_FROM: &str = "Pago";
     pub const COL_PAID_FROM_LONG: &str = "Forma de pago";
     pub const COL_RECEIPTS: &str = "Comprobantes";
-    pub const COL_RECEIPTS_SHORT: &str = "Compr.";
+    pub const COL_RECEIPTS_FOLIOS: &str = "Comprobantes y folio fiscal";
+
     pub const COL_IN_WORDS: &str = "Importe con letra";
     pub const TOTAL: &str = "Total";
     pub const TOTAL_SPENT: &str = "Total gastado";
@@ -122,13 +143,12 @@ pub mod t {
     pub const COL_FILE: &str = "Archivo";
     pub const COL_KIND: &str = "Tipo";
     pub const COL_TABLE: &str = "Registro";
-    pub const COL_RECORD: &str = "Id del registro";
     pub const COL_DESCRIPTION: &str = "Descripción";
     pub const COMPLETENESS_TITLE: &str = "Revisión de completitud";
     pub const COMPLETENESS_OK: &str = "No se encontraron faltantes.";
+    pub const COMPLETENESS_ONE: &str = "Se encontró 1 faltante.";
     pub const COMPLETENESS_COUNT: &str = "Se encontraron {n} faltantes.";
     pub const COL_GAP: &str = "Faltante";
-    pub const COL_CODE: &str = "Código";
     pub const FILE_ACTA: &str = "Acta de asamblea";
     pub const FILE_CUADERNILLO_PDF: &str = "Cuadernillo de control de gastos (PDF)";
     pub const FILE_CUADERNILLO_XLSX: &str = "Cuadernillo de control de gastos (hoja de cálculo)";
@@ -143,7 +163,16 @@ pub mod t {
     pub const RECORD_RECEIPT: &str = "Comprobante";
     pub const RECORD_ACTION: &str = "Acción";
     pub const RECORD_CLINIC: &str = "Unidad de salud";
+    pub const RECORD_MEMBER: &str = "Integrante del comité";
+    pub const RECORD_ATTENDANCE: &str = "Asistencia";
+    pub const RECORD_AMENDMENT: &str = "Enmienda";
+    pub const RECORD_AGREEMENT: &str = "Acuerdo";
+    pub const RECORD_CARD_MOVEMENT: &str = "Movimiento de la tarjeta";
+    pub const RECORD_PHOTO: &str = "Foto";
+    pub const RECORD_DOCUMENT_SEAL: &str = "Documento generado";
+    pub const RECORD_OTHER: &str = "Otro registro";
     pub const RECORD_NONE: &str = "";
+    pub const FIELD_OTHER: &str = "otro dato";
 
     // Gaps in the expediente.
     pub const GAP_PURCHASE_WITHOUT_RECEIPT: &str = "Compra sin comprobante";
@@ -161,8 +190,8 @@ pub mod t {
     pub const GAP_RECEIPT: &str = "{kind} de {concept} del {date}";
     pub const GAP_ACTION: &str = "{description} ({status})";
     pub const GAP_ACTA: &str = "{kind} del {date}";
-    pub const GAP_CONFLICT: &str = "{table}.{column}: quedó «{winner}», se perdió «{loser}»";
-    pub const GAP_REVIEW: &str = "{code} en {table}";
+    pub const GAP_CONFLICT: &str = "{table}, {column}: quedó «{winner}», se perdió «{loser}»";
+    pub const GAP_REVIEW: &str = "{what} ({table})";
     pub const GAP_PHOTO: &str = "{kind} ({sha})";
 
     // Amounts in words.
@@ -192,16 +221,158 @@ fn label<'a>(table: &[(&str, &'static str)], code: &'a str) -> std::borrow::Cow<
         })
 }
 
-const ROLES: [(&str, &str); 9] = [
-    ("presidente", "Presidente(a)"),
-    ("secretario", "Secretario(a)"),
-    ("tesorero", "Tesorero(a)"),
-    ("vocal_salud", "Vocal de salud"),
-    ("vocal_saneamiento", "Vocal de saneamiento"),
-    ("vocal_nutricion", "Vocal de nutrición"),
-    ("vocal_educacion", "Vocal de educación para la salud"),
-    ("personal_salud", "Personal de salud"),
-    ("contraloria_social", "Contraloría social"),
+/// Each role as (code, said by a woman, said by a man, the office when not said).
+const ROLES: [(&str, &str, &str, &str); 9] = [
+    ("presidente", "Presidenta", "Presidente", "Presidencia"),
+    ("secretario", "Secretaria", "Secretario", "Secretaría"),
+    ("tesorero", "Tesorera", "Tesorero", "Tesorería"),
+    (
+        "vocal_salud",
+        "Vocal de salud",
+        "Vocal de salud",
+        "Vocal de salud",
+    ),
+    (
+        "vocal_saneamiento",
+        "Vocal de saneamiento",
+        "Vocal de saneamiento",
+        "Vocal de saneamiento",
+    ),
+    (
+        "vocal_nutricion",
+        "Vocal de nutrición",
+        "Vocal de nutrición",
+        "Vocal de nutrición",
+    ),
+    (
+        "vocal_educacion",
+        "Vocal de educación para la salud",
+        "Vocal de educación para la salud",
+        "Vocal de educación para la salud",
+    ),
+    (
+        "personal_salud",
+        "Personal de salud",
+        "Personal de salud",
+        "Personal de salud",
+    ),
+    (
+        "contraloria_social",
+        "Contralora social",
+        "Contralor social",
+        "Contraloría social",
+    ),
+];
+
+/// Each kind of thing the review inbox flags, in words (the inbox's own text needs
+/// the record's values; this names the problem).
+const REVIEW_ITEMS: [(&str, &str); 5] = [
+    (
+        "purchase_total_mismatch",
+        "Importe de una compra que no es cantidad por costo unitario",
+    ),
+    (
+        "seat_held_twice",
+        "Cargo del comité ocupado por dos personas",
+    ),
+    ("folio_used_twice", "Folio fiscal usado en dos comprobantes"),
+    (
+        "acta_edited_while_closing",
+        "Acta editada en otro equipo mientras se cerraba",
+    ),
+    (
+        "change_set_aside",
+        "Cambio de otro equipo apartado por datos no válidos",
+    ),
+];
+
+/// Tables by their catalog name, as the record people know.
+const TABLES: [(&str, &str); 12] = [
+    ("clinic", t::RECORD_CLINIC),
+    ("member", t::RECORD_MEMBER),
+    ("assembly", t::RECORD_ASSEMBLY),
+    ("attendance", t::RECORD_ATTENDANCE),
+    ("amendment", t::RECORD_AMENDMENT),
+    ("agreement", t::RECORD_AGREEMENT),
+    ("action", t::RECORD_ACTION),
+    ("card_movement", t::RECORD_CARD_MOVEMENT),
+    ("purchase", t::RECORD_PURCHASE),
+    ("receipt", t::RECORD_RECEIPT),
+    ("photo", t::RECORD_PHOTO),
+    ("document_seal", t::RECORD_DOCUMENT_SEAL),
+];
+
+/// Columns by their catalog name, as a form calls them.
+const COLUMNS: [(&str, &str); 69] = [
+    ("deleted", "borrado"),
+    ("clinic_id", "unidad de salud"),
+    ("clues", "CLUES"),
+    ("name", "nombre"),
+    ("state", "estado"),
+    ("municipality", "municipio"),
+    ("locality", "localidad"),
+    ("consultorios", "consultorios"),
+    ("role", "cargo"),
+    ("term_start", "inicio del periodo"),
+    ("term_end", "fin del periodo"),
+    ("gender", "género"),
+    ("kind", "tipo"),
+    ("date", "fecha"),
+    ("place", "lugar"),
+    ("agenda", "orden del día"),
+    ("community_attendees", "asistentes de la comunidad"),
+    ("community_names", "nombres de asistentes de la comunidad"),
+    ("minutes", "desarrollo de la asamblea"),
+    ("status", "estado"),
+    ("quorum_percent", "quórum"),
+    ("present", "asistencia"),
+    ("text", "texto"),
+    ("responsible_id", "responsable"),
+    ("due_date", "fecha límite"),
+    ("category", "categoría"),
+    ("description", "descripción"),
+    ("estimated_cost", "costo estimado"),
+    ("fiscal_year", "ejercicio fiscal"),
+    ("amount", "importe"),
+    ("note", "nota"),
+    ("concept", "concepto"),
+    ("quantity", "cantidad"),
+    ("unit_cost", "costo unitario"),
+    ("total", "importe"),
+    ("supplier", "proveedor"),
+    ("rfc", "RFC"),
+    ("paid_from", "forma de pago"),
+    ("folio_fiscal", "folio fiscal"),
+    ("issued_on", "fecha de expedición"),
+    ("sync_key", "clave de sincronización"),
+    ("closed_minutes", "acta cerrada"),
+    ("closed_by", "quién cerró"),
+    ("signed_photo_id", "foto del acta firmada"),
+    ("opened_at", "hora de apertura"),
+    ("opened_by", "quién abrió"),
+    ("closed_at", "hora de cierre"),
+    ("carried_from_id", "acuerdo de origen"),
+    ("agreement_id", "acuerdo"),
+    ("action_id", "acción"),
+    ("verified_by", "quién verificó"),
+    ("verified_on", "fecha de verificación"),
+    ("assembly_id", "asamblea"),
+    ("member_id", "integrante"),
+    ("purchase_id", "compra"),
+    ("owner_table", "registro"),
+    ("owner_id", "registro"),
+    ("sha256", "huella de la foto"),
+    ("size_bytes", "tamaño"),
+    ("mime", "formato"),
+    ("taken_at", "fecha de la foto"),
+    ("made_on", "fecha"),
+    ("subject", "asunto del documento"),
+    ("code", "código de verificación"),
+    ("generated_at", "fecha de generación"),
+    ("digest", "huella de los registros"),
+    ("vector", "versiones de los registros"),
+    ("records", "registros que contiene"),
+    ("file_sha256", "huella del archivo"),
 ];
 
 const ASSEMBLY_KINDS: [(&str, &str); 3] = [
@@ -270,8 +441,53 @@ pub mod file_words {
     pub const UNTITLED: &str = "sin-nombre";
 }
 
+/// A member's role as it is said of them: by their gender (a [`Gender::code`]), or
+/// the office's name when not said ([`role`]). Unknown roles are printed as stored.
+///
+/// [`Gender::code`]: cosabi_core::committee::Gender::code
+pub fn role_of<'a>(code: &'a str, gender: &str) -> std::borrow::Cow<'a, str> {
+    use cosabi_core::committee::Gender;
+    ROLES
+        .iter()
+        .find(|r| r.0 == code)
+        .map_or(std::borrow::Cow::Borrowed(code), |r| {
+            std::borrow::Cow::Borrowed(match Gender::from_code(gender) {
+                Some(Gender::Female) => r.1,
+                Some(Gender::Male) => r.2,
+                None => r.3,
+            })
+        })
+}
+
+/// The office of a role, whoever holds it ("Tesorería"): what a document says when
+/// it names the seat rather than the person.
 pub fn role(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&ROLES, code)
+    role_of(code, "")
+}
+
+/// A table of the catalog as the record people know; never the catalog's name.
+pub fn table_label(table: &str) -> &'static str {
+    TABLES
+        .iter()
+        .find(|(c, _)| *c == table)
+        .map_or(t::RECORD_OTHER, |(_, l)| l)
+}
+
+/// A column of the catalog as a form calls it; never the catalog's name.
+pub fn column_label(column: &str) -> &'static str {
+    COLUMNS
+        .iter()
+        .find(|(c, _)| *c == column)
+        .map_or(t::FIELD_OTHER, |(_, l)| l)
+}
+
+/// A review item's kind in words; an unknown one (from a newer app) is a generic
+/// "dato por revisar", never its code.
+pub fn review_item(code: &str) -> &'static str {
+    REVIEW_ITEMS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(t::GAP_REVIEW_ITEM, |(_, l)| l)
 }
 pub fn assembly_kind(code: &str) -> std::borrow::Cow<'_, str> {
     label(&ASSEMBLY_KINDS, code)
@@ -323,83 +539,6 @@ pub mod v {
     pub const DELETED: &str = "borrado";
 }
 
-/// A synced table in words, for "what changed since".
-pub fn table_label(table: &str) -> &'static str {
-    match table {
-        "clinic" => "Unidad de salud",
-        "member" => "Integrante del comité",
-        "assembly" => "Asamblea",
-        "attendance" => "Asistencia",
-        "amendment" => "Fe de erratas",
-        "agreement" => "Acuerdo",
-        "action" => "Acción de mejora",
-        "card_movement" => "Movimiento de la tarjeta",
-        "purchase" => "Compra",
-        "receipt" => "Comprobante",
-        "photo" => "Foto",
-        _ => "Registro",
-    }
-}
-
-/// A synced column in words, for "what changed since".
-pub fn column_label(column: &str) -> &'static str {
-    match column {
-        "deleted" => v::DELETED,
-        "clues" => "CLUES",
-        "name" => "nombre",
-        "state" => "estado",
-        "municipality" => "municipio",
-        "locality" => "localidad",
-        "consultorios" => "consultorios",
-        "role" => "cargo",
-        "term_start" => "inicio del cargo",
-        "term_end" => "fin del cargo",
-        "kind" => "tipo",
-        "date" => "fecha",
-        "place" => "lugar",
-        "agenda" => "orden del día",
-        "community_attendees" => "asistentes de la comunidad",
-        "minutes" => "desarrollo",
-        "status" => "estado",
-        "closed_minutes" => "acta cerrada",
-        "closed_by" => "quién cerró",
-        "quorum_percent" => "quórum",
-        "signed_photo_id" => "foto del acta firmada",
-        "present" => "asistencia",
-        "member_id" => "integrante",
-        "assembly_id" => "asamblea",
-        "text" => "texto",
-        "made_on" => "fecha",
-        "responsible_id" => "responsable",
-        "due_date" => "fecha compromiso",
-        "carried_from_id" => "acuerdo de origen",
-        "category" => "rubro",
-        "description" => "descripción",
-        "estimated_cost" => "costo estimado",
-        "agreement_id" => "acuerdo",
-        "verified_by" => "quién verificó",
-        "verified_on" => "fecha de verificación",
-        "fiscal_year" => "ejercicio",
-        "amount" => "importe",
-        "note" => "nota",
-        "concept" => "concepto",
-        "quantity" => "cantidad",
-        "unit_cost" => "costo unitario",
-        "total" => "total",
-        "supplier" => "proveedor",
-        "rfc" => "RFC",
-        "action_id" => "acción de mejora",
-        "paid_from" => "forma de pago",
-        "purchase_id" => "compra",
-        "folio_fiscal" => "folio fiscal",
-        "issued_on" => "fecha de emisión",
-        "sha256" | "size_bytes" | "mime" => "archivo de la foto",
-        "taken_at" => "fecha de la foto",
-        "owner_table" | "owner_id" => "a qué pertenece",
-        _ => "otro dato",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,6 +553,44 @@ mod tests {
     fn unknown_codes_are_printed_as_stored() {
         assert_eq!(category("equipamiento"), "Equipamiento");
         assert_eq!(category("vehiculos"), "vehiculos");
-        assert_eq!(role("tesorero"), "Tesorero(a)");
+    }
+
+    #[test]
+    fn roles_follow_gender_or_name_the_office() {
+        assert_eq!(role_of("presidente", "f"), "Presidenta");
+        assert_eq!(role_of("presidente", "m"), "Presidente");
+        assert_eq!(role_of("presidente", ""), "Presidencia");
+        assert_eq!(role_of("secretario", "f"), "Secretaria");
+        assert_eq!(role("secretario"), "Secretaría");
+        assert_eq!(role_of("tesorero", "f"), "Tesorera");
+        assert_eq!(role("tesorero"), "Tesorería");
+        assert_eq!(role_of("contraloria_social", "f"), "Contralora social");
+        assert_eq!(role_of("contraloria_social", "m"), "Contralor social");
+        assert_eq!(role("contraloria_social"), "Contraloría social");
+        assert_eq!(role_of("vocal_salud", "m"), "Vocal de salud");
+        assert_eq!(role_of("vocal_transporte", "f"), "vocal_transporte");
+    }
+
+    #[test]
+    fn every_catalog_name_has_words() {
+        use cosabi_core::schema::TABLES as CATALOG;
+        let (other_table, other_column) = (table_label("no_such"), column_label("no_such"));
+        for table in CATALOG.iter().filter(|t| t.id < 100) {
+            assert_ne!(table_label(table.name), other_table, "{}", table.name);
+            for c in table.columns {
+                assert_ne!(
+                    column_label(c.name),
+                    other_column,
+                    "{}.{}",
+                    table.name,
+                    c.name
+                );
+            }
+        }
+        assert_eq!(
+            review_item("seat_held_twice"),
+            "Cargo del comité ocupado por dos personas"
+        );
+        assert_eq!(review_item("something_new"), t::GAP_REVIEW_ITEM);
     }
 }

@@ -125,23 +125,32 @@ fn purchases_sheet(sheet: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Resul
     Ok(())
 }
 
+/// The card statement, as the PDF prints it: signed amounts and the balance after
+/// each line, ending at the card's balance.
 fn movements_sheet(sheet: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Result<()> {
     sheet.set_name(t::SHEET_MOVEMENTS)?;
     header_row(
         sheet,
         0,
-        &[t::COL_DATE, t::COL_MOVEMENT, t::COL_NOTE, t::COL_AMOUNT],
+        &[
+            t::COL_DATE,
+            t::COL_MOVEMENT,
+            t::COL_NOTE,
+            t::COL_SIGNED_AMOUNT,
+            t::COL_RUNNING_BALANCE,
+        ],
         f,
     )?;
-    for (col, w) in [11.0, 28.0, 40.0, 14.0].iter().enumerate() {
+    for (col, w) in [11.0, 28.0, 40.0, 18.0, 16.0].iter().enumerate() {
         sheet.set_column_width(col as u16, *w)?;
     }
-    for (i, m) in ledger.movements.iter().enumerate() {
+    for (i, line) in ledger.card_statement().iter().enumerate() {
         let row = i as u32 + 1;
-        write_date(sheet, row, 0, &m.date, f)?;
-        sheet.write_string(row, 1, texts::movement(&m.kind))?;
-        sheet.write_string(row, 2, &m.note)?;
-        sheet.write_number_with_format(row, 3, money(m.amount), &f.currency)?;
+        write_date(sheet, row, 0, &line.date, f)?;
+        sheet.write_string(row, 1, &line.what)?;
+        sheet.write_string(row, 2, &line.note)?;
+        sheet.write_number_with_format(row, 3, money(line.amount), &f.currency)?;
+        sheet.write_number_with_format(row, 4, money(line.balance), &f.currency)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     Ok(())

@@ -70,6 +70,32 @@ pub fn set_community_attendees(
     })
 }
 
+/// Saves the names of the community attendees, one per line.
+#[tauri::command]
+pub fn set_community_names(
+    state: State<'_, AppState>,
+    id: Uuid,
+    names: String,
+) -> ApiResult<usize> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        r.set_community_names(id, &names)
+    })
+}
+
+/// Opens the assembly in the name of the signed-in member (once: the first opening
+/// is the one the acta prints).
+#[tauri::command]
+pub fn open_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Assembly> {
+    with_replica(&state, |r| {
+        require(r, Permission::Assembly)?;
+        let Some(member) = r.signed_in()? else {
+            return Err(cosabi_replica::Error::SignInRequired);
+        };
+        r.open_assembly(id, member.id)
+    })
+}
+
 #[tauri::command]
 pub fn set_attendance(
     state: State<'_, AppState>,
@@ -83,7 +109,7 @@ pub fn set_attendance(
     })
 }
 
-/// Closes ("firma") the acta in the name of the signed-in secretario.
+/// Closes the acta in the name of the signed-in secretario (it is signed on paper).
 #[tauri::command]
 pub fn close_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Assembly> {
     with_replica(&state, |r| {

@@ -62,6 +62,22 @@ pub async fn set_community_attendees(id: Uuid, count: &str) -> Result<usize, Api
 }
 
 #[derive(Serialize)]
+struct Names<'a> {
+    id: Uuid,
+    names: &'a str,
+}
+
+/// Saves the community attendees' names, one per line; returns 0 when unchanged.
+pub async fn set_community_names(id: Uuid, names: &str) -> Result<usize, ApiError> {
+    invoke("set_community_names", &Names { id, names }).await
+}
+
+/// Opens the assembly in the name of the signed-in member; the first opening stays.
+pub async fn open_acta(id: Uuid) -> Result<Assembly, ApiError> {
+    invoke("open_acta", &Id { id }).await
+}
+
+#[derive(Serialize)]
 struct Attendance {
     assembly: Uuid,
     member: MemberId,

@@ -28,6 +28,8 @@ pub fn code_text(i18n: crate::i18n::I18n, column: &str, value: &str) -> String {
         "paid_from" => "paid_from",
         "role" => "role",
         "status" => "status",
+        "gender" if value.is_empty() => return i18n.t("gender.none"),
+        "gender" => "gender",
         "deleted" => {
             return if value == "1" {
                 i18n.t("history.deleted")

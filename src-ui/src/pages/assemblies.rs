@@ -114,6 +114,16 @@ pub(crate) fn has_problem(errors: RwSignal<Vec<ValidationError>>, field: &str) -
     errors.get().iter().any(|e| e.field == field)
 }
 
+/// An RFC 3339 time as dd/mm/aaaa hh:mm in the device's zone; as stored otherwise.
+fn stamp(at: &str) -> String {
+    let ms = js_sys::Date::parse(at);
+    if ms.is_finite() && ms >= 0.0 {
+        crate::components::history::display_time(ms as u64)
+    } else {
+        at.to_owned()
+    }
+}
+
 /// The text for `key`, or `fallback` when no translation exists (codes from a newer
 /// app version are shown as they are).
 pub(crate) fn t_or(i18n: I18n, key: &str, fallback: &str) -> String {
@@ -604,6 +614,19 @@ fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let closed = Signal::derive(move || detail.get().is_some_and(|d| d.assembly.is_closed()));
     let can_edit = Signal::derive(move || !closed.get() && session.can(Permission::Assembly));
     let can_assembly = Signal::derive(move || session.can(Permission::Assembly));
+    let opening = RwSignal::new(false);
+    let open_error = RwSignal::new(None::<String>);
+    let open = move |_| {
+        opening.set(true);
+        open_error.set(None);
+        spawn_local(async move {
+            match api::assembly::open_acta(id).await {
+                Ok(_) => session.bump(),
+                Err(e) => open_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
+            }
+            opening.set(false);
+        });
+    };
 
     view! {
         <div id="assembly-detail" class="rec-detail">
@@ -623,19 +646,23 @@ fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                         let a = d.assembly.clone();
                         let kind = a.kind.clone();
                         let closed_by = a.closed_by;
+                        let closed_at = a.closed_at.clone();
+                        let opened = a.opened_at.clone().zip(a.opened_by);
                         let is_closed = a.is_closed();
                         view! {
                             <p class="rec-date">{display_date(&a.date)}</p>
                             <h1 id="assembly-title">{move || i18n.t_with("asm.detail_title", &[("kind", kind_label(i18n, &kind))])}</h1>
                             <p class="rec-sub" id="assembly-place">{a.place.clone()}</p>
                             <p class="acta-status" class:closed=is_closed id="acta-status">
-                                {move || if is_closed {
-                                    match closed_by {
-                                        Some(m) => i18n.t_with("asm.status_closed_by", &[("name", member_name(&members.get(), m))]),
-                                        None => i18n.t("asm.status_closed_text"),
+                                {move || {
+                                    let name = |m| member_name(&members.get(), m);
+                                    match (is_closed, &closed_at, closed_by, &opened) {
+                                        (true, Some(at), Some(m), _) => i18n.t_with("asm.status_closed_at", &[("at", stamp(at)), ("name", name(m))]),
+                                        (true, None, Some(m), _) => i18n.t_with("asm.status_closed_by", &[("name", name(m))]),
+                                        (true, _, None, _) => i18n.t("asm.status_closed_text"),
+                                        (false, _, _, Some((at, m))) => i18n.t_with("asm.status_opened", &[("at", stamp(at)), ("name", name(*m))]),
+                                        (false, _, _, None) => i18n.t("asm.status_draft_unopened"),
                                     }
-                                } else {
-                                    i18n.t("asm.status_draft_text")
                                 }}
                             </p>
                         }
@@ -643,6 +670,13 @@ fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                     <Show when=move || closed.get()>
                         <p class="banner rec-locked" id="acta-locked">{move || i18n.t("asm.closed_explain")}</p>
                     </Show>
+                    <Show when=move || can_edit.get() && detail.get().is_some_and(|d| d.assembly.opened_at.is_none())>
+                        <button type="button" class="primary" id="asm-open" disabled=move || opening.get() on:click=open>
+                            {move || i18n.t("asm.open")}
+                        </button>
+                        <p class="hint">{move || i18n.t("asm.open_hint")}</p>
+                    </Show>
+                    {move || open_error.get().map(|e| view! { <p class="banner error" role="alert" id="asm-open-error">{e}</p> })}
                     <Show when=move || can_edit.get() && !editing.get()>
                         <button type="button" class="secondary" id="asm-edit" on:click=move |_| editing.set(true)>
                             {move || i18n.t("asm.edit")}
@@ -663,7 +697,7 @@ fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
 
                 <div class="rec-cols">
                     <div class="rec-col">
-                        <Attendance id=id detail=detail can_edit=can_edit/>
+                        <Attendance id=id detail=detail members=members can_edit=can_edit/>
                         <div class="card">
                             <h2>{move || i18n.t("asm.agenda_title")}</h2>
                             {move || {
@@ -706,6 +740,8 @@ fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
 fn Attendance(
     id: Uuid,
     detail: RwSignal<Option<AssemblyDetail>>,
+    /// The committee, for each member's gender (roles are named by it).
+    members: RwSignal<Vec<Member>>,
     can_edit: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -715,6 +751,42 @@ fn Attendance(
     let community = RwSignal::new(String::new());
     let community_notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let names = RwSignal::new(String::new());
+    let names_notice = RwSignal::new(None::<String>);
+
+    // The names follow the saved ones unless something else is being typed.
+    let shown_names = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(d) = detail.get() {
+            let saved = d.assembly.community_names.join("\n");
+            let previous = shown_names.get_untracked();
+            if previous.is_none() || previous.as_deref() == Some(names.get_untracked().as_str()) {
+                names.set(saved.clone());
+            }
+            shown_names.set(Some(saved));
+        }
+    });
+    let save_names = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        names_notice.set(None);
+        let typed = names.get_untracked();
+        spawn_local(async move {
+            match api::assembly::set_community_names(id, &typed).await {
+                Ok(_) => {
+                    errors.set(Vec::new());
+                    banner.set(None);
+                    names_notice.set(Some(i18n.t("asm.community_names_saved")));
+                    session.bump();
+                }
+                Err(e) => show_failure(i18n, "asm", e, &["community_names"], errors, banner),
+            }
+            busy.set(false);
+        });
+    };
 
     // The count follows the saved value unless something else is being typed.
     let shown_count = RwSignal::new(None::<i64>);
@@ -817,7 +889,12 @@ fn Attendance(
                                     on:change=move |ev| toggle(member, event_target_checked(&ev))/>
                                 <span class="att-text">
                                     <span class="att-name">{e.name.clone()}</span>
-                                    <span class="att-role">{move || t_or(i18n, &format!("role.{role}"), &role)}</span>
+                                    <span class="att-role">{move || {
+                                        let gender = members.get().into_iter().find(|m| m.id == member).map(|m| m.gender).unwrap_or_default();
+                                        let said = i18n.role(&role, &gender);
+                                        // A role from a newer app is shown as stored.
+                                        if said == format!("role.{role}") { role.clone() } else { said }
+                                    }}</span>
                                 </span>
                                 <span class="att-mark" aria-hidden="true">
                                     {move || if e.present { i18n.t("asm.present") } else { i18n.t("asm.absent") }}
@@ -841,6 +918,20 @@ fn Attendance(
                 </div>
                 {field_problem(errors, "asm", "community_attendees", "community-count")}
                 {move || community_notice.get().map(|n| view! { <p class="banner ok" role="status" id="community-notice">{n}</p> })}
+            </form>
+            <form class="rec-inline" id="community-names-form" on:submit=save_names novalidate=true>
+                <label for="community-names">{move || i18n.t("asm.community_names")}</label>
+                <textarea id="community-names" rows="4" autocomplete="off"
+                    disabled=move || !can_edit.get()
+                    class:invalid=move || has_problem(errors, "community_names")
+                    bind:value=names></textarea>
+                <p class="hint">{move || i18n.t("asm.community_names_hint")}</p>
+                <button type="submit" class="secondary" id="community-names-save"
+                    disabled=move || !can_edit.get() || busy.get()>
+                    {move || i18n.t("common.save")}
+                </button>
+                {field_problem(errors, "asm", "community_names", "community-names")}
+                {move || names_notice.get().map(|n| view! { <p class="banner ok" role="status" id="community-names-notice">{n}</p> })}
             </form>
         </div>
     }

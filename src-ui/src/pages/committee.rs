@@ -98,7 +98,7 @@ pub fn CommitteePage(
 #[component]
 fn MemberRow(member: Member) -> impl IntoView {
     let i18n = use_i18n();
-    let role = member.role.clone();
+    let (role, gender) = (member.role.clone(), member.gender.clone());
     let term = {
         let start = member.term_start.clone();
         let end = member.term_end.clone();
@@ -123,7 +123,7 @@ fn MemberRow(member: Member) -> impl IntoView {
             <span class="avatar" aria-hidden="true">{initials}</span>
             <div class="member-text">
                 <div class="member-name">{member.name.clone()}</div>
-                <div class="member-role">{move || i18n.t(&format!("role.{role}"))}</div>
+                <div class="member-role">{move || i18n.role(&role, &gender)}</div>
                 <div class="member-term muted">{term}</div>
                 <HistoryButton table=MEMBER.id row=member.id.0/>
             </div>
@@ -142,6 +142,8 @@ fn AddMemberForm(
     // fires no `change` when a person picks again the option that was selected before
     // the form was reset programmatically, so a mirror would silently stay empty.
     let role_select = NodeRef::<leptos::html::Select>::new();
+    // Read on submit too, for the same reason.
+    let gender_select = NodeRef::<leptos::html::Select>::new();
     let term_start = RwSignal::new(String::new());
     let term_end = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
@@ -162,6 +164,10 @@ fn AddMemberForm(
                 .unwrap_or_default(),
             term_start: term_start.get_untracked(),
             term_end: term_end.get_untracked(),
+            gender: gender_select
+                .get_untracked()
+                .map(|s| s.value())
+                .unwrap_or_default(),
         };
         busy.set(true);
         notice.set(None);
@@ -177,8 +183,10 @@ fn AddMemberForm(
                     name.set(String::new());
                     term_start.set(String::new());
                     term_end.set(String::new());
-                    if let Some(s) = role_select.get_untracked() {
-                        s.set_value("");
+                    for select in [role_select, gender_select] {
+                        if let Some(s) = select.get_untracked() {
+                            s.set_value("");
+                        }
                     }
                     on_added.run(m);
                 }
@@ -214,6 +222,17 @@ fn AddMemberForm(
                     .collect_view()}
             </select>
             {field_error(errors, "role")}
+
+            <label for="member-gender">{move || i18n.t("field.gender")}</label>
+            <select id="member-gender" name="gender"
+                class:invalid=move || errors.get().iter().any(|e| e.field == "gender")
+                node_ref=gender_select>
+                <option value="">{move || i18n.t("gender.none")}</option>
+                <option value="f">{move || i18n.t("gender.f")}</option>
+                <option value="m">{move || i18n.t("gender.m")}</option>
+            </select>
+            <p class="hint">{move || i18n.t("field.gender_hint")}</p>
+            {field_error(errors, "gender")}
 
             <div class="row">
                 <div>

@@ -137,6 +137,7 @@ async fn hand_built_clinic(server: &Server, dir: &Path) -> (String, String, Stri
                     role: role.code().into(),
                     term_start: format!("01/01/{year}"),
                     term_end: format!("31/12/{}", year + 2),
+                    gender: String::new(),
                 })
                 .unwrap();
             ids.push((role, m.id));

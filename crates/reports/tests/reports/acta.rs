@@ -17,7 +17,13 @@ fn acta_model_is_golden() {
     let dir = tempfile::tempdir().unwrap();
     let (r, f) = fixture(&dir);
     let doc = acta_document(&r, f.assembly).unwrap();
-    insta::assert_snapshot!("acta", without_today(&doc.to_text()));
+    let a = r.assembly(f.assembly).unwrap().unwrap().assembly;
+    let mut text = doc.to_text();
+    // Opened and closed a moment ago: the golden text says "[hora]".
+    for at in [&a.opened_at, &a.closed_at] {
+        text = text.replace(&local(at.as_deref().unwrap()), "[hora]");
+    }
+    insta::assert_snapshot!("acta", without_today(&text));
     let draft = acta_document(&r, f.draft_assembly).unwrap();
     insta::assert_snapshot!("acta_draft", draft.to_text());
 }
@@ -58,9 +64,10 @@ fn acta_pdf_text_can_be_extracted() {
         "Sí hay quórum",
         "Enmiendas posteriores al cierre",
         "debe decir «veinticuatro».",
-        "Presidente(a)",
-        "Secretario(a)",
-        "Tesorero(a)",
+        "Presidenta",
+        "Secretario",
+        "Tesorera",
+        "Rosa Tepole Xocua",
     ] {
         assert!(
             all.contains(expected),
@@ -95,4 +102,99 @@ fn a_missing_assembly_is_not_found() {
         acta_pdf(&empty, uuid::Uuid::now_v7()).unwrap_err().code(),
         "no_clinic"
     );
+}
+
+/// An RFC 3339 time as the acta prints it: local time, `dd/mm/aaaa HH:MM`.
+fn local(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .unwrap()
+        .with_timezone(&chrono::Local)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+#[test]
+fn a_closed_acta_says_when_and_by_whom_and_is_signed_only_with_a_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, f) = fixture(&dir);
+    let a = r.assembly(f.assembly).unwrap().unwrap().assembly;
+    let text = acta_document(&r, f.assembly).unwrap().to_text();
+    let opened = format!(
+        "Abierta el {} por Juana Tzompaxtle Xocua",
+        local(a.opened_at.as_deref().unwrap())
+    );
+    let closed = format!(
+        "Cerrada el {} por Rogelio Tepole Colohua",
+        local(a.closed_at.as_deref().unwrap())
+    );
+    assert!(text.contains(&opened), "{opened:?} not in\n{text}");
+    assert!(text.contains(&closed), "{closed:?} not in\n{text}");
+    // The fixture's acta has a photo of the signed paper.
+    assert!(text.contains("firmada"), "{text}");
+
+    // Closed without a photo: closed, not signed.
+    let members = r.members().unwrap();
+    let b = r
+        .create_assembly(&cosabi_core::assembly::NewAssembly {
+            kind: "ordinaria".into(),
+            date: "10/07/2025".into(),
+            place: "Escuela primaria".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let text = acta_document(&r, b.id).unwrap().to_text();
+    assert!(
+        text.contains("Estado del acta: Borrador (sin validez)"),
+        "{text}"
+    );
+    let opened = r.open_assembly(b.id, members[0].id).unwrap();
+    let text = acta_document(&r, b.id).unwrap().to_text();
+    let line = format!(
+        "Abierta el {} por {}",
+        local(opened.opened_at.as_deref().unwrap()),
+        members[0].name
+    );
+    assert!(text.contains(&line), "{line:?} not in\n{text}");
+    assert!(text.contains("sin validez"), "{text}");
+    r.close_assembly(b.id, members[1].id).unwrap();
+    let text = acta_document(&r, b.id).unwrap().to_text();
+    assert!(text.contains("Cerrada el "), "{text}");
+    assert!(!text.contains("firmada"), "{text}");
+    assert!(!text.contains("sin validez"), "{text}");
+}
+
+#[test]
+fn every_member_present_signs_under_a_role_named_by_gender() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, f) = fixture(&dir);
+    let text = acta_document(&r, f.assembly).unwrap().to_text();
+    let signatures: Vec<&str> = text.lines().filter(|l| l.starts_with("________")).collect();
+    assert_eq!(
+        signatures,
+        vec![
+            "________ Juana Tzompaxtle Xocua · Presidenta",
+            "________ Rogelio Tepole Colohua · Secretario",
+            "________ Maria Cuaquehua T. · Tesorera",
+            "________ Pedro Temoxtle Sánchez · Vocal de saneamiento",
+            "________ Lucía Panzo Itehua · Vocal de nutrición",
+            "________ Tomás Coyotl Macuixtle · Vocal de educación para la salud",
+            "________ Ernesto Zepahua Tlacotempa · Contraloría social",
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("(a)"), "no «Presidente(a)»:\n{text}");
+}
+
+#[test]
+fn community_attendees_are_listed_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, f) = fixture(&dir);
+    let text = acta_document(&r, f.assembly).unwrap().to_text();
+    assert!(
+        text.contains("Asistentes de la comunidad: 23 (3 con nombre)"),
+        "{text}"
+    );
+    for name in ["| 1 | Rosa Tepole Xocua |", "| 3 | Jacinto Tlaxcala |"] {
+        assert!(text.contains(name), "{name:?} not in\n{text}");
+    }
 }

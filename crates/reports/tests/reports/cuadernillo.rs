@@ -55,6 +55,16 @@ fn check_workbook(r: &Replica, book: &[u8]) {
         .unwrap();
     assert_eq!(words, amount_in_words(b.card));
 
+    // The card statement ends at the card's balance, and each balance is the one
+    // before it plus the line's signed amount.
+    let movements = sheet(book, "Movimientos");
+    let mut running = Centavos::ZERO;
+    for row in movements.rows().skip(1) {
+        running = running.checked_add(centavos(&row[3])).unwrap();
+        assert_eq!(centavos(&row[4]), running);
+    }
+    assert_eq!(running, b.card);
+
     let purchases = r.purchases(YEAR, &PurchaseFilter::default()).unwrap();
     let sheet = sheet(book, "Compras");
     let rows: Vec<&[Data]> = sheet.rows().collect();
@@ -153,4 +163,95 @@ fn a_clinic_year_makes_its_cuadernillo() {
     // The workload records photos whose bytes never reach this device.
     assert!(all.contains("Foto no disponible"));
     assert!(pdf.len() < 2_000_000, "{} bytes", pdf.len());
+}
+
+#[test]
+fn cuadernillo_is_signed_by_tesoreria_contraloria_and_presidencia() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = fixture(&dir);
+    let text = cuadernillo_document(&r, YEAR).unwrap().to_text();
+    let signatures: Vec<&str> = text.lines().filter(|l| l.starts_with("________")).collect();
+    assert_eq!(
+        signatures,
+        vec![
+            "________ Maria Cuaquehua T. · Elaboró · Tesorera",
+            "________ Ernesto Zepahua Tlacotempa · Revisó · Contraloría social",
+            "________ Juana Tzompaxtle Xocua · Vo. Bo. · Presidenta",
+        ],
+        "{text}"
+    );
+}
+
+/// The cells of the card statement's rows: (kind, signed amount, balance).
+fn statement(text: &str) -> Vec<(String, String, String)> {
+    let start = text.find("## Movimientos de la tarjeta").unwrap();
+    let table = &text[start..];
+    let end = table[3..].find("## ").map_or(table.len(), |i| i + 3);
+    table[..end]
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Fecha"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            let n = cells.len();
+            (
+                cells[1].to_owned(),
+                cells[n - 2].to_owned(),
+                cells[n - 1].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_card_statement_has_signs_and_a_running_balance_that_ends_at_the_card_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = fixture(&dir);
+    let text = cuadernillo_document(&r, YEAR).unwrap().to_text();
+    let rows = statement(&text);
+    // Three movements and the three purchases paid by card.
+    assert_eq!(rows.len(), 6, "{text}");
+    let mut balance = Centavos::ZERO;
+    for (kind, signed, printed) in &rows {
+        let amount =
+            Centavos::parse(signed.trim_start_matches('+')).unwrap_or_else(|| panic!("{signed:?}"));
+        let expected_sign = if kind.starts_with("Depósito") || kind.starts_with("Cambio") {
+            1
+        } else {
+            -1
+        };
+        assert_eq!(amount.get().signum(), expected_sign, "{kind}: {signed}");
+        assert!(signed.starts_with(if expected_sign > 0 { '+' } else { '-' }));
+        balance = balance.checked_add(amount).unwrap();
+        assert_eq!(printed, &balance.to_string(), "{kind}");
+    }
+    assert_eq!(balance, r.balance(YEAR).unwrap().card);
+    assert!(
+        text.contains(&format!("Saldo en la tarjeta: {balance}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_clinic_year_statement_reconciles_with_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = open(&dir, "year");
+    cosabi_replica::workload::clinic_year(&mut r, 11).unwrap();
+    let text = cuadernillo_document(&r, YEAR).unwrap().to_text();
+    let rows = statement(&text);
+    assert!(rows.len() > 10, "{}", rows.len());
+    let last = &rows.last().unwrap().2;
+    assert_eq!(last, &r.balance(YEAR).unwrap().card.to_string());
+}
+
+#[test]
+fn table_headers_are_whole_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = fixture(&dir);
+    let pdf = cuadernillo_pdf(&r, YEAR).unwrap();
+    let all = pdf_pages_text(&pdf).join("\n");
+    assert!(
+        !all.contains("Comp\n"),
+        "a header cut inside a word:\n{all}"
+    );
+    assert!(all.contains("Comprobantes"), "{all}");
 }

@@ -33,10 +33,7 @@ fn the_index_lists_every_file_and_every_listed_file_exists() {
     let csv = String::from_utf8(files["indice.csv"].clone()).unwrap();
     let csv = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
     let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some("Archivo,Tipo,Registro,Id del registro,Descripción")
-    );
+    assert_eq!(lines.next(), Some("Archivo,Tipo,Registro,Descripción"));
     let listed: BTreeSet<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(listed, in_zip);
     let reported: BTreeSet<&str> = report.files.iter().map(|e| e.path.as_str()).collect();
@@ -112,13 +109,101 @@ fn completeness_finds_exactly_the_gaps_the_fixture_was_built_with() {
     let files = unzip(out.get_ref());
     let csv = String::from_utf8(files["completitud.csv"].clone()).unwrap();
     assert_eq!(csv.lines().count(), 1 + c.gaps.len());
-    for g in &c.gaps {
-        assert!(csv.contains(&g.record.to_string()), "{g:?}");
-        assert!(csv.contains(g.kind.code()), "{g:?}");
-    }
     let html = String::from_utf8(files["completitud.html"].clone()).unwrap();
     assert!(html.contains(&format!("Se encontraron {} faltantes.", c.gaps.len())));
     assert!(html.contains("Compra sin comprobante"));
+    for g in &c.gaps {
+        assert!(csv.contains(&g.description), "{g:?}");
+    }
+    let index = String::from_utf8(files["indice.csv"].clone()).unwrap();
+    let index_html = String::from_utf8(files["indice.html"].clone()).unwrap();
+    for (name, text) in [
+        ("completitud.csv", &csv),
+        ("completitud.html", &html),
+        ("indice.csv", &index),
+        ("indice.html", &index_html),
+    ] {
+        speaks_spanish_only(name, text, &c);
+    }
+}
+
+/// No internal code, table or column name, and no id, in what people read.
+fn speaks_spanish_only(name: &str, text: &str, c: &cosabi_reports::Completeness) {
+    for g in &c.gaps {
+        assert!(!text.contains(g.kind.code()), "{name}: {:?}", g.kind.code());
+        assert!(
+            !text.contains(&g.record.to_string()),
+            "{name}: {}",
+            g.record
+        );
+    }
+    // File names are slugs; anything else must not read like a code.
+    let people: String = text
+        .split(['\n', ',', '<', '>', '"'])
+        .filter(|cell| !cell.contains('/') && !cell.contains(".csv") && !cell.contains(".html"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for code in [
+        "_",
+        "action",
+        "purchase",
+        "receipt",
+        "assembly",
+        "member",
+        "clinic",
+        "photo",
+        "Id del registro",
+        "Código",
+        ".name",
+    ] {
+        assert!(!people.contains(code), "{name} says {code:?}:\n{people}");
+    }
+    let uuid = regex_lite_uuid(&people);
+    assert!(uuid.is_none(), "{name} holds an id: {uuid:?}");
+}
+
+/// The first thing shaped like a UUID (8-4-4-4-12 hex digits) in `s`.
+fn regex_lite_uuid(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let shape = [8, 4, 4, 4, 12];
+    (0..b.len()).find_map(|i| {
+        let mut j = i;
+        for (k, n) in shape.iter().enumerate() {
+            let hex = b.get(j..j + n)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            j += n;
+            if k < 4 {
+                if b.get(j) != Some(&b'-') {
+                    return None;
+                }
+                j += 1;
+            }
+        }
+        Some(s[i..j].to_owned())
+    })
+}
+
+#[test]
+fn one_gap_is_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = open(&dir, "one");
+    r.load_demo().unwrap();
+    r.create_assembly(&cosabi_core::assembly::NewAssembly {
+        kind: "ordinaria".into(),
+        date: "10/07/2025".into(),
+        place: "Escuela primaria".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut out = Cursor::new(Vec::new());
+    let report = expediente_zip(&r, YEAR, &mut out).unwrap();
+    assert_eq!(report.completeness.gaps.len(), 1);
+    let files = unzip(out.get_ref());
+    let html = String::from_utf8(files["completitud.html"].clone()).unwrap();
+    assert!(html.contains("Se encontró 1 faltante."), "{html}");
+    speaks_spanish_only("completitud.html", &html, &report.completeness);
 }
 
 #[test]

@@ -99,9 +99,12 @@ pub fn fixture(dir: &tempfile::TempDir) -> (Replica, Fixture) {
             minutes: long_minutes(),
         })
         .unwrap();
+    r.open_assembly(a1.id, presidente.id).unwrap();
     for (i, m) in members.iter().enumerate() {
         r.set_attendance(a1.id, m.id, i % 4 != 3).unwrap();
     }
+    r.set_community_names(a1.id, "Rosa Tepole Xocua\nFelipe Colohua\nJacinto Tlaxcala")
+        .unwrap();
     let ag1 = r
         .add_agreement(
             a1.id,
@@ -389,6 +392,7 @@ pub fn fixture(dir: &tempfile::TempDir) -> (Replica, Fixture) {
                 role: "tesorero".into(),
                 term_start: tesorero.term_start.clone().unwrap_or_default(),
                 term_end: tesorero.term_end.clone().unwrap_or_default(),
+                gender: tesorero.gender.clone(),
             },
         )
         .unwrap();
