@@ -111,7 +111,7 @@ async fn public_pages_show_the_seed_table_and_each_clinic_without_people() {
         "Propuesta",
         "Asamblea constitutiva",
         "Revisar que el baumanómetro llegue completo",
-        "Tesorero(a)",
+        "Tesorería",
         "Contraloría social",
         "Cumplido",
         "Sin asignar",
@@ -164,7 +164,7 @@ async fn public_pages_show_the_seed_table_and_each_clinic_without_people() {
     assert_eq!(
         agreement("Impermeabilizar el techo de la sala de espera antes de las lluvias")
             ["responsable"],
-        "Tesorero(a)"
+        "Tesorería"
     );
     // An agreement typed as a list item is text in the CSV, as typed on the page.
     assert_eq!(agreement(&format!("'{DASH_AGREEMENT}"))["responsable"], "");

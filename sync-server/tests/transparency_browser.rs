@@ -255,7 +255,7 @@ async fn chromium_shows_the_state_table_and_a_clinic_with_its_photos() {
             .await
             .contains("$95,490.00"));
         let agreements = text_of(&client, "table.agreements").await;
-        assert!(agreements.contains("Tesorero(a)"), "{agreements}");
+        assert!(agreements.contains("Tesorería"), "{agreements}");
         assert!(!agreements.contains("Brígida"), "{agreements}");
         wait_for_images(&client, 2).await;
         check_page(&client, &format!("clinic page, {device}")).await;

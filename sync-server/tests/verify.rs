@@ -169,7 +169,7 @@ async fn a_synced_document_verifies_until_a_record_changes_and_forged_files_are_
         page.contains("Los registros cambiaron después de generar el documento"),
         "{page}"
     );
-    assert!(page.contains("Compra: cantidad, total"), "{page}");
+    assert!(page.contains("Compra: cantidad, importe"), "{page}");
     assert!(!page.contains("El documento coincide"), "{page}");
 }
 

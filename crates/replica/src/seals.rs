@@ -79,7 +79,7 @@ impl Replica {
     /// what its seal covers.
     ///
     /// - acta: the clinic, the assembly, its attendance, agreements and amendments, and
-    ///   the members they name (attendees, those responsible);
+    ///   the members they name (attendees, those responsible, who opened and closed it);
     /// - cuadernillo: the clinic, every member (its signature blocks), the fiscal
     ///   year's card movements and purchases, their receipts, their photos and the
     ///   actions the purchases pay for;
@@ -141,7 +141,9 @@ impl Replica {
                 MEMBER.id,
                 "SELECT member_id FROM attendance WHERE assembly_id = ?1 AND member_id IS NOT NULL
                  UNION SELECT responsible_id FROM agreement
-                 WHERE assembly_id = ?1 AND responsible_id IS NOT NULL",
+                 WHERE assembly_id = ?1 AND responsible_id IS NOT NULL
+                 UNION SELECT opened_by FROM assembly WHERE id = ?1 AND opened_by IS NOT NULL
+                 UNION SELECT closed_by FROM assembly WHERE id = ?1 AND closed_by IS NOT NULL",
             ),
         ] {
             for id in self.ids(sql, &[&a])? {

@@ -153,7 +153,7 @@ fn a_cuadernillo_stops_verifying_when_any_purchase_changes_and_says_what_changed
     assert_eq!(v.verdict, Verdict::ChangedSince, "{v:?}");
     assert_eq!(v.changes.len(), 1, "{:?}", v.changes);
     assert!(
-        v.changes[0].starts_with("Compra: cantidad, costo unitario, total"),
+        v.changes[0].starts_with("Compra: cantidad, costo unitario, importe"),
         "{:?}",
         v.changes
     );
@@ -194,7 +194,7 @@ fn a_record_added_to_what_a_document_covers_is_named() {
     assert!(
         v.changes
             .iter()
-            .any(|c| c.starts_with("Fe de erratas: registro nuevo")),
+            .any(|c| c.starts_with("Enmienda: registro nuevo")),
         "{:?}",
         v.changes
     );
