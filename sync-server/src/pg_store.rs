@@ -781,7 +781,7 @@ impl Store for PgStore {
             .execute(
                 "INSERT INTO issued_seal(code, clinic_id, body) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
-                &[&seal.code, &id_bytes(&seal.clinic.0), &body],
+                &[&seal.seal.code, &id_bytes(&seal.clinic.0), &body],
             )
             .await
             .map_err(backend)?;

@@ -565,7 +565,7 @@ impl Store for SqliteStore {
             conn.execute(
                 "INSERT INTO issued_seal(code, clinic_id, body) VALUES (?1, ?2, ?3)
                  ON CONFLICT DO NOTHING",
-                rusqlite::params![seal.code, seal.clinic.0.as_bytes().as_slice(), body],
+                rusqlite::params![seal.seal.code, seal.clinic.0.as_bytes().as_slice(), body],
             )
             .map_err(backend)?;
             Ok(())

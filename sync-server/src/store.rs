@@ -283,51 +283,20 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The seal of a document the server made ([`Store::record_issued_seal`]): the same
-/// fields a device's `document_seal` row holds.
+/// The seal of a document the server made ([`Store::record_issued_seal`]), with the
+/// clinic it is of; kept as JSON.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IssuedSeal {
     pub clinic: ClinicId,
-    pub kind: String,
-    pub subject: String,
-    pub code: String,
-    pub generated_at: String,
-    pub digest: String,
-    pub vector: String,
-    pub records: i64,
-    pub file_sha256: String,
+    pub seal: cosabi_replica::Seal,
 }
 
 impl IssuedSeal {
     pub fn new(clinic: ClinicId, seal: &cosabi_replica::NewSeal) -> IssuedSeal {
         IssuedSeal {
             clinic,
-            kind: seal.kind.code().to_owned(),
-            subject: seal.subject.clone(),
-            code: seal.code.clone(),
-            generated_at: seal.generated_at.clone(),
-            digest: hex::encode(seal.digest),
-            vector: cosabi_core::seal::vector_to_text(&seal.vector),
-            records: seal.records as i64,
-            file_sha256: seal.file_sha256.map(hex::encode).unwrap_or_default(),
+            seal: seal.into(),
         }
-    }
-
-    /// As the replica's seal, to verify with the reports' code; `None` if its kind is
-    /// unknown to this version.
-    pub fn to_seal(&self) -> Option<cosabi_replica::Seal> {
-        Some(cosabi_replica::Seal {
-            id: cosabi_replica::seal_id(&self.code),
-            kind: cosabi_core::seal::DocKind::from_code(&self.kind)?,
-            subject: self.subject.clone(),
-            code: self.code.clone(),
-            generated_at: self.generated_at.clone(),
-            digest: self.digest.clone(),
-            vector: self.vector.clone(),
-            records: self.records,
-            file_sha256: self.file_sha256.clone(),
-            generated_by: None,
-        })
     }
 }
 

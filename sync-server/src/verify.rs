@@ -143,7 +143,7 @@ async fn check(
         }
         let seal = match replica.seal(&code).map_err(|e| e.to_string())? {
             Some(seal) => Some(seal),
-            None => issued.as_ref().and_then(IssuedSeal::to_seal),
+            None => issued.map(|i| i.seal),
         };
         let Some(seal) = seal else {
             return Ok(Found::Unknown);

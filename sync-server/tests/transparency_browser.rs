@@ -289,17 +289,8 @@ async fn chromium_verifies_a_printed_document_by_its_code() {
     let issuer = cosabi_reports::Issuer::now(Some(server.url.clone()));
     let code = device.with(|r| {
         r.load_demo().unwrap();
-        r.record_purchase(&cosabi_core::ledger::NewPurchase {
-            date: "10/03/2025".into(),
-            concept: "Cemento gris 50 kg".into(),
-            quantity: "4".into(),
-            unit_cost: "245".into(),
-            supplier: "Materiales El Puente".into(),
-            category: "infraestructura".into(),
-            paid_from: "efectivo".into(),
-            ..Default::default()
-        })
-        .unwrap();
+        r.record_purchase(&support::purchase("Cemento gris 50 kg"))
+            .unwrap();
         let pdf = cosabi_reports::issue_cuadernillo(r, 2025, &issuer).unwrap();
         cosabi_reports::seal::code_in_file(&pdf).expect("the PDF names its code")
     });

@@ -7,7 +7,7 @@
 
 mod support;
 
-use cosabi_core::ledger::{NewPurchase, PurchaseAmounts};
+use cosabi_core::ledger::PurchaseAmounts;
 use cosabi_reports::model::Block;
 use cosabi_reports::seal::{seal, Issuer};
 use std::io::Read;
@@ -43,19 +43,6 @@ async fn post_file(server: &Server, bytes: Vec<u8>) -> (u16, String) {
         .await
         .unwrap();
     (resp.status().as_u16(), resp.text().await.unwrap())
-}
-
-fn purchase(concept: &str) -> NewPurchase {
-    NewPurchase {
-        date: "10/03/2025".into(),
-        concept: concept.into(),
-        quantity: "4".into(),
-        unit_cost: "245".into(),
-        supplier: "Materiales El Puente".into(),
-        category: "infraestructura".into(),
-        paid_from: "efectivo".into(),
-        ..Default::default()
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,8 +16,9 @@ use cosabi_core::seal::{DocKind, LoggedField, LoggedWrite, RowHistories, RowRef}
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
-/// A document's seal as stored and synced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A document's seal as stored and synced (and, as JSON, in the server's store of
+/// the seals it issued itself).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Seal {
     pub id: Uuid,
     pub kind: DocKind,
@@ -49,6 +50,24 @@ pub struct NewSeal {
     pub vector: BTreeMap<Uuid, u64>,
     pub records: usize,
     pub file_sha256: Option<[u8; 32]>,
+}
+
+impl From<&NewSeal> for Seal {
+    /// The seal as it is stored: digest, vector and file hash as text; no author yet.
+    fn from(new: &NewSeal) -> Seal {
+        Seal {
+            id: seal_id(&new.code),
+            kind: new.kind,
+            subject: new.subject.clone(),
+            code: new.code.clone(),
+            generated_at: new.generated_at.clone(),
+            digest: hex::encode(new.digest),
+            vector: cosabi_core::seal::vector_to_text(&new.vector),
+            records: new.records as i64,
+            file_sha256: new.file_sha256.map(hex::encode).unwrap_or_default(),
+            generated_by: None,
+        }
+    }
 }
 
 const SEAL_COLUMNS: &str =
@@ -253,25 +272,22 @@ impl Replica {
         if let Some(existing) = self.seal(&seal.code)? {
             return Ok(existing);
         }
-        let id = seal_id(&seal.code);
         let clinic = crate::rows::clinic_uuid(&self.conn)?;
-        let digest = hex::encode(seal.digest);
-        let vector = cosabi_core::seal::vector_to_text(&seal.vector);
-        let file = seal.file_sha256.map(hex::encode).unwrap_or_default();
+        let s = Seal::from(seal);
         self.write(|w| {
             w.insert(
                 &DOCUMENT_SEAL,
-                id,
+                s.id,
                 &[
                     (1, Value::uuid(clinic)),
-                    (2, text(seal.kind.code())),
-                    (3, text(&seal.subject)),
-                    (4, text(&seal.code)),
-                    (5, text(&seal.generated_at)),
-                    (6, text(&digest)),
-                    (7, text(&vector)),
-                    (8, Value::Int(seal.records as i64)),
-                    (9, text(&file)),
+                    (2, text(s.kind.code())),
+                    (3, text(&s.subject)),
+                    (4, text(&s.code)),
+                    (5, text(&s.generated_at)),
+                    (6, text(&s.digest)),
+                    (7, text(&s.vector)),
+                    (8, Value::Int(s.records)),
+                    (9, text(&s.file_sha256)),
                 ],
             )
         })?;

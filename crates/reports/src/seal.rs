@@ -354,9 +354,8 @@ pub fn verify_code(replica: &Replica, input: &str) -> Result<Option<Verification
 pub fn code_in_file(bytes: &[u8]) -> Option<String> {
     // CLUES (5 letters, 6 digits), '-', 4, '-', 4 base-32 characters.
     const LEN: usize = 21;
-    bytes.windows(LEN).find_map(|w| {
-        let s = std::str::from_utf8(w).ok()?;
-        let b = s.as_bytes();
+    bytes.windows(LEN).find_map(|b| {
+        // The shape on bytes first: a file is megabytes of windows, nearly none a code.
         let shape = b[..5].iter().all(u8::is_ascii_uppercase)
             && b[5..11].iter().all(u8::is_ascii_digit)
             && b[11] == b'-'
@@ -368,6 +367,7 @@ pub fn code_in_file(bytes: &[u8]) -> Option<String> {
         if !shape {
             return None;
         }
+        let s = std::str::from_utf8(b).ok()?;
         core_seal::normalise_code(s).filter(|c| c == s)
     })
 }

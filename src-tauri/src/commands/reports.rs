@@ -148,10 +148,14 @@ pub async fn export_expediente<R: tauri::Runtime>(
     .map_err(report_error)?;
     std::fs::rename(&partial, &path).map_err(|_| ApiError::code("export_failed"))?;
     // The index's seal names the ZIP it is in, so the file itself can be checked.
+    // Streamed: an expediente with its photos can be hundreds of megabytes.
     let zip_sha = {
         use sha2::Digest;
-        let bytes = std::fs::read(&path).map_err(|_| ApiError::code("export_failed"))?;
-        <[u8; 32]>::from(sha2::Sha256::digest(&bytes))
+        let mut hasher = sha2::Sha256::new();
+        std::fs::File::open(&path)
+            .and_then(|mut f| std::io::copy(&mut f, &mut hasher))
+            .map_err(|_| ApiError::code("export_failed"))?;
+        <[u8; 32]>::from(hasher.finalize())
     };
     for seal in &mut report.seals {
         if seal.kind == cosabi_core::seal::DocKind::Expediente {

@@ -295,24 +295,27 @@ pub fn jpeg_like(seed: u64, len: usize) -> Vec<u8> {
     out
 }
 
+/// A cash purchase of March 2025 with `concept`, as a treasurer types it.
+pub fn purchase(concept: &str) -> cosabi_core::ledger::NewPurchase {
+    cosabi_core::ledger::NewPurchase {
+        date: "10/03/2025".into(),
+        concept: concept.into(),
+        quantity: "4".into(),
+        unit_cost: "245".into(),
+        supplier: "Materiales El Puente".into(),
+        category: "infraestructura".into(),
+        paid_from: "efectivo".into(),
+        ..Default::default()
+    }
+}
+
 /// A photo row for `sha` on a new purchase, as the app records a receipt photo.
 pub fn add_receipt_photo(d: &Device, sha: &str, size: usize) -> uuid::Uuid {
     d.with(|r| {
         if r.clinic().unwrap().is_none() {
             r.load_demo().unwrap();
         }
-        let purchase = r
-            .record_purchase(&cosabi_core::ledger::NewPurchase {
-                date: "10/03/2025".into(),
-                concept: "Cemento gris 50 kg".into(),
-                quantity: "4".into(),
-                unit_cost: "245".into(),
-                supplier: "Materiales El Puente".into(),
-                category: "infraestructura".into(),
-                paid_from: "efectivo".into(),
-                ..Default::default()
-            })
-            .unwrap();
+        let purchase = r.record_purchase(&purchase("Cemento gris 50 kg")).unwrap();
         r.add_photo(&cosabi_core::photo::NewPhoto {
             owner_table: cosabi_core::schema::PURCHASE.id,
             owner_id: purchase.id,
