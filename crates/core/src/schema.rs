@@ -293,6 +293,29 @@ pub const DOCUMENT_SEAL: TableDef = TableDef {
     ],
 };
 
+/// A PIN set, changed or reset on a device. PINs stay on their device; that one was
+/// set, for whom, on which device and who approved it is the committee's to see in
+/// the history. Written once, never edited.
+pub const PIN_EVENT: TableDef = TableDef {
+    id: 13,
+    name: "pin_event",
+    columns: &[
+        DELETED,
+        col(1, "clinic_id", Uuid),
+        col(2, "member_id", Uuid),
+        // first | set | changed | reset
+        col(3, "kind", Text),
+        // The presidencia or contraloría social who approved it, if one did.
+        col(4, "approved_by", Uuid),
+        // first (the device's first PIN) | self | member | recovery
+        col(5, "approval", Text),
+        // The device's site id (hyphenated).
+        col(6, "device", Text),
+        // RFC 3339 UTC, whole seconds.
+        col(7, "at", Text),
+    ],
+};
+
 /// A conflict marked resolved; its id is derived from the losing version, so every
 /// device that resolves the same conflict writes the same row.
 pub const CONFLICT_RESOLUTION: TableDef = TableDef {
@@ -336,6 +359,7 @@ pub const TABLES: &[TableDef] = &[
     RECEIPT,
     PHOTO,
     DOCUMENT_SEAL,
+    PIN_EVENT,
     CONFLICT_RESOLUTION,
     CLOCK_CORRECTION,
 ];

@@ -42,7 +42,94 @@ fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
+/// The first bytes of a photo file encrypted at rest; a JPEG starts with FF D8.
+const SEALED_MAGIC: &[u8; 6] = b"CSBE1\0";
+const NONCE_BYTES: usize = 24;
+
+/// Encrypts a photo file's bytes under `key` (XChaCha20-Poly1305, the file's name as
+/// associated data: a file renamed to another photo's name does not open).
+pub(crate) fn seal_bytes(key: &[u8; 32], name: &str, plain: &[u8]) -> Result<Vec<u8>> {
+    use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new(key.into());
+    let nonce = chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let ct = cipher
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plain,
+                aad: name.as_bytes(),
+            },
+        )
+        .map_err(|_| Error::Corrupt("photo encryption failed".into()))?;
+    let mut out = Vec::with_capacity(SEALED_MAGIC.len() + NONCE_BYTES + ct.len());
+    out.extend_from_slice(SEALED_MAGIC);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Whether a file's bytes are encrypted by [`seal_bytes`].
+pub(crate) fn is_sealed(bytes: &[u8]) -> bool {
+    bytes.starts_with(SEALED_MAGIC)
+}
+
+/// The plain bytes of a file written by [`seal_bytes`]; files in the clear (an older
+/// version's, or a replica not encrypted) pass through.
+pub(crate) fn open_bytes(key: Option<&[u8; 32]>, name: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    if !is_sealed(&bytes) {
+        return Ok(bytes);
+    }
+    let key = key.ok_or_else(|| Error::Corrupt(format!("photo {name} is encrypted")))?;
+    let body = &bytes[SEALED_MAGIC.len()..];
+    if body.len() < NONCE_BYTES {
+        return Err(Error::Corrupt(format!("photo {name} is cut short")));
+    }
+    let (nonce, ct) = body.split_at(NONCE_BYTES);
+    chacha20poly1305::XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            chacha20poly1305::XNonce::from_slice(nonce),
+            Payload {
+                msg: ct,
+                aad: name.as_bytes(),
+            },
+        )
+        .map_err(|_| Error::Corrupt(format!("photo {name} does not open: damaged or not ours")))
+}
+
 impl Replica {
+    /// Encrypts photo files kept in the clear (an older version's) and drops
+    /// thumbnails kept in the clear (a cache, made again on demand).
+    pub(crate) fn encrypt_plain_blobs(&self) -> Result<()> {
+        let Some(key) = self.blob_key else {
+            return Ok(());
+        };
+        let dir = self.blob_dir()?;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if name == crate::imaging::THUMB_DIR_NAME {
+                let _ = std::fs::remove_dir_all(&path);
+                continue;
+            }
+            if validate_sha256(&name).is_err() || !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path)?;
+            if is_sealed(&bytes) {
+                continue;
+            }
+            crate::vault::write_atomically(&path, &seal_bytes(&key, &name, &bytes)?)?;
+        }
+        Ok(())
+    }
+
     /// The directory of this replica's photos: `blobs/` next to its database file.
     /// A replica in memory has none.
     pub fn blob_dir(&self) -> Result<PathBuf> {
@@ -78,7 +165,12 @@ impl Replica {
             let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
             let written = (|| -> std::io::Result<()> {
                 let mut file = std::fs::File::create(&tmp)?;
-                file.write_all(bytes)?;
+                match &self.blob_key {
+                    Some(key) => file.write_all(
+                        &seal_bytes(key, &sha, bytes).map_err(std::io::Error::other)?,
+                    )?,
+                    None => file.write_all(bytes)?,
+                }
                 // The photo may be the only copy of a receipt: on disk before it counts.
                 file.sync_all()?;
                 std::fs::rename(&tmp, &path)
@@ -104,7 +196,7 @@ impl Replica {
     /// The bytes of the blob `sha`, if this device holds them.
     pub fn blob(&self, sha: &str) -> Result<Option<Vec<u8>>> {
         match std::fs::read(self.blob_path(sha)?) {
-            Ok(bytes) => Ok(Some(bytes)),
+            Ok(bytes) => Ok(Some(open_bytes(self.blob_key.as_ref(), sha, bytes)?)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }

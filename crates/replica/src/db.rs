@@ -287,6 +287,23 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE assembly ADD COLUMN community_names TEXT;
     ALTER TABLE member ADD COLUMN gender TEXT;
     "#,
+    // 10: PIN events (set, changed, reset, and who approved), synced; the PINs
+    // themselves moved to the device's key ring (`vault`).
+    r#"
+    CREATE TABLE pin_event (
+        id          BLOB PRIMARY KEY,
+        deleted     INTEGER NOT NULL DEFAULT 0,
+        clinic_id   BLOB,
+        member_id   BLOB,
+        kind        TEXT,
+        approved_by BLOB,
+        approval    TEXT,
+        device      TEXT,
+        at          TEXT,
+        _ver        BLOB
+    ) STRICT;
+    CREATE INDEX pin_event_by_member ON pin_event(member_id);
+    "#,
 ];
 
 /// Schema version this build knows.
@@ -319,6 +336,75 @@ pub fn open(path: &Path) -> Result<Connection> {
     configure(&conn)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// The SQLCipher key statement for `key` (a raw 256-bit key: no passphrase
+/// derivation at open, the key already came from a PIN's Argon2id).
+fn key_sql(key: &[u8; 32]) -> String {
+    format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(key))
+}
+
+/// Whether `path` holds a plain (unencrypted) SQLite database.
+pub fn is_plain(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 16];
+    use std::io::Read;
+    match std::fs::File::open(path) {
+        Ok(mut f) => Ok(f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opens (creating and migrating) the database at `path` encrypted under `key`
+/// (SQLCipher 4: AES-256 per page with an HMAC; the WAL is encrypted too).
+/// Temporary tables and indices stay in memory, never in a plain temporary file.
+pub fn open_keyed(path: &Path, key: &[u8; 32]) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    // A wrong key is an answer (`storage`), not a line on stderr.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&key_sql(key))?;
+    // A wrong key, or a file that is not ours, fails here rather than later.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    configure(&conn)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Encrypts the plain database at `path` under `key`, in place: exported to a new
+/// file, flushed, then renamed over the old one (whose WAL is checkpointed first
+/// and removed after). A power cut leaves either the plain file or the encrypted one.
+pub fn encrypt_in_place(path: &Path, key: &[u8; 32]) -> Result<()> {
+    let tmp = path.with_extension("encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let conn = Connection::open(path)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS enc KEY ?2",
+            [
+                tmp.to_string_lossy().as_ref(),
+                &format!("x'{}'", hex::encode_upper(key)),
+            ],
+        )?;
+        conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
+        conn.execute_batch(&format!("PRAGMA enc.user_version = {version};"))?;
+        conn.execute_batch("DETACH DATABASE enc;")?;
+    }
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+    if let Some(dir) = path.parent() {
+        #[cfg(unix)]
+        std::fs::File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })?
+            .sync_all()?;
+    }
+    Ok(())
 }
 
 pub fn open_in_memory() -> Result<Connection> {

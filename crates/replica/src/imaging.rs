@@ -303,8 +303,15 @@ impl Replica {
     /// cached next to the photos; `None` if the photo is not here (yet).
     pub fn photo_thumbnail(&self, sha: &str) -> Result<Option<Vec<u8>>> {
         let path = self.thumbnail_path(sha)?;
+        let name = format!("thumb.{sha}");
         match std::fs::read(&path) {
-            Ok(bytes) => return Ok(Some(bytes)),
+            Ok(bytes) => {
+                return Ok(Some(crate::blobs::open_bytes(
+                    self.blob_key.as_ref(),
+                    &name,
+                    bytes,
+                )?))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
@@ -317,8 +324,12 @@ impl Replica {
         let dir = path.parent().expect("thumbnail path has a directory");
         std::fs::create_dir_all(dir)?;
         let tmp = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
+        let on_disk = match &self.blob_key {
+            Some(key) => crate::blobs::seal_bytes(key, &name, &thumb)?,
+            None => thumb.clone(),
+        };
         let written = (|| -> std::io::Result<()> {
-            std::fs::File::create(&tmp)?.write_all(&thumb)?;
+            std::fs::File::create(&tmp)?.write_all(&on_disk)?;
             std::fs::rename(&tmp, &path)
         })();
         if let Err(e) = written {

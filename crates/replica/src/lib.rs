@@ -36,6 +36,8 @@ mod review;
 mod rows;
 mod seals;
 mod session;
+pub mod vault;
+mod device;
 mod sync;
 mod sync_file;
 pub mod sync_session;
@@ -48,7 +50,11 @@ pub use history::{value_for_people, HistoryEntry};
 pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
 pub use review::ReviewItem;
 pub use seals::{seal_id, NewSeal, Seal};
-pub use session::{PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_LOCK_MS, PIN_TRIES_MAX};
+pub use device::DeviceOpen;
+pub use session::{
+    approves_pins, PinApproval, LOCKOUT_STEPS_MS, PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_TRIES_MAX,
+};
+pub use vault::{DataKey, Keyholder, Vault};
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
 pub use sync_file::{
     new_sync_file_key, parse_sync_file_key, FileHeader, ImportReport, SyncFileKey,
@@ -84,6 +90,14 @@ pub struct Replica {
     /// leave it (`cosabi_core::identity`). Local, never synced; the server gets it at
     /// enrollment.
     device_key: Vec<u8>,
+    /// The device's key ring: PINs, the recovery code, lockouts ([`vault`]).
+    vault: vault::Vault,
+    /// The key the database and photos are encrypted under, once known (opened with
+    /// it, or a PIN that opens it was typed). `None` for a replica in the clear whose
+    /// ring is locked.
+    data_key: Option<vault::DataKey>,
+    /// The photo files' key when the replica is encrypted at rest.
+    blob_key: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Replica {
@@ -97,9 +111,19 @@ impl std::fmt::Debug for Replica {
 
 impl Replica {
     /// Opens (creating and migrating if needed) the replica at `path`.
+    ///
+    /// The database is in the clear (tests, tools, the server's scratch replicas);
+    /// PINs are kept in the key ring next to it. A device opens its replica with
+    /// [`Replica::open_device`], encrypted at rest.
     pub fn open(path: &Path) -> Result<Replica> {
         let mut replica = Self::from_connection(db::open(path)?)?;
         replica.path = Some(path.to_path_buf());
+        let ring = vault::Vault::path_for(path);
+        replica.vault = match vault::Vault::load(&ring)? {
+            Some(v) => v,
+            None => vault::Vault::create(&ring, &vault::DataKey::generate())?,
+        };
+        replica.data_key = replica.vault.open_key()?;
         Ok(replica)
     }
 
@@ -174,7 +198,11 @@ impl Replica {
             clinic_id: None,
             path: None,
             device_key,
+            vault: vault::Vault::in_memory(),
+            data_key: None,
+            blob_key: None,
         };
+        replica.data_key = replica.vault.open_key()?;
         // Changes an older version kept for tables or columns it did not know take
         // effect now if a migration added them.
         replica.refold_pending()?;

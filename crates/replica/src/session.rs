@@ -2,76 +2,71 @@
 //! records them as its author.
 //!
 //! PINs are device-local, never synced: a shared laptop at the clinic and the
-//! tesorero's phone each keep their own. Each is kept as an Argon2id PHC string in
-//! the replica's local settings (`pin.<member>`), with the count of wrong tries in a
-//! row (`pin_failures.<member>`) and, after [`PIN_TRIES_MAX`] of them, the time the
-//! member may try again (`pin_locked_until_ms.<member>`).
+//! tesorero's phone each keep their own. A PIN is not stored at all: it wraps the
+//! device's data key in its key ring ([`crate::vault`]), so a PIN is right exactly
+//! when it opens the key. Lockouts escalate and run on the monotonic clock.
 //!
-//! This divides the committee's work on a device the committee shares; it is not a
-//! defence against the device's owner, who holds the database file.
+//! Nobody becomes another member: the device's first PIN is free (someone has to
+//! start), a member changes their own PIN while signed in, and any other PIN (a new
+//! member's first one here, or a forgotten one reset) needs the presidencia or the
+//! contraloría social to approve it with their own PIN on the spot, or the device's
+//! recovery code from the municipal office. Every PIN set, changed or reset is a
+//! synced `pin_event`, in the history for the committee to see.
 
 use crate::error::{Error, Result};
+use crate::rows::text;
 use crate::Replica;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
+use cosabi_core::change::Value;
 use cosabi_core::committee::{Member, Permission, Role};
 use cosabi_core::ids::MemberId;
+use cosabi_core::schema::PIN_EVENT;
 use cosabi_core::{ValidationError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
 
 /// Shortest and longest PIN, in ASCII digits.
 pub const PIN_DIGITS_MIN: usize = 4;
 pub const PIN_DIGITS_MAX: usize = 6;
-/// Wrong tries in a row before a member is locked out for [`PIN_LOCK_MS`].
-pub const PIN_TRIES_MAX: u32 = 5;
-pub const PIN_LOCK_MS: i64 = 60_000;
-
-fn pin_key(member: MemberId) -> String {
-    format!("pin.{member}")
-}
-
-fn failures_key(member: MemberId) -> String {
-    format!("pin_failures.{member}")
-}
-
-fn locked_until_key(member: MemberId) -> String {
-    format!("pin_locked_until_ms.{member}")
-}
+pub use crate::vault::{LOCKOUT_STEPS_MS, PIN_TRIES_MAX};
 
 fn pin_error(code: &str) -> ValidationError {
     ValidationError::new("pin", code)
 }
 
-fn pin_format_ok(pin: &str) -> bool {
+pub(crate) fn pin_format_ok(pin: &str) -> bool {
     (PIN_DIGITS_MIN..=PIN_DIGITS_MAX).contains(&pin.len())
         && pin.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The crate's default Argon2id parameters (19 MiB, 2 passes, 1 lane): OWASP's
-/// recommended minimum, a fraction of a second on a cheap phone. A PIN has few
-/// possibilities, so the hash mostly slows down someone who copied the file; the
-/// lockout is what protects a PIN typed at the device.
-fn hasher() -> Argon2<'static> {
-    Argon2::default()
-}
-
-fn hash_pin(pin: &str) -> Result<String> {
-    // 16 random bytes from the OS (UUIDv4 is the crate's random source already).
-    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
-        .map_err(|e| Error::Corrupt(format!("pin salt: {e}")))?;
-    Ok(hasher()
-        .hash_password(pin.as_bytes(), &salt)
-        .map_err(|e| Error::Corrupt(format!("pin hash: {e}")))?
-        .to_string())
-}
-
-fn pin_matches(phc: &str, pin: &str) -> Result<bool> {
+/// Checks a PIN against an Argon2id PHC string kept by an app version from before
+/// the key ring (turned into a wrap at the member's next sign-in).
+pub(crate) fn pin_matches(phc: &str, pin: &str) -> Result<bool> {
     let parsed =
         PasswordHash::new(phc).map_err(|e| Error::Corrupt(format!("stored pin hash: {e}")))?;
-    Ok(hasher().verify_password(pin.as_bytes(), &parsed).is_ok())
+    Ok(Argon2::default()
+        .verify_password(pin.as_bytes(), &parsed)
+        .is_ok())
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// Who approves setting a PIN that is not the device's first nor the member's own
+/// change while signed in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum PinApproval {
+    /// Nobody: enough only for the device's first PIN and a member's own change.
+    #[default]
+    None,
+    /// The presidencia or the contraloría social, typing their own PIN here.
+    Member { member: MemberId, pin: String },
+    /// The device's recovery code, kept by the municipal office.
+    Recovery { code: String },
+}
+
+/// Roles that may approve another member's PIN.
+pub fn approves_pins(role: Role) -> bool {
+    matches!(role, Role::Presidente | Role::ContraloriaSocial)
 }
 
 impl Replica {
@@ -87,18 +82,30 @@ impl Replica {
         })
     }
 
-    fn int_setting(&self, key: &str) -> Result<i64> {
-        Ok(self.setting(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    /// Sets a member's PIN on this device (4 to 6 digits), as the module says: the
+    /// device's first PIN freely, one's own while signed in, any other with an
+    /// approval. Returns the recovery code when this was the device's first PIN (to
+    /// print and take to the municipal office; it is not kept anywhere readable).
+    pub fn set_pin(
+        &mut self,
+        member: MemberId,
+        pin: &str,
+        approval: &PinApproval,
+    ) -> Result<Option<String>> {
+        self.set_pin_at(member, pin, approval, Instant::now())
     }
 
-    /// Sets a member's PIN on this device: 4 to 6 digits. A member who already has
-    /// one here may change it only while signed in. A first PIN is chosen freely by
-    /// the first person on the device; after that someone signed in must be present
-    /// (`pin_needs_member`), so nobody can pick a PIN for the tesorero on a phone
-    /// left on a table.
-    pub fn set_pin(&mut self, member: MemberId, pin: &str) -> Result<()> {
+    /// [`Replica::set_pin`] at a given monotonic instant (lockouts of the approver).
+    pub fn set_pin_at(
+        &mut self,
+        member: MemberId,
+        pin: &str,
+        approval: &PinApproval,
+        now: Instant,
+    ) -> Result<Option<String>> {
         let mut errors = ValidationErrors::default();
-        if self.member_by_id(member)?.is_none() {
+        let target = self.member_by_id(member)?;
+        if target.is_none() {
             errors.push(ValidationError::new("member", "member_unknown"));
         }
         if !pin_format_ok(pin) {
@@ -109,66 +116,149 @@ impl Replica {
             );
         }
         errors.into_result()?;
-        if self.has_pin(member)? {
-            if self.author != Some(member) {
-                return Err(pin_error("pin_exists").into());
+        let target = target.expect("checked above");
+        let had_pin = self.vault.has_pin(member);
+        let first_on_device = !self.vault.any_pin();
+        let own_change = had_pin && self.author == Some(member);
+        let (key, kind, approval_code, approved_by) = if first_on_device {
+            (self.data_key.clone(), "first", "first", None)
+        } else if own_change {
+            (self.data_key.clone(), "changed", "self", None)
+        } else {
+            let kind = if had_pin { "reset" } else { "set" };
+            match approval {
+                PinApproval::None => {
+                    return Err(pin_error(if had_pin {
+                        "pin_exists"
+                    } else {
+                        "pin_needs_approval"
+                    })
+                    .into())
+                }
+                PinApproval::Member {
+                    member: approver,
+                    pin: approver_pin,
+                } => {
+                    let who = self.known_member(*approver)?;
+                    let may = Role::from_code(&who.role).is_some_and(approves_pins);
+                    if !may || *approver == member {
+                        return Err(ValidationError::new("approver", "approver_role").into());
+                    }
+                    let key = self
+                        .vault
+                        .unlock(*approver, approver_pin, now)
+                        .map_err(|e| match e {
+                            Error::Invalid(mut v) => {
+                                for err in &mut v.0 {
+                                    err.field = "approver".into();
+                                }
+                                Error::Invalid(v)
+                            }
+                            other => other,
+                        })?;
+                    (Some(key), kind, "member", Some(*approver))
+                }
+                PinApproval::Recovery { code } => {
+                    let key = self.vault.unlock_with_recovery(code, now)?;
+                    (Some(key), kind, "recovery", None)
+                }
             }
-        } else if self.author.is_none() && self.any_pin_on_device()? {
-            return Err(pin_error("pin_needs_member").into());
+        };
+        let key = match key {
+            Some(k) => k,
+            // A replica opened in the clear (tests, tools) whose key left the clear
+            // when its first PIN was set: its wraps guard a key that encrypts nothing.
+            None => self.vault_key_for_plain()?,
+        };
+        if let Some(open) = &self.data_key {
+            if *open != key {
+                return Err(Error::Corrupt("the key ring opens another key".into()));
+            }
         }
-        let phc = hash_pin(pin)?;
-        self.set_setting(&pin_key(member), &phc)?;
-        self.set_setting(&failures_key(member), "0")?;
-        self.set_setting(&locked_until_key(member), "0")
+        self.vault.set_pin(member, &target.role, pin, &key)?;
+        let recovery = if first_on_device {
+            Some(self.vault.new_recovery(&key)?)
+        } else {
+            None
+        };
+        self.data_key = Some(key);
+        self.record_pin_event(member, kind, approval_code, approved_by)?;
+        Ok(recovery)
+    }
+
+    /// A new recovery code for this device (the old one stops working), for the
+    /// presidencia or the contraloría social signed in.
+    pub fn new_recovery_code(&mut self) -> Result<String> {
+        let me = self.signed_in()?.ok_or(Error::SignInRequired)?;
+        if !Role::from_code(&me.role).is_some_and(approves_pins) {
+            return Err(ValidationError::new("approver", "approver_role").into());
+        }
+        let key = self.data_key.clone().ok_or(Error::SignInRequired)?;
+        self.vault.new_recovery(&key)
+    }
+
+    fn vault_key_for_plain(&mut self) -> Result<crate::vault::DataKey> {
+        if let Some(k) = self.vault.open_key()? {
+            return Ok(k);
+        }
+        Err(Error::SignInRequired)
+    }
+
+    fn record_pin_event(
+        &mut self,
+        member: MemberId,
+        kind: &str,
+        approval: &str,
+        approved_by: Option<MemberId>,
+    ) -> Result<()> {
+        let clinic = crate::rows::clinic_uuid(&self.conn)?;
+        let at = chrono::Utc::now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let device = self.site.0.to_string();
+        let id = uuid::Uuid::now_v7();
+        self.write(|w| {
+            w.insert(
+                &PIN_EVENT,
+                id,
+                &[
+                    (1, Value::uuid(clinic)),
+                    (2, Value::uuid(member.0)),
+                    (3, text(kind)),
+                    (4, approved_by.map_or(Value::Null, |m| Value::uuid(m.0))),
+                    (5, text(approval)),
+                    (6, text(&device)),
+                    (7, text(&at)),
+                ],
+            )
+        })
     }
 
     /// Whether the member has a PIN on this device.
     pub fn has_pin(&self, member: MemberId) -> Result<bool> {
-        Ok(self.setting(&pin_key(member))?.is_some())
+        Ok(self.vault.has_pin(member))
     }
 
     /// Signs a member in with their PIN; from then on every change records them as
-    /// its author. After [`PIN_TRIES_MAX`] wrong tries in a row the member is locked
-    /// out for [`PIN_LOCK_MS`] (`pin_locked`, with the seconds left).
+    /// its author. Wrong tries lock the member out, longer each time (`pin_locked`,
+    /// with the seconds left; `pin_wrong` with the tries left).
     pub fn sign_in(&mut self, member: MemberId, pin: &str) -> Result<Member> {
-        self.sign_in_at(member, pin, now_ms())
+        self.sign_in_at(member, pin, Instant::now())
     }
 
-    /// [`Replica::sign_in`] at the time `now_ms` (milliseconds since the Unix epoch)
-    /// instead of the device clock's, so the lockout can be tested without waiting.
-    pub fn sign_in_at(&mut self, member: MemberId, pin: &str, now_ms: i64) -> Result<Member> {
+    /// [`Replica::sign_in`] at a given monotonic instant, so lockouts can be tested
+    /// without waiting.
+    pub fn sign_in_at(&mut self, member: MemberId, pin: &str, now: Instant) -> Result<Member> {
         let found = self.known_member(member)?;
-        let Some(phc) = self.setting(&pin_key(member))? else {
-            return Err(pin_error("pin_not_set").into());
-        };
-        let locked_until = self.int_setting(&locked_until_key(member))?;
-        // A lock further ahead than one lock period means the clock went back: it
-        // lasts one period from now rather than until the clock catches up.
-        let left_ms = (locked_until - now_ms).min(PIN_LOCK_MS);
-        if left_ms > 0 {
-            return Err(pin_locked(left_ms).into());
+        let key = self.vault.unlock(member, pin, now)?;
+        if let Some(open) = &self.data_key {
+            if *open != key {
+                return Err(Error::Corrupt("the key ring opens another key".into()));
+            }
         }
-        // A malformed PIN is a wrong try, without spending a hash on it.
-        if pin_format_ok(pin) && pin_matches(&phc, pin)? {
-            self.set_setting(&failures_key(member), "0")?;
-            self.set_setting(&locked_until_key(member), "0")?;
-            self.set_author(Some(member));
-            return Ok(found);
-        }
-        let failures = self.int_setting(&failures_key(member))?.max(0) + 1;
-        if failures >= i64::from(PIN_TRIES_MAX) {
-            self.set_setting(&failures_key(member), "0")?;
-            self.set_setting(
-                &locked_until_key(member),
-                &(now_ms + PIN_LOCK_MS).to_string(),
-            )?;
-            return Err(pin_locked(PIN_LOCK_MS).into());
-        }
-        self.set_setting(&failures_key(member), &failures.to_string())?;
-        let tries_left = i64::from(PIN_TRIES_MAX) - failures;
-        Err(pin_error("pin_wrong")
-            .with("tries_left", tries_left.to_string())
-            .into())
+        self.data_key = Some(key);
+        self.vault.note_role(member, &found.role)?;
+        self.set_author(Some(member));
+        Ok(found)
     }
 
     /// Nobody is using the device any more; later changes have no author.
@@ -184,14 +274,13 @@ impl Replica {
         }
     }
 
-    /// Whether anyone of the clinic has a PIN on this device.
-    fn any_pin_on_device(&self) -> Result<bool> {
-        for m in self.members()? {
-            if self.has_pin(m.id)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+    /// The device's key ring (who can open it, preferences read before sign-in).
+    pub fn vault(&self) -> &crate::vault::Vault {
+        &self.vault
+    }
+
+    pub fn vault_mut(&mut self) -> &mut crate::vault::Vault {
+        &mut self.vault
     }
 
     /// Refuses what the person using the device may not do: `sign_in_required` when
@@ -200,7 +289,7 @@ impl Replica {
     /// device can be set up at all.
     pub fn require(&self, p: Permission) -> Result<()> {
         let Some(member) = self.signed_in()? else {
-            if p == Permission::Committee && !self.any_pin_on_device()? {
+            if p == Permission::Committee && !self.vault.any_pin() {
                 return Ok(());
             }
             return Err(Error::SignInRequired);
@@ -211,12 +300,6 @@ impl Replica {
             _ => Err(Error::Forbidden(p)),
         }
     }
-}
-
-fn pin_locked(left_ms: i64) -> ValidationError {
-    // Whole seconds, rounded up: "0 seconds left" would be wrong while still locked.
-    let seconds = (left_ms + 999) / 1000;
-    pin_error("pin_locked").with("seconds", seconds.to_string())
 }
 
 #[cfg(test)]
@@ -231,22 +314,5 @@ mod tests {
         for bad in ["123", "1234567", "12a4", "١٢٣٤", " 1234", ""] {
             assert!(!pin_format_ok(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn hash_is_salted_and_verifies() {
-        let a = hash_pin("2468").unwrap();
-        let b = hash_pin("2468").unwrap();
-        assert_ne!(a, b, "each hash has its own salt");
-        assert!(a.starts_with("$argon2id$"));
-        assert!(pin_matches(&a, "2468").unwrap());
-        assert!(!pin_matches(&a, "2469").unwrap());
-    }
-
-    #[test]
-    fn seconds_left_round_up() {
-        assert_eq!(pin_locked(60_000).detail[0].1, "60");
-        assert_eq!(pin_locked(1).detail[0].1, "1");
-        assert_eq!(pin_locked(59_001).detail[0].1, "60");
     }
 }

@@ -6,7 +6,8 @@ use cosabi_core::committee::{Member, NewMember, Permission};
 use cosabi_core::ids::MemberId;
 use cosabi_core::ledger::NewPurchase;
 use cosabi_core::schema::{MEMBER, PURCHASE};
-use cosabi_replica::{Error, Replica, PIN_LOCK_MS, PIN_TRIES_MAX};
+use cosabi_replica::{Error, PinApproval, Replica, LOCKOUT_STEPS_MS, PIN_TRIES_MAX};
+use std::time::{Duration, Instant};
 use std::path::PathBuf;
 
 const COMMITTEE: [(&str, &str); 5] = [
@@ -104,7 +105,14 @@ fn purchase() -> NewPurchase {
     }
 }
 
-const NOW: i64 = 1_750_000_000_000;
+const NONE: PinApproval = PinApproval::None;
+
+fn by(m: &Member, pin: &str) -> PinApproval {
+    PinApproval::Member {
+        member: m.id,
+        pin: pin.into(),
+    }
+}
 
 #[test]
 fn pin_must_be_four_to_six_digits_of_a_known_member() {
@@ -112,7 +120,7 @@ fn pin_must_be_four_to_six_digits_of_a_known_member() {
     let id = f.tesorero.id;
     for bad in ["", "123", "1234567", "12 34", "abcd", "١٢٣٤"] {
         assert_eq!(
-            invalid(f.r.set_pin(id, bad).unwrap_err()),
+            invalid(f.r.set_pin(id, bad, &NONE).unwrap_err()),
             ("pin".into(), "pin_format".into()),
             "{bad:?}"
         );
@@ -120,53 +128,135 @@ fn pin_must_be_four_to_six_digits_of_a_known_member() {
     assert!(!f.r.has_pin(id).unwrap());
     let stranger = MemberId(uuid::Uuid::now_v7());
     assert_eq!(
-        invalid(f.r.set_pin(stranger, "1234").unwrap_err()),
+        invalid(f.r.set_pin(stranger, "1234", &NONE).unwrap_err()),
         ("member".into(), "member_unknown".into())
     );
     assert_eq!(
         invalid(f.r.sign_in(stranger, "1234").unwrap_err()),
         ("member".into(), "member_unknown".into())
     );
-    f.r.set_pin(id, "1234").unwrap();
-    // The first PIN on the device is free; later ones need someone signed in.
-    assert_eq!(
-        invalid(f.r.set_pin(f.vocal.id, "654321").unwrap_err()),
-        ("pin".into(), "pin_needs_member".into())
-    );
-    assert!(!f.r.has_pin(f.vocal.id).unwrap());
-    f.r.sign_in(id, "1234").unwrap();
-    f.r.set_pin(f.vocal.id, "654321").unwrap();
-    f.r.sign_out();
-    assert!(f.r.has_pin(id).unwrap());
-    assert!(!f.r.has_pin(f.presidente.id).unwrap());
+    // The first PIN on the device is free, and it gives the recovery code.
+    let code = f.r.set_pin(f.presidente.id, "1234", &NONE).unwrap();
+    assert!(code.is_some_and(|c| c.len() == 39));
+    assert!(f.r.has_pin(f.presidente.id).unwrap());
     // A member without a PIN here cannot sign in.
     assert_eq!(
-        invalid(f.r.sign_in(f.presidente.id, "1234").unwrap_err()),
+        invalid(f.r.sign_in(id, "1234").unwrap_err()),
         ("pin".into(), "pin_not_set".into())
     );
+}
+
+#[test]
+fn nobody_sets_another_members_pin_without_the_presidencia_or_contraloria() {
+    let mut f = fixture();
+    f.r.set_pin(f.vocal.id, "1111", &NONE).unwrap();
+    // The vocal, signed in, cannot give the tesorero a PIN and then become them.
+    f.r.sign_in(f.vocal.id, "1111").unwrap();
+    assert_eq!(
+        invalid(f.r.set_pin(f.tesorero.id, "2222", &NONE).unwrap_err()),
+        ("pin".into(), "pin_needs_approval".into())
+    );
+    // Nor approve it themselves: a vocal does not approve PINs.
+    assert_eq!(
+        invalid(f.r.set_pin(f.tesorero.id, "2222", &by(&f.vocal, "1111")).unwrap_err()).0,
+        "approver"
+    );
+    assert!(!f.r.has_pin(f.tesorero.id).unwrap());
+    f.r.sign_out();
+    // The presidenta has no PIN here yet: she needs the recovery code's approval...
+    assert_eq!(
+        invalid(f.r.set_pin(f.presidente.id, "3333", &by(&f.presidente, "3333")).unwrap_err()).0,
+        "approver"
+    );
+    // ...and with a wrong code nothing happens.
+    let wrong = PinApproval::Recovery {
+        code: "0000-0000-0000-0000-0000-0000-0000-0000".into(),
+    };
+    assert!(f.r.set_pin(f.presidente.id, "3333", &wrong).is_err());
+    assert!(!f.r.has_pin(f.presidente.id).unwrap());
+}
+
+#[test]
+fn the_presidencia_approves_a_new_pin_and_a_reset_and_both_are_in_the_history() {
+    let mut f = fixture();
+    let recovery = f
+        .r
+        .set_pin(f.presidente.id, "1357", &NONE)
+        .unwrap()
+        .expect("the first PIN gives the recovery code");
+    // The presidenta approves the tesorera's first PIN with her own PIN.
+    f.r.set_pin(f.tesorero.id, "2468", &by(&f.presidente, "1357"))
+        .unwrap();
+    assert_eq!(f.r.sign_in(f.tesorero.id, "2468").unwrap().id, f.tesorero.id);
+    f.r.sign_out();
+    // A wrong approver PIN counts against the approver, and sets nothing.
+    let e = f
+        .r
+        .set_pin(f.secretario.id, "9999", &by(&f.presidente, "0000"))
+        .unwrap_err();
+    assert_eq!(invalid(e), ("approver".into(), "pin_wrong".into()));
+    assert!(!f.r.has_pin(f.secretario.id).unwrap());
+    // The tesorera forgot her PIN: the recovery code resets it.
+    f.r.set_pin(
+        f.tesorero.id,
+        "8642",
+        &PinApproval::Recovery {
+            code: recovery.to_lowercase(),
+        },
+    )
+    .unwrap();
+    assert!(f.r.sign_in(f.tesorero.id, "2468").is_err());
+    f.r.sign_in(f.tesorero.id, "8642").unwrap();
+    // She changes her own PIN while signed in: no approval needed.
+    f.r.set_pin(f.tesorero.id, "1122", &NONE).unwrap();
+    f.r.sign_out();
+    // Every PIN event is a synced row: kind, approval, approver.
+    let mut stmt = f
+        .r
+        .connection()
+        .prepare("SELECT member_id, kind, approval, approved_by FROM pin_event ORDER BY rowid")
+        .unwrap();
+    let events: Vec<(Vec<u8>, String, String, Option<Vec<u8>>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let p = f.presidente.id.0.as_bytes().to_vec();
+    let t = f.tesorero.id.0.as_bytes().to_vec();
+    assert_eq!(
+        events,
+        vec![
+            (p.clone(), "first".into(), "first".into(), None),
+            (t.clone(), "set".into(), "member".into(), Some(p.clone())),
+            (t.clone(), "reset".into(), "recovery".into(), None),
+            (t.clone(), "changed".into(), "self".into(), None),
+        ]
+    );
+    drop(stmt);
+    // They travel like any record: another replica receives them.
+    let mut other = Replica::open_in_memory().unwrap();
+    for page in f.r.pages_since(&other.version_vector().unwrap()).unwrap() {
+        other.apply_page(&page).unwrap();
+    }
+    let n: i64 = other
+        .connection()
+        .query_row("SELECT count(*) FROM pin_event", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 4);
 }
 
 #[test]
 fn only_the_member_signed_in_changes_their_pin() {
     let mut f = fixture();
     let t = f.tesorero.id;
-    f.r.set_pin(t, "1234").unwrap();
-    // Nobody signed in, or someone else: refused, and the old PIN still works.
+    f.r.set_pin(t, "1234", &NONE).unwrap();
+    // Nobody signed in: refused, and the old PIN still works.
     assert_eq!(
-        invalid(f.r.set_pin(t, "9999").unwrap_err()),
+        invalid(f.r.set_pin(t, "9999", &NONE).unwrap_err()),
         ("pin".into(), "pin_exists".into())
     );
     f.r.sign_in(t, "1234").unwrap();
-    f.r.set_pin(f.vocal.id, "5555").unwrap();
-    f.r.sign_out();
-    f.r.sign_in(f.vocal.id, "5555").unwrap();
-    assert_eq!(
-        invalid(f.r.set_pin(t, "9999").unwrap_err()),
-        ("pin".into(), "pin_exists".into())
-    );
-    f.r.sign_out();
-    f.r.sign_in(t, "1234").unwrap();
-    f.r.set_pin(t, "9999").unwrap();
+    f.r.set_pin(t, "9999", &NONE).unwrap();
     f.r.sign_out();
     assert_eq!(
         invalid(f.r.sign_in(t, "1234").unwrap_err()).1,
@@ -177,15 +267,9 @@ fn only_the_member_signed_in_changes_their_pin() {
 }
 
 #[test]
-fn pins_are_hashed_local_and_survive_reopening() {
+fn pins_stay_on_the_device_outside_the_database_and_survive_reopening() {
     let mut f = fixture();
-    f.r.set_pin(f.tesorero.id, "2580").unwrap();
-    let stored =
-        f.r.setting(&format!("pin.{}", f.tesorero.id))
-            .unwrap()
-            .unwrap();
-    assert!(stored.starts_with("$argon2id$"), "{stored}");
-    assert!(!stored.contains("2580"));
+    f.r.set_pin(f.tesorero.id, "2580", &NONE).unwrap();
     let Fixture {
         _dir,
         path,
@@ -193,6 +277,16 @@ fn pins_are_hashed_local_and_survive_reopening() {
         tesorero,
         ..
     } = f;
+    // Nothing about the PIN is in the database (what syncs and what backups copy).
+    let n: i64 = r
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM meta WHERE key LIKE '%pin%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0);
     // Another device that receives every change of this one has no PIN.
     let mut other = Replica::open(&_dir.path().join("other.sqlite3")).unwrap();
     for page in r.pages_since(&other.version_vector().unwrap()).unwrap() {
@@ -208,36 +302,44 @@ fn pins_are_hashed_local_and_survive_reopening() {
 }
 
 #[test]
-fn five_wrong_tries_lock_the_member_for_a_minute() {
+fn wrong_pins_lock_longer_each_time_on_the_monotonic_clock_across_a_reopen() {
     let mut f = fixture();
     let t = f.tesorero.id;
-    f.r.set_pin(t, "1234").unwrap();
-    f.r.sign_in_at(t, "1234", NOW).unwrap();
-    f.r.set_pin(f.vocal.id, "4321").unwrap();
-    f.r.sign_out();
+    f.r.set_pin(f.presidente.id, "1357", &NONE).unwrap();
+    f.r.set_pin(t, "1234", &by(&f.presidente, "1357")).unwrap();
+    let now = Instant::now();
     for i in 1..PIN_TRIES_MAX {
-        let e = f.r.sign_in_at(t, "0000", NOW + i64::from(i)).unwrap_err();
+        let e = f.r.sign_in_at(t, "0000", now).unwrap_err();
         assert_eq!(detail(&e, "tries_left"), (PIN_TRIES_MAX - i).to_string());
         assert_eq!(invalid(e), ("pin".into(), "pin_wrong".into()));
     }
-    // The fifth wrong try locks.
-    let e = f.r.sign_in_at(t, "0000", NOW + 10).unwrap_err();
+    // The fifth wrong try locks for a minute.
+    let e = f.r.sign_in_at(t, "0000", now).unwrap_err();
     assert_eq!(detail(&e, "seconds"), "60");
     assert_eq!(invalid(e).1, "pin_locked");
-    // Even the right PIN is refused until the minute is over, across a reopen.
-    let e = f.r.sign_in_at(t, "1234", NOW + 10 + 30_000).unwrap_err();
+    // Even the right PIN waits, across a reopen; the wall clock plays no part.
+    let e = f.r.sign_in_at(t, "1234", now + Duration::from_secs(30)).unwrap_err();
     assert_eq!(detail(&e, "seconds"), "30");
     drop(f.r);
     f.r = Replica::open(&f.path).unwrap();
-    let e =
-        f.r.sign_in_at(t, "1234", NOW + 10 + PIN_LOCK_MS - 1)
-            .unwrap_err();
+    let reopened = Instant::now();
+    let e = f.r.sign_in_at(t, "1234", reopened).unwrap_err();
     assert_eq!(invalid(e).1, "pin_locked");
     assert_eq!(f.r.signed_in().unwrap(), None);
     // Another member is not locked out by it.
-    f.r.sign_in_at(f.vocal.id, "4321", NOW + 20).unwrap();
+    f.r.sign_in_at(f.presidente.id, "1357", reopened).unwrap();
     f.r.sign_out();
-    let m = f.r.sign_in_at(t, "1234", NOW + 10 + PIN_LOCK_MS).unwrap();
+    // Once it has passed, five more wrong tries lock for five minutes.
+    let later = reopened + Duration::from_millis(LOCKOUT_STEPS_MS[0]);
+    for _ in 0..PIN_TRIES_MAX {
+        f.r.sign_in_at(t, "0000", later).unwrap_err();
+    }
+    let e = f.r.sign_in_at(t, "1234", later).unwrap_err();
+    assert_eq!(detail(&e, "seconds"), "300");
+    let m = f
+        .r
+        .sign_in_at(t, "1234", later + Duration::from_millis(LOCKOUT_STEPS_MS[1]))
+        .unwrap();
     assert_eq!(m.id, t);
 }
 
@@ -245,37 +347,24 @@ fn five_wrong_tries_lock_the_member_for_a_minute() {
 fn a_right_pin_resets_the_count_of_wrong_tries() {
     let mut f = fixture();
     let t = f.tesorero.id;
-    f.r.set_pin(t, "1234").unwrap();
+    f.r.set_pin(t, "1234", &NONE).unwrap();
+    let now = Instant::now();
     for _ in 1..PIN_TRIES_MAX {
-        f.r.sign_in_at(t, "1111", NOW).unwrap_err();
+        f.r.sign_in_at(t, "1111", now).unwrap_err();
     }
-    f.r.sign_in_at(t, "1234", NOW).unwrap();
+    f.r.sign_in_at(t, "1234", now).unwrap();
     f.r.sign_out();
     for i in 1..PIN_TRIES_MAX {
-        let e = f.r.sign_in_at(t, "1111", NOW).unwrap_err();
+        let e = f.r.sign_in_at(t, "1111", now).unwrap_err();
         assert_eq!(detail(&e, "tries_left"), (PIN_TRIES_MAX - i).to_string());
     }
-}
-
-#[test]
-fn a_clock_set_back_does_not_lock_forever() {
-    let mut f = fixture();
-    let t = f.tesorero.id;
-    f.r.set_pin(t, "1234").unwrap();
-    for _ in 0..PIN_TRIES_MAX {
-        f.r.sign_in_at(t, "1111", NOW).unwrap_err();
-    }
-    // The clock jumps a year back: still one lock period, not a year.
-    let year_ago = NOW - 365 * 86_400_000;
-    let e = f.r.sign_in_at(t, "1234", year_ago).unwrap_err();
-    assert_eq!(detail(&e, "seconds"), "60");
 }
 
 #[test]
 fn changes_written_after_sign_in_carry_the_member_as_author() {
     let mut f = fixture();
     let t = f.tesorero.clone();
-    f.r.set_pin(t.id, "1234").unwrap();
+    f.r.set_pin(t.id, "1234", &NONE).unwrap();
     assert_eq!(f.r.sign_in(t.id, "1234").unwrap(), t);
     assert_eq!(f.r.signed_in().unwrap(), Some(t.clone()));
     let p = f.r.record_purchase(&purchase()).unwrap();
@@ -318,7 +407,7 @@ fn committee_setup_is_open_until_someone_has_a_pin() {
         assert!(matches!(e, Error::SignInRequired), "{p:?}: {e:?}");
         assert_eq!(e.code(), "sign_in_required");
     }
-    f.r.set_pin(f.presidente.id, "1357").unwrap();
+    f.r.set_pin(f.presidente.id, "1357", &NONE).unwrap();
     assert_eq!(
         f.r.require(Permission::Committee).unwrap_err().code(),
         "sign_in_required"
@@ -336,9 +425,13 @@ fn roles_decide_what_the_member_signed_in_may_do() {
         (f.contraloria.clone(), "5555"),
     ];
     for (m, pin) in &people {
-        f.r.set_pin(m.id, pin).unwrap();
-        // Each next member chooses their PIN with the previous one signed in.
-        f.r.sign_in(m.id, pin).unwrap();
+        // The presidenta's PIN is the device's first; she approves the others.
+        let approval = if m.id == f.presidente.id {
+            NONE
+        } else {
+            by(&f.presidente, "1111")
+        };
+        f.r.set_pin(m.id, pin, &approval).unwrap();
     }
     f.r.sign_out();
     // (member, permissions allowed among CloseActa, VerifyAction, Money)

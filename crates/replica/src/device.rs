@@ -1,0 +1,185 @@
+//! A device's replica, encrypted at rest: the database under SQLCipher, the photos
+//! under XChaCha20-Poly1305, both with keys derived from the data key the device's
+//! key ring ([`crate::vault`]) keeps wrapped under each member's PIN.
+//!
+//! Opening: with no ring yet, a new data key is made and written to the ring before
+//! anything is encrypted under it; a database from an app version before encryption
+//! is encrypted in place, its PIN hashes move into the ring (each becomes a wrap at
+//! its member's next sign-in) and its photos are encrypted. While no member has a
+//! PIN the key stays in the ring in the clear (a device being set up opens by
+//! itself); after that the device opens locked, and a member's PIN (or the recovery
+//! code) opens it.
+
+use crate::error::{Error, Result};
+use crate::vault::{DataKey, Vault};
+use crate::Replica;
+use cosabi_core::committee::Member;
+use cosabi_core::ids::MemberId;
+use std::path::Path;
+use std::time::Instant;
+
+/// What opening a device's replica gives.
+#[derive(Debug)]
+pub enum DeviceOpen {
+    /// Open: nobody has a PIN here yet, so the key is in the clear.
+    Open(Replica),
+    /// Locked: a member's PIN or the recovery code opens it ([`Replica::unlock_device`]).
+    Locked(Vault),
+}
+
+/// Purposes of the keys derived from the data key.
+const DB_KEY: &str = "cosabi sqlcipher v1";
+const BLOB_KEY: &str = "cosabi blobs v1";
+
+impl Replica {
+    /// Opens the replica of a device at `path`, encrypted at rest.
+    pub fn open_device(path: &Path) -> Result<DeviceOpen> {
+        let ring = Vault::path_for(path);
+        let vault = match Vault::load(&ring)? {
+            Some(v) => v,
+            None => {
+                let legacy = path.exists();
+                let vault = Vault::create(&ring, &DataKey::generate())?;
+                if legacy {
+                    tracing::info!("encrypting a replica kept in the clear by an older version");
+                }
+                vault
+            }
+        };
+        match vault.open_key()? {
+            Some(key) => {
+                let mut replica = Self::open_keyed(path, vault, key)?;
+                replica.adopt_legacy_pins()?;
+                Ok(DeviceOpen::Open(replica))
+            }
+            None => {
+                // A ring locked while the database is still plain cannot happen by
+                // itself (the key leaves the clear only after encryption); refuse
+                // rather than guess.
+                if crate::db::is_plain(path)? {
+                    return Err(Error::Corrupt(
+                        "the key ring is locked but the database is not encrypted".into(),
+                    ));
+                }
+                Ok(DeviceOpen::Locked(vault))
+            }
+        }
+    }
+
+    /// Opens a locked device with `member`'s PIN and signs them in.
+    pub fn unlock_device(
+        path: &Path,
+        mut vault: Vault,
+        member: MemberId,
+        pin: &str,
+        now: Instant,
+    ) -> std::result::Result<(Replica, Member), (Vault, Error)> {
+        let key = match vault.unlock(member, pin, now) {
+            Ok(k) => k,
+            Err(e) => return Err((vault, e)),
+        };
+        let mut replica = match Self::open_keyed(path, vault, key) {
+            Ok(r) => r,
+            Err(e) => {
+                // The key opened but the database did not: give the ring back.
+                let v = Vault::load(&Vault::path_for(path))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(Vault::in_memory);
+                return Err((v, e));
+            }
+        };
+        let found = match replica.known_member_pub(member) {
+            Ok(m) => m,
+            Err(e) => return Err((replica.vault, e)),
+        };
+        if let Err(e) = replica.vault.note_role(member, &found.role) {
+            return Err((replica.vault, e));
+        }
+        replica.set_author(Some(member));
+        Ok((replica, found))
+    }
+
+    /// Opens a locked device with its recovery code (nobody signed in).
+    pub fn recover_device(
+        path: &Path,
+        mut vault: Vault,
+        code: &str,
+        now: Instant,
+    ) -> std::result::Result<Replica, (Vault, Error)> {
+        let key = match vault.unlock_with_recovery(code, now) {
+            Ok(k) => k,
+            Err(e) => return Err((vault, e)),
+        };
+        match Self::open_keyed(path, vault, key) {
+            Ok(r) => Ok(r),
+            Err(e) => Err((Vault::in_memory(), e)),
+        }
+    }
+
+    fn known_member_pub(&self, member: MemberId) -> Result<Member> {
+        self.members()?
+            .into_iter()
+            .find(|m| m.id == member)
+            .ok_or_else(|| {
+                cosabi_core::ValidationError::new("member", "member_unknown")
+                    .with("id", member.to_string())
+                    .into()
+            })
+    }
+
+    /// Opens the database under `key`, first encrypting it (and its photos) if an
+    /// older version left it in the clear.
+    fn open_keyed(path: &Path, vault: Vault, key: DataKey) -> Result<Replica> {
+        let db_key = key.derive(DB_KEY);
+        let was_plain = crate::db::is_plain(path)?;
+        if was_plain {
+            crate::db::encrypt_in_place(path, &db_key)?;
+        }
+        let conn = crate::db::open_keyed(path, &db_key)?;
+        let mut replica = Self::from_connection(conn)?;
+        replica.path = Some(path.to_path_buf());
+        replica.vault = vault;
+        replica.blob_key = Some(key.derive(BLOB_KEY));
+        replica.data_key = Some(key);
+        // Photos written in the clear (by an older version, or before a power cut
+        // interrupted this) are encrypted now; cheap when there are none.
+        replica.encrypt_plain_blobs()?;
+        Ok(replica)
+    }
+
+    /// Moves PIN hashes an older version kept in the database into the key ring, and
+    /// the lockout settings out of the database.
+    fn adopt_legacy_pins(&mut self) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, value FROM meta WHERE key LIKE 'setting.pin.%'
+               OR key LIKE 'setting.pin_failures.%' OR key LIKE 'setting.pin_locked_until_ms.%'",
+        )?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let pins: Vec<(MemberId, String)> = rows
+            .iter()
+            .filter_map(|(k, v)| {
+                let id = k.strip_prefix("setting.pin.")?;
+                Some((MemberId(id.parse().ok()?), v.clone()))
+            })
+            .collect();
+        self.vault.adopt_legacy(pins)?;
+        self.conn.execute(
+            "DELETE FROM meta WHERE key LIKE 'setting.pin.%'
+               OR key LIKE 'setting.pin_failures.%' OR key LIKE 'setting.pin_locked_until_ms.%'",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// Whether this replica is encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.blob_key.is_some()
+    }
+}
