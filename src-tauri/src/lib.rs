@@ -7,16 +7,94 @@
 mod commands;
 pub mod error;
 
-use cosabi_replica::Replica;
-use std::path::PathBuf;
+use cosabi_replica::{DeviceOpen, Replica, Vault};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tauri::Manager;
 
-/// The shell's state: the open replica.
+/// The shell's state: the replica, or the key ring while the device is locked.
 pub struct AppState {
+    /// The open replica; a placeholder in memory while the device is locked.
     pub replica: Mutex<Replica>,
+    /// The key ring while the device is locked (`None` once a PIN opened it).
+    locked: Mutex<Option<Vault>>,
+    /// The database file.
+    path: PathBuf,
     /// The running (or last) sync's progress, polled by the UI.
     pub sync: Mutex<cosabi_core::views::LiveSync>,
+}
+
+impl AppState {
+    /// Opens the replica of the device at `path`: open, or locked until a PIN.
+    pub fn open(path: &Path) -> Result<AppState, cosabi_replica::Error> {
+        let (replica, locked) = match Replica::open_device(path)? {
+            DeviceOpen::Open(r) => (r, None),
+            DeviceOpen::Locked(v) => (Replica::open_in_memory()?, Some(v)),
+        };
+        Ok(AppState {
+            replica: Mutex::new(replica),
+            locked: Mutex::new(locked),
+            path: path.to_path_buf(),
+            sync: Mutex::new(Default::default()),
+        })
+    }
+
+    /// Whether the device waits for a PIN (a poisoned lock counts as locked).
+    pub fn is_locked(&self) -> bool {
+        self.locked.lock().map_or(true, |l| l.is_some())
+    }
+
+    /// Runs `f` on the key ring, wherever it is now.
+    pub(crate) fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> cosabi_replica::Result<T>,
+    ) -> error::ApiResult<T> {
+        let mut locked = self
+            .locked
+            .lock()
+            .map_err(|_| error::ApiError::code("storage"))?;
+        match locked.as_mut() {
+            Some(v) => f(v).map_err(Into::into),
+            None => {
+                let mut r = self
+                    .replica
+                    .lock()
+                    .map_err(|_| error::ApiError::code("storage"))?;
+                f(r.vault_mut()).map_err(Into::into)
+            }
+        }
+    }
+
+    /// Opens the locked device with `open` (a PIN or the recovery code); on a
+    /// refusal the key ring stays, with the try counted.
+    pub(crate) fn open_with<T>(
+        &self,
+        open: impl FnOnce(
+            &Path,
+            Vault,
+        ) -> Result<(Replica, T), (Vault, cosabi_replica::Error)>,
+    ) -> error::ApiResult<T> {
+        let mut locked = self
+            .locked
+            .lock()
+            .map_err(|_| error::ApiError::code("storage"))?;
+        let Some(vault) = locked.take() else {
+            return Err(error::ApiError::code("not_locked"));
+        };
+        match open(&self.path, vault) {
+            Ok((replica, out)) => {
+                *self
+                    .replica
+                    .lock()
+                    .map_err(|_| error::ApiError::code("storage"))? = replica;
+                Ok(out)
+            }
+            Err((vault, e)) => {
+                *locked = Some(vault);
+                Err(e.into())
+            }
+        }
+    }
 }
 
 /// File name of the replica inside the app-data directory.
@@ -39,8 +117,10 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::load_demo,
         commands::list_members,
         commands::add_member,
-        commands::get_setting,
-        commands::set_setting,
+        commands::get_preference,
+        commands::set_preference,
+        commands::get_draft,
+        commands::set_draft,
         commands::list_conflicts,
         commands::review_items,
         commands::sync::sync_status,
@@ -53,9 +133,13 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::sync::sync_file_key,
         commands::sync::set_sync_file_key,
         commands::sync::read_sync_file_key_qr,
+        commands::session::device_status,
+        commands::session::unlock,
+        commands::session::recover,
         commands::session::members_with_pins,
         commands::session::sign_in,
-        commands::session::set_pin_and_sign_in,
+        commands::session::set_pin,
+        commands::session::new_recovery_code,
         commands::session::sign_out,
         commands::session::signed_in,
         commands::money::balance,
@@ -118,13 +202,149 @@ pub fn run() {
             let dir = data_dir(app)?;
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create the data folder {}: {e}", dir.display()))?;
-            let replica = Replica::open(&dir.join(DATABASE_FILE))?;
-            app.manage(AppState {
-                replica: Mutex::new(replica),
-                sync: Mutex::new(Default::default()),
-            });
+            app.manage(AppState::open(&dir.join(DATABASE_FILE))?);
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("error while running the Cosabi app");
+}
+
+#[cfg(test)]
+mod gate_tests {
+    //! Every command that writes goes through the one gate. Read from the sources:
+    //! the commands registered above, each command's body, and the replica's methods
+    //! that take `&mut self` (the only way to change a replica).
+    use std::collections::BTreeSet;
+
+    const SRC: &str = env!("CARGO_MANIFEST_DIR");
+
+    /// Commands that change the replica outside the gate, each for a reason: the
+    /// session's own rules (a PIN, its approval) and device-local preferences and
+    /// drafts, which record nobody's decision.
+    const OUTSIDE_THE_GATE: &[(&str, &[&str])] = &[
+        ("sign_in", &["sign_in"]),
+        ("sign_out", &["sign_out"]),
+        ("set_pin", &["set_pin", "sign_in"]),
+        ("new_recovery_code", &["new_recovery_code"]),
+        ("set_preference", &["set_setting", "set_pref"]),
+        ("set_draft", &["set_setting"]),
+        // Sync: the engine takes `&Mutex<Replica>`; the gate runs first (tested below).
+        ("enroll", &[]),
+        ("photo_full", &[]),
+    ];
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(format!("{SRC}/{path}")).unwrap()
+    }
+
+    fn registered() -> Vec<String> {
+        let lib = read("src/lib.rs");
+        let start = lib.find("generate_handler![").unwrap();
+        let end = start + lib[start..].find("])").unwrap();
+        lib[start..end]
+            .split(',')
+            .filter_map(|s| s.trim().rsplit("::").next().map(str::to_string))
+            .filter(|s| !s.is_empty() && !s.contains('['))
+            .collect()
+    }
+
+    /// Each command's body: from its `fn` to the next command.
+    fn bodies() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for f in std::fs::read_dir(format!("{SRC}/src/commands")).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            for chunk in text.split("#[tauri::command]").skip(1) {
+                let name = chunk
+                    .split("fn ")
+                    .nth(1)
+                    .and_then(|s| s.split(['(', '<']).next())
+                    .unwrap()
+                    .trim()
+                    .to_string();
+                out.push((name, chunk.to_string()));
+            }
+        }
+        out
+    }
+
+    /// The replica's methods that can change it.
+    fn mutators() -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let dir = format!("{SRC}/../crates/replica/src");
+        for f in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            for part in text.split("pub fn ").skip(1) {
+                let name: String = part
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let sig = &part[..part.find('{').unwrap_or(part.len()).min(400)];
+                if sig.contains("&mut self") {
+                    out.insert(name);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_command_that_writes_passes_the_gate() {
+        let registered = registered();
+        assert!(registered.len() > 60, "{registered:?}");
+        let bodies = bodies();
+        let mutators = mutators();
+        assert!(mutators.contains("record_purchase") && mutators.contains("import_sync_file"));
+        let mut ungated = Vec::new();
+        for name in &registered {
+            let (_, body) = bodies
+                .iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no body for {name}"));
+            let gated = body.contains("with_write(")
+                || body.contains(".gate(")
+                || body.contains("lock_to_export(");
+            let allowed: &[&str] = OUTSIDE_THE_GATE
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(&[], |(_, m)| m);
+            let writes: Vec<&String> = mutators
+                .iter()
+                .filter(|m| body.contains(&format!(".{m}(")) && !allowed.contains(&m.as_str()))
+                .collect();
+            if !gated && !writes.is_empty() {
+                ungated.push(format!("{name} calls {writes:?}"));
+            }
+        }
+        assert!(ungated.is_empty(), "writes outside the gate: {ungated:?}");
+    }
+
+    #[test]
+    fn every_write_the_policy_names_has_a_command() {
+        let all: String = std::fs::read_dir(format!("{SRC}/src/commands"))
+            .unwrap()
+            .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+            .collect();
+        for w in cosabi_core::access::Write::ALL {
+            let name = format!("{w:?}");
+            let variant = name.split([' ', '{']).next().unwrap();
+            assert!(
+                all.contains(&format!("Write::{variant}")),
+                "no command uses Write::{variant}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_sync_engine_commands_gate_before_they_write() {
+        let bodies = bodies();
+        for name in ["enroll", "sync_now"] {
+            let (_, body) = bodies.iter().find(|(n, _)| n == name).unwrap();
+            let gate = body.find("with_write(").unwrap_or(usize::MAX);
+            let engine = body
+                .find("enroll_replica(")
+                .or_else(|| body.find("run_sync("))
+                .unwrap();
+            assert!(gate < engine, "{name} writes before the gate");
+        }
+    }
 }

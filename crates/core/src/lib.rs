@@ -27,6 +27,7 @@
 //!
 //! Architecture invariant: this crate does no I/O and fails only by validation.
 
+pub mod access;
 pub mod actions;
 pub mod assembly;
 pub mod cfdi;
@@ -46,6 +47,7 @@ pub mod photo;
 pub mod protocol;
 pub mod rfc;
 pub mod schema;
+pub mod settings;
 pub mod seal;
 pub mod validate;
 pub mod views;

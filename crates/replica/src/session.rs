@@ -19,6 +19,7 @@ use crate::Replica;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use cosabi_core::change::Value;
+use cosabi_core::access::{Refusal, Write};
 use cosabi_core::committee::{Member, Permission, Role};
 use cosabi_core::ids::MemberId;
 use cosabi_core::schema::PIN_EVENT;
@@ -281,6 +282,28 @@ impl Replica {
 
     pub fn vault_mut(&mut self) -> &mut crate::vault::Vault {
         &mut self.vault
+    }
+
+    /// The one gate every write passes: refuses `w` (`sign_in_required`,
+    /// `forbidden`) unless the member signed in may do it, as `Write::need` says.
+    pub fn gate(&self, w: Write) -> Result<()> {
+        let role = match self.signed_in()? {
+            Some(m) => match Role::from_code(&m.role) {
+                Some(r) => Some(r),
+                // A role from a newer app version is allowed nothing it cannot name.
+                None => {
+                    return match w.need() {
+                        cosabi_core::access::Need::Anyone => Ok(()),
+                        cosabi_core::access::Need::Permission(p) => Err(Error::Forbidden(p)),
+                    }
+                }
+            },
+            None => None,
+        };
+        w.allowed(role, self.vault.any_pin()).map_err(|r| match r {
+            Refusal::SignInRequired => Error::SignInRequired,
+            Refusal::Forbidden(p) => Error::Forbidden(p),
+        })
     }
 
     /// Refuses what the person using the device may not do: `sign_in_required` when

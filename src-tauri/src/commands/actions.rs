@@ -2,21 +2,16 @@
 //! proposing and following up needs `Permission::Action`, verifying
 //! `Permission::VerifyAction` (the verifier is the signed-in member).
 
-use crate::commands::with_replica;
+use crate::commands::{with_replica, with_write};
 use crate::error::ApiResult;
 use crate::AppState;
 use cosabi_core::actions::{Action, NewAction};
 use cosabi_core::assembly::Agreement;
-use cosabi_core::committee::Permission;
-use cosabi_replica::Replica;
+use cosabi_core::access::Write;
 use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
 
-/// Refuses the write unless the signed-in member may do `p`.
-fn require(r: &Replica, p: Permission) -> cosabi_replica::Result<()> {
-    r.require(p)
-}
 
 #[tauri::command]
 pub fn list_actions(state: State<'_, AppState>) -> ApiResult<Vec<Action>> {
@@ -25,24 +20,21 @@ pub fn list_actions(state: State<'_, AppState>) -> ApiResult<Vec<Action>> {
 
 #[tauri::command]
 pub fn create_action(state: State<'_, AppState>, input: NewAction) -> ApiResult<Action> {
-    with_replica(&state, |r| {
-        require(r, Permission::Action)?;
+    with_write(&state, Write::CreateAction, |r| {
         r.create_action(&input)
     })
 }
 
 #[tauri::command]
 pub fn update_action(state: State<'_, AppState>, id: Uuid, input: NewAction) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Action)?;
+    with_write(&state, Write::UpdateAction, |r| {
         r.update_action(id, &input)
     })
 }
 
 #[tauri::command]
 pub fn set_action_status(state: State<'_, AppState>, id: Uuid, status: String) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Action)?;
+    with_write(&state, Write::SetActionStatus, |r| {
         r.set_action_status(id, &status)
     })
 }
@@ -50,8 +42,7 @@ pub fn set_action_status(state: State<'_, AppState>, id: Uuid, status: String) -
 /// Verifies a finished action in the name of the signed-in vocal or contralor(a).
 #[tauri::command]
 pub fn verify_action(state: State<'_, AppState>, id: Uuid) -> ApiResult<Action> {
-    with_replica(&state, |r| {
-        require(r, Permission::VerifyAction)?;
+    with_write(&state, Write::VerifyAction, |r| {
         let Some(member) = r.signed_in()? else {
             return Err(cosabi_replica::Error::SignInRequired);
         };

@@ -3,22 +3,18 @@
 //! signed-in member's permission first (the replica refuses edits to a closed acta
 //! with `acta_closed`).
 
-use crate::commands::with_replica;
+use crate::commands::{with_replica, with_write};
 use crate::error::ApiResult;
 use crate::AppState;
 use cosabi_core::assembly::{
     Agreement, AgreementStatus, Amendment, Assembly, AssemblyDetail, NewAgreement, NewAssembly,
 };
-use cosabi_core::committee::Permission;
+use cosabi_core::access::Write;
 use cosabi_core::ids::MemberId;
 use cosabi_replica::Replica;
 use tauri::State;
 use uuid::Uuid;
 
-/// Refuses the write unless the signed-in member may do `p`.
-fn require(r: &Replica, p: Permission) -> cosabi_replica::Result<()> {
-    r.require(p)
-}
 
 #[tauri::command]
 pub fn list_assemblies(state: State<'_, AppState>) -> ApiResult<Vec<Assembly>> {
@@ -32,8 +28,7 @@ pub fn get_assembly(state: State<'_, AppState>, id: Uuid) -> ApiResult<Option<As
 
 #[tauri::command]
 pub fn create_assembly(state: State<'_, AppState>, input: NewAssembly) -> ApiResult<Assembly> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::CreateAssembly, |r| {
         r.create_assembly(&input)
     })
 }
@@ -44,16 +39,14 @@ pub fn update_assembly(
     id: Uuid,
     input: NewAssembly,
 ) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::UpdateAssembly, |r| {
         r.update_assembly(id, &input)
     })
 }
 
 #[tauri::command]
 pub fn save_minutes(state: State<'_, AppState>, id: Uuid, minutes: String) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::SaveMinutes, |r| {
         r.update_assembly_minutes(id, &minutes)
     })
 }
@@ -64,8 +57,7 @@ pub fn set_community_attendees(
     id: Uuid,
     count: String,
 ) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::SetCommunityAttendees, |r| {
         r.set_community_attendees(id, &count)
     })
 }
@@ -77,8 +69,7 @@ pub fn set_community_names(
     id: Uuid,
     names: String,
 ) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::SetCommunityNames, |r| {
         r.set_community_names(id, &names)
     })
 }
@@ -87,8 +78,7 @@ pub fn set_community_names(
 /// is the one the acta prints).
 #[tauri::command]
 pub fn open_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Assembly> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::OpenActa, |r| {
         let Some(member) = r.signed_in()? else {
             return Err(cosabi_replica::Error::SignInRequired);
         };
@@ -103,8 +93,7 @@ pub fn set_attendance(
     member: MemberId,
     present: bool,
 ) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::SetAttendance, |r| {
         r.set_attendance(assembly, member, present)
     })
 }
@@ -112,8 +101,7 @@ pub fn set_attendance(
 /// Closes the acta in the name of the signed-in secretario (it is signed on paper).
 #[tauri::command]
 pub fn close_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Assembly> {
-    with_replica(&state, |r| {
-        require(r, Permission::CloseActa)?;
+    with_write(&state, Write::CloseActa, |r| {
         let Some(member) = r.signed_in()? else {
             return Err(cosabi_replica::Error::SignInRequired);
         };
@@ -127,8 +115,7 @@ pub fn add_amendment(
     assembly: Uuid,
     text: String,
 ) -> ApiResult<Amendment> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::AddAmendment, |r| {
         r.add_amendment(assembly, &text)
     })
 }
@@ -144,8 +131,7 @@ pub fn add_agreement(
     assembly: Uuid,
     input: NewAgreement,
 ) -> ApiResult<Agreement> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::AddAgreement, |r| {
         r.add_agreement(assembly, &input)
     })
 }
@@ -156,16 +142,14 @@ pub fn set_agreement_status(
     id: Uuid,
     status: String,
 ) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::SetAgreementStatus, |r| {
         r.set_agreement_status(id, &status)
     })
 }
 
 #[tauri::command]
 pub fn delete_agreement(state: State<'_, AppState>, id: Uuid) -> ApiResult<usize> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::DeleteAgreement, |r| {
         r.delete_agreement(id)
     })
 }
@@ -205,8 +189,7 @@ pub fn carry_over_agreements(
     state: State<'_, AppState>,
     assembly: Uuid,
 ) -> ApiResult<Vec<Agreement>> {
-    with_replica(&state, |r| {
-        require(r, Permission::Assembly)?;
+    with_write(&state, Write::CarryOverAgreements, |r| {
         let mut sources: Vec<Uuid> = Vec::new();
         for g in open_before(r, assembly)? {
             if !sources.contains(&g.assembly_id) {

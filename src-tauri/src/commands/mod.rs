@@ -3,7 +3,9 @@
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use cosabi_core::clinic::{Clinic, NewClinic};
+use cosabi_core::access::Write;
 use cosabi_core::committee::{Member, NewMember};
+use cosabi_core::settings::{check_draft, draft_key, Preference};
 use tauri::State;
 
 pub mod actions;
@@ -15,15 +17,33 @@ pub mod session;
 pub mod sync;
 pub mod views;
 
+/// Runs `f` on the open replica; `locked` while the device waits for a PIN.
 pub(crate) fn with_replica<T>(
     state: &State<'_, AppState>,
     f: impl FnOnce(&mut cosabi_replica::Replica) -> cosabi_replica::Result<T>,
 ) -> ApiResult<T> {
+    if state.is_locked() {
+        return Err(ApiError::code("locked"));
+    }
     let mut replica = state.replica.lock().map_err(|_| ApiError {
         code: "storage".into(),
         errors: Vec::new(),
     })?;
     f(&mut replica).map_err(ApiError::from)
+}
+
+/// The one way a command writes: the replica's gate checks `w` against the member
+/// signed in (`cosabi_core::access`), then `f` runs. A test in `lib.rs` proves that
+/// every command that writes goes through here.
+pub(crate) fn with_write<T>(
+    state: &State<'_, AppState>,
+    w: Write,
+    f: impl FnOnce(&mut cosabi_replica::Replica) -> cosabi_replica::Result<T>,
+) -> ApiResult<T> {
+    with_replica(state, |r| {
+        r.gate(w)?;
+        f(r)
+    })
 }
 
 #[tauri::command]
@@ -33,12 +53,12 @@ pub fn get_clinic(state: State<'_, AppState>) -> ApiResult<Option<Clinic>> {
 
 #[tauri::command]
 pub fn create_clinic(state: State<'_, AppState>, input: NewClinic) -> ApiResult<Clinic> {
-    with_replica(&state, |r| r.create_clinic(&input))
+    with_write(&state, Write::CreateClinic, |r| r.create_clinic(&input))
 }
 
 #[tauri::command]
 pub fn load_demo(state: State<'_, AppState>) -> ApiResult<Clinic> {
-    with_replica(&state, |r| r.load_demo())
+    with_write(&state, Write::LoadDemo, |r| r.load_demo())
 }
 
 #[tauri::command]
@@ -48,20 +68,42 @@ pub fn list_members(state: State<'_, AppState>) -> ApiResult<Vec<Member>> {
 
 #[tauri::command]
 pub fn add_member(state: State<'_, AppState>, input: NewMember) -> ApiResult<Member> {
-    with_replica(&state, |r| {
-        r.require(cosabi_core::committee::Permission::Committee)?;
-        r.add_member(&input)
-    })
+    with_write(&state, Write::AddMember, |r| r.add_member(&input))
+}
+
+/// A device preference by name (language, privacy notice, server hint). The
+/// language and the notice live in the key ring, readable on the lock screen.
+#[tauri::command]
+pub fn get_preference(state: State<'_, AppState>, name: Preference) -> ApiResult<Option<String>> {
+    if name.before_sign_in() {
+        return state.with_vault(|v| Ok(v.pref(name.key())));
+    }
+    with_replica(&state, |r| r.setting(name.key()))
 }
 
 #[tauri::command]
-pub fn get_setting(state: State<'_, AppState>, key: String) -> ApiResult<Option<String>> {
+pub fn set_preference(state: State<'_, AppState>, name: Preference, value: String) -> ApiResult<()> {
+    let value = name
+        .check(&value)
+        .map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
+    if name.before_sign_in() {
+        return state.with_vault(|v| v.set_pref(name.key(), &value));
+    }
+    with_replica(&state, |r| r.set_setting(name.key(), &value))
+}
+
+/// What was typed in a form and not yet saved (in the encrypted replica).
+#[tauri::command]
+pub fn get_draft(state: State<'_, AppState>, form: String) -> ApiResult<Option<String>> {
+    let key = draft_key(&form).map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
     with_replica(&state, |r| r.setting(&key))
 }
 
 #[tauri::command]
-pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> ApiResult<()> {
-    with_replica(&state, |r| r.set_setting(&key, &value))
+pub fn set_draft(state: State<'_, AppState>, form: String, text: String) -> ApiResult<()> {
+    let key = draft_key(&form).map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
+    check_draft(&text).map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
+    with_replica(&state, |r| r.set_setting(&key, &text))
 }
 
 #[tauri::command]

@@ -1,13 +1,13 @@
 //! Money: card movements, purchases and receipts. Writes need the tesorero or the
 //! presidente signed in; everyone reads.
 
-use super::with_replica;
+use super::{with_replica, with_write};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use cosabi_core::cfdi::{
     parse_cfdi_xml, parse_verification_url, purchase_hints, CfdiQr, CfdiSummary, CfdiXml, Hint,
 };
-use cosabi_core::committee::Permission;
+use cosabi_core::access::Write;
 use cosabi_core::ledger::{
     Balance, CardMovement, NewCardMovement, NewPurchase, NewReceipt, Purchase, PurchaseAmounts,
     PurchaseFilter, Receipt,
@@ -42,8 +42,7 @@ pub fn get_purchase(state: State<'_, AppState>, id: Uuid) -> ApiResult<Option<Pu
 
 #[tauri::command]
 pub fn record_purchase(state: State<'_, AppState>, input: NewPurchase) -> ApiResult<Purchase> {
-    with_replica(&state, |r| {
-        r.require(Permission::Money)?;
+    with_write(&state, Write::RecordPurchase, |r| {
         r.record_purchase(&input)
     })
 }
@@ -54,8 +53,7 @@ pub fn update_purchase_amounts(
     id: Uuid,
     input: PurchaseAmounts,
 ) -> ApiResult<Option<Purchase>> {
-    with_replica(&state, |r| {
-        r.require(Permission::Money)?;
+    with_write(&state, Write::UpdatePurchaseAmounts, |r| {
         r.update_purchase_amounts(id, &input)?;
         r.purchase(id)
     })
@@ -63,8 +61,7 @@ pub fn update_purchase_amounts(
 
 #[tauri::command]
 pub fn delete_purchase(state: State<'_, AppState>, id: Uuid) -> ApiResult<()> {
-    with_replica(&state, |r| {
-        r.require(Permission::Money)?;
+    with_write(&state, Write::DeletePurchase, |r| {
         r.delete_purchase(id).map(|_| ())
     })
 }
@@ -80,8 +77,7 @@ pub fn add_receipt(
     purchase: Uuid,
     input: NewReceipt,
 ) -> ApiResult<Receipt> {
-    with_replica(&state, |r| {
-        r.require(Permission::Money)?;
+    with_write(&state, Write::AddReceipt, |r| {
         r.add_receipt(purchase, &input)
     })
 }
@@ -99,8 +95,7 @@ pub fn add_card_movement(
     state: State<'_, AppState>,
     input: NewCardMovement,
 ) -> ApiResult<CardMovement> {
-    with_replica(&state, |r| {
-        r.require(Permission::Money)?;
+    with_write(&state, Write::AddCardMovement, |r| {
         r.add_card_movement(&input)
     })
 }

@@ -3,11 +3,11 @@
 //! sync server on demand when this device does not hold them yet.
 
 use super::sync::server_and_token;
-use super::with_replica;
+use super::{with_replica, with_write};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use base64::Engine as _;
-use cosabi_core::committee::Permission;
+use cosabi_core::access::Write;
 use cosabi_core::photo::{Photo, PhotoKind};
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
@@ -19,15 +19,6 @@ use uuid::Uuid;
 pub struct PhotoView {
     pub photo: Photo,
     pub local: bool,
-}
-
-/// Who may add a photo of this kind: the people who may write its record.
-fn permission_for(kind: PhotoKind) -> Permission {
-    match kind {
-        PhotoKind::Receipt => Permission::Money,
-        PhotoKind::Before | PhotoKind::After => Permission::Action,
-        PhotoKind::Acta => Permission::Assembly,
-    }
 }
 
 #[tauri::command]
@@ -71,8 +62,7 @@ pub fn attach_photo(state: State<'_, AppState>, request: Request<'_>) -> ApiResu
     let kind_code = header(&request, "x-kind")?;
     let kind = PhotoKind::from_code(kind_code).ok_or_else(|| ApiError::code("invalid"))?;
     let taken_at = header(&request, "x-taken-at")?;
-    with_replica(&state, |r| {
-        r.require(permission_for(kind))?;
+    with_write(&state, Write::AttachPhoto { kind }, |r| {
         r.attach_photo(owner_table, owner, kind_code, bytes, taken_at)
     })
 }

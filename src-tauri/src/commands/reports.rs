@@ -41,7 +41,19 @@ fn issuer(r: &cosabi_replica::Replica) -> ApiResult<cosabi_reports::Issuer> {
 fn lock<'a>(
     state: &'a State<'_, AppState>,
 ) -> ApiResult<std::sync::MutexGuard<'a, cosabi_replica::Replica>> {
+    if state.is_locked() {
+        return Err(ApiError::code("locked"));
+    }
     state.replica.lock().map_err(|_| ApiError::code("storage"))
+}
+
+/// The replica for an export, which records the document's seal: through the gate.
+fn lock_to_export<'a>(
+    state: &'a State<'_, AppState>,
+) -> ApiResult<std::sync::MutexGuard<'a, cosabi_replica::Replica>> {
+    let r = lock(state)?;
+    r.gate(cosabi_core::access::Write::ExportDocument)?;
+    Ok(r)
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> ApiResult<String> {
@@ -65,7 +77,7 @@ pub async fn export_acta<R: tauri::Runtime>(
     assembly: Uuid,
 ) -> ApiResult<String> {
     let (pdf, date) = {
-        let mut r = lock(&state)?;
+        let mut r = lock_to_export(&state)?;
         let date = r
             .assembly(assembly)?
             .map(|d| d.assembly.date)
@@ -88,7 +100,7 @@ pub async fn export_cuadernillo<R: tauri::Runtime>(
     fiscal_year: i32,
 ) -> ApiResult<Vec<String>> {
     let (pdf, xlsx) = {
-        let mut r = lock(&state)?;
+        let mut r = lock_to_export(&state)?;
         let issuer = issuer(&r)?;
         (
             cosabi_reports::issue_cuadernillo(&mut r, fiscal_year, &issuer)
@@ -137,7 +149,7 @@ pub async fn export_expediente<R: tauri::Runtime>(
     // Written next to its final name and renamed, so a cut never leaves half a ZIP.
     let partial = path.with_extension("zip.partial");
     let file = std::fs::File::create(&partial).map_err(|_| ApiError::code("export_failed"))?;
-    let mut r = lock(&state)?;
+    let mut r = lock_to_export(&state)?;
     let issuer = issuer(&r)?;
     let mut report = cosabi_reports::expediente_zip_sealed(
         &r,

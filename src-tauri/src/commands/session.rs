@@ -1,12 +1,64 @@
-//! Who is using the device: PINs stay on this device; the signed-in member becomes
+//! Who is using the device, and opening it. The replica is encrypted at rest; while
+//! a member's PIN has not opened it this run, the device is locked and only the lock
+//! screen's commands answer. PINs stay on this device; the signed-in member becomes
 //! the author of every change.
 
 use super::with_replica;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use cosabi_core::committee::Member;
 use cosabi_core::ids::MemberId;
+use cosabi_replica::{Keyholder, PinApproval, Replica};
+use serde::Serialize;
+use std::time::Instant;
 use tauri::State;
+
+/// What the lock screen shows.
+#[derive(Debug, Serialize)]
+pub struct DeviceStatus {
+    /// A member's PIN (or the recovery code) must open the device first.
+    pub locked: bool,
+    /// Who can open it, by role (no names before it is open).
+    pub keyholders: Vec<Keyholder>,
+    /// Whether a recovery code was made for this device.
+    pub has_recovery: bool,
+}
+
+#[tauri::command]
+pub fn device_status(state: State<'_, AppState>) -> ApiResult<DeviceStatus> {
+    state.with_vault(|v| {
+        Ok(DeviceStatus {
+            locked: v.is_locked(),
+            keyholders: v.keyholders(),
+            has_recovery: v.has_recovery(),
+        })
+    })
+    .map(|mut s| {
+        s.locked = state.is_locked();
+        s
+    })
+}
+
+/// Opens the locked device with a member's PIN and signs them in.
+#[tauri::command]
+pub fn unlock(state: State<'_, AppState>, member: MemberId, pin: String) -> ApiResult<Member> {
+    state.open_with(|path, vault| {
+        Replica::unlock_device(path, vault, member, &pin, Instant::now())
+            .map(|(r, m)| (r, Some(m)))
+    })
+    .and_then(|m| m.ok_or_else(|| ApiError::code("storage")))
+}
+
+/// Opens the locked device with its recovery code (nobody signed in); a PIN is then
+/// set with the same code's approval.
+#[tauri::command]
+pub fn recover(state: State<'_, AppState>, code: String) -> ApiResult<()> {
+    state
+        .open_with(|path, vault| {
+            Replica::recover_device(path, vault, &code, Instant::now()).map(|r| (r, None::<Member>))
+        })
+        .map(|_| ())
+}
 
 #[tauri::command]
 pub fn members_with_pins(state: State<'_, AppState>) -> ApiResult<Vec<(Member, bool)>> {
@@ -26,16 +78,35 @@ pub fn sign_in(state: State<'_, AppState>, member: MemberId, pin: String) -> Api
     with_replica(&state, |r| r.sign_in(member, &pin))
 }
 
+/// A PIN set, and its member signed in.
+#[derive(Debug, Serialize)]
+pub struct PinSet {
+    pub member: Member,
+    /// The device's recovery code, when this was its first PIN: shown once, to print
+    /// and take to the municipal office.
+    pub recovery: Option<String>,
+}
+
+/// Sets a member's PIN (with the approval the rules ask for) and signs them in.
 #[tauri::command]
-pub fn set_pin_and_sign_in(
+pub fn set_pin(
     state: State<'_, AppState>,
     member: MemberId,
     pin: String,
-) -> ApiResult<Member> {
+    approval: PinApproval,
+) -> ApiResult<PinSet> {
     with_replica(&state, |r| {
-        r.set_pin(member, &pin)?;
-        r.sign_in(member, &pin)
+        let recovery = r.set_pin(member, &pin, &approval)?;
+        let member = r.sign_in(member, &pin)?;
+        Ok(PinSet { member, recovery })
     })
+}
+
+/// A new recovery code (the old one stops working): the presidencia or the
+/// contraloría social signed in.
+#[tauri::command]
+pub fn new_recovery_code(state: State<'_, AppState>) -> ApiResult<String> {
+    with_replica(&state, |r| r.new_recovery_code())
 }
 
 #[tauri::command]

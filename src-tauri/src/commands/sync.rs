@@ -3,10 +3,10 @@
 //! While a sync runs, its progress is kept in [`AppState`] and the UI polls it.
 
 use super::photos::data_url;
-use super::with_replica;
+use super::{with_replica, with_write};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use cosabi_core::committee::Permission;
+use cosabi_core::access::Write;
 use cosabi_core::protocol::EnrollmentPayload;
 use cosabi_core::views::{LiveSync, SyncSummary};
 use serde::Serialize;
@@ -59,7 +59,7 @@ pub async fn enroll(
     if server.is_empty() {
         return Err(ApiError::code("server_required"));
     }
-    let local_clues = with_replica(&state, |r| Ok(r.clinic()?.map(|c| c.clues)))?;
+    let local_clues = with_write(&state, Write::Enroll, |r| Ok(r.clinic()?.map(|c| c.clues)))?;
     // Sends the device's key (so the server can check its changes relayed by
     // others) and, if this folder is a copy of an enrolled one, moves its writes to
     // a fresh site first.
@@ -113,6 +113,7 @@ pub fn sync_progress(state: State<'_, AppState>) -> LiveSync {
 /// Syncs now: metadata first, then the photos this device holds. One at a time.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> ApiResult<LiveSync> {
+    with_write(&state, Write::ReceiveChanges, |_| Ok(()))?;
     let (server, token) = server_and_token(&state)?;
     {
         let mut p = state.sync.lock().map_err(|_| ApiError::code("storage"))?;
@@ -188,7 +189,7 @@ pub fn export_sync_file<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
 ) -> ApiResult<String> {
-    let (bytes, clues) = with_replica(&state, |r| {
+    let (bytes, clues) = with_write(&state, Write::ExportDocument, |r| {
         let clues = r.clinic()?.map(|c| c.clues).unwrap_or_default();
         Ok((r.export_sync_file(&Default::default())?, clues))
     })?;
@@ -209,7 +210,7 @@ pub fn import_sync_file(
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(ApiError::code("invalid"));
     };
-    with_replica(&state, |r| r.import_sync_file(bytes))
+    with_write(&state, Write::ReceiveChanges, |r| r.import_sync_file(bytes))
 }
 
 /// The clinic's sync-file key as people see it.
@@ -226,8 +227,9 @@ pub struct FileKey {
 /// the clinic, so it is shown only to someone who may set up the committee.
 #[tauri::command]
 pub fn sync_file_key(state: State<'_, AppState>) -> ApiResult<Option<FileKey>> {
+    // Whoever may set the key may see it.
     with_replica(&state, |r| {
-        r.require(Permission::Committee)?;
+        r.gate(Write::SetSyncFileKey)?;
         r.sync_file_key()?
             .map(|k| {
                 Ok(FileKey {
@@ -242,10 +244,7 @@ pub fn sync_file_key(state: State<'_, AppState>) -> ApiResult<Option<FileKey>> {
 /// Takes the clinic's sync-file key, typed or read from another device's QR code.
 #[tauri::command]
 pub fn set_sync_file_key(state: State<'_, AppState>, key: String) -> ApiResult<()> {
-    with_replica(&state, |r| {
-        r.require(Permission::Committee)?;
-        r.set_sync_file_key(&key)
-    })
+    with_write(&state, Write::SetSyncFileKey, |r| r.set_sync_file_key(&key))
 }
 
 /// Reads a sync-file key QR code from a photo or image file (raw request body), for

@@ -4,7 +4,7 @@
 use super::with_replica;
 use crate::error::ApiResult;
 use crate::AppState;
-use cosabi_core::committee::Permission;
+use cosabi_core::access::Write;
 use cosabi_core::views::{ConflictField, ConflictItem, HistoryEntry};
 use cosabi_replica::{value_for_people, ConflictKey, Replica};
 use tauri::State;
@@ -93,19 +93,6 @@ pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem<
     })
 }
 
-/// Who may pick the value of a field: whoever may write its record.
-fn permission_for_table(id: u16) -> Permission {
-    use cosabi_core::schema::{ACTION, CARD_MOVEMENT, CLINIC, MEMBER, PURCHASE, RECEIPT};
-    if [PURCHASE.id, RECEIPT.id, CARD_MOVEMENT.id].contains(&id) {
-        Permission::Money
-    } else if id == ACTION.id {
-        Permission::Action
-    } else if [CLINIC.id, MEMBER.id].contains(&id) {
-        Permission::Committee
-    } else {
-        Permission::Assembly
-    }
-}
 
 /// Keeps the other values of one conflicting write (new writes, synced like any
 /// other), all in one go.
@@ -113,7 +100,7 @@ fn permission_for_table(id: u16) -> Permission {
 pub fn restore_conflict(state: State<'_, AppState>, keys: Vec<ConflictKey>) -> ApiResult<()> {
     with_replica(&state, |r| {
         for key in &keys {
-            r.require(permission_for_table(key.table))?;
+            r.gate(Write::RestoreConflict { table: key.table })?;
         }
         for key in &keys {
             r.restore_conflict(key)?;
