@@ -125,6 +125,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::review_items,
         commands::sync::sync_status,
         commands::sync::enroll,
+        commands::sync::set_sync_server,
         commands::sync::read_enrollment_qr,
         commands::sync::sync_now,
         commands::sync::sync_progress,

@@ -17,7 +17,9 @@ use crate::pages::settings::{PrivacyNotice, SettingsPage};
 use crate::pages::setup::SetupPage;
 use crate::pages::sync::SyncPage;
 use cosabi_core::clinic::Clinic;
-use cosabi_core::committee::Member;
+use cosabi_core::committee::{approves_pins, DeviceStatus, Member, PinApproval, Role};
+use cosabi_core::ids::MemberId;
+use cosabi_core::settings::Preference;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -25,13 +27,13 @@ use leptos::task::spawn_local;
 #[derive(Clone, PartialEq)]
 enum Loaded {
     Loading,
+    /// The replica is encrypted and waits for a member's PIN.
+    Locked(DeviceStatus),
     NoClinic,
     Clinic,
     Failed(api::ApiError),
 }
 
-/// Local setting remembering that the privacy notice was accepted on this device.
-const PRIVACY_SETTING: &str = "privacy.accepted";
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -47,24 +49,17 @@ pub fn App() -> impl IntoView {
     let privacy_accepted = RwSignal::new(true);
 
     spawn_local(async move {
-        if let Ok(Some(lang)) = api::get_setting("language").await {
+        if let Ok(Some(lang)) = api::get_preference(Preference::Language).await {
             i18n.set_lang(&lang);
         }
         privacy_accepted.set(matches!(
-            api::get_setting(PRIVACY_SETTING).await,
+            api::get_preference(Preference::PrivacyAccepted).await,
             Ok(Some(_))
         ));
-        if let Ok(m) = api::session::signed_in().await {
-            session.member.set(m);
+        match api::session::device_status().await {
+            Ok(st) if st.locked => state.set(Loaded::Locked(st)),
+            _ => load(session, state).await,
         }
-        state.set(match api::get_clinic().await {
-            Ok(Some(c)) => {
-                session.clinic.set(Some(c));
-                Loaded::Clinic
-            }
-            Ok(None) => Loaded::NoClinic,
-            Err(e) => Loaded::Failed(e),
-        });
     });
 
     Effect::new(move |_| {
@@ -83,8 +78,12 @@ pub fn App() -> impl IntoView {
     let accept_privacy = Callback::new(move |_: ()| {
         privacy_accepted.set(true);
         spawn_local(async move {
-            let _ = api::set_setting(PRIVACY_SETTING, "1").await;
+            let _ = api::set_preference(Preference::PrivacyAccepted, "1").await;
         });
+    });
+    let on_unlocked = Callback::new(move |m: Option<Member>| {
+        session.member.set(m);
+        spawn_local(async move { load(session, state).await });
     });
 
     view! {
@@ -113,6 +112,7 @@ pub fn App() -> impl IntoView {
                 } else {
                     match state.get() {
                         Loaded::Loading => view! { <p class="loading">{i18n.t("common.loading")}</p> }.into_any(),
+                        Loaded::Locked(st) => view! { <LockScreen status=st on_unlocked=on_unlocked/> }.into_any(),
                         Loaded::NoClinic => view! { <SetupPage on_created=on_created/> }.into_any(),
                         Loaded::Clinic => view! { <CurrentScreen/> }.into_any(),
                         Loaded::Failed(e) => {
@@ -126,6 +126,103 @@ pub fn App() -> impl IntoView {
         <Show when=move || session.sheet_open.get()>
             <WhoSheet/>
         </Show>
+    }
+}
+
+/// Loads who is signed in and the clinic once the replica is open.
+async fn load(session: Session, state: RwSignal<Loaded>) {
+    if let Ok(m) = api::session::signed_in().await {
+        if m.is_some() {
+            session.member.set(m);
+        }
+    }
+    state.set(match api::get_clinic().await {
+        Ok(Some(c)) => {
+            session.clinic.set(Some(c));
+            Loaded::Clinic
+        }
+        Ok(None) => Loaded::NoClinic,
+        Err(e) => Loaded::Failed(e),
+    });
+}
+
+/// The device's data is encrypted: a member opens it with their PIN (chosen by role:
+/// no names are readable before it opens), or the recovery code from the municipal
+/// office when every PIN is forgotten.
+#[component]
+fn LockScreen(status: DeviceStatus, on_unlocked: Callback<Option<Member>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = RwSignal::new(None::<MemberId>);
+    let pin = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let use_code = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let has_recovery = status.has_recovery;
+    let holders = status.keyholders.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = if use_code.get_untracked() {
+                api::session::recover(&code.get_untracked()).await.map(|()| None)
+            } else if let Some(m) = chosen.get_untracked() {
+                api::session::unlock(m, &pin.get_untracked()).await.map(Some)
+            } else {
+                busy.set(false);
+                return;
+            };
+            busy.set(false);
+            match result {
+                Ok(m) => on_unlocked.run(m),
+                Err(e) => {
+                    pin.set(String::new());
+                    error.set(Some(i18n.api_error_text(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="page narrow" id="lock-screen">
+            <h1>{move || i18n.t("lock.title")}</h1>
+            <p class="muted">{move || i18n.t("lock.lead")}</p>
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="lock-error">{e}</p> })}
+            <form class="card form" on:submit=submit novalidate=true>
+                <Show when=move || !use_code.get()>
+                    <fieldset class="who-list">
+                        <legend>{move || i18n.t("lock.who")}</legend>
+                        {holders.iter().map(|h| {
+                            let id = h.member;
+                            let role = if h.role.is_empty() { "unknown".to_string() } else { h.role.clone() };
+                            view! {
+                                <button type="button" class="lock-option who-option" id=format!("lock-{id}")
+                                    aria-pressed=move || (chosen.get() == Some(id)).to_string()
+                                    class:active=move || chosen.get() == Some(id)
+                                    on:click=move |_| { error.set(None); chosen.set(Some(id)); }>
+                                    {move || i18n.t(&format!("role.{role}"))}
+                                </button>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <label for="lock-pin">{move || i18n.t("who.pin")}</label>
+                    <input id="lock-pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=pin/>
+                </Show>
+                <Show when=move || use_code.get()>
+                    <label for="lock-code">{move || i18n.t("lock.code")}</label>
+                    <input id="lock-code" autocomplete="off" autocapitalize="characters" bind:value=code/>
+                    <p class="hint">{move || i18n.t("lock.code_hint")}</p>
+                </Show>
+                <button type="submit" class="primary" id="lock-submit" disabled=move || busy.get()>{move || i18n.t("lock.open")}</button>
+                <Show when=move || has_recovery>
+                    <button type="button" class="secondary" id="lock-use-code" on:click=move |_| { error.set(None); use_code.update(|u| *u = !*u); }>
+                        {move || if use_code.get() { i18n.t("lock.use_pin") } else { i18n.t("lock.forgot") }}
+                    </button>
+                </Show>
+            </form>
+        </section>
     }
 }
 
@@ -208,6 +305,24 @@ fn WhoSheet() -> impl IntoView {
     let pin2 = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Approving another member's PIN: who (presidencia or contraloría social with a
+    // PIN here) and their PIN, or the recovery code.
+    let approver = RwSignal::new(String::new());
+    let approver_pin = RwSignal::new(String::new());
+    let approval_code = RwSignal::new(String::new());
+    let recovery_shown = RwSignal::new(None::<String>);
+    let any_pin = move || members.get().iter().any(|(_, has)| *has);
+    let approvers = move || {
+        members
+            .get()
+            .into_iter()
+            .filter(|(m, has)| {
+                *has && Role::from_code(&m.role).is_some_and(approves_pins)
+                    && chosen.get().is_none_or(|(c, _)| c.id != m.id)
+            })
+            .map(|(m, _)| m)
+            .collect::<Vec<_>>()
+    };
 
     spawn_local(async move {
         match api::session::members_with_pins().await {
@@ -240,17 +355,37 @@ fn WhoSheet() -> impl IntoView {
         }
         busy.set(true);
         let p = pin.get_untracked();
+        let approval = if !approval_code.get_untracked().trim().is_empty() {
+            PinApproval::Recovery {
+                code: approval_code.get_untracked(),
+            }
+        } else {
+            match approver.get_untracked().parse() {
+                Ok(id) => PinApproval::Member {
+                    member: MemberId(id),
+                    pin: approver_pin.get_untracked(),
+                },
+                Err(_) => PinApproval::None,
+            }
+        };
         spawn_local(async move {
             let result = if has_pin {
-                api::session::sign_in(m.id, &p).await
+                api::session::sign_in(m.id, &p).await.map(|member| (member, None))
             } else {
-                api::session::set_pin_and_sign_in(m.id, &p).await
+                api::session::set_pin(m.id, &p, &approval)
+                    .await
+                    .map(|s| (s.member, s.recovery))
             };
             busy.set(false);
+            approver_pin.set(String::new());
             match result {
-                Ok(member) => {
+                Ok((member, recovery)) => {
                     session.member.set(Some(member));
-                    session.sheet_open.set(false);
+                    match recovery {
+                        // The device's first PIN: its recovery code, shown once.
+                        Some(code) => recovery_shown.set(Some(code)),
+                        None => session.sheet_open.set(false),
+                    }
                 }
                 Err(e) => {
                     pin.set(String::new());
@@ -271,7 +406,19 @@ fn WhoSheet() -> impl IntoView {
             </div>
             <p class="muted">{move || i18n.t("who.lead")}</p>
             {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="who-error">{e}</p> })}
+            {move || recovery_shown.get().map(|code| view! {
+                <div class="card" id="recovery-shown" role="status">
+                    <h3>{move || i18n.t("recovery.title")}</h3>
+                    <p>{move || i18n.t("recovery.lead")}</p>
+                    <p class="recovery-code" id="recovery-code">{code}</p>
+                    <button type="button" class="primary" id="recovery-done"
+                        on:click=move |_| { recovery_shown.set(None); session.sheet_open.set(false); }>
+                        {move || i18n.t("recovery.done")}
+                    </button>
+                </div>
+            })}
             {move || match chosen.get() {
+                _ if recovery_shown.get().is_some() => ().into_any(),
                 None => view! {
                     <ul class="who-list">
                         <For each=move || members.get() key=|(m, _)| m.id
@@ -306,6 +453,24 @@ fn WhoSheet() -> impl IntoView {
                             <label for="pin2">{move || i18n.t("who.pin_again")}</label>
                             <input id="pin2" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=pin2/>
                         </Show>
+                        <Show when=move || !has_pin && any_pin()>
+                            <fieldset class="approval" id="approval">
+                                <legend>{move || i18n.t("approval.title")}</legend>
+                                <p class="hint">{move || i18n.t("approval.lead")}</p>
+                                <label for="approver">{move || i18n.t("approval.who")}</label>
+                                <select id="approver" bind:value=approver>
+                                    <option value="">{move || i18n.t("approval.choose")}</option>
+                                    {move || approvers().into_iter().map(|a| {
+                                        let label = format!("{} · {}", a.name, i18n.t(&format!("role.{}", a.role)));
+                                        view! { <option value=a.id.to_string()>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <label for="approver-pin">{move || i18n.t("approval.pin")}</label>
+                                <input id="approver-pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=approver_pin/>
+                                <label for="approval-code">{move || i18n.t("approval.code")}</label>
+                                <input id="approval-code" autocomplete="off" autocapitalize="characters" bind:value=approval_code/>
+                            </fieldset>
+                        </Show>
                         <button type="submit" class="primary" id="pin-submit" disabled=move || busy.get()>{move || i18n.t("who.enter")}</button>
                         <button type="button" class="secondary" on:click=move |_| { chosen.set(None); pin.set(String::new()); pin2.set(String::new()); }>{move || i18n.t("common.back")}</button>
                     </form>
@@ -324,7 +489,7 @@ fn LanguageSwitch() -> impl IntoView {
         i18n.set_lang(&code);
         spawn_local(async move {
             // Not remembering the choice is no reason to bother the user.
-            let _ = api::set_setting("language", &code).await;
+            let _ = api::set_preference(Preference::Language, &code).await;
         });
     };
     view! {

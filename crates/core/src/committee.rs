@@ -3,6 +3,7 @@
 use crate::clinic::required_text;
 use crate::error::{ValidationError, ValidationErrors};
 use crate::input::code_enum;
+use crate::ids::MemberId;
 use serde::{Deserialize, Serialize};
 
 /// What a person does in the committee. The first seven are the COSABI roles, one
@@ -230,6 +231,52 @@ pub enum Permission {
     /// Record card movements, purchases and receipts: the tesorero's, or the
     /// presidente's in their absence.
     Money,
+}
+
+/// Who approves setting a PIN that is neither the device's first nor a member's
+/// own change while signed in (the replica's `set_pin` says the rules).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum PinApproval {
+    /// Nobody: enough only for the device's first PIN and a member's own change.
+    #[default]
+    None,
+    /// The presidencia or the contraloría social, typing their own PIN here.
+    Member { member: MemberId, pin: String },
+    /// The device's recovery code, kept by the municipal office.
+    Recovery { code: String },
+}
+
+/// Roles that may approve another member's PIN.
+pub fn approves_pins(role: Role) -> bool {
+    matches!(role, Role::Presidente | Role::ContraloriaSocial)
+}
+
+/// Someone who can open a locked device, as its lock screen shows them: by role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keyholder {
+    pub member: MemberId,
+    pub role: String,
+}
+
+/// What a device's lock screen needs to know.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    /// A member's PIN (or the recovery code) must open the device first.
+    pub locked: bool,
+    /// Who can open it, by role (no names before it is open).
+    pub keyholders: Vec<Keyholder>,
+    /// Whether a recovery code was made for this device.
+    pub has_recovery: bool,
+}
+
+/// A PIN set, and its member signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinSet {
+    pub member: Member,
+    /// The device's recovery code, when this was its first PIN: shown once, to print
+    /// and take to the municipal office.
+    pub recovery: Option<String>,
 }
 
 impl Permission {

@@ -24,7 +24,6 @@ use cosabi_core::committee::{Member, Permission, Role};
 use cosabi_core::ids::MemberId;
 use cosabi_core::schema::PIN_EVENT;
 use cosabi_core::{ValidationError, ValidationErrors};
-use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// Shortest and longest PIN, in ASCII digits.
@@ -51,24 +50,7 @@ pub(crate) fn pin_matches(phc: &str, pin: &str) -> Result<bool> {
         .is_ok())
 }
 
-/// Who approves setting a PIN that is not the device's first nor the member's own
-/// change while signed in.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "by", rename_all = "snake_case")]
-pub enum PinApproval {
-    /// Nobody: enough only for the device's first PIN and a member's own change.
-    #[default]
-    None,
-    /// The presidencia or the contraloría social, typing their own PIN here.
-    Member { member: MemberId, pin: String },
-    /// The device's recovery code, kept by the municipal office.
-    Recovery { code: String },
-}
-
-/// Roles that may approve another member's PIN.
-pub fn approves_pins(role: Role) -> bool {
-    matches!(role, Role::Presidente | Role::ContraloriaSocial)
-}
+pub use cosabi_core::committee::{approves_pins, PinApproval};
 
 impl Replica {
     fn member_by_id(&self, member: MemberId) -> Result<Option<Member>> {

@@ -127,12 +127,7 @@ struct VaultFile {
     prefs: BTreeMap<String, String>,
 }
 
-/// Who may open the device, as the lock screen shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Keyholder {
-    pub member: MemberId,
-    pub role: String,
-}
+pub use cosabi_core::committee::Keyholder;
 
 /// The key ring of one device (or of a replica in memory, kept in memory).
 pub struct Vault {

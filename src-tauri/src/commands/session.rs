@@ -6,23 +6,11 @@
 use super::with_replica;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use cosabi_core::committee::Member;
+use cosabi_core::committee::{DeviceStatus, Member, PinSet};
 use cosabi_core::ids::MemberId;
-use cosabi_replica::{Keyholder, PinApproval, Replica};
-use serde::Serialize;
+use cosabi_replica::{PinApproval, Replica};
 use std::time::Instant;
 use tauri::State;
-
-/// What the lock screen shows.
-#[derive(Debug, Serialize)]
-pub struct DeviceStatus {
-    /// A member's PIN (or the recovery code) must open the device first.
-    pub locked: bool,
-    /// Who can open it, by role (no names before it is open).
-    pub keyholders: Vec<Keyholder>,
-    /// Whether a recovery code was made for this device.
-    pub has_recovery: bool,
-}
 
 #[tauri::command]
 pub fn device_status(state: State<'_, AppState>) -> ApiResult<DeviceStatus> {
@@ -76,15 +64,6 @@ pub fn members_with_pins(state: State<'_, AppState>) -> ApiResult<Vec<(Member, b
 #[tauri::command]
 pub fn sign_in(state: State<'_, AppState>, member: MemberId, pin: String) -> ApiResult<Member> {
     with_replica(&state, |r| r.sign_in(member, &pin))
-}
-
-/// A PIN set, and its member signed in.
-#[derive(Debug, Serialize)]
-pub struct PinSet {
-    pub member: Member,
-    /// The device's recovery code, when this was its first PIN: shown once, to print
-    /// and take to the municipal office.
-    pub recovery: Option<String>,
 }
 
 /// Sets a member's PIN (with the approval the rules ask for) and signs them in.

@@ -36,6 +36,21 @@ pub fn sync_status(state: State<'_, AppState>) -> ApiResult<SyncStatus> {
     })
 }
 
+/// Changes the sync server's address (the municipal office moved it): someone who
+/// may set up the committee, since the device's token goes to that address. An
+/// `http(s)://` address of at most 200 characters, no control characters.
+#[tauri::command]
+pub fn set_sync_server(state: State<'_, AppState>, address: String) -> ApiResult<()> {
+    let address = address.trim().trim_end_matches('/').to_owned();
+    let ok = (address.starts_with("http://") || address.starts_with("https://"))
+        && address.len() <= cosabi_core::settings::SERVER_HINT_MAX
+        && !address.chars().any(char::is_control);
+    if !ok {
+        return Err(ApiError::code("server_invalid"));
+    }
+    with_write(&state, Write::Enroll, |r| r.set_setting(SETTING_SERVER, &address))
+}
+
 /// The server address and this device's token, or `not_enrolled`.
 pub(crate) fn server_and_token(state: &State<'_, AppState>) -> ApiResult<(String, String)> {
     let (server, token) = with_replica(state, |r| {

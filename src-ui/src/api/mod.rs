@@ -1,5 +1,6 @@
 //! One typed async function per shell command, so components never touch `JsValue`.
 
+use cosabi_core::settings::Preference;
 use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
 use cosabi_core::ValidationError;
@@ -115,20 +116,47 @@ pub async fn add_member(input: &NewMember) -> Result<Member, ApiError> {
 }
 
 #[derive(Serialize)]
-struct SettingKey<'a> {
-    key: &'a str,
+struct PreferenceArgs<'a> {
+    name: Preference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-struct SettingValue<'a> {
-    key: &'a str,
-    value: &'a str,
+struct DraftArgs<'a> {
+    form: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
 }
 
-pub async fn get_setting(key: &str) -> Result<Option<String>, ApiError> {
-    invoke("get_setting", &SettingKey { key }).await
+/// A device preference, by name: nothing else of the device's settings is reachable.
+pub async fn get_preference(name: Preference) -> Result<Option<String>, ApiError> {
+    invoke("get_preference", &PreferenceArgs { name, value: None }).await
 }
 
-pub async fn set_setting(key: &str, value: &str) -> Result<(), ApiError> {
-    invoke("set_setting", &SettingValue { key, value }).await
+pub async fn set_preference(name: Preference, value: &str) -> Result<(), ApiError> {
+    invoke(
+        "set_preference",
+        &PreferenceArgs {
+            name,
+            value: Some(value),
+        },
+    )
+    .await
+}
+
+/// What was typed in form `form` and not yet saved.
+pub async fn get_draft(form: &str) -> Result<Option<String>, ApiError> {
+    invoke("get_draft", &DraftArgs { form, text: None }).await
+}
+
+pub async fn set_draft(form: &str, text: &str) -> Result<(), ApiError> {
+    invoke(
+        "set_draft",
+        &DraftArgs {
+            form,
+            text: Some(text),
+        },
+    )
+    .await
 }

@@ -1,7 +1,7 @@
 //! Who is using the device.
 
 use super::{invoke, ApiError, NoArgs};
-use cosabi_core::committee::Member;
+use cosabi_core::committee::{DeviceStatus, Member, PinApproval, PinSet};
 use cosabi_core::ids::MemberId;
 use serde::Serialize;
 
@@ -20,9 +20,48 @@ pub async fn sign_in(member: MemberId, pin: &str) -> Result<Member, ApiError> {
     invoke("sign_in", &Pin { member, pin }).await
 }
 
-/// First time on this device: choose a PIN, then sign in with it.
-pub async fn set_pin_and_sign_in(member: MemberId, pin: &str) -> Result<Member, ApiError> {
-    invoke("set_pin_and_sign_in", &Pin { member, pin }).await
+#[derive(Serialize)]
+struct SetPin<'a> {
+    member: MemberId,
+    pin: &'a str,
+    approval: &'a PinApproval,
+}
+
+/// Sets a member's PIN (with the approval the rules ask for), then signs them in.
+pub async fn set_pin(
+    member: MemberId,
+    pin: &str,
+    approval: &PinApproval,
+) -> Result<PinSet, ApiError> {
+    invoke(
+        "set_pin",
+        &SetPin {
+            member,
+            pin,
+            approval,
+        },
+    )
+    .await
+}
+
+/// Whether the device is locked, and who can open it.
+pub async fn device_status() -> Result<DeviceStatus, ApiError> {
+    invoke("device_status", &NoArgs {}).await
+}
+
+/// Opens the locked device with a member's PIN (and signs them in).
+pub async fn unlock(member: MemberId, pin: &str) -> Result<Member, ApiError> {
+    invoke("unlock", &Pin { member, pin }).await
+}
+
+#[derive(Serialize)]
+struct Code<'a> {
+    code: &'a str,
+}
+
+/// Opens the locked device with its recovery code.
+pub async fn recover(code: &str) -> Result<(), ApiError> {
+    invoke("recover", &Code { code }).await
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {

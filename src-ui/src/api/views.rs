@@ -147,3 +147,13 @@ pub struct ReviewItem {
 pub async fn review_items() -> Result<Vec<ReviewItem>, ApiError> {
     invoke("review_items", &NoArgs {}).await
 }
+
+#[derive(Serialize)]
+struct Address<'a> {
+    address: &'a str,
+}
+
+/// Changes the sync server's address (someone who may set up the committee).
+pub async fn set_sync_server(address: &str) -> Result<(), ApiError> {
+    invoke("set_sync_server", &Address { address }).await
+}

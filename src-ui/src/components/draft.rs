@@ -1,6 +1,7 @@
 //! Drafts: what a person typed survives the app being closed mid-form. Each form
-//! keeps its text fields in the replica's local settings (`draft.<form>`), saved on
-//! every change and restored when the form opens again; a saved record clears it.
+//! keeps its text fields in the (encrypted) replica as a draft named after the form,
+//! saved on every change and restored when the form opens again; a saved record
+//! clears it.
 //!
 //! Local settings, not the webview's localStorage: two app instances (or two data
 //! folders) share one webview profile, and a draft belongs to its replica.
@@ -20,14 +21,14 @@ impl Draft {
     /// Restores the draft of form `key` into `fields` and keeps it saved.
     pub fn new(key: impl Into<String>, fields: Vec<(&'static str, RwSignal<String>)>) -> Draft {
         let draft = Draft {
-            key: format!("draft.{}", key.into()),
+            key: key.into(),
             fields,
         };
         let restored = RwSignal::new(false);
         {
             let d = draft.clone();
             spawn_local(async move {
-                if let Ok(Some(json)) = api::get_setting(&d.key).await {
+                if let Ok(Some(json)) = api::get_draft(&d.key).await {
                     let saved: BTreeMap<String, String> =
                         serde_json::from_str(&json).unwrap_or_default();
                     for (name, sig) in &d.fields {
@@ -62,7 +63,7 @@ impl Draft {
                 let key = d.key.clone();
                 spawn_local(async move {
                     // A draft that cannot be kept is no reason to interrupt typing.
-                    let _ = api::set_setting(&key, &json).await;
+                    let _ = api::set_draft(&key, &json).await;
                 });
             });
         }

@@ -11,9 +11,10 @@ pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let server = RwSignal::new(String::new());
     let saved = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
     spawn_local(async move {
-        if let Ok(Some(s)) = api::get_setting("sync.server").await {
-            server.set(s);
+        if let Ok(st) = api::views::sync_status().await {
+            server.set(st.server.unwrap_or_default());
         }
     });
     let save_server = move |ev: leptos::ev::SubmitEvent| {
@@ -24,8 +25,9 @@ pub fn SettingsPage() -> impl IntoView {
             .trim_end_matches('/')
             .to_owned();
         spawn_local(async move {
-            if api::set_setting("sync.server", &s).await.is_ok() {
-                saved.set(true);
+            match api::views::set_sync_server(&s).await {
+                Ok(()) => saved.set(true),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
             }
         });
     };
@@ -33,7 +35,7 @@ pub fn SettingsPage() -> impl IntoView {
         let code = event_target_value(&ev);
         i18n.set_lang(&code);
         spawn_local(async move {
-            let _ = api::set_setting("language", &code).await;
+            let _ = api::set_preference(cosabi_core::settings::Preference::Language, &code).await;
         });
     };
     view! {
@@ -51,8 +53,9 @@ pub fn SettingsPage() -> impl IntoView {
                         <h2>{move || i18n.t("settings.server")}</h2>
                         <p class="muted">{move || i18n.t("settings.server_lead")}</p>
                         <label for="settings-server">{move || i18n.t("sync.server")}</label>
-                        <input id="settings-server" inputmode="url" autocomplete="off" bind:value=server on:input=move |_| saved.set(false)/>
+                        <input id="settings-server" inputmode="url" autocomplete="off" bind:value=server on:input=move |_| { saved.set(false); error.set(None); }/>
                         <button type="submit" class="secondary" id="settings-server-save">{move || i18n.t("common.save")}</button>
+                        {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="settings-server-error">{e}</p> })}
                         <Show when=move || saved.get()>
                             <p class="banner ok" role="status">{move || i18n.t("settings.saved")}</p>
                         </Show>
