@@ -69,10 +69,7 @@ impl AppState {
     /// refusal the key ring stays, with the try counted.
     pub(crate) fn open_with<T>(
         &self,
-        open: impl FnOnce(
-            &Path,
-            Vault,
-        ) -> Result<(Replica, T), (Vault, cosabi_replica::Error)>,
+        open: impl FnOnce(&Path, Vault) -> Result<(Replica, T), (Vault, cosabi_replica::Error)>,
     ) -> error::ApiResult<T> {
         let mut locked = self
             .locked

@@ -34,7 +34,6 @@ enum Loaded {
     Failed(api::ApiError),
 }
 
-
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = I18n::new();
@@ -168,9 +167,13 @@ fn LockScreen(status: DeviceStatus, on_unlocked: Callback<Option<Member>>) -> im
         busy.set(true);
         spawn_local(async move {
             let result = if use_code.get_untracked() {
-                api::session::recover(&code.get_untracked()).await.map(|()| None)
+                api::session::recover(&code.get_untracked())
+                    .await
+                    .map(|()| None)
             } else if let Some(m) = chosen.get_untracked() {
-                api::session::unlock(m, &pin.get_untracked()).await.map(Some)
+                api::session::unlock(m, &pin.get_untracked())
+                    .await
+                    .map(Some)
             } else {
                 busy.set(false);
                 return;
@@ -370,7 +373,9 @@ fn WhoSheet() -> impl IntoView {
         };
         spawn_local(async move {
             let result = if has_pin {
-                api::session::sign_in(m.id, &p).await.map(|member| (member, None))
+                api::session::sign_in(m.id, &p)
+                    .await
+                    .map(|member| (member, None))
             } else {
                 api::session::set_pin(m.id, &p, &approval)
                     .await

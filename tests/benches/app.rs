@@ -35,8 +35,16 @@ fn ui_wasm_gz_bytes() -> Result<u64> {
 
 /// A replica as a device has it: the privacy notice accepted, and `fill` applied.
 fn prepare(dir: &Path, fill: impl FnOnce(&mut Replica) -> Result<()>) -> Result<()> {
-    let mut r = Replica::open(&dir.join("cosabi.sqlite3"))?;
-    r.set_setting("privacy.accepted", "1")?;
+    // Opened as the app opens it: encrypted at rest, no PIN yet (so it opens by itself).
+    let cosabi_replica::DeviceOpen::Open(mut r) =
+        Replica::open_device(&dir.join("cosabi.sqlite3"))?
+    else {
+        anyhow::bail!("a new device opens without a PIN");
+    };
+    r.vault_mut().set_pref(
+        cosabi_core::settings::Preference::PrivacyAccepted.key(),
+        "1",
+    )?;
     fill(&mut r)
 }
 

@@ -227,8 +227,24 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.go("assemblies").await?;
     app.wait_for("#new-assembly:disabled").await?;
 
+    // The presidenta sets the device's first PIN and gets its recovery code; she
+    // approves the others' PINs. A member cannot give another a PIN alone.
+    let recovery = app.sign_in("Juana", "1111").await?;
+    assert!(
+        recovery.as_ref().is_some_and(|c| c.len() == 39),
+        "{recovery:?}"
+    );
+    app.click("#who-chip").await?;
+    app.click_text(".who-option", "Pedro").await?;
+    app.wait_for("#approval").await?;
+    app.type_into("#pin", "2468").await?;
+    app.type_into("#pin2", "2468").await?;
+    app.click("#pin-submit").await?;
+    app.wait_for_text("#who-error", "presidencia").await?;
+    app.click("#who-close").await?;
     // The secretario records the assembly.
-    app.sign_in("Pedro", "2468").await?;
+    app.sign_in_approved("Pedro", "2468", Some(("Juana", "1111")))
+        .await?;
     app.click("#new-assembly").await?;
     app.type_into("#asm-date", "15/03/2026").await?;
     app.type_into("#asm-place", "Salón ejidal de Tlaquilpa")
@@ -280,7 +296,8 @@ async fn a_committee_records_its_year() -> Result<()> {
     assert!(acta.starts_with(b"%PDF"), "the acta is a PDF");
 
     // The tesorera records money: a deposit, then a purchase with two receipt photos.
-    app.sign_in("María", "1357").await?;
+    app.sign_in_approved("María", "1357", Some(("Juana", "1111")))
+        .await?;
     app.go("money").await?;
     app.click("#tab-card").await?;
     app.choose("#cm-kind", "deposito").await?;
@@ -403,19 +420,68 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.type_into("#p-unit-cost", "85.50").await?;
     app.quit().await?;
 
-    // After a restart nobody is signed in, what was recorded is all there, and the
-    // half-typed purchase is waiting in its form.
+    // The data folder is encrypted: no typed text and no photo in the clear (the
+    // documents exported on purpose aside).
+    let exports = driver.export_dir();
+    for entry in walk(data.path())?
+        .into_iter()
+        .filter(|p| !p.starts_with(&exports))
+    {
+        let bytes = std::fs::read(&entry)?;
+        assert!(
+            !bytes.starts_with(b"SQLite format 3") && !bytes.starts_with(&[0xFF, 0xD8]),
+            "{} is in the clear",
+            entry.display()
+        );
+        for needle in [
+            "Baumanómetro digital de brazo",
+            "Salón ejidal de Tlaquilpa",
+            "Juana Tzompaxtle",
+        ] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} in {}",
+                entry.display()
+            );
+        }
+    }
+
+    // After a restart the device is locked: a wrong PIN is refused, the tesorera's
+    // opens it; what was recorded is all there, and the half-typed purchase is
+    // waiting in its form.
     let app = driver.launch().await?;
+    app.wait_for("#lock-screen").await?;
+    screenshot_both(&app, "lock").await?;
+    app.click_text(".lock-option", "Tesorer").await?;
+    app.type_into("#lock-pin", "9999").await?;
+    app.click("#lock-submit").await?;
+    app.wait_for("#lock-error").await?;
+    app.unlock("Tesorer", "1357").await?;
     app.wait_for_text("#home-spent", "$2,501.00").await?;
     app.go("money").await?;
-    app.wait_for("#new-purchase:disabled").await?;
-    app.sign_in("María", "1357").await?;
     app.click("#new-purchase").await?;
     app.wait_for("#purchase-form").await?;
     wait_for_value(&app, "#p-concept", "Escoba de vara").await?;
     wait_for_value(&app, "#p-unit-cost", "85.50").await?;
     app.quit().await?;
     Ok(())
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The expediente ZIP: its index (indice.csv) lists every file of the ZIP and every

@@ -383,13 +383,29 @@ impl App {
     }
 
     /// Signs in as the member whose name contains `name`; the first time on this
-    /// device the PIN is chosen (typed twice).
-    pub async fn sign_in(&self, name: &str, pin: &str) -> Result<()> {
+    /// device the PIN is chosen (typed twice). The device's first PIN shows its
+    /// recovery code once, which is returned.
+    pub async fn sign_in(&self, name: &str, pin: &str) -> Result<Option<String>> {
+        self.sign_in_approved(name, pin, None).await
+    }
+
+    /// [`App::sign_in`] for a member's first PIN on a device where others have one:
+    /// `approver` (name, PIN) is the presidencia or the contraloría social approving.
+    pub async fn sign_in_approved(
+        &self,
+        name: &str,
+        pin: &str,
+        approver: Option<(&str, &str)>,
+    ) -> Result<Option<String>> {
         self.click("#who-chip").await?;
         self.click_text(".who-option", name).await?;
         self.type_into("#pin", pin).await?;
         if self.client.find(Locator::Css("#pin2")).await.is_ok() {
             self.type_into("#pin2", pin).await?;
+        }
+        if let Some((who, their_pin)) = approver {
+            self.click_text("#approver option", who).await?;
+            self.type_into("#approver-pin", their_pin).await?;
         }
         self.click("#pin-submit").await?;
         let first = name.split_whitespace().next().unwrap_or(name);
@@ -397,6 +413,26 @@ impl App {
             let shot = self.screenshot("failed-sign-in").await?;
             bail!("{e} (see {})", shot.display());
         }
+        let mut recovery = None;
+        if self
+            .client
+            .find(Locator::Css("#recovery-code"))
+            .await
+            .is_ok()
+        {
+            recovery = Some(self.text("#recovery-code").await?);
+            self.click("#recovery-done").await?;
+        }
+        Ok(recovery)
+    }
+
+    /// Opens the locked device as the member whose role's label contains `role`.
+    pub async fn unlock(&self, role: &str, pin: &str) -> Result<()> {
+        self.wait_for("#lock-screen").await?;
+        self.click_text(".lock-option", role).await?;
+        self.type_into("#lock-pin", pin).await?;
+        self.click("#lock-submit").await?;
+        self.wait_for("#nav-home").await?;
         Ok(())
     }
 

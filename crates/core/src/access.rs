@@ -49,9 +49,13 @@ pub enum Write {
     DeletePurchase,
     AddReceipt,
     AddCardMovement,
-    AttachPhoto { kind: PhotoKind },
+    AttachPhoto {
+        kind: PhotoKind,
+    },
     /// Keeps another value of a conflict in a record of `table`.
-    RestoreConflict { table: u16 },
+    RestoreConflict {
+        table: u16,
+    },
     /// Prints a document and records its seal.
     ExportDocument,
     Enroll,

@@ -2,8 +2,8 @@
 
 use crate::clinic::required_text;
 use crate::error::{ValidationError, ValidationErrors};
-use crate::input::code_enum;
 use crate::ids::MemberId;
+use crate::input::code_enum;
 use serde::{Deserialize, Serialize};
 
 /// What a person does in the committee. The first seven are the COSABI roles, one

@@ -80,8 +80,9 @@ pub fn draft_key(form: &str) -> Result<String, ValidationError> {
 /// Checks a draft's text before it is kept.
 pub fn check_draft(text: &str) -> Result<(), ValidationError> {
     if text.len() > DRAFT_BYTES_MAX {
-        return Err(ValidationError::new("draft", "too_long")
-            .with("max", DRAFT_BYTES_MAX.to_string()));
+        return Err(
+            ValidationError::new("draft", "too_long").with("max", DRAFT_BYTES_MAX.to_string())
+        );
     }
     Ok(())
 }
@@ -103,7 +104,10 @@ mod tests {
     #[test]
     fn draft_names_cannot_reach_other_settings() {
         assert_eq!(draft_key("purchase").unwrap(), "draft.purchase");
-        assert_eq!(draft_key("assembly.minutes-1").unwrap(), "draft.assembly.minutes-1");
+        assert_eq!(
+            draft_key("assembly.minutes-1").unwrap(),
+            "draft.assembly.minutes-1"
+        );
         for bad in ["", "sync.token\0", "../x", "Pin", "a b", &"x".repeat(65)] {
             assert!(draft_key(bad).is_err(), "{bad:?}");
         }

@@ -166,9 +166,8 @@ impl Replica {
             let written = (|| -> std::io::Result<()> {
                 let mut file = std::fs::File::create(&tmp)?;
                 match &self.blob_key {
-                    Some(key) => file.write_all(
-                        &seal_bytes(key, &sha, bytes).map_err(std::io::Error::other)?,
-                    )?,
+                    Some(key) => file
+                        .write_all(&seal_bytes(key, &sha, bytes).map_err(std::io::Error::other)?)?,
                     None => file.write_all(bytes)?,
                 }
                 // The photo may be the only copy of a receipt: on disk before it counts.

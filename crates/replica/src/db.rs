@@ -401,8 +401,12 @@ pub fn encrypt_in_place(path: &Path, key: &[u8; 32]) -> Result<()> {
     }
     if let Some(dir) = path.parent() {
         #[cfg(unix)]
-        std::fs::File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })?
-            .sync_all()?;
+        std::fs::File::open(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })?
+        .sync_all()?;
     }
     Ok(())
 }

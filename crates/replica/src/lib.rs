@@ -25,6 +25,7 @@ pub mod client;
 pub mod codec;
 mod committee;
 pub mod db;
+mod device;
 mod error;
 mod history;
 pub mod imaging;
@@ -36,30 +37,29 @@ mod review;
 mod rows;
 mod seals;
 mod session;
-pub mod vault;
-mod device;
 mod sync;
 mod sync_file;
 pub mod sync_session;
+pub mod vault;
 mod views;
 pub mod workload;
 
 pub use blobs::{blob_name, BLOB_DIR_NAME};
+pub use device::DeviceOpen;
 pub use error::{Error, Result};
 pub use history::{value_for_people, HistoryEntry};
 pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
 pub use review::ReviewItem;
 pub use seals::{seal_id, NewSeal, Seal};
-pub use device::DeviceOpen;
 pub use session::{
     approves_pins, PinApproval, LOCKOUT_STEPS_MS, PIN_DIGITS_MAX, PIN_DIGITS_MIN, PIN_TRIES_MAX,
 };
-pub use vault::{DataKey, Keyholder, Vault};
 pub use sync::{ApplyReport, ConflictHead, ConflictKey, ConflictView, VersionVector};
 pub use sync_file::{
     new_sync_file_key, parse_sync_file_key, FileHeader, ImportReport, SyncFileKey,
     SYNC_FILE_BYTES_MAX, SYNC_FILE_KEYS_MAX,
 };
+pub use vault::{DataKey, Keyholder, Vault};
 pub use views::{SETTING_SYNC_ACKED_SEQ, SETTING_SYNC_LAST_OK};
 
 use cosabi_core::hlc::{Hlc, HlcClock};

@@ -18,8 +18,8 @@ use crate::rows::text;
 use crate::Replica;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
-use cosabi_core::change::Value;
 use cosabi_core::access::{Refusal, Write};
+use cosabi_core::change::Value;
 use cosabi_core::committee::{Member, Permission, Role};
 use cosabi_core::ids::MemberId;
 use cosabi_core::schema::PIN_EVENT;
@@ -127,18 +127,18 @@ impl Replica {
                     if !may || *approver == member {
                         return Err(ValidationError::new("approver", "approver_role").into());
                     }
-                    let key = self
-                        .vault
-                        .unlock(*approver, approver_pin, now)
-                        .map_err(|e| match e {
-                            Error::Invalid(mut v) => {
-                                for err in &mut v.0 {
-                                    err.field = "approver".into();
+                    let key =
+                        self.vault
+                            .unlock(*approver, approver_pin, now)
+                            .map_err(|e| match e {
+                                Error::Invalid(mut v) => {
+                                    for err in &mut v.0 {
+                                        err.field = "approver".into();
+                                    }
+                                    Error::Invalid(v)
                                 }
-                                Error::Invalid(v)
-                            }
-                            other => other,
-                        })?;
+                                other => other,
+                            })?;
                     (Some(key), kind, "member", Some(*approver))
                 }
                 PinApproval::Recovery { code } => {
@@ -195,8 +195,7 @@ impl Replica {
         approved_by: Option<MemberId>,
     ) -> Result<()> {
         let clinic = crate::rows::clinic_uuid(&self.conn)?;
-        let at = chrono::Utc::now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let device = self.site.0.to_string();
         let id = uuid::Uuid::now_v7();
         self.write(|w| {

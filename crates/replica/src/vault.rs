@@ -509,7 +509,13 @@ impl Vault {
 
     /// Wraps `key` under `member`'s new PIN; the key leaves the clear (unless an old
     /// PIN still needs it). `role` is what the lock screen shows.
-    pub fn set_pin(&mut self, member: MemberId, role: &str, pin: &str, key: &DataKey) -> Result<()> {
+    pub fn set_pin(
+        &mut self,
+        member: MemberId,
+        role: &str,
+        pin: &str,
+        key: &DataKey,
+    ) -> Result<()> {
         let who = member.0.to_string();
         let w = wrap(key, pin, member.0.as_bytes(), role)?;
         self.file.wraps.insert(who.clone(), w);
@@ -657,10 +663,7 @@ mod tests {
         let code = v.new_recovery(&key).unwrap();
         assert_eq!(code.len(), 32 + 7, "{code}");
         let typed = code.to_lowercase().replace('-', " ");
-        assert_eq!(
-            v.unlock_with_recovery(&typed, Instant::now()).unwrap(),
-            key
-        );
+        assert_eq!(v.unlock_with_recovery(&typed, Instant::now()).unwrap(), key);
         assert!(v
             .unlock_with_recovery("0000-0000-0000-0000-0000-0000-0000-0000", Instant::now())
             .is_err());

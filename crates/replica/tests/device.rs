@@ -137,7 +137,11 @@ fn a_recorded_clinic_year_leaves_no_known_value_photo_or_token_in_the_files() {
             f.display()
         );
         for m in finder.find_iter(&bytes) {
-            found.push(format!("{:?} in {}", needles[m.pattern().as_usize()], f.display()));
+            found.push(format!(
+                "{:?} in {}",
+                needles[m.pattern().as_usize()],
+                f.display()
+            ));
         }
         // No 64-byte piece of the photo as stored.
         let piece = &stored[stored.len() / 2..stored.len() / 2 + 64];

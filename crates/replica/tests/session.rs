@@ -7,8 +7,8 @@ use cosabi_core::ids::MemberId;
 use cosabi_core::ledger::NewPurchase;
 use cosabi_core::schema::{MEMBER, PURCHASE};
 use cosabi_replica::{Error, PinApproval, Replica, LOCKOUT_STEPS_MS, PIN_TRIES_MAX};
-use std::time::{Duration, Instant};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 const COMMITTEE: [(&str, &str); 5] = [
     ("Juana Xocua", "presidente"),
@@ -158,14 +158,22 @@ fn nobody_sets_another_members_pin_without_the_presidencia_or_contraloria() {
     );
     // Nor approve it themselves: a vocal does not approve PINs.
     assert_eq!(
-        invalid(f.r.set_pin(f.tesorero.id, "2222", &by(&f.vocal, "1111")).unwrap_err()).0,
+        invalid(
+            f.r.set_pin(f.tesorero.id, "2222", &by(&f.vocal, "1111"))
+                .unwrap_err()
+        )
+        .0,
         "approver"
     );
     assert!(!f.r.has_pin(f.tesorero.id).unwrap());
     f.r.sign_out();
     // The presidenta has no PIN here yet: she needs the recovery code's approval...
     assert_eq!(
-        invalid(f.r.set_pin(f.presidente.id, "3333", &by(&f.presidente, "3333")).unwrap_err()).0,
+        invalid(
+            f.r.set_pin(f.presidente.id, "3333", &by(&f.presidente, "3333"))
+                .unwrap_err()
+        )
+        .0,
         "approver"
     );
     // ...and with a wrong code nothing happens.
@@ -179,21 +187,22 @@ fn nobody_sets_another_members_pin_without_the_presidencia_or_contraloria() {
 #[test]
 fn the_presidencia_approves_a_new_pin_and_a_reset_and_both_are_in_the_history() {
     let mut f = fixture();
-    let recovery = f
-        .r
-        .set_pin(f.presidente.id, "1357", &NONE)
-        .unwrap()
-        .expect("the first PIN gives the recovery code");
+    let recovery =
+        f.r.set_pin(f.presidente.id, "1357", &NONE)
+            .unwrap()
+            .expect("the first PIN gives the recovery code");
     // The presidenta approves the tesorera's first PIN with her own PIN.
     f.r.set_pin(f.tesorero.id, "2468", &by(&f.presidente, "1357"))
         .unwrap();
-    assert_eq!(f.r.sign_in(f.tesorero.id, "2468").unwrap().id, f.tesorero.id);
+    assert_eq!(
+        f.r.sign_in(f.tesorero.id, "2468").unwrap().id,
+        f.tesorero.id
+    );
     f.r.sign_out();
     // A wrong approver PIN counts against the approver, and sets nothing.
-    let e = f
-        .r
-        .set_pin(f.secretario.id, "9999", &by(&f.presidente, "0000"))
-        .unwrap_err();
+    let e =
+        f.r.set_pin(f.secretario.id, "9999", &by(&f.presidente, "0000"))
+            .unwrap_err();
     assert_eq!(invalid(e), ("approver".into(), "pin_wrong".into()));
     assert!(!f.r.has_pin(f.secretario.id).unwrap());
     // The tesorera forgot her PIN: the recovery code resets it.
@@ -211,11 +220,10 @@ fn the_presidencia_approves_a_new_pin_and_a_reset_and_both_are_in_the_history() 
     f.r.set_pin(f.tesorero.id, "1122", &NONE).unwrap();
     f.r.sign_out();
     // Every PIN event is a synced row: kind, approval, approver.
-    let mut stmt = f
-        .r
-        .connection()
-        .prepare("SELECT member_id, kind, approval, approved_by FROM pin_event ORDER BY rowid")
-        .unwrap();
+    let mut stmt =
+        f.r.connection()
+            .prepare("SELECT member_id, kind, approval, approved_by FROM pin_event ORDER BY rowid")
+            .unwrap();
     let events: Vec<(Vec<u8>, String, String, Option<Vec<u8>>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
@@ -318,7 +326,9 @@ fn wrong_pins_lock_longer_each_time_on_the_monotonic_clock_across_a_reopen() {
     assert_eq!(detail(&e, "seconds"), "60");
     assert_eq!(invalid(e).1, "pin_locked");
     // Even the right PIN waits, across a reopen; the wall clock plays no part.
-    let e = f.r.sign_in_at(t, "1234", now + Duration::from_secs(30)).unwrap_err();
+    let e =
+        f.r.sign_in_at(t, "1234", now + Duration::from_secs(30))
+            .unwrap_err();
     assert_eq!(detail(&e, "seconds"), "30");
     drop(f.r);
     f.r = Replica::open(&f.path).unwrap();
@@ -336,9 +346,12 @@ fn wrong_pins_lock_longer_each_time_on_the_monotonic_clock_across_a_reopen() {
     }
     let e = f.r.sign_in_at(t, "1234", later).unwrap_err();
     assert_eq!(detail(&e, "seconds"), "300");
-    let m = f
-        .r
-        .sign_in_at(t, "1234", later + Duration::from_millis(LOCKOUT_STEPS_MS[1]))
+    let m =
+        f.r.sign_in_at(
+            t,
+            "1234",
+            later + Duration::from_millis(LOCKOUT_STEPS_MS[1]),
+        )
         .unwrap();
     assert_eq!(m.id, t);
 }

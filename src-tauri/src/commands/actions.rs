@@ -5,13 +5,12 @@
 use crate::commands::{with_replica, with_write};
 use crate::error::ApiResult;
 use crate::AppState;
+use cosabi_core::access::Write;
 use cosabi_core::actions::{Action, NewAction};
 use cosabi_core::assembly::Agreement;
-use cosabi_core::access::Write;
 use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
-
 
 #[tauri::command]
 pub fn list_actions(state: State<'_, AppState>) -> ApiResult<Vec<Action>> {
@@ -20,16 +19,12 @@ pub fn list_actions(state: State<'_, AppState>) -> ApiResult<Vec<Action>> {
 
 #[tauri::command]
 pub fn create_action(state: State<'_, AppState>, input: NewAction) -> ApiResult<Action> {
-    with_write(&state, Write::CreateAction, |r| {
-        r.create_action(&input)
-    })
+    with_write(&state, Write::CreateAction, |r| r.create_action(&input))
 }
 
 #[tauri::command]
 pub fn update_action(state: State<'_, AppState>, id: Uuid, input: NewAction) -> ApiResult<usize> {
-    with_write(&state, Write::UpdateAction, |r| {
-        r.update_action(id, &input)
-    })
+    with_write(&state, Write::UpdateAction, |r| r.update_action(id, &input))
 }
 
 #[tauri::command]

@@ -6,15 +6,14 @@
 use crate::commands::{with_replica, with_write};
 use crate::error::ApiResult;
 use crate::AppState;
+use cosabi_core::access::Write;
 use cosabi_core::assembly::{
     Agreement, AgreementStatus, Amendment, Assembly, AssemblyDetail, NewAgreement, NewAssembly,
 };
-use cosabi_core::access::Write;
 use cosabi_core::ids::MemberId;
 use cosabi_replica::Replica;
 use tauri::State;
 use uuid::Uuid;
-
 
 #[tauri::command]
 pub fn list_assemblies(state: State<'_, AppState>) -> ApiResult<Vec<Assembly>> {
@@ -28,9 +27,7 @@ pub fn get_assembly(state: State<'_, AppState>, id: Uuid) -> ApiResult<Option<As
 
 #[tauri::command]
 pub fn create_assembly(state: State<'_, AppState>, input: NewAssembly) -> ApiResult<Assembly> {
-    with_write(&state, Write::CreateAssembly, |r| {
-        r.create_assembly(&input)
-    })
+    with_write(&state, Write::CreateAssembly, |r| r.create_assembly(&input))
 }
 
 #[tauri::command]
@@ -149,9 +146,7 @@ pub fn set_agreement_status(
 
 #[tauri::command]
 pub fn delete_agreement(state: State<'_, AppState>, id: Uuid) -> ApiResult<usize> {
-    with_write(&state, Write::DeleteAgreement, |r| {
-        r.delete_agreement(id)
-    })
+    with_write(&state, Write::DeleteAgreement, |r| r.delete_agreement(id))
 }
 
 /// Open agreements of assemblies held before `assembly` (by date, then creation),

@@ -2,8 +2,8 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::access::Write;
+use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
 use cosabi_core::settings::{check_draft, draft_key, Preference};
 use tauri::State;
@@ -82,7 +82,11 @@ pub fn get_preference(state: State<'_, AppState>, name: Preference) -> ApiResult
 }
 
 #[tauri::command]
-pub fn set_preference(state: State<'_, AppState>, name: Preference, value: String) -> ApiResult<()> {
+pub fn set_preference(
+    state: State<'_, AppState>,
+    name: Preference,
+    value: String,
+) -> ApiResult<()> {
     let value = name
         .check(&value)
         .map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;

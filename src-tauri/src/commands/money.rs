@@ -4,10 +4,10 @@
 use super::{with_replica, with_write};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use cosabi_core::access::Write;
 use cosabi_core::cfdi::{
     parse_cfdi_xml, parse_verification_url, purchase_hints, CfdiQr, CfdiSummary, CfdiXml, Hint,
 };
-use cosabi_core::access::Write;
 use cosabi_core::ledger::{
     Balance, CardMovement, NewCardMovement, NewPurchase, NewReceipt, Purchase, PurchaseAmounts,
     PurchaseFilter, Receipt,
@@ -42,9 +42,7 @@ pub fn get_purchase(state: State<'_, AppState>, id: Uuid) -> ApiResult<Option<Pu
 
 #[tauri::command]
 pub fn record_purchase(state: State<'_, AppState>, input: NewPurchase) -> ApiResult<Purchase> {
-    with_write(&state, Write::RecordPurchase, |r| {
-        r.record_purchase(&input)
-    })
+    with_write(&state, Write::RecordPurchase, |r| r.record_purchase(&input))
 }
 
 #[tauri::command]

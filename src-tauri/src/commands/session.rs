@@ -14,27 +14,29 @@ use tauri::State;
 
 #[tauri::command]
 pub fn device_status(state: State<'_, AppState>) -> ApiResult<DeviceStatus> {
-    state.with_vault(|v| {
-        Ok(DeviceStatus {
-            locked: v.is_locked(),
-            keyholders: v.keyholders(),
-            has_recovery: v.has_recovery(),
+    state
+        .with_vault(|v| {
+            Ok(DeviceStatus {
+                locked: v.is_locked(),
+                keyholders: v.keyholders(),
+                has_recovery: v.has_recovery(),
+            })
         })
-    })
-    .map(|mut s| {
-        s.locked = state.is_locked();
-        s
-    })
+        .map(|mut s| {
+            s.locked = state.is_locked();
+            s
+        })
 }
 
 /// Opens the locked device with a member's PIN and signs them in.
 #[tauri::command]
 pub fn unlock(state: State<'_, AppState>, member: MemberId, pin: String) -> ApiResult<Member> {
-    state.open_with(|path, vault| {
-        Replica::unlock_device(path, vault, member, &pin, Instant::now())
-            .map(|(r, m)| (r, Some(m)))
-    })
-    .and_then(|m| m.ok_or_else(|| ApiError::code("storage")))
+    state
+        .open_with(|path, vault| {
+            Replica::unlock_device(path, vault, member, &pin, Instant::now())
+                .map(|(r, m)| (r, Some(m)))
+        })
+        .and_then(|m| m.ok_or_else(|| ApiError::code("storage")))
 }
 
 /// Opens the locked device with its recovery code (nobody signed in); a PIN is then

@@ -48,7 +48,9 @@ pub fn set_sync_server(state: State<'_, AppState>, address: String) -> ApiResult
     if !ok {
         return Err(ApiError::code("server_invalid"));
     }
-    with_write(&state, Write::Enroll, |r| r.set_setting(SETTING_SERVER, &address))
+    with_write(&state, Write::Enroll, |r| {
+        r.set_setting(SETTING_SERVER, &address)
+    })
 }
 
 /// The server address and this device's token, or `not_enrolled`.

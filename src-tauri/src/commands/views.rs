@@ -93,7 +93,6 @@ pub fn conflict_items(state: State<'_, AppState>) -> ApiResult<Vec<ConflictItem<
     })
 }
 
-
 /// Keeps the other values of one conflicting write (new writes, synced like any
 /// other), all in one go.
 #[tauri::command]

@@ -1,8 +1,8 @@
 //! One typed async function per shell command, so components never touch `JsValue`.
 
-use cosabi_core::settings::Preference;
 use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
+use cosabi_core::settings::Preference;
 use cosabi_core::ValidationError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

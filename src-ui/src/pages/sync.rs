@@ -58,7 +58,9 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let qr_ref = NodeRef::<leptos::html::Input>::new();
     spawn_local(async move {
-        if let Ok(Some(s)) = api::get_preference(cosabi_core::settings::Preference::ServerHint).await {
+        if let Ok(Some(s)) =
+            api::get_preference(cosabi_core::settings::Preference::ServerHint).await
+        {
             if server.get_untracked().is_empty() {
                 server.set(s);
             }
@@ -101,7 +103,8 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let _ = api::set_preference(cosabi_core::settings::Preference::ServerHint, s.trim()).await;
+            let _ =
+                api::set_preference(cosabi_core::settings::Preference::ServerHint, s.trim()).await;
             let device = if d.trim().is_empty() {
                 i18n.t("sync.default_device")
             } else {
