@@ -138,6 +138,7 @@ pub fn is_member_column(table: u16, column: &str) -> bool {
             | (Some("assembly"), "closed_by" | "opened_by")
             | (Some("action"), "verified_by")
             | (Some("attendance"), "member_id")
+            | (Some("pin_event"), "member_id" | "approved_by")
     )
 }
 

@@ -101,6 +101,41 @@ impl Replica {
         let def = cosabi_core::schema::table(table).ok_or_else(|| {
             ValidationError::new("table", "invalid").with("id", table.to_string())
         })?;
-        self.history(def, row)
+        let mut out = self.history(def, row)?;
+        if table == cosabi_core::schema::MEMBER.id {
+            out.extend(self.pin_history(row)?);
+            out.sort_by_key(|e| e.hlc);
+        }
+        Ok(out)
+    }
+
+    /// A member's PIN events (`pin_event`), as entries of the member's own history:
+    /// `pin` (first, set, changed or reset), `pin_approved_by` (who approved, by
+    /// name) and `pin_approval` (`recovery` when the recovery code approved it).
+    fn pin_history(&self, member: Uuid) -> Result<Vec<HistoryEntry>> {
+        let ids: Vec<Vec<u8>> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM pin_event WHERE member_id = ?1 AND deleted = 0")?;
+            let rows = stmt.query_map([member.as_bytes().as_slice()], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut out = Vec::new();
+        for id in ids {
+            let id = Uuid::from_slice(&id).map_err(|e| Error::Corrupt(format!("pin event: {e}")))?;
+            for mut e in self.history(&cosabi_core::schema::PIN_EVENT, id)? {
+                let keep = match e.column.as_str() {
+                    "kind" => Some("pin"),
+                    "approved_by" if !e.display.is_empty() => Some("pin_approved_by"),
+                    "approval" if e.display == "recovery" => Some("pin_approval"),
+                    _ => None,
+                };
+                if let Some(column) = keep {
+                    e.column = column.to_string();
+                    out.push(e);
+                }
+            }
+        }
+        Ok(out)
     }
 }

@@ -241,6 +241,23 @@ fn the_presidencia_approves_a_new_pin_and_a_reset_and_both_are_in_the_history() 
         ]
     );
     drop(stmt);
+    // The tesorera's history shows them, with who approved by name.
+    let h = f.r.record_history(MEMBER.id, f.tesorero.id.0).unwrap();
+    let pin: Vec<(String, String)> = h
+        .iter()
+        .filter(|e| e.column.starts_with("pin"))
+        .map(|e| (e.column.clone(), e.display.clone()))
+        .collect();
+    assert_eq!(
+        pin,
+        vec![
+            ("pin".into(), "set".into()),
+            ("pin_approved_by".into(), "Juana Xocua".into()),
+            ("pin".into(), "reset".into()),
+            ("pin_approval".into(), "recovery".into()),
+            ("pin".into(), "changed".into()),
+        ]
+    );
     // They travel like any record: another replica receives them.
     let mut other = Replica::open_in_memory().unwrap();
     for page in f.r.pages_since(&other.version_vector().unwrap()).unwrap() {

@@ -29,6 +29,7 @@ pub fn code_text(i18n: crate::i18n::I18n, column: &str, value: &str) -> String {
         "role" => "role",
         "status" => "status",
         "gender" if value.is_empty() => return i18n.t("gender.none"),
+        "pin" | "pin_approval" => "pin_event",
         "gender" => "gender",
         "deleted" => {
             return if value == "1" {
