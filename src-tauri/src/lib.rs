@@ -69,7 +69,7 @@ impl AppState {
     /// refusal the key ring stays, with the try counted.
     pub(crate) fn open_with<T>(
         &self,
-        open: impl FnOnce(&Path, Vault) -> Result<(Replica, T), (Vault, cosabi_replica::Error)>,
+        open: impl FnOnce(&Path, Vault) -> Result<(Replica, T), cosabi_replica::Refused>,
     ) -> error::ApiResult<T> {
         let mut locked = self
             .locked
@@ -86,7 +86,8 @@ impl AppState {
                     .map_err(|_| error::ApiError::code("storage"))? = replica;
                 Ok(out)
             }
-            Err((vault, e)) => {
+            Err(refused) => {
+                let (vault, e) = *refused;
                 *locked = Some(vault);
                 Err(e.into())
             }

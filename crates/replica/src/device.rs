@@ -18,7 +18,9 @@ use cosabi_core::ids::MemberId;
 use std::path::Path;
 use std::time::Instant;
 
-/// What opening a device's replica gives.
+/// What opening a device's replica gives. Made once per app start: its size does
+/// not matter, and boxing would only add a step for every caller.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum DeviceOpen {
     /// Open: nobody has a PIN here yet, so the key is in the clear.
@@ -26,6 +28,9 @@ pub enum DeviceOpen {
     /// Locked: a member's PIN or the recovery code opens it ([`Replica::unlock_device`]).
     Locked(Vault),
 }
+
+/// A refused unlock: the key ring back (with the try counted), and why.
+pub type Refused = Box<(Vault, Error)>;
 
 /// Purposes of the keys derived from the data key.
 const DB_KEY: &str = "cosabi sqlcipher v1";
@@ -66,17 +71,18 @@ impl Replica {
         }
     }
 
-    /// Opens a locked device with `member`'s PIN and signs them in.
+    /// Opens a locked device with `member`'s PIN and signs them in. A refusal gives
+    /// the key ring back (with the try counted) for the next try.
     pub fn unlock_device(
         path: &Path,
         mut vault: Vault,
         member: MemberId,
         pin: &str,
         now: Instant,
-    ) -> std::result::Result<(Replica, Member), (Vault, Error)> {
+    ) -> std::result::Result<(Replica, Member), Refused> {
         let key = match vault.unlock(member, pin, now) {
             Ok(k) => k,
-            Err(e) => return Err((vault, e)),
+            Err(e) => return Err(Box::new((vault, e))),
         };
         let mut replica = match Self::open_keyed(path, vault, key) {
             Ok(r) => r,
@@ -86,15 +92,15 @@ impl Replica {
                     .ok()
                     .flatten()
                     .unwrap_or_else(Vault::in_memory);
-                return Err((v, e));
+                return Err(Box::new((v, e)));
             }
         };
         let found = match replica.known_member_pub(member) {
             Ok(m) => m,
-            Err(e) => return Err((replica.vault, e)),
+            Err(e) => return Err(Box::new((replica.vault, e))),
         };
         if let Err(e) = replica.vault.note_role(member, &found.role) {
-            return Err((replica.vault, e));
+            return Err(Box::new((replica.vault, e)));
         }
         replica.set_author(Some(member));
         Ok((replica, found))
@@ -106,14 +112,14 @@ impl Replica {
         mut vault: Vault,
         code: &str,
         now: Instant,
-    ) -> std::result::Result<Replica, (Vault, Error)> {
+    ) -> std::result::Result<Replica, Refused> {
         let key = match vault.unlock_with_recovery(code, now) {
             Ok(k) => k,
-            Err(e) => return Err((vault, e)),
+            Err(e) => return Err(Box::new((vault, e))),
         };
         match Self::open_keyed(path, vault, key) {
             Ok(r) => Ok(r),
-            Err(e) => Err((Vault::in_memory(), e)),
+            Err(e) => Err(Box::new((Vault::in_memory(), e))),
         }
     }
 

@@ -122,7 +122,8 @@ impl Replica {
         };
         let mut out = Vec::new();
         for id in ids {
-            let id = Uuid::from_slice(&id).map_err(|e| Error::Corrupt(format!("pin event: {e}")))?;
+            let id =
+                Uuid::from_slice(&id).map_err(|e| Error::Corrupt(format!("pin event: {e}")))?;
             for mut e in self.history(&cosabi_core::schema::PIN_EVENT, id)? {
                 let keep = match e.column.as_str() {
                     "kind" => Some("pin"),

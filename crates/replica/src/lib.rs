@@ -45,7 +45,7 @@ mod views;
 pub mod workload;
 
 pub use blobs::{blob_name, BLOB_DIR_NAME};
-pub use device::DeviceOpen;
+pub use device::{DeviceOpen, Refused};
 pub use error::{Error, Result};
 pub use history::{value_for_people, HistoryEntry};
 pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};

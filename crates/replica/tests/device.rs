@@ -159,7 +159,7 @@ fn a_recorded_clinic_year_leaves_no_known_value_photo_or_token_in_the_files() {
     let who = vault.keyholders();
     assert_eq!(who.len(), 1);
     assert_eq!(who[0].role, "presidente");
-    let (vault, e) = Replica::unlock_device(&path, vault, presidente.id, "0000", Instant::now())
+    let (vault, e) = *Replica::unlock_device(&path, vault, presidente.id, "0000", Instant::now())
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e.code(), "invalid");
@@ -249,7 +249,7 @@ fn a_replica_from_before_encryption_is_encrypted_and_keeps_its_pins_and_photos()
         panic!("locked after the old PIN became a wrap");
     };
     let (r, _) = Replica::unlock_device(&path, vault, tesorero.id, "2468", Instant::now())
-        .map_err(|(_, e)| e)
+        .map_err(|r| r.1)
         .unwrap();
     assert_eq!(known_values(&r), before);
 }

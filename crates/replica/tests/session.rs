@@ -107,6 +107,9 @@ fn purchase() -> NewPurchase {
 
 const NONE: PinApproval = PinApproval::None;
 
+/// (member, kind, approval, approved by) of a `pin_event` row.
+type PinEventRow = (Vec<u8>, String, String, Option<Vec<u8>>);
+
 fn by(m: &Member, pin: &str) -> PinApproval {
     PinApproval::Member {
         member: m.id,
@@ -224,7 +227,7 @@ fn the_presidencia_approves_a_new_pin_and_a_reset_and_both_are_in_the_history() 
         f.r.connection()
             .prepare("SELECT member_id, kind, approval, approved_by FROM pin_event ORDER BY rowid")
             .unwrap();
-    let events: Vec<(Vec<u8>, String, String, Option<Vec<u8>>)> = stmt
+    let events: Vec<PinEventRow> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .collect::<rusqlite::Result<_>>()
