@@ -314,6 +314,8 @@ fn WhoSheet() -> impl IntoView {
     let approver_pin = RwSignal::new(String::new());
     let approval_code = RwSignal::new(String::new());
     let recovery_shown = RwSignal::new(None::<String>);
+    // A member who forgot their PIN chooses a new one, approved like a first one.
+    let resetting = RwSignal::new(false);
     let any_pin = move || members.get().iter().any(|(_, has)| *has);
     let approvers = move || {
         members
@@ -352,7 +354,8 @@ fn WhoSheet() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        if !has_pin && pin.get_untracked() != pin2.get_untracked() {
+        let new_pin = !has_pin || resetting.get_untracked();
+        if new_pin && pin.get_untracked() != pin2.get_untracked() {
             error.set(Some(i18n.t("who.pins_differ")));
             return;
         }
@@ -372,7 +375,7 @@ fn WhoSheet() -> impl IntoView {
             }
         };
         spawn_local(async move {
-            let result = if has_pin {
+            let result = if !new_pin {
                 api::session::sign_in(m.id, &p)
                     .await
                     .map(|member| (member, None))
@@ -451,14 +454,14 @@ fn WhoSheet() -> impl IntoView {
                 Some((m, has_pin)) => view! {
                     <form on:submit=submit novalidate=true id="pin-form">
                         <p class="who-chosen">{m.name.clone()}</p>
-                        <p class="hint">{move || if has_pin { i18n.t("who.pin_enter") } else { i18n.t("who.pin_new") }}</p>
+                        <p class="hint">{move || if resetting.get() { i18n.t("who.pin_reset") } else if has_pin { i18n.t("who.pin_enter") } else { i18n.t("who.pin_new") }}</p>
                         <label for="pin">{move || i18n.t("who.pin")}</label>
                         <input id="pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=pin/>
-                        <Show when=move || !has_pin>
+                        <Show when=move || !has_pin || resetting.get()>
                             <label for="pin2">{move || i18n.t("who.pin_again")}</label>
                             <input id="pin2" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=pin2/>
                         </Show>
-                        <Show when=move || !has_pin && any_pin()>
+                        <Show when=move || (!has_pin && any_pin()) || resetting.get()>
                             <fieldset class="approval" id="approval">
                                 <legend>{move || i18n.t("approval.title")}</legend>
                                 <p class="hint">{move || i18n.t("approval.lead")}</p>
@@ -477,7 +480,10 @@ fn WhoSheet() -> impl IntoView {
                             </fieldset>
                         </Show>
                         <button type="submit" class="primary" id="pin-submit" disabled=move || busy.get()>{move || i18n.t("who.enter")}</button>
-                        <button type="button" class="secondary" on:click=move |_| { chosen.set(None); pin.set(String::new()); pin2.set(String::new()); }>{move || i18n.t("common.back")}</button>
+                        <Show when=move || has_pin && !resetting.get()>
+                            <button type="button" class="secondary" id="pin-forgot" on:click=move |_| { error.set(None); resetting.set(true); }>{move || i18n.t("who.pin_forgot")}</button>
+                        </Show>
+                        <button type="button" class="secondary" on:click=move |_| { chosen.set(None); resetting.set(false); pin.set(String::new()); pin2.set(String::new()); }>{move || i18n.t("common.back")}</button>
                     </form>
                 }.into_any(),
             }}

@@ -413,6 +413,43 @@ async fn a_committee_records_its_year() -> Result<()> {
     screenshot_both(&app, "who").await?;
     app.click("#who-close").await?;
 
+    // Pedro forgot his PIN: the presidenta approves a new one, with her own.
+    app.click("#who-chip").await?;
+    app.click_text(".who-option", "Pedro").await?;
+    app.click("#pin-forgot").await?;
+    app.type_into("#pin", "3579").await?;
+    app.type_into("#pin2", "3579").await?;
+    app.click_text("#approver option", "Juana").await?;
+    app.type_into("#approver-pin", "1111").await?;
+    screenshot_both(&app, "pin-approval").await?;
+    app.click("#pin-submit").await?;
+    app.wait_for_text("#who-name", "Pedro").await?;
+    // The page can name no secret: the old any-key commands are gone, and the
+    // preferences cannot name the token.
+    for (cmd, args) in [
+        ("get_setting", r#"{"key":"sync.token"}"#),
+        (
+            "set_setting",
+            r#"{"key":"pin_locked_until_ms","value":"0"}"#,
+        ),
+        ("get_preference", r#"{"name":"sync_token"}"#),
+        ("get_draft", r#"{"form":"../sync.token"}"#),
+    ] {
+        let answer = app
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI_INTERNALS__.invoke(arguments[0], JSON.parse(arguments[1]))
+                   .then(v => done('answered: ' + JSON.stringify(v)))
+                   .catch(e => done('refused: ' + JSON.stringify(e)));",
+                vec![cmd.into(), args.into()],
+            )
+            .await?;
+        let answer = answer.as_str().unwrap_or_default().to_string();
+        assert!(answer.starts_with("refused"), "{cmd}: {answer}");
+    }
+    app.sign_in("María", "1357").await?;
+
     // A purchase half typed when the app is closed.
     app.go("money").await?;
     app.click("#new-purchase").await?;

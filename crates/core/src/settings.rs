@@ -102,6 +102,17 @@ mod tests {
     }
 
     #[test]
+    fn preferences_live_apart_from_every_secret() {
+        for p in [
+            Preference::Language,
+            Preference::PrivacyAccepted,
+            Preference::ServerHint,
+        ] {
+            assert!(p.key().starts_with("pref."), "{p:?}");
+        }
+    }
+
+    #[test]
     fn draft_names_cannot_reach_other_settings() {
         assert_eq!(draft_key("purchase").unwrap(), "draft.purchase");
         assert_eq!(
