@@ -15,6 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
 
+pub mod chrome;
 pub mod public;
 pub mod s3;
 
