@@ -85,10 +85,11 @@ impl AppError {
             "this device was revoked: ask the municipal office to enroll it again",
         )
     }
-    /// Every refused enrollment code — wrong, used or expired — is this one answer.
+    /// Every refused enrollment code — wrong, used or expired — is this one answer
+    /// (403: the code is a credential, and it is not accepted).
     pub fn code_invalid() -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
+            StatusCode::FORBIDDEN,
             "code_invalid",
             "enrollment code is not valid, used or expired: check it, or ask the municipal office for a new one",
         )

@@ -20,6 +20,9 @@
 //! and did, with roles but no people.
 //! [`demo`] fills a server with synced demo clinics from the seed table.
 
+// The OpenAPI document is one `json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod auth;
 pub mod backend;

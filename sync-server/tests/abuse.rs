@@ -206,7 +206,7 @@ async fn enrollment_refusals_are_one_answer_and_limited() {
         enroll_from(&server, loopback(1), "ZZZZ-ZZZZ-ZZ").await,
     ];
     for a in &answers {
-        assert_eq!(a.0, 400);
+        assert_eq!(a.0, 403);
         assert_eq!(
             (&a.1, &a.2, &a.3),
             (&answers[0].1, &answers[0].2, &answers[0].3)
@@ -219,7 +219,7 @@ async fn enrollment_refusals_are_one_answer_and_limited() {
     while failures < ENROLL_FAILURES_PER_ADDRESS {
         assert_eq!(
             enroll_from(&server, loopback(1), "ZZZZ-ZZZZ-ZZ").await.0,
-            400
+            403
         );
         failures += 1;
     }
@@ -235,7 +235,7 @@ async fn enrollment_refusals_are_one_answer_and_limited() {
     while failures < ENROLL_FAILURES_OVERALL {
         for _ in 0..ENROLL_FAILURES_PER_ADDRESS.min(ENROLL_FAILURES_OVERALL - failures) {
             let a = enroll_from(&server, loopback(address), "ZZZZ-ZZZZ-ZZ").await;
-            assert_eq!(a.0, 400);
+            assert_eq!(a.0, 403);
             failures += 1;
         }
         address += 1;
