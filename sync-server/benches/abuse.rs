@@ -5,7 +5,10 @@
 //! `abuse_rss_mb` (the server's peak resident memory, VmHWM) and
 //! `abuse_sync_p99_ms` (the devices' syncs during the abuse).
 
+// The devices' weeks and syncs; this bench starts its server itself (its log to a
+// file), so the shared starter goes unused here.
 #[path = "common/mod.rs"]
+#[allow(dead_code)]
 mod common;
 
 use common::{quantile, sync_week, week_of_changes, LoadDevice, LOAD_ZSTD_LEVEL};

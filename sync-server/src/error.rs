@@ -154,7 +154,8 @@ impl IntoResponse for AppError {
             tracing::error!(code = self.code, detail = %self.message, "request failed");
             "the server could not complete the request; try again later".to_owned()
         } else {
-            tracing::debug!(code = self.code, detail = %self.message, "request refused");
+            // A refusal's detail may quote the request: bounded and escaped.
+            tracing::debug!(code = self.code, detail = %crate::text::for_log(&self.message), "request refused");
             self.message
         };
         let mut resp = (

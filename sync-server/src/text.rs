@@ -32,8 +32,7 @@ pub const LOG_CHARS_MAX: usize = 64;
 /// no request can write more than a line's worth into the log, or forge one.
 pub fn for_log(text: &str) -> String {
     let mut out = String::new();
-    let mut kept = 0;
-    for c in text.chars() {
+    for (kept, c) in text.chars().enumerate() {
         if kept == LOG_CHARS_MAX {
             out.push_str(&format!("…({} bytes)", text.len()));
             return out;
@@ -43,7 +42,6 @@ pub fn for_log(text: &str) -> String {
         } else {
             out.push(c);
         }
-        kept += 1;
     }
     out
 }
