@@ -41,6 +41,14 @@ test: ui
 	$(MAKE) --no-print-directory clippy
 	cargo build --locked -p cosabi-app -p cosabi-sync-server
 	cargo test --locked --workspace
+	$(MAKE) --no-print-directory schemathesis
+
+## schemathesis --checks all against a real server's /v1/openapi.json (about 50 s):
+## no undocumented status, no schema-valid request refused.
+.PHONY: schemathesis
+schemathesis:
+	cargo build --locked -p cosabi-sync-server
+	bash scripts/schemathesis.sh
 
 ## Long runs: 10,000 merge property cases, 100 SIGKILL crashes, 1,000 link cuts,
 ## 1,000 hostile-device cases.
@@ -91,6 +99,7 @@ clean:
 bench: fetch
 	cargo bench --locked -p cosabi-replica --bench replica
 	cargo bench --locked -p cosabi-sync-server --bench sync
+	cargo bench --locked -p cosabi-sync-server --bench abuse
 	cargo bench --locked -p cosabi-reports --bench reports
 	$(MAKE) --no-print-directory bench-app
 	cargo bench --locked -p cosabi-sync-server --bench national

@@ -66,6 +66,15 @@ if ! tauri-driver --help >/dev/null 2>&1 || [ "$(cat "$HOME/.cargo/.tauri-driver
 fi
 
 
+# schemathesis (PyPI) for `make schemathesis`, in its own venv.
+SCHEMATHESIS_VERSION=4.32.5
+VENV="$HOME/.cache/cosabi-venv"
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION in $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 # PostgreSQL for the sync server's store tests (sync-server/tests/store.rs): a local
 # cluster on 127.0.0.1:5432 with a role cosabi/cosabi that may create databases (each
 # test makes its own). Skipped when COSABI_TEST_PG names a server to use instead.

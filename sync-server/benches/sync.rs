@@ -59,6 +59,8 @@ fn code(db: &std::path::Path, clues: &str, add: bool) -> String {
                 "CS",
                 "--state",
                 &clues[..2],
+                "--municipality",
+                "Tlaquilpa",
             ],
         )
     } else {

@@ -5,7 +5,8 @@
 //!
 //! Accounts are created by the admin CLI (`account add`); passwords are stored as
 //! Argon2id PHC strings. Signing in gives a session cookie holding 32 random bytes
-//! (HttpOnly, SameSite=Strict, path `/programa`); the server keeps only the SHA-256
+//! (HttpOnly, SameSite=Strict, path `/`: the CSV downloads such as `/programa.csv`
+//! sit beside `/programa`, not under it); the server keeps only the SHA-256
 //! of the token, with an expiry. A session cookie rather than HTTP Basic: a browser
 //! re-sends Basic credentials on every request, which would cost an Argon2 check per
 //! page and give no way to sign out.
@@ -217,7 +218,7 @@ pub async fn start_session(state: &AppState, user: &str) -> Result<String, crate
 /// cookie over plain HTTP.
 pub fn session_cookie(token: &str, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={token}; Path=/programa; Max-Age={}; HttpOnly; SameSite=Strict{}",
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}",
         SESSION_TTL_MS / 1000,
         if secure { "; Secure" } else { "" }
     )
@@ -226,7 +227,7 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 /// The `Set-Cookie` value that ends a session in the browser.
 pub fn cleared_cookie(secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}=; Path=/programa; Max-Age=0; HttpOnly; SameSite=Strict{}",
+        "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{}",
         if secure { "; Secure" } else { "" }
     )
 }

@@ -13,6 +13,7 @@
 //! listen = "127.0.0.1:8787"
 //! public_url = "https://cosabi.example.gob.mx"
 //! shutdown_grace_seconds = 30
+//! sign_in_parallel = 2
 //! log = "info"
 //!
 //! # Public transparency pages (`/transparencia`), per state; none by default.
@@ -52,6 +53,9 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// How long a shutdown waits for requests in flight before giving up on them.
     pub shutdown_grace_seconds: Option<u64>,
+    /// Sign-in password checks (Argon2id, 19 MiB each) run at once; more sign-ins
+    /// at that moment are answered 503 with `Retry-After`. Default: the cores.
+    pub sign_in_parallel: Option<usize>,
     /// A tracing filter: `info`, `warn`, `cosabi_sync_server=debug`, …
     pub log: Option<String>,
     /// The public transparency pages: off unless states are listed.
@@ -134,6 +138,12 @@ pub fn check_public_url(url: &str) -> anyhow::Result<()> {
 /// else the default.
 pub fn pick<T>(flag_or_env: Option<T>, file: Option<T>, default: impl FnOnce() -> T) -> T {
     flag_or_env.or(file).unwrap_or_else(default)
+}
+
+/// Sign-in password checks at once by default: one per core, so a flood of
+/// sign-ins takes at most the cores and 19 MiB each.
+pub fn default_sign_in_parallel() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Whether a public URL is served over TLS (so cookies must be `Secure`).

@@ -15,6 +15,8 @@ pub struct AppError {
     pub message: String,
     /// The change group a refusal is about (site and first seq), for the device.
     pub group: Option<(SiteId, u64)>,
+    /// Seconds to wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -24,6 +26,7 @@ impl AppError {
             code,
             message: message.into(),
             group: None,
+            retry_after: None,
         }
     }
     /// A pushed change differs from the one held at the same site and seq: a copied
@@ -82,12 +85,25 @@ impl AppError {
             "this device was revoked: ask the municipal office to enroll it again",
         )
     }
+    /// Every refused enrollment code — wrong, used or expired — is this one answer
+    /// (403: the code is a credential, and it is not accepted).
     pub fn code_invalid() -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
+            StatusCode::FORBIDDEN,
             "code_invalid",
-            "enrollment code is not valid: check it and type it again",
+            "enrollment code is not valid, used or expired: check it, or ask the municipal office for a new one",
         )
+    }
+    /// Too many failed attempts from this client (or from everyone): try after `wait`.
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        AppError {
+            retry_after: Some(wait.as_secs().max(1)),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "too many failed attempts: wait and try again",
+            )
+        }
     }
     pub fn malformed(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "malformed", detail)
@@ -138,10 +154,11 @@ impl IntoResponse for AppError {
             tracing::error!(code = self.code, detail = %self.message, "request failed");
             "the server could not complete the request; try again later".to_owned()
         } else {
-            tracing::debug!(code = self.code, detail = %self.message, "request refused");
+            // A refusal's detail may quote the request: bounded and escaped.
+            tracing::debug!(code = self.code, detail = %crate::text::for_log(&self.message), "request refused");
             self.message
         };
-        (
+        let mut resp = (
             self.status,
             Json(ErrorBody {
                 site: self.group.map(|g| g.0),
@@ -149,6 +166,11 @@ impl IntoResponse for AppError {
                 ..ErrorBody::new(self.code, message)
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        resp
     }
 }

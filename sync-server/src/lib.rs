@@ -20,6 +20,9 @@
 //! and did, with roles but no people.
 //! [`demo`] fills a server with synced demo clinics from the seed table.
 
+// The OpenAPI document is one `json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod auth;
 pub mod backend;
@@ -37,6 +40,7 @@ pub mod ratelimit;
 pub mod serve;
 pub mod sqlite_store;
 pub mod store;
+pub mod text;
 pub mod transparency;
 pub mod verify;
 
@@ -74,17 +78,37 @@ pub struct AppState {
     /// The states whose transparency pages are public (`[transparency] states`),
     /// in the catalog's order; none by default.
     pub transparency: Arc<Vec<&'static str>>,
+    /// Wrong enrollment codes, limited per client address and overall.
+    pub enrollment: Arc<ratelimit::EnrollLimiter>,
 }
 
 /// How people sign in to the programme view: failed attempts limited per account
-/// name, and whether the session cookie must only travel over TLS.
-#[derive(Debug, Default)]
+/// name, password checks bounded, and whether the session cookie must only travel
+/// over TLS.
+#[derive(Debug)]
 pub struct SignIn {
     pub limiter: ratelimit::LoginLimiter,
+    /// Password checks (Argon2id, 19 MiB and tens of milliseconds of CPU each)
+    /// running at once. A sign-in that finds none free is answered 503 with
+    /// `Retry-After` rather than queued: a flood of guesses costs at most this many
+    /// checks' memory and cores, and never grows a queue.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     /// The server is reached over https (its public URL says so): the session
     /// cookie is `Secure` on every answer, not only those a TLS proxy marks with
     /// `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
+}
+
+impl Default for SignIn {
+    fn default() -> Self {
+        SignIn {
+            limiter: ratelimit::LoginLimiter::default(),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                config::default_sign_in_parallel(),
+            )),
+            secure_cookies: false,
+        }
+    }
 }
 
 impl AppState {
@@ -97,6 +121,7 @@ impl AppState {
             public_url: None,
             verifications: Arc::new(tokio::sync::Semaphore::new(verify::VERIFY_PARALLEL_MAX)),
             transparency: Arc::default(),
+            enrollment: Arc::default(),
         }
     }
 
@@ -115,10 +140,20 @@ impl AppState {
     /// The server's public URL (`https://…` makes session cookies `Secure`).
     pub fn with_public_url(mut self, public_url: Option<&str>) -> AppState {
         self.sign_in = Arc::new(SignIn {
-            limiter: ratelimit::LoginLimiter::default(),
             secure_cookies: config::is_https(public_url),
+            ..SignIn::default()
         });
         self.public_url = public_url.map(Arc::from);
+        self
+    }
+
+    /// Password checks of sign-ins that may run at once (at least 1).
+    pub fn with_sign_in_parallel(mut self, parallel: usize) -> AppState {
+        self.sign_in = Arc::new(SignIn {
+            limiter: ratelimit::LoginLimiter::default(),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(parallel.max(1))),
+            secure_cookies: self.sign_in.secure_cookies,
+        });
         self
     }
 }
@@ -146,13 +181,35 @@ pub fn now_ms() -> u64 {
 /// Longest device name kept.
 const DEVICE_NAME_CHARS_MAX: usize = 80;
 
+/// Longest enrollment request body: a code, a device name, a site and a key.
+pub const ENROLL_BODY_BYTES_MAX: usize = 8 * 1024;
+
+/// The client address of a request: its TCP peer (set by [`serve::serve`]), or
+/// the unspecified address when the router is called without a socket (tests).
+pub fn client_ip(extensions: &axum::http::Extensions) -> std::net::IpAddr {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |c| c.0.ip())
+}
+
 async fn enroll(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     Json(req): Json<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, AppError> {
+    let ip = client_ip(&extensions);
+    if let Err(wait) = state.enrollment.check(ip, std::time::Instant::now()) {
+        return Err(AppError::too_many_attempts(wait));
+    }
+    // A wrong, a used and an expired code are one refusal, byte for byte: the
+    // answer never tells a guesser that a code exists.
+    let refused = |state: &AppState| {
+        state.enrollment.failed(ip, std::time::Instant::now());
+        AppError::code_invalid()
+    };
     let code = normalise_code(&req.code);
     if code.is_empty() {
-        return Err(AppError::code_invalid());
+        return Err(refused(&state));
     }
     let token = auth::new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
@@ -162,7 +219,7 @@ async fn enroll(
         .chars()
         .take(DEVICE_NAME_CHARS_MAX)
         .collect();
-    let clinic = state
+    let clinic = match state
         .store
         .enroll(
             &auth::sha256_hex(code.as_bytes()),
@@ -178,7 +235,14 @@ async fn enroll(
                 }),
             },
         )
-        .await?;
+        .await
+    {
+        Ok(clinic) => clinic,
+        Err(store::StoreError::CodeInvalid | store::StoreError::CodeExpired) => {
+            return Err(refused(&state))
+        }
+        Err(e) => return Err(e.into()),
+    };
     tracing::info!(clues = %clinic.clues, device = %device_id, "device enrolled");
     let file_key = state
         .store
@@ -324,7 +388,12 @@ pub fn app(state: AppState) -> Router {
             "/v1/openapi.json",
             get(|| async { Json(openapi::document()) }),
         )
-        .route("/v1/enroll", post(enroll))
+        .route(
+            "/v1/enroll",
+            post(enroll).layer(tower_http::limit::RequestBodyLimitLayer::new(
+                ENROLL_BODY_BYTES_MAX,
+            )),
+        )
         .route("/v1/sync", post(sync))
         .route("/v1/site", post(bind_site))
         .layer(DefaultBodyLimit::max(SYNC_BODY_BYTES_MAX))

@@ -14,6 +14,7 @@ use cosabi_sync_server::config::{self, FileConfig};
 use cosabi_sync_server::demo::{DemoOptions, DEMO_PARALLEL_DEFAULT};
 use cosabi_sync_server::programme::expediente;
 use cosabi_sync_server::store::{AccountRecord, ClinicRecord, Store};
+use cosabi_sync_server::text::for_terminal;
 use cosabi_sync_server::{auth, now_ms, AppState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +69,10 @@ enum Command {
         /// (default 30).
         #[arg(long, env = "COSABI_SHUTDOWN_GRACE_SECONDS")]
         shutdown_grace_seconds: Option<u64>,
+        /// Sign-in password checks run at once (default: the number of cores);
+        /// sign-ins beyond them are answered 503 with Retry-After.
+        #[arg(long, env = "COSABI_SIGN_IN_PARALLEL", value_parser = clap::value_parser!(u16).range(1..=256))]
+        sign_in_parallel: Option<u16>,
     },
     /// Clinics: register one (prints its first enrollment code), list them, or issue
     /// another code (one per device).
@@ -185,9 +190,10 @@ enum ClinicCommand {
         state: String,
         #[arg(long, default_value_t = 1)]
         consultorios: u32,
-        /// The municipality (for accounts scoped to one); the committee's synced
-        /// record is used when not given.
-        #[arg(long, default_value = "")]
+        /// The municipality, e.g. "San Andrés Tuxtla": accounts scoped to a
+        /// municipality see the clinics registered in it, whatever the committee's
+        /// synced record later says.
+        #[arg(long)]
         municipality: String,
         #[command(flatten)]
         code: CodeArgs,
@@ -199,8 +205,30 @@ enum ClinicCommand {
         #[command(flatten)]
         code: CodeArgs,
     },
-    /// List registered clinics.
+    /// List registered clinics (those without a registered municipality are
+    /// marked: no municipal account sees them).
     List,
+    /// Set the registered municipality of a clinic: for clinics registered before
+    /// `clinic add` required one, or to correct a typo.
+    SetMunicipality {
+        #[arg(long)]
+        clues: String,
+        #[arg(long)]
+        municipality: String,
+    },
+}
+
+/// A municipality as typed, with runs of spaces made one; an error when empty.
+fn municipality_arg(municipality: &str) -> anyhow::Result<String> {
+    let m = cosabi_sync_server::text::for_terminal(municipality)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    anyhow::ensure!(
+        !m.is_empty(),
+        "--municipality is required: the municipality the clinic is in, e.g. \"San Andrés Tuxtla\""
+    );
+    Ok(m)
 }
 
 #[derive(clap::Args)]
@@ -261,7 +289,11 @@ async fn issue_code(
     store
         .add_enrollment_code(clinic.id, &auth::sha256_hex(code.as_bytes()), expires)
         .await?;
-    println!("clinic:          {} ({})", clinic.name, clinic.clues);
+    println!(
+        "clinic:          {} ({})",
+        for_terminal(&clinic.name),
+        for_terminal(&clinic.clues)
+    );
     println!("enrollment code: {}", grouped(&code));
     println!(
         "valid until:     {} (one device, one use)",
@@ -307,6 +339,8 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("log filter {log:?} is not valid"))?,
         )
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or the journal gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let db = config::pick(cli.db.clone(), file.db.clone(), || {
         config::DEFAULT_DB.to_owned()
@@ -322,6 +356,7 @@ async fn main() -> anyhow::Result<()> {
             listen,
             public_url,
             shutdown_grace_seconds,
+            sign_in_parallel,
         } => {
             let listen = config::pick(listen, file.listen, || {
                 config::DEFAULT_LISTEN
@@ -336,6 +371,19 @@ async fn main() -> anyhow::Result<()> {
                 config::DEFAULT_SHUTDOWN_GRACE_SECONDS
             });
             let blobs = BlobStore::from_url(&blobs)?;
+            let unplaced = store
+                .clinics()
+                .await?
+                .iter()
+                .filter(|c| c.municipality.is_empty())
+                .count();
+            if unplaced > 0 {
+                tracing::warn!(
+                    clinics = unplaced,
+                    "clinics without a registered municipality are in no municipal account's view: \
+                     see `clinic list`, then `clinic set-municipality`"
+                );
+            }
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}: is the port in use?"))?;
@@ -344,6 +392,11 @@ async fn main() -> anyhow::Result<()> {
             println!("listening on http://{addr}");
             let state = AppState::new(store, blobs)
                 .with_public_url(public_url.as_deref())
+                .with_sign_in_parallel(config::pick(
+                    sign_in_parallel.map(usize::from),
+                    file.sign_in_parallel,
+                    config::default_sign_in_parallel,
+                ))
                 .with_transparency(file.transparency_states());
             cosabi_sync_server::serve::serve(state, listener, Duration::from_secs(grace)).await?;
         }
@@ -370,10 +423,7 @@ async fn main() -> anyhow::Result<()> {
                 name: name.trim().to_owned(),
                 state: st.code.to_owned(),
                 consultorios,
-                municipality: municipality
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                municipality: municipality_arg(&municipality)?,
                 created_at_ms: now_ms(),
             };
             store.add_clinic(clinic.clone()).await?;
@@ -382,22 +432,53 @@ async fn main() -> anyhow::Result<()> {
         Command::Clinic(ClinicCommand::Code { clues, code }) => {
             let clues = cosabi_core::clinic::normalise_clues(&clues);
             let clinic = store.clinic_by_clues(&clues).await?.ok_or_else(|| {
-                anyhow::anyhow!("no clinic {clues}: register it with `clinic add`")
+                anyhow::anyhow!(
+                    "no clinic {}: register it with `clinic add`",
+                    for_terminal(&clues)
+                )
             })?;
             issue_code(store.as_ref(), &clinic, &code, file.public_url.as_deref()).await?;
         }
         Command::Clinic(ClinicCommand::List) => {
+            let mut unplaced = 0;
             for c in store.clinics().await? {
                 let devices = store.devices(Some(c.id)).await?;
+                if c.municipality.is_empty() {
+                    unplaced += 1;
+                }
                 println!(
-                    "{}\t{}\t{}\t{} consultorio(s)\t{} device(s)",
-                    c.clues,
-                    c.state,
-                    c.name,
+                    "{}\t{}\t{}\t{}\t{} consultorio(s)\t{} device(s)",
+                    for_terminal(&c.clues),
+                    for_terminal(&c.state),
+                    if c.municipality.is_empty() {
+                        "NO MUNICIPALITY".to_owned()
+                    } else {
+                        for_terminal(&c.municipality)
+                    },
+                    for_terminal(&c.name),
                     c.consultorios,
                     devices.iter().filter(|d| !d.revoked).count()
                 );
             }
+            if unplaced > 0 {
+                eprintln!(
+                    "{unplaced} clinic(s) have no registered municipality: no municipal account sees them. \
+                     Set it with `clinic set-municipality --clues <CLUES> --municipality <name>`."
+                );
+            }
+        }
+        Command::Clinic(ClinicCommand::SetMunicipality {
+            clues,
+            municipality,
+        }) => {
+            let clues = cosabi_core::clinic::normalise_clues(&clues);
+            let municipality = municipality_arg(&municipality)?;
+            store.set_clinic_municipality(&clues, &municipality).await?;
+            println!(
+                "{}: municipality {}",
+                for_terminal(&clues),
+                for_terminal(&municipality)
+            );
         }
         Command::Device(DeviceCommand::List { clues }) => {
             let clinic = match clues {
@@ -405,7 +486,7 @@ async fn main() -> anyhow::Result<()> {
                     store
                         .clinic_by_clues(&cosabi_core::clinic::normalise_clues(&c))
                         .await?
-                        .ok_or_else(|| anyhow::anyhow!("no clinic {c}"))?
+                        .ok_or_else(|| anyhow::anyhow!("no clinic {}", for_terminal(&c)))?
                         .id,
                 ),
                 None => None,
@@ -419,9 +500,9 @@ async fn main() -> anyhow::Result<()> {
             for d in store.devices(clinic).await? {
                 println!(
                     "{}\t{}\t{}\t{}\tlast sync {}",
-                    d.id,
-                    clinics.get(&d.clinic_id).map(String::as_str).unwrap_or("?"),
-                    d.name,
+                    for_terminal(&d.id),
+                    for_terminal(clinics.get(&d.clinic_id).map(String::as_str).unwrap_or("?")),
+                    for_terminal(&d.name),
                     if d.revoked { "REVOKED" } else { "active" },
                     d.last_sync_ms
                         .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64))
@@ -432,9 +513,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Device(DeviceCommand::Revoke { id }) => {
             if store.revoke_device(&id).await? {
-                println!("revoked {id}: its next request is refused");
+                println!("revoked {}: its next request is refused", for_terminal(&id));
             } else {
-                anyhow::bail!("no device {id}: see `device list`");
+                anyhow::bail!("no device {}: see `device list`", for_terminal(&id));
             }
         }
         Command::Account(AccountCommand::Add {
@@ -454,11 +535,19 @@ async fn main() -> anyhow::Result<()> {
                     created_at_ms: now_ms(),
                 })
                 .await?;
-            println!("account {user} created, scope {scope}");
+            println!(
+                "account {} created, scope {}",
+                for_terminal(&user),
+                for_terminal(&scope.to_string())
+            );
         }
         Command::Account(AccountCommand::List) => {
             for a in store.accounts().await? {
-                println!("{}\t{}", a.user, a.scope);
+                println!(
+                    "{}\t{}",
+                    for_terminal(&a.user),
+                    for_terminal(&a.scope.to_string())
+                );
             }
         }
         Command::Account(AccountCommand::Remove { user }) => {

@@ -16,7 +16,9 @@
 //! - `sync_pages_total{direction}`, `sync_field_changes_total{direction}` where
 //!   direction is `push` (device → server) or `pull` (server → device);
 //! - `errors_total{code}`: every refused or failed request by its stable error code
-//!   (`code_invalid`, `offset_mismatch`, `internal`, …).
+//!   (`code_invalid`, `offset_mismatch`, `internal`, …);
+//! - `sign_in_password_checks_total`: Argon2id password checks the programme
+//!   view's sign-ins ran (a flood of refused sign-ins should not move it).
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -75,6 +77,7 @@ pub struct Metrics {
     pub sync_pages: Family<DirectionLabels, Counter>,
     pub sync_field_changes: Family<DirectionLabels, Counter>,
     pub errors: Family<ErrorLabels, Counter>,
+    pub sign_in_password_checks: Counter,
 }
 
 impl Metrics {
@@ -90,6 +93,7 @@ impl Metrics {
         let sync_pages = Family::<DirectionLabels, Counter>::default();
         let sync_field_changes = Family::<DirectionLabels, Counter>::default();
         let errors = Family::<ErrorLabels, Counter>::default();
+        let sign_in_password_checks = Counter::default();
         registry.register(
             "http_requests",
             "HTTP requests answered, by route and status",
@@ -130,6 +134,11 @@ impl Metrics {
             "Requests refused or failed, by error code",
             errors.clone(),
         );
+        registry.register(
+            "sign_in_password_checks",
+            "Password checks (Argon2id) run for programme sign-ins",
+            sign_in_password_checks.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -140,6 +149,7 @@ impl Metrics {
             sync_pages,
             sync_field_changes,
             errors,
+            sign_in_password_checks,
         }
     }
 

@@ -55,8 +55,96 @@ fn transparency_get(summary: &str) -> Value {
     })
 }
 
+/// Adds to every operation the answers its extractors give on their own: 401 and
+/// 403 where a device token is required, and for a request body 413 (over the
+/// route's limit), 415 (another Content-Type) and 422 (the body does not fit the
+/// schema), so the document lists every status a route can answer.
+fn add_common_responses(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if method == "parameters" {
+                continue;
+            }
+            let device = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("device").is_some()));
+            let body = op.get("requestBody").is_some();
+            let head = method == "head";
+            let Some(responses) = op["responses"].as_object_mut() else {
+                continue;
+            };
+            let mut add = |status: &str, description: &str| {
+                if !responses.contains_key(status) {
+                    let r = if head {
+                        json!({ "description": description })
+                    } else {
+                        error_response(description)
+                    };
+                    responses.insert(status.to_owned(), r);
+                }
+            };
+            if device {
+                add("401", "Missing or unknown device token");
+                add("403", "Device revoked");
+            }
+            // The framework's own refusals of a body are plain text.
+            if body {
+                for (status, description) in [
+                    ("413", "Body over the route's limit (plain text)"),
+                    ("415", "Content-Type not the one documented (plain text)"),
+                    ("422", "Body does not fit the schema (plain text)"),
+                ] {
+                    if !responses.contains_key(status) {
+                        responses.insert(
+                            status.to_owned(),
+                            json!({ "description": description, "content": { "text/plain": {} } }),
+                        );
+                    }
+                }
+                // Malformed JSON or form bodies are plain text too.
+                if let Some(r) = responses.get_mut("400") {
+                    if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut) {
+                        content.entry("text/plain").or_insert(json!({}));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The login form and the sign-in.
+fn sign_in_path() -> Value {
+    json!({
+        "get": { "summary": "The login form (HTML)", "responses": { "200": { "description": "The form" } } },
+        "post": {
+            "summary": "Sign in to the programme view",
+            "requestBody": { "required": true, "content": { "application/x-www-form-urlencoded": { "schema": { "type": "object", "required": ["usuario", "contrasena"], "properties": { "usuario": { "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9._-]+$", "description": "Letters, digits, '.', '_' and '-'; longer names are refused before any lookup" }, "contrasena": { "type": "string", "format": "password", "maxLength": 256 } } } } } },
+            "responses": {
+                "303": { "description": "Signed in: Set-Cookie cosabi_sesion (Path=/), redirect to /programa" },
+                "400": { "description": "A user name no account can have (over 64 characters, or other characters) or a password over 1,024 bytes: refused before any lookup", "content": { "text/html": {} } },
+                "401": { "description": "Wrong user or password: the form again", "content": { "text/html": {} } },
+                "413": { "description": "Body over 8 KiB (refused on its announced length, unread)" },
+                "429": { "description": "Locked out after failed attempts; Retry-After says when to try again", "content": { "text/html": {} } },
+                "503": { "description": "Every password check is busy; Retry-After: 1", "content": { "text/html": {} } }
+            }
+        }
+    })
+}
+
 /// The document.
 pub fn document() -> Value {
+    let mut doc = document_as_written();
+    add_common_responses(&mut doc);
+    doc
+}
+
+fn document_as_written() -> Value {
     let sha = json!({
         "name": "sha256", "in": "path", "required": true,
         "description": "SHA-256 of the blob's bytes, 64 lowercase hex characters",
@@ -81,7 +169,7 @@ pub fn document() -> Value {
                 "ErrorBody": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {
-                        "code": { "type": "string", "enum": ["unauthorized", "revoked", "code_invalid", "code_expired", "malformed", "too_large", "not_found", "offset_mismatch", "hash_mismatch", "protocol_too_new", "clinic_exists", "account_exists", "internal"] },
+                        "code": { "type": "string", "enum": ["unauthorized", "revoked", "code_invalid", "too_many_attempts", "malformed", "too_large", "not_found", "offset_mismatch", "hash_mismatch", "protocol_too_new", "clinic_exists", "account_exists", "internal"] },
                         "message": { "type": "string" }
                     }
                 },
@@ -122,8 +210,10 @@ pub fn document() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EnrollRequest" } } } },
                     "responses": {
                         "200": { "description": "Enrolled", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EnrollResponse" } } } },
-                        "400": error_response("Unknown code"),
-                        "410": error_response("Code expired or already used")
+                        "400": error_response("Malformed JSON"),
+                        "403": error_response("The code is wrong, used or expired: one answer for all three (code_invalid), byte for byte"),
+                        "409": error_response("The site belongs to another device: take a fresh site and enroll again with the same code"),
+                        "429": error_response("Too many wrong codes from this address, or from everyone; Retry-After says when to try again")
                     }
                 }
             },
@@ -157,17 +247,7 @@ pub fn document() -> Value {
                 "parameters": [{ "name": "clues", "in": "path", "required": true, "description": "The clinic's CLUES", "schema": { "type": "string" } }],
                 "get": expediente_get()
             },
-            "/programa/entrar": {
-                "get": { "summary": "The login form (HTML)", "responses": { "200": { "description": "The form" } } },
-                "post": {
-                    "summary": "Sign in to the programme view",
-                    "requestBody": { "required": true, "content": { "application/x-www-form-urlencoded": { "schema": { "type": "object", "required": ["usuario", "contrasena"], "properties": { "usuario": { "type": "string" }, "contrasena": { "type": "string", "format": "password" } } } } } },
-                    "responses": {
-                        "303": { "description": "Signed in: Set-Cookie cosabi_sesion, redirect to /programa" },
-                        "401": { "description": "Wrong user or password: the form again" }
-                    }
-                }
-            },
+            "/programa/entrar": sign_in_path(),
             "/programa/salir": {
                 "post": { "summary": "Sign out", "responses": { "303": { "description": "Session ended, cookie cleared, redirect to the form" } } }
             },
@@ -219,10 +299,10 @@ pub fn document() -> Value {
             "/verificar/archivo": {
                 "post": {
                     "summary": "Whether a PDF is the very file Cosabi made, and its records' verification (HTML, es-MX; public)",
-                    "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["archivo"], "properties": { "archivo": { "type": "string", "format": "binary", "maxLength": 16777216 } } } } } },
+                    "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["archivo"], "additionalProperties": false, "properties": { "archivo": { "type": "string", "format": "binary", "minLength": 1, "maxLength": 16777216 } } } } } },
                     "responses": {
                         "200": { "description": "The file's check (original, altered, or not a Cosabi document)", "content": { "text/html": {} } },
-                        "400": { "description": "No file sent", "content": { "text/html": {} } },
+                        "400": { "description": "No file sent (the form again), or a malformed multipart body (text)", "content": { "text/html": {}, "text/plain": {} } },
                         "413": { "description": "Larger than 16 MB", "content": { "text/html": {} } },
                         "503": { "description": "Too many verifications at once", "content": { "text/html": {} } }
                     }

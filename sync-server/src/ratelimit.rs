@@ -1,4 +1,6 @@
-//! Sign-in attempts to the programme view, limited per account name.
+//! Failed attempts, limited: sign-ins to the programme view per account name
+//! ([`LoginLimiter`]), and enrollment codes per client address and overall
+//! ([`EnrollLimiter`]).
 //!
 //! Passwords are Argon2id-hashed, so each guess costs the server ~50 ms of CPU and an
 //! attacker little. After [`FREE_FAILURES`] failed attempts for one name, further
@@ -18,6 +20,7 @@
 //! success, which is what a sign-in needs.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -100,6 +103,121 @@ fn make_room(names: &mut HashMap<String, Entry>, now: Instant) {
     }
 }
 
+/// Wrong enrollment codes one client address may send per [`ENROLL_WINDOW`].
+pub const ENROLL_FAILURES_PER_ADDRESS: u32 = 10;
+/// Wrong enrollment codes the whole server takes per [`ENROLL_WINDOW`], from every
+/// address together (a guesser with many addresses).
+pub const ENROLL_FAILURES_OVERALL: u32 = 200;
+/// The window enrollment failures are counted in.
+pub const ENROLL_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// Client addresses tracked at most.
+pub const TRACKED_ADDRESSES_MAX: usize = 10_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    started: Instant,
+    failures: u32,
+}
+
+impl Window {
+    /// The wait until the window ends, if `limit` failures were counted in it.
+    fn wait(&self, limit: u32, now: Instant) -> Option<Duration> {
+        let ends = self.started + ENROLL_WINDOW;
+        (self.failures >= limit && ends > now).then(|| ends - now)
+    }
+
+    fn count(&mut self, now: Instant) {
+        if now.duration_since(self.started) >= ENROLL_WINDOW {
+            *self = Window {
+                started: now,
+                failures: 0,
+            };
+        }
+        self.failures = self.failures.saturating_add(1);
+    }
+}
+
+/// Failed enrollments (a wrong, used or expired code) per client address and
+/// overall, in fixed windows of [`ENROLL_WINDOW`]: past
+/// [`ENROLL_FAILURES_PER_ADDRESS`] an address is refused until its window ends, past
+/// [`ENROLL_FAILURES_OVERALL`] every address is. Codes are 10 characters of 31, so
+/// guessing was never practical; the limit keeps a flood of guesses from costing
+/// the store a lookup each. IPv6 addresses count by their /64 (one subscriber's
+/// network). Successes are not counted: a municipal office enrolling sixty tablets
+/// from one address is never refused.
+#[derive(Debug)]
+pub struct EnrollLimiter {
+    addresses: Mutex<HashMap<IpAddr, Window>>,
+    overall: Mutex<Window>,
+}
+
+impl Default for EnrollLimiter {
+    fn default() -> Self {
+        EnrollLimiter {
+            addresses: Mutex::default(),
+            overall: Mutex::new(Window {
+                started: Instant::now(),
+                failures: 0,
+            }),
+        }
+    }
+}
+
+/// The key an address is counted under: itself, or its /64 for IPv6.
+fn address_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+    }
+}
+
+impl EnrollLimiter {
+    /// `Err(wait)` when `addr`, or the server as a whole, is over its limit at `now`.
+    pub fn check(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+        let overall = *self.overall.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(wait) = overall.wait(ENROLL_FAILURES_OVERALL, now) {
+            return Err(wait);
+        }
+        let addresses = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
+        match addresses.get(&address_key(addr)) {
+            Some(w) => w.wait(ENROLL_FAILURES_PER_ADDRESS, now).map_or(Ok(()), Err),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed enrollment from `addr`.
+    pub fn failed(&self, addr: IpAddr, now: Instant) {
+        self.overall
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .count(now);
+        let key = address_key(addr);
+        let mut addresses = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
+        if !addresses.contains_key(&key) && addresses.len() >= TRACKED_ADDRESSES_MAX {
+            addresses.retain(|_, w| now.duration_since(w.started) < ENROLL_WINDOW);
+            if addresses.len() >= TRACKED_ADDRESSES_MAX {
+                if let Some(oldest) = addresses
+                    .iter()
+                    .min_by_key(|(_, w)| w.started)
+                    .map(|(k, _)| *k)
+                {
+                    addresses.remove(&oldest);
+                }
+            }
+        }
+        addresses
+            .entry(key)
+            .or_insert(Window {
+                started: now,
+                failures: 0,
+            })
+            .count(now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +289,45 @@ mod tests {
         assert!(limiter
             .check("victima", t0 + Duration::from_secs(1))
             .is_err());
+    }
+
+    #[test]
+    fn enrollment_failures_are_limited_per_address_then_overall() {
+        let limiter = EnrollLimiter::default();
+        let t0 = Instant::now();
+        let a: IpAddr = "203.0.113.7".parse().unwrap();
+        for _ in 0..ENROLL_FAILURES_PER_ADDRESS {
+            assert!(limiter.check(a, t0).is_ok());
+            limiter.failed(a, t0);
+        }
+        assert_eq!(limiter.check(a, t0), Err(ENROLL_WINDOW));
+        // Another address is not affected; the window's end frees the first.
+        assert!(limiter.check("203.0.113.8".parse().unwrap(), t0).is_ok());
+        assert!(limiter.check(a, t0 + ENROLL_WINDOW).is_ok());
+        // One IPv6 /64 is one address.
+        let v6 = |s: &str| s.parse::<IpAddr>().unwrap();
+        for i in 0..ENROLL_FAILURES_PER_ADDRESS {
+            limiter.failed(v6(&format!("2001:db8:1:2::{i:x}")), t0);
+        }
+        assert!(limiter.check(v6("2001:db8:1:2:ffff::1"), t0).is_err());
+        assert!(limiter.check(v6("2001:db8:1:3::1"), t0).is_ok());
+        // Many addresses together reach the overall limit.
+        let overall = EnrollLimiter::default();
+        for i in 0..ENROLL_FAILURES_OVERALL {
+            let addr = IpAddr::from([10, 0, (i / 256) as u8, (i % 256) as u8]);
+            assert!(overall.check(addr, t0).is_ok());
+            overall.failed(addr, t0);
+        }
+        assert!(overall.check("198.51.100.1".parse().unwrap(), t0).is_err());
+    }
+
+    #[test]
+    fn random_addresses_cannot_grow_the_map_without_end() {
+        let limiter = EnrollLimiter::default();
+        let t0 = Instant::now();
+        for i in 0..TRACKED_ADDRESSES_MAX as u32 + 500 {
+            limiter.failed(IpAddr::from(i.to_be_bytes()), t0);
+        }
+        assert!(limiter.addresses.lock().unwrap().len() <= TRACKED_ADDRESSES_MAX);
     }
 }

@@ -45,7 +45,13 @@ pub async fn serve(state: AppState, listener: TcpListener, grace: Duration) -> a
         let _ = stopping_tx.send(true);
     });
     let mut graceful = stopping.clone();
-    let server = axum::serve(listener, crate::app(state)).with_graceful_shutdown(async move {
+    // Each request knows its TCP peer (`ConnectInfo`): enrollment failures are
+    // limited per client address.
+    let server = axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
         let _ = graceful.wait_for(|stop| *stop).await;
     });
     let mut deadline = stopping;

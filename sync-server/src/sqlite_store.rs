@@ -285,6 +285,23 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn set_clinic_municipality(&self, clues: &str, municipality: &str) -> StoreResult<()> {
+        let (clues, municipality) = (clues.to_owned(), municipality.to_owned());
+        self.run(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE clinic SET municipality = ?2 WHERE clues = ?1",
+                    rusqlite::params![clues, municipality],
+                )
+                .map_err(backend)?;
+            if changed == 0 {
+                return Err(StoreError::NoSuchClinic(clues));
+            }
+            Ok(())
+        })
+        .await
+    }
+
     async fn clinic_by_clues(&self, clues: &str) -> StoreResult<Option<ClinicRecord>> {
         let clues = clues.to_owned();
         self.run(move |conn| {

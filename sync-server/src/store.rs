@@ -23,8 +23,10 @@ pub struct ClinicRecord {
     /// Two-letter state code.
     pub state: String,
     pub consultorios: u32,
-    /// As the admin typed it; empty when not given (the clinic's synced record then
-    /// says where it is).
+    /// As the admin typed it (required by `clinic add`). The only municipality
+    /// municipal accounts are scoped by: a clinic cannot move itself by editing its
+    /// synced record. Empty for clinics registered before it was required: those
+    /// are in no municipal account's view until `clinic set-municipality`.
     pub municipality: String,
     pub created_at_ms: u64,
 }
@@ -305,6 +307,16 @@ pub trait Store: Send + Sync + 'static {
     async fn add_clinic(&self, clinic: ClinicRecord) -> StoreResult<()>;
     async fn clinics(&self) -> StoreResult<Vec<ClinicRecord>>;
     async fn clinic_by_clues(&self, clues: &str) -> StoreResult<Option<ClinicRecord>>;
+    /// Sets the registered municipality of a clinic (`clinic set-municipality`, for
+    /// clinics registered before `clinic add` required one). The default refuses:
+    /// a store implements it to support the command.
+    async fn set_clinic_municipality(&self, clues: &str, municipality: &str) -> StoreResult<()> {
+        let _ = municipality;
+        Err(StoreError::Backend(format!(
+            "this store cannot change a clinic's municipality yet: run \
+             UPDATE clinic SET municipality = '<name>' WHERE clues = '{clues}' in its database"
+        )))
+    }
     /// Registers a one-time enrollment code (by its hash) for a clinic.
     async fn add_enrollment_code(
         &self,

@@ -144,7 +144,7 @@ async fn metrics_count_requests_sync_pages_and_errors() {
         .send()
         .await
         .unwrap();
-    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.status(), 403);
     let site = SiteId(uuid::Uuid::now_v7());
     let device = enroll(&server.url, &code, site).await;
     let resp = http
@@ -184,7 +184,7 @@ async fn metrics_count_requests_sync_pages_and_errors() {
         1.0
     );
     assert_eq!(
-        value("cosabi_http_requests_total{method=\"POST\",route=\"/v1/enroll\",status=\"400\"}"),
+        value("cosabi_http_requests_total{method=\"POST\",route=\"/v1/enroll\",status=\"403\"}"),
         1.0
     );
     assert_eq!(

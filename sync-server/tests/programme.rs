@@ -35,7 +35,7 @@ async fn sign_in(server: &Server, user: &str, password: &str) -> Result<String, 
         .to_str()
         .unwrap()
         .to_owned();
-    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/programa"] {
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/;"] {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
     Ok(cookie.split(';').next().unwrap().to_owned())

@@ -97,13 +97,13 @@ async fn clinics_are_isolated_and_bad_tokens_refused() {
     assert_eq!(pulled.changes_down, 0, "clinic B received clinic A's data");
     assert!(b.with(|r| r.domain_rows().unwrap().is_empty()));
 
-    // A used code is refused; a made-up one too.
+    // A used code is refused; a made-up one too, with the same answer.
     let again =
         cosabi_replica::client::enroll(&server.url, &code_a, "x", a.with(|r| r.site_id())).await;
     assert!(
         matches!(
             again,
-            Err(cosabi_replica::client::SyncError::Refused { status: 410, .. })
+            Err(cosabi_replica::client::SyncError::Refused { status: 403, .. })
         ),
         "{again:?}"
     );
@@ -113,7 +113,7 @@ async fn clinics_are_isolated_and_bad_tokens_refused() {
     assert!(
         matches!(
             bogus,
-            Err(cosabi_replica::client::SyncError::Refused { status: 400, .. })
+            Err(cosabi_replica::client::SyncError::Refused { status: 403, .. })
         ),
         "{bogus:?}"
     );

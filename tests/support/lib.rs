@@ -564,6 +564,8 @@ impl SyncServer {
             state,
             "--consultorios",
             "2",
+            "--municipality",
+            "Tlaquilpa",
         ])?;
         code_in(&out)
     }

@@ -27,13 +27,14 @@ pub use fold::FoldCache;
 
 use crate::accounts::{
     cleared_cookie, decoy_hash, session_cookie, session_token, start_session, validate_user,
-    verify_password, Scope, Viewer, PASSWORD_BYTES_MAX,
+    verify_password, Scope, Viewer, PASSWORD_BYTES_MAX, USER_CHARS_MAX,
 };
 use crate::auth::sha256_hex;
 use crate::error::AppError;
 use crate::store::{AccountRecord, ClinicRecord};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
+use axum::handler::Handler;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -44,6 +45,7 @@ use cosabi_core::ids::ClinicId;
 use report::{clinic_row, percent, pesos_plain, ClinicRow, Figures, CATEGORIES, STATUSES};
 use serde::Deserialize;
 use std::collections::HashMap;
+use tower_http::limit::RequestBodyLimitLayer;
 
 /// First fiscal year the year chooser offers (the programme started in 2023).
 pub(crate) const FIRST_FISCAL_YEAR: i32 = 2023;
@@ -59,7 +61,12 @@ pub fn routes() -> Router<AppState> {
             "/programa/clinica/{clues}/expediente.zip",
             get(clinic_expediente),
         )
-        .route("/programa/entrar", get(login_form).post(login))
+        .route(
+            "/programa/entrar",
+            // 413 on an announced length over the limit before reading a byte of
+            // the body, and on a chunked body once it passes the limit.
+            get(login_form).post(login.layer(RequestBodyLimitLayer::new(SIGN_IN_BODY_BYTES_MAX))),
+        )
         .route("/programa/salir", post(logout))
 }
 
@@ -126,7 +133,9 @@ pub(crate) async fn load(
         .clinics()
         .await?
         .into_iter()
-        .filter(|c| scope.reaches_state(&c.state))
+        // The scope is applied to what the server registered, never to what the
+        // clinic synced: a committee editing its municipality stays where it is.
+        .filter(|c| scope.contains(&c.state, &c.municipality))
         .filter(|c| match narrow {
             Narrow::All => true,
             Narrow::States(codes) => codes.contains(&c.state.as_str()),
@@ -155,7 +164,6 @@ pub(crate) async fn load(
             let f = folds.get(&c.id).unwrap_or(&empty);
             clinic_row(c, f, fiscal_year, &today, last_sync.get(&c.id).copied())
         })
-        .filter(|r| scope.contains(&r.record.state, &r.municipality))
         .collect();
     let mut states = Vec::new();
     let mut total = Figures::default();
@@ -305,8 +313,8 @@ async fn state_page(
 /// The clinic a page asks for, with the view narrowed to it, or the page that
 /// refuses it. Only a programme-wide account is told that a CLUES is unknown; any
 /// other gets the same refusal for an unknown clinic as for one outside its scope,
-/// so CLUES cannot be probed. A municipal account learns a clinic's municipality
-/// only from the fold.
+/// so CLUES cannot be probed. A municipal account's clinics are those registered
+/// in its municipality (`clinic add --municipality`), whatever they synced.
 async fn scoped_clinic(
     state: &AppState,
     viewer: &AccountRecord,
@@ -447,35 +455,75 @@ fn too_many_attempts(wait: std::time::Duration) -> Response {
     resp
 }
 
+/// Longest sign-in form body: a user name of [`USER_CHARS_MAX`] characters and a
+/// password of [`PASSWORD_BYTES_MAX`] bytes, URL-encoded, fit many times over.
+pub const SIGN_IN_BODY_BYTES_MAX: usize = 8 * 1024;
+
+/// The answer when every password check is busy: try again in a moment.
+fn sign_in_busy() -> Response {
+    let mut resp = login_refused(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "El servidor está ocupado. Intente de nuevo en unos segundos.",
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    resp
+}
+
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    // Limited by the name as typed (normalised when valid), before any hashing.
-    let key = validate_user(&form.usuario).unwrap_or_else(|_| form.usuario.trim().to_lowercase());
+    // A name no account can have (over USER_CHARS_MAX characters, or characters
+    // user names never hold) and a password longer than any accepted are refused
+    // here, before any lookup, lockout entry, hashing or log line: the request's
+    // text goes nowhere.
+    let user = if form.usuario.len() > 4 * USER_CHARS_MAX {
+        Err(())
+    } else {
+        validate_user(&form.usuario).map_err(|_| ())
+    };
+    let Ok(user) = user.and_then(|u| {
+        (form.contrasena.len() <= PASSWORD_BYTES_MAX)
+            .then_some(u)
+            .ok_or(())
+    }) else {
+        crate::metrics::METRICS.error("sign_in_malformed");
+        return Ok(login_refused(
+            StatusCode::BAD_REQUEST,
+            "Usuario o contraseña incorrectos.",
+        ));
+    };
+    // From here the name is at most USER_CHARS_MAX letters, digits, '.', '_' or
+    // '-': the lockout key and what the log says.
     let limiter = &state.sign_in.limiter;
-    if let Err(wait) = limiter.check(&key, std::time::Instant::now()) {
-        tracing::warn!(user = %key, "programme sign-in refused: locked out after failed attempts");
+    if let Err(wait) = limiter.check(&user, std::time::Instant::now()) {
+        tracing::warn!(user = %user, "programme sign-in refused: locked out after failed attempts");
         return Ok(too_many_attempts(wait));
     }
-    let account = match validate_user(&form.usuario) {
-        Ok(user) => state.store.account(&user).await?,
-        Err(_) => None,
+    // A bounded number of password checks at once; none free is 503, not a queue.
+    let Ok(permit) = state.sign_in.password_checks.clone().try_acquire_owned() else {
+        crate::metrics::METRICS.error("sign_in_busy");
+        return Ok(sign_in_busy());
     };
+    let account = state.store.account(&user).await?;
     // Unknown users are checked against a decoy so a failure takes as long either way.
     let phc = account
         .as_ref()
         .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
     let password = form.contrasena;
-    let matches = password.len() <= PASSWORD_BYTES_MAX
-        && tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+    crate::metrics::METRICS.sign_in_password_checks.inc();
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_password(&password, &phc)
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))?;
     let Some(account) = account.filter(|_| matches) else {
-        tracing::info!(user = %key, "programme sign-in refused");
-        if let Some(wait) = limiter.failed(&key, std::time::Instant::now()) {
-            tracing::warn!(user = %key, seconds = wait.as_secs(), "programme sign-in locked out");
+        tracing::info!(user = %user, "programme sign-in refused");
+        if let Some(wait) = limiter.failed(&user, std::time::Instant::now()) {
+            tracing::warn!(user = %user, seconds = wait.as_secs(), "programme sign-in locked out");
             return Ok(too_many_attempts(wait));
         }
         return Ok(login_refused(
@@ -483,7 +531,7 @@ async fn login(
             "Usuario o contraseña incorrectos.",
         ));
     };
-    limiter.succeeded(&key);
+    limiter.succeeded(&user);
     let token = start_session(&state, &account.user).await?;
     tracing::info!(user = %account.user, scope = %account.scope, "programme sign-in");
     let mut resp = Redirect::to("/programa").into_response();

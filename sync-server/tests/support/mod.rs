@@ -15,6 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
 
+pub mod chrome;
 pub mod public;
 pub mod s3;
 
@@ -45,14 +46,31 @@ impl Server {
     /// directory or a URL) and `env` added to its environment, and waits for the
     /// line that says it listens.
     pub fn start_with(db: &Path, blobs: &str, listen: &str, env: &[(&str, &str)]) -> Server {
+        Server::spawn(db, blobs, listen, env, Stdio::inherit())
+    }
+
+    /// Starts `serve` like [`Server::start`] with `env` (`RUST_LOG` may be set in
+    /// it), its log (stderr) written to `log`.
+    pub fn start_logged(dir: &Path, env: &[(&str, &str)], log: &Path) -> Server {
+        let blobs = dir.join("blobs");
+        Server::spawn(
+            &dir.join("server.sqlite3"),
+            blobs.to_str().unwrap(),
+            "127.0.0.1:0",
+            env,
+            std::fs::File::create(log).unwrap().into(),
+        )
+    }
+
+    fn spawn(db: &Path, blobs: &str, listen: &str, env: &[(&str, &str)], stderr: Stdio) -> Server {
         let mut child = Command::new(BIN)
             .arg("--db")
             .arg(db)
             .args(["serve", "--listen", listen, "--blobs", blobs])
-            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("server starts");
         let mut line = String::new();
@@ -119,6 +137,8 @@ pub fn add_clinic(db: &Path, clues: &str) -> String {
             &clues[..2],
             "--consultorios",
             "2",
+            "--municipality",
+            "Tlaquilpa",
         ],
     );
     code_in(&out)
@@ -128,7 +148,7 @@ pub fn new_code(db: &Path, clues: &str) -> String {
     code_in(&admin(db, &["clinic", "code", "--clues", clues]))
 }
 
-fn code_in(out: &str) -> String {
+pub fn code_in(out: &str) -> String {
     out.lines()
         .find_map(|l| l.strip_prefix("enrollment code: "))
         .unwrap_or_else(|| panic!("no code in {out:?}"))

@@ -109,6 +109,8 @@ async fn hand_built_clinic(server: &Server, dir: &Path) -> (String, String, Stri
             NAYARIT,
             "--consultorios",
             "2",
+            "--municipality",
+            "Del Nayar",
         ],
     );
     let code = code
