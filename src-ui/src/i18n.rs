@@ -199,6 +199,7 @@ mod tests {
             "language_unknown",
             "value_invalid",
             "member_unknown",
+            "too_many_attempts",
             "sign_in_required",
             "forbidden",
             // Money and photos.
