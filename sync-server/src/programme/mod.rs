@@ -675,3 +675,28 @@ pub(crate) fn csv_bytes(headers: Vec<String>, rows: Vec<Vec<String>>) -> Result<
     w.into_inner()
         .map_err(|e| AppError::internal(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::csv_bytes;
+
+    /// The programme's and the transparency pages' CSVs (both written here): a text
+    /// cell a spreadsheet would run is written as text; numbers stay numbers.
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_neutralised() {
+        let bytes = csv_bytes(
+            vec!["nombre".into(), "saldo".into()],
+            vec![
+                vec!["=HYPERLINK(\"http://x\")".into(), "-12.50".into()],
+                vec!["@SUM(A1)".into(), "3".into()],
+                vec!["+52 55".into(), "-cmd".into()],
+            ],
+        )
+        .unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}nombre,saldo\n\"'=HYPERLINK(\"\"http://x\"\")\",-12.50\n'@SUM(A1),3\n'+52 55,'-cmd\n"
+        );
+    }
+}
