@@ -1,6 +1,6 @@
 //! One clinic's expediente (the ZIP a committee hands in for a fiscal year), made on
 //! the server from what its devices synced and the photos they uploaded, with the
-//! same code the app uses ([`cosabi_reports::expediente_zip`]).
+//! same code the app uses ([`cosabi_reports::expediente_zip_sealed_streamed`]).
 //!
 //! The reports read a [`Replica`] on disk, whose photos live in `blobs/` next to its
 //! database file. The clinic's changes are folded into a replica in a work folder of
@@ -10,6 +10,13 @@
 //! replica's `blobs/` folder, a few at a time. Making the cuadernillo writes
 //! thumbnails into that folder (`blobs/thumbs/`); nothing is ever written into the
 //! server's store.
+//!
+//! A download is streamed ([`expediente_stream`]): the ZIP is written front to back
+//! on a blocking thread into chunks handed to the connection through a bounded
+//! channel, so the server holds one photo and a few chunks of it at a time, whatever
+//! the clinic-year's size, and waits while the client is slower. At most
+//! [`builds_max`] are built at once (`AppState::expedientes`); the bytes are hashed as
+//! they are written, and the seals are recorded before the last chunk leaves.
 
 use super::fold::clinic_pages;
 use crate::blob_store::{BlobStore, BlobStoreError, READS_PARALLEL_MAX};

@@ -10,18 +10,41 @@ use cosabi_core::schema::RECEIPT;
 /// Photos per receipt in [`record_clinic_year`].
 pub const PHOTOS_PER_RECEIPT: usize = 2;
 
-/// A real JPEG (baseline, quality 90) of `w`×`h` pixels of noise seeded by `seed`:
-/// noise does not compress, as a photo of a receipt hardly does.
-fn noise_jpeg(seed: u64, w: u32, h: u32) -> Vec<u8> {
+/// Width and height of the photos: a phone's prepared photo (the app resizes to
+/// about this before keeping one).
+const PHOTO_W: u32 = 1280;
+const PHOTO_H: u32 = 960;
+
+/// A real JPEG (quality 85) shaped like a photographed receipt: paper with a soft
+/// gradient, lines of dark "text" marks, and sensor noise of `noise` levels, all
+/// drawn from `seed`.
+fn receipt_jpeg(seed: u64, noise: u32) -> Vec<u8> {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let img = image::RgbImage::from_fn(w, h, |_, _| {
+    let mut next = move || {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        image::Rgb([x as u8, (x >> 8) as u8, (x >> 16) as u8])
+        x
+    };
+    let tint = (next() % 24) as i32;
+    let marks: Vec<u64> = (0..64).map(|_| next()).collect();
+    let img = image::RgbImage::from_fn(PHOTO_W, PHOTO_H, |px, py| {
+        let paper =
+            200 + tint + (px as i32 * 24 / PHOTO_W as i32) - (py as i32 * 16 / PHOTO_H as i32);
+        let line = py / 24;
+        let in_text = py % 24 < 12 && px > 80 && px < PHOTO_W - 80;
+        let mark = marks[(line % 64) as usize] >> ((px / 9) % 64) & 1 == 1;
+        let ink = if in_text && mark { -150 } else { 0 };
+        let n = if noise == 0 {
+            0
+        } else {
+            (next() % (2 * noise as u64 + 1)) as i32 - noise as i32
+        };
+        let v = (paper + ink + n).clamp(0, 255) as u8;
+        image::Rgb([v, v.saturating_sub(4), v.saturating_sub(12)])
     });
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
         .encode_image(&img)
         .unwrap();
     out
@@ -30,14 +53,25 @@ fn noise_jpeg(seed: u64, w: u32, h: u32) -> Vec<u8> {
 /// Makes `n` distinct JPEGs of about `bytes` each (within a few per cent), the
 /// same for the same arguments.
 pub fn photos(n: usize, bytes: usize) -> Vec<Vec<u8>> {
-    // Noise at a fixed quality costs a steady number of bytes per pixel: measure it
-    // once, then size every photo by it (4:3).
-    let probe = noise_jpeg(0, 400, 300);
-    let per_pixel = probe.len() as f64 / (400.0 * 300.0);
-    let pixels = bytes as f64 / per_pixel;
-    let h = (pixels * 3.0 / 4.0).sqrt().round().max(8.0) as u32;
-    let w = (h * 4 / 3).max(8);
-    (0..n as u64).map(|i| noise_jpeg(i + 1, w, h)).collect()
+    // The noise that makes the first photo `bytes` long (more noise, more bytes),
+    // found by halving; the others take the same.
+    let (mut lo, mut hi) = (0u32, 64u32);
+    let (mut lo_len, mut hi_len) = (receipt_jpeg(0, lo).len(), usize::MAX);
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        let len = receipt_jpeg(0, mid).len();
+        if len < bytes {
+            (lo, lo_len) = (mid, len);
+        } else {
+            (hi, hi_len) = (mid, len);
+        }
+    }
+    let noise = if hi_len.abs_diff(bytes) < lo_len.abs_diff(bytes) {
+        hi
+    } else {
+        lo
+    };
+    (0..n as u64).map(|i| receipt_jpeg(i + 1, noise)).collect()
 }
 
 /// Records on `device` (a clinic's records loaded first) one cash purchase of 2025
