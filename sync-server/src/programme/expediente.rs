@@ -184,13 +184,13 @@ impl BodyWriter {
     }
 
     /// Sends what is held back: the ZIP's last bytes.
-    fn finish(mut self) -> std::io::Result<()> {
+    fn finish(&mut self) -> std::io::Result<()> {
         let tail = Bytes::from(std::mem::take(&mut self.buf));
         self.send(Ok(tail))
     }
 
     /// Cuts the download: the connection ends with an error instead of the rest.
-    fn fail(mut self, why: String) {
+    fn fail(&mut self, why: String) {
         let _ = self.send(Err(std::io::Error::other(why)));
     }
 }
@@ -255,19 +255,21 @@ pub async fn expediente_stream(
                 Ok(made)
             });
         drop(prepared);
-        // The build's permit is given back before the last chunk leaves: a client
-        // that has the whole ZIP can start the next build at once.
-        drop(permit);
-        match made {
-            Ok(made) => {
-                if out.inner.finish().is_ok() {
-                    done(&made);
-                }
-            }
+        let sent = match &made {
+            Ok(_) => out.inner.finish().is_ok(),
             Err(e) => {
                 tracing::warn!(%clinic, fiscal_year, "expediente stopped: {e}");
                 out.inner.fail(e.to_string());
+                false
             }
+        };
+        // The permit is held until the last chunk is queued (a client that stops
+        // reading keeps its build, and only its build), and given back before the
+        // body ends: a client that has the whole ZIP can start the next build at once.
+        drop(permit);
+        drop(out);
+        if let (true, Ok(made)) = (sent, &made) {
+            done(made);
         }
     });
     match ready_rx.await {
