@@ -100,6 +100,7 @@ bench: fetch
 	cargo bench --locked -p cosabi-replica --bench replica
 	cargo bench --locked -p cosabi-sync-server --bench sync
 	cargo bench --locked -p cosabi-sync-server --bench abuse
+	cargo bench --locked -p cosabi-sync-server --bench expediente
 	cargo bench --locked -p cosabi-reports --bench reports
 	$(MAKE) --no-print-directory bench-app
 	cargo bench --locked -p cosabi-sync-server --bench national

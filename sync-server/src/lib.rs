@@ -75,6 +75,8 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// Verifications of documents running at once (each folds a clinic).
     pub verifications: Arc<tokio::sync::Semaphore>,
+    /// Expedientes being built at once (`programme::expediente::builds_max`).
+    pub expedientes: Arc<tokio::sync::Semaphore>,
     /// The states whose transparency pages are public (`[transparency] states`),
     /// in the catalog's order; none by default.
     pub transparency: Arc<Vec<&'static str>>,
@@ -120,6 +122,9 @@ impl AppState {
             sign_in: Arc::default(),
             public_url: None,
             verifications: Arc::new(tokio::sync::Semaphore::new(verify::VERIFY_PARALLEL_MAX)),
+            expedientes: Arc::new(tokio::sync::Semaphore::new(
+                programme::expediente::builds_max(),
+            )),
             transparency: Arc::default(),
             enrollment: Arc::default(),
         }

@@ -40,6 +40,9 @@ fn expediente_get() -> Value {
     });
     get["responses"]["404"] =
         json!({ "description": "No such clinic, or it has not synced its records yet" });
+    get["responses"]["503"] = json!({
+        "description": "As many expedientes are being built as the server allows (COSABI_EXPEDIENTE_BUILDS_MAX); Retry-After says when to try again"
+    });
     get
 }
 

@@ -529,11 +529,14 @@ impl<W: Write + Seek> Expediente<W> {
     }
 }
 
+/// One CSV cell: neutralised if a spreadsheet would run it as a formula
+/// ([`crate::spreadsheet::neutralise_cell`]), quoted if it needs it.
 fn csv_field(s: &str) -> String {
+    let s = crate::spreadsheet::neutralise_cell(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s.into_owned()
     }
 }
 
@@ -601,7 +604,7 @@ pub fn expediente_zip(
     fiscal_year: i32,
     out: impl Write + Seek,
 ) -> Result<ExpedienteReport> {
-    write_expediente(replica, fiscal_year, out, None)
+    write_expediente(replica, fiscal_year, zip::ZipWriter::new(out), None)
 }
 
 /// [`expediente_zip`] with every acta, the cuadernillo and the index sealed
@@ -612,13 +615,31 @@ pub fn expediente_zip_sealed(
     out: impl Write + Seek,
     issuer: &crate::seal::Issuer,
 ) -> Result<ExpedienteReport> {
-    write_expediente(replica, fiscal_year, out, Some(issuer))
+    write_expediente(replica, fiscal_year, zip::ZipWriter::new(out), Some(issuer))
 }
 
-fn write_expediente(
+/// [`expediente_zip_sealed`] into a writer that cannot seek (a download's body as it
+/// is sent): every entry is written once, front to back, its sizes and CRC in a data
+/// descriptor after its bytes (ZIP's streaming form, which every reader reads through
+/// the central directory). Only one photo's bytes are held at a time.
+pub fn expediente_zip_sealed_streamed(
     replica: &Replica,
     fiscal_year: i32,
-    out: impl Write + Seek,
+    out: impl Write,
+    issuer: &crate::seal::Issuer,
+) -> Result<ExpedienteReport> {
+    write_expediente(
+        replica,
+        fiscal_year,
+        zip::ZipWriter::new_stream(out),
+        Some(issuer),
+    )
+}
+
+fn write_expediente<W: Write + Seek>(
+    replica: &Replica,
+    fiscal_year: i32,
+    zip: zip::ZipWriter<W>,
     issuer: Option<&crate::seal::Issuer>,
 ) -> Result<ExpedienteReport> {
     let mut seals = Vec::new();
@@ -640,7 +661,7 @@ fn write_expediente(
         gaps: gaps(replica, &year)?,
     };
     let mut x = Expediente {
-        zip: zip::ZipWriter::new(out),
+        zip,
         made_at: zip_time(chrono::Local::now().naive_local()),
         used: HashSet::new(),
         files: Vec::new(),
@@ -909,6 +930,8 @@ mod tests {
         assert_eq!(csv_field("a"), "a");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("dijo \"sí\""), "\"dijo \"\"sí\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(
             csv(&["x", "y"], &[vec!["1".into(), "2\n3".into()]]),
             "\u{feff}x,y\r\n1,\"2\n3\"\r\n"

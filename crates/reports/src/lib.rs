@@ -32,6 +32,7 @@ mod expediente;
 pub mod model;
 mod pdf;
 pub mod seal;
+pub mod spreadsheet;
 pub mod texts;
 mod words;
 mod xlsx;
@@ -39,8 +40,8 @@ mod xlsx;
 pub use acta::{acta_document, acta_pdf};
 pub use cuadernillo::{cuadernillo_document, cuadernillo_pdf};
 pub use expediente::{
-    completeness, expediente_zip, expediente_zip_sealed, Completeness, ExpedienteReport, FileKind,
-    Gap, GapKind, IndexEntry,
+    completeness, expediente_zip, expediente_zip_sealed, expediente_zip_sealed_streamed,
+    Completeness, ExpedienteReport, FileKind, Gap, GapKind, IndexEntry,
 };
 pub use model::{Document, SealMark};
 pub use pdf::{render as render_pdf, render_sealed as render_pdf_sealed};

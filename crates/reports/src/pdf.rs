@@ -14,7 +14,7 @@ use crate::texts::{fill, t};
 use crate::{Error, Result};
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, TextItem, XObjectId,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, Rect, TextItem, XObjectId,
     XObjectTransform,
 };
 use std::collections::{BTreeSet, HashMap};
@@ -689,12 +689,24 @@ impl<'a> Layout<'a> {
         if let Some(known) = self.images.get(sha256) {
             return known.clone();
         }
-        let added = RawImage::decode_from_bytes(bytes, &mut Vec::new())
-            .ok()
-            .map(|raw| {
-                let (w, h) = (raw.width as f32, raw.height as f32);
-                (self.doc.add_image(&raw), w, h)
-            });
+        let added = match jpeg_frame(bytes) {
+            // As it is: a cuadernillo of a clinic-year holds hundreds of thumbnails,
+            // and printpdf would keep each decoded (about 13 times the JPEG's bytes).
+            Some(frame) => {
+                let xobject = jpeg_xobject(bytes, frame);
+                Some((
+                    self.doc.add_xobject(&xobject),
+                    frame.width as f32,
+                    frame.height as f32,
+                ))
+            }
+            None => RawImage::decode_from_bytes(bytes, &mut Vec::new())
+                .ok()
+                .map(|raw| {
+                    let (w, h) = (raw.width as f32, raw.height as f32);
+                    (self.doc.add_image(&raw), w, h)
+                }),
+        };
         self.images.insert(sha256.to_owned(), added.clone());
         added
     }
@@ -973,9 +985,114 @@ pub fn render_sealed(doc: &Document, mark: Option<&SealMark>) -> Result<Vec<u8>>
     layout.finish(&doc.running_title, mark)
 }
 
+/// What a JPEG's frame header says: enough to embed it in a PDF as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JpegFrame {
+    width: usize,
+    height: usize,
+    /// 1 (grey) or 3 (colour).
+    components: u8,
+}
+
+/// The frame of a baseline or progressive 8-bit JPEG of one or three components, read
+/// from its markers (nothing decoded); `None` for anything else, which is then
+/// decoded and re-encoded by printpdf.
+fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return None;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        if marker == 0x01 || (0xD0..=0xD8).contains(&marker) {
+            i += 2;
+            continue;
+        }
+        if marker == 0xD9 || marker == 0xDA {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if matches!(marker, 0xC0..=0xC2) {
+            let seg = bytes.get(i + 4..i + 2 + len)?;
+            if seg.len() < 6 || seg[0] != 8 {
+                return None;
+            }
+            let height = usize::from(u16::from_be_bytes([seg[1], seg[2]]));
+            let width = usize::from(u16::from_be_bytes([seg[3], seg[4]]));
+            let components = seg[5];
+            return (height > 0 && width > 0 && matches!(components, 1 | 3)).then_some(JpegFrame {
+                width,
+                height,
+                components,
+            });
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+/// An image XObject holding the JPEG's bytes as they are (`/DCTDecode`).
+fn jpeg_xobject(bytes: &[u8], frame: JpegFrame) -> printpdf::ExternalXObject {
+    use printpdf::DictItem;
+    let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
+    let colour = if frame.components == 1 {
+        "DeviceGray"
+    } else {
+        "DeviceRGB"
+    };
+    let dict = [
+        ("Type", name("XObject")),
+        ("Subtype", name("Image")),
+        ("Width", DictItem::Int(frame.width as i64)),
+        ("Height", DictItem::Int(frame.height as i64)),
+        ("ColorSpace", name(colour)),
+        ("BitsPerComponent", DictItem::Int(8)),
+        ("Filter", name("DCTDecode")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    printpdf::ExternalXObject {
+        stream: printpdf::ExternalStream {
+            dict,
+            content: bytes.to_vec(),
+            compress: false,
+        },
+        width: Some(Px(frame.width)),
+        height: Some(Px(frame.height)),
+        dpi: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jpeg_frames_are_read_from_the_markers() {
+        let img = image::RgbImage::from_fn(37, 21, |x, y| image::Rgb([x as u8, y as u8, 7]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .encode_image(&img)
+            .unwrap();
+        assert_eq!(
+            jpeg_frame(&jpeg),
+            Some(JpegFrame {
+                width: 37,
+                height: 21,
+                components: 3
+            })
+        );
+        assert_eq!(jpeg_frame(b"\x89PNG\r\n"), None);
+        assert_eq!(jpeg_frame(&jpeg[..20]), None);
+    }
 
     #[test]
     fn wrapping_keeps_lines_within_the_width() {

@@ -42,6 +42,7 @@ use axum::{Form, Router};
 use chrono::Datelike;
 use cosabi_core::clinic::{normalise_clues, state_by_code, STATES};
 use cosabi_core::ids::ClinicId;
+use cosabi_reports::spreadsheet::neutralise_cell;
 use report::{clinic_row, percent, pesos_plain, ClinicRow, Figures, CATEGORIES, STATUSES};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -376,33 +377,55 @@ async fn clinic_expediente(
         Err(refusal) => return Ok(refusal),
     };
     let fiscal_year = view.fiscal_year;
-    let started = std::time::Instant::now();
-    let (zip, report) = match expediente::expediente_bytes(&state, record.id, fiscal_year).await {
-        Ok(made) => made,
-        Err(expediente::ExpedienteError::NothingSynced) => {
-            return Ok(refused(
-                StatusCode::NOT_FOUND,
-                &viewer,
-                "Sin expediente",
-                "Este centro de salud aún no ha sincronizado los datos de su comité.",
-            ))
-        }
-        Err(e) => return Err(AppError::internal(e.to_string())),
+    let Ok(permit) = state.expedientes.clone().try_acquire_owned() else {
+        tracing::info!(user = %viewer.user, clues = %record.clues, "expediente refused: builds at their limit");
+        return Ok(builds_busy(&viewer));
     };
-    tracing::info!(
-        user = %viewer.user,
-        clues = %record.clues,
-        fiscal_year,
-        files = report.files.len(),
-        bytes = zip.len(),
-        ms = started.elapsed().as_millis() as u64,
-        "expediente downloaded"
-    );
+    let started = std::time::Instant::now();
+    let (user, clues) = (viewer.user.clone(), record.clues.clone());
+    let done = move |made: &expediente::Made| {
+        tracing::info!(
+            %user,
+            %clues,
+            fiscal_year,
+            files = made.report.files.len(),
+            bytes = made.bytes,
+            ms = started.elapsed().as_millis() as u64,
+            "expediente downloaded"
+        );
+    };
+    let body =
+        match expediente::expediente_stream(&state, record.id, fiscal_year, permit, done).await {
+            Ok(body) => body,
+            Err(expediente::ExpedienteError::NothingSynced) => {
+                return Ok(refused(
+                    StatusCode::NOT_FOUND,
+                    &viewer,
+                    "Sin expediente",
+                    "Este centro de salud aún no ha sincronizado los datos de su comité.",
+                ))
+            }
+            Err(e) => return Err(AppError::internal(e.to_string())),
+        };
     download(
         "application/zip",
         &expediente::file_name(&record.clues, fiscal_year),
-        zip,
+        body,
     )
+}
+
+/// As many expedientes as the server builds at once are being built: 503, try again
+/// in a minute.
+fn builds_busy(viewer: &AccountRecord) -> Response {
+    let mut resp = refused(
+        StatusCode::SERVICE_UNAVAILABLE,
+        viewer,
+        "Intente en un momento",
+        "Se están generando otros expedientes. Vuelva a intentarlo en un minuto.",
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    resp
 }
 
 async fn login_form() -> Response {
@@ -686,7 +709,8 @@ fn csv_response(
 
 /// A CSV file: UTF-8 with a byte-order mark, so spreadsheet programs on the
 /// municipal offices' PCs read the accents right, and every cell that a spreadsheet
-/// would take for a formula neutralised ([`neutralise_cell`]).
+/// would take for a formula neutralised ([`neutralise_cell`], the one rule of every
+/// CSV Cosabi writes).
 pub(crate) fn csv_bytes(headers: Vec<String>, rows: Vec<Vec<String>>) -> Result<Vec<u8>, AppError> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let internal = |e: csv::Error| AppError::internal(e.to_string());
@@ -700,46 +724,27 @@ pub(crate) fn csv_bytes(headers: Vec<String>, rows: Vec<Vec<String>>) -> Result<
         .map_err(|e| AppError::internal(e.to_string()))
 }
 
-/// A cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return) is
-/// prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
-/// formula (names and texts come from committees' devices). Numbers the server
-/// writes itself, such as `-12.50`, stay numbers.
-pub(crate) fn neutralise_cell(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let number = cell.strip_prefix('-').is_some_and(|rest| {
-        let (int, frac) = rest.split_once('.').unwrap_or((rest, "0"));
-        !int.is_empty()
-            && !frac.is_empty()
-            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-    });
-    if risky && !number {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::neutralise_cell;
+    use super::csv_bytes;
 
+    /// The programme's and the transparency pages' CSVs (both written here): a text
+    /// cell a spreadsheet would run is written as text; numbers stay numbers.
     #[test]
-    fn formulas_are_neutralised_and_numbers_kept() {
-        for (cell, out) in [
-            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-            ("+52 55", "'+52 55"),
-            ("-cmd", "'-cmd"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\t=1", "'\t=1"),
-            ("-", "'-"),
-            ("-.5", "'-.5"),
-            ("-1.2.3", "'-1.2.3"),
-            ("-12.50", "-12.50"),
-            ("-3", "-3"),
-            ("Centro de Salud", "Centro de Salud"),
-            ("", ""),
-        ] {
-            assert_eq!(neutralise_cell(cell), out, "{cell:?}");
-        }
+    fn csv_cells_that_look_like_formulas_are_neutralised() {
+        let bytes = csv_bytes(
+            vec!["nombre".into(), "saldo".into()],
+            vec![
+                vec!["=HYPERLINK(\"http://x\")".into(), "-12.50".into()],
+                vec!["@SUM(A1)".into(), "3".into()],
+                vec!["+52 55".into(), "-cmd".into()],
+            ],
+        )
+        .unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}nombre,saldo\n\"'=HYPERLINK(\"\"http://x\"\")\",-12.50\n'@SUM(A1),3\n'+52 55,'-cmd\n"
+        );
     }
 }

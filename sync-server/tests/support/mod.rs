@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 pub const BIN: &str = env!("CARGO_BIN_EXE_cosabi-sync-server");
 
 pub mod chrome;
+pub mod clinic_year;
 pub mod public;
 pub mod s3;
 
@@ -90,6 +91,11 @@ impl Server {
             db: db.to_owned(),
             blobs: PathBuf::from(blobs),
         }
+    }
+
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL.

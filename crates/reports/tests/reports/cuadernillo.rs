@@ -139,6 +139,27 @@ fn cuadernillo_pdf_text_and_thumbnails() {
         })
         .count();
     assert_eq!(images, 2);
+    // Each is its thumbnail's JPEG as it is (not kept decoded), which decodes to the
+    // size its dictionary says.
+    for s in doc.objects.values().filter_map(|o| o.as_stream().ok()) {
+        if s.dict.get(b"Subtype").ok().and_then(|n| n.as_name().ok()) != Some(b"Image") {
+            continue;
+        }
+        assert_eq!(
+            s.dict.get(b"Filter").unwrap().as_name().unwrap(),
+            b"DCTDecode"
+        );
+        let img = image::load_from_memory_with_format(&s.content, image::ImageFormat::Jpeg)
+            .expect("a JPEG");
+        assert_eq!(
+            i64::from(img.width()),
+            s.dict.get(b"Width").unwrap().as_i64().unwrap()
+        );
+        assert_eq!(
+            i64::from(img.height()),
+            s.dict.get(b"Height").unwrap().as_i64().unwrap()
+        );
+    }
 }
 
 #[test]

@@ -220,3 +220,75 @@ fn a_complete_year_has_no_gaps() {
     let html = String::from_utf8(files["completitud.html"].clone()).unwrap();
     assert!(html.contains("No se encontraron faltantes."));
 }
+
+/// A concept typed as a spreadsheet formula reaches the index (a photo's
+/// description) and the completeness report (a purchase without receipt) as text:
+/// each such cell starts with `'`, never with `=`.
+#[test]
+fn formula_like_cells_are_neutralised_in_the_index_and_the_completeness_csv() {
+    use cosabi_core::ledger::NewPurchase;
+    use cosabi_core::schema::PURCHASE;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = fixture(&dir);
+    let concept = "=HYPERLINK(\"http://example.invalid\",\"ver\")";
+    let p = r
+        .record_purchase(&NewPurchase {
+            date: "21/03/2025".into(),
+            concept: concept.into(),
+            quantity: "1".into(),
+            unit_cost: "10".into(),
+            supplier: "@proveedor".into(),
+            category: "equipamiento".into(),
+            paid_from: "efectivo".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    r.attach_photo(PURCHASE.id, p.id, "receipt", &jpeg(9, 64, 48), "")
+        .unwrap();
+    let mut out = Cursor::new(Vec::new());
+    expediente_zip(&r, YEAR, &mut out).unwrap();
+    let files = unzip(out.get_ref());
+    for name in ["indice.csv", "completitud.csv"] {
+        let text = String::from_utf8(files[name].clone()).unwrap();
+        assert!(
+            text.contains("\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"ver\"\")"),
+            "{name} neutralises the concept: {text}"
+        );
+        for line in text.lines() {
+            for bad in [",=", ",\"=", ",+", ",@", ",\"@"] {
+                assert!(!line.contains(bad), "{name}: a formula cell in {line:?}");
+            }
+            assert!(!line.starts_with('='), "{name}: {line:?}");
+        }
+    }
+}
+
+/// The streamed form (a writer that cannot seek, as a download's body) holds the
+/// same files, each readable whole, as the seekable one.
+#[test]
+fn the_streamed_expediente_holds_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = fixture(&dir);
+    let issuer = cosabi_reports::Issuer::at(
+        chrono::DateTime::parse_from_rfc3339("2025-07-01T12:00:00Z")
+            .unwrap()
+            .to_utc(),
+        None,
+    );
+    let mut seekable = Cursor::new(Vec::new());
+    let a = cosabi_reports::expediente_zip_sealed(&r, YEAR, &mut seekable, &issuer).unwrap();
+    let mut streamed = Vec::new();
+    let b =
+        cosabi_reports::expediente_zip_sealed_streamed(&r, YEAR, &mut streamed, &issuer).unwrap();
+    assert_eq!(a.files, b.files);
+    let (a_files, b_files) = (unzip(seekable.get_ref()), unzip(&streamed));
+    assert_eq!(
+        a_files.keys().collect::<Vec<_>>(),
+        b_files.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &a_files {
+        if name.ends_with(".jpg") || name.ends_with(".csv") {
+            assert_eq!(bytes, &b_files[name], "{name}");
+        }
+    }
+}
