@@ -43,12 +43,20 @@ impl Replica {
         let vault = match Vault::load(&ring)? {
             Some(v) => v,
             None => {
-                let legacy = path.exists();
-                let vault = Vault::create(&ring, &DataKey::generate())?;
-                if legacy {
+                // An encrypted database without its ring cannot be opened by anyone: a
+                // new ring would only hide that (its data is on the server, or in the
+                // copy of the folder the ring went missing from).
+                if path.exists() && !crate::db::is_plain(path)? {
+                    return Err(Error::Corrupt(format!(
+                        "the key ring {} is missing: restore it with the database, or \
+                         enroll this device again to receive the clinic from the server",
+                        ring.display()
+                    )));
+                }
+                if path.exists() {
                     tracing::info!("encrypting a replica kept in the clear by an older version");
                 }
-                vault
+                Vault::create(&ring, &DataKey::generate())?
             }
         };
         match vault.open_key()? {

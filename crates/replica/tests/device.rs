@@ -271,4 +271,9 @@ fn a_copied_database_does_not_open_with_another_devices_key() {
     assert_eq!(e.code(), "storage");
     // Nor as a plain database.
     assert!(Replica::open(&a).is_err());
+    // A database whose key ring went missing is refused, not given a new ring.
+    std::fs::remove_file(cosabi_replica::Vault::path_for(&b)).unwrap();
+    let e = Replica::open_device(&b).unwrap_err();
+    assert_eq!(e.code(), "corrupt");
+    assert!(!cosabi_replica::Vault::path_for(&b).exists());
 }
