@@ -170,6 +170,7 @@ pub mod t {
     pub const RECORD_CARD_MOVEMENT: &str = "Movimiento de la tarjeta";
     pub const RECORD_PHOTO: &str = "Foto";
     pub const RECORD_DOCUMENT_SEAL: &str = "Documento generado";
+    pub const RECORD_PIN_EVENT: &str = "NIP en un equipo";
     pub const RECORD_OTHER: &str = "Otro registro";
     pub const RECORD_NONE: &str = "";
     pub const FIELD_OTHER: &str = "otro dato";
@@ -287,7 +288,7 @@ const REVIEW_ITEMS: [(&str, &str); 5] = [
 ];
 
 /// Tables by their catalog name, as the record people know.
-const TABLES: [(&str, &str); 12] = [
+const TABLES: [(&str, &str); 13] = [
     ("clinic", t::RECORD_CLINIC),
     ("member", t::RECORD_MEMBER),
     ("assembly", t::RECORD_ASSEMBLY),
@@ -300,10 +301,11 @@ const TABLES: [(&str, &str); 12] = [
     ("receipt", t::RECORD_RECEIPT),
     ("photo", t::RECORD_PHOTO),
     ("document_seal", t::RECORD_DOCUMENT_SEAL),
+    ("pin_event", t::RECORD_PIN_EVENT),
 ];
 
 /// Columns by their catalog name, as a form calls them.
-const COLUMNS: [(&str, &str); 69] = [
+const COLUMNS: [(&str, &str); 73] = [
     ("deleted", "borrado"),
     ("clinic_id", "unidad de salud"),
     ("clues", "CLUES"),
@@ -373,6 +375,10 @@ const COLUMNS: [(&str, &str); 69] = [
     ("vector", "versiones de los registros"),
     ("records", "registros que contiene"),
     ("file_sha256", "huella del archivo"),
+    ("approved_by", "quién aprobó"),
+    ("approval", "aprobado con"),
+    ("device", "equipo"),
+    ("at", "fecha y hora"),
 ];
 
 const ASSEMBLY_KINDS: [(&str, &str); 3] = [
