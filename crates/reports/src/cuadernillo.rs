@@ -197,10 +197,30 @@ fn with_words(amount: Centavos) -> String {
     format!("{amount} ({})", amount_in_words(amount))
 }
 
+/// How a cuadernillo shows its receipts' photos.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pictures {
+    /// A thumbnail of each (the cuadernillo printed on its own).
+    Thumbnails,
+    /// A note that the photo is in the same expediente (the expediente's copy).
+    InExpediente,
+}
+
 /// A photo's thumbnail if this device holds the photo. A thumbnail that cannot be
 /// made (no photo store, a damaged file) is listed like a missing photo: the index
 /// must still be printed.
-fn picture(replica: &Replica, photo: &Photo) -> Picture {
+fn picture(replica: &Replica, photo: &Photo, pictures: Pictures) -> Picture {
+    if pictures == Pictures::InExpediente {
+        return if replica.has_blob(&photo.sha256) {
+            Picture::InExpediente {
+                sha256: photo.sha256.clone(),
+            }
+        } else {
+            Picture::Missing {
+                sha256: photo.sha256.clone(),
+            }
+        };
+    }
     match replica.photo_thumbnail(&photo.sha256) {
         Ok(Some(bytes)) => Picture::Jpeg {
             sha256: photo.sha256.clone(),
@@ -212,8 +232,17 @@ fn picture(replica: &Replica, photo: &Photo) -> Picture {
     }
 }
 
-/// The cuadernillo of `fiscal_year` as a document.
+/// The cuadernillo of `fiscal_year` as a document, with thumbnails.
 pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Document> {
+    cuadernillo_document_with(replica, fiscal_year, Pictures::Thumbnails)
+}
+
+/// The cuadernillo of `fiscal_year` as a document, its photos shown as `pictures`.
+pub fn cuadernillo_document_with(
+    replica: &Replica,
+    fiscal_year: i32,
+    pictures: Pictures,
+) -> Result<Document> {
     let ledger = Ledger::read(replica, fiscal_year)?;
     let year = fiscal_year.to_string();
     let mut blocks = Vec::new();
@@ -435,7 +464,11 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
             ));
             entries.push(PictureEntry {
                 caption,
-                pictures: r.photos.iter().map(|ph| picture(replica, ph)).collect(),
+                pictures: r
+                    .photos
+                    .iter()
+                    .map(|ph| picture(replica, ph, pictures))
+                    .collect(),
                 empty_note: t::NO_PHOTO.to_owned(),
             });
         }
@@ -445,7 +478,11 @@ pub fn cuadernillo_document(replica: &Replica, fiscal_year: i32) -> Result<Docum
                     t::PURCHASE_PHOTOS,
                     &[("concept", &p.concept), ("date", &date(&p.date))],
                 )],
-                pictures: line.photos.iter().map(|ph| picture(replica, ph)).collect(),
+                pictures: line
+                    .photos
+                    .iter()
+                    .map(|ph| picture(replica, ph, pictures))
+                    .collect(),
                 empty_note: t::NO_PHOTO.to_owned(),
             });
         }

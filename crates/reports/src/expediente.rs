@@ -709,11 +709,22 @@ fn write_expediente<W: Write + Seek>(
     let description = fill(t::FISCAL_YEAR, &[("year", &fiscal_year.to_string())]);
     let pdf = match issuer {
         Some(i) => {
-            let (pdf, seal) = crate::seal::cuadernillo_pdf_sealed(replica, fiscal_year, i)?;
+            // Its receipts' photos are files of this same ZIP: the cuadernillo says so
+            // rather than carry a second copy of each as a thumbnail.
+            let (pdf, seal) = crate::seal::cuadernillo_pdf_sealed_with(
+                replica,
+                fiscal_year,
+                i,
+                cuadernillo::Pictures::InExpediente,
+            )?;
             seals.push(seal);
             pdf
         }
-        None => cuadernillo::cuadernillo_pdf(replica, fiscal_year)?,
+        None => crate::pdf::render(&cuadernillo::cuadernillo_document_with(
+            replica,
+            fiscal_year,
+            cuadernillo::Pictures::InExpediente,
+        )?)?,
     };
     let path = x.claim(fw::CUADERNILLO_DIR, &stem, "pdf", false);
     x.add(

@@ -96,6 +96,9 @@ pub enum Picture {
     Jpeg { sha256: String, bytes: Vec<u8> },
     /// Recorded but its bytes are not on this device.
     Missing { sha256: String },
+    /// In the same expediente as a file of its own (not repeated as a thumbnail: a
+    /// clinic-year's 1,600 thumbnails would hold the server's memory for nothing).
+    InExpediente { sha256: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +172,11 @@ impl Document {
                                 Picture::Missing { sha256 } => writeln!(
                                     out,
                                     "  [foto {} no disponible]",
+                                    &sha256[..sha256.len().min(12)]
+                                ),
+                                Picture::InExpediente { sha256 } => writeln!(
+                                    out,
+                                    "  [foto {} en el expediente]",
                                     &sha256[..sha256.len().min(12)]
                                 ),
                             };

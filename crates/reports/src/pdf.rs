@@ -761,7 +761,7 @@ impl<'a> Layout<'a> {
                 let by = top - row as f32 * (THUMB_BOX_PT + THUMB_GAP_PT) - THUMB_BOX_PT;
                 let placed = match picture {
                     Picture::Jpeg { sha256, bytes } => self.image(sha256, bytes),
-                    Picture::Missing { .. } => None,
+                    Picture::Missing { .. } | Picture::InExpediente { .. } => None,
                 };
                 match placed {
                     Some((id, pw, ph)) => {
@@ -781,8 +781,12 @@ impl<'a> Layout<'a> {
                     }
                     None => {
                         self.stroke_rect(bx, by, THUMB_BOX_PT, THUMB_BOX_PT);
+                        let note = match picture {
+                            Picture::InExpediente { .. } => t::PHOTO_IN_EXPEDIENTE,
+                            _ => t::PHOTO_NOT_HERE,
+                        };
                         let lines = self.fonts.wrap(
-                            t::PHOTO_NOT_HERE,
+                            note,
                             Face::Regular,
                             TABLE_SIZE_PT - 1.0,
                             THUMB_BOX_PT - 8.0,

@@ -188,7 +188,22 @@ pub fn cuadernillo_pdf_sealed(
     fiscal_year: i32,
     issuer: &Issuer,
 ) -> Result<(Vec<u8>, NewSeal)> {
-    let doc = cuadernillo::cuadernillo_document(replica, fiscal_year)?;
+    cuadernillo_pdf_sealed_with(
+        replica,
+        fiscal_year,
+        issuer,
+        cuadernillo::Pictures::Thumbnails,
+    )
+}
+
+/// [`cuadernillo_pdf_sealed`] with its photos shown as `pictures`.
+pub fn cuadernillo_pdf_sealed_with(
+    replica: &Replica,
+    fiscal_year: i32,
+    issuer: &Issuer,
+    pictures: cuadernillo::Pictures,
+) -> Result<(Vec<u8>, NewSeal)> {
+    let doc = cuadernillo::cuadernillo_document_with(replica, fiscal_year, pictures)?;
     let sealing = seal(
         replica,
         DocKind::Cuadernillo,

@@ -129,6 +129,7 @@ pub mod t {
     pub const PURCHASE_PHOTOS: &str = "Fotos de la compra {concept} ({date})";
     pub const NO_PHOTO: &str = "Sin foto registrada";
     pub const PHOTO_NOT_HERE: &str = "Foto no disponible en este dispositivo";
+    pub const PHOTO_IN_EXPEDIENTE: &str = "Foto en la carpeta «fotos» de este expediente";
     pub const NONE: &str = "—";
 
     // XLSX sheets.

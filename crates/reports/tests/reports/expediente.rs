@@ -292,3 +292,53 @@ fn the_streamed_expediente_holds_the_same_files() {
         }
     }
 }
+
+/// The expediente's cuadernillo points to the receipt photos in its own ZIP instead
+/// of carrying a second copy of each as a thumbnail (a clinic-year's 1,600 would
+/// hold the server's memory); the cuadernillo printed alone keeps its thumbnails.
+#[test]
+fn the_expediente_cuadernillo_points_to_its_photos_instead_of_embedding_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = fixture(&dir);
+    let issuer = cosabi_reports::Issuer::at(
+        chrono::DateTime::parse_from_rfc3339("2025-07-01T12:00:00Z")
+            .unwrap()
+            .to_utc(),
+        None,
+    );
+    let mut zip = Vec::new();
+    cosabi_reports::expediente_zip_sealed_streamed(&r, YEAR, &mut zip, &issuer).unwrap();
+    let files = unzip(&zip);
+    let (name, pdf) = files
+        .iter()
+        .find(|(n, _)| n.starts_with("cuadernillo/") && n.ends_with(".pdf"))
+        .expect("a cuadernillo PDF in the expediente");
+    let photos = files.keys().filter(|n| n.starts_with("fotos/")).count();
+    assert!(photos > 0, "the fixture has receipt photos");
+    let text = |pdf: &[u8]| {
+        let path = dir.path().join("c.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils)");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let inside = text(pdf);
+    assert!(inside.contains("Foto en la carpeta"), "{name}: {inside}");
+    assert!(
+        !contains(pdf, b"/DCTDecode"),
+        "no thumbnail embedded in {name}"
+    );
+    let alone = cosabi_reports::cuadernillo_pdf(&r, YEAR).unwrap();
+    assert!(
+        contains(&alone, b"/DCTDecode"),
+        "the cuadernillo alone has thumbnails"
+    );
+    assert!(pdf.len() < alone.len());
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
