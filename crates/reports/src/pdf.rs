@@ -255,6 +255,11 @@ impl<'a> Layout<'a> {
     }
 
     fn new_page(&mut self) {
+        // A finished page keeps its operations until the document is saved: without
+        // the room its vector grew into (a clinic-year's cuadernillo has hundreds).
+        if let Some(done) = self.pages.last_mut() {
+            done.shrink_to_fit();
+        }
         self.pages.push(Vec::new());
         self.current = self.pages.len() - 1;
         self.y = self.top();
