@@ -157,7 +157,15 @@ impl Write {
     /// Whether a member with `role` (or nobody, `None`) may do this on a device where
     /// someone has a PIN (`device_has_pins`).
     pub fn allowed(self, role: Option<Role>, device_has_pins: bool) -> Result<(), Refusal> {
-        match (self.need(), role) {
+        self.need().allowed(role, device_has_pins)
+    }
+}
+
+impl Need {
+    /// Whether a member with `role` (or nobody, `None`) meets this need on a device
+    /// where someone has a PIN (`device_has_pins`).
+    pub fn allowed(self, role: Option<Role>, device_has_pins: bool) -> Result<(), Refusal> {
+        match (self, role) {
             (Need::Anyone, _) => Ok(()),
             (Need::Permission(Permission::Committee), None) if !device_has_pins => Ok(()),
             (Need::Permission(_), None) => Err(Refusal::SignInRequired),

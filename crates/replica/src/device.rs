@@ -103,7 +103,7 @@ impl Replica {
                 return Err(Box::new((v, e)));
             }
         };
-        let found = match replica.known_member_pub(member) {
+        let found = match replica.known_member(member) {
             Ok(m) => m,
             Err(e) => return Err(Box::new((replica.vault, e))),
         };
@@ -129,17 +129,6 @@ impl Replica {
             Ok(r) => Ok(r),
             Err(e) => Err(Box::new((Vault::in_memory(), e))),
         }
-    }
-
-    fn known_member_pub(&self, member: MemberId) -> Result<Member> {
-        self.members()?
-            .into_iter()
-            .find(|m| m.id == member)
-            .ok_or_else(|| {
-                cosabi_core::ValidationError::new("member", "member_unknown")
-                    .with("id", member.to_string())
-                    .into()
-            })
     }
 
     /// Opens the database under `key`, first encrypting it (and its photos) if an

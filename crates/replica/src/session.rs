@@ -18,7 +18,7 @@ use crate::rows::text;
 use crate::Replica;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
-use cosabi_core::access::{Refusal, Write};
+use cosabi_core::access::{Need, Refusal, Write};
 use cosabi_core::change::Value;
 use cosabi_core::committee::{Member, Permission, Role};
 use cosabi_core::ids::MemberId;
@@ -57,7 +57,7 @@ impl Replica {
         Ok(self.members()?.into_iter().find(|m| m.id == member))
     }
 
-    fn known_member(&self, member: MemberId) -> Result<Member> {
+    pub(crate) fn known_member(&self, member: MemberId) -> Result<Member> {
         self.member_by_id(member)?.ok_or_else(|| {
             ValidationError::new("member", "member_unknown")
                 .with("id", member.to_string())
@@ -268,41 +268,36 @@ impl Replica {
     /// The one gate every write passes: refuses `w` (`sign_in_required`,
     /// `forbidden`) unless the member signed in may do it, as `Write::need` says.
     pub fn gate(&self, w: Write) -> Result<()> {
-        let role = match self.signed_in()? {
-            Some(m) => match Role::from_code(&m.role) {
-                Some(r) => Some(r),
-                // A role from a newer app version is allowed nothing it cannot name.
-                None => {
-                    return match w.need() {
-                        cosabi_core::access::Need::Anyone => Ok(()),
-                        cosabi_core::access::Need::Permission(p) => Err(Error::Forbidden(p)),
-                    }
-                }
-            },
-            None => None,
-        };
-        w.allowed(role, self.vault.any_pin()).map_err(|r| match r {
-            Refusal::SignInRequired => Error::SignInRequired,
-            Refusal::Forbidden(p) => Error::Forbidden(p),
-        })
+        self.meets(w.need())
     }
 
     /// Refuses what the person using the device may not do: `sign_in_required` when
     /// nobody is signed in, `forbidden` when their role does not allow it. Setting up
     /// the committee is open to anyone until a first member has a PIN here, so a new
-    /// device can be set up at all.
+    /// device can be set up at all (the rule is `Need::allowed`'s).
     pub fn require(&self, p: Permission) -> Result<()> {
-        let Some(member) = self.signed_in()? else {
-            if p == Permission::Committee && !self.vault.any_pin() {
-                return Ok(());
-            }
-            return Err(Error::SignInRequired);
+        self.meets(Need::Permission(p))
+    }
+
+    fn meets(&self, need: Need) -> Result<()> {
+        let role = match self.signed_in()? {
+            Some(m) => match Role::from_code(&m.role) {
+                Some(r) => Some(r),
+                // A role from a newer app version is allowed nothing it cannot name.
+                None => {
+                    return match need {
+                        Need::Anyone => Ok(()),
+                        Need::Permission(p) => Err(Error::Forbidden(p)),
+                    }
+                }
+            },
+            None => None,
         };
-        match Role::from_code(&member.role) {
-            Some(role) if p.allows(role) => Ok(()),
-            // A role from a newer app version is allowed nothing it cannot name.
-            _ => Err(Error::Forbidden(p)),
-        }
+        need.allowed(role, self.vault.any_pin())
+            .map_err(|r| match r {
+                Refusal::SignInRequired => Error::SignInRequired,
+                Refusal::Forbidden(p) => Error::Forbidden(p),
+            })
     }
 }
 
