@@ -175,6 +175,7 @@ mod tests {
             "role_required",
             "role_taken",
             "date_format",
+            "date_impossible",
             "term_end_before_start",
             "invalid",
             "no_clinic",
