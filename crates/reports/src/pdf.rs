@@ -14,8 +14,8 @@ use crate::texts::{fill, t};
 use crate::{Error, Result};
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, Rect, TextItem, XObjectId,
-    XObjectTransform,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, Rect, TextItem, TextMatrix,
+    XObjectId, XObjectTransform,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -207,6 +207,12 @@ struct Layout<'a> {
     pages: Vec<Vec<Op>>,
     /// The page being drawn on: the last one, except while footers are added.
     current: usize,
+    /// The text object open on the current page, and the face and size last set in
+    /// it: consecutive pieces of text share one (`BT … ET`) and set the font only
+    /// when it changes, so a page of table cells holds two operations per cell
+    /// instead of five (a clinic-year's cuadernillo is hundreds of pages, all held
+    /// until the document is written).
+    text_open: Option<Option<(Face, u32)>>,
     /// Where the next content starts, in points from the bottom of the page.
     y: f32,
     /// Pictures already added to the document, by SHA-256.
@@ -233,6 +239,7 @@ impl<'a> Layout<'a> {
             page_h,
             pages: Vec::new(),
             current: 0,
+            text_open: None,
             y: 0.0,
             images: HashMap::new(),
         };
@@ -255,6 +262,7 @@ impl<'a> Layout<'a> {
     }
 
     fn new_page(&mut self) {
+        self.end_text();
         // A finished page keeps its operations until the document is saved: without
         // the room its vector grew into (a clinic-year's cuadernillo has hundreds).
         if let Some(done) = self.pages.last_mut() {
@@ -265,6 +273,19 @@ impl<'a> Layout<'a> {
         self.y = self.top();
     }
 
+    /// Draws on page `index` from now on (the footers go back to every page).
+    fn switch_to(&mut self, index: usize) {
+        self.end_text();
+        self.current = index;
+    }
+
+    /// Closes the open text object, if any: graphics are drawn outside one.
+    fn end_text(&mut self) {
+        if self.text_open.take().is_some() {
+            self.pages[self.current].push(Op::EndTextSection);
+        }
+    }
+
     /// Starts a new page unless `h` points still fit on this one.
     fn ensure(&mut self, h: f32) {
         if self.y - h < MARGIN_BOTTOM_PT && self.y < self.top() {
@@ -272,7 +293,9 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// The current page's operations, for graphics (outside any text object).
     fn ops(&mut self) -> &mut Vec<Op> {
+        self.end_text();
         &mut self.pages[self.current]
     }
 
@@ -285,22 +308,29 @@ impl<'a> Layout<'a> {
             Face::Bold => (self.bold.clone(), &mut self.used_bold),
         };
         used.extend(s.chars());
-        self.ops().extend([
-            Op::StartTextSection,
-            Op::SetFont {
+        let ops = &mut self.pages[self.current];
+        let set = self.text_open.get_or_insert_with(|| {
+            ops.push(Op::StartTextSection);
+            None
+        });
+        // Sizes are compared to a hundredth of a point.
+        let want = (face, (size * 100.0).round() as u32);
+        if *set != Some(want) {
+            *set = Some(want);
+            ops.push(Op::SetFont {
                 font: PdfFontHandle::External(font),
                 size: Pt(size),
-            },
-            Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(x),
-                    y: Pt(baseline),
-                },
+            });
+        }
+        // `Tm` places each piece from the page's corner (`Td` would move from the
+        // previous one).
+        ops.extend([
+            Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(x), Pt(baseline)),
             },
             Op::ShowText {
                 items: vec![TextItem::Text(s.to_owned())],
             },
-            Op::EndTextSection,
         ]);
     }
 
@@ -830,7 +860,7 @@ impl<'a> Layout<'a> {
         };
         for n in 1..=m {
             let page = fill(t::PAGE_OF, &[("n", &n.to_string()), ("m", &m.to_string())]);
-            self.current = n - 1;
+            self.switch_to(n - 1);
             self.hline(x, x + w, top_line + 11.0, 0.3);
             self.text(x, top_line, Face::Regular, FOOTER_SIZE_PT, running_title);
             self.text_in(
@@ -923,6 +953,7 @@ impl<'a> Layout<'a> {
 
     fn finish(mut self, running_title: &str, mark: Option<&SealMark>) -> Result<Vec<u8>> {
         self.footers(running_title, mark);
+        self.end_text();
         if let Some(mark) = mark {
             let when = printpdf::OffsetDateTime::from_unix_timestamp(mark.generated_unix)
                 .map_err(|e| Error::Pdf(e.to_owned()))?;
