@@ -182,6 +182,9 @@ impl Fonts {
     }
 }
 
+/// The most operations a page's footer adds ([`Layout::footers`]).
+const FOOTER_OPS_MAX: usize = 16;
+
 fn grey(percent: f32) -> Color {
     Color::Greyscale(Greyscale {
         percent,
@@ -373,20 +376,26 @@ impl<'a> Layout<'a> {
     }
 
     fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
-        self.ops().extend([
+        self.stroke_rects(&[(x, y, w, h)]);
+    }
+
+    /// Outlines each `(x, y, w, h)`, setting the pen once for them all.
+    fn stroke_rects(&mut self, rects: &[(f32, f32, f32, f32)]) {
+        let ops = self.ops();
+        ops.extend([
             Op::SetOutlineColor { col: grey(0.35) },
             Op::SetOutlineThickness { pt: Pt(0.5) },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(PaintMode::Stroke),
-                    winding_order: None,
-                },
-            },
         ]);
+        ops.extend(rects.iter().map(|&(x, y, w, h)| Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(PaintMode::Stroke),
+                winding_order: None,
+            },
+        }));
     }
 
     fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32) {
@@ -617,8 +626,18 @@ impl<'a> Layout<'a> {
             let w = self.content_w();
             self.fill_rect(x, top - h, w, h, shade);
         }
+        // The cells' outlines first, then their text in one text object: a page of
+        // rows holds a few operations per cell.
+        let rects: Vec<_> = widths
+            .iter()
+            .scan(x, |left, w| {
+                let cell = (*left, top - h, *w, h);
+                *left += w;
+                Some(cell)
+            })
+            .collect();
+        self.stroke_rects(&rects);
         for (i, w) in widths.iter().enumerate() {
-            self.stroke_rect(x, top - h, *w, h);
             if let Some(lines) = cells.get(i) {
                 for (k, line) in lines.iter().enumerate() {
                     let baseline = top
@@ -861,6 +880,9 @@ impl<'a> Layout<'a> {
         for n in 1..=m {
             let page = fill(t::PAGE_OF, &[("n", &n.to_string()), ("m", &m.to_string())]);
             self.switch_to(n - 1);
+            // Exactly the room the footer takes: growing a finished page's operations
+            // the usual way would double every page's memory at the end.
+            self.pages[n - 1].reserve_exact(FOOTER_OPS_MAX);
             self.hline(x, x + w, top_line + 11.0, 0.3);
             self.text(x, top_line, Face::Regular, FOOTER_SIZE_PT, running_title);
             self.text_in(
@@ -1173,12 +1195,20 @@ mod tests {
             name: "Rosa Tepole".into(),
             caption: "Elaboró".into(),
         }]);
+        // The size each piece of text is shown at: the last one set before it.
         let sizes: Vec<f32> = layout.pages[0]
             .iter()
-            .filter_map(|op| match op {
-                Op::SetFont { size, .. } => Some(size.0),
-                _ => None,
+            .scan(0.0, |current, op| {
+                Some(match op {
+                    Op::SetFont { size, .. } => {
+                        *current = size.0;
+                        None
+                    }
+                    Op::ShowText { .. } => Some(*current),
+                    _ => None,
+                })
             })
+            .flatten()
             .collect();
         assert_eq!(sizes.len(), 2 + 2 + 2 + 3, "{sizes:?}");
         assert!(sizes.iter().all(|s| *s >= TABLE_SIZE_MIN_PT), "{sizes:?}");
