@@ -787,3 +787,66 @@ async fn the_programme_view_in_a_browser_window() -> Result<()> {
     app.quit().await?;
     Ok(())
 }
+
+/// Where `css` is in the window: (top, bottom) in CSS pixels, or `None` if absent.
+async fn rect(app: &App, css: &str) -> Result<Option<(f64, f64)>> {
+    let v = app
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]);
+             if (!e) return null;
+             const r = e.getBoundingClientRect();
+             return [r.top, r.bottom];",
+            vec![css.into()],
+        )
+        .await?;
+    Ok(v.as_array()
+        .map(|a| (a[0].as_f64().unwrap_or(f64::NAN), a[1].as_f64().unwrap_or(f64::NAN))))
+}
+
+/// How far the page has scrolled, whichever box does the scrolling.
+async fn scrolled(app: &App) -> Result<f64> {
+    let v = app
+        .client
+        .execute(
+            "return Math.max(window.scrollY, document.documentElement.scrollTop, document.body.scrollTop)",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_f64().unwrap_or(0.0))
+}
+
+/// The header (who is signed in) stays at the top of a phone's window while a long
+/// page scrolls under it: `position: sticky` needs the window, not the body, to be
+/// the scrolling box.
+#[tokio::test]
+async fn the_header_stays_in_view_while_a_long_page_scrolls() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.accept_privacy().await?;
+    app.click("#load-demo").await?;
+    app.wait_for_count(".member-row", 9).await?;
+    for screen in ["committee", "home"] {
+        app.go(screen).await?;
+        let last = app
+            .wait_for(&format!("#page-{screen} > :last-child"))
+            .await?;
+        app.scroll_to(&last).await?;
+        app.painted().await?;
+        let moved = scrolled(&app).await?;
+        assert!(moved > 100.0, "{screen}: the page did not scroll ({moved})");
+        let (top, bottom) = rect(&app, ".topbar")
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no header"))?;
+        let shot = app.screenshot(&format!("sticky-{screen}-phone")).await?;
+        assert!(
+            top.abs() < 1.0 && bottom > 40.0,
+            "{screen}: the header scrolled away to {top}..{bottom} (see {})",
+            shot.display()
+        );
+    }
+    app.quit().await?;
+    Ok(())
+}
