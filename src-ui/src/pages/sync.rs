@@ -16,7 +16,6 @@ use std::time::Duration;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_session();
     let status = RwSignal::new(None::<SyncStatus>);
     Effect::new(move |_| {
@@ -30,7 +29,7 @@ pub fn SyncPage() -> impl IntoView {
     let enrolled = Memo::new(move |_| status.get().map(|s| s.enrolled));
     view! {
         <section class="page" id="page-sync">
-            <h1>{move || i18n.t("sync.title")}</h1>
+            <crate::nav::PageTitle screen=crate::nav::Screen::Sync/>
             // Re-rendered only when enrollment changes, so a sync's outcome stays shown
             // while the figures around it refresh.
             {move || enrolled.get().map(|e| if e {
