@@ -9,9 +9,9 @@
 //! at first start, before anything is recorded.
 
 use crate::api;
+use crate::components::money::{amount_view, left_to_spend};
 use crate::components::session::{use_session, Session};
 use crate::i18n::{languages, use_i18n, I18n};
-use crate::components::money::{amount_view, left_to_spend};
 use crate::nav::{use_nav, Nav, PageTitle, Screen};
 use crate::pages::actions::ActionsPage;
 use crate::pages::assemblies::AssembliesPage;

@@ -410,6 +410,10 @@ async fn a_committee_records_its_year() -> Result<()> {
     screenshot_both(&app, "sync").await?;
     app.go("settings").await?;
     screenshot_both(&app, "settings").await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.click("#nav-more").await?;
+    app.wait_for("#page-more").await?;
+    app.screenshot("more-phone").await?;
     app.click("#who-chip").await?;
     app.wait_for("#who-sheet").await?;
     screenshot_both(&app, "who").await?;
@@ -790,7 +794,6 @@ async fn the_programme_view_in_a_browser_window() -> Result<()> {
     Ok(())
 }
 
-
 /// Where `css` is in the window: (top, bottom) in CSS pixels, or `None` if absent.
 async fn rect(app: &App, css: &str) -> Result<Option<(f64, f64)>> {
     let v = app
@@ -945,7 +948,8 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
     for tab in ["home", "money", "assemblies", "actions", "more"] {
         let label = app.text(&format!("#nav-{tab} .nav-label")).await?;
         app.click(&format!("#nav-{tab}")).await?;
-        app.wait_for_text(&format!("#page-{tab} h1"), &label).await?;
+        app.wait_for_text(&format!("#page-{tab} h1"), &label)
+            .await?;
         assert_eq!(app.text(&format!("#page-{tab} h1")).await?, label);
     }
     for screen in ["committee", "documents", "sync", "settings"] {
@@ -972,7 +976,8 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
     ] {
         let label = app.text(&format!("#nav-{screen} .nav-label")).await?;
         app.click(&format!("#nav-{screen}")).await?;
-        app.wait_for_text(&format!("#page-{screen} h1"), &label).await?;
+        app.wait_for_text(&format!("#page-{screen} h1"), &label)
+            .await?;
         assert_eq!(app.text(&format!("#page-{screen} h1")).await?, label);
     }
     assert!(
@@ -1061,7 +1066,8 @@ async fn what_is_left_to_spend_leads_and_large_amounts_fit() -> Result<()> {
     app.choose("#p-category", "equipamiento").await?;
     app.type_into("#p-quantity", "1").await?;
     app.type_into("#p-unit-cost", "850").await?;
-    app.type_into("#p-supplier", "Farmacia de Tlaquilpa").await?;
+    app.type_into("#p-supplier", "Farmacia de Tlaquilpa")
+        .await?;
     app.choose("#p-paid-from", "efectivo").await?;
     app.click("#p-save").await?;
     if let Err(e) = app.wait_for_count(".purchase-row", 1).await {
@@ -1173,9 +1179,11 @@ async fn demo_mode_is_shown_everywhere_and_can_be_left() -> Result<()> {
         .await
         .is_ok()
     {
-        app.type_into("#enroll-server", "http://127.0.0.1:9").await?;
+        app.type_into("#enroll-server", "http://127.0.0.1:9")
+            .await?;
         app.type_into("#enroll-code", "K7PX-3MWQ-9R").await?;
-        app.type_into("#enroll-device", "Teléfono de prueba").await?;
+        app.type_into("#enroll-device", "Teléfono de prueba")
+            .await?;
         app.click("#enroll-submit").await?;
         app.wait_for_text("#enroll-error", "demostración").await?;
     }

@@ -3,9 +3,9 @@
 
 use crate::api;
 use crate::components::history::display_time;
+use crate::components::money::amount_view;
 use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
-use crate::components::money::amount_view;
 use crate::nav::{use_nav, PageTitle, Screen};
 use crate::pages::money::LeftToSpend;
 use cosabi_core::format::display_date;
