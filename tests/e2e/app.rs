@@ -1020,15 +1020,17 @@ const CONTRAST: &str = "
     };
     const out = [];
     for (const e of document.querySelectorAll('body *')) {
-      if (e.getClientRects().length === 0 || e.closest('.sr-only, :disabled, option, select')) continue;
-      const text = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+      if (e.getClientRects().length === 0 || e.closest('.sr-only')) continue;
+      // Disabled controls are exempt; a select's options are drawn by the system.
+      const text = !e.closest(':disabled, select')
+        && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
       const s = getComputedStyle(e);
       if (text && s.visibility !== 'hidden') {
         const bg = behind(e);
         const r = ratio(over(rgba(s.color), bg), bg);
         if (r < 4.5) out.push(`text '${e.textContent.trim().slice(0, 30)}' (${e.className}): ${r.toFixed(2)}`);
       }
-      if (e.matches('input:not([type=file]), select, textarea')) {
+      if (e.matches('input:not([type=file]):not(:disabled), select:not(:disabled), textarea:not(:disabled)')) {
         const bg = behind(e.parentElement);
         const r = ratio(over(rgba(s.borderTopColor), bg), bg);
         if (r < 3) out.push(`border of #${e.id}: ${r.toFixed(2)}`);
@@ -1173,6 +1175,7 @@ async fn demo_mode_is_shown_everywhere_and_can_be_left() -> Result<()> {
     app.screenshot("demo-settings-phone").await?;
     // The demo is fictional: it is never enrolled with a server.
     app.go("sync").await?;
+    app.wait_for_text("#sync-demo", "demostración").await?;
     if app
         .client
         .find(fantoccini::Locator::Css("#enroll-server"))

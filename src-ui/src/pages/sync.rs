@@ -16,6 +16,7 @@ use std::time::Duration;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session();
     let status = RwSignal::new(None::<SyncStatus>);
     Effect::new(move |_| {
@@ -30,6 +31,11 @@ pub fn SyncPage() -> impl IntoView {
     view! {
         <section class="page" id="page-sync">
             <crate::nav::PageTitle screen=crate::nav::Screen::Sync/>
+            // The demo is fictional: the shell refuses to enroll it or give it a sync
+            // file; say so before anyone types a code.
+            <Show when=move || session.demo.get()>
+                <p class="banner warn" id="sync-demo">{move || i18n.t("error.demo_mode")}</p>
+            </Show>
             // Re-rendered only when enrollment changes, so a sync's outcome stays shown
             // while the figures around it refresh.
             {move || enrolled.get().map(|e| if e {
