@@ -922,10 +922,7 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
     );
     const TABS: &str = "(() => [...document.querySelectorAll('.navbar .nav-item')]
         .filter(b => b.getClientRects().length > 0))()";
-    no_problems(
-        &app,
-        "tabs-phone",
-        &format!(
+    let tabs_fit = format!(
             "const tabs = {TABS};
              const out = [];
              if (tabs.length !== 5) out.push(`${{tabs.length}} tabs`);
@@ -941,9 +938,8 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
                if (/\\./.test(label.textContent)) out.push(`${{t.id}}: abbreviated '${{label.textContent}}'`);
              }}
              return out;"
-        ),
-    )
-    .await?;
+    );
+    no_problems(&app, "tabs-phone", &tabs_fit).await?;
     app.screenshot("tabs-phone").await?;
     for tab in ["home", "money", "assemblies", "actions", "more"] {
         let label = app.text(&format!("#nav-{tab} .nav-label")).await?;
@@ -985,6 +981,14 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
         "no 'Más' in the rail: every screen is there"
     );
     app.screenshot("rail-desktop").await?;
+
+    // In English too, the five tabs fit a phone in full words.
+    app.go("settings").await?;
+    app.choose("#settings-lang", "en").await?;
+    app.wait_for_text("#nav-settings", "Settings").await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    no_problems(&app, "tabs-phone-en", &tabs_fit).await?;
+    app.screenshot("tabs-phone-en").await?;
     app.quit().await?;
     Ok(())
 }
