@@ -149,6 +149,20 @@ pub fn use_i18n() -> I18n {
 mod tests {
     use super::*;
 
+    /// A record's history names each field in words: every synced column of the
+    /// catalog has a label (no "term_end" shown to a committee).
+    #[test]
+    fn every_synced_column_has_a_label() {
+        let base = &tables()[DEFAULT_LANG];
+        let missing: Vec<String> = cosabi_core::schema::TABLES
+            .iter()
+            .filter(|t| t.id < 100)
+            .flat_map(|t| t.columns.iter().map(|c| format!("column.{}", c.name)))
+            .filter(|k| !base.contains_key(k))
+            .collect();
+        assert!(missing.is_empty(), "no label for {missing:?}");
+    }
+
     #[test]
     fn every_language_has_every_key_of_es_mx() {
         let base = &tables()[DEFAULT_LANG];
@@ -175,6 +189,7 @@ mod tests {
             "role_required",
             "role_taken",
             "date_format",
+            "date_impossible",
             "term_end_before_start",
             "invalid",
             "no_clinic",

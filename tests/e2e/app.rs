@@ -43,8 +43,13 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
         .await?;
     app.wait_for("#no-members").await?;
 
-    // A term typed the way people write dates here; a bad one is explained first.
+    // A term typed the way people write dates here; a bad one is explained first:
+    // a day that does not exist is told as such, not as a format error.
     app.type_into("#term-start", "31/02/2024").await?;
+    add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
+    app.wait_for_text("#error-term_start", "Ese día no existe")
+        .await?;
+    app.type_into("#term-start", "12 de abril").await?;
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
     app.wait_for_text("#error-term_start", "dd/mm/aaaa").await?;
     app.type_into("#term-start", "12/04/2024").await?;

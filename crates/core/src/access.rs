@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Need {
     /// A member whose role has the permission (setting up the committee is open to
-    /// anyone until a first member has a PIN on the device).
+    /// anyone while the device is being set up: no PIN on it, not enrolled, nobody
+    /// else's changes).
     Permission(Permission),
     /// Anyone using the device: writes that record no one's decision (receiving
     /// others' changes, a document's seal, which names whoever is signed in).
@@ -161,20 +162,21 @@ impl Write {
         })
     }
 
-    /// Whether a member with `role` (or nobody, `None`) may do this on a device where
-    /// someone has a PIN (`device_has_pins`).
-    pub fn allowed(self, role: Option<Role>, device_has_pins: bool) -> Result<(), Refusal> {
-        self.need().allowed(role, device_has_pins)
+    /// Whether a member with `role` (or nobody, `None`) may do this on a device that
+    /// is set up (`set_up`: someone has a PIN on it, it is enrolled, or it holds other
+    /// devices' changes) or is still being set up.
+    pub fn allowed(self, role: Option<Role>, set_up: bool) -> Result<(), Refusal> {
+        self.need().allowed(role, set_up)
     }
 }
 
 impl Need {
     /// Whether a member with `role` (or nobody, `None`) meets this need on a device
-    /// where someone has a PIN (`device_has_pins`).
-    pub fn allowed(self, role: Option<Role>, device_has_pins: bool) -> Result<(), Refusal> {
+    /// that is `set_up` or still being set up (see [`Write::allowed`]).
+    pub fn allowed(self, role: Option<Role>, set_up: bool) -> Result<(), Refusal> {
         match (self, role) {
             (Need::Anyone, _) => Ok(()),
-            (Need::Permission(Permission::Committee), None) if !device_has_pins => Ok(()),
+            (Need::Permission(Permission::Committee), None) if !set_up => Ok(()),
             (Need::Permission(_), None) => Err(Refusal::SignInRequired),
             (Need::Permission(p), Some(r)) if p.allows(r) => Ok(()),
             (Need::Permission(p), Some(_)) => Err(Refusal::Forbidden(p)),

@@ -438,7 +438,7 @@ mod tests {
             codes(&bad.validate().unwrap_err()),
             vec![
                 ("kind", "kind_required"),
-                ("date", "date_format"),
+                ("date", "date_impossible"),
                 ("place", "required"),
                 ("agenda", "too_long"),
                 ("community_attendees", "count_invalid"),

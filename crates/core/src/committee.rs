@@ -99,20 +99,6 @@ pub struct ValidMember {
     pub gender: Option<Gender>,
 }
 
-fn parse_date(field: &str, s: &str, errors: &mut ValidationErrors) -> Option<chrono::NaiveDate> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    match crate::format::parse_date_input(s) {
-        Some(d) => Some(d),
-        None => {
-            errors.push(ValidationError::new(field, "date_format"));
-            None
-        }
-    }
-}
-
 impl NewMember {
     /// Checks the fields on their own; rules that need the rest of the committee
     /// (one presidente) are the replica's, which sees it.
@@ -123,8 +109,8 @@ impl NewMember {
         if role.is_none() {
             errors.push(ValidationError::new("role", "role_required"));
         }
-        let term_start = parse_date("term_start", &self.term_start, &mut errors);
-        let term_end = parse_date("term_end", &self.term_end, &mut errors);
+        let term_start = crate::input::optional_date("term_start", &self.term_start, &mut errors);
+        let term_end = crate::input::optional_date("term_end", &self.term_end, &mut errors);
         let gender = Gender::from_code(&self.gender);
         if gender.is_none() && !self.gender.trim().is_empty() {
             errors.push(ValidationError::new("gender", "gender_invalid"));

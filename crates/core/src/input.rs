@@ -51,7 +51,8 @@ pub(crate) fn required_date(
     optional_date(field, s, errors)
 }
 
-/// An optional date: empty is `None` without error, unreadable is `date_format`.
+/// An optional date: empty is `None` without error, unreadable is `date_format`,
+/// a day that does not exist (31/02) `date_impossible`.
 pub(crate) fn optional_date(
     field: &str,
     s: &str,
@@ -61,11 +62,13 @@ pub(crate) fn optional_date(
     if s.is_empty() {
         return None;
     }
-    let d = crate::format::parse_date_input(s);
-    if d.is_none() {
-        errors.push(ValidationError::new(field, "date_format"));
+    match crate::format::read_date_input(s) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.push(ValidationError::new(field, e.code()));
+            None
+        }
     }
-    d
 }
 
 /// Free text that may span lines (minutes, descriptions): trimmed at both ends,

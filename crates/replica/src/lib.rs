@@ -319,6 +319,9 @@ impl Replica {
     }
 }
 
+/// The device-local setting that holds the sync token once the device is enrolled.
+pub const SETTING_SYNC_TOKEN: &str = "sync.token";
+
 /// Device-local settings (language, server address): kept in `meta`, never synced.
 impl Replica {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

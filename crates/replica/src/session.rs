@@ -273,10 +273,26 @@ impl Replica {
 
     /// Refuses what the person using the device may not do: `sign_in_required` when
     /// nobody is signed in, `forbidden` when their role does not allow it. Setting up
-    /// the committee is open to anyone until a first member has a PIN here, so a new
-    /// device can be set up at all (the rule is `Need::allowed`'s).
+    /// the committee is open to anyone while the device is [being set up](Self::setting_up),
+    /// so a new device can be set up at all (the rule is `Need::allowed`'s).
     pub fn require(&self, p: Permission) -> Result<()> {
         self.meets(Need::Permission(p))
+    }
+
+    /// Whether this device is still being set up: no member has a PIN here, it is
+    /// not enrolled, and it holds no other device's changes. Only then may anyone
+    /// set up the committee without signing in; a device that joined a clinic whose
+    /// committee exists asks who is using it first, as every other write does.
+    pub fn setting_up(&self) -> Result<bool> {
+        if self.vault.any_pin() || self.setting(crate::SETTING_SYNC_TOKEN)?.is_some() {
+            return Ok(false);
+        }
+        let others: bool = self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM sites WHERE idx <> ?1 AND max_seq > 0)",
+            [self.site_idx],
+            |r| r.get(0),
+        )?;
+        Ok(!others)
     }
 
     fn meets(&self, need: Need) -> Result<()> {
@@ -293,7 +309,7 @@ impl Replica {
             },
             None => None,
         };
-        need.allowed(role, self.vault.any_pin())
+        need.allowed(role, !self.setting_up()?)
             .map_err(|r| match r {
                 Refusal::SignInRequired => Error::SignInRequired,
                 Refusal::Forbidden(p) => Error::Forbidden(p),

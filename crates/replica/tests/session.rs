@@ -1,6 +1,7 @@
 //! Sessions: device-local PINs, the lockout, authorship of changes, permissions.
 //! Every test uses a real SQLite file in a temporary directory.
 
+use cosabi_core::access::Write;
 use cosabi_core::clinic::NewClinic;
 use cosabi_core::committee::{Member, NewMember, Permission};
 use cosabi_core::ids::MemberId;
@@ -445,6 +446,50 @@ fn committee_setup_is_open_until_someone_has_a_pin() {
         f.r.require(Permission::Committee).unwrap_err().code(),
         "sign_in_required"
     );
+}
+
+/// A device that joined a clinic whose committee exists (it holds another device's
+/// changes, or it is enrolled) is not being set up: with nobody signed in it refuses
+/// to add a member, as it refuses money, assemblies and actions.
+#[test]
+fn a_device_that_joined_a_clinic_asks_who_is_using_it_before_adding_members() {
+    let f = fixture();
+    let new_member = || NewMember {
+        name: "Pedro Colohua".into(),
+        role: "vocal_nutricion".into(),
+        ..Default::default()
+    };
+    // A second device that received the committee from the first.
+    let dir = tempfile::tempdir().unwrap();
+    let mut joined = Replica::open(&dir.path().join("cosabi.sqlite3")).unwrap();
+    for page in f.r.pages_since(&joined.version_vector().unwrap()).unwrap() {
+        joined.apply_page(&page).unwrap();
+    }
+    assert_eq!(joined.members().unwrap().len(), COMMITTEE.len());
+    assert!(!joined.setting_up().unwrap());
+    let e = joined.gate(Write::AddMember).unwrap_err();
+    assert_eq!(e.code(), "sign_in_required");
+    // Once someone signs in there (their first PIN on the device is free), they may.
+    joined.set_pin(f.presidente.id, "2468", &NONE).unwrap();
+    joined.sign_in(f.presidente.id, "2468").unwrap();
+    joined.gate(Write::AddMember).unwrap();
+    joined.add_member(&new_member()).unwrap();
+
+    // An enrolled device that has not received anything yet.
+    let dir = tempfile::tempdir().unwrap();
+    let mut enrolled = Replica::open(&dir.path().join("cosabi.sqlite3")).unwrap();
+    assert!(enrolled.setting_up().unwrap());
+    enrolled
+        .set_setting(cosabi_replica::SETTING_SYNC_TOKEN, "token")
+        .unwrap();
+    assert!(!enrolled.setting_up().unwrap());
+    assert_eq!(
+        enrolled.require(Permission::Committee).unwrap_err().code(),
+        "sign_in_required"
+    );
+
+    // The device the committee was set up on stays open until a first PIN.
+    assert!(f.r.setting_up().unwrap());
 }
 
 #[test]

@@ -15,7 +15,7 @@ use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
 pub(crate) const SETTING_SERVER: &str = "sync.server";
-const SETTING_TOKEN: &str = "sync.token";
+use cosabi_replica::SETTING_SYNC_TOKEN as SETTING_TOKEN;
 
 /// What the UI shows about this device's enrollment and sync.
 #[derive(Debug, Serialize)]
