@@ -460,3 +460,71 @@ mod gate_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod demo_tests {
+    //! Demo mode keeps the device's own replica out of reach: entering refuses a
+    //! device that holds a clinic, and leaving removes only the demo's folder.
+    use super::*;
+
+    fn clinic() -> cosabi_core::clinic::NewClinic {
+        cosabi_core::clinic::NewClinic {
+            clues: "VZIMB001234".into(),
+            name: "Centro de Salud Tlaquilpa".into(),
+            state: "VZ".into(),
+            municipality: "Tlaquilpa".into(),
+            locality: "Tlaquilpa".into(),
+            consultorios: 2,
+        }
+    }
+
+    #[test]
+    fn a_device_with_its_own_clinic_never_enters_demo_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::open(dir.path()).unwrap();
+        let mut r = state.replica.lock().unwrap();
+        r.create_clinic(&clinic()).unwrap();
+        let refused = state.enter_demo(&mut r).unwrap_err();
+        assert_eq!(refused.code(), "clinic_exists");
+        assert!(!state.is_demo());
+        assert!(!dir.path().join(DEMO_DIR).exists());
+        assert_eq!(r.clinic().unwrap().unwrap().clues, "VZIMB001234");
+    }
+
+    #[test]
+    fn the_demo_lives_in_its_own_folder_until_it_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let state = AppState::open(dir.path()).unwrap();
+            let mut r = state.replica.lock().unwrap();
+            r.vault_mut()
+                .set_pref(Preference::PrivacyAccepted.key(), "1")
+                .unwrap();
+            let demo = state.enter_demo(&mut r).unwrap();
+            assert_eq!(r.clinic().unwrap().unwrap().id, demo.id);
+            assert!(state.is_demo());
+            // The choices made before the demo come along.
+            assert_eq!(
+                r.vault().pref(Preference::PrivacyAccepted.key()).as_deref(),
+                Some("1")
+            );
+        }
+        // A restart opens the demo again; the device's own replica holds no clinic.
+        let state = AppState::open(dir.path()).unwrap();
+        assert!(state.is_demo());
+        let own = match Replica::open_device(&dir.path().join(DATABASE_FILE)).unwrap() {
+            DeviceOpen::Open(r) => r,
+            DeviceOpen::Locked(_) => panic!("the device's own replica is locked"),
+        };
+        assert!(own.clinic().unwrap().is_none());
+        drop(own);
+        let mut r = state.replica.lock().unwrap();
+        state.leave_demo(&mut r).unwrap();
+        assert!(!state.is_demo());
+        assert!(r.clinic().unwrap().is_none());
+        assert!(!dir.path().join(DEMO_DIR).exists());
+        assert!(dir.path().join(DATABASE_FILE).exists());
+        drop(r);
+        assert!(!AppState::open(dir.path()).unwrap().is_demo());
+    }
+}
