@@ -114,13 +114,19 @@ impl AppState {
     /// from a real clinic either.
     pub(crate) fn leave_demo(&self, replica: &mut Replica) -> cosabi_replica::Result<()> {
         debug_assert!(self.is_demo(), "the command checks demo mode first");
-        let DeviceOpen::Open(own) = Replica::open_device(&self.dir.join(DATABASE_FILE))? else {
+        let DeviceOpen::Open(mut own) = Replica::open_device(&self.dir.join(DATABASE_FILE))? else {
             // The device's own replica had no clinic, hence no PIN, when the demo
             // began: a locked one is someone else's folder. Leave it all alone.
             return Err(cosabi_replica::Error::Corrupt(
                 "the device's own replica is locked: the demo stays".into(),
             ));
         };
+        // The language chosen during the demo stays chosen.
+        for p in [Preference::Language, Preference::PrivacyAccepted] {
+            if let Some(v) = replica.vault().pref(p.key()) {
+                own.vault_mut().set_pref(p.key(), &v)?;
+            }
+        }
         // The demo's database closes here, before its files go.
         *replica = own;
         self.demo.store(false, Ordering::SeqCst);
@@ -519,8 +525,15 @@ mod demo_tests {
         assert!(own.clinic().unwrap().is_none());
         drop(own);
         let mut r = state.replica.lock().unwrap();
+        r.vault_mut()
+            .set_pref(Preference::Language.key(), "en")
+            .unwrap();
         state.leave_demo(&mut r).unwrap();
         assert!(!state.is_demo());
+        assert_eq!(
+            r.vault().pref(Preference::Language.key()).as_deref(),
+            Some("en")
+        );
         assert!(r.clinic().unwrap().is_none());
         assert!(!dir.path().join(DEMO_DIR).exists());
         assert!(dir.path().join(DATABASE_FILE).exists());
