@@ -7,8 +7,10 @@
 mod commands;
 pub mod error;
 
+use cosabi_core::settings::Preference;
 use cosabi_replica::{DeviceOpen, Replica, Vault};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use tauri::Manager;
 
@@ -18,25 +20,118 @@ pub struct AppState {
     pub replica: Mutex<Replica>,
     /// The key ring while the device is locked (`None` once a PIN opened it).
     locked: Mutex<Option<Vault>>,
-    /// The database file.
-    path: PathBuf,
+    /// The data folder: the device's own replica is [`DATABASE_FILE`] in it, the demo
+    /// clinic's is in [`DEMO_DIR`].
+    dir: PathBuf,
+    /// Whether the replica open is the demo clinic's.
+    demo: AtomicBool,
     /// The running (or last) sync's progress, polled by the UI.
     pub sync: Mutex<cosabi_core::views::LiveSync>,
 }
 
 impl AppState {
-    /// Opens the replica of the device at `path`: open, or locked until a PIN.
-    pub fn open(path: &Path) -> Result<AppState, cosabi_replica::Error> {
-        let (replica, locked) = match Replica::open_device(path)? {
-            DeviceOpen::Open(r) => (r, None),
-            DeviceOpen::Locked(v) => (Replica::open_in_memory()?, Some(v)),
+    /// Opens the replica of the device whose data folder is `dir`: the demo clinic's
+    /// while the device is in demo mode, else its own; open, or locked until a PIN.
+    pub fn open(dir: &Path) -> Result<AppState, cosabi_replica::Error> {
+        let demo = demo_database(dir).exists();
+        let path = if demo {
+            demo_database(dir)
+        } else {
+            dir.join(DATABASE_FILE)
         };
+        let (replica, locked) = open_device(&path)?;
         Ok(AppState {
             replica: Mutex::new(replica),
             locked: Mutex::new(locked),
-            path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+            demo: AtomicBool::new(demo),
             sync: Mutex::new(Default::default()),
         })
+    }
+
+    /// Whether the device shows the demo clinic.
+    pub fn is_demo(&self) -> bool {
+        self.demo.load(Ordering::SeqCst)
+    }
+
+    /// The database file open now.
+    fn path(&self) -> PathBuf {
+        if self.is_demo() {
+            demo_database(&self.dir)
+        } else {
+            self.dir.join(DATABASE_FILE)
+        }
+    }
+
+    /// Enters demo mode: the demo clinic is created in its own folder and opened in
+    /// place of the device's replica, which is left as it is (it holds no clinic:
+    /// the demo is offered only on the first screen). The language and the privacy
+    /// notice already chosen come along.
+    pub(crate) fn enter_demo(
+        &self,
+        replica: &mut Replica,
+    ) -> cosabi_replica::Result<cosabi_core::clinic::Clinic> {
+        if let Some(c) = replica.clinic()? {
+            return Err(cosabi_replica::Error::ClinicExists(c.clues));
+        }
+        debug_assert!(!self.is_demo(), "a demo replica holds its clinic");
+        let path = demo_database(&self.dir);
+        // A half-made demo folder (a power cut while it was made) is started over.
+        remove_demo_folder(&self.dir)?;
+        std::fs::create_dir_all(path.parent().unwrap_or(&self.dir))?;
+        let made = (|| {
+            let DeviceOpen::Open(mut demo) = Replica::open_device(&path)? else {
+                return Err(cosabi_replica::Error::Corrupt(
+                    "a new demo folder opened locked".into(),
+                ));
+            };
+            for p in [Preference::Language, Preference::PrivacyAccepted] {
+                if let Some(v) = replica.vault().pref(p.key()) {
+                    demo.vault_mut().set_pref(p.key(), &v)?;
+                }
+            }
+            let clinic = demo.load_demo()?;
+            Ok((demo, clinic))
+        })();
+        match made {
+            Ok((demo, clinic)) => {
+                // From here on a restart opens the demo (its folder exists).
+                *replica = demo;
+                self.demo.store(true, Ordering::SeqCst);
+                Ok(clinic)
+            }
+            Err(e) => {
+                let _ = remove_demo_folder(&self.dir);
+                Err(e)
+            }
+        }
+    }
+
+    /// Leaves demo mode: the demo's folder is removed and the device's own replica
+    /// (untouched while the demo was shown) is opened again. Only the demo's folder
+    /// is ever removed, and only in demo mode, so no real clinic's record can be
+    /// lost; the demo cannot be enrolled or receive a sync file, so it holds nothing
+    /// from a real clinic either.
+    pub(crate) fn leave_demo(&self, replica: &mut Replica) -> cosabi_replica::Result<()> {
+        debug_assert!(self.is_demo(), "the command checks demo mode first");
+        let DeviceOpen::Open(mut own) = Replica::open_device(&self.dir.join(DATABASE_FILE))? else {
+            // The device's own replica had no clinic, hence no PIN, when the demo
+            // began: a locked one is someone else's folder. Leave it all alone.
+            return Err(cosabi_replica::Error::Corrupt(
+                "the device's own replica is locked: the demo stays".into(),
+            ));
+        };
+        // The language chosen during the demo stays chosen.
+        for p in [Preference::Language, Preference::PrivacyAccepted] {
+            if let Some(v) = replica.vault().pref(p.key()) {
+                own.vault_mut().set_pref(p.key(), &v)?;
+            }
+        }
+        // The demo's database closes here, before its files go.
+        *replica = own;
+        self.demo.store(false, Ordering::SeqCst);
+        remove_demo_folder(&self.dir)?;
+        Ok(())
     }
 
     /// Whether the device waits for a PIN (a poisoned lock counts as locked).
@@ -78,7 +173,7 @@ impl AppState {
         let Some(vault) = locked.take() else {
             return Err(error::ApiError::code("not_locked"));
         };
-        match open(&self.path, vault) {
+        match open(&self.path(), vault) {
             Ok((replica, out)) => {
                 *self
                     .replica
@@ -97,6 +192,29 @@ impl AppState {
 
 /// File name of the replica inside the app-data directory.
 pub const DATABASE_FILE: &str = "cosabi.sqlite3";
+/// Folder, inside the app-data directory, of the demo clinic's replica (its key ring
+/// and photos beside it). It exists exactly while the device is in demo mode.
+pub const DEMO_DIR: &str = "demo";
+
+fn demo_database(dir: &Path) -> PathBuf {
+    dir.join(DEMO_DIR).join(DATABASE_FILE)
+}
+
+/// Removes the demo's folder, if any: nothing else.
+fn remove_demo_folder(dir: &Path) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(dir.join(DEMO_DIR)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// A replica at `path`, with the key ring instead while it is locked.
+fn open_device(path: &Path) -> Result<(Replica, Option<Vault>), cosabi_replica::Error> {
+    Ok(match Replica::open_device(path)? {
+        DeviceOpen::Open(r) => (r, None),
+        DeviceOpen::Locked(v) => (Replica::open_in_memory()?, Some(v)),
+    })
+}
 
 /// Where the replica lives: `COSABI_DATA_DIR` if set, else the platform's app-data
 /// directory (on Linux `$XDG_DATA_HOME/mx.cosabi.app`).
@@ -113,6 +231,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::get_clinic,
         commands::create_clinic,
         commands::load_demo,
+        commands::leave_demo,
         commands::list_members,
         commands::add_member,
         commands::get_preference,
@@ -201,7 +320,7 @@ pub fn run() {
             let dir = data_dir(app)?;
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create the data folder {}: {e}", dir.display()))?;
-            app.manage(AppState::open(&dir.join(DATABASE_FILE))?);
+            app.manage(AppState::open(&dir)?);
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -345,5 +464,80 @@ mod gate_tests {
                 .unwrap();
             assert!(gate < engine, "{name} writes before the gate");
         }
+    }
+}
+
+#[cfg(test)]
+mod demo_tests {
+    //! Demo mode keeps the device's own replica out of reach: entering refuses a
+    //! device that holds a clinic, and leaving removes only the demo's folder.
+    use super::*;
+
+    fn clinic() -> cosabi_core::clinic::NewClinic {
+        cosabi_core::clinic::NewClinic {
+            clues: "VZIMB001234".into(),
+            name: "Centro de Salud Tlaquilpa".into(),
+            state: "VZ".into(),
+            municipality: "Tlaquilpa".into(),
+            locality: "Tlaquilpa".into(),
+            consultorios: 2,
+        }
+    }
+
+    #[test]
+    fn a_device_with_its_own_clinic_never_enters_demo_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::open(dir.path()).unwrap();
+        let mut r = state.replica.lock().unwrap();
+        r.create_clinic(&clinic()).unwrap();
+        let refused = state.enter_demo(&mut r).unwrap_err();
+        assert_eq!(refused.code(), "clinic_exists");
+        assert!(!state.is_demo());
+        assert!(!dir.path().join(DEMO_DIR).exists());
+        assert_eq!(r.clinic().unwrap().unwrap().clues, "VZIMB001234");
+    }
+
+    #[test]
+    fn the_demo_lives_in_its_own_folder_until_it_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let state = AppState::open(dir.path()).unwrap();
+            let mut r = state.replica.lock().unwrap();
+            r.vault_mut()
+                .set_pref(Preference::PrivacyAccepted.key(), "1")
+                .unwrap();
+            let demo = state.enter_demo(&mut r).unwrap();
+            assert_eq!(r.clinic().unwrap().unwrap().id, demo.id);
+            assert!(state.is_demo());
+            // The choices made before the demo come along.
+            assert_eq!(
+                r.vault().pref(Preference::PrivacyAccepted.key()).as_deref(),
+                Some("1")
+            );
+        }
+        // A restart opens the demo again; the device's own replica holds no clinic.
+        let state = AppState::open(dir.path()).unwrap();
+        assert!(state.is_demo());
+        let own = match Replica::open_device(&dir.path().join(DATABASE_FILE)).unwrap() {
+            DeviceOpen::Open(r) => r,
+            DeviceOpen::Locked(_) => panic!("the device's own replica is locked"),
+        };
+        assert!(own.clinic().unwrap().is_none());
+        drop(own);
+        let mut r = state.replica.lock().unwrap();
+        r.vault_mut()
+            .set_pref(Preference::Language.key(), "en")
+            .unwrap();
+        state.leave_demo(&mut r).unwrap();
+        assert!(!state.is_demo());
+        assert_eq!(
+            r.vault().pref(Preference::Language.key()).as_deref(),
+            Some("en")
+        );
+        assert!(r.clinic().unwrap().is_none());
+        assert!(!dir.path().join(DEMO_DIR).exists());
+        assert!(dir.path().join(DATABASE_FILE).exists());
+        drop(r);
+        assert!(!AppState::open(dir.path()).unwrap().is_demo());
     }
 }

@@ -1,18 +1,23 @@
-//! The root component: top bar (who is using the device, language), the screen, and
-//! the navigation (a bottom bar on phones, a side rail on wide windows).
+//! The root component: the header (who is using the device, what is left to spend,
+//! and whether this is the demo), the screen, and the navigation (five tabs at the
+//! bottom on phones, a side rail on wide windows).
 //!
-//! Before a clinic exists it shows the first-start screen; the privacy notice is
-//! shown once, at first start, before anything is recorded.
+//! The header stays on screen while a page scrolls (`position: sticky`, which needs
+//! the window to be the scrolling box: see `overflow-x: clip` in styles.css).
+//! Before a clinic exists it shows the first-start screen, with the language choice
+//! in the header (Ajustes is not reachable yet); the privacy notice is shown once,
+//! at first start, before anything is recorded.
 
 use crate::api;
+use crate::components::money::{amount_view, left_to_spend};
 use crate::components::session::{use_session, Session};
 use crate::i18n::{languages, use_i18n, I18n};
-use crate::nav::{use_nav, Nav, Screen};
+use crate::nav::{use_nav, Nav, PageTitle, Screen};
 use crate::pages::actions::ActionsPage;
 use crate::pages::assemblies::AssembliesPage;
 use crate::pages::committee::CommitteePage;
 use crate::pages::home::HomePage;
-use crate::pages::money::MoneyPage;
+use crate::pages::money::{DocumentsPage, MoneyPage};
 use crate::pages::settings::{PrivacyNotice, SettingsPage};
 use crate::pages::setup::SetupPage;
 use crate::pages::sync::SyncPage;
@@ -56,9 +61,30 @@ pub fn App() -> impl IntoView {
             Ok(Some(_))
         ));
         match api::session::device_status().await {
-            Ok(st) if st.locked => state.set(Loaded::Locked(st)),
-            _ => load(session, state).await,
+            Ok(st) if st.locked => {
+                session.demo.set(st.demo);
+                state.set(Loaded::Locked(st))
+            }
+            Ok(st) => {
+                session.demo.set(st.demo);
+                load(session, state).await
+            }
+            Err(_) => load(session, state).await,
         }
+    });
+
+    // The year's money, for the header of every screen; reloaded after every write.
+    Effect::new(move |_| {
+        session.track();
+        let year = session.year.get();
+        if state.get() != Loaded::Clinic {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(b) = api::money::balance(year).await {
+                session.balance.set(Some(b));
+            }
+        });
     });
 
     Effect::new(move |_| {
@@ -70,6 +96,12 @@ pub fn App() -> impl IntoView {
 
     let on_created = Callback::new(move |c: Clinic| {
         session.clinic.set(Some(c));
+        // The demo clinic is made in demo mode: the header says so from now on.
+        spawn_local(async move {
+            if let Ok(st) = api::session::device_status().await {
+                session.demo.set(st.demo);
+            }
+        });
         // A new clinic starts on its committee: the first thing to do is register it.
         nav.go(Screen::Committee);
         state.set(Loaded::Clinic);
@@ -80,51 +112,148 @@ pub fn App() -> impl IntoView {
             let _ = api::set_preference(Preference::PrivacyAccepted, "1").await;
         });
     });
+    let on_left_demo = Callback::new(move |_: ()| {
+        session.demo.set(false);
+        session.member.set(None);
+        session.clinic.set(None);
+        session.balance.set(None);
+        nav.go(Screen::Home);
+        state.set(Loaded::NoClinic);
+    });
     let on_unlocked = Callback::new(move |m: Option<Member>| {
         session.member.set(m);
         spawn_local(async move { load(session, state).await });
     });
 
+    let with_nav = move || state.get() == Loaded::Clinic;
+    let leave_asking = RwSignal::new(false);
     view! {
-        <header class="topbar">
-            <div class="brand">
-                <span class="logo" aria-hidden="true">"+"</span>
-                <div>
-                    <div class="brand-name">{move || i18n.t("app.title")}</div>
-                    <div class="brand-sub">{move || {
-                        session.clinic.get().map(|c| c.name).unwrap_or_else(|| i18n.t("app.subtitle"))
-                    }}</div>
-                </div>
-            </div>
-            <Show when=move || state.get() == Loaded::Clinic>
-                <WhoChip/>
-            </Show>
-            <LanguageSwitch/>
-        </header>
-        <div class="shell" class:with-nav=move || state.get() == Loaded::Clinic>
-            <Show when=move || state.get() == Loaded::Clinic>
+        <div class="shell" class:with-nav=with_nav>
+            <Show when=with_nav>
                 <NavBar/>
             </Show>
-            <main class="content">
-                {move || if !privacy_accepted.get() {
-                    view! { <section class="page narrow" id="page-privacy"><PrivacyNotice on_accept=Some(accept_privacy)/></section> }.into_any()
-                } else {
-                    match state.get() {
-                        Loaded::Loading => view! { <p class="loading">{i18n.t("common.loading")}</p> }.into_any(),
-                        Loaded::Locked(st) => view! { <LockScreen status=st on_unlocked=on_unlocked/> }.into_any(),
-                        Loaded::NoClinic => view! { <SetupPage on_created=on_created/> }.into_any(),
-                        Loaded::Clinic => view! { <CurrentScreen/> }.into_any(),
-                        Loaded::Failed(e) => {
-                            let text = i18n.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())]);
-                            view! { <p class="banner error" role="alert" id="load-error">{text}</p> }.into_any()
+            <div class="main-col">
+                <header class="topbar" id="app-header">
+                    <div class="topbar-row">
+                        <div class="brand">
+                            <span class="logo" aria-hidden="true">"+"</span>
+                            <div>
+                                <div class="brand-name">{move || i18n.t("app.title")}</div>
+                                <div class="brand-sub">{move || {
+                                    session.clinic.get().map(|c| c.name).unwrap_or_else(|| i18n.t("app.subtitle"))
+                                }}</div>
+                            </div>
+                        </div>
+                        <Show when=with_nav>
+                            <MoneyStrip/>
+                            <WhoChip/>
+                        </Show>
+                        <Show when=move || !with_nav()>
+                            <LanguageSwitch/>
+                        </Show>
+                    </div>
+                    <Show when=move || session.demo.get()>
+                        <DemoBanner can_leave=Signal::derive(with_nav) asking=leave_asking/>
+                    </Show>
+                </header>
+                <main class="content">
+                    {move || if !privacy_accepted.get() {
+                        view! { <section class="page narrow" id="page-privacy"><PrivacyNotice on_accept=Some(accept_privacy)/></section> }.into_any()
+                    } else {
+                        match state.get() {
+                            Loaded::Loading => view! { <p class="loading">{i18n.t("common.loading")}</p> }.into_any(),
+                            Loaded::Locked(st) => view! { <LockScreen status=st on_unlocked=on_unlocked/> }.into_any(),
+                            Loaded::NoClinic => view! { <SetupPage on_created=on_created/> }.into_any(),
+                            Loaded::Clinic => view! { <CurrentScreen/> }.into_any(),
+                            Loaded::Failed(e) => {
+                                let text = i18n.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())]);
+                                view! { <p class="banner error" role="alert" id="load-error">{text}</p> }.into_any()
+                            }
                         }
-                    }
-                }}
-            </main>
+                    }}
+                </main>
+            </div>
         </div>
         <Show when=move || session.sheet_open.get()>
             <WhoSheet/>
         </Show>
+        <Show when=move || leave_asking.get() && session.demo.get()>
+            <LeaveDemoDialog asking=leave_asking on_left=on_left_demo/>
+        </Show>
+    }
+}
+
+/// What is left to spend this year (card and cash), in the header of every screen.
+#[component]
+fn MoneyStrip() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <div class="money-strip" id="money-strip">
+            <span class="money-strip-label">{move || i18n.t("money.left")}</span>
+            <strong class="money-strip-amount" id="header-left">{move || match session.balance.get() {
+                Some(b) => amount_view(left_to_spend(b.card, b.cash)).into_any(),
+                None => "—".into_any(),
+            }}</strong>
+        </div>
+    }
+}
+
+/// Says on every screen that this is the demonstration, with the way out (which
+/// asks first, in [`LeaveDemoDialog`]).
+#[component]
+fn DemoBanner(can_leave: Signal<bool>, asking: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="demo-banner" id="demo-banner" role="status">
+            <span class="demo-text">{move || i18n.t("demo.banner")}</span>
+            <Show when=move || can_leave.get()>
+                <button type="button" class="demo-leave" id="leave-demo" on:click=move |_| asking.set(true)>
+                    {move || i18n.t("demo.leave")}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+/// Asks before leaving the demo; on "yes" the demo's records are removed and the
+/// first screen comes back (`on_left`).
+#[component]
+fn LeaveDemoDialog(asking: RwSignal<bool>, on_left: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let leave = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match api::leave_demo().await {
+                Ok(()) => {
+                    asking.set(false);
+                    on_left.run(());
+                }
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="sheet-backdrop" on:click=move |_| asking.set(false)></div>
+        <div class="sheet" role="alertdialog" aria-modal="true" id="leave-demo-dialog" aria-labelledby="leave-demo-title">
+            <h2 id="leave-demo-title">{move || i18n.t("demo.leave_title")}</h2>
+            <p>{move || i18n.t("demo.leave_text")}</p>
+            {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="leave-demo-error">{e}</p> })}
+            <div class="button-row">
+                <button type="button" class="primary danger" id="leave-demo-confirm" disabled=move || busy.get() on:click=leave>
+                    {move || i18n.t("demo.leave_confirm")}
+                </button>
+                <button type="button" class="secondary" id="leave-demo-cancel" on:click=move |_| asking.set(false)>
+                    {move || i18n.t("common.cancel")}
+                </button>
+            </div>
+        </div>
     }
 }
 
@@ -242,35 +371,72 @@ fn CurrentScreen() -> impl IntoView {
         Screen::Assemblies => view! { <AssembliesPage/> }.into_any(),
         Screen::Actions => view! { <ActionsPage/> }.into_any(),
         Screen::Money => view! { <MoneyPage/> }.into_any(),
+        Screen::Documents => view! { <DocumentsPage/> }.into_any(),
         Screen::Sync => view! { <SyncPage/> }.into_any(),
         Screen::Settings => view! { <SettingsPage/> }.into_any(),
+        Screen::More => view! { <MorePage/> }.into_any(),
     }
 }
 
-/// The seven screens. Phones show a bottom bar with short labels; wide windows a rail.
+/// One navigation button: an icon and the screen's full name (its page title).
+fn nav_button(nav: Nav, i18n: I18n, s: Screen, class: &'static str) -> impl IntoView {
+    let id = s.id();
+    let active = move || {
+        let now = nav.screen.get();
+        now == s || (s == Screen::More && now.under_more())
+    };
+    view! {
+        <button type="button" id=format!("nav-{id}") class=format!("nav-item {class}")
+            class:active=active
+            aria-current=move || active().then_some("page")
+            on:click=move |_| nav.go(s)>
+            <span class=format!("nav-icon icon-{id}") aria-hidden="true"></span>
+            <span class="nav-label">{move || i18n.t(&format!("nav.{id}"))}</span>
+        </button>
+    }
+}
+
+/// Phones: the four main screens and "Más" at the bottom. Wide windows: every screen
+/// in a side rail ("Más" is not needed there).
 #[component]
 fn NavBar() -> impl IntoView {
     let i18n = use_i18n();
     let nav = use_nav();
     view! {
         <nav class="navbar" aria-label=move || i18n.t("nav.label")>
-            {Screen::ALL
-                .into_iter()
-                .map(|s| {
+            {Screen::TABS.into_iter().map(|s| nav_button(nav, i18n, s, "nav-tab")).collect_view()}
+            {Screen::MORE.into_iter().map(|s| nav_button(nav, i18n, s, "nav-rail-only")).collect_view()}
+            {nav_button(nav, i18n, Screen::More, "nav-phone-only")}
+        </nav>
+    }
+}
+
+/// "Más": the screens without a tab of their own on phones, each with what it is for.
+#[component]
+fn MorePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let nav = use_nav();
+    view! {
+        <section class="page" id="page-more">
+            <PageTitle screen=Screen::More/>
+            <ul class="more-list">
+                {Screen::MORE.into_iter().map(|s| {
                     let id = s.id();
                     view! {
-                        <button type="button" id=format!("nav-{id}") class="nav-item"
-                            class:active=move || nav.screen.get() == s
-                            aria-current=move || (nav.screen.get() == s).then_some("page")
-                            on:click=move |_| nav.go(s)>
-                            <span class=format!("nav-icon icon-{id}") aria-hidden="true"></span>
-                            <span class="nav-full">{move || i18n.t(&format!("nav.{id}"))}</span>
-                            <span class="nav-short" aria-hidden="true">{move || i18n.t(&format!("nav.short.{id}"))}</span>
-                        </button>
+                        <li>
+                            <button type="button" class="more-item" id=format!("more-{id}") on:click=move |_| nav.go(s)>
+                                <span class=format!("nav-icon icon-{id}") aria-hidden="true"></span>
+                                <span class="more-text">
+                                    <span class="more-name">{move || i18n.t(&format!("nav.{id}"))}</span>
+                                    <span class="more-what">{move || i18n.t(&format!("more.{id}"))}</span>
+                                </span>
+                                <span class="more-arrow" aria-hidden="true">"›"</span>
+                            </button>
+                        </li>
                     }
-                })
-                .collect_view()}
-        </nav>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

@@ -173,8 +173,11 @@ async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
     app.resize(DESKTOP.0, DESKTOP.1).await?;
     app.screenshot("committee-desktop").await?;
 
-    // English is one switch away, and remembered.
-    app.choose("#lang-switch", "en").await?;
+    // English is one switch away in Ajustes, and remembered.
+    app.go("settings").await?;
+    app.choose("#settings-lang", "en").await?;
+    app.wait_for_text("#nav-committee", "Committee").await?;
+    app.go("committee").await?;
     app.wait_for_text("#seats", "Committee installed").await?;
     app.screenshot("committee-desktop-en").await?;
     app.quit().await?;
@@ -352,7 +355,7 @@ async fn a_committee_records_its_year() -> Result<()> {
     screenshot_both(&app, "money").await?;
 
     // The expediente of the year: one ZIP whose index lists every file in it.
-    app.click("#tab-docs").await?;
+    app.go("documents").await?;
     app.click("#export-expediente").await?;
     app.wait_for_text("#export-written", "Expediente guardado")
         .await?;
@@ -392,7 +395,6 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.upload("#verify-file", &[&altered_file]).await?;
     app.wait_for("#verify-file-verdict[data-file=altered]")
         .await?;
-    app.click("#tab-purchases").await?;
 
     // Inicio follows: spent, balance and the category chart.
     app.go("home").await?;
@@ -413,6 +415,10 @@ async fn a_committee_records_its_year() -> Result<()> {
     screenshot_both(&app, "sync").await?;
     app.go("settings").await?;
     screenshot_both(&app, "settings").await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.click("#nav-more").await?;
+    app.wait_for("#page-more").await?;
+    app.screenshot("more-phone").await?;
     app.click("#who-chip").await?;
     app.wait_for("#who-sheet").await?;
     screenshot_both(&app, "who").await?;
@@ -789,6 +795,460 @@ async fn the_programme_view_in_a_browser_window() -> Result<()> {
     app.screenshot("programme-desktop").await?;
     app.resize(PHONE.0, PHONE.1).await?;
     app.screenshot("programme-phone").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// Where `css` is in the window: (top, bottom) in CSS pixels, or `None` if absent.
+async fn rect(app: &App, css: &str) -> Result<Option<(f64, f64)>> {
+    let v = app
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]);
+             if (!e) return null;
+             const r = e.getBoundingClientRect();
+             return [r.top, r.bottom];",
+            vec![css.into()],
+        )
+        .await?;
+    Ok(v.as_array().map(|a| {
+        (
+            a[0].as_f64().unwrap_or(f64::NAN),
+            a[1].as_f64().unwrap_or(f64::NAN),
+        )
+    }))
+}
+
+/// How far the page has scrolled, whichever box does the scrolling.
+async fn scrolled(app: &App) -> Result<f64> {
+    let v = app
+        .client
+        .execute(
+            "return Math.max(window.scrollY, document.documentElement.scrollTop, document.body.scrollTop)",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_f64().unwrap_or(0.0))
+}
+
+/// Runs a script that returns a list of problems (strings); fails with them, and a
+/// screenshot, if there are any.
+async fn no_problems(app: &App, what: &str, script: &str) -> Result<()> {
+    let v = app.client.execute(script, vec![]).await?;
+    let problems: Vec<String> = v
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| p.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_else(|| vec![format!("the script returned {v}")]);
+    if !problems.is_empty() {
+        let shot = app.screenshot(&format!("failed-{what}")).await?;
+        anyhow::bail!("{what}: {problems:#?} (see {})", shot.display());
+    }
+    Ok(())
+}
+
+/// Loads the demo clinic from the first screen, at phone size.
+async fn demo_on_a_phone(driver: &Driver) -> Result<App> {
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.accept_privacy().await?;
+    app.click("#load-demo").await?;
+    app.wait_for_count(".member-row", 9).await?;
+    Ok(app)
+}
+
+/// The header (who is signed in, and what is left to spend) stays at the top of the
+/// window while a long page scrolls under it, on a phone and on a desktop:
+/// `position: sticky` needs the window, not the body, to be the scrolling box.
+#[tokio::test]
+async fn the_header_stays_in_view_while_a_long_page_scrolls() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = demo_on_a_phone(&driver).await?;
+    for (size, screens) in [
+        (PHONE, &["committee", "home", "more", "settings"][..]),
+        (DESKTOP, &["committee", "settings"][..]),
+    ] {
+        app.resize(size.0, size.1).await?;
+        for screen in screens {
+            app.go(screen).await?;
+            let last = app
+                .wait_for(&format!("#page-{screen} > :last-child"))
+                .await?;
+            app.client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'end'})",
+                    vec![serde_json::to_value(&last)?],
+                )
+                .await?;
+            app.painted().await?;
+            let name = format!("sticky-{screen}-{}", size.0);
+            let moved = scrolled(&app).await?;
+            let shot = app.screenshot(&name).await?;
+            anyhow::ensure!(
+                moved > 50.0 || *screen == "more",
+                "{name}: the page did not scroll ({moved}; see {})",
+                shot.display()
+            );
+            for part in ["#app-header", "#who-chip", "#header-left", "#demo-banner"] {
+                let (top, bottom) = rect(&app, part)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("{name}: no {part}"))?;
+                anyhow::ensure!(
+                    top > -1.0 && bottom > top && bottom < f64::from(size.1) / 2.0,
+                    "{name}: {part} scrolled away to {top}..{bottom} (see {})",
+                    shot.display()
+                );
+            }
+        }
+    }
+    app.quit().await?;
+    Ok(())
+}
+
+/// Phones get five tabs with icons and full words of at least 13 px, each tall
+/// enough to tap; every tab, and every screen under "Más", is titled with the name
+/// of the button that opened it. The language is chosen in Ajustes. Wide windows list
+/// every screen in the rail.
+#[tokio::test]
+async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = demo_on_a_phone(&driver).await?;
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css("#app-header select"))
+            .await
+            .is_err(),
+        "the language is chosen in Ajustes, not in the header"
+    );
+    const TABS: &str = "(() => [...document.querySelectorAll('.navbar .nav-item')]
+        .filter(b => b.getClientRects().length > 0))()";
+    let tabs_fit = format!(
+            "const tabs = {TABS};
+             const out = [];
+             if (tabs.length !== 5) out.push(`${{tabs.length}} tabs`);
+             for (const t of tabs) {{
+               const label = t.querySelector('.nav-label');
+               const icon = t.querySelector('.nav-icon').getBoundingClientRect();
+               const size = parseFloat(getComputedStyle(label).fontSize);
+               const r = t.getBoundingClientRect(), l = label.getBoundingClientRect();
+               if (size < 13) out.push(`${{t.id}}: ${{size}} px`);
+               if (icon.width < 20 || icon.height < 20) out.push(`${{t.id}}: no icon`);
+               if (r.height < 44 || r.width < 44) out.push(`${{t.id}}: ${{r.width}}×${{r.height}}`);
+               if (l.left < r.left - 0.5 || l.right > r.right + 0.5) out.push(`${{t.id}}: '${{label.textContent}}' is cut: ${{l.left}}..${{l.right}} in ${{r.left}}..${{r.right}}`);
+               if (/\\./.test(label.textContent)) out.push(`${{t.id}}: abbreviated '${{label.textContent}}'`);
+             }}
+             return out;"
+    );
+    no_problems(&app, "tabs-phone", &tabs_fit).await?;
+    app.screenshot("tabs-phone").await?;
+    for tab in ["home", "money", "assemblies", "actions", "more"] {
+        let label = app.text(&format!("#nav-{tab} .nav-label")).await?;
+        app.click(&format!("#nav-{tab}")).await?;
+        app.wait_for_text(&format!("#page-{tab} h1"), &label)
+            .await?;
+        assert_eq!(app.text(&format!("#page-{tab} h1")).await?, label);
+    }
+    for screen in ["committee", "documents", "sync", "settings"] {
+        app.click("#nav-more").await?;
+        let label = app.text(&format!("#more-{screen} .more-name")).await?;
+        app.click(&format!("#more-{screen}")).await?;
+        app.wait_for(&format!("#page-{screen}")).await?;
+        assert_eq!(app.text(&format!("#page-{screen} h1")).await?, label);
+        // "Más" is the tab lit while one of its screens shows.
+        app.wait_for("#nav-more.active").await?;
+    }
+    app.wait_for("#settings-lang").await?;
+
+    app.resize(DESKTOP.0, DESKTOP.1).await?;
+    for screen in [
+        "home",
+        "money",
+        "assemblies",
+        "actions",
+        "committee",
+        "documents",
+        "sync",
+        "settings",
+    ] {
+        let label = app.text(&format!("#nav-{screen} .nav-label")).await?;
+        app.click(&format!("#nav-{screen}")).await?;
+        app.wait_for_text(&format!("#page-{screen} h1"), &label)
+            .await?;
+        assert_eq!(app.text(&format!("#page-{screen} h1")).await?, label);
+    }
+    assert!(
+        !app.wait_for("#nav-more").await?.is_displayed().await?,
+        "no 'Más' in the rail: every screen is there"
+    );
+    app.screenshot("rail-desktop").await?;
+
+    // In English too, the five tabs fit a phone in full words.
+    app.go("settings").await?;
+    app.choose("#settings-lang", "en").await?;
+    app.wait_for_text("#nav-settings", "Settings").await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    no_problems(&app, "tabs-phone-en", &tabs_fit).await?;
+    app.screenshot("tabs-phone-en").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// Every visible button, field and tab on a phone is at least 44 px in both
+/// directions (text links inside sentences aside, which are 44 px tall).
+const TOUCH_TARGETS: &str = "
+    const out = [];
+    for (const e of document.querySelectorAll('button, select, input:not([type=checkbox]):not([type=radio]):not([type=file]), textarea, [role=tab], label.button')) {
+      if (e.getClientRects().length === 0 || e.closest('.photo-input')) continue;
+      const r = e.getBoundingClientRect();
+      const minWidth = e.classList.contains('link') ? 0 : 44;
+      if (r.height < 44 || r.width < minWidth) out.push(`${e.id || e.className || e.tagName} '${(e.textContent || '').trim().slice(0, 30)}': ${r.width.toFixed(0)}×${r.height.toFixed(0)}`);
+    }
+    return out;";
+
+/// Text at least 4.5:1 against what is behind it, controls' borders at least 3:1.
+const CONTRAST: &str = "
+    const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+    const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                       return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+    const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+    const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+    const behind = e => {
+      const layers = [];
+      for (let n = e; n; n = n.parentElement) {
+        const c = rgba(getComputedStyle(n).backgroundColor);
+        if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+      }
+      let bg = [255, 255, 255, 1];
+      for (const c of layers.reverse()) bg = over(c, bg);
+      return bg;
+    };
+    const out = [];
+    for (const e of document.querySelectorAll('body *')) {
+      if (e.getClientRects().length === 0 || e.closest('.sr-only')) continue;
+      // Disabled controls are exempt; a select's options are drawn by the system.
+      const text = !e.closest(':disabled, select')
+        && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+      const s = getComputedStyle(e);
+      if (text && s.visibility !== 'hidden') {
+        const bg = behind(e);
+        const r = ratio(over(rgba(s.color), bg), bg);
+        if (r < 4.5) out.push(`text '${e.textContent.trim().slice(0, 30)}' (${e.className}): ${r.toFixed(2)}`);
+      }
+      if (e.matches('input:not([type=file]):not(:disabled), select:not(:disabled), textarea:not(:disabled)')) {
+        const bg = behind(e.parentElement);
+        const r = ratio(over(rgba(s.borderTopColor), bg), bg);
+        if (r < 3) out.push(`border of #${e.id}: ${r.toFixed(2)}`);
+      }
+    }
+    return out;";
+
+/// Inicio and Dinero lead with what is left to spend (card + cash), large, with the
+/// card and the cash beneath; the header keeps it on every screen. A seven-figure
+/// amount wraps at its separators instead of spilling out of its column. Text and
+/// borders have enough contrast (the category chip on gold too), every control is
+/// big enough to tap, and focus is visible.
+#[tokio::test]
+async fn what_is_left_to_spend_leads_and_large_amounts_fit() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = demo_on_a_phone(&driver).await?;
+    app.sign_in("María", "1357").await?;
+    app.go("money").await?;
+    app.click("#tab-card").await?;
+    for (kind, amount) in [("deposito", "1234567.89"), ("retiro", "1000")] {
+        app.choose("#cm-kind", kind).await?;
+        app.type_into("#cm-amount", amount).await?;
+        app.click("#cm-save").await?;
+    }
+    app.wait_for_count(".movement-row", 2).await?;
+    app.wait_for_text("#bal-card", "$1,233,567.89").await?;
+    app.wait_for_text("#bal-cash", "$1,000.00").await?;
+    app.wait_for_text("#bal-left", "$1,234,567.89").await?;
+    app.wait_for_text("#header-left", "$1,234,567.89").await?;
+    // A purchase in equipamiento: its chip is white on the darker gold.
+    app.click("#tab-purchases").await?;
+    app.click("#new-purchase").await?;
+    app.type_into("#p-concept", "Glucómetro").await?;
+    app.choose("#p-category", "equipamiento").await?;
+    app.type_into("#p-quantity", "1").await?;
+    app.type_into("#p-unit-cost", "850").await?;
+    app.type_into("#p-supplier", "Farmacia de Tlaquilpa")
+        .await?;
+    app.choose("#p-paid-from", "efectivo").await?;
+    app.click("#p-save").await?;
+    if let Err(e) = app.wait_for_count(".purchase-row", 1).await {
+        let shot = app.screenshot("failed-purchase").await?;
+        anyhow::bail!("{e} (see {})", shot.display());
+    }
+    app.wait_for_text("#bal-left", "$1,233,717.89").await?;
+    app.wait_for_text("#header-left", "$1,233,717.89").await?;
+
+    let fits = "
+        const out = [];
+        const lead = document.querySelector('.left-card .left-amount');
+        const leadSize = parseFloat(getComputedStyle(lead).fontSize);
+        if (leadSize < 28) out.push(`the lead figure is ${leadSize} px`);
+        for (const e of document.querySelectorAll('.money, .money-strip-amount')) {
+          if (e.getClientRects().length === 0) continue;
+          if (e !== lead && parseFloat(getComputedStyle(e).fontSize) >= leadSize) out.push(`${e.id} is as large as the lead figure`);
+          const r = e.getBoundingClientRect();
+          const box = e.parentElement.getBoundingClientRect();
+          if (e.scrollWidth > e.clientWidth + 1 || r.right > box.right + 0.5 || r.right > window.innerWidth)
+            out.push(`${e.id || e.className} '${e.textContent}' spills: ${r.right.toFixed(1)} > ${box.right.toFixed(1)}`);
+        }
+        if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways');
+        return out;";
+    for (size, label) in [(PHONE, "phone"), (DESKTOP, "desktop")] {
+        app.resize(size.0, size.1).await?;
+        for (screen, lead) in [("money", "#bal-left"), ("home", "#home-left")] {
+            app.go(screen).await?;
+            app.wait_for_text(lead, "$1,233,717.89").await?;
+            no_problems(&app, &format!("fit-{screen}-{label}"), fits).await?;
+            no_problems(&app, &format!("contrast-{screen}-{label}"), CONTRAST).await?;
+            app.screenshot(&format!("left-{screen}-{label}")).await?;
+        }
+    }
+    app.resize(PHONE.0, PHONE.1).await?;
+    for screen in [
+        "home",
+        "money",
+        "assemblies",
+        "actions",
+        "more",
+        "committee",
+        "documents",
+        "sync",
+        "settings",
+    ] {
+        app.go(screen).await?;
+        app.painted().await?;
+        no_problems(&app, &format!("targets-{screen}"), TOUCH_TARGETS).await?;
+        no_problems(&app, &format!("contrast-{screen}"), CONTRAST).await?;
+    }
+
+    // Focus is always visible. The test display has no window manager, so the
+    // window never holds the keyboard focus and `:focus` never matches here: the
+    // style sheets are read instead. Every focusable element gets a ring of at least
+    // 2 px from `:focus-visible` (fields also from `:focus`), and no focus rule takes
+    // the ring away.
+    no_problems(
+        &app,
+        "focus",
+        "const out = [];
+         const rules = [...document.styleSheets].flatMap(s => [...s.cssRules])
+           .flatMap(r => r.media ? [...r.cssRules] : [r])
+           .filter(r => r.selectorText && r.selectorText.includes(':focus'));
+         // A shorthand with var() keeps its longhands empty: read the shorthand too.
+         const outline = r => `${r.style.getPropertyValue('outline')} ${r.style.outlineStyle} ${r.style.outlineWidth}`;
+         const ring = sel => rules.some(r => r.selectorText.split(',').map(x => x.trim()).includes(sel)
+           && /solid/.test(outline(r)) && parseFloat((outline(r).match(/([\\d.]+)px/) || [0, 0])[1]) >= 2);
+         for (const sel of [':focus-visible', 'input:focus', 'select:focus', '.records textarea:focus'])
+           if (!ring(sel)) out.push(`no ring for ${sel}`);
+         for (const r of rules)
+           if (/none|\\b0px/.test(outline(r)))
+             out.push(`${r.selectorText} removes the ring`);
+         return out;",
+    )
+    .await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// Demo mode says so on every screen, and can be left: after asking, the demo's
+/// records are removed and the first screen comes back, also after a restart. A
+/// device with its own clinic shows no such notice and cannot be made to "leave".
+#[tokio::test]
+async fn demo_mode_is_shown_everywhere_and_can_be_left() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = demo_on_a_phone(&driver).await?;
+    for screen in [
+        "home",
+        "money",
+        "assemblies",
+        "actions",
+        "more",
+        "committee",
+        "documents",
+        "sync",
+        "settings",
+    ] {
+        app.go(screen).await?;
+        app.wait_for_text("#demo-banner", "Demostración").await?;
+    }
+    app.screenshot("demo-settings-phone").await?;
+    // The demo is fictional: it is never enrolled with a server.
+    app.go("sync").await?;
+    app.wait_for_text("#sync-demo", "demostración").await?;
+    if app
+        .client
+        .find(fantoccini::Locator::Css("#enroll-server"))
+        .await
+        .is_ok()
+    {
+        app.type_into("#enroll-server", "http://127.0.0.1:9")
+            .await?;
+        app.type_into("#enroll-code", "K7PX-3MWQ-9R").await?;
+        app.type_into("#enroll-device", "Teléfono de prueba")
+            .await?;
+        app.click("#enroll-submit").await?;
+        app.wait_for_text("#enroll-error", "demostración").await?;
+    }
+    // It survives a restart (and the privacy notice is not asked again).
+    app.quit().await?;
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.wait_for("#page-home").await?;
+    app.wait_for_text("#demo-banner", "Demostración").await?;
+    // Leaving asks first; "Cancelar" keeps everything.
+    app.click("#leave-demo").await?;
+    app.wait_for("#leave-demo-dialog").await?;
+    screenshot_both(&app, "leave-demo").await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.click("#leave-demo-cancel").await?;
+    app.wait_for_count("#leave-demo-dialog", 0).await?;
+    app.go("committee").await?;
+    app.wait_for_count(".member-row", 9).await?;
+    app.click("#leave-demo").await?;
+    app.click("#leave-demo-confirm").await?;
+    app.wait_for("#clinic-form").await?;
+    app.wait_for_count("#demo-banner", 0).await?;
+    assert!(
+        !data.path().join("demo").exists(),
+        "the demo's folder is removed"
+    );
+    app.screenshot("left-demo-phone").await?;
+    app.quit().await?;
+
+    // After a restart: the empty first screen, and a real clinic made there shows no
+    // demo notice; the shell refuses to "leave" a clinic that is not the demo.
+    let app = driver.launch().await?;
+    app.wait_for("#clinic-form").await?;
+    create_clinic(&app).await?;
+    app.wait_for("#page-committee").await?;
+    app.wait_for_count("#demo-banner", 0).await?;
+    let answer = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('leave_demo', {})
+               .then(v => done('answered: ' + JSON.stringify(v)))
+               .catch(e => done('refused: ' + JSON.stringify(e)));",
+            vec![],
+        )
+        .await?;
+    let answer = answer.as_str().unwrap_or_default().to_string();
+    assert!(answer.contains("not_demo"), "{answer}");
+    app.quit().await?;
+    let app = driver.launch().await?;
+    app.wait_for("#page-home").await?;
+    app.go("committee").await?;
+    app.wait_for_text("#clinic-clues", "VZIMB001234").await?;
     app.quit().await?;
     Ok(())
 }

@@ -271,8 +271,9 @@ impl App {
 
     /// Chooses an option of a `<select>` by its value, as a person would: by clicking it.
     pub async fn choose(&self, select_css: &str, value: &str) -> Result<()> {
-        self.wait_for(select_css)
-            .await?
+        let select = self.wait_for(select_css).await?;
+        self.scroll_to(&select).await?;
+        select
             .find(Locator::Css(&format!("option[value='{value}']")))
             .await?
             .click()
@@ -375,9 +376,17 @@ impl App {
         bail!("no {css} with text {needle:?}")
     }
 
-    /// Goes to a screen by its navigation button (`home`, `money`, …).
+    /// Goes to a screen by its navigation button (`home`, `money`, …), as a person
+    /// would: on a phone the screens without a tab are under "Más".
     pub async fn go(&self, screen: &str) -> Result<()> {
-        self.click(&format!("#nav-{screen}")).await?;
+        let button = self.wait_for(&format!("#nav-{screen}")).await?;
+        if button.is_displayed().await? {
+            self.scroll_to(&button).await?;
+            button.click().await?;
+        } else {
+            self.click("#nav-more").await?;
+            self.click(&format!("#more-{screen}")).await?;
+        }
         self.wait_for(&format!("#page-{screen}")).await?;
         Ok(())
     }

@@ -27,6 +27,8 @@ pub enum Need {
 pub enum Write {
     CreateClinic,
     LoadDemo,
+    /// Leaves demo mode: the demo clinic's folder is removed (it holds nothing else).
+    LeaveDemo,
     AddMember,
     CreateAssembly,
     UpdateAssembly,
@@ -71,6 +73,7 @@ impl Write {
     pub const ALL: &'static [Write] = &[
         Write::CreateClinic,
         Write::LoadDemo,
+        Write::LeaveDemo,
         Write::AddMember,
         Write::CreateAssembly,
         Write::UpdateAssembly,
@@ -151,7 +154,11 @@ impl Write {
                 PhotoKind::Acta => P::Assembly,
             },
             Write::RestoreConflict { table } => permission_for_table(table),
-            Write::ExportDocument | Write::ReceiveChanges => return Need::Anyone,
+            // Leaving the demo removes only fictional records, which anyone using the
+            // device may do (a forgotten demo PIN must not keep a committee out).
+            Write::ExportDocument | Write::ReceiveChanges | Write::LeaveDemo => {
+                return Need::Anyone
+            }
         })
     }
 

@@ -254,6 +254,10 @@ pub struct DeviceStatus {
     pub keyholders: Vec<Keyholder>,
     /// Whether a recovery code was made for this device.
     pub has_recovery: bool,
+    /// The device shows the demo clinic (kept apart from the device's own records,
+    /// and left in one step).
+    #[serde(default)]
+    pub demo: bool,
 }
 
 /// A PIN set, and its member signed in.

@@ -56,9 +56,28 @@ pub fn create_clinic(state: State<'_, AppState>, input: NewClinic) -> ApiResult<
     with_write(&state, Write::CreateClinic, |r| r.create_clinic(&input))
 }
 
+/// Shows the demo clinic, from its own folder (the device's replica stays empty).
 #[tauri::command]
 pub fn load_demo(state: State<'_, AppState>) -> ApiResult<Clinic> {
-    with_write(&state, Write::LoadDemo, |r| r.load_demo())
+    with_write(&state, Write::LoadDemo, |r| state.enter_demo(r))
+}
+
+/// Leaves demo mode: back to the first screen, with the demo's records gone.
+#[tauri::command]
+pub fn leave_demo(state: State<'_, AppState>) -> ApiResult<()> {
+    if !state.is_demo() {
+        return Err(ApiError::code("not_demo"));
+    }
+    with_write(&state, Write::LeaveDemo, |r| state.leave_demo(r))
+}
+
+/// The demo clinic is fictional: it is never enrolled nor given another device's
+/// records, so leaving it can lose nothing real.
+pub(crate) fn refuse_in_demo(state: &State<'_, AppState>) -> ApiResult<()> {
+    if state.is_demo() {
+        return Err(ApiError::code("demo_mode"));
+    }
+    Ok(())
 }
 
 #[tauri::command]

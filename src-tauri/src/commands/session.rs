@@ -20,10 +20,12 @@ pub fn device_status(state: State<'_, AppState>) -> ApiResult<DeviceStatus> {
                 locked: v.is_locked(),
                 keyholders: v.keyholders(),
                 has_recovery: v.has_recovery(),
+                demo: false,
             })
         })
         .map(|mut s| {
             s.locked = state.is_locked();
+            s.demo = state.is_demo();
             s
         })
 }

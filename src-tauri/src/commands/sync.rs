@@ -72,6 +72,7 @@ pub async fn enroll(
     code: String,
     device_name: String,
 ) -> ApiResult<SyncStatus> {
+    super::refuse_in_demo(&state)?;
     let server = server.trim().trim_end_matches('/').to_owned();
     if server.is_empty() {
         return Err(ApiError::code("server_required"));
@@ -224,6 +225,7 @@ pub fn import_sync_file(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> ApiResult<cosabi_replica::ImportReport> {
+    super::refuse_in_demo(&state)?;
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(ApiError::code("invalid"));
     };

@@ -107,6 +107,11 @@ pub async fn load_demo() -> Result<Clinic, ApiError> {
     invoke("load_demo", &NoArgs {}).await
 }
 
+/// Leaves demo mode: the demo's records are removed and the first screen comes back.
+pub async fn leave_demo() -> Result<(), ApiError> {
+    invoke("leave_demo", &NoArgs {}).await
+}
+
 pub async fn list_members() -> Result<Vec<Member>, ApiError> {
     invoke("list_members", &NoArgs {}).await
 }

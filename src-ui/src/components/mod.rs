@@ -2,6 +2,7 @@
 
 pub mod draft;
 pub mod history;
+pub mod money;
 pub mod photos;
 pub mod session;
 pub mod verify;

@@ -4,6 +4,7 @@
 
 use cosabi_core::clinic::Clinic;
 use cosabi_core::committee::{Member, Permission, Role};
+use cosabi_core::ledger::Balance;
 use leptos::prelude::*;
 
 /// The signed-in member and a counter that screens watch to reload after a write or
@@ -17,6 +18,10 @@ pub struct Session {
     pub sheet_open: RwSignal<bool>,
     /// The fiscal year Inicio and Dinero show (this year unless chosen).
     pub year: RwSignal<i32>,
+    /// The year's money, kept in view on every screen (reloaded after each write).
+    pub balance: RwSignal<Option<Balance>>,
+    /// The device shows the demo clinic.
+    pub demo: RwSignal<bool>,
 }
 
 impl Session {
@@ -27,6 +32,8 @@ impl Session {
             data_version: RwSignal::new(0),
             sheet_open: RwSignal::new(false),
             year: RwSignal::new(js_sys::Date::new_0().get_full_year() as i32),
+            balance: RwSignal::new(None),
+            demo: RwSignal::new(false),
         }
     }
 

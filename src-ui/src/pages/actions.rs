@@ -116,7 +116,7 @@ pub fn ActionsPage() -> impl IntoView {
     view! {
         <section class="page records" id="page-actions">
             <div class="rec-head">
-                <h1>{move || i18n.t("act.title")}</h1>
+                <crate::nav::PageTitle screen=crate::nav::Screen::Actions/>
                 <button type="button" class="primary rec-new" id="new-action"
                     disabled=move || !session.can(Permission::Action)
                     aria-expanded=move || form_open.get().to_string()

@@ -273,7 +273,7 @@ fn AssemblyList(selected: RwSignal<Option<Uuid>>) -> impl IntoView {
 
     view! {
         <div class="rec-head">
-            <h1>{move || i18n.t("asm.title")}</h1>
+            <crate::nav::PageTitle screen=crate::nav::Screen::Assemblies/>
             <button type="button" class="primary rec-new" id="new-assembly"
                 disabled=move || !session.can(Permission::Assembly)
                 aria-expanded=move || form_open.get().to_string()

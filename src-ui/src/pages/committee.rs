@@ -52,8 +52,9 @@ pub fn CommitteePage(
 
     view! {
         <section class="page committee" id="page-committee">
+            <crate::nav::PageTitle screen=crate::nav::Screen::Committee/>
             <div class="card clinic-card" id="clinic-card">
-                <h1 id="clinic-name-title">{clinic.name.clone()}</h1>
+                <h2 id="clinic-name-title">{clinic.name.clone()}</h2>
                 <p class="muted">{location}</p>
                 <dl class="facts">
                     <div><dt>{move || i18n.t("clinic.clues")}</dt><dd id="clinic-clues">{clinic.clues.clone()}</dd></div>

@@ -1,11 +1,13 @@
-//! Inicio: what the committee has and has spent this year, where it went, what is due,
+//! Inicio: what is left to spend first, then what the committee was assigned and has spent this year, where it went, what is due,
 //! the next assembly and whether this device's records have reached the programme.
 
 use crate::api;
 use crate::components::history::display_time;
+use crate::components::money::amount_view;
 use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
-use crate::nav::{use_nav, Screen};
+use crate::nav::{use_nav, PageTitle, Screen};
+use crate::pages::money::LeftToSpend;
 use cosabi_core::format::display_date;
 use cosabi_core::views::{Dashboard, SyncSummary};
 use leptos::prelude::*;
@@ -33,9 +35,10 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <section class="page" id="page-home">
             <div class="title-row">
-                <h1>{move || i18n.t("home.title")}</h1>
+                <PageTitle screen=Screen::Home/>
                 <YearSelect/>
             </div>
+            <LeftToSpend balance=session.balance id_prefix="home"/>
             {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
             {move || data.get().map(|d| {
                 let b = d.balance.clone();
@@ -47,11 +50,9 @@ pub fn HomePage() -> impl IntoView {
                     <div class="home-grid">
                         <div class="card money-card">
                             <h2>{i18n.t_with("home.money", &[("year", b.fiscal_year.to_string())])}</h2>
-                            <dl class="facts">
-                                <div><dt>{i18n.t("home.assigned")}</dt><dd class="money" id="home-assigned">{b.assigned.to_string()}</dd></div>
-                                <div><dt>{i18n.t("home.spent")}</dt><dd class="money" id="home-spent">{b.spent_total.to_string()}</dd></div>
-                                <div><dt>{i18n.t("home.card")}</dt><dd class="money" id="home-card">{b.card.to_string()}</dd></div>
-                                <div><dt>{i18n.t("home.cash")}</dt><dd class="money" id="home-cash">{b.cash.to_string()}</dd></div>
+                            <dl class="facts two">
+                                <div><dt>{i18n.t("home.assigned")}</dt><dd class="money" id="home-assigned">{amount_view(b.assigned)}</dd></div>
+                                <div><dt>{i18n.t("home.spent")}</dt><dd class="money">{amount_view(b.spent_total)}</dd></div>
                             </dl>
                             <div class="meter" role="img" aria-label=i18n.t_with("home.spent_pct", &[("pct", percent(spent_pct))])>
                                 <span style=format!("width:{spent_pct:.1}%")></span>
@@ -68,7 +69,7 @@ pub fn HomePage() -> impl IntoView {
                                         <li class="bar-row" data-category=cat.clone()>
                                             <span class="bar-label">{i18n.t(&format!("category.{cat}"))}</span>
                                             <span class="bar-track"><span class=format!("bar-fill cat-{cat}") style=format!("width:{pct:.1}%")></span></span>
-                                            <span class="bar-value money" id=format!("cat-{cat}")>{amount.to_string()}</span>
+                                            <span class="bar-value money" id=format!("cat-{cat}")>{amount_view(*amount)}</span>
                                         </li>
                                     }
                                 }).collect_view()}

@@ -1,13 +1,15 @@
-//! Dinero: the balance always in view, purchases (filters, receipts with photos,
-//! corrections) and card movements. Writes are offered to the tesorero and the
+//! Dinero: what is left to spend first (card and cash), purchases (filters, receipts
+//! with photos, corrections) and card movements; and Documentos, the year's paperwork. Writes are offered to the tesorero and the
 //! presidente; everyone reads.
 
 use crate::api;
 use crate::components::draft::Draft;
 use crate::components::history::HistoryButton;
+use crate::components::money::{amount_view, left_to_spend};
 use crate::components::photos::{read_first_file, PhotoStrip};
 use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
+use crate::nav::{PageTitle, Screen};
 use crate::pages::{field_error, FormState, PermissionHint};
 use cosabi_core::actions::Category;
 use cosabi_core::committee::Permission;
@@ -42,74 +44,80 @@ pub fn today_input() -> String {
 enum Tab {
     Purchases,
     Card,
-    Documents,
 }
 
 #[component]
 pub fn MoneyPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let balance = RwSignal::new(None::<Balance>);
     let tab = RwSignal::new(Tab::Purchases);
     let selected = RwSignal::new(None::<Uuid>);
-
-    Effect::new(move |_| {
-        session.track();
-        let year = session.year.get();
-        spawn_local(async move {
-            if let Ok(b) = api::money::balance(year).await {
-                balance.set(Some(b));
-            }
-        });
-    });
 
     view! {
         <section class="page" id="page-money">
             <div class="title-row">
-                <h1>{move || i18n.t("money.title")}</h1>
+                <PageTitle screen=Screen::Money/>
                 <YearSelect/>
             </div>
-            <BalanceBar balance=balance/>
-            <div class="tabs" role="tablist">
+            <LeftToSpend balance=session.balance id_prefix="bal"/>
+            <div class="tabs two" role="tablist">
                 <button type="button" role="tab" id="tab-purchases" class:active=move || tab.get() == Tab::Purchases
+                    aria-selected=move || (tab.get() == Tab::Purchases).to_string()
                     on:click=move |_| { tab.set(Tab::Purchases); selected.set(None); }>{move || i18n.t("money.purchases")}</button>
                 <button type="button" role="tab" id="tab-card" class:active=move || tab.get() == Tab::Card
+                    aria-selected=move || (tab.get() == Tab::Card).to_string()
                     on:click=move |_| tab.set(Tab::Card)>{move || i18n.t("money.card")}</button>
-                <button type="button" role="tab" id="tab-docs" class:active=move || tab.get() == Tab::Documents
-                    on:click=move |_| tab.set(Tab::Documents)>{move || i18n.t("money.documents")}</button>
             </div>
             {move || match (tab.get(), selected.get(), session.year.get()) {
                 (Tab::Purchases, None, year) => view! { <Purchases year=year selected=selected/> }.into_any(),
                 (Tab::Purchases, Some(id), _) => view! { <PurchaseDetail id=id selected=selected/> }.into_any(),
                 (Tab::Card, _, year) => view! { <CardMovements year=year/> }.into_any(),
-                (Tab::Documents, _, year) => view! {
-                    <Documents year=year/>
-                    <crate::components::verify::VerifyDocument/>
-                }
-                .into_any(),
             }}
         </section>
     }
 }
 
-/// Card balance, cash on hand and what was spent, always visible.
+/// Documentos: the year's paperwork made from the records, and checking a document.
 #[component]
-fn BalanceBar(balance: RwSignal<Option<Balance>>) -> impl IntoView {
+pub fn DocumentsPage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <section class="page" id="page-documents">
+            <div class="title-row">
+                <PageTitle screen=Screen::Documents/>
+                <YearSelect/>
+            </div>
+            {move || {
+                let year = session.year.get();
+                view! { <Documents year=year/> }
+            }}
+            <crate::components::verify::VerifyDocument/>
+        </section>
+    }
+}
+
+/// The one figure that matters first: what is left to spend (card and cash), large,
+/// with the card, the cash and what was spent beneath. Ids are `<id_prefix>-left`,
+/// `-card`, `-cash` and `-spent`.
+#[component]
+pub fn LeftToSpend(balance: RwSignal<Option<Balance>>, id_prefix: &'static str) -> impl IntoView {
     let i18n = use_i18n();
-    let amount = move |f: fn(&Balance) -> Centavos| {
-        balance
-            .get()
-            .map(|b| f(&b).to_string())
-            .unwrap_or_else(|| "—".into())
+    let figure = move |f: fn(&Balance) -> Centavos| match balance.get() {
+        Some(b) => amount_view(f(&b)).into_any(),
+        None => "—".into_any(),
     };
     view! {
-        <div class="balance-bar" id="balance-bar">
-            <div><span class="label">{move || i18n.t("money.card_balance")}</span>
-                <strong class="money" id="bal-card">{move || amount(|b| b.card)}</strong></div>
-            <div><span class="label">{move || i18n.t("money.cash")}</span>
-                <strong class="money" id="bal-cash">{move || amount(|b| b.cash)}</strong></div>
-            <div><span class="label">{move || i18n.t("money.spent")}</span>
-                <strong class="money" id="bal-spent">{move || amount(|b| b.spent_total)}</strong></div>
+        <div class="left-card" id=format!("{id_prefix}-lead")>
+            <span class="left-label">{move || i18n.t("money.left")}</span>
+            <strong class="left-amount money" id=format!("{id_prefix}-left")>{move || figure(|b| left_to_spend(b.card, b.cash))}</strong>
+            <dl class="left-parts">
+                <div><dt>{move || i18n.t("money.left_card")}</dt>
+                    <dd class="money" id=format!("{id_prefix}-card")>{move || figure(|b| b.card)}</dd></div>
+                <div><dt>{move || i18n.t("money.left_cash")}</dt>
+                    <dd class="money" id=format!("{id_prefix}-cash")>{move || figure(|b| b.cash)}</dd></div>
+                <div><dt>{move || i18n.t("money.spent")}</dt>
+                    <dd class="money" id=format!("{id_prefix}-spent")>{move || figure(|b| b.spent_total)}</dd></div>
+            </dl>
         </div>
     }
 }

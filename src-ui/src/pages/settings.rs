@@ -40,7 +40,7 @@ pub fn SettingsPage() -> impl IntoView {
     };
     view! {
         <section class="page" id="page-settings">
-            <h1>{move || i18n.t("settings.title")}</h1>
+            <crate::nav::PageTitle screen=crate::nav::Screen::Settings/>
             <div class="columns">
                 <div>
                     <div class="card">

@@ -30,7 +30,12 @@ pub fn SyncPage() -> impl IntoView {
     let enrolled = Memo::new(move |_| status.get().map(|s| s.enrolled));
     view! {
         <section class="page" id="page-sync">
-            <h1>{move || i18n.t("sync.title")}</h1>
+            <crate::nav::PageTitle screen=crate::nav::Screen::Sync/>
+            // The demo is fictional: the shell refuses to enroll it or give it a sync
+            // file; say so before anyone types a code.
+            <Show when=move || session.demo.get()>
+                <p class="banner warn" id="sync-demo">{move || i18n.t("error.demo_mode")}</p>
+            </Show>
             // Re-rendered only when enrollment changes, so a sync's outcome stays shown
             // while the figures around it refresh.
             {move || enrolled.get().map(|e| if e {
