@@ -48,7 +48,9 @@ pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use device::{DeviceOpen, Refused};
 pub use error::{Error, Result};
 pub use history::{value_for_people, HistoryEntry};
-pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
+pub use imaging::{
+    decode_qr, prepare_document, prepare_photo, prepare_receipt_photo, thumbnail, PreparedPhoto,
+};
 pub use review::ReviewItem;
 pub use seals::{seal_id, NewSeal, Seal};
 pub use session::{
