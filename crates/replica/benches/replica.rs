@@ -180,27 +180,34 @@ fn receipt_figures(dir: &std::path::Path) {
         let qr = cosabi_replica::decode_qr(&stored.jpeg).unwrap();
         (stored, ms, as_document, qr)
     });
-    let ocr = in_parallel(2 * count, |j| {
-        let (i, stored) = (j / 2, j % 2 == 1);
+    // Four readings per receipt: original and stored, each with tesseract's automatic
+    // layout and as a single column (see `receipts::Layout`).
+    let ocr = in_parallel(4 * count, |j| {
+        let (i, stored, layout) = (j / 4, j % 2 == 1, j / 2 % 2);
+        let layout = [receipts::Layout::Automatic, receipts::Layout::SingleColumn][layout];
         let (bytes, name) = if stored {
-            (&prepared[i].0.jpeg, format!("stored{i}.jpg"))
+            (&prepared[i].0.jpeg, format!("stored{i}-{j}.jpg"))
         } else {
-            (&originals[i].jpeg, format!("original{i}.jpg"))
+            (&originals[i].jpeg, format!("original{i}-{j}.jpg"))
         };
-        receipts::ocr_total(bytes, dir, &name)
+        receipts::ocr_total(bytes, dir, &name, layout)
     });
     let mut kib = Vec::new();
     let (mut read_original, mut read_stored, mut qr_decoded, mut pages) = (0, 0, 0, 0);
+    let (mut column_original, mut column_stored) = (0, 0);
     for (i, (r, (stored, ms, as_document, qr))) in originals.iter().zip(&prepared).enumerate() {
         let total = Some(r.total_centavos);
-        let (from_original, from_stored) = (ocr[2 * i], ocr[2 * i + 1]);
+        let (from_original, from_stored) = (ocr[4 * i], ocr[4 * i + 1]);
         read_original += usize::from(from_original == total);
         read_stored += usize::from(from_stored == total);
+        column_original += usize::from(ocr[4 * i + 2] == total);
+        column_stored += usize::from(ocr[4 * i + 3] == total);
         qr_decoded += usize::from(qr.as_deref() == Some(r.qr_text.as_str()));
         pages += usize::from(*as_document);
         kib.push(stored.jpeg.len() as f64 / 1024.0);
         println!(
-            "# {}: {} KiB -> {}x{} {:.1} KiB in {ms:.0} ms, page {}, total {} read {:?} / {:?}, QR {}",
+            "# {}: {} KiB -> {}x{} {:.1} KiB in {ms:.0} ms, page {}, total {} read {:?} / {:?} \
+             (single column {:?} / {:?}), QR {}",
             r.name,
             r.jpeg.len() / 1024,
             stored.width,
@@ -210,7 +217,13 @@ fn receipt_figures(dir: &std::path::Path) {
             receipts::money(r.total_centavos),
             from_original.map(receipts::money),
             from_stored.map(receipts::money),
-            if qr.as_deref() == Some(r.qr_text.as_str()) { "read" } else { "LOST" },
+            ocr[4 * i + 2].map(receipts::money),
+            ocr[4 * i + 3].map(receipts::money),
+            if qr.as_deref() == Some(r.qr_text.as_str()) {
+                "read"
+            } else {
+                "LOST"
+            },
         );
     }
     kib.sort_by(f64::total_cmp);
@@ -219,6 +232,8 @@ fn receipt_figures(dir: &std::path::Path) {
     println!("receipt_pages_found {pages} count");
     println!("receipt_ocr_total_original {read_original} count");
     println!("receipt_ocr_total_stored {read_stored} count");
+    println!("receipt_ocr_psm4_total_original {column_original} count");
+    println!("receipt_ocr_psm4_total_stored {column_stored} count");
     println!("receipt_qr_decoded {qr_decoded} count");
     println!("receipt_count {count} count");
     println!(

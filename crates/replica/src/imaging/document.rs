@@ -52,11 +52,11 @@ pub const DOCUMENT_SOURCE_EDGE: u32 = 2400;
 /// Longest edge of a stored document page.
 pub const DOCUMENT_EDGE_MAX: u32 = 1600;
 /// Long edges tried, largest first, once no quality fits at the size before.
-const DOCUMENT_EDGES: [u32; 3] = [DOCUMENT_EDGE_MAX, 1400, 1200];
+const DOCUMENT_EDGES: [u32; 4] = [DOCUMENT_EDGE_MAX, 1400, 1200, 1024];
 /// What a stored document page aims to weigh at most.
 pub const DOCUMENT_BYTES_MAX: usize = 60 * 1024;
 /// JPEG qualities tried for a page, lowest first (as for photos).
-const DOCUMENT_QUALITIES: [u8; 5] = [35, 45, 55, 65, 75];
+const DOCUMENT_QUALITIES: [u8; 5] = [30, 40, 50, 60, 70];
 /// The page's edge is trimmed by this many thousandths of its long edge, so a sliver
 /// of table along a slightly misplaced edge does not show as a dark border.
 const PAGE_TRIM_PERMILLE: f32 = 6.0;
@@ -71,7 +71,7 @@ const LIGHT_FLOOR: u16 = 40;
 /// After evening out, what is at least this bright (of 255) is paper: pure white.
 const PAPER_WHITE: u8 = 200;
 /// The share of pixels (in thousandths) that levels set to black at most: the print.
-const PRINT_BLACK_PERMILLE: u32 = 5;
+const PRINT_BLACK_PERMILLE: u32 = 20;
 
 const _: () = assert!(DOCUMENT_EDGES[DOCUMENT_EDGES.len() - 1] >= PAGE_SEARCH_EDGE);
 const _: () = assert!(DOCUMENT_SOURCE_EDGE >= DOCUMENT_EDGE_MAX);

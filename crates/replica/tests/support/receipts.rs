@@ -403,16 +403,30 @@ pub fn total_in_ocr_text(text: &str) -> Option<i64> {
     })
 }
 
+/// How tesseract is asked to lay out the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Its default (`--psm 3`, automatic page segmentation): the plain
+    /// `tesseract in.jpg stdout -l spa`.
+    Automatic,
+    /// `--psm 4`, "a single column of text of variable sizes": what a receipt is.
+    /// The automatic layout takes a receipt's QR code for a picture and drops the
+    /// column of amounts beside it with it, wherever the photo comes from.
+    SingleColumn,
+}
+
 /// Runs Debian's tesseract (`tesseract-ocr` with `tesseract-ocr-spa`) on a photo and
 /// returns the total it read. Panics with what to install if tesseract is missing:
 /// `scripts/setup.sh` installs it, so its absence is a broken machine, not a skip.
-pub fn ocr_total(photo: &[u8], dir: &std::path::Path, name: &str) -> Option<i64> {
+pub fn ocr_total(photo: &[u8], dir: &std::path::Path, name: &str, layout: Layout) -> Option<i64> {
     let path = dir.join(name);
     std::fs::write(&path, photo).unwrap();
-    let out = std::process::Command::new("tesseract")
-        .arg(&path)
-        .arg("stdout")
-        .args(["-l", "spa"])
+    let mut tesseract = std::process::Command::new("tesseract");
+    tesseract.arg(&path).arg("stdout").args(["-l", "spa"]);
+    if layout == Layout::SingleColumn {
+        tesseract.args(["--psm", "4"]);
+    }
+    let out = tesseract
         // One thread per process: the callers run several at once.
         .env("OMP_THREAD_LIMIT", "1")
         .output()
