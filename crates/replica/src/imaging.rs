@@ -279,7 +279,11 @@ pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Vec<u8>> {
 /// photo's orientation does not matter).
 pub fn decode_qr(bytes: &[u8]) -> Result<Option<String>> {
     let (img, _) = decode(bytes)?;
-    let grey = DynamicImage::ImageLuma8(img.into_luma8());
+    decode_qr_in(DynamicImage::ImageLuma8(img.into_luma8()))
+}
+
+/// [`decode_qr`] on an image already decoded, in grey.
+fn decode_qr_in(grey: DynamicImage) -> Result<Option<String>> {
     let long = grey.width().max(grey.height());
     let smaller = QR_EDGES.iter().copied().filter(|e| *e < long);
     for edge in std::iter::once(long).chain(smaller) {
@@ -300,8 +304,9 @@ pub fn decode_qr(bytes: &[u8]) -> Result<Option<String>> {
 
 impl Replica {
     /// Attaches a photo taken or picked on the device to a record: prepares it
-    /// ([`prepare_receipt_photo`] for a receipt, else [`prepare_photo`]), keeps the JPEG in the photo store and records it. One
-    /// user action; `taken_at` is RFC 3339 or empty.
+    /// ([`prepare_receipt_photo`] for a receipt, else [`prepare_photo`]), keeps the
+    /// JPEG in the photo store and records it. One user action; `taken_at` is RFC 3339
+    /// or empty.
     pub fn attach_photo(
         &mut self,
         owner_table: u16,

@@ -25,7 +25,7 @@
 //! When no page is found (a photo of a crumpled ticket on white cloth, a page cut
 //! by the frame), [`super::prepare_receipt_photo`] keeps the photo as any other.
 
-use super::{fit_jpeg, shrink_to, PreparedPhoto};
+use super::{decode_qr, decode_qr_in, encode_jpeg, fit_jpeg, shrink_to, PreparedPhoto};
 use crate::error::Result;
 use image::{DynamicImage, GrayImage, Luma};
 use imageproc::contours::{find_contours, BorderType};
@@ -70,6 +70,10 @@ const LIGHT_PRINT_RADIUS: u8 = 5;
 const LIGHT_FLOOR: u16 = 40;
 /// After evening out, what is at least this bright (of 255) is paper: pure white.
 const PAPER_WHITE: u8 = 200;
+/// Qualities tried, in order, when the JPEG that fits [`DOCUMENT_BYTES_MAX`] lost the
+/// page's QR code: the code (a CFDI's folio, RFCs and total) matters more than the
+/// size, so the first that keeps it is kept even over the size.
+const QR_KEEPING_QUALITIES: [u8; 4] = [40, 50, 65, 80];
 /// The share of pixels (in thousandths) that levels set to black at most: the print.
 const PRINT_BLACK_PERMILLE: u32 = 20;
 
@@ -261,13 +265,35 @@ pub(super) fn prepare_document_from(img: &DynamicImage) -> Result<Option<Prepare
         return Ok(None);
     };
     let page = DynamicImage::ImageLuma8(even_out(&page));
-    fit_jpeg(
-        page,
+    // The page's QR code as read before compression, to check it survives.
+    let qr = decode_qr_in(page.clone())?;
+    let fitted = fit_jpeg(
+        page.clone(),
         &DOCUMENT_EDGES,
         &DOCUMENT_QUALITIES,
         DOCUMENT_BYTES_MAX,
-    )
-    .map(Some)
+    )?;
+    let Some(qr) = qr else {
+        return Ok(Some(fitted));
+    };
+    if decode_qr(&fitted.jpeg)?.as_ref() == Some(&qr) {
+        return Ok(Some(fitted));
+    }
+    let page = shrink_to(page, fitted.width.max(fitted.height))?;
+    for quality in QR_KEEPING_QUALITIES {
+        let jpeg = encode_jpeg(&page, quality)?;
+        if decode_qr(&jpeg)?.as_ref() == Some(&qr) {
+            tracing::debug!(
+                quality,
+                bytes = jpeg.len(),
+                "a higher quality keeps the QR code"
+            );
+            return Ok(Some(PreparedPhoto { jpeg, ..fitted }));
+        }
+    }
+    // Lost at every quality (a code too small to survive any JPEG): the page is still
+    // the most legible record of the receipt.
+    Ok(Some(fitted))
 }
 
 #[cfg(test)]
