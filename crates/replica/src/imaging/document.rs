@@ -15,15 +15,17 @@
 //!    grey dilation removes the print, a box filter smooths) and each pixel divided
 //!    by it; then levels put the paper at pure white and the darkest print at black.
 //!    Flat white paper costs a JPEG almost nothing; the print keeps its grey edges.
-//! 4. A grey JPEG, the best quality of [`DOCUMENT_QUALITIES`] that fits
+//! 4. A grey JPEG, the best quality of `DOCUMENT_QUALITIES` that fits
 //!    [`DOCUMENT_BYTES_MAX`], made smaller only if none does.
+//! 5. If the page had a QR code (read before compression) and that JPEG lost it,
+//!    higher qualities (`QR_KEEPING_QUALITIES`) until one keeps it.
 //!
-//! Not a binarised PNG: measured on the generated receipts it was not smaller than
-//! the grey JPEG at the chosen quality and loses faint print; and the rest of the
-//! app (expediente, PDFs) expects JPEG photos.
+//! Not a binarised PNG (not measured here): the rest of the app (expediente file
+//! names, PDFs, the UI's data URLs) expects JPEG photos, and grey keeps faint print
+//! and stamps that a threshold would drop.
 //!
-//! When no page is found (a photo of a crumpled ticket on white cloth, a page cut
-//! by the frame), [`super::prepare_receipt_photo`] keeps the photo as any other.
+//! When no page is found (a crumpled ticket, a page on a white tablecloth, anything
+//! not four-sided), [`super::prepare_receipt_photo`] keeps the photo as any other.
 
 use super::{decode_qr, decode_qr_in, encode_jpeg, fit_jpeg, shrink_to, PreparedPhoto};
 use crate::error::Result;
