@@ -18,7 +18,8 @@
 //! 4. A grey JPEG, the best quality of `DOCUMENT_QUALITIES` that fits
 //!    [`DOCUMENT_BYTES_MAX`], made smaller only if none does.
 //! 5. If the page had a QR code (read before compression) and that JPEG lost it,
-//!    higher qualities (`QR_KEEPING_QUALITIES`) until one keeps it.
+//!    higher qualities (`QR_KEEPING_QUALITIES`), then larger sizes, until one keeps
+//!    it, within what any photo may weigh.
 //!
 //! Not a binarised PNG (not measured here): the rest of the app (expediente file
 //! names, PDFs, the UI's data URLs) expects JPEG photos, and grey keeps faint print
@@ -29,7 +30,7 @@
 
 use super::{decode_qr, decode_qr_in, encode_jpeg, fit_jpeg, shrink_to, PreparedPhoto};
 use crate::error::Result;
-use image::{DynamicImage, GrayImage, Luma};
+use image::{DynamicImage, GenericImageView, GrayImage, Luma};
 use imageproc::contours::{find_contours, BorderType};
 use imageproc::contrast::{otsu_level, threshold, ThresholdType};
 use imageproc::filter::box_filter;
@@ -72,9 +73,10 @@ const LIGHT_PRINT_RADIUS: u8 = 5;
 const LIGHT_FLOOR: u16 = 40;
 /// After evening out, what is at least this bright (of 255) is paper: pure white.
 const PAPER_WHITE: u8 = 200;
-/// Qualities tried, in order, when the JPEG that fits [`DOCUMENT_BYTES_MAX`] lost the
-/// page's QR code: the code (a CFDI's folio, RFCs and total) matters more than the
-/// size, so the first that keeps it is kept even over the size.
+/// Qualities tried at each size, in order, when the JPEG that fits
+/// [`DOCUMENT_BYTES_MAX`] lost the page's QR code: the code (a CFDI's folio, RFCs and
+/// total) matters more than the size, so the first that keeps it is kept even over
+/// that size (never over [`super::PREPARED_BYTES_MAX`]).
 const QR_KEEPING_QUALITIES: [u8; 4] = [40, 50, 65, 80];
 /// The share of pixels (in thousandths) that levels set to black at most: the print.
 const PRINT_BLACK_PERMILLE: u32 = 20;
@@ -281,16 +283,26 @@ pub(super) fn prepare_document_from(img: &DynamicImage) -> Result<Option<Prepare
     if decode_qr(&fitted.jpeg)?.as_ref() == Some(&qr) {
         return Ok(Some(fitted));
     }
-    let page = shrink_to(page, fitted.width.max(fitted.height))?;
-    for quality in QR_KEEPING_QUALITIES {
-        let jpeg = encode_jpeg(&page, quality)?;
-        if decode_qr(&jpeg)?.as_ref() == Some(&qr) {
-            tracing::debug!(
-                quality,
-                bytes = jpeg.len(),
-                "a higher quality keeps the QR code"
-            );
-            return Ok(Some(PreparedPhoto { jpeg, ..fitted }));
+    // The smallest tries first: the fitted size at higher qualities, then larger
+    // sizes (a code too small in pixels reads at no quality), never over what any
+    // photo may weigh.
+    let fitted_edge = fitted.width.max(fitted.height);
+    for edge in DOCUMENT_EDGES.iter().rev().filter(|e| **e >= fitted_edge) {
+        let sized = shrink_to(page.clone(), *edge)?;
+        for quality in QR_KEEPING_QUALITIES {
+            let jpeg = encode_jpeg(&sized, quality)?;
+            if jpeg.len() > super::PREPARED_BYTES_MAX {
+                break;
+            }
+            if decode_qr(&jpeg)?.as_ref() == Some(&qr) {
+                tracing::debug!(edge, quality, bytes = jpeg.len(), "kept the QR code");
+                let (width, height) = sized.dimensions();
+                return Ok(Some(PreparedPhoto {
+                    jpeg,
+                    width,
+                    height,
+                }));
+            }
         }
     }
     // Lost at every quality (a code too small to survive any JPEG): the page is still

@@ -310,7 +310,7 @@ pub fn jpeg_with_orientation(img: &DynamicImage, quality: u8, orientation: Optio
 
 /// Receipt number `n` of the generated set, photographed.
 pub fn photographed_receipt(n: u32) -> PhotographedReceipt {
-    let mut draw = Draw(0xC05A_B1 ^ u64::from(n) << 32);
+    let mut draw = Draw(0x00C0_5AB1 ^ u64::from(n) << 32);
     // Mostly tickets, as a committee's purchases are; every third an invoice.
     let ticket = n % 3 != 2;
     let (paper, c) = paper(&mut draw, ticket);
@@ -351,7 +351,7 @@ pub fn photographed_receipt(n: u32) -> PhotographedReceipt {
         let (fx, fy) = (x as f32, y as f32);
         let paper = layer.get_pixel(x, y).0;
         let alpha = f32::from(paper[3]) / 255.0;
-        let grain = ((fy * 0.021 + (fx * 0.003).sin() * 3.0).sin() * 9.0) as f32;
+        let grain = (fy * 0.021 + (fx * 0.003).sin() * 3.0).sin() * 9.0;
         let light = 1.04 - falloff * (fx - lx).hypot(fy - ly) / diagonal;
         // Distance past the shadow's edge along its direction, softened over 200 px.
         let past = (fx * sx + fy * sy) - shadow_at;
