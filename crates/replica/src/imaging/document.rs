@@ -47,6 +47,12 @@ pub const PAGE_AREA_MIN_PERCENT: u32 = 15;
 /// The quadrilateral must cover this share of the light region's hull: a region
 /// that is not four-sided (a torn or folded page) is not straightened.
 const PAGE_HULL_FILL_PERCENT: u32 = 93;
+/// How much brighter (of 255) the paper is just inside its sides than just outside.
+const PAGE_EDGE_STEP_MIN: i32 = 24;
+/// How far inside and outside a side its brightness is sampled, in pixels of the
+/// search copy, and at how many points along it.
+const PAGE_EDGE_OFFSET: f32 = 6.0;
+const PAGE_EDGE_SAMPLES: u32 = 16;
 /// Douglas–Peucker tolerances tried, in thousandths of the hull's perimeter.
 const PAGE_SIMPLIFY_PERMILLE: [u32; 5] = [10, 20, 30, 40, 60];
 /// The photo is first shrunk to this long edge: a page covering two thirds of the
@@ -102,7 +108,49 @@ pub fn find_page(grey: &GrayImage) -> Option<[Corner; 4]> {
     let smooth = box_filter(&small, 2, 2);
     let light = threshold(&smooth, otsu_level(&smooth), ThresholdType::Binary);
     let quad = largest_quadrilateral(&light)?;
+    if !has_edges(&smooth, &quad) {
+        return None;
+    }
     Some(quad.map(|(x, y)| (x * scale, y * scale)))
+}
+
+/// Whether the paper stands out along its sides: just inside each side it is at least
+/// [`PAGE_EDGE_STEP_MIN`] brighter than just outside, on average. A smooth gradient
+/// (a wall, a sky), which Otsu's threshold also splits, has no such step. Sides along
+/// the photo's border (a page filling the frame) have no outside and are not checked.
+fn has_edges(smooth: &GrayImage, quad: &[Corner; 4]) -> bool {
+    let (w, h) = (smooth.width() as f32, smooth.height() as f32);
+    let (cx, cy) = (
+        quad.iter().map(|c| c.0).sum::<f32>() / 4.0,
+        quad.iter().map(|c| c.1).sum::<f32>() / 4.0,
+    );
+    let at = |x: f32, y: f32| {
+        ((0.0..w).contains(&x) && (0.0..h).contains(&y))
+            .then(|| i32::from(smooth.get_pixel(x as u32, y as u32).0[0]))
+    };
+    (0..4).all(|side| {
+        let (a, b) = (quad[side], quad[(side + 1) % 4]);
+        let length = distance(a, b).max(1.0);
+        // The unit normal, turned toward the page's centre.
+        let (mut nx, mut ny) = ((a.1 - b.1) / length, (b.0 - a.0) / length);
+        let (mx, my) = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+        if (cx - mx) * nx + (cy - my) * ny < 0.0 {
+            (nx, ny) = (-nx, -ny);
+        }
+        let (mut step, mut samples) = (0, 0);
+        for i in 1..PAGE_EDGE_SAMPLES {
+            let t = i as f32 / PAGE_EDGE_SAMPLES as f32;
+            let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+            let d = PAGE_EDGE_OFFSET;
+            if let (Some(inside), Some(outside)) =
+                (at(x + nx * d, y + ny * d), at(x - nx * d, y - ny * d))
+            {
+                step += inside - outside;
+                samples += 1;
+            }
+        }
+        samples == 0 || step >= PAGE_EDGE_STEP_MIN * samples
+    })
 }
 
 /// The largest light region's outline as a quadrilateral, corners in order.
