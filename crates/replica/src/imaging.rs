@@ -11,6 +11,14 @@
 //! development machine with the image crates optimised (about 20 s unoptimised),
 //! giving 960×1280 px and 142 KiB; its QR code still reads. Decoding is about a
 //! tenth of that, each JPEG encoding of a 1600-px image about a sixth.
+//!
+//! Receipt photos are kept as documents ([`prepare_receipt_photo`], module
+//! [`document`]): the paper found, straightened, evenly lit and stored as a grey JPEG
+//! of at most [`DOCUMENT_BYTES_MAX`] (60 KiB); a photo in which no page is found is
+//! prepared as above. On the 20 generated photographed receipts of the bench
+//! (`receipt_photo_kb`) the median is 58.0 KiB, every QR code still reads and
+//! tesseract reads every total (as a single column) where it read none from the
+//! originals.
 
 use crate::error::{Error, Result};
 use crate::Replica;

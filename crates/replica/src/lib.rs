@@ -10,8 +10,9 @@
 //!   with device-local PINs, recorded as the author of every change.
 //! - Read models for screens ([`Replica::dashboard`], [`Replica::purchase_page`],
 //!   [`Replica::record_history`]), their types in `cosabi_core::views`.
-//! - [`imaging`]: photos prepared on the device ([`prepare_photo`],
-//!   [`Replica::attach_photo`]), thumbnails and QR codes read from photos.
+//! - [`imaging`]: photos prepared on the device ([`prepare_photo`], receipts as
+//!   documents with [`prepare_receipt_photo`], [`Replica::attach_photo`]), thumbnails
+//!   and QR codes read from photos.
 //!
 //! Every synced table has a UUID `id`, its domain columns (named in
 //! `cosabi_core::schema`), a `deleted` tombstone and a hidden `_ver` column holding the
