@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Line tables only: a third of the disk and less time on two cores.
 export CARGO_PROFILE_DEV_DEBUG ?= line-tables-only
 
-.PHONY: bench-app bench all setup fetch ui build run test test-long bench screenshots fmt clippy e2e clean
+.PHONY: bench-app bench-receipts bench all setup fetch ui build run test test-long bench screenshots fmt clippy e2e clean
 
 all: build
 
@@ -95,7 +95,13 @@ clean:
 	cargo clean
 	rm -rf src-ui/dist
 
-## Benchmarks (release build): one `name value unit` line per figure.
+## Only the receipt photo figures (release build, about a minute and a half once
+## built): receipt_photo_kb, tesseract's readings of the totals and the QR codes read.
+bench-receipts: fetch
+	COSABI_BENCH_ONLY=receipts cargo bench --locked -p cosabi-replica --bench replica
+
+## Benchmarks (release build): one `name value unit` line per figure. The replica's
+## bench ends with the receipt photo figures (as `make bench-receipts`).
 bench: fetch
 	cargo bench --locked -p cosabi-replica --bench replica
 	cargo bench --locked -p cosabi-sync-server --bench sync

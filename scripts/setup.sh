@@ -25,6 +25,8 @@ APT_PACKAGES=(
   fonts-dejavu-core imagemagick
   # PDFs read back as an auditor would: pdftotext and pdftoppm (the seal QR code)
   poppler-utils
+  # Receipt photos read back as text (the receipt_photo_kb bench and the imaging tests)
+  tesseract-ocr tesseract-ocr-spa
   # The sync server's public pages, in headless Chromium over WebDriver
   chromium chromium-driver
   # The server tests check the systemd unit in deploy/ with systemd-analyze

@@ -7,6 +7,9 @@ use cosabi_replica::{workload, Replica};
 use rusqlite::Connection;
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/receipts.rs"]
+mod receipts;
+
 const SEED: u64 = 42;
 /// Timed single writes per repetition (after a warm-up of a tenth as many).
 const WRITES_PER_REP: usize = 1_000;
@@ -128,11 +131,126 @@ fn write_overhead(dir: &std::path::Path, encrypted: bool) -> (f64, f64) {
     (median(tracked_medians), median(plain_medians))
 }
 
+/// Runs `work` on every index below `count` on `THREADS` threads, results in order.
+fn in_parallel<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    const THREADS: usize = 2;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= count {
+                            return done;
+                        }
+                        done.push((i, work(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `receipt_photo_kb` (BENCHMARKS.md): the generated photographed receipts prepared
+/// as the app keeps a receipt photo; the median stored size, and in the same run how
+/// often tesseract reads the printed total from the original and from the stored
+/// photo, and how many CFDI QR codes still decode from the stored photo.
+fn receipt_figures(dir: &std::path::Path) {
+    let count = receipts::RECEIPT_COUNT as usize;
+    let made = Instant::now();
+    let originals = in_parallel(count, |i| receipts::photographed_receipt(i as u32));
+    println!(
+        "# {count} photographed receipts generated in {:.1} s",
+        made.elapsed().as_secs_f64()
+    );
+    let prepared = in_parallel(count, |i| {
+        let raw = &originals[i].jpeg;
+        let t = Instant::now();
+        let stored = cosabi_replica::prepare_receipt_photo(raw).unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        let as_document = cosabi_replica::prepare_document(raw).unwrap().is_some();
+        let qr = cosabi_replica::decode_qr(&stored.jpeg).unwrap();
+        (stored, ms, as_document, qr)
+    });
+    // Four readings per receipt: original and stored, each with tesseract's automatic
+    // layout and as a single column (see `receipts::Layout`).
+    let ocr = in_parallel(4 * count, |j| {
+        let (i, stored, layout) = (j / 4, j % 2 == 1, j / 2 % 2);
+        let layout = [receipts::Layout::Automatic, receipts::Layout::SingleColumn][layout];
+        let (bytes, name) = if stored {
+            (&prepared[i].0.jpeg, format!("stored{i}-{j}.jpg"))
+        } else {
+            (&originals[i].jpeg, format!("original{i}-{j}.jpg"))
+        };
+        receipts::ocr_total(bytes, dir, &name, layout)
+    });
+    let mut kib = Vec::new();
+    let (mut read_original, mut read_stored, mut qr_decoded, mut pages) = (0, 0, 0, 0);
+    let (mut column_original, mut column_stored) = (0, 0);
+    for (i, (r, (stored, ms, as_document, qr))) in originals.iter().zip(&prepared).enumerate() {
+        let total = Some(r.total_centavos);
+        let (from_original, from_stored) = (ocr[4 * i], ocr[4 * i + 1]);
+        read_original += usize::from(from_original == total);
+        read_stored += usize::from(from_stored == total);
+        column_original += usize::from(ocr[4 * i + 2] == total);
+        column_stored += usize::from(ocr[4 * i + 3] == total);
+        qr_decoded += usize::from(qr.as_deref() == Some(r.qr_text.as_str()));
+        pages += usize::from(*as_document);
+        kib.push(stored.jpeg.len() as f64 / 1024.0);
+        println!(
+            "# {}: {} KiB -> {}x{} {:.1} KiB in {ms:.0} ms, page {}, total {} read {:?} / {:?} \
+             (single column {:?} / {:?}), QR {}",
+            r.name,
+            r.jpeg.len() / 1024,
+            stored.width,
+            stored.height,
+            stored.jpeg.len() as f64 / 1024.0,
+            if *as_document { "found" } else { "not found" },
+            receipts::money(r.total_centavos),
+            from_original.map(receipts::money),
+            from_stored.map(receipts::money),
+            ocr[4 * i + 2].map(receipts::money),
+            ocr[4 * i + 3].map(receipts::money),
+            if qr.as_deref() == Some(r.qr_text.as_str()) {
+                "read"
+            } else {
+                "LOST"
+            },
+        );
+    }
+    kib.sort_by(f64::total_cmp);
+    let median_kib = (kib[(count - 1) / 2] + kib[count / 2]) / 2.0;
+    println!("receipt_photo_kb {median_kib:.1} KiB");
+    println!("receipt_pages_found {pages} count");
+    println!("receipt_ocr_total_original {read_original} count");
+    println!("receipt_ocr_total_stored {read_stored} count");
+    println!("receipt_ocr_psm4_total_original {column_original} count");
+    println!("receipt_ocr_psm4_total_stored {column_stored} count");
+    println!("receipt_qr_decoded {qr_decoded} count");
+    println!("receipt_count {count} count");
+    println!(
+        "receipt_prepare_median_ms {:.0} ms",
+        median(prepared.iter().map(|p| p.1).collect())
+    );
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
+    let only = std::env::var("COSABI_BENCH_ONLY").unwrap_or_default();
+    if only == "receipts" {
+        receipt_figures(dir.path());
+        return;
+    }
     println!("# replica benchmarks, workload seed {SEED}");
 
-    let only = std::env::var("COSABI_BENCH_ONLY").unwrap_or_default();
     if only != "pages" && only != "apply" {
         // As devices run: encrypted at rest, the untracked table too.
         let (tracked, plain) = write_overhead(dir.path(), true);
@@ -293,4 +411,5 @@ fn main() {
         apply_rate / raw_rate
     );
     let _ = Duration::ZERO;
+    receipt_figures(dir.path());
 }

@@ -10,8 +10,9 @@
 //!   with device-local PINs, recorded as the author of every change.
 //! - Read models for screens ([`Replica::dashboard`], [`Replica::purchase_page`],
 //!   [`Replica::record_history`]), their types in `cosabi_core::views`.
-//! - [`imaging`]: photos prepared on the device ([`prepare_photo`],
-//!   [`Replica::attach_photo`]), thumbnails and QR codes read from photos.
+//! - [`imaging`]: photos prepared on the device ([`prepare_photo`], receipts as
+//!   documents with [`prepare_receipt_photo`], [`Replica::attach_photo`]), thumbnails
+//!   and QR codes read from photos.
 //!
 //! Every synced table has a UUID `id`, its domain columns (named in
 //! `cosabi_core::schema`), a `deleted` tombstone and a hidden `_ver` column holding the
@@ -48,7 +49,9 @@ pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use device::{DeviceOpen, Refused};
 pub use error::{Error, Result};
 pub use history::{value_for_people, HistoryEntry};
-pub use imaging::{decode_qr, prepare_photo, thumbnail, PreparedPhoto};
+pub use imaging::{
+    decode_qr, prepare_document, prepare_photo, prepare_receipt_photo, thumbnail, PreparedPhoto,
+};
 pub use review::ReviewItem;
 pub use seals::{seal_id, NewSeal, Seal};
 pub use session::{

@@ -1,10 +1,11 @@
 //! The CFDI verification QR read from receipt photos as phones take them: rotated,
 //! tilted, blurred, large or small, JPEG-compressed at quality 40 — and still read
-//! after the app's own compression (`prepare_photo`).
+//! after the app's own compression (`prepare_photo`, and `prepare_receipt_photo` as
+//! receipts are kept).
 
 use cosabi_core::cfdi::parse_verification_url;
 use cosabi_core::Centavos;
-use cosabi_replica::imaging::{decode_qr, prepare_photo};
+use cosabi_replica::imaging::{decode_qr, prepare_photo, prepare_receipt_photo};
 use image::codecs::jpeg::JpegEncoder;
 use image::{imageops, DynamicImage, Luma, Rgb, RgbImage};
 use imageproc::geometric_transformations::{rotate_about_center, Interpolation};
@@ -79,6 +80,14 @@ fn assert_reads(name: &str, bytes: &[u8]) {
         prepared.jpeg.len()
     );
     check("after the app's compression", &prepared.jpeg);
+    // As the app keeps a receipt photo: a document page when the paper is found.
+    let kept = prepare_receipt_photo(bytes).unwrap();
+    assert!(
+        kept.jpeg.len() <= 150 * 1024,
+        "{name}: {} bytes",
+        kept.jpeg.len()
+    );
+    check("kept as a receipt", &kept.jpeg);
 }
 
 #[test]

@@ -1,16 +1,23 @@
 //! Photos prepared on the device, with real images made here: a 12-megapixel
 //! "receipt" (paper on a table, rows of text-like marks, a CFDI's QR code) as a
-//! camera stores it — sideways, with an EXIF orientation tag — and JPEG at q92.
+//! camera stores it — sideways, with an EXIF orientation tag — and JPEG at q92; and
+//! receipts kept as documents, on the generated photographed receipts of
+//! `support/receipts.rs` (the set the `receipt_photo_kb` bench measures).
+
+#[path = "support/receipts.rs"]
+mod receipts;
 
 use cosabi_core::protocol::EnrollmentPayload;
 use cosabi_core::schema::{ACTION, PURCHASE};
 use cosabi_replica::imaging::{
-    PHOTO_INPUT_BYTES_MAX, PREPARED_BYTES_MAX, PREPARED_EDGE_MAX, PREPARED_EDGE_MIN,
-    THUMBNAIL_EDGE, THUMB_DIR_NAME,
+    DOCUMENT_BYTES_MAX, DOCUMENT_EDGE_MAX, PHOTO_INPUT_BYTES_MAX, PREPARED_BYTES_MAX,
+    PREPARED_EDGE_MAX, PREPARED_EDGE_MIN, THUMBNAIL_EDGE, THUMB_DIR_NAME,
 };
-use cosabi_replica::{decode_qr, prepare_photo, thumbnail, Error, Replica};
-use image::codecs::jpeg::JpegEncoder;
+use cosabi_replica::{
+    decode_qr, prepare_document, prepare_photo, prepare_receipt_photo, thumbnail, Error, Replica,
+};
 use image::{DynamicImage, GenericImageView, ImageEncoder, Luma, Rgb, RgbImage};
+use receipts::{jpeg_with_orientation, ocr_total, photographed_receipt, Layout};
 use std::io::Cursor;
 use std::time::Instant;
 
@@ -106,38 +113,6 @@ fn upright_receipt(qr_text: &str) -> RgbImage {
         }
     }
     img
-}
-
-/// A TIFF block with one entry, Orientation, as EXIF carries it (little-endian).
-fn exif_orientation(value: u16) -> Vec<u8> {
-    let mut t = Vec::new();
-    t.extend_from_slice(b"II*\0");
-    t.extend_from_slice(&8u32.to_le_bytes()); // first IFD right after the header
-    t.extend_from_slice(&1u16.to_le_bytes()); // one entry
-    t.extend_from_slice(&0x0112u16.to_le_bytes()); // Orientation
-    t.extend_from_slice(&3u16.to_le_bytes()); // SHORT
-    t.extend_from_slice(&1u32.to_le_bytes()); // one value
-    t.extend_from_slice(&value.to_le_bytes());
-    t.extend_from_slice(&[0, 0]); // padding of the 4-byte value field
-    t.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
-    t
-}
-
-fn jpeg_with_orientation(img: &DynamicImage, quality: u8, orientation: Option<u16>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut enc = JpegEncoder::new_with_quality(&mut out, quality);
-    if let Some(o) = orientation {
-        enc.set_exif_metadata(exif_orientation(o)).unwrap();
-    }
-    let rgb = img.to_rgb8();
-    enc.write_image(
-        rgb.as_raw(),
-        rgb.width(),
-        rgb.height(),
-        image::ExtendedColorType::Rgb8,
-    )
-    .unwrap();
-    out
 }
 
 /// The receipt as a phone held upright stores it: the sensor's landscape 4000×3000
@@ -411,7 +386,16 @@ fn attaching_a_photo_keeps_the_prepared_jpeg_and_a_cached_thumbnail() {
     assert_eq!(photo.mime, "image/jpeg");
     let kept = r.photo_bytes(&photo.sha256).unwrap().unwrap();
     assert_eq!(kept.len() as i64, photo.size_bytes);
-    assert!(kept.len() <= PREPARED_BYTES_MAX);
+    // A receipt: kept as a document page, grey, its QR code still read (this one's
+    // dense marks need a quality over DOCUMENT_BYTES_MAX to keep the code).
+    assert!(kept.len() <= PREPARED_BYTES_MAX, "{} bytes", kept.len());
+    assert_eq!(kept, prepare_receipt_photo(&raw).unwrap().jpeg);
+    assert_eq!(
+        image::load_from_memory(&kept).unwrap().color(),
+        image::ColorType::L8,
+        "a grey page"
+    );
+    assert_eq!(decode_qr(&kept).unwrap().as_deref(), Some(CFDI_URL));
     assert_eq!(cosabi_replica::blob_name(&kept), photo.sha256);
     assert_eq!(r.blobs_to_upload().unwrap(), vec![photo.sha256.clone()]);
     // The thumbnail is made once and kept next to the photos.
@@ -477,4 +461,112 @@ fn a_refused_photo_leaves_nothing_behind() {
         mem.photo_thumbnail(&"ab".repeat(32)),
         Err(Error::NoBlobStore)
     ));
+}
+
+/// Receipts 0 to 2 of the generated set: a ticket, a ticket photographed sideways
+/// (EXIF orientation 6) and a letter-size invoice — the bench measures all 20.
+const RECEIPTS_CHECKED: [u32; 3] = [0, 1, 2];
+
+#[test]
+fn receipt_photos_are_kept_as_small_straight_pages_whose_qr_still_reads() {
+    for n in RECEIPTS_CHECKED {
+        let r = photographed_receipt(n);
+        let page = prepare_document(&r.jpeg)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{}: no page found", r.name));
+        assert!(
+            page.jpeg.len() <= DOCUMENT_BYTES_MAX,
+            "{}: {} bytes, over the goal",
+            r.name,
+            page.jpeg.len()
+        );
+        // Upright and straight: portrait like the paper, no larger than the maximum.
+        assert!(
+            page.height > page.width,
+            "{}: {}x{}",
+            r.name,
+            page.width,
+            page.height
+        );
+        assert!(page.height <= DOCUMENT_EDGE_MAX, "{}", r.name);
+        let img = image::load_from_memory(&page.jpeg).unwrap();
+        assert_eq!(img.dimensions(), (page.width, page.height));
+        assert_eq!(img.color(), image::ColorType::L8, "{}: grey", r.name);
+        // Evenly lit: the paper in all four corners of the page is white, shadow or not.
+        let (w, h) = (page.width, page.height);
+        for (x, y) in [
+            (w / 20, h / 40),
+            (w - w / 20, h / 40),
+            (w / 20, h - h / 40),
+            (w - w / 20, h - h / 40),
+        ] {
+            let v = img.to_luma8().get_pixel(x.min(w - 1), y.min(h - 1)).0[0];
+            assert!(v > 225, "{}: paper at ({x}, {y}) is {v}", r.name);
+        }
+        assert_eq!(
+            decode_qr(&page.jpeg).unwrap().as_deref(),
+            Some(r.qr_text.as_str()),
+            "{}: the CFDI's QR code is lost",
+            r.name
+        );
+        // What the app keeps for a receipt is that page.
+        assert_eq!(prepare_receipt_photo(&r.jpeg).unwrap(), page, "{}", r.name);
+    }
+}
+
+#[test]
+fn tesseract_reads_the_total_from_a_stored_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = photographed_receipt(RECEIPTS_CHECKED[2]);
+    let stored = prepare_receipt_photo(&r.jpeg).unwrap();
+    for layout in [Layout::Automatic, Layout::SingleColumn] {
+        assert_eq!(
+            ocr_total(&stored.jpeg, dir.path(), "stored.jpg", layout),
+            Some(r.total_centavos),
+            "{}: tesseract ({layout:?}) did not read TOTAL ${}",
+            r.name,
+            receipts::money(r.total_centavos)
+        );
+    }
+}
+
+#[test]
+fn a_receipt_photo_without_a_page_is_kept_as_a_photo() {
+    // A round plate of food on a dark table: light, but no four-sided page.
+    let (w, h) = (2000u32, 1500u32);
+    let img = DynamicImage::ImageRgb8(RgbImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f32 - 1000.0, y as f32 - 750.0);
+        let n = (x.wrapping_mul(0x9E37_79B1) ^ y.wrapping_mul(0x85EB_CA77)) % 9;
+        let v = |base: u32| (base + n) as u8;
+        if dx.hypot(dy) < 600.0 {
+            Rgb([v(235), v(230), v(220)])
+        } else {
+            Rgb([v(70), v(55), v(45)])
+        }
+    }));
+    let raw = jpeg_with_orientation(&img, 90, None);
+    assert_eq!(prepare_document(&raw).unwrap(), None, "a plate is no page");
+    let kept = prepare_receipt_photo(&raw).unwrap();
+    assert_eq!(kept, prepare_photo(&raw).unwrap(), "kept as any photo is");
+    assert_eq!((kept.width, kept.height), (PREPARED_EDGE_MAX, 1200));
+    // And attached to a purchase it is there, not refused.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, purchase) = replica_with_purchase(&dir);
+    let photo = r
+        .attach_photo(PURCHASE.id, purchase, "receipt", &raw, "")
+        .unwrap();
+    assert_eq!(photo.size_bytes, kept.jpeg.len() as i64);
+    assert_eq!(r.photo_bytes(&photo.sha256).unwrap().unwrap(), kept.jpeg);
+}
+
+#[test]
+fn the_total_is_read_only_from_the_total_line() {
+    use receipts::total_in_ocr_text;
+    let text = "SUBTOTAL $1,064.27\nIVA 16% $170.29\nTOTAL $1,234.56\n";
+    assert_eq!(total_in_ocr_text(text), Some(123_456));
+    assert_eq!(total_in_ocr_text("SUBTOTAL $1,064.27\nTOTAL\n"), None);
+    assert_eq!(total_in_ocr_text("TOTAL $1,234.5\n"), None);
+    assert_eq!(receipts::money(123_456), "1,234.56");
+    assert_eq!(receipts::money(5), "0.05");
+    assert_eq!(receipts::money(100_000_000), "1,000,000.00");
 }
