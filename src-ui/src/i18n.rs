@@ -97,6 +97,13 @@ impl I18n {
         interpolate(&self.t(key), args)
     }
 
+    /// A count in words: `<key>.one` for 1, `<key>.other` otherwise, with `{count}`
+    /// (Spanish and English plurals need no more forms).
+    pub fn plural(&self, key: &str, count: usize) -> String {
+        let form = if count == 1 { "one" } else { "other" };
+        self.t_with(&format!("{key}.{form}"), &[("count", count.to_string())])
+    }
+
     /// A member's role as it is said of them: by their gender (`f`, `m`), or the
     /// office when not said; roles that do not change (vocales) use `role.<code>`.
     pub fn role(&self, code: &str, gender: &str) -> String {
@@ -190,6 +197,7 @@ mod tests {
             "role_taken",
             "date_format",
             "date_impossible",
+            "replacement_before_start",
             "term_end_before_start",
             "invalid",
             "no_clinic",

@@ -52,13 +52,17 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     app.type_into("#term-start", "12 de abril").await?;
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
     app.wait_for_text("#error-term_start", "dd/mm/aaaa").await?;
+    // Her term ends in two years (a past end would free the seat).
+    let term_end = (chrono::Local::now().date_naive() + chrono::Duration::days(730))
+        .format("%d/%m/%Y")
+        .to_string();
     app.type_into("#term-start", "12/04/2024").await?;
-    app.type_into("#term-end", "11/04/2026").await?;
+    app.type_into("#term-end", &term_end).await?;
     // Her role is named as she says it: presidenta.
     app.choose("#member-gender", "f").await?;
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
     app.wait_for_count(".member-row", 1).await?;
-    app.wait_for_text("#members", "Periodo: 12/04/2024 a 11/04/2026")
+    app.wait_for_text("#members", &format!("Periodo: 12/04/2024 a {term_end}"))
         .await?;
     app.choose("#member-gender", "f").await?;
     add_member(&app, "María Cuaquehua", "tesorero").await?;
@@ -1249,6 +1253,115 @@ async fn demo_mode_is_shown_everywhere_and_can_be_left() -> Result<()> {
     app.wait_for("#page-home").await?;
     app.go("committee").await?;
     app.wait_for_text("#clinic-clues", "VZIMB001234").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// The committee over time, at phone size: a presidenta whose term has expired is
+/// warned, replaced in her seat (she stays, as a former member, with the change in
+/// her history), a member is corrected, and a term is ended on a chosen day.
+#[tokio::test]
+async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.accept_privacy().await?;
+    app.wait_for("#clinic-form").await?;
+    create_clinic(&app).await?;
+    let day = |offset: i64| {
+        (chrono::Local::now().date_naive() + chrono::Duration::days(offset))
+            .format("%d/%m/%Y")
+            .to_string()
+    };
+
+    // Juana's term ended last month: the seat is shown as expired.
+    app.type_into("#term-start", &day(-800)).await?;
+    app.type_into("#term-end", &day(-30)).await?;
+    app.choose("#member-gender", "f").await?;
+    add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
+    app.wait_for_count(".member-row", 1).await?;
+    app.type_into("#term-start", &day(-800)).await?;
+    app.type_into("#term-end", &day(300)).await?;
+    add_member(&app, "María Cuaquehua", "tesorero").await?;
+    app.wait_for_count(".member-row", 2).await?;
+    app.wait_for_text("#terms-expired", "Un periodo vencido")
+        .await?;
+    app.wait_for_text("#members .member-expired", "Su periodo terminó")
+        .await?;
+    app.wait_for_text("#seats", "1 de 7").await?;
+    app.screenshot("committee-expired-phone").await?;
+
+    // Rosa is elected in her place from today.
+    app.click("#members .member-row:nth-child(1) .member-replace")
+        .await?;
+    assert_eq!(app.value("#seat-term-start").await?, day(0));
+    app.type_into("#seat-name", "Rosa Tepole").await?;
+    app.choose("#seat-gender", "f").await?;
+    app.screenshot("committee-replace-phone").await?;
+    app.click("#seat-save").await?;
+    app.wait_for_text("#members", "Rosa Tepole").await?;
+    app.wait_for_text("#members", "Presidenta").await?;
+    app.wait_for_text("#seats", "2 de 7").await?;
+    let former = app
+        .wait_for_text("#former-members", "Integrantes anteriores (1)")
+        .await?;
+    assert!(!former.contains("Rosa"), "{former}");
+    app.click("#former-members summary").await?;
+    app.wait_for_text("#former-members", "Juana Tzompaxtle Xocua")
+        .await?;
+    // Her term had already ended: its end is kept as written.
+    app.click("#former-members .history-toggle").await?;
+    app.wait_for_text(
+        "#former-members .history-list",
+        &format!("Fin del periodo: {}", day(-30)),
+    )
+    .await?;
+    let members = app.text("#members").await?;
+    assert!(!members.contains("Juana"), "{members}");
+    assert!(app.text("#page-committee").await.is_ok());
+
+    // María's name is corrected; nothing else changes.
+    app.click("#members .member-row:nth-child(2) .member-edit")
+        .await?;
+    assert_eq!(app.value("#seat-name").await?, "María Cuaquehua");
+    app.type_into("#seat-name", "María Cuaquehua Tepole")
+        .await?;
+    app.click("#seat-save").await?;
+    app.wait_for_text("#members", "María Cuaquehua Tepole")
+        .await?;
+
+    // Her term is ended: a day that does not exist is explained, then yesterday.
+    app.click("#members .member-row:nth-child(2) .member-end")
+        .await?;
+    assert_eq!(app.value("#end-on").await?, day(0));
+    app.type_into("#end-on", "31/02/2026").await?;
+    app.click("#end-save").await?;
+    app.wait_for_text("#error-term_end", "Ese día no existe")
+        .await?;
+    app.type_into("#end-on", &day(-1)).await?;
+    app.click("#end-save").await?;
+    app.wait_for_text("#members .member-expired", &day(-1))
+        .await?;
+    app.wait_for_text("#seats", "1 de 7").await?;
+    app.wait_for_text("#terms-expired", "Un periodo vencido")
+        .await?;
+    // The new end is in her history, after the one first written.
+    app.click("#members .member-row:nth-child(2) .history-toggle")
+        .await?;
+    app.wait_for_text(
+        "#members .history-list",
+        &format!("Fin del periodo: {}", day(-1)),
+    )
+    .await?;
+    app.wait_for_text(
+        "#members .history-list",
+        &format!("Fin del periodo: {}", day(300)),
+    )
+    .await?;
+    app.screenshot("committee-over-time-phone").await?;
+    app.resize(DESKTOP.0, DESKTOP.1).await?;
+    app.screenshot("committee-over-time-desktop").await?;
     app.quit().await?;
     Ok(())
 }

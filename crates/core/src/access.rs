@@ -30,6 +30,10 @@ pub enum Write {
     /// Leaves demo mode: the demo clinic's folder is removed (it holds nothing else).
     LeaveDemo,
     AddMember,
+    /// Corrects a member, or ends their term.
+    UpdateMember,
+    /// Ends a member's term and seats another person in their place.
+    ReplaceMember,
     CreateAssembly,
     UpdateAssembly,
     SaveMinutes,
@@ -75,6 +79,8 @@ impl Write {
         Write::LoadDemo,
         Write::LeaveDemo,
         Write::AddMember,
+        Write::UpdateMember,
+        Write::ReplaceMember,
         Write::CreateAssembly,
         Write::UpdateAssembly,
         Write::SaveMinutes,
@@ -126,6 +132,8 @@ impl Write {
             Write::CreateClinic
             | Write::LoadDemo
             | Write::AddMember
+            | Write::UpdateMember
+            | Write::ReplaceMember
             | Write::Enroll
             | Write::SetSyncFileKey => P::Committee,
             Write::CreateAssembly

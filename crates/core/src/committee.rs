@@ -169,6 +169,30 @@ mod tests {
     }
 
     #[test]
+    fn a_member_whose_term_ended_is_former_once_someone_holds_the_seat() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let member = |name: &str, end: Option<&str>| Member {
+            id: crate::ids::MemberId(uuid::Uuid::now_v7()),
+            name: name.into(),
+            role: "presidente".into(),
+            term_start: Some("2024-04-12".into()),
+            term_end: end.map(str::to_owned),
+            gender: String::new(),
+        };
+        let juana = member("Juana", Some("2026-04-11"));
+        let today = day("2026-05-01");
+        assert_eq!(
+            juana.standing(&[juana.clone()], day("2026-04-11")),
+            Standing::InOffice
+        );
+        assert_eq!(juana.standing(&[juana.clone()], today), Standing::Expired);
+        let rosa = member("Rosa", None);
+        let both = [juana.clone(), rosa.clone()];
+        assert_eq!(juana.standing(&both, today), Standing::Former);
+        assert_eq!(rosa.standing(&both, today), Standing::InOffice);
+    }
+
+    #[test]
     fn gender_is_f_m_or_not_said() {
         let m = |g: &str| NewMember {
             name: "Ana".into(),
@@ -195,6 +219,43 @@ pub struct Member {
     /// A [`Gender::code`], or empty when not said (or unknown to this version).
     #[serde(default)]
     pub gender: String,
+}
+
+/// Where a member stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Their term has not ended (or has no end written).
+    InOffice,
+    /// Their term has ended and nobody took the seat after them: the committee should
+    /// renew the term or elect someone in an assembly.
+    Expired,
+    /// Their term has ended and someone else holds the seat now.
+    Former,
+}
+
+impl Member {
+    /// Whether the term's end date is before `today`.
+    pub fn term_ended(&self, today: chrono::NaiveDate) -> bool {
+        self.term_end
+            .as_deref()
+            .and_then(|e| chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok())
+            .is_some_and(|e| e < today)
+    }
+
+    /// Where this member stands on `today`, among `committee` (every member).
+    pub fn standing(&self, committee: &[Member], today: chrono::NaiveDate) -> Standing {
+        if !self.term_ended(today) {
+            Standing::InOffice
+        } else if committee
+            .iter()
+            .any(|o| o.id != self.id && o.role == self.role && !o.term_ended(today))
+        {
+            Standing::Former
+        } else {
+            Standing::Expired
+        }
+    }
 }
 
 /// What a screen or a write needs the person using the device to be allowed to do.

@@ -6,7 +6,7 @@ use crate::Replica;
 use chrono::Datelike;
 use cosabi_core::change::Value;
 use cosabi_core::clinic::{allocation_for, state_by_code, Clinic, NewClinic};
-use cosabi_core::committee::{Gender, Member, NewMember, Role};
+use cosabi_core::committee::{Gender, Member, NewMember, Role, ValidMember};
 use cosabi_core::ids::{clinic_id_for_clues, ClinicId, MemberId};
 use cosabi_core::schema::{CLINIC, MEMBER};
 use cosabi_core::ValidationError;
@@ -98,76 +98,132 @@ impl Replica {
         self.clinic()?.ok_or(Error::NoClinic)
     }
 
-    /// Adds a member. One active person per committee seat: a second presidente is
-    /// refused, naming who holds the seat.
+    /// Who holds `role`'s seat today, other than `except`: members whose term has
+    /// not ended (a past end date frees the seat for whoever replaces them).
+    fn seat_holder(&self, role: Role, except: Option<MemberId>) -> Result<Option<String>> {
+        if !role.is_committee_seat() {
+            return Ok(None);
+        }
+        let clinic = self.clinic_id()?;
+        let except = except.map(|m| m.0.as_bytes().to_vec()).unwrap_or_default();
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name FROM member
+                 WHERE clinic_id = ?1 AND role = ?2 AND deleted = 0 AND id <> ?3
+                   AND (term_end IS NULL OR term_end >= ?4)",
+                rusqlite::params![
+                    clinic.0.as_bytes().as_slice(),
+                    role.code(),
+                    except,
+                    today().format("%Y-%m-%d").to_string()
+                ],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Refuses a second person in `role`'s seat, naming who holds it.
+    fn check_seat_free(&self, role: Role, except: Option<MemberId>) -> Result<()> {
+        match self.seat_holder(role, except)? {
+            Some(holder) => Err(ValidationError::new("role", "role_taken")
+                .with("role", role.code())
+                .with("holder", holder)
+                .into()),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds a member. One person in office per committee seat: a second presidente
+    /// is refused, naming who holds the seat (one whose term has ended does not).
     pub fn add_member(&mut self, input: &NewMember) -> Result<Member> {
         let valid = input.validate()?;
         let clinic = self.clinic_id()?;
-        if valid.role.is_committee_seat() {
-            let holder: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT name FROM member WHERE clinic_id = ?1 AND role = ?2 AND deleted = 0",
-                    rusqlite::params![clinic.0.as_bytes().as_slice(), valid.role.code()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(holder) = holder {
-                return Err(ValidationError::new("role", "role_taken")
-                    .with("role", valid.role.code())
-                    .with("holder", holder)
-                    .into());
-            }
-        }
+        self.check_seat_free(valid.role, None)?;
         let id = MemberId(Uuid::now_v7());
-        let mut fields = vec![
-            (1, Value::uuid(clinic.0)),
-            (2, text(&valid.name)),
-            (3, text(valid.role.code())),
-            (4, opt_date(valid.term_start)),
-            (5, opt_date(valid.term_end)),
-        ];
-        // Not said is left out rather than logged.
-        if let Some(g) = valid.gender {
-            fields.push((6, text(g.code())));
-        }
+        let fields = new_member_fields(clinic, &valid);
         self.write(|w| w.insert(&MEMBER, id.0, &fields))?;
-        Ok(Member {
-            id,
-            name: valid.name,
-            role: valid.role.code().to_owned(),
-            term_start: valid.term_start.map(|d| d.format("%Y-%m-%d").to_string()),
-            term_end: valid.term_end.map(|d| d.format("%Y-%m-%d").to_string()),
-            gender: valid.gender.map_or("", Gender::code).to_owned(),
-        })
+        Ok(member_of(id, valid))
+    }
+
+    /// Ends `old`'s term the day before `input`'s starts (today when it gives no
+    /// start) and seats `input` in the same role: the person who held the seat stays
+    /// in the committee's history as a former member. Both in one write.
+    pub fn replace_member(&mut self, old: MemberId, input: &NewMember) -> Result<Member> {
+        let before = self
+            .members()?
+            .into_iter()
+            .find(|m| m.id == old)
+            .ok_or_else(|| ValidationError::new("member", "not_found"))?;
+        let mut input = input.clone();
+        input.role = before.role.clone();
+        if input.term_start.trim().is_empty() {
+            input.term_start = today().format("%d/%m/%Y").to_string();
+        }
+        let valid = input.validate()?;
+        let start = valid.term_start.unwrap_or_else(today);
+        let ends = start.pred_opt().unwrap_or(start);
+        let started = before
+            .term_start
+            .as_deref()
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        if started.is_some_and(|s| s > ends) {
+            return Err(
+                ValidationError::new("term_start", "replacement_before_start")
+                    .with("name", before.name)
+                    .into(),
+            );
+        }
+        self.check_seat_free(valid.role, Some(old))?;
+        let clinic = self.clinic_id()?;
+        let id = MemberId(Uuid::now_v7());
+        let fields = new_member_fields(clinic, &valid);
+        // A term already written to end sooner is left as it is.
+        let end_old = before
+            .term_end
+            .as_deref()
+            .and_then(|e| chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok())
+            .is_none_or(|e| e > ends);
+        self.write(|w| {
+            if end_old {
+                w.update(&MEMBER, old.0, &[(5, opt_date(Some(ends)))])?;
+            }
+            w.insert(&MEMBER, id.0, &fields)
+        })?;
+        Ok(member_of(id, valid))
+    }
+
+    /// Ends `id`'s term on `on` (as typed, dd/mm/aaaa): not before it started.
+    pub fn end_term(&mut self, id: MemberId, on: &str) -> Result<Member> {
+        let before = self
+            .members()?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| ValidationError::new("member", "not_found"))?;
+        if on.trim().is_empty() {
+            return Err(ValidationError::new("term_end", "required").into());
+        }
+        let end = cosabi_core::format::read_date_input(on)
+            .map_err(|e| ValidationError::new("term_end", e.code()))?;
+        let started = before
+            .term_start
+            .as_deref()
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        if started.is_some_and(|s| end < s) {
+            return Err(ValidationError::new("term_end", "term_end_before_start").into());
+        }
+        self.write(|w| w.update(&MEMBER, id.0, &[(5, opt_date(Some(end)))]))?;
+        self.members()?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| Error::Corrupt(format!("member {id} vanished")))
     }
 
     /// Corrects a member's name, role, term or gender. Only changed fields are logged; the
     /// one-person-per-seat rule applies as when adding.
     pub fn update_member(&mut self, id: MemberId, input: &NewMember) -> Result<Member> {
         let valid = input.validate()?;
-        let clinic = self.clinic_id()?;
-        if valid.role.is_committee_seat() {
-            let holder: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT name FROM member
-                     WHERE clinic_id = ?1 AND role = ?2 AND deleted = 0 AND id <> ?3",
-                    rusqlite::params![
-                        clinic.0.as_bytes().as_slice(),
-                        valid.role.code(),
-                        id.0.as_bytes().as_slice()
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(holder) = holder {
-                return Err(ValidationError::new("role", "role_taken")
-                    .with("role", valid.role.code())
-                    .with("holder", holder)
-                    .into());
-            }
-        }
+        self.check_seat_free(valid.role, Some(id))?;
         let mut fields = vec![
             (2, text(&valid.name)),
             (3, text(valid.role.code())),
@@ -238,8 +294,19 @@ impl Replica {
         let demo: Demo = serde_json::from_str(DEMO_JSON)
             .map_err(|e| Error::Corrupt(format!("demo data: {e}")))?;
         let clinic = self.create_clinic(&demo.clinic)?;
+        // The demo's committee is always in office: installed eight months ago for
+        // three years, whatever the day the demo is opened.
+        let start = today() - chrono::Duration::days(240);
+        let end = start
+            .checked_add_months(chrono::Months::new(36))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(start);
         for m in &demo.members {
-            self.add_member(m)?;
+            self.add_member(&NewMember {
+                term_start: start.format("%d/%m/%Y").to_string(),
+                term_end: end.format("%d/%m/%Y").to_string(),
+                ..m.clone()
+            })?;
         }
         Ok(clinic)
     }
@@ -433,5 +500,38 @@ mod tests {
         assert_eq!(fields[0].column, 6);
         assert_eq!(fields[0].prev, Some((1, 6)));
         assert_eq!(r.clinic().unwrap().unwrap().consultorios, 3);
+    }
+}
+
+/// The device's local date: seats are free once a term's end date is past. (A date
+/// people read, not an ordering of changes: merging uses the HLC.)
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A new member's fields as logged.
+fn new_member_fields(clinic: ClinicId, valid: &ValidMember) -> Vec<(u16, Value)> {
+    let mut fields = vec![
+        (1, Value::uuid(clinic.0)),
+        (2, text(&valid.name)),
+        (3, text(valid.role.code())),
+        (4, opt_date(valid.term_start)),
+        (5, opt_date(valid.term_end)),
+    ];
+    // Not said is left out rather than logged.
+    if let Some(g) = valid.gender {
+        fields.push((6, text(g.code())));
+    }
+    fields
+}
+
+fn member_of(id: MemberId, valid: ValidMember) -> Member {
+    Member {
+        id,
+        name: valid.name,
+        role: valid.role.code().to_owned(),
+        term_start: valid.term_start.map(|d| d.format("%Y-%m-%d").to_string()),
+        term_end: valid.term_end.map(|d| d.format("%Y-%m-%d").to_string()),
+        gender: valid.gender.map_or("", Gender::code).to_owned(),
     }
 }

@@ -62,16 +62,23 @@ impl Replica {
             });
         }
 
-        // Two devices each named someone to the same seat.
+        // Two devices each named someone to the same seat (a member whose term has
+        // ended no longer holds it).
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.role, m.name FROM member m
              WHERE m.deleted = 0 AND m.role IN ('presidente', 'secretario', 'tesorero',
                    'vocal_salud', 'vocal_saneamiento', 'vocal_nutricion', 'vocal_educacion')
+               AND (m.term_end IS NULL OR m.term_end >= ?1)
                AND (SELECT count(*) FROM member o
-                    WHERE o.deleted = 0 AND o.role = m.role AND o.clinic_id IS m.clinic_id) > 1
+                    WHERE o.deleted = 0 AND o.role = m.role AND o.clinic_id IS m.clinic_id
+                      AND (o.term_end IS NULL OR o.term_end >= ?1)) > 1
              ORDER BY m.role, m.id",
         )?;
-        let mut rows = stmt.query([])?;
+        let today = chrono::Local::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut rows = stmt.query([today])?;
         while let Some(r) = rows.next()? {
             out.push(ReviewItem {
                 code: "seat_held_twice".into(),

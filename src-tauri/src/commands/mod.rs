@@ -5,6 +5,7 @@ use crate::AppState;
 use cosabi_core::access::Write;
 use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
+use cosabi_core::ids::MemberId;
 use cosabi_core::settings::{check_draft, draft_key, Preference};
 use tauri::State;
 
@@ -88,6 +89,35 @@ pub fn list_members(state: State<'_, AppState>) -> ApiResult<Vec<Member>> {
 #[tauri::command]
 pub fn add_member(state: State<'_, AppState>, input: NewMember) -> ApiResult<Member> {
     with_write(&state, Write::AddMember, |r| r.add_member(&input))
+}
+
+#[tauri::command]
+pub fn update_member(
+    state: State<'_, AppState>,
+    member: MemberId,
+    input: NewMember,
+) -> ApiResult<Member> {
+    with_write(&state, Write::UpdateMember, |r| {
+        r.update_member(member, &input)
+    })
+}
+
+/// Ends `member`'s term on `on` (dd/mm/aaaa).
+#[tauri::command]
+pub fn end_term(state: State<'_, AppState>, member: MemberId, on: String) -> ApiResult<Member> {
+    with_write(&state, Write::UpdateMember, |r| r.end_term(member, &on))
+}
+
+/// Seats `input` in `member`'s place: `member`'s term ends the day before.
+#[tauri::command]
+pub fn replace_member(
+    state: State<'_, AppState>,
+    member: MemberId,
+    input: NewMember,
+) -> ApiResult<Member> {
+    with_write(&state, Write::ReplaceMember, |r| {
+        r.replace_member(member, &input)
+    })
 }
 
 /// A device preference by name (language, privacy notice, server hint). The

@@ -2,6 +2,7 @@
 
 use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
+use cosabi_core::ids::MemberId;
 use cosabi_core::settings::Preference;
 use cosabi_core::ValidationError;
 use serde::de::DeserializeOwned;
@@ -118,6 +119,33 @@ pub async fn list_members() -> Result<Vec<Member>, ApiError> {
 
 pub async fn add_member(input: &NewMember) -> Result<Member, ApiError> {
     invoke("add_member", &Input { input }).await
+}
+
+#[derive(Serialize)]
+struct MemberInput<'a> {
+    member: MemberId,
+    input: &'a NewMember,
+}
+
+/// Corrects a member's name, term or gender.
+pub async fn update_member(member: MemberId, input: &NewMember) -> Result<Member, ApiError> {
+    invoke("update_member", &MemberInput { member, input }).await
+}
+
+/// Seats `input` in `member`'s place; `member`'s term ends the day before.
+pub async fn replace_member(member: MemberId, input: &NewMember) -> Result<Member, ApiError> {
+    invoke("replace_member", &MemberInput { member, input }).await
+}
+
+#[derive(Serialize)]
+struct EndTermArgs<'a> {
+    member: MemberId,
+    on: &'a str,
+}
+
+/// Ends `member`'s term on `on` (dd/mm/aaaa).
+pub async fn end_term(member: MemberId, on: &str) -> Result<Member, ApiError> {
+    invoke("end_term", &EndTermArgs { member, on }).await
 }
 
 #[derive(Serialize)]

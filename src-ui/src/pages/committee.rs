@@ -5,8 +5,9 @@ use crate::components::history::HistoryButton;
 use crate::i18n::use_i18n;
 use crate::pages::{field_error, show_api_error};
 use cosabi_core::clinic::Clinic;
-use cosabi_core::committee::{Member, NewMember, Role};
+use cosabi_core::committee::{Member, NewMember, Role, Standing};
 use cosabi_core::format::display_date;
+use cosabi_core::ids::MemberId;
 use cosabi_core::schema::MEMBER;
 use cosabi_core::ValidationError;
 use leptos::prelude::*;
@@ -33,15 +34,47 @@ pub fn CommitteePage(
     };
     reload();
 
+    let today = today_date();
+    // Each member's standing today: in office, term expired, or replaced.
+    let standings = move || {
+        let list = members.get();
+        list.iter()
+            .map(|m| (m.clone(), m.standing(&list, today)))
+            .collect::<Vec<_>>()
+    };
     let filled = move || {
-        members
-            .get()
-            .iter()
-            .filter_map(|m| Role::from_code(&m.role))
+        standings()
+            .into_iter()
+            .filter(|(_, s)| *s == Standing::InOffice)
+            .filter_map(|(m, _)| Role::from_code(&m.role))
             .filter(|r| r.is_committee_seat())
             .collect::<std::collections::BTreeSet<_>>()
             .len()
     };
+    let expired = move || {
+        standings()
+            .into_iter()
+            .filter(|(_, s)| *s == Standing::Expired)
+            .count()
+    };
+    let current = move || {
+        standings()
+            .into_iter()
+            .filter(|(_, s)| *s != Standing::Former)
+            .collect::<Vec<_>>()
+    };
+    let former = move || {
+        standings()
+            .into_iter()
+            .filter(|(_, s)| *s == Standing::Former)
+            .collect::<Vec<_>>()
+    };
+    // One member's form open at a time.
+    let open = RwSignal::new(None::<(MemberId, Mode)>);
+    let changed = Callback::new(move |_: ()| {
+        open.set(None);
+        reload();
+    });
 
     let location = format!(
         "{}, {}, {}",
@@ -76,18 +109,32 @@ pub fn CommitteePage(
                             i18n.t_with("committee.seats", &[("filled", filled().to_string())])
                         }}
                     </p>
+                    {move || (expired() > 0).then(|| view! {
+                        <p class="banner warn" id="terms-expired" role="status">
+                            {i18n.plural("committee.expired", expired())}
+                        </p>
+                    })}
                     {move || load_error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
                     <Show
                         when=move || !members.get().is_empty()
                         fallback=move || view! { <p class="muted" id="no-members">{i18n.t("committee.empty")}</p> }
                     >
                         <ul class="members" id="members">
-                            <For
-                                each=move || members.get()
-                                key=|m| m.id
-                                children=move |m: Member| view! { <MemberRow member=m/> }
-                            />
+                            // A dozen rows at most, painted again when the committee changes.
+                            {move || current().into_iter().map(|(m, s)| view! {
+                                <MemberRow member=m standing=s open=open on_changed=changed/>
+                            }).collect_view()}
                         </ul>
+                        {move || (!former().is_empty()).then(|| view! {
+                            <details class="former" id="former-members">
+                                <summary>{i18n.t_with("committee.former", &[("count", former().len().to_string())])}</summary>
+                                <ul class="members">
+                                    {former().into_iter().map(|(m, s)| view! {
+                                        <MemberRow member=m standing=s open=open on_changed=changed/>
+                                    }).collect_view()}
+                                </ul>
+                            </details>
+                        })}
                     </Show>
                 </div>
                 <AddMemberForm on_added=Callback::new(move |_| reload())/>
@@ -96,8 +143,29 @@ pub fn CommitteePage(
     }
 }
 
+/// What a member's row has open.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    Edit,
+    End,
+    Replace,
+}
+
+/// Today on the device, for terms (a date people read).
+fn today_date() -> chrono::NaiveDate {
+    let d = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
+}
+
 #[component]
-fn MemberRow(member: Member) -> impl IntoView {
+fn MemberRow(
+    member: Member,
+    standing: Standing,
+    /// The member whose form is open, page-wide.
+    open: RwSignal<Option<(MemberId, Mode)>>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let (role, gender) = (member.role.clone(), member.gender.clone());
     let term = {
@@ -109,6 +177,7 @@ fn MemberRow(member: Member) -> impl IntoView {
                 &[("start", display_date(s)), ("end", display_date(e))],
             ),
             (Some(s), None) => i18n.t_with("member.term_open", &[("start", display_date(s))]),
+            (None, Some(e)) => i18n.t_with("member.term_until", &[("end", display_date(e))]),
             _ => String::new(),
         }
     };
@@ -119,16 +188,210 @@ fn MemberRow(member: Member) -> impl IntoView {
         .filter(|c| c.is_alphabetic())
         .take(2)
         .collect();
+    let id = member.id;
+    let short = id.0.simple().to_string()[24..].to_owned();
+    let mode = move || open.get().filter(|(m, _)| *m == id).map(|(_, mode)| mode);
+    let toggle = move |want: Mode| {
+        open.update(|o| {
+            *o = if *o == Some((id, want)) {
+                None
+            } else {
+                Some((id, want))
+            }
+        })
+    };
+    let expired_note = {
+        let end = member.term_end.clone().unwrap_or_default();
+        move || i18n.t_with("member.expired", &[("end", display_date(&end))])
+    };
+    let m = member.clone();
     view! {
-        <li class="member-row">
+        <li class="member-row" class:former=standing == Standing::Former id=format!("member-{short}")>
             <span class="avatar" aria-hidden="true">{initials}</span>
             <div class="member-text">
                 <div class="member-name">{member.name.clone()}</div>
                 <div class="member-role">{move || i18n.role(&role, &gender)}</div>
                 <div class="member-term muted">{term}</div>
+                {(standing == Standing::Expired).then(|| view! {
+                    <p class="member-expired warn-text">{expired_note}</p>
+                })}
+                {(standing != Standing::Former).then(|| view! {
+                    <div class="member-actions">
+                        <button type="button" class="secondary member-edit"
+                            aria-expanded=move || (mode() == Some(Mode::Edit)).to_string()
+                            on:click=move |_| toggle(Mode::Edit)>{move || i18n.t("member.edit")}</button>
+                        <button type="button" class="secondary member-end"
+                            aria-expanded=move || (mode() == Some(Mode::End)).to_string()
+                            on:click=move |_| toggle(Mode::End)>{move || i18n.t("member.end")}</button>
+                        <button type="button" class="secondary member-replace"
+                            aria-expanded=move || (mode() == Some(Mode::Replace)).to_string()
+                            on:click=move |_| toggle(Mode::Replace)>{move || i18n.t("member.replace")}</button>
+                    </div>
+                })}
+                {move || mode().map(|mode| {
+                    let m = m.clone();
+                    match mode {
+                        Mode::End => view! { <EndTermForm member=m on_done=on_changed on_cancel=Callback::new(move |_| open.set(None))/> }.into_any(),
+                        _ => view! { <SeatForm member=m mode=mode on_done=on_changed on_cancel=Callback::new(move |_| open.set(None))/> }.into_any(),
+                    }
+                })}
                 <HistoryButton table=MEMBER.id row=member.id.0/>
             </div>
         </li>
+    }
+}
+
+/// Corrects a member (`Mode::Edit`, prefilled) or seats another person in their
+/// place (`Mode::Replace`, empty; the start defaults to today).
+#[component]
+fn SeatForm(
+    member: Member,
+    mode: Mode,
+    on_done: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let editing = mode == Mode::Edit;
+    let typed = |d: &Option<String>| d.as_deref().map(display_date).unwrap_or_default();
+    let name = RwSignal::new(if editing {
+        member.name.clone()
+    } else {
+        String::new()
+    });
+    let gender = RwSignal::new(if editing {
+        member.gender.clone()
+    } else {
+        String::new()
+    });
+    let term_start = RwSignal::new(if editing {
+        typed(&member.term_start)
+    } else {
+        crate::pages::money::today_input()
+    });
+    let term_end = RwSignal::new(if editing {
+        typed(&member.term_end)
+    } else {
+        String::new()
+    });
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let banner = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let (id, role, old_name) = (member.id, member.role.clone(), member.name.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let input = NewMember {
+            name: name.get_untracked(),
+            role: role.clone(),
+            term_start: term_start.get_untracked(),
+            term_end: term_end.get_untracked(),
+            gender: gender.get_untracked(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let saved = if editing {
+                api::update_member(id, &input).await
+            } else {
+                api::replace_member(id, &input).await
+            };
+            match saved {
+                Ok(_) => on_done.run(()),
+                Err(e) => show_api_error(i18n, e, errors, banner),
+            }
+            busy.set(false);
+        });
+    };
+    let title = {
+        let old_name = old_name.clone();
+        move || {
+            if editing {
+                i18n.t_with("member.edit_title", &[("name", old_name.clone())])
+            } else {
+                i18n.t_with("member.replace_title", &[("name", old_name.clone())])
+            }
+        }
+    };
+    view! {
+        <form class="member-form" class:replace=!editing novalidate=true on:submit=submit>
+            <h3>{title}</h3>
+            {(!editing).then(|| view! {
+                <p class="hint">{move || i18n.t_with("member.replace_hint", &[("name", old_name.clone())])}</p>
+            })}
+            {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+            <label for="seat-name">{move || i18n.t("field.member_name")}</label>
+            <input id="seat-name" autocomplete="off" bind:value=name
+                class:invalid=move || errors.get().iter().any(|e| e.field == "name")/>
+            {field_error(errors, "name")}
+            <label for="seat-gender">{move || i18n.t("field.gender")}</label>
+            <select id="seat-gender" prop:value=move || gender.get()
+                on:change=move |ev| gender.set(event_target_value(&ev))>
+                <option value="">{move || i18n.t("gender.none")}</option>
+                <option value="f">{move || i18n.t("gender.f")}</option>
+                <option value="m">{move || i18n.t("gender.m")}</option>
+            </select>
+            <div class="row">
+                <div>
+                    <label for="seat-term-start">{move || i18n.t("field.term_start")}</label>
+                    <input id="seat-term-start" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_start/>
+                    {field_error(errors, "term_start")}
+                </div>
+                <div>
+                    <label for="seat-term-end">{move || i18n.t("field.term_end")}</label>
+                    <input id="seat-term-end" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_end/>
+                    {field_error(errors, "term_end")}
+                </div>
+            </div>
+            {field_error(errors, "role")}
+            <div class="actions">
+                <button type="submit" id="seat-save" class="primary" disabled=move || busy.get()>
+                    {move || if busy.get() { i18n.t("common.saving") } else if editing { i18n.t("member.save") } else { i18n.t("member.replace_save") }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>{move || i18n.t("common.cancel")}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Ends a member's term on a day (today by default): the seat is free the day after.
+#[component]
+fn EndTermForm(member: Member, on_done: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let on = RwSignal::new(crate::pages::money::today_input());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let banner = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let id = member.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let date = on.get_untracked();
+        spawn_local(async move {
+            match api::end_term(id, &date).await {
+                Ok(_) => on_done.run(()),
+                Err(e) => show_api_error(i18n, e, errors, banner),
+            }
+            busy.set(false);
+        });
+    };
+    let name = member.name.clone();
+    view! {
+        <form class="member-form" novalidate=true on:submit=submit>
+            <h3>{move || i18n.t_with("member.end_title", &[("name", name.clone())])}</h3>
+            <p class="hint">{move || i18n.t("member.end_hint")}</p>
+            {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+            <label for="end-on">{move || i18n.t("member.end_on")}</label>
+            <input id="end-on" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=on/>
+            {field_error(errors, "term_end")}
+            <div class="actions">
+                <button type="submit" id="end-save" class="primary" disabled=move || busy.get()>{move || i18n.t("member.end_save")}</button>
+                <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>{move || i18n.t("common.cancel")}</button>
+            </div>
+        </form>
     }
 }
 
