@@ -68,6 +68,7 @@ impl Server {
             .arg("--db")
             .arg(db)
             .args(["serve", "--listen", listen, "--blobs", blobs])
+            .envs(deployed_allocator_env())
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -438,4 +439,17 @@ pub fn assert_table_line(row: &HashMap<String, String>, t: &cosabi_sync_server::
         "{}",
         t.state.name
     );
+}
+
+/// The allocator settings the deployment's systemd unit gives the server
+/// (`Environment=MALLOC_…` lines of `deploy/cosabi-sync-server@.service`): tests and
+/// benches run the server's memory as deployed, and cannot drift from the unit.
+pub fn deployed_allocator_env() -> Vec<(String, String)> {
+    const UNIT: &str = include_str!("../../../deploy/cosabi-sync-server@.service");
+    UNIT.lines()
+        .filter_map(|l| l.trim().strip_prefix("Environment="))
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| k.starts_with("MALLOC_"))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }
