@@ -47,7 +47,12 @@ async fn main() {
     assert_eq!(uploaded, PHOTOS as u64);
     add_account(&server.db, "veracruz", "estado:VZ");
 
-    // A fresh process: its peak is the download's.
+    // A fresh process: its peak is the download's. Like every server the tests
+    // start, it runs with the deployment unit's allocator settings.
+    eprintln!(
+        "server allocator settings (from the systemd unit): {:?}",
+        deployed_allocator_env()
+    );
     server.kill();
     let server = Server::start_with(
         &dir.path().join("server.sqlite3"),
