@@ -273,12 +273,16 @@ async fn a_committee_records_its_year() -> Result<()> {
         app.wait_for_text(".att-row.present", name).await.ok();
     }
     app.wait_for_text("#quorum", "3 de 4").await?;
+    // One agreement already overdue, one coming due in ten days.
+    let in_ten_days = (chrono::Local::now().date_naive() + chrono::Duration::days(10))
+        .format("%d/%m/%Y")
+        .to_string();
     for (text, due) in [
         (
             "Cambiar la lámina del techo de la sala de espera",
             "30/04/2026",
         ),
-        ("Comprar un baumanómetro digital", "15/05/2026"),
+        ("Comprar un baumanómetro digital", in_ten_days.as_str()),
     ] {
         app.type_into("#agr-text", text).await?;
         app.type_into("#agr-due", due).await?;
@@ -405,6 +409,11 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.wait_for_text("#home-spent", "$2,501.00").await?;
     app.wait_for_text("#cat-equipamiento", "$2,501.00").await?;
     app.wait_for_text("#cat-infraestructura", "$0.00").await?;
+    // An overdue agreement is listed as overdue, not as coming due.
+    app.wait_for_text("#overdue-list", "lámina del techo")
+        .await?;
+    let due = app.wait_for_text("#due-list", "baumanómetro").await?;
+    assert!(!due.contains("lámina"), "{due}");
     screenshot_both(&app, "home").await?;
 
     // The rest of the screens, as they look with this year's data.
@@ -469,6 +478,8 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.go("money").await?;
     app.click("#new-purchase").await?;
     app.type_into("#p-concept", "Escoba de vara").await?;
+    app.type_into("#p-quantity", "3").await?;
+    app.type_into("#p-date", "21/03/2026").await?;
     app.type_into("#p-unit-cost", "85.50").await?;
     app.quit().await?;
 
@@ -524,6 +535,9 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.wait_for("#purchase-form").await?;
     wait_for_value(&app, "#p-concept", "Escoba de vara").await?;
     wait_for_value(&app, "#p-unit-cost", "85.50").await?;
+    // Fields with a default (quantity 1, today's date) come back as typed too.
+    wait_for_value(&app, "#p-quantity", "3").await?;
+    wait_for_value(&app, "#p-date", "21/03/2026").await?;
     app.quit().await?;
     Ok(())
 }

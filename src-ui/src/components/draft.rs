@@ -20,10 +20,29 @@ pub struct Draft {
 impl Draft {
     /// Restores the draft of form `key` into `fields` and keeps it saved.
     pub fn new(key: impl Into<String>, fields: Vec<(&'static str, RwSignal<String>)>) -> Draft {
+        Draft::with_defaults(key, fields, Vec::new())
+    }
+
+    /// [`Draft::new`] with values an empty field shows at once (today's date, a
+    /// quantity of 1); the draft, once read, replaces a field still at its default,
+    /// never what the person typed meanwhile.
+    pub fn with_defaults(
+        key: impl Into<String>,
+        fields: Vec<(&'static str, RwSignal<String>)>,
+        defaults: Vec<(&'static str, String)>,
+    ) -> Draft {
         let draft = Draft {
             key: key.into(),
             fields,
         };
+        let defaults: BTreeMap<&'static str, String> = defaults.into_iter().collect();
+        for (name, sig) in &draft.fields {
+            if let Some(d) = defaults.get(name) {
+                if sig.get_untracked().is_empty() {
+                    sig.set(d.clone());
+                }
+            }
+        }
         let restored = RwSignal::new(false);
         {
             let d = draft.clone();
@@ -34,7 +53,8 @@ impl Draft {
                     for (name, sig) in &d.fields {
                         if let Some(v) = saved.get(*name) {
                             // What the person already typed in this session wins.
-                            if sig.get_untracked().is_empty() {
+                            let now = sig.get_untracked();
+                            if now.is_empty() || defaults.get(name) == Some(&now) {
                                 sig.set(v.clone());
                             }
                         }

@@ -76,25 +76,35 @@ pub fn HomePage() -> impl IntoView {
                             </ul>
                         </div>
                         <div class="card">
-                            <h2>{i18n.t("home.agreements_due")}</h2>
+                            <h2>{i18n.t("home.agreements_title")}</h2>
                             {if d.agreements_due.is_empty() {
                                 view! { <p class="muted" id="no-due">{i18n.t("home.nothing_due")}</p> }.into_any()
                             } else {
+                                // Overdue agreements first, under their own heading: they
+                                // are not "coming due" any more.
+                                let group = |overdue: bool, id: &'static str, title: &'static str| {
+                                    let items: Vec<_> = d.agreements_due.iter().filter(|a| a.overdue == overdue).cloned().collect();
+                                    (!items.is_empty()).then(|| view! {
+                                        <h3 class="due-heading" class:overdue=overdue>{i18n.plural(title, items.len())}</h3>
+                                        <ul class="due-list" id=id>
+                                            {items.into_iter().map(|a| {
+                                                let due = a.agreement.due_date.as_deref().map(display_date).unwrap_or_default();
+                                                view! {
+                                                    <li class="due-item" class:overdue=a.overdue>
+                                                        <span class="wrap">{a.agreement.text.clone()}</span>
+                                                        <span class="muted small">
+                                                            {i18n.t_with(if a.overdue { "home.overdue" } else { "home.due" }, &[("date", due)])}
+                                                            {a.responsible_name.clone().map(|n| format!(" · {n}"))}
+                                                        </span>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    })
+                                };
                                 view! {
-                                    <ul class="due-list" id="due-list">
-                                        {d.agreements_due.iter().map(|a| {
-                                            let due = a.agreement.due_date.as_deref().map(display_date).unwrap_or_default();
-                                            view! {
-                                                <li class="due-item" class:overdue=a.overdue>
-                                                    <span class="wrap">{a.agreement.text.clone()}</span>
-                                                    <span class="muted small">
-                                                        {i18n.t_with(if a.overdue { "home.overdue" } else { "home.due" }, &[("date", due)])}
-                                                        {a.responsible_name.clone().map(|n| format!(" · {n}"))}
-                                                    </span>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
+                                    {group(true, "overdue-list", "home.agreements_overdue")}
+                                    {group(false, "due-list", "home.agreements_due")}
                                 }.into_any()
                             }}
                         </div>

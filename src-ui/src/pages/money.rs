@@ -267,7 +267,7 @@ fn PurchaseForm(
     let unit_cost = RwSignal::new(String::new());
     let supplier = RwSignal::new(String::new());
     let rfc = RwSignal::new(String::new());
-    let draft = Draft::new(
+    let draft = Draft::with_defaults(
         "purchase",
         vec![
             ("concept", concept),
@@ -277,13 +277,8 @@ fn PurchaseForm(
             ("supplier", supplier),
             ("rfc", rfc),
         ],
+        vec![("date", today_input()), ("quantity", "1".into())],
     );
-    if date.get_untracked().is_empty() {
-        date.set(today_input());
-    }
-    if quantity.get_untracked().is_empty() {
-        quantity.set("1".into());
-    }
     let category_ref = NodeRef::<leptos::html::Select>::new();
     let action_ref = NodeRef::<leptos::html::Select>::new();
     let paid_ref = NodeRef::<leptos::html::Select>::new();
@@ -728,13 +723,11 @@ fn CardMovements(year: i32) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
-    let draft = Draft::new(
+    let draft = Draft::with_defaults(
         "card-movement",
         vec![("amount", amount), ("date", date), ("note", note)],
+        vec![("date", today_input())],
     );
-    if date.get_untracked().is_empty() {
-        date.set(today_input());
-    }
     let form = FormState::new();
     let errors = form.errors;
     Effect::new(move |_| {
