@@ -268,6 +268,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::money::get_purchase,
         commands::money::record_purchase,
         commands::money::update_purchase_amounts,
+        commands::money::update_purchase,
         commands::money::delete_purchase,
         commands::money::list_receipts,
         commands::money::add_receipt,

@@ -1379,3 +1379,80 @@ async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
     app.quit().await?;
     Ok(())
 }
+
+/// A receipt read from the invoice's QR code, at phone size: the supplier's RFC it
+/// carries is shown and saved on the purchase (which had none), the photo the QR was
+/// read from is kept as the receipt's photo, and any field of the purchase can be
+/// corrected afterwards, with its history.
+#[tokio::test]
+async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.accept_privacy().await?;
+    app.wait_for("#clinic-form").await?;
+    create_clinic(&app).await?;
+    app.choose("#member-gender", "f").await?;
+    add_member(&app, "María Cuaquehua", "tesorero").await?;
+    app.wait_for_count(".member-row", 1).await?;
+    app.sign_in("María", "1357").await?;
+
+    // A purchase recorded without the supplier's RFC.
+    app.go("money").await?;
+    app.click("#new-purchase").await?;
+    app.type_into("#p-concept", "Baumanómetro digital de brazo")
+        .await?;
+    app.type_into("#p-date", "20/03/2026").await?;
+    app.choose("#p-category", "equipamiento").await?;
+    app.type_into("#p-quantity", "2").await?;
+    app.type_into("#p-unit-cost", "1,250.50").await?;
+    app.type_into("#p-supplier", "Equipos Médicos de Orizaba")
+        .await?;
+    app.choose("#p-paid-from", "efectivo").await?;
+    app.click("#p-save").await?;
+    app.wait_for_count(".purchase-row", 1).await?;
+    app.click(".purchase-row button").await?;
+    app.wait_for("#no-receipts").await?;
+
+    // The invoice's QR code, photographed.
+    let url = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?\
+        id=5e2d6aff-2dd7-43d1-83d3-14c1aca396d9&re=EMO0503152A1&rr=XAXX010101000\
+        &tt=0000002501.000000&fe=Ab12Cd34";
+    let code = qrcode::QrCode::new(url.as_bytes())?
+        .render::<image::Luma<u8>>()
+        .module_dimensions(8, 8)
+        .build();
+    let qr = data.path().join("factura-qr.png");
+    code.save(&qr)?;
+    app.click("#new-receipt").await?;
+    app.upload("#r-qr", &[&qr]).await?;
+    app.wait_for_text("#r-qr-read", "EMO0503152A1").await?;
+    assert_eq!(
+        app.value("#r-folio").await?.to_uppercase(),
+        "5E2D6AFF-2DD7-43D1-83D3-14C1ACA396D9"
+    );
+    app.screenshot("receipt-qr-phone").await?;
+    app.click("#r-save").await?;
+    app.wait_for_count(".receipt-item", 1).await?;
+    // The QR's photo is the receipt's photo, and the RFC is on the purchase.
+    app.wait_for_count(".receipt-item .thumb", 1).await?;
+    wait_for_value(&app, "#pd-rfc", "EMO0503152A1").await?;
+
+    // Any field can be corrected afterwards; the change is in the history.
+    app.type_into("#pd-supplier", "Equipos Médicos de Orizaba S.A. de C.V.")
+        .await?;
+    app.click("#pd-save-amounts").await?;
+    app.wait_for("#amounts-notice").await?;
+    app.click("#purchase-detail .history-toggle").await?;
+    app.wait_for_text(
+        "#purchase-detail .history-list",
+        "Proveedor: Equipos Médicos de Orizaba S.A. de C.V.",
+    )
+    .await?;
+    app.wait_for_text("#purchase-detail .history-list", "RFC: EMO0503152A1")
+        .await?;
+    app.screenshot("purchase-corrected-phone").await?;
+    app.quit().await?;
+    Ok(())
+}

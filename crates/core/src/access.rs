@@ -53,6 +53,8 @@ pub enum Write {
     VerifyAction,
     RecordPurchase,
     UpdatePurchaseAmounts,
+    /// Corrects any field of a purchase.
+    UpdatePurchase,
     DeletePurchase,
     AddReceipt,
     AddCardMovement,
@@ -100,6 +102,7 @@ impl Write {
         Write::VerifyAction,
         Write::RecordPurchase,
         Write::UpdatePurchaseAmounts,
+        Write::UpdatePurchase,
         Write::DeletePurchase,
         Write::AddReceipt,
         Write::AddCardMovement,
@@ -153,6 +156,7 @@ impl Write {
             Write::VerifyAction => P::VerifyAction,
             Write::RecordPurchase
             | Write::UpdatePurchaseAmounts
+            | Write::UpdatePurchase
             | Write::DeletePurchase
             | Write::AddReceipt
             | Write::AddCardMovement => P::Money,

@@ -173,6 +173,62 @@ impl Replica {
         })
     }
 
+    /// Corrects any field of a purchase: only the fields that change are logged (so a
+    /// correction merges field by field with others' edits), and quantity, unit cost
+    /// and total are written together when any of them changes, as in
+    /// [`Replica::update_purchase_amounts`].
+    pub fn update_purchase(&mut self, id: Uuid, input: &NewPurchase) -> Result<Purchase> {
+        let v = input.validate()?;
+        let before = self
+            .purchase(id)?
+            .ok_or_else(|| ValidationError::new("purchase_id", "not_found"))?;
+        self.write(|w| {
+            if let Some(a) = v.action_id {
+                require_row(w.conn(), &ACTION, a, "action_id")?;
+            }
+            let mut fields = Vec::new();
+            if before.fiscal_year != v.fiscal_year {
+                fields.push((2, Value::Int(v.fiscal_year.into())));
+            }
+            if before.date != crate::rows::iso(v.date) {
+                fields.push((3, date(v.date)));
+            }
+            if before.concept != v.concept {
+                fields.push((4, text(&v.concept)));
+            }
+            if (before.quantity, before.unit_cost, before.total)
+                != (v.amounts.quantity, v.amounts.unit_cost, v.amounts.total)
+            {
+                fields.extend([
+                    (5, Value::Int(v.amounts.quantity)),
+                    (6, Value::Int(v.amounts.unit_cost.get())),
+                    (7, Value::Int(v.amounts.total.get())),
+                ]);
+            }
+            if before.supplier != v.supplier {
+                fields.push((8, text(&v.supplier)));
+            }
+            if before.rfc != v.rfc {
+                fields.push((9, v.rfc.as_deref().map_or(Value::Null, text)));
+            }
+            if before.category != v.category.code() {
+                fields.push((10, text(v.category.code())));
+            }
+            if before.action_id != v.action_id {
+                fields.push((11, v.action_id.map_or(Value::Null, Value::uuid)));
+            }
+            if before.paid_from != v.paid_from.code() {
+                fields.push((12, text(v.paid_from.code())));
+            }
+            if fields.is_empty() {
+                return Ok(0);
+            }
+            w.update(&PURCHASE, id, &fields)
+        })?;
+        self.purchase(id)?
+            .ok_or_else(|| Error::Corrupt(format!("purchase {id} vanished")))
+    }
+
     /// Deletes a purchase (a tombstone: its history stays). Its receipts stay as they
     /// are and vanish from reads with it, so undoing the delete brings them back.
     pub fn delete_purchase(&mut self, id: Uuid) -> Result<usize> {
@@ -436,6 +492,46 @@ mod tests {
     }
 
     const FOLIO: &str = "6f1a2b3c-0d4e-4f5a-8b6c-7d8e9f0a1b2c";
+
+    #[test]
+    fn every_field_of_a_purchase_can_be_corrected_and_only_changes_are_logged() {
+        let (mut r, _) = replica_with(&[]);
+        let mut input = purchase("3", "1,250.50", "infraestructura", "tarjeta");
+        input.rfc = String::new();
+        let p = r.record_purchase(&input).unwrap();
+        let logged = r.history(&PURCHASE, p.id).unwrap().len();
+        // The RFC read later from the invoice, the supplier's name and the date.
+        input.rfc = "tes0102039a1".into();
+        input.supplier = "Tlapalería La Esperanza S.A.".into();
+        input.date = "03/05/2025".into();
+        let q = r.update_purchase(p.id, &input).unwrap();
+        assert_eq!(q.rfc.as_deref(), Some("TES0102039A1"));
+        assert_eq!(q.supplier, "Tlapalería La Esperanza S.A.");
+        assert_eq!(q.date, "2025-05-03");
+        assert_eq!(q.total, p.total);
+        let h = r.history(&PURCHASE, p.id).unwrap();
+        let mut changed: Vec<_> = h[logged..].iter().map(|e| e.column.as_str()).collect();
+        changed.sort();
+        assert_eq!(changed, vec!["date", "rfc", "supplier"]);
+        // Nothing changed: nothing logged.
+        r.update_purchase(p.id, &input).unwrap();
+        assert_eq!(r.history(&PURCHASE, p.id).unwrap().len(), h.len());
+        // A new quantity writes the three amounts together.
+        input.quantity = "4".into();
+        let q = r.update_purchase(p.id, &input).unwrap();
+        assert_eq!(q.total, Centavos(500_200));
+        // Invalid input and unknown purchases are refused, nothing written.
+        input.quantity = "0".into();
+        assert_eq!(
+            code(r.update_purchase(p.id, &input).unwrap_err()),
+            "quantity_invalid"
+        );
+        input.quantity = "4".into();
+        assert_eq!(
+            code(r.update_purchase(Uuid::now_v7(), &input).unwrap_err()),
+            "not_found"
+        );
+    }
 
     #[test]
     fn purchase_total_is_written_with_its_amounts() {

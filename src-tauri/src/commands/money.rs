@@ -57,6 +57,18 @@ pub fn update_purchase_amounts(
     })
 }
 
+/// Corrects any field of a purchase (only the changed ones are logged).
+#[tauri::command]
+pub fn update_purchase(
+    state: State<'_, AppState>,
+    id: Uuid,
+    input: NewPurchase,
+) -> ApiResult<Purchase> {
+    with_write(&state, Write::UpdatePurchase, |r| {
+        r.update_purchase(id, &input)
+    })
+}
+
 #[tauri::command]
 pub fn delete_purchase(state: State<'_, AppState>, id: Uuid) -> ApiResult<()> {
     with_write(&state, Write::DeletePurchase, |r| {

@@ -2,8 +2,8 @@
 
 use super::{invoke, ApiError, Input};
 use cosabi_core::ledger::{
-    Balance, CardMovement, NewCardMovement, NewPurchase, NewReceipt, Purchase, PurchaseAmounts,
-    PurchaseFilter, Receipt,
+    Balance, CardMovement, NewCardMovement, NewPurchase, NewReceipt, Purchase, PurchaseFilter,
+    Receipt,
 };
 use cosabi_core::views::PurchasePage;
 use serde::Serialize;
@@ -60,16 +60,14 @@ pub async fn record_purchase(input: &NewPurchase) -> Result<Purchase, ApiError> 
 }
 
 #[derive(Serialize)]
-struct Amounts<'a> {
+struct PurchaseEdit<'a> {
     id: Uuid,
-    input: &'a PurchaseAmounts,
+    input: &'a NewPurchase,
 }
 
-pub async fn update_purchase_amounts(
-    id: Uuid,
-    input: &PurchaseAmounts,
-) -> Result<Option<Purchase>, ApiError> {
-    invoke("update_purchase_amounts", &Amounts { id, input }).await
+/// Corrects any field of a purchase.
+pub async fn update_purchase(id: Uuid, input: &NewPurchase) -> Result<Purchase, ApiError> {
+    invoke("update_purchase", &PurchaseEdit { id, input }).await
 }
 
 pub async fn delete_purchase(id: Uuid) -> Result<(), ApiError> {

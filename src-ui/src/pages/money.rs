@@ -16,7 +16,7 @@ use cosabi_core::committee::Permission;
 use cosabi_core::format::display_date;
 use cosabi_core::ledger::{
     Balance, CardMovement, CardMovementKind, NewCardMovement, NewPurchase, NewReceipt, PaidFrom,
-    Purchase, PurchaseAmounts, PurchaseFilter, Receipt, ReceiptKind,
+    Purchase, PurchaseFilter, Receipt, ReceiptKind,
 };
 use cosabi_core::schema::{PURCHASE, RECEIPT};
 use cosabi_core::views::{PurchaseListItem, PurchasePage};
@@ -467,6 +467,12 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let receipts = RwSignal::new(Vec::<Receipt>::new());
     let quantity = RwSignal::new(String::new());
     let unit_cost = RwSignal::new(String::new());
+    let concept = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let supplier = RwSignal::new(String::new());
+    let rfc = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let paid_from = RwSignal::new(String::new());
     let form = FormState::new();
     let errors = form.errors;
     let notice = RwSignal::new(None::<String>);
@@ -478,6 +484,12 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                 if let Some(p) = &p {
                     quantity.set(p.quantity.to_string());
                     unit_cost.set(plain_amount(p.unit_cost));
+                    concept.set(p.concept.clone());
+                    date.set(display_date(&p.date));
+                    supplier.set(p.supplier.clone());
+                    rfc.set(p.rfc.clone().unwrap_or_default());
+                    category.set(p.category.clone());
+                    paid_from.set(p.paid_from.clone());
                 }
                 purchase.set(p);
             }
@@ -487,14 +499,26 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         });
     });
 
+    // Every field can be corrected; only what changed is recorded, in its history.
     let save_amounts = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let input = PurchaseAmounts {
+        let Some(p) = purchase.get_untracked() else {
+            return;
+        };
+        let input = NewPurchase {
+            date: date.get_untracked(),
+            concept: concept.get_untracked(),
             quantity: quantity.get_untracked(),
             unit_cost: unit_cost.get_untracked(),
+            supplier: supplier.get_untracked(),
+            rfc: rfc.get_untracked(),
+            category: category.get_untracked(),
+            action_id: p.action_id,
+            paid_from: paid_from.get_untracked(),
+            fiscal_year: String::new(),
         };
         form.save(
-            async move { api::money::update_purchase_amounts(id, &input).await },
+            async move { api::money::update_purchase(id, &input).await },
             move |_| {
                 notice.set(Some(i18n.t("money.amounts_saved")));
                 session.bump();
@@ -537,6 +561,32 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                 <h3>{move || i18n.t("money.correct_amounts")}</h3>
                 {form.banner_view("amounts-form-error")}
                 {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="amounts-notice">{n}</p> })}
+                <label for="pd-concept-input">{move || i18n.t("money.concept")}</label>
+                <input id="pd-concept-input" bind:value=concept disabled=move || !can.get()/>
+                {field_error(errors, "concept")}
+                <label for="pd-date">{move || i18n.t("money.date")}</label>
+                <input id="pd-date" inputmode="numeric" bind:value=date disabled=move || !can.get()/>
+                {field_error(errors, "date")}
+                <label for="pd-supplier">{move || i18n.t("money.supplier")}</label>
+                <input id="pd-supplier" bind:value=supplier disabled=move || !can.get()/>
+                {field_error(errors, "supplier")}
+                <label for="pd-rfc">{move || i18n.t("money.rfc")}</label>
+                <input id="pd-rfc" autocomplete="off" autocapitalize="characters" bind:value=rfc disabled=move || !can.get()/>
+                {field_error(errors, "rfc")}
+                <div class="row">
+                    <div>
+                        <label for="pd-category">{move || i18n.t("money.category")}</label>
+                        <select id="pd-category" prop:value=move || category.get() on:change=move |ev| category.set(event_target_value(&ev)) disabled=move || !can.get()>
+                            {Category::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("category.{code}"))}</option> } }).collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="pd-paid-from">{move || i18n.t("money.paid_from")}</label>
+                        <select id="pd-paid-from" prop:value=move || paid_from.get() on:change=move |ev| paid_from.set(event_target_value(&ev)) disabled=move || !can.get()>
+                            {PaidFrom::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("paid_from.{code}"))}</option> } }).collect_view()}
+                        </select>
+                    </div>
+                </div>
                 <div class="row">
                     <div>
                         <label for="pd-quantity">{move || i18n.t("money.quantity")}</label>
@@ -627,7 +677,12 @@ fn ReceiptForm(
     let errors = form.errors;
     let open = RwSignal::new(false);
     let id = purchase.id;
+    let purchase_has_rfc = purchase.rfc.is_some();
     let hints = RwSignal::new(Vec::<String>::new());
+    // What the invoice's QR said beyond the form's fields: the supplier's RFC, and
+    // the photo it was read from, kept as the receipt's photo once it is saved.
+    let qr_rfc = RwSignal::new(None::<String>);
+    let qr_photo = StoredValue::new(None::<Vec<u8>>);
     let qr_ref = NodeRef::<leptos::html::Input>::new();
     let on_qr = move |_| {
         let Some(input) = qr_ref.get_untracked() else {
@@ -642,6 +697,8 @@ fn ReceiptForm(
                         }
                         folio.set(read.cfdi.uuid.clone());
                         total.set(plain_amount(read.cfdi.total));
+                        qr_rfc.set(Some(read.cfdi.rfc_emisor.clone()));
+                        qr_photo.set_value(Some(bytes));
                         hints.set(read.hints.iter().map(|h| hint_text(i18n, h)).collect());
                         form.banner.set(None);
                     }
@@ -651,6 +708,7 @@ fn ReceiptForm(
             input.set_value("");
         });
     };
+    let purchase_now = StoredValue::new(purchase.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewReceipt {
@@ -662,12 +720,51 @@ fn ReceiptForm(
             total: total.get_untracked(),
             issued_on: issued.get_untracked(),
         };
+        let p = purchase_now.get_value();
         form.save(
             async move { api::money::add_receipt(id, &input).await },
-            move |r| {
+            move |r: Receipt| {
                 folio.set(String::new());
                 open.set(false);
-                on_saved.run(r);
+                let photo = qr_photo.get_value();
+                qr_photo.set_value(None);
+                let rfc = qr_rfc.get_untracked();
+                qr_rfc.set(None);
+                spawn_local(async move {
+                    // The photo the QR was read from is the receipt's photo: nobody
+                    // has to pick or shoot it again.
+                    if let Some(bytes) = photo {
+                        let taken = crate::components::photos::now_rfc3339();
+                        if let Err(e) = crate::api::photos::attach_photo(
+                            RECEIPT.id, r.id, "receipt", &taken, &bytes,
+                        )
+                        .await
+                        {
+                            form.banner.set(Some(i18n.api_error_text(&e)));
+                            open.set(true);
+                        }
+                    }
+                    // The supplier's RFC from the invoice, where the purchase had none.
+                    if let Some(rfc) = rfc.filter(|_| p.rfc.is_none()) {
+                        let input = NewPurchase {
+                            date: display_date(&p.date),
+                            concept: p.concept.clone(),
+                            quantity: p.quantity.to_string(),
+                            unit_cost: plain_amount(p.unit_cost),
+                            supplier: p.supplier.clone(),
+                            rfc,
+                            category: p.category.clone(),
+                            action_id: p.action_id,
+                            paid_from: p.paid_from.clone(),
+                            fiscal_year: p.fiscal_year.to_string(),
+                        };
+                        if let Err(e) = api::money::update_purchase(p.id, &input).await {
+                            form.banner.set(Some(i18n.api_error_text(&e)));
+                            open.set(true);
+                        }
+                    }
+                    on_saved.run(r);
+                });
             },
         );
     };
@@ -681,6 +778,11 @@ fn ReceiptForm(
                 <label class="button secondary" for="r-qr">{move || i18n.t("money.read_qr")}</label>
                 <input type="file" id="r-qr" class="photo-input" accept="image/*" capture="environment" node_ref=qr_ref on:change=on_qr/>
                 {move || hints.get().into_iter().map(|h| view! { <p class="banner warn cfdi-hint" role="status">{h}</p> }).collect_view()}
+                {move || qr_rfc.get().map(|rfc| view! {
+                    <p class="banner ok" id="r-qr-read" role="status">
+                        {i18n.t_with(if purchase_has_rfc { "money.qr_read" } else { "money.qr_read_rfc" }, &[("rfc", rfc)])}
+                    </p>
+                })}
                 <div class="row">
                     <div>
                         <label for="r-kind">{move || i18n.t("money.receipt_kind")}</label>
