@@ -182,10 +182,13 @@ mod tests {
         let juana = member("Juana", Some("2026-04-11"));
         let today = day("2026-05-01");
         assert_eq!(
-            juana.standing(&[juana.clone()], day("2026-04-11")),
+            juana.standing(std::slice::from_ref(&juana), day("2026-04-11")),
             Standing::InOffice
         );
-        assert_eq!(juana.standing(&[juana.clone()], today), Standing::Expired);
+        assert_eq!(
+            juana.standing(std::slice::from_ref(&juana), today),
+            Standing::Expired
+        );
         let rosa = member("Rosa", None);
         let both = [juana.clone(), rosa.clone()];
         assert_eq!(juana.standing(&both, today), Standing::Former);

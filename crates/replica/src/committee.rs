@@ -320,6 +320,39 @@ struct Demo {
     members: Vec<NewMember>,
 }
 
+/// The device's local date: seats are free once a term's end date is past. (A date
+/// people read, not an ordering of changes: merging uses the HLC.)
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A new member's fields as logged.
+fn new_member_fields(clinic: ClinicId, valid: &ValidMember) -> Vec<(u16, Value)> {
+    let mut fields = vec![
+        (1, Value::uuid(clinic.0)),
+        (2, text(&valid.name)),
+        (3, text(valid.role.code())),
+        (4, opt_date(valid.term_start)),
+        (5, opt_date(valid.term_end)),
+    ];
+    // Not said is left out rather than logged.
+    if let Some(g) = valid.gender {
+        fields.push((6, text(g.code())));
+    }
+    fields
+}
+
+fn member_of(id: MemberId, valid: ValidMember) -> Member {
+    Member {
+        id,
+        name: valid.name,
+        role: valid.role.code().to_owned(),
+        term_start: valid.term_start.map(|d| d.format("%Y-%m-%d").to_string()),
+        term_end: valid.term_end.map(|d| d.format("%Y-%m-%d").to_string()),
+        gender: valid.gender.map_or("", Gender::code).to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,38 +533,5 @@ mod tests {
         assert_eq!(fields[0].column, 6);
         assert_eq!(fields[0].prev, Some((1, 6)));
         assert_eq!(r.clinic().unwrap().unwrap().consultorios, 3);
-    }
-}
-
-/// The device's local date: seats are free once a term's end date is past. (A date
-/// people read, not an ordering of changes: merging uses the HLC.)
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-/// A new member's fields as logged.
-fn new_member_fields(clinic: ClinicId, valid: &ValidMember) -> Vec<(u16, Value)> {
-    let mut fields = vec![
-        (1, Value::uuid(clinic.0)),
-        (2, text(&valid.name)),
-        (3, text(valid.role.code())),
-        (4, opt_date(valid.term_start)),
-        (5, opt_date(valid.term_end)),
-    ];
-    // Not said is left out rather than logged.
-    if let Some(g) = valid.gender {
-        fields.push((6, text(g.code())));
-    }
-    fields
-}
-
-fn member_of(id: MemberId, valid: ValidMember) -> Member {
-    Member {
-        id,
-        name: valid.name,
-        role: valid.role.code().to_owned(),
-        term_start: valid.term_start.map(|d| d.format("%Y-%m-%d").to_string()),
-        term_end: valid.term_end.map(|d| d.format("%Y-%m-%d").to_string()),
-        gender: valid.gender.map_or("", Gender::code).to_owned(),
     }
 }
