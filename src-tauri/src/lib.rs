@@ -290,6 +290,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::views::record_history,
         commands::views::conflict_items,
         commands::views::restore_conflict,
+        commands::views::dismiss_conflict,
         commands::assembly::list_assemblies,
         commands::assembly::get_assembly,
         commands::assembly::create_assembly,
@@ -392,9 +393,23 @@ mod gate_tests {
     /// The replica's methods that can change it.
     fn mutators() -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        let dir = format!("{SRC}/../crates/replica/src");
-        for f in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        // Every source file of the replica, in its modules' folders too.
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(format!(
+            "{SRC}/../crates/replica/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        for f in files {
+            let text = std::fs::read_to_string(f).unwrap();
             for part in text.split("pub fn ").skip(1) {
                 let name: String = part
                     .chars()

@@ -755,6 +755,36 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
         app.wait_for_text("#pd-unit-cost-value", "$120.00").await?;
         app.wait_for_text("#pd-total", "$240.00").await?;
     }
+
+    // Again, B then A; this time B keeps the value the merge kept (A's, written
+    // later): "Dejar este valor". Both end with it and no conflict.
+    for (app, cost) in [(&b, "140"), (&a, "150")] {
+        app.go("money").await?;
+        app.click(".purchase-row button").await?;
+        app.type_into("#pd-unit-cost", cost).await?;
+        app.click("#pd-save-amounts").await?;
+        app.wait_for_text("#pd-unit-cost-value", &format!("${cost}.00"))
+            .await?;
+    }
+    for app in [&a, &b, &a] {
+        app.go("sync").await?;
+        sync(app).await?;
+    }
+    b.wait_for_count(".conflict-item", 1).await?;
+    b.wait_for_text(".conflict-current", "$150.00").await?;
+    b.wait_for_text(".conflict-dismiss", "Dejar este valor")
+        .await?;
+    b.click(".conflict-dismiss").await?;
+    b.wait_for("#no-conflicts").await?;
+    for app in [&b, &a] {
+        sync(app).await?;
+    }
+    for app in [&a, &b] {
+        app.wait_for("#no-conflicts").await?;
+        app.go("money").await?;
+        app.click(".purchase-row button").await?;
+        app.wait_for_text("#pd-unit-cost-value", "$150.00").await?;
+    }
     a.quit().await?;
     b.quit().await?;
     Ok(())

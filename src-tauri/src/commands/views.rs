@@ -108,6 +108,21 @@ pub fn restore_conflict(state: State<'_, AppState>, keys: Vec<ConflictKey>) -> A
     })
 }
 
+/// Keeps the value the merge kept ("Dejar este valor"): the conflict is marked
+/// resolved on every device, and the other value stays in the history.
+#[tauri::command]
+pub fn dismiss_conflict(state: State<'_, AppState>, keys: Vec<ConflictKey>) -> ApiResult<()> {
+    with_replica(&state, |r| {
+        for key in &keys {
+            r.gate(Write::RestoreConflict { table: key.table })?;
+        }
+        for key in &keys {
+            r.dismiss_conflict(key)?;
+        }
+        Ok(())
+    })
+}
+
 /// Inicio: the year's money, agreements due soon, the next assembly, sync state.
 #[tauri::command]
 pub fn dashboard(

@@ -42,6 +42,11 @@ pub async fn restore_conflict(keys: &[serde_json::Value]) -> Result<(), ApiError
     invoke("restore_conflict", &Keys { keys }).await
 }
 
+/// Keeps the value the merge kept; the conflict is marked resolved.
+pub async fn dismiss_conflict(keys: &[serde_json::Value]) -> Result<(), ApiError> {
+    invoke("dismiss_conflict", &Keys { keys }).await
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SyncStatus {
     pub server: Option<String>,

@@ -301,10 +301,20 @@ fn ConflictInbox() -> impl IntoView {
                     let current_who = who(&c.current_author, c.current_at_ms);
                     let other_who = who(&c.other_author, c.other_at_ms);
                     let other_summary = c.fields.iter().map(|f| code_text(i18n, &f.column, &f.other)).collect::<Vec<_>>().join(", ");
+                    let keep_keys = keys.clone();
                     let restore = move |_| {
                         let keys = keys.clone();
                         spawn_local(async move {
                             match api::views::restore_conflict(&keys).await {
+                                Ok(()) => session.bump(),
+                                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+                            }
+                        });
+                    };
+                    let keep = move |_| {
+                        let keys = keep_keys.clone();
+                        spawn_local(async move {
+                            match api::views::dismiss_conflict(&keys).await {
                                 Ok(()) => session.bump(),
                                 Err(e) => error.set(Some(i18n.api_error_text(&e))),
                             }
@@ -329,9 +339,14 @@ fn ConflictInbox() -> impl IntoView {
                                     <span class="muted small">{other_who}</span>
                                 </div>
                             </div>
-                            <button type="button" class="secondary conflict-restore" on:click=restore>
-                                {i18n.t_with("sync.keep_other", &[("value", other_summary)])}
-                            </button>
+                            <div class="button-row">
+                                <button type="button" class="secondary conflict-dismiss" on:click=keep>
+                                    {i18n.t("sync.keep_current")}
+                                </button>
+                                <button type="button" class="secondary conflict-restore" on:click=restore>
+                                    {i18n.t_with("sync.keep_other", &[("value", other_summary)])}
+                                </button>
+                            </div>
                         </li>
                     }
                 }).collect_view()}
