@@ -450,7 +450,7 @@ fn WhoChip() -> impl IntoView {
             {move || match session.member.get() {
                 Some(m) => view! {
                     <span class="who-name" id="who-name">{first_name(&m.name)}</span>
-                    <span class="who-role">{i18n.t(&format!("role.{}", m.role))}</span>
+                    <span class="who-role">{i18n.role(&m.role, &m.gender)}</span>
                 }.into_any(),
                 None => view! { <span class="who-name">{i18n.t("who.nobody")}</span> }.into_any(),
             }}
@@ -598,14 +598,14 @@ fn WhoSheet() -> impl IntoView {
                         <For each=move || members.get() key=|(m, _)| m.id
                             children=move |(m, has_pin): (Member, bool)| {
                                 let label = m.name.clone();
-                                let role = m.role.clone();
+                                let (role, gender) = (m.role.clone(), m.gender.clone());
                                 let id = format!("who-{}", m.id);
                                 let mm = m.clone();
                                 view! {
                                     <li><button type="button" class="who-option" id=id
                                         on:click=move |_| { error.set(None); chosen.set(Some((mm.clone(), has_pin))) }>
                                         <span class="who-option-name">{label}</span>
-                                        <span class="muted">{move || i18n.t(&format!("role.{role}"))}</span>
+                                        <span class="muted">{move || i18n.role(&role, &gender)}</span>
                                     </button></li>
                                 }
                             }/>
@@ -635,7 +635,7 @@ fn WhoSheet() -> impl IntoView {
                                 <select id="approver" bind:value=approver>
                                     <option value="">{move || i18n.t("approval.choose")}</option>
                                     {move || approvers().into_iter().map(|a| {
-                                        let label = format!("{} · {}", a.name, i18n.t(&format!("role.{}", a.role)));
+                                        let label = format!("{} · {}", a.name, i18n.role(&a.role, &a.gender));
                                         view! { <option value=a.id.to_string()>{label}</option> }
                                     }).collect_view()}
                                 </select>

@@ -1428,9 +1428,30 @@ async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result
     app.wait_for_count(".member-row", 1).await?;
     app.sign_in("María", "1357").await?;
 
-    // A purchase recorded without the supplier's RFC.
+    // A planned action, proposed but not approved yet.
+    app.go("actions").await?;
+    app.click("#new-action").await?;
+    app.choose("#act-category", "equipamiento").await?;
+    app.type_into("#act-description", "Baumanómetro para el consultorio 2")
+        .await?;
+    app.type_into("#act-cost", "2,600").await?;
+    app.click("#act-save").await?;
+    app.wait_for_text("#action-list", "Baumanómetro").await?;
+
+    // A purchase recorded without the supplier's RFC, for that action: warned.
     app.go("money").await?;
     app.click("#new-purchase").await?;
+    app.wait_for_text("#p-action", "Baumanómetro").await?;
+    let option = app
+        .client
+        .find(fantoccini::Locator::Css("#p-action option:nth-child(2)"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    app.choose("#p-action", &option).await?;
+    app.wait_for_text("#p-action-proposed", "todavía no está aprobada")
+        .await?;
     app.type_into("#p-concept", "Baumanómetro digital de brazo")
         .await?;
     app.type_into("#p-date", "20/03/2026").await?;

@@ -134,9 +134,17 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let show_form = RwSignal::new(false);
     let actions = RwSignal::new(Vec::<(Uuid, String)>::new());
+    // Actions the assembly has not approved yet: a purchase for one is warned.
+    let proposed = RwSignal::new(Vec::<Uuid>::new());
 
     spawn_local(async move {
         if let Ok(list) = api::actions::list_actions().await {
+            proposed.set(
+                list.iter()
+                    .filter(|a| a.status == cosabi_core::actions::ActionStatus::Propuesta.code())
+                    .map(|a| a.id)
+                    .collect(),
+            );
             actions.set(list.into_iter().map(|a| (a.id, a.description)).collect());
         }
     });
@@ -181,7 +189,7 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                 <PermissionHint p=Permission::Money/>
             </div>
             <Show when=move || show_form.get()>
-                <PurchaseForm year=year actions=actions on_saved=Callback::new(move |_| { show_form.set(false); session.bump(); })/>
+                <PurchaseForm year=year actions=actions proposed=proposed on_saved=Callback::new(move |_| { show_form.set(false); session.bump(); })/>
             </Show>
             <div class="filters">
                 <label><span>{move || i18n.t("money.filter_category")}</span>
@@ -258,6 +266,8 @@ fn PurchaseRow(item: PurchaseListItem, selected: RwSignal<Option<Uuid>>) -> impl
 fn PurchaseForm(
     year: i32,
     actions: RwSignal<Vec<(Uuid, String)>>,
+    /// Actions not approved yet.
+    proposed: RwSignal<Vec<Uuid>>,
     on_saved: Callback<Purchase>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -281,6 +291,7 @@ fn PurchaseForm(
     );
     let category_ref = NodeRef::<leptos::html::Select>::new();
     let action_ref = NodeRef::<leptos::html::Select>::new();
+    let chosen_action = RwSignal::new(None::<Uuid>);
     let paid_ref = NodeRef::<leptos::html::Select>::new();
     let form = FormState::new();
     let (errors, busy) = (form.errors, form.busy);
@@ -445,10 +456,14 @@ fn PurchaseForm(
                 </div>
                 <div>
                     <label for="p-action">{move || i18n.t("money.action")}</label>
-                    <select id="p-action" node_ref=action_ref>
+                    <select id="p-action" node_ref=action_ref
+                        on:change=move |ev| chosen_action.set(event_target_value(&ev).parse().ok())>
                         <option value="">{move || i18n.t("money.no_action")}</option>
                         {move || actions.get().into_iter().map(|(id, d)| view! { <option value=id.to_string()>{d}</option> }).collect_view()}
                     </select>
+                    {move || chosen_action.get().filter(|a| proposed.get().contains(a)).map(|_| view! {
+                        <p class="hint warn" id="p-action-proposed" role="status">{i18n.t("money.action_not_approved")}</p>
+                    })}
                 </div>
             </div>
             <button type="submit" class="primary" id="p-save" disabled=move || busy.get()>
