@@ -294,19 +294,22 @@ impl Replica {
         let demo: Demo = serde_json::from_str(DEMO_JSON)
             .map_err(|e| Error::Corrupt(format!("demo data: {e}")))?;
         let clinic = self.create_clinic(&demo.clinic)?;
-        // The demo's committee is always in office: installed eight months ago for
-        // three years, whatever the day the demo is opened.
-        let start = today() - chrono::Duration::days(240);
-        let end = start
-            .checked_add_months(chrono::Months::new(36))
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(start);
+        // The demo's committee is in office whatever the day it is opened: a term the
+        // demo file wrote is kept from its start (the demo's assemblies fall in it)
+        // and runs on, a year at a time, past today.
+        let today = today();
         for m in &demo.members {
-            self.add_member(&NewMember {
-                term_start: start.format("%d/%m/%Y").to_string(),
-                term_end: end.format("%d/%m/%Y").to_string(),
-                ..m.clone()
-            })?;
+            let mut member = m.clone();
+            let end = cosabi_core::format::parse_date_input(&m.term_end);
+            if let Some(mut end) = end.filter(|e| *e < today) {
+                while end < today {
+                    end = end
+                        .checked_add_months(chrono::Months::new(12))
+                        .unwrap_or(today);
+                }
+                member.term_end = end.format("%d/%m/%Y").to_string();
+            }
+            self.add_member(&member)?;
         }
         Ok(clinic)
     }
