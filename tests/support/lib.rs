@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 pub const WAIT_MS_MAX: u64 = 30_000;
 /// Interval between checks of a condition.
 const POLL_MS: u64 = 50;
+/// Taps on a navigation button before a screen that does not open is a failure.
+const GO_TAPS_MAX: u32 = 3;
 /// How often a new WebDriver session is tried: the first request to a fresh
 /// tauri-driver sometimes has its connection closed.
 const SESSION_TRIES_MAX: u32 = 5;
@@ -379,16 +381,30 @@ impl App {
     /// Goes to a screen by its navigation button (`home`, `money`, …), as a person
     /// would: on a phone the screens without a tab are under "Más".
     pub async fn go(&self, screen: &str) -> Result<()> {
-        let button = self.wait_for(&format!("#nav-{screen}")).await?;
-        if button.is_displayed().await? {
-            self.scroll_to(&button).await?;
-            button.click().await?;
-        } else {
-            self.click("#nav-more").await?;
-            self.click(&format!("#more-{screen}")).await?;
+        let page = format!("#page-{screen}");
+        // A tap that lands while the navigation is being painted again (a save just
+        // refreshed the session) does nothing, as on a phone: tap again, a few times.
+        for _ in 0..GO_TAPS_MAX {
+            let button = self.wait_for(&format!("#nav-{screen}")).await?;
+            if button.is_displayed().await? {
+                self.scroll_to(&button).await?;
+                button.click().await?;
+            } else {
+                self.click("#nav-more").await?;
+                self.click(&format!("#more-{screen}")).await?;
+            }
+            let shown = self
+                .client
+                .wait()
+                .at_most(Duration::from_millis(WAIT_MS_MAX / GO_TAPS_MAX as u64))
+                .every(Duration::from_millis(POLL_MS))
+                .for_element(Locator::Css(&page))
+                .await;
+            if shown.is_ok() {
+                return Ok(());
+            }
         }
-        self.wait_for(&format!("#page-{screen}")).await?;
-        Ok(())
+        bail!("{page} did not appear after {GO_TAPS_MAX} taps on its navigation button")
     }
 
     /// Signs in as the member whose name contains `name`; the first time on this
