@@ -53,9 +53,7 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
     app.wait_for_text("#error-term_start", "dd/mm/aaaa").await?;
     // Her term ends in two years (a past end would free the seat).
-    let term_end = (chrono::Local::now().date_naive() + chrono::Duration::days(730))
-        .format("%d/%m/%Y")
-        .to_string();
+    let term_end = day(730);
     app.type_into("#term-start", "12/04/2024").await?;
     app.type_into("#term-end", &term_end).await?;
     // Her role is named as she says it: presidenta.
@@ -274,9 +272,7 @@ async fn a_committee_records_its_year() -> Result<()> {
     }
     app.wait_for_text("#quorum", "3 de 4").await?;
     // One agreement already overdue, one coming due in ten days.
-    let in_ten_days = (chrono::Local::now().date_naive() + chrono::Duration::days(10))
-        .format("%d/%m/%Y")
-        .to_string();
+    let in_ten_days = day(10);
     for (text, due) in [
         (
             "Cambiar la lámina del techo de la sala de espera",
@@ -898,6 +894,23 @@ async fn no_problems(app: &App, what: &str, script: &str) -> Result<()> {
     Ok(())
 }
 
+/// A new clinic created from the first screen, at phone size.
+async fn clinic_on_a_phone(driver: &Driver) -> Result<App> {
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.accept_privacy().await?;
+    app.wait_for("#clinic-form").await?;
+    create_clinic(&app).await?;
+    Ok(app)
+}
+
+/// The day `offset` days from today, as people type it (dd/mm/aaaa).
+fn day(offset: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(offset))
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
 /// Loads the demo clinic from the first screen, at phone size.
 async fn demo_on_a_phone(driver: &Driver) -> Result<App> {
     let app = driver.launch().await?;
@@ -1308,16 +1321,7 @@ async fn demo_mode_is_shown_everywhere_and_can_be_left() -> Result<()> {
 async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
     let data = tempfile::tempdir()?;
     let driver = Driver::start(data.path())?;
-    let app = driver.launch().await?;
-    app.resize(PHONE.0, PHONE.1).await?;
-    app.accept_privacy().await?;
-    app.wait_for("#clinic-form").await?;
-    create_clinic(&app).await?;
-    let day = |offset: i64| {
-        (chrono::Local::now().date_naive() + chrono::Duration::days(offset))
-            .format("%d/%m/%Y")
-            .to_string()
-    };
+    let app = clinic_on_a_phone(&driver).await?;
 
     // Juana's term ended last month: the seat is shown as expired.
     app.type_into("#term-start", &day(-800)).await?;
@@ -1418,11 +1422,7 @@ async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
 async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result<()> {
     let data = tempfile::tempdir()?;
     let driver = Driver::start(data.path())?;
-    let app = driver.launch().await?;
-    app.resize(PHONE.0, PHONE.1).await?;
-    app.accept_privacy().await?;
-    app.wait_for("#clinic-form").await?;
-    create_clinic(&app).await?;
+    let app = clinic_on_a_phone(&driver).await?;
     app.choose("#member-gender", "f").await?;
     add_member(&app, "María Cuaquehua", "tesorero").await?;
     app.wait_for_count(".member-row", 1).await?;

@@ -172,7 +172,7 @@ mod tests {
     fn a_member_whose_term_ended_is_former_once_someone_holds_the_seat() {
         let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let member = |name: &str, end: Option<&str>| Member {
-            id: crate::ids::MemberId(uuid::Uuid::now_v7()),
+            id: crate::ids::MemberId(uuid::Uuid::from_u128(name.len() as u128)),
             name: name.into(),
             role: "presidente".into(),
             term_start: Some("2024-04-12".into()),
@@ -237,13 +237,25 @@ pub enum Standing {
     Former,
 }
 
+fn stored_date(d: &Option<String>) -> Option<chrono::NaiveDate> {
+    d.as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
 impl Member {
+    /// The term's start, if written.
+    pub fn term_start_date(&self) -> Option<chrono::NaiveDate> {
+        stored_date(&self.term_start)
+    }
+
+    /// The term's end, if written.
+    pub fn term_end_date(&self) -> Option<chrono::NaiveDate> {
+        stored_date(&self.term_end)
+    }
+
     /// Whether the term's end date is before `today`.
     pub fn term_ended(&self, today: chrono::NaiveDate) -> bool {
-        self.term_end
-            .as_deref()
-            .and_then(|e| chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok())
-            .is_some_and(|e| e < today)
+        self.term_end_date().is_some_and(|e| e < today)
     }
 
     /// Where this member stands on `today`, among `committee` (every member).

@@ -379,6 +379,25 @@ pub struct Purchase {
     pub paid_from: String,
 }
 
+impl Purchase {
+    /// The purchase as its form holds it, to correct some of its fields and save it
+    /// whole ([`NewPurchase::validate`] reads it back to the same purchase).
+    pub fn to_input(&self) -> NewPurchase {
+        NewPurchase {
+            date: crate::format::display_date(&self.date),
+            concept: self.concept.clone(),
+            quantity: self.quantity.to_string(),
+            unit_cost: self.unit_cost.input_text(),
+            supplier: self.supplier.clone(),
+            rfc: self.rfc.clone().unwrap_or_default(),
+            category: self.category.clone(),
+            action_id: self.action_id,
+            paid_from: self.paid_from.clone(),
+            fiscal_year: self.fiscal_year.to_string(),
+        }
+    }
+}
+
 /// A receipt as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {

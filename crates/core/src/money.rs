@@ -25,6 +25,14 @@ impl Centavos {
         self.0.checked_add(other.0).map(Centavos)
     }
 
+    /// The amount as a person types it back into a form: `1234.50`, `-5.00`; no
+    /// sign of currency or separators ([`Centavos::parse`] reads it).
+    pub fn input_text(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
     /// Parses what a person types: `1234`, `1,234.5`, `$1,234.56`. At most two
     /// decimals; thousands separators must be commas. Returns `None` on anything else.
     pub fn parse(input: &str) -> Option<Centavos> {
@@ -99,6 +107,17 @@ impl fmt::Display for Centavos {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn input_text_is_read_back_as_typed() {
+        for c in [0, 5, 123_450, 123_456_789, -500, -7] {
+            let text = Centavos(c).input_text();
+            assert_eq!(Centavos::parse(&text), Some(Centavos(c)), "{text}");
+        }
+        assert_eq!(Centavos(125_050).input_text(), "1250.50");
+        assert_eq!(Centavos(-7).input_text(), "-0.07");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

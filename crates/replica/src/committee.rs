@@ -150,11 +150,7 @@ impl Replica {
     /// start) and seats `input` in the same role: the person who held the seat stays
     /// in the committee's history as a former member. Both in one write.
     pub fn replace_member(&mut self, old: MemberId, input: &NewMember) -> Result<Member> {
-        let before = self
-            .members()?
-            .into_iter()
-            .find(|m| m.id == old)
-            .ok_or_else(|| ValidationError::new("member", "not_found"))?;
+        let before = self.member(old)?;
         let mut input = input.clone();
         input.role = before.role.clone();
         if input.term_start.trim().is_empty() {
@@ -163,11 +159,7 @@ impl Replica {
         let valid = input.validate()?;
         let start = valid.term_start.unwrap_or_else(today);
         let ends = start.pred_opt().unwrap_or(start);
-        let started = before
-            .term_start
-            .as_deref()
-            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-        if started.is_some_and(|s| s > ends) {
+        if before.term_start_date().is_some_and(|s| s > ends) {
             return Err(
                 ValidationError::new("term_start", "replacement_before_start")
                     .with("name", before.name)
@@ -179,11 +171,7 @@ impl Replica {
         let id = MemberId(Uuid::now_v7());
         let fields = new_member_fields(clinic, &valid);
         // A term already written to end sooner is left as it is.
-        let end_old = before
-            .term_end
-            .as_deref()
-            .and_then(|e| chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok())
-            .is_none_or(|e| e > ends);
+        let end_old = before.term_end_date().is_none_or(|e| e > ends);
         self.write(|w| {
             if end_old {
                 w.update(&MEMBER, old.0, &[(5, opt_date(Some(ends)))])?;
@@ -195,28 +183,25 @@ impl Replica {
 
     /// Ends `id`'s term on `on` (as typed, dd/mm/aaaa): not before it started.
     pub fn end_term(&mut self, id: MemberId, on: &str) -> Result<Member> {
-        let before = self
-            .members()?
-            .into_iter()
-            .find(|m| m.id == id)
-            .ok_or_else(|| ValidationError::new("member", "not_found"))?;
+        let before = self.member(id)?;
         if on.trim().is_empty() {
             return Err(ValidationError::new("term_end", "required").into());
         }
         let end = cosabi_core::format::read_date_input(on)
             .map_err(|e| ValidationError::new("term_end", e.code()))?;
-        let started = before
-            .term_start
-            .as_deref()
-            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-        if started.is_some_and(|s| end < s) {
+        if before.term_start_date().is_some_and(|s| end < s) {
             return Err(ValidationError::new("term_end", "term_end_before_start").into());
         }
         self.write(|w| w.update(&MEMBER, id.0, &[(5, opt_date(Some(end)))]))?;
+        self.member(id)
+    }
+
+    /// One member; `not_found` if there is no such member (or it was deleted).
+    fn member(&self, id: MemberId) -> Result<Member> {
         self.members()?
             .into_iter()
             .find(|m| m.id == id)
-            .ok_or_else(|| Error::Corrupt(format!("member {id} vanished")))
+            .ok_or_else(|| ValidationError::new("member", "not_found").into())
     }
 
     /// Corrects a member's name, role, term or gender. Only changed fields are logged; the
@@ -325,7 +310,7 @@ struct Demo {
 
 /// The device's local date: seats are free once a term's end date is past. (A date
 /// people read, not an ordering of changes: merging uses the HLC.)
-fn today() -> chrono::NaiveDate {
+pub(crate) fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 

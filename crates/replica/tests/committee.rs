@@ -3,10 +3,9 @@
 
 mod support;
 
-use cosabi_core::clinic::NewClinic;
 use cosabi_core::committee::{Member, NewMember, Standing};
 use cosabi_replica::Replica;
-use support::{exchange, open};
+use support::{exchange, open, tlaquilpa};
 
 fn day(offset: i64) -> chrono::NaiveDate {
     chrono::Local::now().date_naive() + chrono::Duration::days(offset)
@@ -21,15 +20,7 @@ fn stored(d: chrono::NaiveDate) -> String {
 }
 
 fn clinic(r: &mut Replica) {
-    r.create_clinic(&NewClinic {
-        clues: "VZIMB001234".into(),
-        name: "Centro de Salud Tlaquilpa".into(),
-        state: "VZ".into(),
-        municipality: "Tlaquilpa".into(),
-        locality: "Tlaquilpa".into(),
-        consultorios: 2,
-    })
-    .unwrap();
+    r.create_clinic(&tlaquilpa()).unwrap();
 }
 
 fn presidenta(name: &str, start: chrono::NaiveDate, end: chrono::NaiveDate) -> NewMember {

@@ -3,7 +3,7 @@
 use crate::api;
 use crate::components::history::HistoryButton;
 use crate::i18n::use_i18n;
-use crate::pages::{field_error, show_api_error};
+use crate::pages::{field_error, show_api_error, FormState};
 use cosabi_core::clinic::Clinic;
 use cosabi_core::committee::{Member, NewMember, Role, Standing};
 use cosabi_core::format::display_date;
@@ -34,7 +34,7 @@ pub fn CommitteePage(
     };
     reload();
 
-    let today = today_date();
+    let today = crate::pages::money::today_date();
     // Each member's standing today: in office, term expired, or replaced.
     let standings = move || {
         let list = members.get();
@@ -149,13 +149,6 @@ enum Mode {
     Edit,
     End,
     Replace,
-}
-
-/// Today on the device, for terms (a date people read).
-fn today_date() -> chrono::NaiveDate {
-    let d = js_sys::Date::new_0();
-    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-        .unwrap_or_default()
 }
 
 #[component]
@@ -273,15 +266,11 @@ fn SeatForm(
     } else {
         String::new()
     });
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new();
+    let (errors, busy) = (form.errors, form.busy);
     let (id, role, old_name) = (member.id, member.role.clone(), member.name.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let input = NewMember {
             name: name.get_untracked(),
             role: role.clone(),
@@ -289,19 +278,16 @@ fn SeatForm(
             term_end: term_end.get_untracked(),
             gender: gender.get_untracked(),
         };
-        busy.set(true);
-        spawn_local(async move {
-            let saved = if editing {
-                api::update_member(id, &input).await
-            } else {
-                api::replace_member(id, &input).await
-            };
-            match saved {
-                Ok(_) => on_done.run(()),
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-            busy.set(false);
-        });
+        form.save(
+            async move {
+                if editing {
+                    api::update_member(id, &input).await
+                } else {
+                    api::replace_member(id, &input).await
+                }
+            },
+            move |_| on_done.run(()),
+        );
     };
     let title = {
         let old_name = old_name.clone();
@@ -319,7 +305,7 @@ fn SeatForm(
             {(!editing).then(|| view! {
                 <p class="hint">{move || i18n.t_with("member.replace_hint", &[("name", old_name.clone())])}</p>
             })}
-            {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+            {form.banner_view("seat-form-error")}
             <label for="seat-name">{move || i18n.t("field.member_name")}</label>
             <input id="seat-name" autocomplete="off" bind:value=name
                 class:invalid=move || errors.get().iter().any(|e| e.field == "name")/>
@@ -359,23 +345,14 @@ fn SeatForm(
 fn EndTermForm(member: Member, on_done: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let on = RwSignal::new(crate::pages::money::today_input());
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new();
+    let (errors, busy) = (form.errors, form.busy);
     let id = member.id;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let date = on.get_untracked();
-        spawn_local(async move {
-            match api::end_term(id, &date).await {
-                Ok(_) => on_done.run(()),
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-            busy.set(false);
+        form.save(async move { api::end_term(id, &date).await }, move |_| {
+            on_done.run(())
         });
     };
     let name = member.name.clone();
@@ -383,7 +360,7 @@ fn EndTermForm(member: Member, on_done: Callback<()>, on_cancel: Callback<()>) -
         <form class="member-form" novalidate=true on:submit=submit>
             <h3>{move || i18n.t_with("member.end_title", &[("name", name.clone())])}</h3>
             <p class="hint">{move || i18n.t("member.end_hint")}</p>
-            {move || banner.get().map(|b| view! { <p class="banner error" role="alert">{b}</p> })}
+            {form.banner_view("end-form-error")}
             <label for="end-on">{move || i18n.t("member.end_on")}</label>
             <input id="end-on" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=on/>
             {field_error(errors, "term_end")}

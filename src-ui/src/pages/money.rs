@@ -29,15 +29,16 @@ use uuid::Uuid;
 /// paint at once on a cheap phone.
 const PAGE_SIZE: u32 = 50;
 
+/// Today on the device (a date people read; merging uses the HLC).
+pub fn today_date() -> chrono::NaiveDate {
+    let d = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
+}
+
 /// Today as dd/mm/aaaa, to prefill date fields.
 pub fn today_input() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:02}/{:02}/{}",
-        d.get_date(),
-        d.get_month() + 1,
-        d.get_full_year()
-    )
+    today_date().format("%d/%m/%Y").to_string()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -314,7 +315,7 @@ fn PurchaseForm(
                         concept.set(concepts.join("; "));
                         date.set(x.date.format("%d/%m/%Y").to_string());
                         quantity.set("1".into());
-                        unit_cost.set(plain_amount(x.total));
+                        unit_cost.set(x.total.input_text());
                         supplier.set(
                             x.nombre_emisor
                                 .clone()
@@ -324,7 +325,7 @@ fn PurchaseForm(
                         pending_receipt.set(Some(NewReceipt {
                             kind: "cfdi".into(),
                             folio_fiscal: x.uuid.clone(),
-                            total: plain_amount(x.total),
+                            total: x.total.input_text(),
                             issued_on: x.date.format("%d/%m/%Y").to_string(),
                         }));
                         filled_from.set(Some(x.uuid));
@@ -497,14 +498,15 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         spawn_local(async move {
             if let Ok(p) = api::money::get_purchase(id).await {
                 if let Some(p) = &p {
-                    quantity.set(p.quantity.to_string());
-                    unit_cost.set(plain_amount(p.unit_cost));
-                    concept.set(p.concept.clone());
-                    date.set(display_date(&p.date));
-                    supplier.set(p.supplier.clone());
-                    rfc.set(p.rfc.clone().unwrap_or_default());
-                    category.set(p.category.clone());
-                    paid_from.set(p.paid_from.clone());
+                    let typed = p.to_input();
+                    quantity.set(typed.quantity);
+                    unit_cost.set(typed.unit_cost);
+                    concept.set(typed.concept);
+                    date.set(typed.date);
+                    supplier.set(typed.supplier);
+                    rfc.set(typed.rfc);
+                    category.set(typed.category);
+                    paid_from.set(typed.paid_from);
                 }
                 purchase.set(p);
             }
@@ -528,9 +530,10 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
             supplier: supplier.get_untracked(),
             rfc: rfc.get_untracked(),
             category: category.get_untracked(),
-            action_id: p.action_id,
             paid_from: paid_from.get_untracked(),
+            // The year follows the date, as when it was recorded.
             fiscal_year: String::new(),
+            ..p.to_input()
         };
         form.save(
             async move { api::money::update_purchase(id, &input).await },
@@ -654,11 +657,6 @@ fn hint_text(i18n: crate::i18n::I18n, h: &cosabi_core::cfdi::Hint) -> String {
     i18n.t_with(&format!("error.{}", h.code), &args)
 }
 
-/// An amount as a person types it back: `1234.50`, no sign or separators.
-fn plain_amount(c: Centavos) -> String {
-    format!("{}.{:02}", c.get() / 100, (c.get() % 100).abs())
-}
-
 #[component]
 fn ReceiptItem(receipt: Receipt, can: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
@@ -686,7 +684,7 @@ fn ReceiptForm(
     let i18n = use_i18n();
     let kind_ref = NodeRef::<leptos::html::Select>::new();
     let folio = RwSignal::new(String::new());
-    let total = RwSignal::new(plain_amount(purchase.total));
+    let total = RwSignal::new(purchase.total.input_text());
     let issued = RwSignal::new(display_date(&purchase.date));
     let form = FormState::new();
     let errors = form.errors;
@@ -711,7 +709,7 @@ fn ReceiptForm(
                             k.set_value("cfdi");
                         }
                         folio.set(read.cfdi.uuid.clone());
-                        total.set(plain_amount(read.cfdi.total));
+                        total.set(read.cfdi.total.input_text());
                         qr_rfc.set(Some(read.cfdi.rfc_emisor.clone()));
                         qr_photo.set_value(Some(bytes));
                         hints.set(read.hints.iter().map(|h| hint_text(i18n, h)).collect());
@@ -762,16 +760,8 @@ fn ReceiptForm(
                     // The supplier's RFC from the invoice, where the purchase had none.
                     if let Some(rfc) = rfc.filter(|_| p.rfc.is_none()) {
                         let input = NewPurchase {
-                            date: display_date(&p.date),
-                            concept: p.concept.clone(),
-                            quantity: p.quantity.to_string(),
-                            unit_cost: plain_amount(p.unit_cost),
-                            supplier: p.supplier.clone(),
                             rfc,
-                            category: p.category.clone(),
-                            action_id: p.action_id,
-                            paid_from: p.paid_from.clone(),
-                            fiscal_year: p.fiscal_year.to_string(),
+                            ..p.to_input()
                         };
                         if let Err(e) = api::money::update_purchase(p.id, &input).await {
                             form.banner.set(Some(i18n.api_error_text(&e)));

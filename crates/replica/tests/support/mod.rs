@@ -17,6 +17,18 @@ pub fn now_ms() -> u64 {
     chrono::Utc::now().timestamp_millis() as u64
 }
 
+/// The clinic most tests record in.
+pub fn tlaquilpa() -> cosabi_core::clinic::NewClinic {
+    cosabi_core::clinic::NewClinic {
+        clues: "VZIMB001234".into(),
+        name: "Centro de Salud Tlaquilpa".into(),
+        state: "VZ".into(),
+        municipality: "Tlaquilpa".into(),
+        locality: "Tlaquilpa".into(),
+        consultorios: 2,
+    }
+}
+
 pub fn open(dir: &tempfile::TempDir, name: &str) -> Replica {
     Replica::open(&dir.path().join(format!("{name}.sqlite3"))).unwrap()
 }
