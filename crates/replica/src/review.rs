@@ -74,10 +74,7 @@ impl Replica {
                       AND (o.term_end IS NULL OR o.term_end >= ?1)) > 1
              ORDER BY m.role, m.id",
         )?;
-        let today = chrono::Local::now()
-            .date_naive()
-            .format("%Y-%m-%d")
-            .to_string();
+        let today = crate::committee::today().format("%Y-%m-%d").to_string();
         let mut rows = stmt.query([today])?;
         while let Some(r) = rows.next()? {
             out.push(ReviewItem {
