@@ -29,11 +29,20 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's build folder: `CARGO_TARGET_DIR` when set (a second work tree building
+/// into its own folder), else the workspace's `target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => workspace_root().join("target"),
+    }
+}
+
 /// The app binary under test: `COSABI_APP_BIN`, else the debug build.
 pub fn app_binary() -> Result<PathBuf> {
     let path = match std::env::var_os("COSABI_APP_BIN") {
         Some(p) => PathBuf::from(p),
-        None => workspace_root().join("target/debug/cosabi-app"),
+        None => target_dir().join("debug/cosabi-app"),
     };
     if !path.exists() {
         bail!(
@@ -49,7 +58,7 @@ pub fn app_binary() -> Result<PathBuf> {
 pub fn screenshots_dir() -> PathBuf {
     let dir = match std::env::var_os("COSABI_SCREENSHOTS_DIR") {
         Some(d) => PathBuf::from(d),
-        None => workspace_root().join("target/screenshots"),
+        None => target_dir().join("screenshots"),
     };
     std::fs::create_dir_all(&dir).expect("screenshots dir");
     dir
@@ -492,7 +501,7 @@ pub struct SyncServer {
 pub fn sync_server_binary() -> PathBuf {
     match std::env::var_os("COSABI_SERVER_BIN") {
         Some(p) => PathBuf::from(p),
-        None => workspace_root().join("target/debug/cosabi-sync-server"),
+        None => target_dir().join("debug/cosabi-sync-server"),
     }
 }
 
