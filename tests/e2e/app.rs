@@ -218,6 +218,7 @@ async fn a_committee_records_its_year() -> Result<()> {
     assert!(size_a > 500_000, "a phone photo is large: {size_a} bytes");
 
     let driver = Driver::start(data.path())?;
+    let viewer = cosabi_e2e::FileViewer::install(data.path())?;
     let app = driver.launch().await?;
     app.accept_privacy().await?;
     create_clinic(&app).await?;
@@ -361,12 +362,22 @@ async fn a_committee_records_its_year() -> Result<()> {
     // The expediente of the year: one ZIP whose index lists every file in it.
     app.go("documents").await?;
     app.click("#export-expediente").await?;
-    app.wait_for_text("#export-written", "Expediente guardado")
+    // Its name and its folder's name, never a path; "Abrir" opens it in the
+    // system's program for ZIP files.
+    let written = app
+        .wait_for_text("#export-written", "expediente-VZIMB001234-2026.zip")
         .await?;
+    assert!(written.contains("«exports»"), "{written}");
+    assert!(
+        !written.contains(&driver.export_dir().display().to_string()),
+        "{written}"
+    );
     app.wait_for("#completeness").await?;
     screenshot_both(&app, "documents").await?;
     let zip_path = driver.export_dir().join("expediente-VZIMB001234-2026.zip");
     check_expediente(&zip_path)?;
+    app.click("#export-written .open-document").await?;
+    viewer.wait_opened(&zip_path).await?;
 
     // Its documents verify on the device: the index by the code printed in it (typed
     // in lower case, as from paper), an acta by its file; a file altered after it
@@ -690,7 +701,30 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
     a.type_into("#enroll-device", "Laptop de la clínica")
         .await?;
     a.click("#enroll-submit").await?;
+    // Before the first sync: what is left, in records and photos, in one line.
+    a.wait_for_text("#sync-line", "Faltan").await?;
+    a.wait_for_text("#sync-line", "1 foto por enviar").await?;
     sync(&a).await?;
+    a.wait_for_text("#sync-line", "Todo enviado ✓ hoy").await?;
+    // The address and the counts in changes wait under "Detalles".
+    let open = |app: &App| {
+        let client = app.client.clone();
+        async move {
+            let v = client
+                .execute(
+                    "return document.querySelector('#sync-details').open;",
+                    vec![],
+                )
+                .await?;
+            anyhow::Ok(v.as_bool().unwrap_or_default())
+        }
+    };
+    assert!(!open(&a).await?, "the details start closed");
+    a.click("#sync-details summary").await?;
+    assert!(open(&a).await?);
+    a.wait_for_text("#sync-server", &server.url).await?;
+    a.wait_for_text("#device-name-now", "Laptop de la clínica")
+        .await?;
 
     // Device B joins the committee from its first screen and receives everything.
     let data_b = tempfile::tempdir()?;
@@ -726,6 +760,10 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
             .await?;
     }
 
+    // Offline, Inicio says what is left to send.
+    a.go("home").await?;
+    a.wait_for_text("#home-sync-line", "Falta 1 registro por enviar")
+        .await?;
     // A syncs, B syncs (and sees the conflict), A syncs again (and sees it too).
     for app in [&a, &b, &a] {
         app.go("sync").await?;
@@ -736,7 +774,22 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
         app.wait_for_text(".conflict-current", "$130.00").await?;
         app.wait_for_text(".conflict-other", "$120.00").await?;
     }
+    // Each side says on which device it was written: the same person on both.
+    a.wait_for_text(".conflict-who-current", "este equipo")
+        .await?;
+    a.wait_for_text(".conflict-who-other", "Teléfono del comité")
+        .await?;
+    b.wait_for_text(".conflict-who-current", "Laptop de la clínica")
+        .await?;
+    b.wait_for_text(".conflict-who-other", "este equipo")
+        .await?;
     screenshot_both(&a, "sync-conflict").await?;
+    // B gets a name of its own; the others see it from its next sync.
+    b.click("#sync-details summary").await?;
+    b.type_into("#device-name", "Teléfono de Rosa").await?;
+    b.click("#device-name-save").await?;
+    b.wait_for_text("#device-name-now", "Teléfono de Rosa")
+        .await?;
 
     // On A, keep B's value; then both sync and both show it, with no conflict left.
     a.click(".conflict-restore").await?;
@@ -769,6 +822,8 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
     b.wait_for_count(".conflict-item", 1).await?;
     b.wait_for_text(".conflict-current", "$150.00").await?;
     b.wait_for_text(".conflict-dismiss", "Dejar este valor")
+        .await?;
+    a.wait_for_text(".conflict-who-other", "Teléfono de Rosa")
         .await?;
     b.click(".conflict-dismiss").await?;
     b.wait_for("#no-conflicts").await?;

@@ -637,3 +637,69 @@ pub fn write_receipt_jpeg(path: &Path, seed: u32) -> Result<u64> {
         .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)?;
     Ok(std::fs::metadata(path)?.len())
 }
+
+/// The system's program for documents, as a person's desktop has one: a viewer
+/// registered through the freedesktop MIME defaults in the app's XDG folders (which
+/// [`Driver::start`] points at its data folder), so the app's "Abrir" goes through
+/// the real `xdg-open`. The viewer notes each file it is asked to open.
+pub struct FileViewer {
+    dir: tempfile::TempDir,
+}
+
+impl FileViewer {
+    /// Installs the viewer for PDF, XLSX and ZIP files in `data_dir`'s XDG folders.
+    pub fn install(data_dir: &Path) -> Result<FileViewer> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir()?;
+        let script = dir.path().join("viewer.sh");
+        let log = dir.path().join("opened.txt");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+        )?;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+        let kinds = [
+            "application/pdf",
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ];
+        let apps = data_dir.join("applications");
+        std::fs::create_dir_all(&apps)?;
+        std::fs::write(
+            apps.join("cosabi-test-viewer.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Visor\nExec={} %f\nMimeType={};\n",
+                script.display(),
+                kinds.join(";")
+            ),
+        )?;
+        let defaults: String = kinds
+            .iter()
+            .map(|k| format!("{k}=cosabi-test-viewer.desktop\n"))
+            .collect();
+        std::fs::write(
+            data_dir.join("mimeapps.list"),
+            format!("[Default Applications]\n{defaults}"),
+        )?;
+        Ok(FileViewer { dir })
+    }
+
+    /// Waits (bounded) until the viewer was asked to open `file`.
+    pub async fn wait_opened(&self, file: &Path) -> Result<()> {
+        let log = self.dir.path().join("opened.txt");
+        let want = file.canonicalize()?;
+        let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+        while Instant::now() < deadline {
+            let opened = std::fs::read_to_string(&log).unwrap_or_default();
+            if opened.lines().any(|l| Path::new(l) == want) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+        }
+        bail!(
+            "{} was never opened; the viewer saw {:?}",
+            want.display(),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        )
+    }
+}

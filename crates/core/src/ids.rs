@@ -73,6 +73,12 @@ pub fn clinic_id_for_clues(clues: &str) -> ClinicId {
     ClinicId(natural_id("clinic", &[normalised.as_bytes()]))
 }
 
+/// The row of a device's name (`schema::DEVICE`): UUIDv5 of its site, so a device
+/// renamed twice updates one row, and the row names the only device that may write it.
+pub fn device_row_id(site: SiteId) -> Uuid {
+    natural_id("device", &[site.0.as_bytes()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -316,6 +316,23 @@ pub const PIN_EVENT: TableDef = TableDef {
     ],
 };
 
+/// A device's name as people call it ("Laptop de la clínica", "Teléfono de Rosa"),
+/// typed when it joined the clinic or changed in Ajustes, so a conflict's two sides
+/// and a record's history name devices, not site ids. Its id is
+/// [`crate::ids::device_row_id`] of the site, and a device writes only its own row
+/// (`validate::check_group` refuses another's).
+pub const DEVICE: TableDef = TableDef {
+    id: 14,
+    name: "device",
+    columns: &[
+        DELETED,
+        // The device's site id (its own: see above). No clinic column: a device
+        // names itself when it joins, before the clinic's records have reached it.
+        col(1, "site", Uuid),
+        col(2, "name", Text),
+    ],
+};
+
 /// A conflict marked resolved; its id is derived from the losing version, so every
 /// device that resolves the same conflict writes the same row.
 pub const CONFLICT_RESOLUTION: TableDef = TableDef {
@@ -360,6 +377,7 @@ pub const TABLES: &[TableDef] = &[
     PHOTO,
     DOCUMENT_SEAL,
     PIN_EVENT,
+    DEVICE,
     CONFLICT_RESOLUTION,
     CLOCK_CORRECTION,
 ];

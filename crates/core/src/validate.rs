@@ -10,7 +10,7 @@
 //! allowed to stop the good groups around it.
 
 use crate::change::{ChangeGroup, Value};
-use crate::schema::{self, ColumnKind, TableDef, CLINIC, DELETED};
+use crate::schema::{self, ColumnKind, TableDef, CLINIC, DELETED, DEVICE};
 use crate::wire::{value_size, Page, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use uuid::Uuid;
 
@@ -156,6 +156,18 @@ pub fn check_group(g: &ChangeGroup, clinic: Option<Uuid>) -> Result<(), InvalidC
     if table.id == CLINIC.id && clinic.is_some_and(|c| c != g.row) {
         return Err(invalid("other_clinic", g.table, None));
     }
+    // A device names itself only: its row is the one derived from its own site, and
+    // the site it names is its own.
+    if table.id == DEVICE.id {
+        let own = crate::ids::device_row_id(g.site);
+        let names_other = g
+            .fields
+            .iter()
+            .any(|f| f.column == 1 && f.value.as_uuid() != Some(g.site.0));
+        if g.row != own || names_other {
+            return Err(invalid("other_device", g.table, None));
+        }
+    }
     for f in &g.fields {
         match table.column(f.column) {
             Some(c) => check_value(table, c.id, c.kind, &f.value)?,
@@ -299,6 +311,23 @@ mod tests {
         assert_eq!(code(&other), "other_clinic");
         let err = check_group(&other, Some(own)).unwrap_err();
         assert_eq!(err.to_string(), "clinic: other_clinic");
+    }
+
+    #[test]
+    fn a_device_names_only_itself() {
+        let site = SiteId(Uuid::from_u128(1));
+        let own = crate::ids::device_row_id(site);
+        let name = (2, Value::Text("Laptop de la clínica".into()));
+        let g = group(DEVICE.id, own, vec![(1, Value::uuid(site.0)), name.clone()]);
+        assert_eq!(check_group(&g, Some(Uuid::from_u128(7))), Ok(()));
+        // Another device's row, or this row naming another site: refused.
+        let other_row = crate::ids::device_row_id(SiteId(Uuid::from_u128(2)));
+        assert_eq!(
+            code(&group(DEVICE.id, other_row, vec![name.clone()])),
+            "other_device"
+        );
+        let other_site = group(DEVICE.id, own, vec![(1, Value::uuid(Uuid::from_u128(2)))]);
+        assert_eq!(code(&other_site), "other_device");
     }
 
     #[test]

@@ -51,15 +51,30 @@ pub struct AgreementDue {
 /// Where this device's sync stands.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncSummary {
+    /// Whether the device has joined a sync server (else it syncs by files only).
+    pub enrolled: bool,
     /// RFC 3339 (UTC) of the last sync that finished; `None` before the first.
     pub last_sync: Option<String>,
     /// Field changes written on this device that the server has not confirmed
     /// holding.
     pub pending_changes: u64,
+    /// Records (a purchase, a member, an acta) with changes the server has not
+    /// confirmed holding: what the status line counts for people.
+    pub pending_records: u64,
     /// Conflicts in the inbox not yet resolved.
     pub conflicts: u64,
     /// Photos held here that the server still lacks.
     pub photos_pending: u64,
+}
+
+/// What the Sincronizar screen and the status line show about this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    pub server: Option<String>,
+    pub enrolled: bool,
+    pub summary: SyncSummary,
+    /// The name this device gave itself, shown to others on its changes.
+    pub device_name: Option<String>,
 }
 
 /// One page of the purchases list.
@@ -237,8 +252,15 @@ pub struct ConflictItem<K> {
     pub record: String,
     pub fields: Vec<ConflictField>,
     pub current_author: Option<String>,
+    /// The device that wrote the kept value, by the name it gave itself; `None`
+    /// when it has not named itself yet (as before this app version).
+    pub current_device: Option<String>,
+    /// Whether the kept value was written on this device.
+    pub current_here: bool,
     pub current_at_ms: u64,
     pub other_author: Option<String>,
+    pub other_device: Option<String>,
+    pub other_here: bool,
     pub other_at_ms: u64,
     pub resolved: bool,
 }

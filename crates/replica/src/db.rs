@@ -304,6 +304,16 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX pin_event_by_member ON pin_event(member_id);
     "#,
+    // 11: devices by name (`schema::DEVICE`), synced: each names itself.
+    r#"
+    CREATE TABLE device (
+        id      BLOB PRIMARY KEY,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        site    BLOB,
+        name    TEXT,
+        _ver    BLOB
+    ) STRICT;
+    "#,
 ];
 
 /// Schema version this build knows.

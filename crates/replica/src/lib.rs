@@ -27,6 +27,7 @@ pub mod codec;
 mod committee;
 pub mod db;
 mod device;
+mod devices;
 mod error;
 mod history;
 pub mod imaging;

@@ -63,6 +63,8 @@ pub struct ConflictView {
     pub winner_value: Value,
     pub winner_hlc: Hlc,
     pub winner_author: Option<MemberId>,
+    /// The site that wrote the kept value (`None` for a row with no version of it).
+    pub winner_site: Option<SiteId>,
     pub loser_value: Value,
     pub loser_hlc: Hlc,
     pub loser_author: Option<MemberId>,
@@ -624,6 +626,7 @@ impl Replica {
                     Some(w) => self.author_of(w.site_idx as i64, w.seq)?,
                     None => None,
                 },
+                winner_site: winner.and_then(|w| sites.get(&(w.site_idx as i64)).copied()),
                 loser_value: value,
                 loser_hlc: Hlc(hlc as u64),
                 loser_author: self.author_of(site_idx, seq as u64)?,

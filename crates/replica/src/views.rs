@@ -7,14 +7,16 @@
 
 use crate::error::{Error, Result};
 use crate::rows::{int_at, uuid_at};
+use crate::sync::ConflictKey;
 use crate::Replica;
 use cosabi_core::ledger::PurchaseFilter;
 use cosabi_core::schema::{PURCHASE, RECEIPT};
 use cosabi_core::views::{
-    AgreementDue, Dashboard, PurchaseListItem, PurchasePage, SyncSummary, AGREEMENTS_DUE_MAX,
-    AGREEMENT_DUE_DAYS, PURCHASE_PAGE_LIMIT_MAX,
+    AgreementDue, ConflictField, ConflictItem, Dashboard, PurchaseListItem, PurchasePage,
+    SyncSummary, AGREEMENTS_DUE_MAX, AGREEMENT_DUE_DAYS, PURCHASE_PAGE_LIMIT_MAX,
 };
 use cosabi_core::{Centavos, ValidationError};
+use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 
 /// Setting: RFC 3339 (UTC) of the last sync that finished.
@@ -110,9 +112,19 @@ impl Replica {
             Err(Error::NoBlobStore) => 0,
             Err(e) => return Err(e),
         };
+        let acked = self.acked_seq()?;
+        let pending_records: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(DISTINCT tbl || ':' || hex(row_id)) FROM change_log
+             WHERE site_idx = ?1 AND seq_last > ?2",
+            )?
+            .query_row(rusqlite::params![self.site_idx, acked as i64], |r| r.get(0))?;
         Ok(SyncSummary {
+            enrolled: self.setting(crate::SETTING_SYNC_TOKEN)?.is_some(),
             last_sync: self.setting(SETTING_SYNC_LAST_OK)?,
-            pending_changes: self.local_change_count().saturating_sub(self.acked_seq()?),
+            pending_changes: self.local_change_count().saturating_sub(acked),
+            pending_records: pending_records as u64,
             conflicts,
             photos_pending,
         })
@@ -222,6 +234,88 @@ impl Replica {
             total_amount: Centavos(total_amount),
             items,
         })
+    }
+}
+
+impl Replica {
+    /// The conflicts inbox: each concurrent write that lost, with all the fields it
+    /// changed together (in column order), values as people read them, and who wrote
+    /// each side, on which device and when.
+    pub fn conflict_items(&self) -> Result<Vec<ConflictItem<ConflictKey>>> {
+        let names = self.member_names()?;
+        let devices = self.device_names()?;
+        let here = self.site_id();
+        let mut views = self.conflicts()?;
+        views.sort_by_key(|c| {
+            (
+                c.key.table,
+                c.key.row,
+                c.loser_hlc,
+                c.key.site,
+                c.key.column,
+            )
+        });
+        let mut out: Vec<ConflictItem<ConflictKey>> = Vec::new();
+        for c in views {
+            let field = ConflictField {
+                current: crate::value_for_people(&names, c.key.table, &c.column, &c.winner_value),
+                other: crate::value_for_people(&names, c.key.table, &c.column, &c.loser_value),
+                column: c.column.clone(),
+            };
+            if let Some(last) = out.last_mut() {
+                let k = &last.keys[0];
+                if k.table == c.key.table
+                    && k.row == c.key.row
+                    && k.site == c.key.site
+                    && last.other_at_ms == c.loser_hlc.ms()
+                    && last.resolved == c.resolved
+                {
+                    last.keys.push(c.key);
+                    last.fields.push(field);
+                    continue;
+                }
+            }
+            out.push(ConflictItem {
+                record: self.record_label(&c.table, c.key.row)?,
+                table: c.table,
+                fields: vec![field],
+                current_author: c.winner_author.and_then(|a| names.get(&a.0).cloned()),
+                current_device: c.winner_site.and_then(|s| devices.get(&s).cloned()),
+                current_here: c.winner_site == Some(here),
+                current_at_ms: c.winner_hlc.ms(),
+                other_author: c.loser_author.and_then(|a| names.get(&a.0).cloned()),
+                other_device: devices.get(&c.key.site).cloned(),
+                other_here: c.key.site == here,
+                other_at_ms: c.loser_hlc.ms(),
+                resolved: c.resolved,
+                keys: vec![c.key],
+            });
+        }
+        Ok(out)
+    }
+
+    /// A short label for a row: the text column that names it (a purchase's concept,
+    /// a member's name), empty for tables with none.
+    fn record_label(&self, table: &str, row: uuid::Uuid) -> Result<String> {
+        let column = match table {
+            "purchase" => "concept",
+            "member" => "name",
+            "action" => "description",
+            "agreement" => "text",
+            "assembly" => "date",
+            "card_movement" => "date",
+            "receipt" => "folio_fiscal",
+            "clinic" => "name",
+            _ => return Ok(String::new()),
+        };
+        // Table and column names come from the list above, never from input.
+        let sql = format!("SELECT {column} FROM {table} WHERE id = ?1");
+        let label: Option<Option<String>> = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([row.as_bytes().as_slice()], |x| x.get(0))
+            .optional()?;
+        Ok(label.flatten().unwrap_or_default())
     }
 }
 

@@ -279,6 +279,108 @@ fn pending_changes_count_what_the_server_has_not_acknowledged() {
 }
 
 #[test]
+fn pending_records_count_records_not_field_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut device, ms) = setup(&dir);
+    let s = device.sync_summary().unwrap();
+    assert_eq!(s.pending_records, 4, "the clinic and three members");
+    assert!(!s.enrolled, "no sync token: files only");
+    device.record_pushed(device.local_change_count()).unwrap();
+    assert_eq!(device.sync_summary().unwrap().pending_records, 0);
+    // Two writes to one member are one record to send; a purchase is another.
+    for name in ["Juana Xocua Tehuintle", "Juana Xocua Tehuintle Cuaquehua"] {
+        device
+            .update_member(
+                ms[0].id,
+                &NewMember {
+                    name: name.into(),
+                    role: "presidente".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    device
+        .record_purchase(&purchase_on(ymd(2025, 4, 2), 1, 500, "mobiliario"))
+        .unwrap();
+    let s = device.sync_summary().unwrap();
+    assert_eq!((s.pending_records, s.pending_changes), (2, 2 + 10));
+    device
+        .set_setting(cosabi_replica::SETTING_SYNC_TOKEN, "token")
+        .unwrap();
+    assert!(device.sync_summary().unwrap().enrolled);
+}
+
+#[test]
+fn conflict_sides_name_their_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, ms) = setup(&dir);
+    let mut b = open(&dir, "other");
+    let mut c = open(&dir, "third");
+    assert_eq!(a.device_name().unwrap(), None);
+    a.set_device_name("  Laptop de la clínica ").unwrap();
+    b.set_device_name("Teléfono de Rosa").unwrap();
+    assert_eq!(
+        b.set_device_name("Teléfono de Rosa").unwrap(),
+        0,
+        "same name: nothing logged"
+    );
+    for bad in ["", "   ", &"x".repeat(81), "dos\nlíneas"] {
+        assert!(
+            matches!(b.set_device_name(bad), Err(Error::Invalid(_))),
+            "{bad:?} refused"
+        );
+    }
+    for p in a.pages_since(&b.version_vector().unwrap()).unwrap() {
+        b.apply_page(&p).unwrap();
+    }
+    let edit = |r: &mut Replica, name: &str| {
+        r.update_member(
+            ms[2].id,
+            &NewMember {
+                name: name.into(),
+                role: "tesorero".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    };
+    edit(&mut a, "María Cuaquehua Tzitzihua");
+    edit(&mut b, "Maria Cuaquehua");
+    for p in b.pages_since(&a.version_vector().unwrap()).unwrap() {
+        a.apply_page(&p).unwrap();
+    }
+    let items = a.conflict_items().unwrap();
+    assert_eq!(items.len(), 1);
+    let item = &items[0];
+    assert_eq!(item.record, item.fields[0].current);
+    // Each side names its device, and which one is this device.
+    let sides = [
+        (item.current_device.as_deref(), item.current_here),
+        (item.other_device.as_deref(), item.other_here),
+    ];
+    assert!(
+        sides.contains(&(Some("Laptop de la clínica"), true)),
+        "{sides:?}"
+    );
+    assert!(
+        sides.contains(&(Some("Teléfono de Rosa"), false)),
+        "{sides:?}"
+    );
+    // A third device that never named itself still sees both names, and neither
+    // side as its own.
+    for from in [&a, &b] {
+        for p in from.pages_since(&c.version_vector().unwrap()).unwrap() {
+            c.apply_page(&p).unwrap();
+        }
+    }
+    assert_eq!(c.device_name().unwrap(), None);
+    assert_eq!(c.device_names().unwrap().len(), 2);
+    let seen = &c.conflict_items().unwrap()[0];
+    assert!(!seen.current_here && !seen.other_here);
+}
+
+#[test]
 fn sync_summary_counts_open_conflicts_and_photos_to_upload() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, ms) = setup(&dir);

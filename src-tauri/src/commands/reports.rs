@@ -123,6 +123,33 @@ pub async fn export_cuadernillo<R: tauri::Runtime>(
     ])
 }
 
+/// The kinds of file this app writes for people, and only those, may be opened.
+const OPENABLE: &[&str] = &["pdf", "xlsx", "zip"];
+
+/// Opens a document this app wrote with the system's program for it (the PDF
+/// viewer, the spreadsheet): only a file in the export folder, of a kind the app
+/// writes, so the window cannot ask the system to open anything else.
+#[tauri::command]
+pub fn open_document<R: tauri::Runtime>(app: tauri::AppHandle<R>, path: String) -> ApiResult<()> {
+    let refused = || ApiError::code("open_refused");
+    let dir = export_dir(&app).canonicalize().map_err(|_| refused())?;
+    let file = Path::new(&path).canonicalize().map_err(|_| refused())?;
+    let kind = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if file.parent() != Some(dir.as_path())
+        || !file.is_file()
+        || !kind.is_some_and(|k| OPENABLE.contains(&k.as_str()))
+    {
+        return Err(refused());
+    }
+    tauri_plugin_opener::open_path(file.display().to_string(), None::<&str>).map_err(|e| {
+        eprintln!("cosabi: open {}: {e}", file.display());
+        ApiError::code("open_failed")
+    })
+}
+
 /// What the expediente export wrote and what it lacks.
 #[derive(Debug, Serialize)]
 pub struct ExpedienteDone {

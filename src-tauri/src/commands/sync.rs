@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use cosabi_core::access::Write;
 use cosabi_core::protocol::EnrollmentPayload;
-use cosabi_core::views::{LiveSync, SyncSummary};
+use cosabi_core::views::{LiveSync, SyncStatus};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::ipc::{InvokeBody, Request};
@@ -17,14 +17,6 @@ use tauri::State;
 pub(crate) const SETTING_SERVER: &str = "sync.server";
 use cosabi_replica::SETTING_SYNC_TOKEN as SETTING_TOKEN;
 
-/// What the UI shows about this device's enrollment and sync.
-#[derive(Debug, Serialize)]
-pub struct SyncStatus {
-    pub server: Option<String>,
-    pub enrolled: bool,
-    pub summary: SyncSummary,
-}
-
 #[tauri::command]
 pub fn sync_status(state: State<'_, AppState>) -> ApiResult<SyncStatus> {
     with_replica(&state, |r| {
@@ -32,7 +24,17 @@ pub fn sync_status(state: State<'_, AppState>) -> ApiResult<SyncStatus> {
             server: r.setting(SETTING_SERVER)?,
             enrolled: r.setting(SETTING_TOKEN)?.is_some(),
             summary: r.sync_summary()?,
+            device_name: r.device_name()?,
         })
+    })
+}
+
+/// Names this device ("Laptop de la clínica"): the other devices show the name on
+/// its side of a conflict.
+#[tauri::command]
+pub fn set_device_name(state: State<'_, AppState>, name: String) -> ApiResult<()> {
+    with_write(&state, Write::Enroll, |r| {
+        r.set_device_name(&name).map(|_| ())
     })
 }
 
@@ -77,6 +79,7 @@ pub async fn enroll(
     if server.is_empty() {
         return Err(ApiError::code("server_required"));
     }
+    let device_name = device_name.trim().to_owned();
     let local_clues = with_write(&state, Write::Enroll, |r| Ok(r.clinic()?.map(|c| c.clues)))?;
     // Sends the device's key (so the server can check its changes relayed by
     // others) and, if this folder is a copy of an enrolled one, moves its writes to
@@ -90,6 +93,10 @@ pub async fn enroll(
     with_replica(&state, |r| {
         r.set_setting(SETTING_SERVER, &server)?;
         r.set_setting(SETTING_TOKEN, &resp.token)?;
+        // The name the office's list shows is the one the committee's devices show.
+        if !device_name.is_empty() {
+            r.set_device_name(&device_name)?;
+        }
         Ok(())
     })?;
     sync_status(state)

@@ -67,3 +67,13 @@ pub async fn verify_document_photo(image: &[u8]) -> Result<ScannedDocument, ApiE
 pub async fn verify_document_file(bytes: &[u8]) -> Result<FileCheck, ApiError> {
     super::invoke_raw("verify_document_file", bytes, &[]).await
 }
+
+#[derive(Serialize)]
+struct DocumentPath<'a> {
+    path: &'a str,
+}
+
+/// Opens a document the app wrote with the system's program for it.
+pub async fn open_document(path: &str) -> Result<(), ApiError> {
+    invoke("open_document", &DocumentPath { path }).await
+}

@@ -1,7 +1,7 @@
 //! Read models: Inicio, history, conflicts, sync.
 
 use super::{invoke, invoke_raw, ApiError, NoArgs};
-use cosabi_core::views::{Dashboard, HistoryEntry, SyncSummary};
+use cosabi_core::views::{Dashboard, HistoryEntry};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -47,11 +47,16 @@ pub async fn dismiss_conflict(keys: &[serde_json::Value]) -> Result<(), ApiError
     invoke("dismiss_conflict", &Keys { keys }).await
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SyncStatus {
-    pub server: Option<String>,
-    pub enrolled: bool,
-    pub summary: SyncSummary,
+pub use cosabi_core::views::SyncStatus;
+
+#[derive(Serialize)]
+struct DeviceName<'a> {
+    name: &'a str,
+}
+
+/// Names this device for the others (a conflict's sides show it).
+pub async fn set_device_name(name: &str) -> Result<(), ApiError> {
+    invoke("set_device_name", &DeviceName { name }).await
 }
 
 pub async fn sync_status() -> Result<SyncStatus, ApiError> {

@@ -2,9 +2,9 @@
 //! the next assembly and whether this device's records have reached the programme.
 
 use crate::api;
-use crate::components::history::display_time;
 use crate::components::money::amount_view;
 use crate::components::session::{use_session, YearSelect};
+use crate::components::sync_line::SyncLine;
 use crate::i18n::use_i18n;
 use crate::nav::{use_nav, PageTitle, Screen};
 use crate::pages::money::LeftToSpend;
@@ -136,30 +136,18 @@ fn percent(p: f64) -> String {
     }
 }
 
-/// "Sincronizado hasta …", pending changes and conflicts, with a way to the Sync screen.
+/// Where sync stands in one line, conflicts to review, and a way to the Sync screen.
 #[component]
 pub fn SyncCard(summary: SyncSummary) -> impl IntoView {
     let i18n = use_i18n();
     let nav = use_nav();
-    let last = summary
-        .last_sync
-        .as_deref()
-        .and_then(|s| {
-            js_sys::Date::parse(s)
-                .is_finite()
-                .then(|| js_sys::Date::parse(s) as u64)
-        })
-        .map(display_time);
+    let conflicts = summary.conflicts as usize;
     view! {
-        <div class="card sync-card" class:attention={summary.conflicts > 0}>
+        <div class="card sync-card" class:attention={conflicts > 0}>
             <h2>{move || i18n.t("home.sync")}</h2>
-            <p id="home-last-sync">{match &last {
-                Some(t) => i18n.t_with("sync.synced_until", &[("when", t.clone())]),
-                None => i18n.t("sync.never"),
-            }}</p>
-            <p id="home-pending">{i18n.t_with("sync.pending", &[("n", summary.pending_changes.to_string()), ("photos", summary.photos_pending.to_string())])}</p>
-            {(summary.conflicts > 0).then(|| view! {
-                <p class="banner warn" id="home-conflicts">{i18n.t_with("sync.conflicts_count", &[("n", summary.conflicts.to_string())])}</p>
+            <SyncLine summary=Signal::derive(move || Some(summary.clone())) id="home-sync-line"/>
+            {(conflicts > 0).then(|| view! {
+                <p class="banner warn" id="home-conflicts">{move || i18n.plural("sync.conflicts_count", conflicts)}</p>
             })}
             <button type="button" class="secondary" on:click=move |_| nav.go(Screen::Sync)>{move || i18n.t("home.go_sync")}</button>
         </div>

@@ -7,6 +7,7 @@ use crate::components::draft::Draft;
 use crate::components::history::HistoryButton;
 use crate::components::money::{amount_view, left_to_spend};
 use crate::components::photos::{read_first_file, PhotoStrip};
+use crate::components::saved_file::SavedFile;
 use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
 use crate::nav::{PageTitle, Screen};
@@ -922,7 +923,8 @@ fn CardMovements(year: i32) -> impl IntoView {
 fn Documents(year: i32) -> impl IntoView {
     let i18n = use_i18n();
     let busy = RwSignal::new(false);
-    let written = RwSignal::new(Vec::<String>::new());
+    // Each written file with what to say about it (a ZIP's count of files).
+    let written = RwSignal::new(Vec::<(String, Option<String>)>::new());
     let gaps = RwSignal::new(None::<Vec<String>>);
     let error = RwSignal::new(None::<String>);
     let cuadernillo = move |_| {
@@ -930,7 +932,7 @@ fn Documents(year: i32) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api::reports::export_cuadernillo(year).await {
-                Ok(paths) => written.set(paths),
+                Ok(paths) => written.set(paths.into_iter().map(|p| (p, None)).collect()),
                 Err(e) => error.set(Some(i18n.api_error_text(&e))),
             }
             busy.set(false);
@@ -942,9 +944,12 @@ fn Documents(year: i32) -> impl IntoView {
         spawn_local(async move {
             match api::reports::export_expediente(year).await {
                 Ok(done) => {
-                    written.set(vec![i18n.t_with(
-                        "money.expediente_written",
-                        &[("path", done.path), ("files", done.files.to_string())],
+                    written.set(vec![(
+                        done.path,
+                        Some(i18n.t_with(
+                            "money.expediente_files",
+                            &[("files", done.files.to_string())],
+                        )),
                     )]);
                     gaps.set(Some(done.gaps));
                 }
@@ -970,7 +975,7 @@ fn Documents(year: i32) -> impl IntoView {
             </Show>
             {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="export-error">{e}</p> })}
             <ul class="written" id="export-written">
-                {move || written.get().into_iter().map(|p| view! { <li class="banner ok wrap">{p}</li> }).collect_view()}
+                {move || written.get().into_iter().map(|(path, detail)| view! { <SavedFile path=path detail=detail/> }).collect_view()}
             </ul>
             {move || gaps.get().map(|g| if g.is_empty() {
                 view! { <p class="banner ok" id="completeness">{i18n.t("money.expediente_complete")}</p> }.into_any()

@@ -7,6 +7,7 @@ use crate::api::views::{ConflictItem, FileKey, LiveSync, SyncStatus};
 use crate::components::history::{code_text, display_time};
 use crate::components::photos::read_first_file;
 use crate::components::session::use_session;
+use crate::components::sync_line::SyncLine;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -157,15 +158,29 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
     let live = RwSignal::new(None::<LiveSync>);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
-    let summary = move || status.get().map(|s| s.summary).unwrap_or_default();
+    let summary = Signal::derive(move || status.get().map(|s| s.summary));
     let server = move || status.get().and_then(|s| s.server).unwrap_or_default();
-    let last = move || {
-        summary()
-            .last_sync
-            .as_deref()
-            .map(js_sys::Date::parse)
-            .filter(|t| t.is_finite())
-            .map(|t| display_time(t as u64))
+    let device_name = RwSignal::new(String::new());
+    let device_message = RwSignal::new(None::<(bool, String)>);
+    Effect::new(move |_| {
+        if let Some(n) = status.get().and_then(|s| s.device_name) {
+            device_name.set(n);
+        }
+    });
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = device_name.get_untracked();
+        spawn_local(async move {
+            match api::views::set_device_name(&name).await {
+                Ok(()) => {
+                    device_message.set(Some((true, i18n.t("sync.device_saved"))));
+                    if let Ok(s) = api::views::sync_status().await {
+                        status.set(Some(s));
+                    }
+                }
+                Err(e) => device_message.set(Some((false, i18n.api_error_text(&e)))),
+            }
+        });
     };
 
     let run = move |_| {
@@ -199,9 +214,15 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
                     done.set(Some(i18n.t_with(
                         "sync.done",
                         &[
-                            ("up", p.changes_up.to_string()),
-                            ("down", p.changes_down.to_string()),
-                            ("photos", p.photos_total.to_string()),
+                            ("sent", i18n.plural("sync.n_sent", p.changes_up as usize)),
+                            (
+                                "received",
+                                i18n.plural("sync.n_received", p.changes_down as usize),
+                            ),
+                            (
+                                "photos",
+                                i18n.plural("sync.n_photos_sent", p.photos_total as usize),
+                            ),
                         ],
                     )));
                     live.set(Some(p));
@@ -237,15 +258,7 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
 
     view! {
         <div class="card" id="sync-panel">
-            <p class="muted wrap">{move || i18n.t_with("sync.server_is", &[("server", server())])}</p>
-            <p id="last-sync">{move || match last() {
-                Some(t) => i18n.t_with("sync.synced_until", &[("when", t)]),
-                None => i18n.t("sync.never"),
-            }}</p>
-            <p id="pending">{move || {
-                let s = summary();
-                i18n.t_with("sync.pending", &[("n", s.pending_changes.to_string()), ("photos", s.photos_pending.to_string())])
-            }}</p>
+            <SyncLine summary=summary id="sync-line"/>
             <button type="button" class="primary" id="sync-now" disabled=running on:click=run>
                 {move || if running() { i18n.t("sync.syncing") } else { i18n.t("sync.now") }}
             </button>
@@ -257,11 +270,30 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
             {move || live.get().map(|l| view! {
                 <p class="hint" id="sync-progress-text">{i18n.t_with("sync.progress", &[
                     ("up", l.changes_up.to_string()), ("down", l.changes_down.to_string()),
-                    ("bytes", kb(l.bytes_up + l.bytes_down + l.photo_bytes)),
                     ("photos", l.photos_done.to_string()), ("total", l.photos_total.to_string())])}</p>
             })}
             {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="sync-error">{e}</p> })}
             {move || done.get().map(|d| view! { <p class="banner ok" role="status" id="sync-done">{d}</p> })}
+            // What a clerk or the municipal office may ask for: the address, the
+            // counts in changes and bytes, and this device's name (editable).
+            <details class="sync-details" id="sync-details">
+                <summary>{move || i18n.t("sync.details")}</summary>
+                <p class="muted wrap" id="sync-server">{move || i18n.t_with("sync.server_is", &[("server", server())])}</p>
+                <p class="muted" id="sync-pending-detail">{move || summary.get().map(|s| i18n.t_with("sync.pending_detail", &[("n", s.pending_changes.to_string()), ("photos", s.photos_pending.to_string())]))}</p>
+                {move || live.get().filter(|l| !l.running).map(|l| view! {
+                    <p class="muted" id="sync-bytes">{i18n.t_with("sync.progress_bytes", &[("bytes", kb(l.bytes_up + l.bytes_down + l.photo_bytes))])}</p>
+                })}
+                <form class="form" id="device-name-form" on:submit=rename novalidate=true>
+                    <p class="muted" id="device-name-now">{move || match status.get().and_then(|s| s.device_name) {
+                        Some(n) => i18n.t_with("sync.this_device", &[("name", n)]),
+                        None => i18n.t("sync.this_device_unnamed"),
+                    }}</p>
+                    <label for="device-name">{move || i18n.t("sync.device_name")}</label>
+                    <input id="device-name" autocomplete="off" maxlength="80" bind:value=device_name/>
+                    {move || device_message.get().map(|(ok, m)| view! { <p class=if ok { "banner ok" } else { "banner error" } role="status" id="device-name-message">{m}</p> })}
+                    <button type="submit" class="secondary" id="device-name-save">{move || i18n.t("sync.rename_device")}</button>
+                </form>
+            </details>
         </div>
     }
 }
@@ -293,13 +325,20 @@ fn ConflictInbox() -> impl IntoView {
             <ul class="conflict-list">
                 {move || items.get().into_iter().map(|c| {
                     let keys = c.keys.clone();
-                    let who = |author: &Option<String>, at: u64| format!(
-                        "{} · {}",
+                    // Who, on which device, when: two sides by the same person at the
+                    // same minute still differ by their device.
+                    let who = |author: &Option<String>, device: &Option<String>, here: bool, at: u64| format!(
+                        "{} · {} · {}",
                         author.clone().unwrap_or_else(|| i18n.t("history.unknown_author")),
+                        match (here, device) {
+                            (true, _) => i18n.t("sync.side_here"),
+                            (false, Some(d)) => d.clone(),
+                            (false, None) => i18n.t("sync.side_unnamed"),
+                        },
                         display_time(at)
                     );
-                    let current_who = who(&c.current_author, c.current_at_ms);
-                    let other_who = who(&c.other_author, c.other_at_ms);
+                    let current_who = who(&c.current_author, &c.current_device, c.current_here, c.current_at_ms);
+                    let other_who = who(&c.other_author, &c.other_device, c.other_here, c.other_at_ms);
                     let other_summary = c.fields.iter().map(|f| code_text(i18n, &f.column, &f.other)).collect::<Vec<_>>().join(", ");
                     let keep_keys = keys.clone();
                     let restore = move |_| {
@@ -329,14 +368,14 @@ fn ConflictInbox() -> impl IntoView {
                                     {c.fields.iter().map(|f| view! {
                                         <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-current wrap">{code_text(i18n, &f.column, &f.current)}</strong></span>
                                     }).collect_view()}
-                                    <span class="muted small">{current_who}</span>
+                                    <span class="muted small conflict-who-current">{current_who}</span>
                                 </div>
                                 <div class="side other">
                                     <span class="label">{i18n.t("sync.other")}</span>
                                     {c.fields.iter().map(|f| view! {
                                         <span class="conflict-field"><span class="muted small">{column_name(i18n, &f.column)}": "</span><strong class="conflict-other wrap">{code_text(i18n, &f.column, &f.other)}</strong></span>
                                     }).collect_view()}
-                                    <span class="muted small">{other_who}</span>
+                                    <span class="muted small conflict-who-other">{other_who}</span>
                                 </div>
                             </div>
                             <div class="button-row">
@@ -414,10 +453,13 @@ fn SyncFiles() -> impl IntoView {
     let export = move |_| {
         spawn_local(async move {
             match api::views::export_sync_file().await {
-                Ok(path) => message.set(Some((
-                    true,
-                    i18n.t_with("sync.exported", &[("path", path)]),
-                ))),
+                Ok(path) => {
+                    let (name, folder) = crate::components::saved_file::name_and_folder(&path);
+                    message.set(Some((
+                        true,
+                        i18n.t_with("sync.exported", &[("name", name), ("folder", folder)]),
+                    )))
+                }
                 Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
             }
         });

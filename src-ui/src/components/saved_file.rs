@@ -1,0 +1,76 @@
+//! A document the app just wrote, as people need it: its name, the folder it is in
+//! (by the folder's name, not a path), and "Abrir" to see it in the system's program
+//! for it. The full path is not shown: people look for a folder, not a path.
+
+use crate::api;
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The last part of a path (a file's or a folder's name), for `/` and `\` paths.
+fn last_part(path: &str) -> &str {
+    path.trim_end_matches(['/', '\\'])
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+}
+
+/// The folder holding `path`, by its name.
+fn folder_of(path: &str) -> &str {
+    let name = last_part(path);
+    let parent = path[..path.len() - name.len()].trim_end_matches(['/', '\\']);
+    last_part(parent)
+}
+
+/// A written file's name and its folder's name, as the screens say them.
+pub fn name_and_folder(path: &str) -> (String, String) {
+    (last_part(path).to_owned(), folder_of(path).to_owned())
+}
+
+/// One written document: name, folder, "Abrir" (PDF, XLSX, ZIP), and `detail` (e.g.
+/// how many files a ZIP holds) when given.
+#[component]
+pub fn SavedFile(
+    path: String,
+    #[prop(optional_no_strip)] detail: Option<String>,
+    #[prop(default = true)] openable: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<String>);
+    let name = last_part(&path).to_owned();
+    let folder = folder_of(&path).to_owned();
+    let open = move |_| {
+        let path = path.clone();
+        spawn_local(async move {
+            match api::reports::open_document(&path).await {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+            }
+        });
+    };
+    view! {
+        <li class="saved-file banner ok">
+            <span class="saved-name wrap">"✓ "{name}</span>
+            <span class="saved-folder small">{move || i18n.t_with("doc.saved_in", &[("folder", folder.clone())])}</span>
+            {detail.map(|d| view! { <span class="small">{d}</span> })}
+            {openable.then(|| view! {
+                <button type="button" class="secondary open-document" on:click=open>{move || i18n.t("doc.open")}</button>
+            })}
+            {move || error.get().map(|e| view! { <span class="error-text" role="alert">{e}</span> })}
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_folders_of_paths() {
+        let p = "/home/rosa/Descargas/acta-VZIMB001234-2026-03-15.pdf";
+        assert_eq!(last_part(p), "acta-VZIMB001234-2026-03-15.pdf");
+        assert_eq!(folder_of(p), "Descargas");
+        assert_eq!(folder_of(r"C:\Users\rosa\Downloads\a.pdf"), "Downloads");
+        assert_eq!(folder_of("a.pdf"), "");
+    }
+}
