@@ -170,6 +170,56 @@ mod tests {
         assert!(missing.is_empty(), "no label for {missing:?}");
     }
 
+    /// One name per concept: each screen's word for a glossary term is the term
+    /// (the PDFs, the XLSX and the programme's view read the same glossary through
+    /// `cosabi_core::glossary`), and no plural is written "comprobante(s)".
+    #[test]
+    fn one_name_per_concept() {
+        let concepts: [(&str, &[&str]); 6] = [
+            (
+                "category",
+                &[
+                    "act.category",
+                    "act.filter_category",
+                    "money.filter_category",
+                    "money.category",
+                    "column.category",
+                ],
+            ),
+            (
+                "card_balance",
+                &["money.card_balance", "home.card", "money.left_card"],
+            ),
+            ("cash", &["money.cash", "home.cash", "money.left_cash"]),
+            ("spent", &["money.spent", "home.spent"]),
+            ("assigned", &["home.assigned"]),
+            ("left_to_spend", &["money.left"]),
+        ];
+        for (code, _) in TRANSLATIONS {
+            let t = &tables()[code];
+            for (term, keys) in concepts {
+                let word = &t[&format!("term.{term}")];
+                for k in keys {
+                    assert_eq!(&t[*k], word, "{code}: {k} is not the glossary's {term}");
+                }
+            }
+        }
+        let es = &tables()[DEFAULT_LANG];
+        for t in cosabi_core::glossary::TERMS {
+            let key = format!("term.{t}");
+            assert_eq!(
+                es.get(&key).map(String::as_str),
+                cosabi_core::glossary::es(&key),
+                "{key}"
+            );
+        }
+        let device: Vec<_> = es
+            .iter()
+            .filter(|(_, v)| v.contains("dispositivo"))
+            .collect();
+        assert!(device.is_empty(), "say equipo: {device:?}");
+    }
+
     #[test]
     fn every_language_has_every_key_of_es_mx() {
         let base = &tables()[DEFAULT_LANG];
@@ -197,6 +247,7 @@ mod tests {
             "role_taken",
             "date_format",
             "date_impossible",
+            "device_name_invalid",
             "replacement_before_start",
             "term_end_before_start",
             "invalid",

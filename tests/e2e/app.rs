@@ -355,7 +355,7 @@ async fn a_committee_records_its_year() -> Result<()> {
         .await?;
     screenshot_both(&app, "purchase").await?;
     app.click("#pd-back").await?;
-    app.wait_for_text(".purchase-row", "1 comprobante(s), 2 foto(s)")
+    app.wait_for_text(".purchase-row", "1 comprobante, 2 fotos")
         .await?;
     screenshot_both(&app, "money").await?;
 

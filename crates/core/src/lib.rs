@@ -36,6 +36,7 @@ pub mod clinic;
 pub mod committee;
 pub mod error;
 pub mod format;
+pub mod glossary;
 pub mod hlc;
 pub mod identity;
 pub mod ids;

@@ -110,9 +110,9 @@ impl Ledger {
             (t::WITHDRAWALS, self.movements_of("retiro")),
             (t::CHANGE_RETURNED, self.movements_of("cambio_devuelto")),
             (t::REINTEGROS, b.reintegros),
-            (t::TOTAL_SPENT, b.spent_total),
-            (t::CARD_BALANCE, b.card),
-            (t::CASH_ON_HAND, b.cash),
+            (t::total_spent(), b.spent_total),
+            (t::card_balance(), b.card),
+            (t::cash_on_hand(), b.cash),
         ]
     }
 }
@@ -323,7 +323,7 @@ pub fn cuadernillo_document_with(
                 Column::new(t::COL_UNIT_COST, 64.0, Align::Right),
                 Column::new(t::COL_AMOUNT, 70.0, Align::Right),
                 Column::new(t::COL_SUPPLIER_RFC, 84.0, Align::Left),
-                Column::new(t::COL_CATEGORY, 74.0, Align::Left),
+                Column::new(t::col_category(), 74.0, Align::Left),
                 Column::new(t::COL_ACTION, 82.0, Align::Left),
                 Column::new(t::COL_PAID_FROM, 46.0, Align::Left),
                 Column::new(t::COL_RECEIPTS_FOLIOS, 83.0, Align::Left),
@@ -374,10 +374,10 @@ pub fn cuadernillo_document_with(
         }));
     }
 
-    blocks.push(Block::Heading(t::TOTALS_BY_CATEGORY.to_owned()));
+    blocks.push(Block::Heading(t::totals_by_category().to_owned()));
     blocks.push(Block::Table(Table {
         columns: vec![
-            Column::new(t::COL_CATEGORY, 1.2, Align::Left),
+            Column::new(t::col_category(), 1.2, Align::Left),
             Column::new(t::COL_AMOUNT, 1.0, Align::Right),
             Column::new(t::COL_IN_WORDS, 4.0, Align::Left),
         ],
@@ -394,7 +394,7 @@ pub fn cuadernillo_document_with(
             })
             .collect(),
         footer: Some(vec![
-            t::TOTAL_SPENT.to_owned(),
+            t::total_spent().to_owned(),
             ledger.balance.spent_total.to_string(),
             amount_in_words(ledger.balance.spent_total),
         ]),

@@ -101,7 +101,6 @@ pub mod t {
     pub const COL_RFC: &str = "RFC";
     pub const COL_SUPPLIER_RFC: &str = "Proveedor y RFC";
     pub const COL_FOLIOS: &str = "Folio fiscal";
-    pub const COL_CATEGORY: &str = "Categoría";
     pub const COL_ACTION: &str = "Acción vinculada";
     pub const COL_PAID_FROM: &str = "Pago";
     pub const COL_PAID_FROM_LONG: &str = "Forma de pago";
@@ -110,15 +109,11 @@ pub mod t {
 
     pub const COL_IN_WORDS: &str = "Importe con letra";
     pub const TOTAL: &str = "Total";
-    pub const TOTAL_SPENT: &str = "Total gastado";
-    pub const TOTALS_BY_CATEGORY: &str = "Totales por categoría";
     pub const BALANCE: &str = "Saldo del ejercicio";
     pub const DEPOSITS: &str = "Depósitos recibidos";
     pub const WITHDRAWALS: &str = "Retiros en efectivo";
     pub const CHANGE_RETURNED: &str = "Cambio devuelto a la tarjeta";
     pub const REINTEGROS: &str = "Reintegros";
-    pub const CARD_BALANCE: &str = "Saldo en la tarjeta";
-    pub const CASH_ON_HAND: &str = "Efectivo en caja";
     pub const RECEIPT_INDEX: &str = "Índice de comprobantes";
     pub const RECEIPT_INDEX_EMPTY: &str = "No hay comprobantes registrados.";
     pub const RECEIPT_NUMBER: &str = "Comprobante {n}";
@@ -128,9 +123,26 @@ pub mod t {
     pub const RECEIPT_ISSUED: &str = "Expedido el {date}";
     pub const PURCHASE_PHOTOS: &str = "Fotos de la compra {concept} ({date})";
     pub const NO_PHOTO: &str = "Sin foto registrada";
-    pub const PHOTO_NOT_HERE: &str = "Foto no disponible en este dispositivo";
+    pub const PHOTO_NOT_HERE: &str = "Foto no disponible en este equipo";
     pub const PHOTO_IN_EXPEDIENTE: &str = "Foto en la carpeta «fotos» de este expediente";
     pub const NONE: &str = "—";
+
+    // The money terms, from the app's glossary: one name per concept.
+    pub fn col_category() -> &'static str {
+        cosabi_core::glossary::term("category")
+    }
+    pub fn totals_by_category() -> &'static str {
+        cosabi_core::glossary::term("categories_total")
+    }
+    pub fn card_balance() -> &'static str {
+        cosabi_core::glossary::term("card_balance")
+    }
+    pub fn cash_on_hand() -> &'static str {
+        cosabi_core::glossary::term("cash")
+    }
+    pub fn total_spent() -> &'static str {
+        cosabi_core::glossary::term("total_spent")
+    }
 
     // XLSX sheets.
     pub const SHEET_PURCHASES: &str = "Compras";
@@ -172,6 +184,7 @@ pub mod t {
     pub const RECORD_PHOTO: &str = "Foto";
     pub const RECORD_DOCUMENT_SEAL: &str = "Documento generado";
     pub const RECORD_PIN_EVENT: &str = "NIP en un equipo";
+    pub const RECORD_DEVICE: &str = "Nombre de un equipo";
     pub const RECORD_OTHER: &str = "Otro registro";
     pub const RECORD_NONE: &str = "";
     pub const FIELD_OTHER: &str = "otro dato";
@@ -181,7 +194,7 @@ pub mod t {
     pub const GAP_RECEIPT_TOTAL_DIFFERS: &str =
         "El total de los comprobantes no coincide con la compra";
     pub const GAP_RECEIPT_WITHOUT_PHOTO: &str = "Comprobante sin foto";
-    pub const GAP_PHOTO_NOT_ON_DEVICE: &str = "Foto registrada que no está en este dispositivo";
+    pub const GAP_PHOTO_NOT_ON_DEVICE: &str = "Foto registrada que no está en este equipo";
     pub const GAP_ACTION_WITHOUT_AFTER_PHOTO: &str = "Acción sin foto de después";
     pub const GAP_ACTA_NOT_CLOSED: &str = "Acta sin cerrar";
     pub const GAP_UNRESOLVED_CONFLICT: &str = "Conflicto de sincronización sin resolver";
@@ -223,49 +236,6 @@ fn label<'a>(table: &[(&str, &'static str)], code: &'a str) -> std::borrow::Cow<
         })
 }
 
-/// Each role as (code, said by a woman, said by a man, the office when not said).
-const ROLES: [(&str, &str, &str, &str); 9] = [
-    ("presidente", "Presidenta", "Presidente", "Presidencia"),
-    ("secretario", "Secretaria", "Secretario", "Secretaría"),
-    ("tesorero", "Tesorera", "Tesorero", "Tesorería"),
-    (
-        "vocal_salud",
-        "Vocal de salud",
-        "Vocal de salud",
-        "Vocal de salud",
-    ),
-    (
-        "vocal_saneamiento",
-        "Vocal de saneamiento",
-        "Vocal de saneamiento",
-        "Vocal de saneamiento",
-    ),
-    (
-        "vocal_nutricion",
-        "Vocal de nutrición",
-        "Vocal de nutrición",
-        "Vocal de nutrición",
-    ),
-    (
-        "vocal_educacion",
-        "Vocal de educación para la salud",
-        "Vocal de educación para la salud",
-        "Vocal de educación para la salud",
-    ),
-    (
-        "personal_salud",
-        "Personal de salud",
-        "Personal de salud",
-        "Personal de salud",
-    ),
-    (
-        "contraloria_social",
-        "Contralora social",
-        "Contralor social",
-        "Contraloría social",
-    ),
-];
-
 /// Each kind of thing the review inbox flags, in words (the inbox's own text needs
 /// the record's values; this names the problem).
 const REVIEW_ITEMS: [(&str, &str); 5] = [
@@ -289,7 +259,7 @@ const REVIEW_ITEMS: [(&str, &str); 5] = [
 ];
 
 /// Tables by their catalog name, as the record people know.
-const TABLES: [(&str, &str); 13] = [
+const TABLES: [(&str, &str); 14] = [
     ("clinic", t::RECORD_CLINIC),
     ("member", t::RECORD_MEMBER),
     ("assembly", t::RECORD_ASSEMBLY),
@@ -303,10 +273,11 @@ const TABLES: [(&str, &str); 13] = [
     ("photo", t::RECORD_PHOTO),
     ("document_seal", t::RECORD_DOCUMENT_SEAL),
     ("pin_event", t::RECORD_PIN_EVENT),
+    ("device", t::RECORD_DEVICE),
 ];
 
 /// Columns by their catalog name, as a form calls them.
-const COLUMNS: [(&str, &str); 73] = [
+const COLUMNS: [(&str, &str); 74] = [
     ("deleted", "borrado"),
     ("clinic_id", "unidad de salud"),
     ("clues", "CLUES"),
@@ -379,6 +350,7 @@ const COLUMNS: [(&str, &str); 73] = [
     ("approved_by", "quién aprobó"),
     ("approval", "aprobado con"),
     ("device", "equipo"),
+    ("site", "equipo"),
     ("at", "fecha y hora"),
 ];
 
@@ -402,36 +374,6 @@ const AGREEMENT_STATUSES: [(&str, &str); 4] = [
     ("cancelado", "Cancelado"),
 ];
 
-const ACTION_STATUSES: [(&str, &str); 5] = [
-    ("propuesta", "Propuesta"),
-    ("aprobada", "Aprobada"),
-    ("en_proceso", "En proceso"),
-    ("terminada", "Terminada"),
-    ("verificada", "Verificada"),
-];
-
-const CATEGORIES: [(&str, &str); 3] = [
-    ("infraestructura", "Infraestructura"),
-    ("equipamiento", "Equipamiento"),
-    ("mobiliario", "Mobiliario"),
-];
-
-const MOVEMENTS: [(&str, &str); 4] = [
-    ("deposito", "Depósito"),
-    ("retiro", "Retiro en efectivo"),
-    ("reintegro", "Reintegro"),
-    ("cambio_devuelto", "Cambio devuelto a la tarjeta"),
-];
-
-const PAID_FROM: [(&str, &str); 2] = [("tarjeta", "Tarjeta"), ("efectivo", "Efectivo")];
-
-const RECEIPT_KINDS: [(&str, &str); 4] = [
-    ("cfdi", "Factura (CFDI)"),
-    ("nota", "Nota de venta"),
-    ("recibo_simple", "Recibo simple"),
-    ("ficha_bancaria", "Ficha bancaria"),
-];
-
 /// Words used in file names inside the expediente (already slugs).
 pub mod file_words {
     pub const ACTAS_DIR: &str = "actas";
@@ -448,22 +390,18 @@ pub mod file_words {
     pub const UNTITLED: &str = "sin-nombre";
 }
 
+/// The glossary's word (shared with the app), or a code this version does not know
+/// printed as stored.
+fn glossary_or_code<'a>(word: Option<&'static str>, code: &'a str) -> std::borrow::Cow<'a, str> {
+    word.map_or(std::borrow::Cow::Borrowed(code), std::borrow::Cow::Borrowed)
+}
+
 /// A member's role as it is said of them: by their gender (a [`Gender::code`]), or
 /// the office's name when not said ([`role`]). Unknown roles are printed as stored.
 ///
 /// [`Gender::code`]: cosabi_core::committee::Gender::code
 pub fn role_of<'a>(code: &'a str, gender: &str) -> std::borrow::Cow<'a, str> {
-    use cosabi_core::committee::Gender;
-    ROLES
-        .iter()
-        .find(|r| r.0 == code)
-        .map_or(std::borrow::Cow::Borrowed(code), |r| {
-            std::borrow::Cow::Borrowed(match Gender::from_code(gender) {
-                Some(Gender::Female) => r.1,
-                Some(Gender::Male) => r.2,
-                None => r.3,
-            })
-        })
+    glossary_or_code(cosabi_core::glossary::role(code, gender), code)
 }
 
 /// The office of a role, whoever holds it ("Tesorería"): what a document says when
@@ -506,19 +444,19 @@ pub fn agreement_status(code: &str) -> std::borrow::Cow<'_, str> {
     label(&AGREEMENT_STATUSES, code)
 }
 pub fn action_status(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&ACTION_STATUSES, code)
+    glossary_or_code(cosabi_core::glossary::code("act.status", code), code)
 }
 pub fn category(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&CATEGORIES, code)
+    glossary_or_code(cosabi_core::glossary::code("category", code), code)
 }
 pub fn movement(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&MOVEMENTS, code)
+    glossary_or_code(cosabi_core::glossary::code("movement", code), code)
 }
 pub fn paid_from(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&PAID_FROM, code)
+    glossary_or_code(cosabi_core::glossary::code("paid_from", code), code)
 }
 pub fn receipt_kind(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&RECEIPT_KINDS, code)
+    glossary_or_code(cosabi_core::glossary::code("receipt_kind", code), code)
 }
 
 /// The seal of a document and what verifying one says ([`crate::seal`]).

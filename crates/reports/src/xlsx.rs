@@ -84,7 +84,7 @@ fn purchases_sheet(sheet: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Resul
         t::COL_SUPPLIER,
         t::COL_RFC,
         t::COL_FOLIOS,
-        t::COL_CATEGORY,
+        t::col_category(),
         t::COL_ACTION,
         t::COL_PAID_FROM_LONG,
         t::COL_RECEIPTS,
@@ -193,7 +193,7 @@ fn totals_sheet(sheet: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Result<(
         line(sheet, &texts::category(category), *amount, false)?;
     }
     for (label, amount) in ledger.balance_lines() {
-        line(sheet, label, amount, label == t::TOTAL_SPENT)?;
+        line(sheet, label, amount, label == t::total_spent())?;
     }
     Ok(())
 }

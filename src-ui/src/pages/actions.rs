@@ -157,7 +157,7 @@ pub fn ActionsPage() -> impl IntoView {
                     </div>
                     <Show when=move || !shown().is_empty()>
                         <p class="rec-total" id="action-total">
-                            {move || i18n.t_with("act.total", &[("count", shown().len().to_string()), ("total", total())])}
+                            {move || i18n.t_with("act.total", &[("actions", i18n.plural("act.n_actions", shown().len())), ("total", total())])}
                         </p>
                     </Show>
                     <Show

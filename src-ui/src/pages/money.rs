@@ -255,7 +255,7 @@ fn PurchaseRow(item: PurchaseListItem, selected: RwSignal<Option<Uuid>>) -> impl
                     <span class="row-sub muted">{display_date(&p.date)}" · "{p.supplier.clone()}</span>
                     <span class="row-sub">
                         <span class=format!("chip cat-{category}")>{let c = category.clone(); move || i18n.t(&format!("category.{c}"))}</span>
-                        {move || if receipts == 0 { i18n.t("money.no_receipt") } else { i18n.t_with("money.receipts_count", &[("n", receipts.to_string()), ("photos", photos.to_string())]) }}
+                        {move || if receipts == 0 { i18n.t("money.no_receipt") } else { i18n.t_with("money.receipts_count", &[("receipts", i18n.plural("money.n_receipts", receipts as usize)), ("photos", i18n.plural("money.n_photos", photos as usize))]) }}
                     </span>
                 </span>
                 <span class="row-amount money">{p.total.to_string()}</span>

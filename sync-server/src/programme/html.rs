@@ -7,6 +7,7 @@ use super::View;
 use crate::store::AccountRecord;
 use cosabi_core::actions::{ActionStatus, Category};
 use cosabi_core::committee::Role;
+use cosabi_core::glossary;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The one stylesheet of the server's pages (programme and transparency).
@@ -74,36 +75,19 @@ table.stack td[data-label]::before{content:attr(data-label) ": ";color:#4a554f}
 @media (min-width:760px){.bar{grid-template-columns:11rem 1fr}.card .value{font-size:clamp(1rem,1.5vw,1.6rem)}}
 "#;
 
+/// A category in the app's words (its glossary).
 pub fn category_es(c: Category) -> &'static str {
-    match c {
-        Category::Infraestructura => "Infraestructura",
-        Category::Equipamiento => "Equipamiento",
-        Category::Mobiliario => "Mobiliario",
-    }
+    glossary::code("category", c.code()).unwrap_or(c.code())
 }
 
+/// An action's status in the app's words.
 pub fn status_es(s: ActionStatus) -> &'static str {
-    match s {
-        ActionStatus::Propuesta => "Propuesta",
-        ActionStatus::Aprobada => "Aprobada",
-        ActionStatus::EnProceso => "En proceso",
-        ActionStatus::Terminada => "Terminada",
-        ActionStatus::Verificada => "Verificada",
-    }
+    glossary::code("act.status", s.code()).unwrap_or(s.code())
 }
 
+/// A seat by its office ("Presidencia"), in the app's words.
 pub fn role_es(r: Role) -> &'static str {
-    match r {
-        Role::Presidente => "Presidencia",
-        Role::Secretario => "Secretaría",
-        Role::Tesorero => "Tesorería",
-        Role::VocalSalud => "Vocal de salud",
-        Role::VocalSaneamiento => "Vocal de saneamiento",
-        Role::VocalNutricion => "Vocal de nutrición",
-        Role::VocalEducacion => "Vocal de educación para la salud",
-        Role::PersonalSalud => "Personal de salud",
-        Role::ContraloriaSocial => "Contraloría social",
-    }
+    glossary::role(r.code(), "").unwrap_or(r.code())
 }
 
 /// `dd/mm/aaaa hh:mm` in the server's time zone; "Nunca" before the first sync.
@@ -237,7 +221,7 @@ fn cards(f: &Figures, year: i32) -> Markup {
                 div.note { "Por consultorios; depositado en tarjeta: " (f.deposits.to_string()) }
             }
             div.card {
-                div.label { "Dinero ejercido " (year) }
+                div.label { (glossary::term("spent")) " " (year) }
                 div.value { (f.spent_total().to_string()) }
                 div.note { (percent(f.spent_total().get().max(0) as u64, f.assigned.get().max(0) as u64)) " % de lo asignado" }
             }
@@ -279,8 +263,8 @@ fn cards(f: &Figures, year: i32) -> Markup {
 fn chart(f: &Figures, year: i32) -> Markup {
     let scale = f.assigned.max(f.spent_total());
     html! {
-        h3 { "Gasto por categoría, " (year) }
-        div.chart role="img" aria-label="Gasto por categoría contra lo asignado" {
+        h3 { "Gasto por " (glossary::term("category").to_lowercase()) ", " (year) }
+        div.chart role="img" aria-label=(format!("Gasto por {} contra lo asignado", glossary::term("category").to_lowercase())) {
             @for (i, c) in CATEGORIES.iter().enumerate() {
                 div.bar {
                     span { (category_es(*c)) }
@@ -289,7 +273,7 @@ fn chart(f: &Figures, year: i32) -> Markup {
                 }
             }
             div.bar {
-                span { "Total ejercido" }
+                span { (glossary::term("total_spent")) }
                 div.track { div class="fill total" style=(format!("width:{}%", bar_percent(f.spent_total(), scale))) {} }
                 span.amount { (f.spent_total().to_string()) " de " (f.assigned.to_string()) " asignados" }
             }
@@ -299,11 +283,11 @@ fn chart(f: &Figures, year: i32) -> Markup {
 
 pub(crate) fn actions_table(f: &Figures) -> Markup {
     html! {
-        h3 { "Acciones por categoría y estado" }
+        h3 { "Acciones por " (glossary::term("category").to_lowercase()) " y estado" }
         div.scroll {
             table {
                 thead { tr {
-                    th { "Categoría" }
+                    th { (glossary::term("category")) }
                     @for s in STATUSES { th { (status_es(s)) } }
                     th { "Total" }
                 } }

@@ -121,7 +121,7 @@ fn spending_table(f: &Figures, year: i32) -> Markup {
                         }
                     }
                 }
-                tfoot { tr { th scope="row" { "Total ejercido" } td { (total.to_string()) } td { "" } } }
+                tfoot { tr { th scope="row" { (cosabi_core::glossary::term("total_spent")) } td { (total.to_string()) } td { "" } } }
             }
         }
     }

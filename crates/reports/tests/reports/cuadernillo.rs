@@ -39,9 +39,9 @@ fn check_workbook(r: &Replica, book: &[u8]) {
         ("Monto asignado", b.assigned),
         ("Depósitos recibidos", b.deposits),
         ("Reintegros", b.reintegros),
-        ("Total gastado", b.spent_total),
-        ("Saldo en la tarjeta", b.card),
-        ("Efectivo en caja", b.cash),
+        (cosabi_core::glossary::term("total_spent"), b.spent_total),
+        (cosabi_core::glossary::term("card_balance"), b.card),
+        (cosabi_core::glossary::term("cash"), b.cash),
         ("Infraestructura", b.spent_by_category[0].1),
         ("Equipamiento", b.spent_by_category[1].1),
         ("Mobiliario", b.spent_by_category[2].1),
@@ -50,7 +50,7 @@ fn check_workbook(r: &Replica, book: &[u8]) {
     }
     let words = totals
         .rows()
-        .find(|row| row[0].get_string() == Some("Saldo en la tarjeta"))
+        .find(|row| row[0].get_string() == Some(cosabi_core::glossary::term("card_balance")))
         .map(|row| row[2].to_string())
         .unwrap();
     assert_eq!(words, amount_in_words(b.card));
@@ -115,9 +115,9 @@ fn cuadernillo_pdf_text_and_thumbnails() {
         "Pintura vinílica",
         "$1,293.10",
         "EMO1106223H7",
-        "Totales por categoría",
-        "Saldo en la tarjeta",
-        "Efectivo en caja",
+        cosabi_core::glossary::term("categories_total"),
+        cosabi_core::glossary::term("card_balance"),
+        cosabi_core::glossary::term("cash"),
         "Índice de comprobantes",
         "Comprobante 4",
         "Sin foto registrada",
@@ -247,7 +247,10 @@ fn the_card_statement_has_signs_and_a_running_balance_that_ends_at_the_card_bala
     }
     assert_eq!(balance, r.balance(YEAR).unwrap().card);
     assert!(
-        text.contains(&format!("Saldo en la tarjeta: {balance}")),
+        text.contains(&format!(
+            "{}: {balance}",
+            cosabi_core::glossary::term("card_balance")
+        )),
         "{text}"
     );
 }
