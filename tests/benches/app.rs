@@ -1,5 +1,7 @@
 //! App benchmarks (see ../shared/BENCHMARKS.md), on the release build `make bench`
-//! makes first: `ui_wasm_gz_bytes`, `app_cold_start_ms` and `money_list_5000_ms`.
+//! makes first: `ui_wasm_gz_bytes`, `app_cold_start_ms`, `money_list_5000_ms` and
+//! `a11y_violations` (axe-core over the end-to-end walk of every screen, at both sizes;
+//! a count, not a time).
 //! One `name value unit` line per figure. Medians of several runs.
 
 use anyhow::{Context, Result};
@@ -95,6 +97,15 @@ async fn money_list_ms(dir: &Path) -> Result<f64> {
     Ok(median(runs))
 }
 
+/// axe-core's violations (one per rule and element) summed over the walk of every
+/// screen at 360×740 and 1280×800 (the walk describes each screen with any on stderr).
+async fn a11y_violations() -> Result<usize> {
+    let dir = tempfile::tempdir()?;
+    let driver = Driver::start(dir.path())?;
+    let checks = cosabi_e2e::walk_every_screen(&driver).await?;
+    Ok(checks.iter().map(|c| c.count()).sum())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     println!("ui_wasm_gz_bytes {} bytes", ui_wasm_gz_bytes()?);
@@ -134,5 +145,7 @@ async fn main() -> Result<()> {
         "money_list_5000_ms {:.0} ms",
         money_list_ms(money_dir.path()).await?
     );
+
+    println!("a11y_violations {} count", a11y_violations().await?);
     Ok(())
 }

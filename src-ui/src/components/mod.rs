@@ -4,5 +4,6 @@ pub mod draft;
 pub mod history;
 pub mod money;
 pub mod photos;
+pub mod pin;
 pub mod session;
 pub mod verify;
