@@ -108,6 +108,13 @@ async fn a11y_violations() -> Result<usize> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
+    // `COSABI_BENCH_ONLY=a11y` prints only `a11y_violations` (a count, which does not
+    // depend on the build: `cargo test -p cosabi-e2e --bench app` gives it on the
+    // debug build in about a minute).
+    if std::env::var("COSABI_BENCH_ONLY").as_deref() == Ok("a11y") {
+        println!("a11y_violations {} count", a11y_violations().await?);
+        return Ok(());
+    }
     println!("ui_wasm_gz_bytes {} bytes", ui_wasm_gz_bytes()?);
 
     let year_dir = tempfile::tempdir()?;
