@@ -85,6 +85,12 @@ bench-app: fetch
 	# Leave the debug UI in place for `make run` and `make test`.
 	cd src-ui && trunk build
 
+## Only a11y_violations: axe-core over every screen at both sizes, on the debug build
+## (a count: the build does not change it), in about a minute once built.
+.PHONY: bench-a11y
+bench-a11y: build
+	COSABI_BENCH_ONLY=a11y cargo test --locked -p cosabi-e2e --bench app
+
 ## Refresh the committed screenshots in docs/screenshots from the end-to-end tests
 ## and the public pages' test in Chromium.
 screenshots: build

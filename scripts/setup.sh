@@ -67,6 +67,20 @@ if ! tauri-driver --help >/dev/null 2>&1 || [ "$(cat "$HOME/.cargo/.tauri-driver
   echo "$TAURI_DRIVER_VERSION" > "$HOME/.cargo/.tauri-driver-version"
 fi
 
+# axe-core, pinned in tests/a11y/package-lock.json, injected into the app window by the
+# end-to-end tests and `make bench-app` (a11y_violations).
+# Node and npm come from Debian unless some node is already installed (its own npm).
+if ! command -v npm >/dev/null 2>&1; then
+  log "installing Debian's nodejs and npm"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+A11Y_DIR="$(cd "$(dirname "$0")/.." && pwd)/tests/a11y"
+if [ ! -f "$A11Y_DIR/node_modules/axe-core/axe.min.js" ]; then
+  log "installing axe-core (npm ci in tests/a11y)"
+  (cd "$A11Y_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 # schemathesis (PyPI) for `make schemathesis`, in its own venv.
 SCHEMATHESIS_VERSION=4.32.5

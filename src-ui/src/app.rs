@@ -10,6 +10,7 @@
 
 use crate::api;
 use crate::components::money::{amount_view, left_to_spend};
+use crate::components::pin::PinInput;
 use crate::components::session::{use_session, Session};
 use crate::i18n::{languages, use_i18n, I18n};
 use crate::nav::{use_nav, Nav, PageTitle, Screen};
@@ -340,7 +341,7 @@ fn LockScreen(status: DeviceStatus, on_unlocked: Callback<Option<Member>>) -> im
                         }).collect_view()}
                     </fieldset>
                     <label for="lock-pin">{move || i18n.t("who.pin")}</label>
-                    <input id="lock-pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=pin/>
+                    <PinInput id="lock-pin" value=pin/>
                 </Show>
                 <Show when=move || use_code.get()>
                     <label for="lock-code">{move || i18n.t("lock.code")}</label>
@@ -622,10 +623,10 @@ fn WhoSheet() -> impl IntoView {
                         <p class="who-chosen">{m.name.clone()}</p>
                         <p class="hint">{move || if resetting.get() { i18n.t("who.pin_reset") } else if has_pin { i18n.t("who.pin_enter") } else { i18n.t("who.pin_new") }}</p>
                         <label for="pin">{move || i18n.t("who.pin")}</label>
-                        <input id="pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=pin/>
+                        <PinInput id="pin" value=pin/>
                         <Show when=move || !has_pin || resetting.get()>
                             <label for="pin2">{move || i18n.t("who.pin_again")}</label>
-                            <input id="pin2" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=pin2/>
+                            <PinInput id="pin2" value=pin2/>
                         </Show>
                         <Show when=move || (!has_pin && any_pin()) || resetting.get()>
                             <fieldset class="approval" id="approval">
@@ -640,7 +641,7 @@ fn WhoSheet() -> impl IntoView {
                                     }).collect_view()}
                                 </select>
                                 <label for="approver-pin">{move || i18n.t("approval.pin")}</label>
-                                <input id="approver-pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6" bind:value=approver_pin/>
+                                <PinInput id="approver-pin" value=approver_pin/>
                                 <label for="approval-code">{move || i18n.t("approval.code")}</label>
                                 <input id="approval-code" autocomplete="off" autocapitalize="characters" bind:value=approval_code/>
                             </fieldset>

@@ -1,5 +1,7 @@
 //! App benchmarks (see ../shared/BENCHMARKS.md), on the release build `make bench`
-//! makes first: `ui_wasm_gz_bytes`, `app_cold_start_ms` and `money_list_5000_ms`.
+//! makes first: `ui_wasm_gz_bytes`, `app_cold_start_ms`, `money_list_5000_ms` and
+//! `a11y_violations` (axe-core over the end-to-end walk of every screen, at both sizes;
+//! a count, not a time).
 //! One `name value unit` line per figure. Medians of several runs.
 
 use anyhow::{Context, Result};
@@ -95,8 +97,24 @@ async fn money_list_ms(dir: &Path) -> Result<f64> {
     Ok(median(runs))
 }
 
+/// axe-core's violations (one per rule and element) summed over the walk of every
+/// screen at 360×740 and 1280×800 (the walk describes each screen with any on stderr).
+async fn a11y_violations() -> Result<usize> {
+    let dir = tempfile::tempdir()?;
+    let driver = Driver::start(dir.path())?;
+    let checks = cosabi_e2e::walk_every_screen(&driver).await?;
+    Ok(checks.iter().map(|c| c.count()).sum())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
+    // `COSABI_BENCH_ONLY=a11y` prints only `a11y_violations` (a count, which does not
+    // depend on the build: `cargo test -p cosabi-e2e --bench app` gives it on the
+    // debug build in about a minute).
+    if std::env::var("COSABI_BENCH_ONLY").as_deref() == Ok("a11y") {
+        println!("a11y_violations {} count", a11y_violations().await?);
+        return Ok(());
+    }
     println!("ui_wasm_gz_bytes {} bytes", ui_wasm_gz_bytes()?);
 
     let year_dir = tempfile::tempdir()?;
@@ -134,5 +152,7 @@ async fn main() -> Result<()> {
         "money_list_5000_ms {:.0} ms",
         money_list_ms(money_dir.path()).await?
     );
+
+    println!("a11y_violations {} count", a11y_violations().await?);
     Ok(())
 }

@@ -1,10 +1,7 @@
 //! The real app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
 
 use anyhow::Result;
-use cosabi_e2e::{App, Driver, SyncServer};
-
-const PHONE: (u32, u32) = (360, 740);
-const DESKTOP: (u32, u32) = (1280, 800);
+use cosabi_e2e::{App, Driver, SyncServer, DESKTOP, PHONE};
 
 async fn create_clinic(app: &App) -> Result<()> {
     app.type_into("#clues", "vzimb001234").await?;
@@ -35,7 +32,7 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     let app = driver.launch().await?;
     app.accept_privacy().await?;
     app.wait_for("#clinic-form").await?;
-    app.screenshot("setup-desktop").await?;
+    shot(&app, "setup-desktop").await?;
     create_clinic(&app).await?;
     // Text is read once painted: WebDriver reports "" for an element not yet laid out.
     app.wait_for_text("#clinic-clues", "VZIMB001234").await?;
@@ -101,7 +98,7 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     app.wait_for_text("#error-name", "obligatorio").await?;
     assert_eq!(app.value("#clues").await?, "VZ12");
     assert_eq!(app.value("#municipality").await?, "Tlaquilpa");
-    app.screenshot("setup-errors-desktop").await?;
+    shot(&app, "setup-errors-desktop").await?;
 
     // A CLUES of another state than the one chosen.
     app.type_into("#clues", "OCIMB001234").await?;
@@ -124,7 +121,7 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     assert!(role_error.contains("Juan Xocua"), "{role_error}");
     assert_eq!(app.value("#member-name").await?, "Pedro Temoxtle");
     app.wait_for_count(".member-row", 1).await?;
-    app.screenshot("member-error-desktop").await?;
+    shot(&app, "member-error-desktop").await?;
     app.resize(PHONE.0, PHONE.1).await?;
     // Show the refused field, as a person scrolling to it would see it.
     app.client
@@ -133,7 +130,7 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
             vec![],
         )
         .await?;
-    app.screenshot("member-error-phone").await?;
+    shot(&app, "member-error-phone").await?;
     app.quit().await?;
 
     // Still exactly one member after a restart.
@@ -151,10 +148,10 @@ async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
     let app = driver.launch().await?;
     app.resize(PHONE.0, PHONE.1).await?;
     app.wait_for("#privacy-accept").await?;
-    app.screenshot("privacy-phone").await?;
+    shot(&app, "privacy-phone").await?;
     app.accept_privacy().await?;
     app.wait_for("#load-demo").await?;
-    app.screenshot("setup-phone").await?;
+    shot(&app, "setup-phone").await?;
     app.click("#load-demo").await?;
     app.wait_for_count(".member-row", 9).await?;
     app.wait_for_text("#seats", "Comité instalado").await?;
@@ -171,9 +168,9 @@ async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
         Some(0),
         "page scrolls sideways on a phone"
     );
-    app.screenshot("committee-phone").await?;
+    shot(&app, "committee-phone").await?;
     app.resize(DESKTOP.0, DESKTOP.1).await?;
-    app.screenshot("committee-desktop").await?;
+    shot(&app, "committee-desktop").await?;
 
     // English is one switch away in Ajustes, and remembered.
     app.go("settings").await?;
@@ -181,7 +178,7 @@ async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
     app.wait_for_text("#nav-committee", "Committee").await?;
     app.go("committee").await?;
     app.wait_for_text("#seats", "Committee installed").await?;
-    app.screenshot("committee-desktop-en").await?;
+    shot(&app, "committee-desktop-en").await?;
     app.quit().await?;
     let app = driver.launch().await?;
     app.go("committee").await?;
@@ -190,7 +187,15 @@ async fn demo_clinic_in_one_tap_in_both_layouts_and_languages() -> Result<()> {
     Ok(())
 }
 
-/// Every screen at both sizes, for docs/screenshots and for looking at.
+/// A screenshot of the screen shown now, for docs/screenshots and for looking at;
+/// and the screen passes axe-core's WCAG 2.2 AA rules at this size.
+async fn shot(app: &App, name: &str) -> Result<()> {
+    app.screenshot(name).await?;
+    app.assert_accessible(name).await
+}
+
+/// Every screen at both sizes, for docs/screenshots and for looking at, each checked
+/// with axe-core.
 async fn screenshot_both(app: &App, name: &str) -> Result<()> {
     app.resize(PHONE.0, PHONE.1).await?;
     assert_eq!(
@@ -198,9 +203,9 @@ async fn screenshot_both(app: &App, name: &str) -> Result<()> {
         0,
         "{name} scrolls sideways on a phone"
     );
-    app.screenshot(&format!("{name}-phone")).await?;
+    shot(app, &format!("{name}-phone")).await?;
     app.resize(DESKTOP.0, DESKTOP.1).await?;
-    app.screenshot(&format!("{name}-desktop")).await?;
+    shot(app, &format!("{name}-desktop")).await?;
     Ok(())
 }
 
@@ -347,7 +352,7 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.wait_for_count(".receipt-item img.thumb-img", 2).await?;
     app.click(".receipt-item .thumb-button").await?;
     app.wait_for("#photo-viewer img").await?;
-    app.screenshot("photo-viewer-desktop").await?;
+    shot(&app, "photo-viewer-desktop").await?;
     app.click("#photo-viewer").await?;
     // The history says who recorded the purchase.
     app.click("#purchase-detail .history-toggle").await?;
@@ -397,11 +402,11 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.resize(PHONE.0, PHONE.1).await?;
     let card = app.wait_for("#verify-document").await?;
     app.scroll_to(&card).await?;
-    app.screenshot("verify-phone").await?;
+    shot(&app, "verify-phone").await?;
     app.resize(DESKTOP.0, DESKTOP.1).await?;
     let result = app.wait_for("#verify-result").await?;
     app.scroll_to(&result).await?;
-    app.screenshot("verify-desktop").await?;
+    shot(&app, "verify-desktop").await?;
     let mut altered = acta_pdf.clone();
     let at = altered.len() / 2;
     altered[at] ^= 0x20;
@@ -438,7 +443,7 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.resize(PHONE.0, PHONE.1).await?;
     app.click("#nav-more").await?;
     app.wait_for("#page-more").await?;
-    app.screenshot("more-phone").await?;
+    shot(&app, "more-phone").await?;
     app.click("#who-chip").await?;
     app.wait_for("#who-sheet").await?;
     screenshot_both(&app, "who").await?;
@@ -891,9 +896,9 @@ async fn the_programme_view_in_a_browser_window() -> Result<()> {
     assert!(body.contains("129") && body.contains("130"), "{body}");
     assert!(body.contains("Baja California Sur"), "{body}");
     app.resize(DESKTOP.0, DESKTOP.1).await?;
-    app.screenshot("programme-desktop").await?;
+    shot(&app, "programme-desktop").await?;
     app.resize(PHONE.0, PHONE.1).await?;
-    app.screenshot("programme-phone").await?;
+    shot(&app, "programme-phone").await?;
     app.quit().await?;
     Ok(())
 }
@@ -1061,7 +1066,7 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
              return out;"
     );
     no_problems(&app, "tabs-phone", &tabs_fit).await?;
-    app.screenshot("tabs-phone").await?;
+    shot(&app, "tabs-phone").await?;
     for tab in ["home", "money", "assemblies", "actions", "more"] {
         let label = app.text(&format!("#nav-{tab} .nav-label")).await?;
         app.click(&format!("#nav-{tab}")).await?;
@@ -1101,7 +1106,7 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
         !app.wait_for("#nav-more").await?.is_displayed().await?,
         "no 'Más' in the rail: every screen is there"
     );
-    app.screenshot("rail-desktop").await?;
+    shot(&app, "rail-desktop").await?;
 
     // In English too, the five tabs fit a phone in full words.
     app.go("settings").await?;
@@ -1109,7 +1114,7 @@ async fn five_tabs_with_full_words_name_their_pages() -> Result<()> {
     app.wait_for_text("#nav-settings", "Settings").await?;
     app.resize(PHONE.0, PHONE.1).await?;
     no_problems(&app, "tabs-phone-en", &tabs_fit).await?;
-    app.screenshot("tabs-phone-en").await?;
+    shot(&app, "tabs-phone-en").await?;
     app.quit().await?;
     Ok(())
 }
@@ -1226,7 +1231,7 @@ async fn what_is_left_to_spend_leads_and_large_amounts_fit() -> Result<()> {
             app.wait_for_text(lead, "$1,233,717.89").await?;
             no_problems(&app, &format!("fit-{screen}-{label}"), fits).await?;
             no_problems(&app, &format!("contrast-{screen}-{label}"), CONTRAST).await?;
-            app.screenshot(&format!("left-{screen}-{label}")).await?;
+            shot(&app, &format!("left-{screen}-{label}")).await?;
         }
     }
     app.resize(PHONE.0, PHONE.1).await?;
@@ -1297,7 +1302,7 @@ async fn demo_mode_is_shown_everywhere_and_can_be_left() -> Result<()> {
         app.go(screen).await?;
         app.wait_for_text("#demo-banner", "Demostración").await?;
     }
-    app.screenshot("demo-settings-phone").await?;
+    shot(&app, "demo-settings-phone").await?;
     // The demo is fictional: it is never enrolled with a server.
     app.go("sync").await?;
     app.wait_for_text("#sync-demo", "demostración").await?;
@@ -1338,7 +1343,7 @@ async fn demo_mode_is_shown_everywhere_and_can_be_left() -> Result<()> {
         !data.path().join("demo").exists(),
         "the demo's folder is removed"
     );
-    app.screenshot("left-demo-phone").await?;
+    shot(&app, "left-demo-phone").await?;
     app.quit().await?;
 
     // After a restart: the empty first screen, and a real clinic made there shows no
@@ -1393,7 +1398,7 @@ async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
     app.wait_for_text("#members .member-expired", "Su periodo terminó")
         .await?;
     app.wait_for_text("#seats", "1 de 7").await?;
-    app.screenshot("committee-expired-phone").await?;
+    shot(&app, "committee-expired-phone").await?;
 
     // Rosa is elected in her place from today.
     app.click("#members .member-row:nth-child(1) .member-replace")
@@ -1401,7 +1406,7 @@ async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
     assert_eq!(app.value("#seat-term-start").await?, day(0));
     app.type_into("#seat-name", "Rosa Tepole").await?;
     app.choose("#seat-gender", "f").await?;
-    app.screenshot("committee-replace-phone").await?;
+    shot(&app, "committee-replace-phone").await?;
     app.click("#seat-save").await?;
     app.wait_for_text("#members", "Rosa Tepole").await?;
     app.wait_for_text("#members", "Presidenta").await?;
@@ -1462,9 +1467,9 @@ async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
         &format!("Fin del periodo: {}", day(300)),
     )
     .await?;
-    app.screenshot("committee-over-time-phone").await?;
+    shot(&app, "committee-over-time-phone").await?;
     app.resize(DESKTOP.0, DESKTOP.1).await?;
-    app.screenshot("committee-over-time-desktop").await?;
+    shot(&app, "committee-over-time-desktop").await?;
     app.quit().await?;
     Ok(())
 }
@@ -1538,7 +1543,7 @@ async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result
         app.value("#r-folio").await?.to_uppercase(),
         "5E2D6AFF-2DD7-43D1-83D3-14C1ACA396D9"
     );
-    app.screenshot("receipt-qr-phone").await?;
+    shot(&app, "receipt-qr-phone").await?;
     app.click("#r-save").await?;
     app.wait_for_count(".receipt-item", 1).await?;
     // The QR's photo is the receipt's photo, and the RFC is on the purchase.
@@ -1558,7 +1563,119 @@ async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result
     .await?;
     app.wait_for_text("#purchase-detail .history-list", "RFC: EMO0503152A1")
         .await?;
-    app.screenshot("purchase-corrected-phone").await?;
+    shot(&app, "purchase-corrected-phone").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// WCAG 2.2 AA on every screen, measured in the real window: axe-core finds nothing
+/// on any screen of the walk (empty app, demo clinic, sign-in, PINs, the locked
+/// device), at 360×740 and at 1280×800. `make bench-app` counts the same walk as
+/// `a11y_violations`.
+#[tokio::test]
+async fn every_screen_passes_axe_at_both_sizes() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let checks = cosabi_e2e::walk_every_screen(&driver).await?;
+    assert!(
+        checks.len() >= 40,
+        "the walk checked {} screens",
+        checks.len()
+    );
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| c.count() > 0)
+        .map(ToString::to_string)
+        .collect();
+    let total: usize = checks.iter().map(|c| c.count()).sum();
+    assert!(
+        failed.is_empty(),
+        "{total} axe-core violation(s):\n{}",
+        failed.join("")
+    );
+
+    // The check can fail: axe-core in this window finds a nameless button, grey text
+    // on white and a 12 px target planted in the page.
+    let app = driver.launch().await?;
+    app.wait_for("#lock-screen").await?;
+    app.client
+        .execute(
+            "const main = document.querySelector('main');
+             main.insertAdjacentHTML('beforeend',
+               '<button id=\"planted-nameless\" type=\"button\"></button>' +
+               '<p id=\"planted-grey\" style=\"color:#bbb;background:#fff\">Texto tenue</p>' +
+               '<p><button id=\"planted-small\" type=\"button\" style=\"width:12px;height:12px;min-width:0;min-height:0;padding:0;display:inline-block\">x</button>' +
+               '<button type=\"button\" style=\"width:12px;height:12px;min-width:0;min-height:0;padding:0;display:inline-block\">y</button></p>');",
+            vec![],
+        )
+        .await?;
+    let found: std::collections::BTreeSet<String> =
+        app.axe().await?.into_iter().map(|v| v.id).collect();
+    for rule in ["button-name", "color-contrast", "target-size"] {
+        assert!(found.contains(rule), "axe-core missed {rule}: {found:?}");
+    }
+    app.quit().await?;
+    Ok(())
+}
+
+/// Types `text` into a field as a paste from the clipboard does: a `paste` event the
+/// page may refuse (then nothing arrives), else the text inserted at the caret, which
+/// fires the same `input` event a paste fires. Returns whether the page let it in.
+async fn paste_into(app: &App, css: &str, text: &str) -> Result<bool> {
+    app.wait_for(css).await?;
+    let v = app
+        .client
+        .execute(
+            "const el = document.querySelector(arguments[0]);
+             el.focus();
+             el.select();
+             const data = new DataTransfer();
+             data.setData('text/plain', arguments[1]);
+             const paste = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+             if (!el.dispatchEvent(paste)) return false;
+             document.execCommand('insertText', false, arguments[1]);
+             return true;",
+            vec![css.into(), text.into()],
+        )
+        .await?;
+    Ok(v.as_bool() == Some(true))
+}
+
+/// A PIN may be pasted (from a note or a message, spaces and line breaks included):
+/// nothing blocks the paste, its digits are the PIN, in the sign-in sheet and on the
+/// locked device.
+#[tokio::test]
+async fn a_pin_can_be_pasted() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = demo_on_a_phone(&driver).await?;
+    app.click("#who-chip").await?;
+    app.click_text(".who-option", "María").await?;
+    for field in ["#pin", "#pin2"] {
+        assert!(
+            paste_into(&app, field, " 13 57\n").await?,
+            "{field} refused a paste"
+        );
+        wait_for_value(&app, field, "1357").await?;
+    }
+    app.click("#pin-submit").await?;
+    app.wait_for("#recovery-code").await?;
+    app.click("#recovery-done").await?;
+    app.wait_for_text("#who-name", "María").await?;
+    app.quit().await?;
+
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.wait_for("#lock-screen").await?;
+    app.click_text(".lock-option", "Tesorer").await?;
+    assert!(
+        paste_into(&app, "#lock-pin", "1357").await?,
+        "#lock-pin refused a paste"
+    );
+    wait_for_value(&app, "#lock-pin", "1357").await?;
+    app.click("#lock-submit").await?;
+    app.wait_for("#nav-home").await?;
+    app.wait_for_text("#who-name", "María").await?;
     app.quit().await?;
     Ok(())
 }

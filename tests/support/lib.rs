@@ -4,6 +4,12 @@
 //! Every wait is bounded and checks a condition (a display number written by Xvfb,
 //! a port that accepts, an element that appears); nothing waits a fixed time.
 
+mod a11y;
+
+pub use a11y::{
+    walk_every_screen, ScreenCheck, Violation, ViolationNode, DESKTOP, PHONE, WCAG_TAGS,
+};
+
 use anyhow::{bail, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};

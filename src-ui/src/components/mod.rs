@@ -4,6 +4,7 @@ pub mod draft;
 pub mod history;
 pub mod money;
 pub mod photos;
+pub mod pin;
 pub mod saved_file;
 pub mod session;
 pub mod sync_line;

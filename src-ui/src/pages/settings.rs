@@ -44,8 +44,9 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="columns">
                 <div>
                     <div class="card">
-                        <h2>{move || i18n.t("settings.language")}</h2>
-                        <select id="settings-lang" on:change=on_lang prop:value=move || i18n.lang()>
+                        <h2 id="settings-lang-title">{move || i18n.t("settings.language")}</h2>
+                        // The card's title names the list (axe: select-name).
+                        <select id="settings-lang" aria-labelledby="settings-lang-title" on:change=on_lang prop:value=move || i18n.lang()>
                             {languages().into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
                         </select>
                     </div>

@@ -263,7 +263,7 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
                 {move || if running() { i18n.t("sync.syncing") } else { i18n.t("sync.now") }}
             </button>
             {move || pct().map(|p| view! {
-                <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{p:.0}")>
+                <div class="progress" role="progressbar" aria-label=i18n.t("sync.progress_label") aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{p:.0}")>
                     <span style=format!("width:{p:.0}%")></span>
                 </div>
             })}

@@ -39,6 +39,7 @@ h3{font-size:1.05rem;margin:1.5rem 0 .5rem}
 .bar .fill.c1{background:#a57f2c}.bar .fill.c2{background:#9f2241}.bar .fill.total{background:#4a554f}
 .bar .amount{font-size:.85rem;grid-column:2}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #d9ddd8;border-radius:6px}
+.scroll:focus-visible{outline:3px solid #10312b;outline-offset:2px}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:.4rem .55rem;border-bottom:1px solid #e6e9e5;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left;position:sticky;left:0;background:#fff}
@@ -284,7 +285,7 @@ fn chart(f: &Figures, year: i32) -> Markup {
 pub(crate) fn actions_table(f: &Figures) -> Markup {
     html! {
         h3 { "Acciones por " (glossary::term("category").to_lowercase()) " y estado" }
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label=(format!("Acciones por {} y estado", glossary::term("category").to_lowercase())) {
             table {
                 thead { tr {
                     th { (glossary::term("category")) }
@@ -356,7 +357,7 @@ pub fn national(view: &View, viewer: &AccountRecord) -> Markup {
             (cards(&view.total, view.fiscal_year))
             (chart(&view.total, view.fiscal_year))
             h3 { "Por estado" }
-            div.scroll {
+            div.scroll tabindex="0" role="region" aria-label="Por estado" {
                 table {
                     thead { tr { th { "Estado" } (figure_headers()) } }
                     tbody {
@@ -388,7 +389,7 @@ pub fn state(view: &View, viewer: &AccountRecord, code: &str, name: &str) -> Mar
             (cards(&view.total, view.fiscal_year))
             (chart(&view.total, view.fiscal_year))
             h3 { "Por centro de salud" }
-            div.scroll {
+            div.scroll tabindex="0" role="region" aria-label="Por centro de salud" {
                 table {
                     thead { tr {
                         th { "Centro de salud" }

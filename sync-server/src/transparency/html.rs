@@ -102,7 +102,7 @@ fn spending_table(f: &Figures, year: i32) -> Markup {
     let total = f.spent_total();
     html! {
         h3 { "Gasto por rubro, " (year) }
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label={ "Gasto por rubro, " (year) } {
             table.spending {
                 thead { tr { th scope="col" { "Rubro" } th scope="col" { "Ejercido" } th scope="col" { "Parte del gasto" } } }
                 tbody {
@@ -130,7 +130,7 @@ fn spending_table(f: &Figures, year: i32) -> Markup {
 /// The seed releases' table: committees installed of the health centres, per state.
 fn committee_table(lines: &[StateLine], total: Option<&Figures>) -> Markup {
     html! {
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label="Comités de salud instalados por estado" {
             table.fit #comites {
                 caption.sr { "Comités de salud instalados por estado" }
                 thead { tr {
@@ -217,7 +217,7 @@ pub fn state(view: &View, st: &'static StateDef) -> Markup {
             (spending_table(f, view.fiscal_year))
             (actions_table(f))
             h3 { "Por centro de salud" }
-            div.scroll {
+            div.scroll tabindex="0" role="region" aria-label="Por centro de salud" {
                 table #centros {
                     thead { tr {
                         th scope="col" { "Centro de salud" }
@@ -306,7 +306,7 @@ pub fn clinic(
             @if deposits.is_empty() {
                 p { "No hay depósitos registrados en este ejercicio." }
             } @else {
-                div.scroll {
+                div.scroll tabindex="0" role="region" aria-label={ "Dinero recibido en " (year) } {
                     table.deposits {
                         thead { tr { th scope="col" { "Fecha" } th.text scope="col" { "Concepto" } th scope="col" { "Monto" } } }
                         tbody {
@@ -380,7 +380,7 @@ fn assembly_section(a: &FoldedAssembly) -> Markup {
             @if a.agreements.is_empty() {
                 p { "Sin acuerdos registrados." }
             } @else {
-                div.scroll {
+                div.scroll tabindex="0" role="region" aria-label={ "Acuerdos, " (texts::assembly_kind(&a.kind)) " · " (display_date(&a.date)) } {
                     table.agreements.stack {
                         thead { tr {
                             th.text scope="col" { "Acuerdo" }
