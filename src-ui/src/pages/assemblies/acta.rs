@@ -1,14 +1,20 @@
-//! One assembly and its acta: the header, the parts of the acta, and printing it.
+//! One assembly and its acta, in the steps a secretary follows while the assembly
+//! talks: Asistencia → Orden del día → Acuerdos → Desarrollo → Cierre.
+//!
+//! Every step stays mounted and only the current one is shown, so going to another
+//! step never loses what was typed; the free texts of the acta (`ActaTexts`) live
+//! here, saved as typed (`components::autosave`), and are written to the record on
+//! every step change.
 
 use super::*;
 use crate::api;
-use crate::components::draft::Draft;
+use crate::components::autosave::Autosave;
 use crate::components::form::failure_text;
 use crate::components::history::HistoryButton;
 use crate::components::photos::PhotoStrip;
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
-use cosabi_core::assembly::{Agreement, AssemblyDetail};
+use cosabi_core::assembly::{Agreement, Assembly, AssemblyDetail, NewAssembly};
 use cosabi_core::committee::{Member, Permission};
 use cosabi_core::format::display_date;
 use cosabi_core::schema::ASSEMBLY;
@@ -16,7 +22,193 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-/// One assembly and its acta.
+/// The steps of the acta, in the order they happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Step {
+    Attendance,
+    Agenda,
+    Agreements,
+    Minutes,
+    Closing,
+}
+
+impl Step {
+    pub(super) const ALL: [Step; 5] = [
+        Step::Attendance,
+        Step::Agenda,
+        Step::Agreements,
+        Step::Minutes,
+        Step::Closing,
+    ];
+
+    /// The step's name in element ids and translation keys.
+    pub(super) fn code(self) -> &'static str {
+        match self {
+            Step::Attendance => "attendance",
+            Step::Agenda => "agenda",
+            Step::Agreements => "agreements",
+            Step::Minutes => "minutes",
+            Step::Closing => "closing",
+        }
+    }
+
+    fn index(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    fn next(self) -> Option<Step> {
+        Step::ALL.get(self.index() + 1).copied()
+    }
+
+    fn previous(self) -> Option<Step> {
+        self.index().checked_sub(1).map(|i| Step::ALL[i])
+    }
+
+    /// Whether the acta already holds something for this step.
+    fn done(self, d: &AssemblyDetail, agreements: usize) -> bool {
+        match self {
+            Step::Attendance => d.attendance.iter().any(|e| e.present),
+            Step::Agenda => !d.assembly.agenda.is_empty(),
+            Step::Agreements => agreements > 0,
+            Step::Minutes => !d.assembly.minutes.trim().is_empty(),
+            Step::Closing => d.assembly.is_closed(),
+        }
+    }
+}
+
+/// The acta's free texts, each saved as typed.
+#[derive(Clone, Copy)]
+pub(super) struct ActaTexts {
+    pub minutes: Autosave,
+    pub agenda: Autosave,
+    pub community_count: Autosave,
+    pub community_names: Autosave,
+}
+
+impl ActaTexts {
+    fn new(id: Uuid, detail: RwSignal<Option<AssemblyDetail>>) -> ActaTexts {
+        let session = use_session();
+        let minutes = Autosave::new(
+            format!("acta-minutes.{id}"),
+            move |text: String| async move {
+                api::assembly::save_minutes(id, &text).await.map(|_| {
+                    // The closing step's summary reads the minutes; no reload per pause.
+                    detail.update(|d| {
+                        if let Some(d) = d {
+                            d.assembly.minutes = text.trim().to_owned();
+                        }
+                    });
+                })
+            },
+        );
+        let agenda = Autosave::new(
+            format!("acta-agenda.{id}"),
+            move |text: String| async move {
+                // The agenda is written with the header as it is recorded.
+                let Some(a) = detail.get_untracked().map(|d| d.assembly) else {
+                    return Ok(());
+                };
+                let input = NewAssembly {
+                    agenda: text,
+                    ..header_input(&a)
+                };
+                api::assembly::update_assembly(id, &input)
+                    .await
+                    .map(|_| session.bump())
+            },
+        );
+        let community_count = Autosave::new(
+            format!("acta-community.{id}"),
+            move |text: String| async move {
+                api::assembly::set_community_attendees(id, &text)
+                    .await
+                    .map(|_| session.bump())
+            },
+        );
+        let community_names =
+            Autosave::new(format!("acta-names.{id}"), move |text: String| async move {
+                api::assembly::set_community_names(id, &text)
+                    .await
+                    .map(|_| session.bump())
+            });
+        ActaTexts {
+            minutes,
+            agenda,
+            community_count,
+            community_names,
+        }
+    }
+
+    /// The record was read: each text follows it unless something is being typed.
+    fn loaded(self, a: &Assembly) {
+        self.minutes.loaded(a.minutes.clone());
+        self.agenda.loaded(a.agenda.join("\n"));
+        self.community_count
+            .loaded(a.community_attendees.to_string());
+        self.community_names.loaded(a.community_names.join("\n"));
+    }
+
+    /// Writes whatever is typed and not yet in the record (on a step change).
+    fn flush(self) {
+        for t in [
+            self.minutes,
+            self.agenda,
+            self.community_count,
+            self.community_names,
+        ] {
+            t.flush();
+        }
+    }
+}
+
+/// The header of a recorded assembly as the form that corrects it sends it.
+fn header_input(a: &Assembly) -> NewAssembly {
+    NewAssembly {
+        kind: a.kind.clone(),
+        date: display_date(&a.date),
+        place: a.place.clone(),
+        agenda: a.agenda.join("\n"),
+        community_attendees: a.community_attendees.to_string(),
+        quorum_percent: a.quorum_percent.to_string(),
+        minutes: String::new(),
+    }
+}
+
+/// "Cerrada el 03/12/2026 a las 10:32 por Ana López, Secretaria", or `None` while the
+/// acta is a draft.
+pub(super) fn closed_line(i18n: I18n, a: &Assembly, members: &[Member]) -> Option<String> {
+    if !a.is_closed() {
+        return None;
+    }
+    let closer = a.closed_by.and_then(|m| members.iter().find(|x| x.id == m));
+    let name = match (closer, a.closed_by) {
+        (Some(m), _) => m.name.clone(),
+        (None, Some(id)) => id.to_string(),
+        (None, None) => return Some(i18n.t("asm.status_closed_text")),
+    };
+    let Some(at) = a.closed_at.as_deref() else {
+        return Some(i18n.t_with("asm.status_closed_by", &[("name", name)]));
+    };
+    let shown = stamp(at);
+    let (date, time) = shown.split_once(' ').unwrap_or((shown.as_str(), ""));
+    let mut line = i18n.t_with(
+        "asm.closed_line",
+        &[
+            ("date", date.to_owned()),
+            ("time", time.to_owned()),
+            ("name", name),
+        ],
+    );
+    if let Some(m) = closer {
+        line.push_str(&i18n.t_with(
+            "asm.closed_line_office",
+            &[("role", i18n.role(&m.role, &m.gender))],
+        ));
+    }
+    Some(line)
+}
+
+/// One assembly and its acta, step by step.
 #[component]
 pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -28,56 +220,24 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
     let state = RwSignal::new(0u8); // 0 loading, 1 loaded, 2 gone
     let load_error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(false);
-
-    // Minutes: what is typed, what is saved, and a draft of unsaved text that survives
-    // the app being closed.
-    let minutes = RwSignal::new(String::new());
-    let minutes_saved = RwSignal::new(String::new());
-    let minutes_draft = RwSignal::new(String::new());
-    let minutes_ready = RwSignal::new(false);
-    let _minutes_keeper = Draft::new(format!("minutes.{id}"), vec![("minutes", minutes_draft)]);
-    Effect::new(move |_| {
-        let typed = minutes.get();
-        let saved = minutes_saved.get();
-        if !minutes_ready.get() {
-            return;
-        }
-        let keep = if typed != saved { typed } else { String::new() };
-        if minutes_draft.get_untracked() != keep {
-            minutes_draft.set(keep);
-        }
-    });
-    Effect::new(move |_| {
-        // A draft restored after the acta loaded brings back the unsaved text.
-        let d = minutes_draft.get();
-        if minutes_ready.get_untracked()
-            && !d.is_empty()
-            && minutes.get_untracked() == minutes_saved.get_untracked()
-            && d != minutes_saved.get_untracked()
-        {
-            minutes.set(d);
-        }
-    });
+    let texts = ActaTexts::new(id, detail);
+    // The step shown; a closed acta opens on its closing, a draft on attendance.
+    let step = RwSignal::new(None::<Step>);
 
     Effect::new(move |_| {
         session.track();
         spawn_local(async move {
             match api::assembly::get_assembly(id).await {
                 Ok(Some(d)) => {
-                    let saved = d.assembly.minutes.clone();
-                    if !minutes_ready.get_untracked() {
-                        let pending = minutes_draft.get_untracked();
-                        minutes.set(if pending.is_empty() {
-                            saved.clone()
-                        } else {
-                            pending
-                        });
-                        minutes_ready.set(true);
-                    } else if minutes.get_untracked() == minutes_saved.get_untracked() {
-                        minutes.set(saved.clone());
-                    }
-                    minutes_saved.set(saved);
+                    texts.loaded(&d.assembly);
                     let draft = !d.assembly.is_closed();
+                    if step.get_untracked().is_none() {
+                        step.set(Some(if draft {
+                            Step::Attendance
+                        } else {
+                            Step::Closing
+                        }));
+                    }
                     detail.set(Some(d));
                     state.set(1);
                     load_error.set(None);
@@ -103,23 +263,20 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
     let closed = Signal::derive(move || detail.get().is_some_and(|d| d.assembly.is_closed()));
     let can_edit = Signal::derive(move || !closed.get() && session.can(Permission::Assembly));
     let can_assembly = Signal::derive(move || session.can(Permission::Assembly));
-    let opening = RwSignal::new(false);
-    let open_error = RwSignal::new(None::<String>);
-    let open = move |_| {
-        opening.set(true);
-        open_error.set(None);
-        spawn_local(async move {
-            match api::assembly::open_acta(id).await {
-                Ok(_) => session.bump(),
-                Err(e) => open_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-            opening.set(false);
-        });
-    };
+    let go = Callback::new(move |to: Step| {
+        texts.flush();
+        step.set(Some(to));
+        // The new step starts at its top, under the step indicator.
+        if let Some(nav) = document().get_element_by_id("acta-steps") {
+            nav.scroll_into_view();
+        }
+    });
+    let shown = move |s: Step| step.get() != Some(s);
 
     view! {
-        <div id="assembly-detail" class="rec-detail">
-            <button type="button" class="secondary rec-back" id="asm-back" on:click=move |_| selected.set(None)>
+        <div id="assembly-detail" class="rec-detail acta">
+            <button type="button" class="secondary rec-back" id="asm-back"
+                on:click=move |_| { texts.flush(); selected.set(None) }>
                 {move || format!("← {}", i18n.t("asm.back"))}
             </button>
             {move || load_error.get().map(|e| view! { <p class="banner error" role="alert" id="assembly-detail-error">{e}</p> })}
@@ -129,52 +286,7 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
                 _ => ().into_any(),
             }}
             <Show when=move || detail.get().is_some()>
-                // Header: kind, date, place, status.
-                <div class="card rec-card">
-                    {move || detail.get().map(|d| {
-                        let a = d.assembly.clone();
-                        let kind = a.kind.clone();
-                        let closed_by = a.closed_by;
-                        let closed_at = a.closed_at.clone();
-                        let opened = a.opened_at.clone().zip(a.opened_by);
-                        let is_closed = a.is_closed();
-                        view! {
-                            <p class="rec-date">{display_date(&a.date)}</p>
-                            <h1 id="assembly-title">{move || i18n.t_with("asm.detail_title", &[("kind", kind_label(i18n, &kind))])}</h1>
-                            <p class="rec-sub" id="assembly-place">{a.place.clone()}</p>
-                            <p class="acta-status" class:closed=is_closed id="acta-status">
-                                {move || {
-                                    let name = |m| member_name(&members.get(), m);
-                                    match (is_closed, &closed_at, closed_by, &opened) {
-                                        (true, Some(at), Some(m), _) => i18n.t_with("asm.status_closed_at", &[("at", stamp(at)), ("name", name(m))]),
-                                        (true, None, Some(m), _) => i18n.t_with("asm.status_closed_by", &[("name", name(m))]),
-                                        (true, _, None, _) => i18n.t("asm.status_closed_text"),
-                                        (false, _, _, Some((at, m))) => i18n.t_with("asm.status_opened", &[("at", stamp(at)), ("name", name(*m))]),
-                                        (false, _, _, None) => i18n.t("asm.status_draft_unopened"),
-                                    }
-                                }}
-                            </p>
-                        }
-                    })}
-                    <Show when=move || closed.get()>
-                        <p class="banner rec-locked" id="acta-locked">{move || i18n.t("asm.closed_explain")}</p>
-                    </Show>
-                    <Show when=move || can_edit.get() && detail.get().is_some_and(|d| d.assembly.opened_at.is_none())>
-                        <button type="button" class="primary" id="asm-open" disabled=move || opening.get() on:click=open>
-                            {move || i18n.t("asm.open")}
-                        </button>
-                        <p class="hint">{move || i18n.t("asm.open_hint")}</p>
-                    </Show>
-                    {move || open_error.get().map(|e| view! { <p class="banner error" role="alert" id="asm-open-error">{e}</p> })}
-                    <Show when=move || can_edit.get() && !editing.get()>
-                        <button type="button" class="secondary" id="asm-edit" on:click=move |_| editing.set(true)>
-                            {move || i18n.t("asm.edit")}
-                        </button>
-                    </Show>
-                    <MayHint permission=Permission::Assembly signed_out="asm.sign_in_hint" denied="asm.sign_in_hint" id="asm-detail-may"/>
-                    <ActaPdf id=id/>
-                    <HistoryButton table=ASSEMBLY.id row=id/>
-                </div>
+                <ActaHeader id=id detail=detail members=members can_edit=can_edit editing=editing/>
                 <Show when=move || editing.get() && !closed.get()>
                     {move || detail.get_untracked().map(|d| view! {
                         <AssemblyForm
@@ -184,42 +296,164 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
                     })}
                 </Show>
 
-                <div class="rec-cols">
-                    <div class="rec-col">
-                        <Attendance id=id detail=detail members=members can_edit=can_edit/>
-                        <div class="card">
-                            <h2>{move || i18n.t("asm.agenda_title")}</h2>
-                            {move || {
-                                let items = detail.get().map(|d| d.assembly.agenda).unwrap_or_default();
-                                if items.is_empty() {
-                                    view! { <p class="muted" id="agenda-empty">{i18n.t("asm.agenda_empty")}</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <ol class="rec-agenda" id="agenda">
-                                            {items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}
-                                        </ol>
-                                    }.into_any()
-                                }
-                            }}
-                        </div>
-                    </div>
-                    <div class="rec-col">
+                <StepNav step=step detail=detail agreements=agreements go=go/>
+                <div class="acta-body">
+                    <section class="acta-step-body" id="step-body-attendance" hidden=move || shown(Step::Attendance)>
+                        <Attendance id=id detail=detail members=members can_edit=can_edit texts=texts/>
+                    </section>
+                    <section class="acta-step-body" id="step-body-agenda" hidden=move || shown(Step::Agenda)>
+                        <Agenda detail=detail can_edit=can_edit texts=texts/>
+                    </section>
+                    <section class="acta-step-body" id="step-body-agreements" hidden=move || shown(Step::Agreements)>
                         <Agreements id=id agreements=agreements candidates=candidates members=members
                             can_edit=can_edit can_follow=can_assembly/>
-                    </div>
+                    </section>
+                    <section class="acta-step-body" id="step-body-minutes" hidden=move || shown(Step::Minutes)>
+                        <Minutes detail=detail can_edit=can_edit texts=texts/>
+                    </section>
+                    <section class="acta-step-body" id="step-body-closing" hidden=move || shown(Step::Closing)>
+                        <CloseActa id=id detail=detail agreements=agreements members=members texts=texts/>
+                        <Show when=move || closed.get()>
+                            <Amendments id=id detail=detail can_add=can_assembly/>
+                        </Show>
+                        <div class="card" id="acta-photo">
+                            <h2>{move || i18n.t("asm.photo_title")}</h2>
+                            <p class="hint">{move || i18n.t("asm.photo_hint")}</p>
+                            <PhotoStrip owner_table=ASSEMBLY.id owner=id kind="acta" can_add=can_assembly/>
+                        </div>
+                    </section>
                 </div>
-
-                <Minutes id=id detail=detail minutes=minutes minutes_saved=minutes_saved can_edit=can_edit/>
-                <CloseActa id=id closed=closed minutes=minutes minutes_saved=minutes_saved/>
-                <Show when=move || closed.get()>
-                    <Amendments id=id detail=detail can_add=can_assembly/>
-                </Show>
-                <div class="card" id="acta-photo">
-                    <h2>{move || i18n.t("asm.photo_title")}</h2>
-                    <p class="hint">{move || i18n.t("asm.photo_hint")}</p>
-                    <PhotoStrip owner_table=ASSEMBLY.id owner=id kind="acta" can_add=can_assembly/>
-                </div>
+                <StepButtons step=step go=go/>
             </Show>
+        </div>
+    }
+}
+
+/// Kind, date, place, the acta's state, opening it, correcting its header, printing.
+#[component]
+fn ActaHeader(
+    id: Uuid,
+    detail: RwSignal<Option<AssemblyDetail>>,
+    members: RwSignal<Vec<Member>>,
+    can_edit: Signal<bool>,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let closed = move || detail.get().is_some_and(|d| d.assembly.is_closed());
+    let open = Action::new_local(move |_: &()| async move {
+        let done = api::assembly::open_acta(id).await;
+        if done.is_ok() {
+            session.bump();
+        }
+        done.map(|_| ())
+    });
+    let open_error = move || {
+        open.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| failure_text(i18n, "asm", &e, &[]))
+    };
+
+    view! {
+        <div class="card rec-card acta-header">
+            {move || detail.get().map(|d| {
+                let a = d.assembly.clone();
+                let kind = a.kind.clone();
+                let opened = a.opened_at.clone().zip(a.opened_by);
+                let is_closed = a.is_closed();
+                view! {
+                    <p class="rec-date">{display_date(&a.date)}</p>
+                    <h1 id="assembly-title">{move || i18n.t_with("asm.detail_title", &[("kind", kind_label(i18n, &kind))])}</h1>
+                    <p class="rec-sub" id="assembly-place">{a.place.clone()}</p>
+                    <p class="acta-status" class:closed=is_closed id="acta-status">
+                        {move || match (closed_line(i18n, &a, &members.get()), &opened) {
+                            (Some(line), _) => line,
+                            (None, Some((at, m))) => i18n.t_with("asm.status_opened", &[("at", stamp(at)), ("name", member_name(&members.get(), *m))]),
+                            (None, None) => i18n.t("asm.status_draft_unopened"),
+                        }}
+                    </p>
+                }
+            })}
+            <Show when=move || closed()>
+                <p class="banner rec-locked" id="acta-locked">{move || i18n.t("asm.closed_explain")}</p>
+            </Show>
+            <Show when=move || can_edit.get() && detail.get().is_some_and(|d| d.assembly.opened_at.is_none())>
+                <button type="button" class="primary" id="asm-open" disabled=move || open.pending().get()
+                    on:click=move |_| { open.dispatch(()); }>
+                    {move || i18n.t("asm.open")}
+                </button>
+                <p class="hint">{move || i18n.t("asm.open_hint")}</p>
+            </Show>
+            {move || open_error().map(|e| view! { <p class="banner error" role="alert" id="asm-open-error">{e}</p> })}
+            <div class="acta-header-actions">
+                <Show when=move || can_edit.get() && !editing.get()>
+                    <button type="button" class="secondary" id="asm-edit" on:click=move |_| editing.set(true)>
+                        {move || i18n.t("asm.edit")}
+                    </button>
+                </Show>
+                <ActaPdf id=id/>
+                <HistoryButton table=ASSEMBLY.id row=id/>
+            </div>
+            <MayHint permission=Permission::Assembly signed_out="asm.sign_in_hint" denied="asm.sign_in_hint" id="asm-detail-may"/>
+        </div>
+    }
+}
+
+/// The step indicator: every step reachable by tap or keyboard, the current one
+/// marked (`aria-current="step"`), the ones the acta already holds ticked.
+#[component]
+fn StepNav(
+    step: RwSignal<Option<Step>>,
+    detail: RwSignal<Option<AssemblyDetail>>,
+    agreements: RwSignal<Vec<Agreement>>,
+    go: Callback<Step>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="acta-steps" id="acta-steps" aria-label=move || i18n.t("asm.steps_label")>
+            <ol>
+                {Step::ALL.into_iter().map(|s| {
+                    let current = move || step.get() == Some(s);
+                    let done = move || detail.get().is_some_and(|d| s.done(&d, agreements.get().len()));
+                    let number = s.index() + 1;
+                    view! {
+                        <li>
+                            <button type="button" class="acta-step" id=format!("step-{}", s.code())
+                                class:current=current class:done=done
+                                aria-current=move || current().then_some("step")
+                                on:click=move |_| go.run(s)>
+                                <span class="acta-step-mark" aria-hidden="true">
+                                    {move || if done() && !current() { "✓".to_owned() } else { number.to_string() }}
+                                </span>
+                                <span class="acta-step-label">{move || i18n.t(&format!("asm.step.{}", s.code()))}</span>
+                                <span class="sr-only">{move || if done() { i18n.t("asm.step_done") } else { String::new() }}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// Anterior / Siguiente, under the step.
+#[component]
+fn StepButtons(step: RwSignal<Option<Step>>, go: Callback<Step>) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = move |s: Option<Step>| s.map(|s| i18n.t(&format!("asm.step.{}", s.code())));
+    view! {
+        <div class="acta-step-buttons">
+            {move || step.get().and_then(Step::previous).map(|p| view! {
+                <button type="button" class="secondary" id="step-prev" on:click=move |_| go.run(p)>
+                    {move || i18n.t_with("asm.step_prev", &[("step", label(Some(p)).unwrap_or_default())])}
+                </button>
+            })}
+            {move || step.get().and_then(Step::next).map(|n| view! {
+                <button type="button" class="primary" id="step-next" on:click=move |_| go.run(n)>
+                    {move || i18n.t_with("asm.step_next", &[("step", label(Some(n)).unwrap_or_default())])}
+                </button>
+            })}
         </div>
     }
 }
@@ -228,24 +462,19 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
 #[component]
 pub(super) fn ActaPdf(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let message = RwSignal::new(None::<(bool, String)>);
-    let busy = RwSignal::new(false);
-    let export = move |_| {
-        busy.set(true);
-        spawn_local(async move {
-            message.set(Some(match api::reports::export_acta(id).await {
-                Ok(path) => (true, i18n.t_with("acta.exported", &[("path", path)])),
-                Err(e) => (false, i18n.api_error_text(&e)),
-            }));
-            busy.set(false);
-        });
-    };
+    let export =
+        Action::new_local(move |_: &()| async move { api::reports::export_acta(id).await });
     view! {
-        <button type="button" class="secondary" id="acta-pdf" disabled=move || busy.get() on:click=export>
+        <button type="button" class="secondary" id="acta-pdf" disabled=move || export.pending().get()
+            on:click=move |_| { export.dispatch(()); }>
             {move || i18n.t("acta.export")}
         </button>
-        {move || message.get().map(|(ok, m)| view! {
-            <p class=if ok { "banner ok wrap" } else { "banner error" } role="status" id="acta-pdf-message">{m}</p>
+        {move || export.value().get().map(|r| {
+            let (ok, m) = match r {
+                Ok(path) => (true, i18n.t_with("acta.exported", &[("path", path)])),
+                Err(e) => (false, i18n.api_error_text(&e)),
+            };
+            view! { <p class=if ok { "banner ok wrap" } else { "banner error" } role="status" id="acta-pdf-message">{m}</p> }
         })}
     }
 }

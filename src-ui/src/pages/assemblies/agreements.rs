@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::draft::Draft;
 use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
 use crate::components::history::HistoryButton;
@@ -31,27 +32,49 @@ pub(super) fn Agreements(
     let session = use_session();
     let banner = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
-    let carrying = RwSignal::new(false);
-
-    let carry = move |_| {
-        if carrying.get_untracked() {
-            return;
-        }
-        carrying.set(true);
-        spawn_local(async move {
-            match api::assembly::carry_over_agreements(id).await {
-                Ok(copies) => {
-                    banner.set(None);
-                    notice.set(Some(
-                        i18n.t_with("asm.carried", &[("count", copies.len().to_string())]),
-                    ));
-                    session.bump();
-                }
-                Err(e) => banner.set(Some(failure_text(i18n, "asm", &e, &[]))),
+    let carry = Action::new_local(move |_: &()| async move {
+        match api::assembly::carry_over_agreements(id).await {
+            Ok(copies) => {
+                banner.set(None);
+                notice.set(Some(i18n.plural("asm.carried", copies.len())));
+                session.bump();
             }
-            carrying.set(false);
-        });
-    };
+            Err(e) => banner.set(Some(failure_text(i18n, "asm", &e, &[]))),
+        }
+    });
+    // Removing asks first; the dialog names the agreement.
+    let removing = RwSignal::new(None::<Agreement>);
+    let asking = RwSignal::new(false);
+    Effect::new(move |_| {
+        let want = removing.get().is_some();
+        if asking.get_untracked() != want {
+            asking.set(want);
+        }
+    });
+    Effect::new(move |_| {
+        if !asking.get() && removing.get_untracked().is_some() {
+            removing.set(None);
+        }
+    });
+    let remove = Action::new_local(move |agreement: &Uuid| {
+        let agreement = *agreement;
+        async move {
+            let done = api::assembly::delete_agreement(agreement).await;
+            if done.is_ok() {
+                removing.set(None);
+                notice.set(Some(i18n.t("asm.agr_removed")));
+                session.bump();
+            }
+            done.map(|_| ())
+        }
+    });
+    let remove_error = Signal::derive(move || {
+        remove
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| failure_text(i18n, "asm", &e, &[]))
+    });
 
     view! {
         <div class="card" id="agreements-card">
@@ -64,7 +87,8 @@ pub(super) fn Agreements(
                     <ul class="rec-carry-list">
                         {move || candidates.get().into_iter().map(|g| view! { <li>{g.text}</li> }).collect_view()}
                     </ul>
-                    <button type="button" class="primary" id="carry-over" disabled=move || carrying.get() on:click=carry>
+                    <button type="button" class="primary" id="carry-over" disabled=move || carry.pending().get()
+                        on:click=move |_| { carry.dispatch(()); }>
                         {move || i18n.t("asm.carry_button")}
                     </button>
                 </div>
@@ -78,7 +102,7 @@ pub(super) fn Agreements(
                         each=move || agreements.get()
                         key=|g| (g.id, g.status.clone())
                         children=move |g: Agreement| view! {
-                            <AgreementRow agreement=g members=members can_edit=can_edit can_follow=can_follow banner=banner/>
+                            <AgreementRow agreement=g members=members can_edit=can_edit can_follow=can_follow banner=banner removing=removing/>
                         }
                     />
                 </ul>
@@ -87,6 +111,18 @@ pub(super) fn Agreements(
                 <AgreementForm id=id members=members/>
             </Show>
         </div>
+        <ConfirmDialog open=asking id="agr-delete-dialog"
+            title=Signal::derive(move || i18n.t("asm.agr_delete_title"))
+            text=Signal::derive(move || removing.get().map(|g| i18n.t_with("asm.agr_delete_text", &[("text", one_line(&g.text, 120))])).unwrap_or_default())
+            confirm_label=Signal::derive(move || i18n.t("asm.agr_delete_confirm"))
+            cancel_label=Signal::derive(move || i18n.t("asm.agr_delete_cancel"))
+            on_confirm=Callback::new(move |_| {
+                if let Some(g) = removing.get_untracked() {
+                    remove.dispatch(g.id);
+                }
+            })
+            busy=remove.pending()
+            error=remove_error/>
     }
 }
 
@@ -97,7 +133,10 @@ pub(super) fn AgreementRow(
     can_edit: Signal<bool>,
     can_follow: Signal<bool>,
     banner: RwSignal<Option<String>>,
+    /// Set to this agreement to ask whether to remove it.
+    removing: RwSignal<Option<Agreement>>,
 ) -> impl IntoView {
+    let asked = agreement.clone();
     let i18n = use_i18n();
     let session = use_session();
     let id = agreement.id;
@@ -105,7 +144,6 @@ pub(super) fn AgreementRow(
     let responsible = agreement.responsible_id;
     let due = agreement.due_date.clone();
     let carried = agreement.carried_from_id.is_some();
-    let deleting = RwSignal::new(false);
     let open = AgreementStatus::from_code(&status).is_some_and(AgreementStatus::is_open);
 
     let set_status = move |ev| {
@@ -114,22 +152,6 @@ pub(super) fn AgreementRow(
             match api::assembly::set_agreement_status(id, &value).await {
                 Ok(_) => banner.set(None),
                 Err(e) => banner.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-            session.bump();
-        });
-    };
-    let delete = move |_| {
-        if !deleting.get_untracked() {
-            deleting.set(true);
-            return;
-        }
-        spawn_local(async move {
-            match api::assembly::delete_agreement(id).await {
-                Ok(_) => banner.set(None),
-                Err(e) => {
-                    deleting.set(false);
-                    banner.set(Some(failure_text(i18n, "asm", &e, &[])));
-                }
             }
             session.bump();
         });
@@ -162,12 +184,19 @@ pub(super) fn AgreementRow(
                     }).collect_view()}
                 </select>
             </div>
-            <Show when=move || can_edit.get()>
-                <button type="button" class="secondary danger agr-delete" id=format!("agr-delete-{id}") on:click=delete>
-                    {move || if deleting.get() { i18n.t("asm.agr_delete_again") } else { i18n.t("asm.agr_delete") }}
-                </button>
-            </Show>
-            <HistoryButton table=AGREEMENT.id row=id/>
+            <div class="agr-actions">
+                <HistoryButton table=AGREEMENT.id row=id/>
+                <Show when=move || can_edit.get()>
+                    <button type="button" class="secondary agr-delete" id=format!("agr-delete-{id}")
+                        aria-haspopup="dialog"
+                        on:click={
+                            let asked = asked.clone();
+                            move |_| removing.set(Some(asked.clone()))
+                        }>
+                        {move || i18n.t("asm.agr_delete")}
+                    </button>
+                </Show>
+            </div>
         </li>
     }
 }

@@ -144,20 +144,23 @@ pub(super) fn AssemblyForm(
                 bind:value=place/>
             {field_problem(errors, "asm", "place", "asm-place")}
 
-            <label for="asm-agenda">{move || i18n.t("asm.agenda")}</label>
-            <textarea id="asm-agenda" name="agenda" rows="5"
-                class:invalid=move || has_problem(errors, "agenda")
-                prop:value=move || agenda.get()
-                on:input=move |ev| agenda.set(event_target_value(&ev))></textarea>
-            <p class="hint">{move || i18n.t("asm.agenda_hint")}</p>
-            {field_problem(errors, "asm", "agenda", "asm-agenda")}
+            // Once recorded, the agenda and the community count have steps of their own.
+            <Show when=move || !is_edit>
+                <label for="asm-agenda">{move || i18n.t("asm.agenda")}</label>
+                <textarea id="asm-agenda" name="agenda" rows="5"
+                    class:invalid=move || has_problem(errors, "agenda")
+                    prop:value=move || agenda.get()
+                    on:input=move |ev| agenda.set(event_target_value(&ev))></textarea>
+                <p class="hint">{move || i18n.t("asm.agenda_hint")}</p>
+                {field_problem(errors, "asm", "agenda", "asm-agenda")}
 
-            <label for="asm-community">{move || i18n.t("asm.community")}</label>
-            <input id="asm-community" name="community" inputmode="numeric" autocomplete="off"
-                class:invalid=move || has_problem(errors, "community_attendees")
-                bind:value=community/>
-            <p class="hint">{move || i18n.t("asm.community_hint")}</p>
-            {field_problem(errors, "asm", "community_attendees", "asm-community")}
+                <label for="asm-community">{move || i18n.t("asm.community")}</label>
+                <input id="asm-community" name="community" inputmode="numeric" autocomplete="off"
+                    class:invalid=move || has_problem(errors, "community_attendees")
+                    bind:value=community/>
+                <p class="hint">{move || i18n.t("asm.community_hint")}</p>
+                {field_problem(errors, "asm", "community_attendees", "asm-community")}
+            </Show>
 
             <div class="rec-actions">
                 <button type="submit" class="primary" id="asm-save" disabled=move || busy.get()>

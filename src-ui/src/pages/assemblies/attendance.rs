@@ -1,13 +1,15 @@
-//! Attendance by tapping members, the live quorum and the community present.
+//! Attendance by tapping members, the live quorum and the community present (its
+//! count and names saved as typed).
 
+use super::acta::ActaTexts;
 use crate::api;
-use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
+use crate::components::autosave::SaveStatus;
+use crate::components::form::{failure_text, field_problem, has_problem};
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
 use cosabi_core::assembly::{AssemblyDetail, AttendanceEntry};
 use cosabi_core::committee::Member;
 use cosabi_core::ids::MemberId;
-use cosabi_core::ValidationError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -20,64 +22,14 @@ pub(super) fn Attendance(
     /// The committee, for each member's gender (roles are named by it).
     members: RwSignal<Vec<Member>>,
     can_edit: Signal<bool>,
+    /// The community count and names, saved as typed.
+    texts: ActaTexts,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let banner = RwSignal::new(None::<String>);
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let community = RwSignal::new(String::new());
-    let community_notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let names = RwSignal::new(String::new());
-    let names_notice = RwSignal::new(None::<String>);
-
-    // The names follow the saved ones unless something else is being typed.
-    let shown_names = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(d) = detail.get() {
-            let saved = d.assembly.community_names.join("\n");
-            let previous = shown_names.get_untracked();
-            if previous.is_none() || previous.as_deref() == Some(names.get_untracked().as_str()) {
-                names.set(saved.clone());
-            }
-            shown_names.set(Some(saved));
-        }
-    });
-    let save_names = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        names_notice.set(None);
-        let typed = names.get_untracked();
-        spawn_local(async move {
-            match api::assembly::set_community_names(id, &typed).await {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    names_notice.set(Some(i18n.t("asm.community_names_saved")));
-                    session.bump();
-                }
-                Err(e) => show_failure(i18n, "asm", e, &["community_names"], errors, banner),
-            }
-            busy.set(false);
-        });
-    };
-
-    // The count follows the saved value unless something else is being typed.
-    let shown_count = RwSignal::new(None::<i64>);
-    Effect::new(move |_| {
-        if let Some(d) = detail.get() {
-            let n = d.assembly.community_attendees;
-            let typed = community.get_untracked();
-            let previous = shown_count.get_untracked();
-            if previous.is_none() || typed == previous.map(|p| p.to_string()).unwrap_or_default() {
-                community.set(n.to_string());
-            }
-            shown_count.set(Some(n));
-        }
-    });
+    let count = texts.community_count;
+    let names = texts.community_names;
 
     let toggle = move |member: MemberId, present: bool| {
         banner.set(None);
@@ -101,28 +53,6 @@ pub(super) fn Attendance(
                 banner.set(Some(failure_text(i18n, "asm", &e, &[])));
             }
             session.bump();
-        });
-    };
-
-    let save_count = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        community_notice.set(None);
-        let count = community.get_untracked();
-        spawn_local(async move {
-            match api::assembly::set_community_attendees(id, &count).await {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    community_notice.set(Some(i18n.t("asm.community_saved")));
-                    session.bump();
-                }
-                Err(e) => show_failure(i18n, "asm", e, &["community_attendees"], errors, banner),
-            }
-            busy.set(false);
         });
     };
 
@@ -181,35 +111,31 @@ pub(super) fn Attendance(
                     }
                 }).collect_view()}
             </ul>
-            <form class="rec-inline" id="community-form" on:submit=save_count novalidate=true>
+            <div class="rec-inline" id="community-form">
                 <label for="community-count">{move || i18n.t("asm.community")}</label>
-                <div class="rec-inline-row">
-                    <input id="community-count" inputmode="numeric" autocomplete="off"
-                        disabled=move || !can_edit.get()
-                        class:invalid=move || has_problem(errors, "community_attendees")
-                        bind:value=community/>
-                    <button type="submit" class="secondary" id="community-save"
-                        disabled=move || !can_edit.get() || busy.get()>
-                        {move || i18n.t("common.save")}
-                    </button>
-                </div>
-                {field_problem(errors, "asm", "community_attendees", "community-count")}
-                {move || community_notice.get().map(|n| view! { <p class="banner ok" role="status" id="community-notice">{n}</p> })}
-            </form>
-            <form class="rec-inline" id="community-names-form" on:submit=save_names novalidate=true>
+                <input id="community-count" inputmode="numeric" autocomplete="off"
+                    aria-describedby="community-status"
+                    disabled=move || !can_edit.get()
+                    class:invalid=move || has_problem(count.errors, "community_attendees")
+                    prop:value=move || count.text.get()
+                    on:input=move |ev| count.input(event_target_value(&ev))
+                    on:blur=move |_| count.flush()/>
+                {field_problem(count.errors, "asm", "community_attendees", "community-count")}
+                <SaveStatus field=count id="community-status"/>
+            </div>
+            <div class="rec-inline" id="community-names-form">
                 <label for="community-names">{move || i18n.t("asm.community_names")}</label>
                 <textarea id="community-names" rows="4" autocomplete="off"
+                    aria-describedby="community-names-hint community-names-status"
                     disabled=move || !can_edit.get()
-                    class:invalid=move || has_problem(errors, "community_names")
-                    bind:value=names></textarea>
-                <p class="hint">{move || i18n.t("asm.community_names_hint")}</p>
-                <button type="submit" class="secondary" id="community-names-save"
-                    disabled=move || !can_edit.get() || busy.get()>
-                    {move || i18n.t("common.save")}
-                </button>
-                {field_problem(errors, "asm", "community_names", "community-names")}
-                {move || names_notice.get().map(|n| view! { <p class="banner ok" role="status" id="community-names-notice">{n}</p> })}
-            </form>
+                    class:invalid=move || has_problem(names.errors, "community_names")
+                    prop:value=move || names.text.get()
+                    on:input=move |ev| names.input(event_target_value(&ev))
+                    on:blur=move |_| names.flush()></textarea>
+                <p class="hint" id="community-names-hint">{move || i18n.t("asm.community_names_hint")}</p>
+                {field_problem(names.errors, "asm", "community_names", "community-names")}
+                <SaveStatus field=names id="community-names-status"/>
+            </div>
         </div>
     }
 }

@@ -1,96 +1,117 @@
 //! Closing the acta, and the amendments made to it after.
 
+use super::acta::{closed_line, ActaTexts};
 use super::*;
 use crate::api;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::draft::Draft;
 use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
-use cosabi_core::assembly::AssemblyDetail;
-use cosabi_core::committee::Permission;
+use cosabi_core::assembly::{Agreement, AssemblyDetail};
+use cosabi_core::committee::{Member, Permission};
 use cosabi_core::format::display_date;
 use cosabi_core::ValidationError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-/// Closing the acta: the secretario's, final, after a confirmation.
+/// The closing step. While a draft: what will be sealed, that it cannot change
+/// after, and a closing button unlike any other that asks once more. Once closed:
+/// when and by whom.
 #[component]
 pub(super) fn CloseActa(
     id: Uuid,
-    closed: Signal<bool>,
-    minutes: RwSignal<String>,
-    minutes_saved: RwSignal<String>,
+    detail: RwSignal<Option<AssemblyDetail>>,
+    agreements: RwSignal<Vec<Agreement>>,
+    members: RwSignal<Vec<Member>>,
+    texts: ActaTexts,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let confirming = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let banner = RwSignal::new(None::<String>);
-
-    let confirm = move |_| {
-        if busy.get_untracked() {
-            return;
+    let closed = move || detail.get().is_some_and(|d| d.assembly.is_closed());
+    let close = Action::new_local(move |_: &()| async move {
+        // What the secretary sees is what closes: typed text is written first.
+        let t = texts.minutes.text.get_untracked();
+        api::assembly::save_minutes(id, &t).await?;
+        let done = api::assembly::close_acta(id).await;
+        session.bump();
+        done.map(|_| ())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = close.value().get() {
+            confirming.set(false);
         }
-        busy.set(true);
-        let text = minutes.get_untracked();
-        let unsaved = text != minutes_saved.get_untracked();
-        spawn_local(async move {
-            // Unsaved minutes are saved first: what the secretario sees is what closes.
-            if unsaved {
-                if let Err(e) = api::assembly::save_minutes(id, &text).await {
-                    banner.set(Some(failure_text(i18n, "asm", &e, &[])));
-                    busy.set(false);
-                    return;
-                }
-                minutes_saved.set(text.trim().to_owned());
-                minutes.set(text.trim().to_owned());
-            }
-            match api::assembly::close_acta(id).await {
-                Ok(_) => {
-                    banner.set(None);
-                    confirming.set(false);
-                }
-                Err(e) => banner.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-            busy.set(false);
-            session.bump();
-        });
+    });
+    let close_error = Signal::derive(move || {
+        close
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| failure_text(i18n, "asm", &e, &[]))
+    });
+    let who = move || {
+        session
+            .member
+            .get()
+            .map(|m| (m.name.clone(), i18n.role(&m.role, &m.gender)))
+            .unwrap_or_default()
     };
 
     view! {
-        <Show when=move || !closed.get()>
-            <div class="card rec-close" id="close-card">
-                <h2>{move || i18n.t("asm.close_title")}</h2>
-                <p>{move || i18n.t("asm.close_text")}</p>
-                {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="close-error">{b}</p> })}
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || view! {
-                        <button type="button" class="primary" id="close-acta"
-                            disabled=move || !session.can(Permission::CloseActa)
-                            on:click=move |_| confirming.set(true)>
-                            {move || i18n.t("asm.close_button")}
-                        </button>
-                        <MayHint permission=Permission::CloseActa signed_out="asm.close_sign_in" denied="asm.close_only_secretario" id="close-may"/>
-                    }
-                >
-                    <div class="rec-confirm" role="alertdialog" aria-labelledby="close-confirm-text">
-                        <p id="close-confirm-text">{move || i18n.t("asm.close_confirm_text")}</p>
-                        <div class="rec-actions">
-                            <button type="button" class="primary danger" id="close-acta-confirm"
-                                disabled=move || busy.get() on:click=confirm>
-                                {move || i18n.t("asm.close_confirm")}
-                            </button>
-                            <button type="button" class="secondary" id="close-acta-cancel"
-                                on:click=move |_| confirming.set(false)>
-                                {move || i18n.t("common.cancel")}
-                            </button>
-                        </div>
-                    </div>
-                </Show>
-            </div>
-        </Show>
+        <div class="card acta-closing" id="close-card">
+            <h2>{move || i18n.t("asm.close_title")}</h2>
+            <Show
+                when=move || !closed()
+                fallback=move || view! {
+                    <p class="acta-closed-line" id="acta-closed-line">
+                        {move || detail.get().and_then(|d| closed_line(i18n, &d.assembly, &members.get()))}
+                    </p>
+                }
+            >
+                <p>{move || i18n.t("asm.close_summary_lead")}</p>
+                <ul class="acta-summary" id="close-summary">
+                    {move || detail.get().map(|d| {
+                        let q = d.quorum;
+                        let minutes_words = texts.minutes.text.get().split_whitespace().count();
+                        let quorum = if q.reached { i18n.t("asm.sum_quorum_yes") } else { i18n.t("asm.sum_quorum_no") };
+                        view! {
+                            <li id="sum-attendance">
+                                {i18n.t_with("asm.sum_attendance", &[
+                                    ("present", q.present_members.to_string()),
+                                    ("active", q.active_members.to_string()),
+                                ])}" · "{quorum}
+                            </li>
+                            <li id="sum-community">{i18n.plural("asm.sum_community", d.assembly.community_attendees.max(0) as usize)}</li>
+                            <li id="sum-agenda">{i18n.plural("asm.sum_agenda", d.assembly.agenda.len())}</li>
+                            <li id="sum-agreements">{i18n.plural("asm.sum_agreements", agreements.get().len())}</li>
+                            <li id="sum-minutes" class:warn=minutes_words == 0>
+                                {if minutes_words == 0 { i18n.t("asm.sum_minutes_none") } else { i18n.plural("asm.sum_minutes", minutes_words) }}
+                            </li>
+                        }
+                    })}
+                </ul>
+                <p class="acta-final-warning" id="close-warning">{move || i18n.t("asm.close_text")}</p>
+                <button type="button" class="acta-seal" id="close-acta"
+                    disabled=move || !session.can(Permission::CloseActa)
+                    on:click=move |_| confirming.set(true)>
+                    <span aria-hidden="true">"🔒 "</span>{move || i18n.t("asm.close_button")}
+                </button>
+                <MayHint permission=Permission::CloseActa signed_out="asm.close_sign_in" denied="asm.close_only_secretario" id="close-may"/>
+            </Show>
+        </div>
+        <ConfirmDialog open=confirming id="close-acta-dialog" sealing=true
+            title=Signal::derive(move || i18n.t("asm.close_confirm_title"))
+            text=Signal::derive(move || {
+                let (name, role) = who();
+                i18n.t_with("asm.close_confirm_text", &[("name", name), ("role", role)])
+            })
+            confirm_label=Signal::derive(move || i18n.t("asm.close_confirm"))
+            cancel_label=Signal::derive(move || i18n.t("asm.close_cancel"))
+            on_confirm=Callback::new(move |_| { close.dispatch(()); })
+            busy=close.pending()
+            error=close_error/>
     }
 }
 

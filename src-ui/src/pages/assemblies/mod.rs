@@ -7,6 +7,7 @@
 //! hint, names and one-line texts).
 
 mod acta;
+mod agenda;
 mod agreements;
 mod assembly_form;
 mod attendance;
@@ -25,6 +26,7 @@ use uuid::Uuid;
 
 pub(crate) use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
 use acta::AssemblyView;
+use agenda::Agenda;
 use agreements::Agreements;
 use assembly_form::AssemblyForm;
 use attendance::Attendance;
