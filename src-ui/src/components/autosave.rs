@@ -83,8 +83,21 @@ impl Autosave {
 
     /// The record was read. The first time, a draft left by a closed app wins and is
     /// written; later, the screen follows the record unless something is being typed.
-    pub fn loaded(self, value: String) {
+    /// A record that can no longer change (`editable` false) is shown as it is, and a
+    /// draft left for it is dropped.
+    pub fn loaded(self, value: String, editable: bool) {
         let value = value.trim().to_owned();
+        if !editable {
+            if self.saved.get_untracked().as_deref() != Some(value.as_str())
+                || self.text.get_untracked() != value
+            {
+                self.saved.set(Some(value.clone()));
+                self.text.set(value);
+                self.state.set(SaveState::Idle);
+                self.clear_draft();
+            }
+            return;
+        }
         match self.saved.get_untracked() {
             None => {
                 self.saved.set(Some(value.clone()));

@@ -141,11 +141,13 @@ impl ActaTexts {
 
     /// The record was read: each text follows it unless something is being typed.
     fn loaded(self, a: &Assembly) {
-        self.minutes.loaded(a.minutes.clone());
-        self.agenda.loaded(a.agenda.join("\n"));
+        let editable = !a.is_closed();
+        self.minutes.loaded(a.minutes.clone(), editable);
+        self.agenda.loaded(a.agenda.join("\n"), editable);
         self.community_count
-            .loaded(a.community_attendees.to_string());
-        self.community_names.loaded(a.community_names.join("\n"));
+            .loaded(a.community_attendees.to_string(), editable);
+        self.community_names
+            .loaded(a.community_names.join("\n"), editable);
     }
 
     /// Writes whatever is typed and not yet in the record (on a step change).
@@ -271,7 +273,7 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
             nav.scroll_into_view();
         }
     });
-    let shown = move |s: Step| step.get() != Some(s);
+    let hidden_unless = move |s: Step| step.get() != Some(s);
 
     view! {
         <div id="assembly-detail" class="rec-detail acta">
@@ -298,20 +300,20 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
 
                 <StepNav step=step detail=detail agreements=agreements go=go/>
                 <div class="acta-body">
-                    <section class="acta-step-body" id="step-body-attendance" hidden=move || shown(Step::Attendance)>
+                    <section class="acta-step-body" id="step-body-attendance" hidden=move || hidden_unless(Step::Attendance)>
                         <Attendance id=id detail=detail members=members can_edit=can_edit texts=texts/>
                     </section>
-                    <section class="acta-step-body" id="step-body-agenda" hidden=move || shown(Step::Agenda)>
+                    <section class="acta-step-body" id="step-body-agenda" hidden=move || hidden_unless(Step::Agenda)>
                         <Agenda detail=detail can_edit=can_edit texts=texts/>
                     </section>
-                    <section class="acta-step-body" id="step-body-agreements" hidden=move || shown(Step::Agreements)>
+                    <section class="acta-step-body" id="step-body-agreements" hidden=move || hidden_unless(Step::Agreements)>
                         <Agreements id=id agreements=agreements candidates=candidates members=members
                             can_edit=can_edit can_follow=can_assembly/>
                     </section>
-                    <section class="acta-step-body" id="step-body-minutes" hidden=move || shown(Step::Minutes)>
+                    <section class="acta-step-body" id="step-body-minutes" hidden=move || hidden_unless(Step::Minutes)>
                         <Minutes detail=detail can_edit=can_edit texts=texts/>
                     </section>
-                    <section class="acta-step-body" id="step-body-closing" hidden=move || shown(Step::Closing)>
+                    <section class="acta-step-body" id="step-body-closing" hidden=move || hidden_unless(Step::Closing)>
                         <CloseActa id=id detail=detail agreements=agreements members=members texts=texts/>
                         <Show when=move || closed.get()>
                             <Amendments id=id detail=detail can_add=can_assembly/>
