@@ -420,7 +420,7 @@ fn StepNav(
                     let done = move || detail.get().is_some_and(|d| s.done(&d, agreements.get().len()));
                     let number = s.index() + 1;
                     view! {
-                        <li>
+                        <li class:current=current>
                             <button type="button" class="acta-step" id=format!("step-{}", s.code())
                                 class:current=current class:done=done
                                 aria-current=move || current().then_some("step")
@@ -448,12 +448,14 @@ fn StepButtons(step: RwSignal<Option<Step>>, go: Callback<Step>) -> impl IntoVie
         <div class="acta-step-buttons">
             {move || step.get().and_then(Step::previous).map(|p| view! {
                 <button type="button" class="secondary" id="step-prev" on:click=move |_| go.run(p)>
-                    {move || i18n.t_with("asm.step_prev", &[("step", label(Some(p)).unwrap_or_default())])}
+                    <span class="step-go">{move || i18n.t("asm.step_prev")}</span>
+                    <span class="step-go-to">{move || label(Some(p))}</span>
                 </button>
             })}
             {move || step.get().and_then(Step::next).map(|n| view! {
                 <button type="button" class="primary" id="step-next" on:click=move |_| go.run(n)>
-                    {move || i18n.t_with("asm.step_next", &[("step", label(Some(n)).unwrap_or_default())])}
+                    <span class="step-go">{move || i18n.t("asm.step_next")}</span>
+                    <span class="step-go-to">{move || label(Some(n))}</span>
                 </button>
             })}
         </div>

@@ -96,7 +96,7 @@ pub(super) fn CloseActa(
                 <button type="button" class="acta-seal" id="close-acta"
                     disabled=move || !session.can(Permission::CloseActa)
                     on:click=move |_| confirming.set(true)>
-                    <span aria-hidden="true">"🔒 "</span>{move || i18n.t("asm.close_button")}
+                    {move || i18n.t("asm.close_button")}
                 </button>
                 <MayHint permission=Permission::CloseActa signed_out="asm.close_sign_in" denied="asm.close_only_secretario" id="close-may"/>
             </Show>
