@@ -35,7 +35,7 @@ pub(super) fn Agenda(
                     }
                 }
             >
-                <label for="agenda-text">{move || i18n.t("asm.agenda")}</label>
+                <label for="agenda-text" class="sr-only">{move || i18n.t("asm.agenda")}</label>
                 <textarea id="agenda-text" rows="6" aria-describedby="agenda-hint agenda-status"
                     class:invalid=move || has_problem(field.errors, "agenda")
                     prop:value=move || field.text.get()
