@@ -1695,6 +1695,7 @@ async fn a_secretary_takes_the_acta(size: (u32, u32), label: &str) -> Result<()>
         .wait_for_text("#acta-closed-line", &format!("Cerrada el {today} a las "))
         .await?;
     assert!(line.ends_with("por Ana López, Secretaria"), "{line}");
+    app.wait_for_text("#close-card h2", "Acta cerrada").await?;
     app.wait_for_text("#acta-status", &line).await?;
     app.screenshot(&format!("acta-5-closed-{label}")).await?;
     // The minutes typed last are the acta's.

@@ -61,7 +61,7 @@ pub(super) fn CloseActa(
 
     view! {
         <div class="card acta-closing" id="close-card">
-            <h2>{move || i18n.t("asm.close_title")}</h2>
+            <h2>{move || if closed() { i18n.t("asm.closed_title") } else { i18n.t("asm.close_title") }}</h2>
             <Show
                 when=move || !closed()
                 fallback=move || view! {
