@@ -272,11 +272,14 @@ async fn a_committee_records_its_year() -> Result<()> {
     .await?;
     app.click("#asm-save").await?;
     app.wait_for("#assembly-detail").await?;
+    // The acta in steps, attendance first.
+    app.wait_for("#step-attendance[aria-current=step]").await?;
     for name in ["Juana", "Pedro", "María"] {
         app.click_text(".att-row", name).await?;
         app.wait_for_text(".att-row.present", name).await.ok();
     }
     app.wait_for_text("#quorum", "3 de 4").await?;
+    app.click("#step-agreements").await?;
     // One agreement already overdue, one coming due in ten days.
     let in_ten_days = day(10);
     for (text, due) in [
@@ -291,26 +294,37 @@ async fn a_committee_records_its_year() -> Result<()> {
         app.click("#agr-save").await?;
     }
     app.wait_for_count(".agreement-item", 2).await?;
+    app.click("#step-next").await?;
     app.type_into(
         "#asm-minutes",
         "Se reunieron 3 integrantes del comité y 12 vecinos.",
     )
     .await?;
-    app.click("#minutes-save").await?;
-    app.wait_for("#minutes-notice").await?;
+    app.click("#step-next").await?;
+    app.wait_for("#step-closing[aria-current=step]").await?;
+    app.wait_for_text("#sum-minutes", "9 palabras").await?;
     screenshot_both(&app, "assembly").await?;
     app.click("#close-acta").await?;
-    app.click("#close-acta-confirm").await?;
-    app.wait_for_text("#acta-status", "cerrada").await?;
+    app.click("#close-acta-dialog-confirm").await?;
+    app.wait_for_text("#acta-status", "Cerrada el").await?;
+    app.wait_for_text("#acta-closed-line", "por Pedro Temoxtle")
+        .await?;
     // Closed: minutes, attendance and agreements can no longer change.
+    app.click("#step-minutes").await?;
     app.wait_for("#asm-minutes:disabled").await?;
+    app.click("#step-attendance").await?;
     app.wait_for("input.att-check:disabled").await?;
+    app.click("#step-closing").await?;
     app.wait_for("#amendment-text").await?;
     // The acta to print and sign.
     app.click("#acta-pdf").await?;
-    app.wait_for_text("#acta-pdf-message", "Acta guardada")
+    app.wait_for_text("#acta-pdf-message", "acta-VZIMB001234-2026-03-15.pdf")
         .await?;
-    let acta = std::fs::read(driver.export_dir().join("acta-VZIMB001234-2026-03-15.pdf"))?;
+    let acta_path = driver.export_dir().join("acta-VZIMB001234-2026-03-15.pdf");
+    let acta = std::fs::read(&acta_path)?;
+    // "Abrir" opens it in the system's PDF viewer.
+    app.click("#acta-pdf-message .open-document").await?;
+    viewer.wait_opened(&acta_path).await?;
     assert!(acta.starts_with(b"%PDF"), "the acta is a PDF");
 
     // The tesorera records money: a deposit, then a purchase with two receipt photos.
@@ -1678,4 +1692,221 @@ async fn a_pin_can_be_pasted() -> Result<()> {
     app.wait_for_text("#who-name", "María").await?;
     app.quit().await?;
     Ok(())
+}
+
+/// Whether the element is shown (an acta step not current is in the page, hidden).
+async fn shown(app: &App, css: &str) -> Result<bool> {
+    Ok(app.wait_for(css).await?.is_displayed().await?)
+}
+
+/// An attribute of the element, `""` when it has none.
+async fn attr(app: &App, css: &str, name: &str) -> Result<String> {
+    Ok(app
+        .wait_for(css)
+        .await?
+        .attr(name)
+        .await?
+        .unwrap_or_default())
+}
+
+/// A secretary takes the acta while the assembly talks, at `size` (`label` names the
+/// screenshots): the acta in steps, each its own screen; minutes kept as typed through
+/// the app being closed mid-sentence; removing an agreement asks first; closing is a
+/// final step with its own confirmation and says when and by whom, on screen and in
+/// the printed acta.
+async fn a_secretary_takes_the_acta(size: (u32, u32), label: &str) -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.resize(size.0, size.1).await?;
+    app.accept_privacy().await?;
+    app.wait_for("#clinic-form").await?;
+    create_clinic(&app).await?;
+    for (name, role) in [
+        ("Ana López", "secretario"),
+        ("Juana Tzompaxtle Xocua", "presidente"),
+    ] {
+        app.type_into("#term-start", "01/01/2025").await?;
+        app.type_into("#term-end", &day(730)).await?;
+        app.choose("#member-gender", "f").await?;
+        add_member(&app, name, role).await?;
+    }
+    app.wait_for_count(".member-row", 2).await?;
+    app.go("assemblies").await?;
+    app.sign_in("Ana", "2468").await?;
+    app.click("#new-assembly").await?;
+    app.type_into("#asm-date", &day(0)).await?;
+    app.type_into("#asm-place", "Casa de salud de Tlaquilpa")
+        .await?;
+    app.type_into("#asm-agenda", "Lista de asistencia\nInforme de la tesorera")
+        .await?;
+    app.click("#asm-save").await?;
+
+    // Step 1, Asistencia: the only step on screen; the indicator marks it current,
+    // and every step is a button at least 44 px high.
+    app.wait_for("#step-attendance[aria-current=step]").await?;
+    assert!(
+        !shown(&app, "#asm-minutes").await?,
+        "minutes shown with attendance"
+    );
+    assert!(
+        !shown(&app, "#agr-text").await?,
+        "agreements shown with attendance"
+    );
+    no_problems(
+        &app,
+        "acta-steps",
+        "return [...document.querySelectorAll('#acta-steps button')]
+            .filter(b => b.getBoundingClientRect().height < 44 || b.getBoundingClientRect().width < 44)
+            .map(b => b.id + ' is ' + b.getBoundingClientRect().width + 'x' + b.getBoundingClientRect().height);",
+    )
+    .await?;
+    assert_eq!(
+        app.horizontal_overflow().await?,
+        0,
+        "the acta scrolls sideways"
+    );
+    app.click_text(".att-row", "Ana").await?;
+    app.wait_for_text(".att-row.present", "Ana").await?;
+    app.type_into("#community-count", "12").await?;
+    app.wait_for("#community-status[data-state=saved]").await?;
+    app.screenshot(&format!("acta-1-attendance-{label}"))
+        .await?;
+
+    // Step 2, Orden del día: what was typed when calling the assembly, editable.
+    app.click("#step-next").await?;
+    app.wait_for("#step-agenda[aria-current=step]").await?;
+    app.wait_for("#step-attendance.done").await?;
+    wait_for_value(
+        &app,
+        "#agenda-text",
+        "Lista de asistencia\nInforme de la tesorera",
+    )
+    .await?;
+    assert!(
+        !shown(&app, "#attendance").await?,
+        "attendance left on screen"
+    );
+    app.screenshot(&format!("acta-2-agenda-{label}")).await?;
+
+    // Step 3, Acuerdos: two agreements; removing one asks first, in the app.
+    app.click("#step-next").await?;
+    app.wait_for("#step-agreements[aria-current=step]").await?;
+    for text in [
+        "Pintar la sala de espera",
+        "Pedir dos sillas de ruedas a la jurisdicción",
+    ] {
+        app.type_into("#agr-text", text).await?;
+        app.click("#agr-save").await?;
+        app.wait_for_text("#agreements", text).await?;
+    }
+    app.wait_for_count(".agreement-item", 2).await?;
+    let remove = ".agreement-item:nth-child(1) .agr-delete";
+    app.click(remove).await?;
+    app.wait_for_text("#agr-delete-dialog", "¿Quitar este acuerdo?")
+        .await?;
+    app.wait_for_text("#agr-delete-dialog", "Pintar la sala")
+        .await?;
+    app.screenshot(&format!("acta-3-remove-asks-{label}"))
+        .await?;
+    app.click("#agr-delete-dialog-cancel").await?;
+    app.wait_for_count("#agr-delete-dialog", 0).await?;
+    app.wait_for_count(".agreement-item", 2).await?;
+    app.click(remove).await?;
+    app.click("#agr-delete-dialog-confirm").await?;
+    app.wait_for_count(".agreement-item", 1).await?;
+    let left = app.text("#agreements").await?;
+    assert!(!left.contains("Pintar"), "{left}");
+    app.screenshot(&format!("acta-3-agreements-{label}"))
+        .await?;
+
+    // Step 4, Desarrollo: the app is closed mid-sentence, before the pause that
+    // writes the record: the device's draft holds every keystroke.
+    app.click("#step-next").await?;
+    app.wait_for("#step-minutes[aria-current=step]").await?;
+    let typed = "Se reunieron 12 vecinos. La tesorera informó que";
+    app.type_into("#asm-minutes", typed).await?;
+    app.wait_for("#minutes-status[data-draft=kept]").await?;
+    assert_eq!(
+        attr(&app, "#minutes-status", "data-state").await?,
+        "pending",
+        "the record was written before the app closed: the draft is not what is tested"
+    );
+    app.quit().await?;
+
+    let app = driver.launch().await?;
+    app.resize(size.0, size.1).await?;
+    app.unlock("Secretar", "2468").await?;
+    app.go("assemblies").await?;
+    app.click(".assembly-item").await?;
+    app.click("#step-minutes").await?;
+    wait_for_value(&app, "#asm-minutes", typed).await?;
+    // What came back is written to the record once the acta is open again.
+    app.wait_for("#minutes-status[data-state=saved]").await?;
+    app.type_into("#asm-minutes", &format!("{typed} hay saldo."))
+        .await?;
+    app.screenshot(&format!("acta-4-minutes-{label}")).await?;
+
+    // Step 5, Cierre: what will be sealed, that it cannot change, and a confirmation.
+    app.click("#step-next").await?;
+    app.wait_for("#step-closing[aria-current=step]").await?;
+    app.wait_for_text("#sum-minutes", "10 palabras").await?;
+    app.wait_for_text("#sum-agreements", "1 acuerdo").await?;
+    app.wait_for_text("#sum-community", "12 personas").await?;
+    app.wait_for_text("#close-warning", "no se podrá cambiar")
+        .await?;
+    app.screenshot(&format!("acta-5-closing-{label}")).await?;
+    app.click("#close-acta").await?;
+    app.wait_for_text("#close-acta-dialog", "Ana López").await?;
+    app.screenshot(&format!("acta-5-close-confirm-{label}"))
+        .await?;
+    app.click("#close-acta-dialog-cancel").await?;
+    app.wait_for_count("#close-acta-dialog", 0).await?;
+    let status = app.text("#acta-status").await?;
+    assert!(!status.contains("Cerrada"), "cancelled, yet: {status}");
+    app.click("#close-acta").await?;
+    app.click("#close-acta-dialog-confirm").await?;
+    let today = day(0);
+    let line = app
+        .wait_for_text("#acta-closed-line", &format!("Cerrada el {today} a las "))
+        .await?;
+    assert!(line.ends_with("por Ana López, Secretaria"), "{line}");
+    app.wait_for_text("#close-card h2", "Acta cerrada").await?;
+    app.wait_for_text("#acta-status", &line).await?;
+    app.screenshot(&format!("acta-5-closed-{label}")).await?;
+    // The minutes typed last are the acta's.
+    app.click("#step-minutes").await?;
+    wait_for_value(&app, "#asm-minutes", &format!("{typed} hay saldo.")).await?;
+    app.wait_for("#asm-minutes:disabled").await?;
+
+    // The printed acta says the same.
+    app.click("#acta-pdf").await?;
+    app.wait_for_text("#acta-pdf-message", "acta-VZIMB001234-")
+        .await?;
+    let iso = chrono::Local::now().date_naive().format("%Y-%m-%d");
+    let pdf = driver
+        .export_dir()
+        .join(format!("acta-VZIMB001234-{iso}.pdf"));
+    let out = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()?;
+    assert!(out.status.success(), "pdftotext: {out:?}");
+    let text = String::from_utf8(out.stdout)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains(&line), "{line:?} not in the acta:\n{text}");
+    app.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_secretary_takes_the_acta_on_a_phone() -> Result<()> {
+    a_secretary_takes_the_acta(PHONE, "phone").await
+}
+
+#[tokio::test]
+async fn a_secretary_takes_the_acta_on_a_desktop() -> Result<()> {
+    a_secretary_takes_the_acta(DESKTOP, "desktop").await
 }

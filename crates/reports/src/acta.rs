@@ -2,7 +2,7 @@
 
 use crate::model::{Align, Block, Column, Document, Orientation, Signature, Table};
 use crate::texts::{self, fill, t};
-use crate::{clinic_fields, clinic_of, date, local_time, Error, Result};
+use crate::{clinic_fields, clinic_of, date, local_date_and_time, local_time, Error, Result};
 use cosabi_core::assembly::AttendanceEntry;
 use cosabi_core::ids::MemberId;
 use cosabi_replica::Replica;
@@ -40,11 +40,25 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
             &[("at", &local_time(at)), ("name", &who(a.opened_by))],
         )
     });
+    // The office the closer holds, named by their gender (a former member: none).
+    let closer_office = a
+        .closed_by
+        .and_then(|m| members.iter().find(|x| x.id == m))
+        .map(|m| {
+            fill(
+                t::CLOSER_OFFICE,
+                &[("role", &texts::role_of(&m.role, &m.gender))],
+            )
+        })
+        .unwrap_or_default();
     let closed = a.is_closed().then(|| match a.closed_at.as_deref() {
-        Some(at) => fill(
-            t::CLOSED_AT_BY,
-            &[("at", &local_time(at)), ("name", &who(a.closed_by))],
-        ),
+        Some(at) => {
+            let (day, time) = local_date_and_time(at);
+            fill(
+                t::CLOSED_AT_BY,
+                &[("date", &day), ("time", &time), ("name", &who(a.closed_by))],
+            ) + &closer_office
+        }
         None => fill(t::CLOSED_BY, &[("name", &who(a.closed_by))]),
     });
     let status = match (&closed, &opened) {

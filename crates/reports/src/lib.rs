@@ -121,6 +121,21 @@ fn local_time(rfc3339: &str) -> String {
     )
 }
 
+/// An RFC 3339 time in this machine's local time as (`dd/mm/aaaa`, `HH:MM`); as
+/// stored (and no time) when it does not parse.
+fn local_date_and_time(rfc3339: &str) -> (String, String) {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| (rfc3339.to_owned(), String::new()),
+        |t| {
+            let t = t.with_timezone(&chrono::Local);
+            (
+                t.format("%d/%m/%Y").to_string(),
+                t.format("%H:%M").to_string(),
+            )
+        },
+    )
+}
+
 /// `2025-03-20` → `20/03/2025`.
 fn date(iso: &str) -> String {
     cosabi_core::format::display_date(iso)

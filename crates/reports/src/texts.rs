@@ -31,7 +31,10 @@ pub mod t {
     pub const ACTA_SIGNED: &str = "{closed}; firmada (foto del acta firmada en el expediente)";
     pub const ACTA_OPENING: &str = "Apertura";
     pub const OPENED_AT_BY: &str = "Abierta el {at} por {name}";
-    pub const CLOSED_AT_BY: &str = "Cerrada el {at} por {name}";
+    /// Closed: when (local date and time) and by whom, with the office they held.
+    pub const CLOSED_AT_BY: &str = "Cerrada el {date} a las {time} por {name}";
+    /// Added after `CLOSED_AT_BY` when the closer's office is known.
+    pub const CLOSER_OFFICE: &str = ", {role}";
     /// Closed by an app that did not record the time yet.
     pub const CLOSED_BY: &str = "Cerrada por {name} (sin hora de cierre registrada)";
     pub const NOT_RECORDED: &str = "No se registró";

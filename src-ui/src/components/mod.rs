@@ -1,6 +1,9 @@
 //! Pieces several screens share: who is using the device, drafts, photos, history.
 
+pub mod autosave;
+pub mod confirm;
 pub mod draft;
+pub mod form;
 pub mod history;
 pub mod money;
 pub mod photos;

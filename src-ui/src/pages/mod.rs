@@ -9,39 +9,10 @@ pub mod settings;
 pub mod setup;
 pub mod sync;
 
-use crate::api::ApiError;
-use crate::i18n::{use_i18n, I18n};
-use cosabi_core::ValidationError;
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
 
-/// The problem with one field, under it, if any.
-pub fn field_error(errors: RwSignal<Vec<ValidationError>>, field: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        errors
-            .get()
-            .into_iter()
-            .filter(|e| e.field == field)
-            .map(|e| {
-                let id = format!("error-{field}");
-                view! { <p class="field-error" id=id role="alert">{i18n.error_text(&e)}</p> }
-            })
-            .collect_view()
-    }
-}
-
-/// Splits a failed command into field problems and a banner message.
-pub fn show_api_error(
-    i18n: I18n,
-    e: ApiError,
-    errors: RwSignal<Vec<ValidationError>>,
-    banner: RwSignal<Option<String>>,
-) {
-    banner.set(Some(
-        i18n.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())]),
-    ));
-    errors.set(e.errors);
-}
+pub use crate::components::form::{field_error, show_api_error, FormState};
 
 /// Why a write is not offered: nobody is signed in (with a button to sign in), or the
 /// signed-in member's role does not allow it. Nothing when it is allowed.
@@ -72,67 +43,6 @@ pub fn PermissionHint(p: cosabi_core::committee::Permission) -> impl IntoView {
             .into_any()
         } else {
             view! { <p class="hint perm-hint">{i18n.t(key)}</p> }.into_any()
-        }
-    }
-}
-
-/// What every form keeps: the field problems, a banner for the rest, and whether a
-/// save is running (a second tap while it runs does nothing).
-#[derive(Clone, Copy)]
-pub struct FormState {
-    pub errors: RwSignal<Vec<ValidationError>>,
-    pub banner: RwSignal<Option<String>>,
-    pub busy: RwSignal<bool>,
-    i18n: I18n,
-}
-
-impl FormState {
-    /// Call in the component's body (it takes the language from context).
-    pub fn new() -> Self {
-        FormState {
-            errors: RwSignal::new(Vec::new()),
-            banner: RwSignal::new(None),
-            busy: RwSignal::new(false),
-            i18n: use_i18n(),
-        }
-    }
-
-    /// Whether `field` has a problem (reactive), for the `invalid` class.
-    pub fn invalid(self, field: &'static str) -> impl Fn() -> bool + Copy {
-        move || self.errors.get().iter().any(|e| e.field == field)
-    }
-
-    /// Runs `save` unless one is running; on success clears the problems and calls
-    /// `done`, on failure shows them and keeps what was typed.
-    pub fn save<T: 'static>(
-        self,
-        save: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
-        done: impl FnOnce(T) + 'static,
-    ) {
-        if self.busy.get_untracked() {
-            return;
-        }
-        let i18n = self.i18n;
-        self.busy.set(true);
-        leptos::task::spawn_local(async move {
-            match save.await {
-                Ok(v) => {
-                    self.errors.set(Vec::new());
-                    self.banner.set(None);
-                    done(v);
-                }
-                Err(e) => show_api_error(i18n, e, self.errors, self.banner),
-            }
-            self.busy.set(false);
-        });
-    }
-
-    /// The banner, if any, as an alert with `id`.
-    pub fn banner_view(self, id: &'static str) -> impl IntoView {
-        move || {
-            self.banner
-                .get()
-                .map(|b| view! { <p class="banner error" role="alert" id=id>{b}</p> })
         }
     }
 }

@@ -23,6 +23,15 @@ fn acta_model_is_golden() {
     for at in [&a.opened_at, &a.closed_at] {
         text = text.replace(&local(at.as_deref().unwrap()), "[hora]");
     }
+    let closed_at = a.closed_at.as_deref().unwrap();
+    text = text.replace(
+        &format!(
+            "{} a las {}",
+            local_as(closed_at, "%d/%m/%Y"),
+            local_as(closed_at, "%H:%M")
+        ),
+        "[día] a las [hora]",
+    );
     insta::assert_snapshot!("acta", without_today(&text));
     let draft = acta_document(&r, f.draft_assembly).unwrap();
     insta::assert_snapshot!("acta_draft", draft.to_text());
@@ -106,10 +115,14 @@ fn a_missing_assembly_is_not_found() {
 
 /// An RFC 3339 time as the acta prints it: local time, `dd/mm/aaaa HH:MM`.
 fn local(at: &str) -> String {
+    local_as(at, "%d/%m/%Y %H:%M")
+}
+
+fn local_as(at: &str, format: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
         .unwrap()
         .with_timezone(&chrono::Local)
-        .format("%d/%m/%Y %H:%M")
+        .format(format)
         .to_string()
 }
 
@@ -123,9 +136,12 @@ fn a_closed_acta_says_when_and_by_whom_and_is_signed_only_with_a_photo() {
         "Abierta el {} por Juana Tzompaxtle Xocua",
         local(a.opened_at.as_deref().unwrap())
     );
+    // When (date and time apart, as people say it) and by whom, with their office.
+    let at = a.closed_at.as_deref().unwrap();
     let closed = format!(
-        "Cerrada el {} por Rogelio Tepole Colohua",
-        local(a.closed_at.as_deref().unwrap())
+        "Cerrada el {} a las {} por Rogelio Tepole Colohua, Secretario",
+        local_as(at, "%d/%m/%Y"),
+        local_as(at, "%H:%M")
     );
     assert!(text.contains(&opened), "{opened:?} not in\n{text}");
     assert!(text.contains(&closed), "{closed:?} not in\n{text}");
@@ -156,9 +172,17 @@ fn a_closed_acta_says_when_and_by_whom_and_is_signed_only_with_a_photo() {
     );
     assert!(text.contains(&line), "{line:?} not in\n{text}");
     assert!(text.contains("sin validez"), "{text}");
-    r.close_assembly(b.id, members[1].id).unwrap();
+    let closed = r.close_assembly(b.id, members[1].id).unwrap();
+    assert_eq!(closed.closed_by, Some(members[1].id));
     let text = acta_document(&r, b.id).unwrap().to_text();
-    assert!(text.contains("Cerrada el "), "{text}");
+    let at = closed.closed_at.as_deref().unwrap();
+    let line = format!(
+        "Cerrada el {} a las {} por {}, ",
+        local_as(at, "%d/%m/%Y"),
+        local_as(at, "%H:%M"),
+        members[1].name
+    );
+    assert!(text.contains(&line), "{line:?} not in\n{text}");
     assert!(!text.contains("firmada"), "{text}");
     assert!(!text.contains("sin validez"), "{text}");
 }
