@@ -1492,6 +1492,71 @@ async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
 /// carries is shown and saved on the purchase (which had none), the photo the QR was
 /// read from is kept as the receipt's photo, and any field of the purchase can be
 /// corrected afterwards, with its history.
+/// Camera first: a purchase starts with the receipt's photo. An invoice's QR fills
+/// the total, the RFC and the folio, and the person only adds what was bought; a
+/// note with no QR is kept as the receipt's photo all the same.
+#[tokio::test]
+async fn a_purchase_starts_from_the_receipts_photo() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = clinic_on_a_phone(&driver).await?;
+    add_member(&app, "María Cuaquehua", "tesorero").await?;
+    app.wait_for_count(".member-row", 1).await?;
+    app.sign_in("María", "1357").await?;
+    app.go("money").await?;
+    app.click("#new-purchase").await?;
+
+    let url = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?\
+        id=9b1f0c2e-4a5d-4e8f-9c3b-2d7e6f1a0b4c&re=EMO0503152A1&rr=XAXX010101000\
+        &tt=0000001840.500000&fe=Zx98Yw76";
+    let code = qrcode::QrCode::new(url.as_bytes())?
+        .render::<image::Luma<u8>>()
+        .module_dimensions(8, 8)
+        .build();
+    let qr = data.path().join("factura.png");
+    code.save(&qr)?;
+    app.upload("#p-photo", &[&qr]).await?;
+    app.wait_for_text("#p-photo-kept", "código QR leído")
+        .await?;
+    let top = app.wait_for("#purchase-form h2").await?;
+    app.scroll_to(&top).await?;
+    shot(&app, "purchase-camera-first-phone").await?;
+    assert_eq!(app.value("#p-rfc").await?, "EMO0503152A1");
+    let cost = app.value("#p-unit-cost").await?.replace(',', "");
+    assert_eq!(cost.parse::<f64>()?, 1840.5, "{cost}");
+    app.wait_for_text("#p-total-preview", "$1,840.50").await?;
+    app.type_into("#p-concept", "Lámpara de chicote").await?;
+    app.choose("#p-category", "equipamiento").await?;
+    app.click("#p-save").await?;
+    app.wait_for_text(".purchase-row", "1 comprobante, 1 foto")
+        .await?;
+    app.click(".purchase-row button").await?;
+    app.wait_for_count(".receipt-item .thumb", 1).await?;
+    app.wait_for_text(".receipt-item", "9B1F0C2E").await?;
+    wait_for_value(&app, "#pd-rfc", "EMO0503152A1").await?;
+    app.click("#pd-back").await?;
+
+    // A note with no QR: the photo is kept, the kind chosen, the rest typed.
+    let note = data.path().join("nota.jpg");
+    cosabi_e2e::write_receipt_jpeg(&note, 5)?;
+    app.click("#new-purchase").await?;
+    app.upload("#p-photo", &[&note]).await?;
+    app.wait_for_text("#p-photo-kept", "No tiene código QR")
+        .await?;
+    app.choose("#p-receipt-kind", "nota").await?;
+    app.type_into("#p-concept", "Escoba y recogedor").await?;
+    app.choose("#p-category", "mobiliario").await?;
+    app.type_into("#p-unit-cost", "150").await?;
+    app.type_into("#p-supplier", "Tlapalería El Volcán").await?;
+    app.click("#p-save").await?;
+    app.wait_for_count(".purchase-row", 2).await?;
+    app.wait_for_count(".purchase-row .no-receipt", 0).await?;
+    let rows = app.text("#purchase-list").await?;
+    assert_eq!(rows.matches("1 comprobante, 1 foto").count(), 2, "{rows}");
+    app.quit().await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result<()> {
     let data = tempfile::tempdir()?;

@@ -302,6 +302,53 @@ fn PurchaseForm(
     let filled_from = RwSignal::new(None::<String>);
     let pending_receipt = RwSignal::new(None::<NewReceipt>);
     let xml_ref = NodeRef::<leptos::html::Input>::new();
+    // Camera first: the receipt's photo, kept as the receipt's photo once the
+    // purchase is saved; its CFDI QR, when it has one, fills total, RFC and folio.
+    let receipt_photo = StoredValue::new(None::<Vec<u8>>);
+    // None: no photo yet; Some(true): its QR was read; Some(false): no QR in it.
+    let photo_read = RwSignal::new(None::<bool>);
+    let receipt_kind_ref = NodeRef::<leptos::html::Select>::new();
+    let photo_ref = NodeRef::<leptos::html::Input>::new();
+    let on_photo = move |_| {
+        let Some(input) = photo_ref.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Some(bytes) = read_first_file(&input).await {
+                let read = api::money::read_cfdi_qr(&bytes, None).await;
+                receipt_photo.set_value(Some(bytes));
+                form.banner.set(None);
+                match read {
+                    Ok(read) => {
+                        let x = read.cfdi;
+                        quantity.set("1".into());
+                        unit_cost.set(x.total.input_text());
+                        rfc.set(x.rfc_emisor.clone());
+                        if supplier.get_untracked().trim().is_empty() {
+                            supplier.set(x.rfc_emisor.clone());
+                        }
+                        pending_receipt.set(Some(NewReceipt {
+                            kind: "cfdi".into(),
+                            folio_fiscal: x.uuid.clone(),
+                            total: x.total.input_text(),
+                            issued_on: String::new(),
+                        }));
+                        filled_from.set(Some(x.uuid));
+                        hints.set(read.hints.iter().map(|h| hint_text(i18n, h)).collect());
+                        photo_read.set(Some(true));
+                    }
+                    // A photo with no CFDI QR (a nota de venta) is still the receipt.
+                    Err(_) => {
+                        if filled_from.get_untracked().is_none() {
+                            pending_receipt.set(None);
+                        }
+                        photo_read.set(Some(false));
+                    }
+                }
+            }
+            input.set_value("");
+        });
+    };
     let on_xml = move |_| {
         let Some(input) = xml_ref.get_untracked() else {
             return;
@@ -372,11 +419,39 @@ fn PurchaseForm(
         };
         let draft = draft.clone();
         let receipt = pending_receipt.get_untracked();
+        let photo = receipt_photo.get_value();
+        let photo_kind = sel(receipt_kind_ref);
         form.save(
             async move {
                 let p = api::money::record_purchase(&input).await?;
+                // The receipt the photo, the QR or the XML gave; a photo with no QR
+                // is a receipt of the kind chosen, for the purchase's total and day.
+                let receipt = match (receipt, &photo) {
+                    (Some(r), _) => Some(NewReceipt {
+                        issued_on: if r.issued_on.is_empty() {
+                            display_date(&p.date)
+                        } else {
+                            r.issued_on
+                        },
+                        ..r
+                    }),
+                    (None, Some(_)) => Some(NewReceipt {
+                        kind: photo_kind,
+                        folio_fiscal: String::new(),
+                        total: p.total.input_text(),
+                        issued_on: display_date(&p.date),
+                    }),
+                    (None, None) => None,
+                };
                 if let Some(r) = receipt {
-                    api::money::add_receipt(p.id, &r).await?;
+                    let r = api::money::add_receipt(p.id, &r).await?;
+                    if let Some(bytes) = photo {
+                        let taken = crate::components::photos::now_rfc3339();
+                        crate::api::photos::attach_photo(
+                            RECEIPT.id, r.id, "receipt", &taken, &bytes,
+                        )
+                        .await?;
+                    }
                 }
                 Ok(p)
             },
@@ -385,6 +460,8 @@ fn PurchaseForm(
                 pending_receipt.set(None);
                 filled_from.set(None);
                 hints.set(Vec::new());
+                receipt_photo.set_value(None);
+                photo_read.set(None);
                 on_saved.run(p);
             },
         );
@@ -395,6 +472,20 @@ fn PurchaseForm(
         <form class="card form" id="purchase-form" on:submit=submit novalidate=true>
             <h2>{move || i18n.t("money.new_purchase")}</h2>
             {form.banner_view("purchase-form-error")}
+            <p class="hint">{move || i18n.t("money.photo_first_lead")}</p>
+            <label class="button primary camera-first" for="p-photo">{move || i18n.t("money.photo_first")}</label>
+            <input type="file" id="p-photo" class="photo-input" accept="image/*" capture="environment" node_ref=photo_ref on:change=on_photo/>
+            {move || photo_read.get().map(|qr| view! {
+                <p class=if qr { "banner ok" } else { "banner warn" } role="status" id="p-photo-kept">
+                    {i18n.t(if qr { "money.photo_qr_read" } else { "money.photo_no_qr" })}
+                </p>
+            })}
+            <Show when=move || photo_read.get() == Some(false)>
+                <label for="p-receipt-kind">{move || i18n.t("money.receipt_kind")}</label>
+                <select id="p-receipt-kind" node_ref=receipt_kind_ref>
+                    {ReceiptKind::ALL.iter().filter(|k| k.code() != "cfdi").map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("receipt_kind.{code}"))}</option> } }).collect_view()}
+                </select>
+            </Show>
             <label class="button secondary" for="p-xml">{move || i18n.t("money.import_xml")}</label>
             <input type="file" id="p-xml" class="photo-input" accept=".xml,text/xml,application/xml" node_ref=xml_ref on:change=on_xml/>
             {move || filled_from.get().map(|u| view! {
