@@ -1527,6 +1527,19 @@ async fn a_purchase_starts_from_the_receipts_photo() -> Result<()> {
     app.wait_for_text("#p-total-preview", "$1,840.50").await?;
     app.type_into("#p-concept", "Lámpara de chicote").await?;
     app.choose("#p-category", "equipamiento").await?;
+    // The day from the calendar: last month's 15th, written dd/mm/aaaa.
+    use chrono::Datelike;
+    app.click("#p-date-open").await?;
+    app.click("#p-date-calendar .cal-prev").await?;
+    shot(&app, "date-picker-phone").await?;
+    app.click_text("#p-date-calendar .cal-day", "15").await?;
+    let today = chrono::Local::now().date_naive();
+    let last_month = today
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .and_then(|d| d.with_day(15))
+        .ok_or_else(|| anyhow::anyhow!("no last month"))?;
+    wait_for_value(&app, "#p-date", &last_month.format("%d/%m/%Y").to_string()).await?;
     app.click("#p-save").await?;
     app.wait_for_text(".purchase-row", "1 comprobante, 1 foto")
         .await?;

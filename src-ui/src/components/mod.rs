@@ -2,6 +2,7 @@
 
 pub mod autosave;
 pub mod confirm;
+pub mod date_picker;
 pub mod draft;
 pub mod form;
 pub mod history;

@@ -1,6 +1,7 @@
 //! The committee: the clinic's card, its members and the form to add one.
 
 use crate::api;
+use crate::components::date_picker::DatePicker;
 use crate::components::history::HistoryButton;
 use crate::i18n::use_i18n;
 use crate::pages::{field_error, show_api_error, FormState};
@@ -321,11 +322,13 @@ fn SeatForm(
                 <div>
                     <label for="seat-term-start">{move || i18n.t("field.term_start")}</label>
                     <input id="seat-term-start" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_start/>
+                    <DatePicker value=term_start for_id="seat-term-start"/>
                     {field_error(errors, "term_start")}
                 </div>
                 <div>
                     <label for="seat-term-end">{move || i18n.t("field.term_end")}</label>
                     <input id="seat-term-end" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_end/>
+                    <DatePicker value=term_end for_id="seat-term-end"/>
                     {field_error(errors, "term_end")}
                 </div>
             </div>
@@ -363,6 +366,7 @@ fn EndTermForm(member: Member, on_done: Callback<()>, on_cancel: Callback<()>) -
             {form.banner_view("end-form-error")}
             <label for="end-on">{move || i18n.t("member.end_on")}</label>
             <input id="end-on" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=on/>
+                    <DatePicker value=on for_id="end-on"/>
             {field_error(errors, "term_end")}
             <div class="actions">
                 <button type="submit" id="end-save" class="primary" disabled=move || busy.get()>{move || i18n.t("member.end_save")}</button>
@@ -479,11 +483,13 @@ fn AddMemberForm(
                 <div>
                     <label for="term-start">{move || i18n.t("field.term_start")}</label>
                     <input id="term-start" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_start/>
+                    <DatePicker value=term_start for_id="term-start"/>
                     {field_error(errors, "term_start")}
                 </div>
                 <div>
                     <label for="term-end">{move || i18n.t("field.term_end")}</label>
                     <input id="term-end" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_end/>
+                    <DatePicker value=term_end for_id="term-end"/>
                     {field_error(errors, "term_end")}
                 </div>
             </div>

@@ -3,6 +3,7 @@
 //! presidente; everyone reads.
 
 use crate::api;
+use crate::components::date_picker::DatePicker;
 use crate::components::draft::Draft;
 use crate::components::history::HistoryButton;
 use crate::components::money::{amount_view, left_to_spend};
@@ -499,6 +500,7 @@ fn PurchaseForm(
                 <div>
                     <label for="p-date">{move || i18n.t("money.date")}</label>
                     <input id="p-date" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") class:invalid=invalid("date") bind:value=date/>
+                    <DatePicker value=date for_id="p-date"/>
                     {field_error(errors, "date")}
                 </div>
                 <div>

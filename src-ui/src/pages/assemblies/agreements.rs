@@ -3,6 +3,7 @@
 use super::*;
 use crate::api;
 use crate::components::confirm::ConfirmDialog;
+use crate::components::date_picker::DatePicker;
 use crate::components::draft::Draft;
 use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
 use crate::components::history::HistoryButton;
@@ -294,6 +295,7 @@ pub(super) fn AgreementForm(id: Uuid, members: RwSignal<Vec<Member>>) -> impl In
                         placeholder=move || i18n.t("field.date_placeholder")
                         class:invalid=move || has_problem(errors, "due_date")
                         bind:value=due/>
+                    <DatePicker value=due for_id="agr-due"/>
                     {field_problem(errors, "asm", "due_date", "agr-due")}
                 </div>
             </div>

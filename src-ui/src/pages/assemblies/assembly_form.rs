@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api;
+use crate::components::date_picker::DatePicker;
 use crate::components::draft::Draft;
 use crate::components::form::{field_problem, has_problem, show_failure};
 use crate::i18n::use_i18n;
@@ -135,6 +136,7 @@ pub(super) fn AssemblyForm(
                 placeholder=move || i18n.t("field.date_placeholder")
                 class:invalid=move || has_problem(errors, "date")
                 bind:value=date/>
+                    <DatePicker value=date for_id="asm-date"/>
             {field_problem(errors, "asm", "date", "asm-date")}
 
             <label for="asm-place">{move || i18n.t("asm.place")}</label>
