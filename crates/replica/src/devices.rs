@@ -71,7 +71,5 @@ impl Replica {
 }
 
 fn field_error(code: &str) -> Error {
-    let mut errors = ValidationErrors::default();
-    errors.push(ValidationError::new("device_name", code));
-    Error::Invalid(errors)
+    ValidationErrors::from(ValidationError::new("device_name", code)).into()
 }

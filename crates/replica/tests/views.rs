@@ -278,6 +278,27 @@ fn pending_changes_count_what_the_server_has_not_acknowledged() {
     assert_eq!((s.pending_changes, s.last_sync.is_some()), (10, true));
 }
 
+/// `a` and `b` (holding the same members) each rename the treasurer, `ms[2]`, and `a`
+/// receives `b`'s rename: one conflict on `a`.
+fn rename_treasurer_on_both(a: &mut Replica, b: &mut Replica, ms: &[Member]) {
+    let edit = |r: &mut Replica, name: &str| {
+        r.update_member(
+            ms[2].id,
+            &NewMember {
+                name: name.into(),
+                role: "tesorero".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    };
+    edit(a, "María Cuaquehua Tzitzihua");
+    edit(b, "Maria Cuaquehua");
+    for p in b.pages_since(&a.version_vector().unwrap()).unwrap() {
+        a.apply_page(&p).unwrap();
+    }
+}
+
 #[test]
 fn pending_records_count_records_not_field_changes() {
     let dir = tempfile::tempdir().unwrap();
@@ -334,22 +355,7 @@ fn conflict_sides_name_their_devices() {
     for p in a.pages_since(&b.version_vector().unwrap()).unwrap() {
         b.apply_page(&p).unwrap();
     }
-    let edit = |r: &mut Replica, name: &str| {
-        r.update_member(
-            ms[2].id,
-            &NewMember {
-                name: name.into(),
-                role: "tesorero".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    };
-    edit(&mut a, "María Cuaquehua Tzitzihua");
-    edit(&mut b, "Maria Cuaquehua");
-    for p in b.pages_since(&a.version_vector().unwrap()).unwrap() {
-        a.apply_page(&p).unwrap();
-    }
+    rename_treasurer_on_both(&mut a, &mut b, &ms);
     let items = a.conflict_items().unwrap();
     assert_eq!(items.len(), 1);
     let item = &items[0];
@@ -388,22 +394,7 @@ fn sync_summary_counts_open_conflicts_and_photos_to_upload() {
     for p in a.pages_since(&b.version_vector().unwrap()).unwrap() {
         b.apply_page(&p).unwrap();
     }
-    let edit = |r: &mut Replica, name: &str| {
-        r.update_member(
-            ms[2].id,
-            &NewMember {
-                name: name.into(),
-                role: "tesorero".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    };
-    edit(&mut a, "María Cuaquehua Tzitzihua");
-    edit(&mut b, "Maria Cuaquehua");
-    for p in b.pages_since(&a.version_vector().unwrap()).unwrap() {
-        a.apply_page(&p).unwrap();
-    }
+    rename_treasurer_on_both(&mut a, &mut b, &ms);
     assert_eq!(a.sync_summary().unwrap().conflicts, 1);
     let key = a.conflicts().unwrap()[0].key.clone();
     a.dismiss_conflict(&key).unwrap();
