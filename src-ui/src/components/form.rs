@@ -8,20 +8,29 @@ use crate::i18n::{interpolate, use_i18n, I18n};
 use cosabi_core::ValidationError;
 use leptos::prelude::*;
 
-/// The problem with one field, under it, if any.
-pub fn field_error(errors: RwSignal<Vec<ValidationError>>, field: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
+/// The problems of one field, under it, as `text` words them, in an element `id`.
+fn problems_under(
+    errors: RwSignal<Vec<ValidationError>>,
+    field: &'static str,
+    id: String,
+    text: impl Fn(&ValidationError) -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     move || {
         errors
             .get()
             .into_iter()
             .filter(|e| e.field == field)
-            .map(|e| {
-                let id = format!("error-{field}");
-                view! { <p class="field-error" id=id role="alert">{i18n.error_text(&e)}</p> }
-            })
+            .map(|e| view! { <p class="field-error" id=id.clone() role="alert">{text(&e)}</p> })
             .collect_view()
     }
+}
+
+/// The problem with one field, under it, if any; its element id is `error-<field>`.
+pub fn field_error(errors: RwSignal<Vec<ValidationError>>, field: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    problems_under(errors, field, format!("error-{field}"), move |e| {
+        i18n.error_text(e)
+    })
 }
 
 /// Splits a failed command into field problems and a banner message.
@@ -95,7 +104,8 @@ pub(crate) fn show_failure(
     errors.set(e.errors);
 }
 
-/// The problem with one field, under it; its element id is `<input_id>-error`.
+/// The problem with one field, under it, in the screen's own words where it has
+/// them; its element id is `<input_id>-error`.
 pub(crate) fn field_problem(
     errors: RwSignal<Vec<ValidationError>>,
     prefix: &'static str,
@@ -103,20 +113,9 @@ pub(crate) fn field_problem(
     input_id: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    move || {
-        errors
-            .get()
-            .into_iter()
-            .filter(|e| e.field == field)
-            .map(|e| {
-                view! {
-                    <p class="field-error" id=format!("{input_id}-error") role="alert">
-                        {problem_text(i18n, prefix, &e)}
-                    </p>
-                }
-            })
-            .collect_view()
-    }
+    problems_under(errors, field, format!("{input_id}-error"), move |e| {
+        problem_text(i18n, prefix, e)
+    })
 }
 
 /// Whether a field has a problem (for the red border).
