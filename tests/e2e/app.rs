@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use cosabi_e2e::{App, Driver, SyncServer, DESKTOP, PHONE};
+use fantoccini::key::Key;
 
 async fn create_clinic(app: &App) -> Result<()> {
     app.type_into("#clues", "vzimb001234").await?;
@@ -1938,8 +1939,18 @@ async fn a_secretary_takes_the_acta(size: (u32, u32), label: &str) -> Result<()>
     app.wait_for_text("#close-acta-dialog", "Ana López").await?;
     app.screenshot(&format!("acta-5-close-confirm-{label}"))
         .await?;
-    app.click("#close-acta-dialog-cancel").await?;
+    // A keyboard stays inside the question: the focus starts on "Cancelar", Tab and
+    // Shift+Tab go round its two buttons, Escape cancels and gives the focus back.
+    assert_eq!(app.focused_id().await?, "close-acta-dialog-cancel");
+    for expected in ["close-acta-dialog-confirm", "close-acta-dialog-cancel"] {
+        app.press(&[Key::Tab]).await?;
+        assert_eq!(app.focused_id().await?, expected);
+    }
+    app.press(&[Key::Shift, Key::Tab]).await?;
+    assert_eq!(app.focused_id().await?, "close-acta-dialog-confirm");
+    app.press(&[Key::Escape]).await?;
     app.wait_for_count("#close-acta-dialog", 0).await?;
+    assert_eq!(app.focused_id().await?, "close-acta");
     let status = app.text("#acta-status").await?;
     assert!(!status.contains("Cerrada"), "cancelled, yet: {status}");
     app.click("#close-acta").await?;

@@ -308,6 +308,38 @@ impl App {
         Ok(())
     }
 
+    /// Presses `keys` together where the focus is, as a keyboard user does (e.g.
+    /// `[Key::Shift, Key::Tab]`). Through WebDriver actions: sending keys to an
+    /// element would first move the focus to it.
+    pub async fn press(&self, keys: &[fantoccini::key::Key]) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut seq = KeyActions::new("keyboard".into());
+        for k in keys {
+            seq = seq.then(KeyAction::Down {
+                value: char::from(*k),
+            });
+        }
+        for k in keys.iter().rev() {
+            seq = seq.then(KeyAction::Up {
+                value: char::from(*k),
+            });
+        }
+        self.client.perform_actions(seq).await?;
+        Ok(())
+    }
+
+    /// The id of the element holding the focus ("" when it has none).
+    pub async fn focused_id(&self) -> Result<String> {
+        let id = self
+            .client
+            .execute(
+                "return document.activeElement ? document.activeElement.id : ''",
+                vec![],
+            )
+            .await?;
+        Ok(id.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Scrolls `el` to the middle of the window, as a person does before tapping it
     /// (and clear of the sticky bars at the top and bottom).
     pub async fn scroll_to(&self, el: &fantoccini::elements::Element) -> Result<()> {
