@@ -22,6 +22,8 @@ APT_PACKAGES=(
   libssl-dev libxdo-dev build-essential pkg-config file curl
   # The real window under Xvfb, driven over WebDriver, and screenshots
   xvfb xauth dbus-x11 at-spi2-core libgl1-mesa-dri webkit2gtk-driver
+  # The system's save dialog (GTK's file chooser) answered with a keyboard in the e2e tests
+  xdotool
   fonts-dejavu-core imagemagick
   # PDFs read back as an auditor would: pdftotext and pdftoppm (the seal QR code)
   poppler-utils

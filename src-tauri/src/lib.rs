@@ -283,6 +283,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::photos::photo_full,
         commands::views::dashboard,
         commands::reports::open_document,
+        commands::reports::save_document_as,
         commands::reports::export_acta,
         commands::reports::export_cuadernillo,
         commands::reports::export_expediente,
@@ -323,6 +324,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     builder(tauri::Builder::default())
+        // The system's save dialog, for "Guardar una copia" (commands::reports).
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dir = data_dir(app)?;
             std::fs::create_dir_all(&dir)

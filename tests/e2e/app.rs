@@ -327,6 +327,28 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.click("#acta-pdf-message .open-document").await?;
     viewer.wait_opened(&acta_path).await?;
     assert!(acta.starts_with(b"%PDF"), "the acta is a PDF");
+    // "Guardar una copia…" asks the system where (a USB stick for the municipal
+    // office); a name typed without ".pdf" gets it.
+    let usb = tempfile::tempdir()?;
+    app.click("#acta-pdf-message .save-document-as").await?;
+    driver.answer_save_dialog(
+        "Guardar una copia del documento",
+        &usb.path().join("acta marzo"),
+    )?;
+    app.wait_for_text(
+        "#acta-pdf-message .copied-to",
+        "Copia guardada en la carpeta",
+    )
+    .await?;
+    let folder = usb
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    app.wait_for_text("#acta-pdf-message .copied-to", &folder)
+        .await?;
+    assert_eq!(std::fs::read(usb.path().join("acta marzo.pdf"))?, acta);
 
     // The tesorera records money: a deposit, then a purchase with two receipt photos.
     app.sign_in_approved("María", "1357", Some(("Juana", "1111")))

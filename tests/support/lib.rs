@@ -182,6 +182,38 @@ impl Driver {
         })
     }
 
+    /// Answers the system's save dialog titled `title` (GTK's file chooser, a window
+    /// of its own on this driver's display) as a keyboard user does: the whole name
+    /// replaced by `path`, then Enter. Through xdotool, since WebDriver reaches only
+    /// the web view.
+    pub fn answer_save_dialog(&self, title: &str, path: &Path) -> Result<()> {
+        let xdotool = |args: &[&str]| -> Result<String> {
+            let out = Command::new("xdotool")
+                .args(args)
+                .env("DISPLAY", &self._xvfb.display)
+                .output()
+                .context("cannot run xdotool: run `make setup` (apt package xdotool)")?;
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        };
+        let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+        let window = loop {
+            let found = xdotool(&["search", "--onlyvisible", "--name", title])?;
+            if let Some(id) = found.lines().next() {
+                break id.to_owned();
+            }
+            if Instant::now() > deadline {
+                bail!("no save dialog titled {title:?} within {WAIT_MS_MAX} ms");
+            }
+            std::thread::sleep(Duration::from_millis(POLL_MS));
+        };
+        let path = path.display().to_string();
+        xdotool(&["windowfocus", "--sync", &window])?;
+        xdotool(&["key", "--window", &window, "--clearmodifiers", "ctrl+a"])?;
+        xdotool(&["type", "--window", &window, "--delay", "5", &path])?;
+        xdotool(&["key", "--window", &window, "Return"])?;
+        Ok(())
+    }
+
     /// Where the app writes exported documents (its Downloads folder).
     pub fn export_dir(&self) -> PathBuf {
         self.data_dir.join("exports")

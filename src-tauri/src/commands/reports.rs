@@ -126,28 +126,116 @@ pub async fn export_cuadernillo<R: tauri::Runtime>(
 /// The kinds of file this app writes for people, and only those, may be opened.
 const OPENABLE: &[&str] = &["pdf", "xlsx", "zip"];
 
-/// Opens a document this app wrote with the system's program for it (the PDF
-/// viewer, the spreadsheet): only a file in the export folder, of a kind the app
-/// writes, so the window cannot ask the system to open anything else.
-#[tauri::command]
-pub fn open_document<R: tauri::Runtime>(app: tauri::AppHandle<R>, path: String) -> ApiResult<()> {
+/// A document this app wrote, as a caller names it: only a file in the export
+/// folder, of a kind the app writes, so the window cannot reach any other file.
+/// Returns its canonical path and its kind (lowercase extension).
+fn exported_document<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    path: &str,
+) -> ApiResult<(PathBuf, &'static str)> {
     let refused = || ApiError::code("open_refused");
-    let dir = export_dir(&app).canonicalize().map_err(|_| refused())?;
-    let file = Path::new(&path).canonicalize().map_err(|_| refused())?;
+    let dir = export_dir(app).canonicalize().map_err(|_| refused())?;
+    let file = Path::new(path).canonicalize().map_err(|_| refused())?;
     let kind = file
         .extension()
         .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if file.parent() != Some(dir.as_path())
-        || !file.is_file()
-        || !kind.is_some_and(|k| OPENABLE.contains(&k.as_str()))
-    {
+        .map(str::to_ascii_lowercase)
+        .and_then(|k| OPENABLE.iter().find(|o| **o == k).copied())
+        .ok_or_else(refused)?;
+    if file.parent() != Some(dir.as_path()) || !file.is_file() {
         return Err(refused());
     }
+    Ok((file, kind))
+}
+
+/// Opens a document this app wrote with the system's program for it (the PDF
+/// viewer, the spreadsheet).
+#[tauri::command]
+pub fn open_document<R: tauri::Runtime>(app: tauri::AppHandle<R>, path: String) -> ApiResult<()> {
+    let (file, _) = exported_document(&app, &path)?;
     tauri_plugin_opener::open_path(file.display().to_string(), None::<&str>).map_err(|e| {
         eprintln!("cosabi: open {}: {e}", file.display());
         ApiError::code("open_failed")
     })
+}
+
+/// Where a copy goes: the chosen path, with the document's extension added when the
+/// person typed a name without it ("acta marzo" → "acta marzo.pdf").
+fn copy_target(chosen: PathBuf, kind: &str) -> PathBuf {
+    let has_kind = chosen
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(kind));
+    if has_kind {
+        chosen
+    } else {
+        let mut name = chosen.clone().into_os_string();
+        name.push(format!(".{kind}"));
+        PathBuf::from(name)
+    }
+}
+
+/// Copies `from` to `to` whole or not at all: written beside the target under a
+/// temporary name, flushed, then renamed over it, so a stick pulled out mid-copy
+/// leaves no half document under the real name.
+fn copy_whole(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut part = to.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let result = (|| {
+        let mut src = std::fs::File::open(from)?;
+        let mut dst = std::fs::File::create(&part)?;
+        std::io::copy(&mut src, &mut dst)?;
+        dst.sync_all()?;
+        std::fs::rename(&part, to)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    result
+}
+
+/// Saves a copy of a document this app wrote where the person chooses, through the
+/// system's save dialog (a USB stick, a shared folder, Documentos): returns where
+/// the copy went, or nothing when the dialog was cancelled. `title` is the dialog's
+/// title in the window's language.
+#[tauri::command]
+pub async fn save_document_as<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    path: String,
+    title: String,
+) -> ApiResult<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (file, kind) = exported_document(&app, &path)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title(title.chars().take(120).collect::<String>())
+        .set_file_name(name)
+        .add_filter(kind.to_ascii_uppercase(), &[kind]);
+    if let Some(dir) = file.parent() {
+        dialog = dialog.set_directory(dir);
+    }
+    let Some(chosen) = dialog.blocking_save_file() else {
+        return Ok(None);
+    };
+    let chosen = chosen
+        .into_path()
+        .map_err(|_| ApiError::code("save_failed"))?;
+    let target = copy_target(chosen, kind);
+    if target.canonicalize().ok().as_deref() == Some(file.as_path()) {
+        // Saved over itself: the document is already there.
+        return Ok(Some(file.display().to_string()));
+    }
+    copy_whole(&file, &target).map_err(|e| {
+        eprintln!("cosabi: save a copy to {}: {e}", target.display());
+        ApiError::code("save_failed")
+    })?;
+    Ok(Some(target.display().to_string()))
 }
 
 /// What the expediente export wrote and what it lacks.
@@ -274,4 +362,42 @@ pub fn verify_document_file(
     let bytes = raw_body(&request)?;
     let r = lock(&state)?;
     cosabi_reports::verify_file(&r, bytes).map_err(report_error)
+}
+
+#[cfg(test)]
+mod copy_tests {
+    use super::*;
+
+    #[test]
+    fn a_name_typed_without_its_extension_gets_it() {
+        let pdf = |p: &str| copy_target(PathBuf::from(p), "pdf");
+        assert_eq!(
+            pdf("/media/usb/acta marzo"),
+            PathBuf::from("/media/usb/acta marzo.pdf")
+        );
+        assert_eq!(
+            pdf("/media/usb/acta.PDF"),
+            PathBuf::from("/media/usb/acta.PDF")
+        );
+        assert_eq!(
+            pdf("/media/usb/acta.2026"),
+            PathBuf::from("/media/usb/acta.2026.pdf")
+        );
+    }
+
+    #[test]
+    fn a_copy_is_whole_or_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("acta.pdf");
+        std::fs::write(&from, b"%PDF-1.7 acta").unwrap();
+        let to = dir.path().join("copia.pdf");
+        copy_whole(&from, &to).unwrap();
+        assert_eq!(std::fs::read(&to).unwrap(), b"%PDF-1.7 acta");
+        // A folder that does not exist (a stick pulled out): an error, and nothing
+        // left behind under either name.
+        let gone = dir.path().join("usb").join("copia.pdf");
+        assert!(copy_whole(&from, &gone).is_err());
+        assert!(!gone.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
 }

@@ -77,3 +77,15 @@ struct DocumentPath<'a> {
 pub async fn open_document(path: &str) -> Result<(), ApiError> {
     invoke("open_document", &DocumentPath { path }).await
 }
+
+#[derive(Serialize)]
+struct SaveAs<'a> {
+    path: &'a str,
+    title: &'a str,
+}
+
+/// Saves a copy of a document the app wrote where the person chooses, through the
+/// system's save dialog titled `title`: where the copy went, or `None` if cancelled.
+pub async fn save_document_as(path: &str, title: &str) -> Result<Option<String>, ApiError> {
+    invoke("save_document_as", &SaveAs { path, title }).await
+}

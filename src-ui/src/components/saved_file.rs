@@ -1,6 +1,8 @@
 //! A document the app just wrote, as people need it: its name, the folder it is in
-//! (by the folder's name, not a path), and "Abrir" to see it in the system's program
-//! for it. The full path is not shown: people look for a folder, not a path.
+//! (by the folder's name, not a path), "Abrir" to see it in the system's program
+//! for it, and "Guardar una copia…" to put a copy where the person chooses (a USB
+//! stick for the municipal office) through the system's save dialog. The full path
+//! is not shown: people look for a folder, not a path.
 
 use crate::api;
 use crate::i18n::use_i18n;
@@ -39,22 +41,51 @@ pub fn SavedFile(
     let error = RwSignal::new(None::<String>);
     let name = last_part(&path).to_owned();
     let folder = folder_of(&path).to_owned();
-    let open = move |_| {
+    let open = {
         let path = path.clone();
-        spawn_local(async move {
-            match api::reports::open_document(&path).await {
-                Ok(()) => error.set(None),
+        move |_| {
+            let path = path.clone();
+            spawn_local(async move {
+                match api::reports::open_document(&path).await {
+                    Ok(()) => error.set(None),
+                    Err(e) => error.set(Some(i18n.api_error_text(&e))),
+                }
+            });
+        }
+    };
+    // Saving a copy waits on the dialog; a second tap meanwhile does nothing.
+    let copied = RwSignal::new(None::<String>);
+    let save_as = Action::new_local(move |path: &String| {
+        let path = path.clone();
+        async move {
+            let title = i18n.t("doc.save_as_title");
+            match api::reports::save_document_as(&path, &title).await {
+                Ok(Some(to)) => {
+                    error.set(None);
+                    copied.set(Some(folder_of(&to).to_owned()));
+                }
+                Ok(None) => {}
                 Err(e) => error.set(Some(i18n.api_error_text(&e))),
             }
-        });
-    };
+        }
+    });
     view! {
         <li class="saved-file banner ok">
             <span class="saved-name wrap">"✓ "{name}</span>
             <span class="saved-folder small">{move || i18n.t_with("doc.saved_in", &[("folder", folder.clone())])}</span>
             {detail.map(|d| view! { <span class="small">{d}</span> })}
             {openable.then(|| view! {
-                <button type="button" class="secondary open-document" on:click=open>{move || i18n.t("doc.open")}</button>
+                <span class="saved-actions">
+                    <button type="button" class="secondary open-document" on:click=open>{move || i18n.t("doc.open")}</button>
+                    <button type="button" class="secondary save-document-as"
+                        disabled=move || save_as.pending().get()
+                        on:click=move |_| { save_as.dispatch(path.clone()); }>
+                        {move || i18n.t("doc.save_as")}
+                    </button>
+                </span>
+            })}
+            {move || copied.get().map(|f| view! {
+                <span class="small copied-to" role="status">{i18n.t_with("doc.copied_to", &[("folder", f)])}</span>
             })}
             {move || error.get().map(|e| view! { <span class="error-text" role="alert">{e}</span> })}
         </li>
