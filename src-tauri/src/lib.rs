@@ -279,6 +279,9 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::money::read_cfdi_xml,
         commands::photos::list_photos,
         commands::photos::attach_photo,
+        commands::photos::keep_draft_photo,
+        commands::photos::draft_photo,
+        commands::photos::forget_draft_photo,
         commands::photos::photo_thumbnail,
         commands::photos::photo_full,
         commands::views::dashboard,
@@ -356,6 +359,8 @@ mod gate_tests {
         ("new_recovery_code", &["new_recovery_code"]),
         ("set_preference", &["set_setting", "set_pref"]),
         ("set_draft", &["set_setting"]),
+        ("keep_draft_photo", &["set_draft_photo"]),
+        ("forget_draft_photo", &["forget_draft_photo"]),
         // Sync: the engine takes `&Mutex<Replica>`; the gate runs first (tested below).
         ("enroll", &[]),
         ("photo_full", &[]),

@@ -139,7 +139,7 @@ impl Replica {
     }
 
     /// Where the blob named `sha` lives (whether or not it is there yet).
-    fn blob_path(&self, sha: &str) -> Result<PathBuf> {
+    pub(crate) fn blob_path(&self, sha: &str) -> Result<PathBuf> {
         // Checking the name also keeps it a plain file name (no separators, no `..`).
         let sha = validate_sha256(sha)?;
         Ok(self.blob_dir()?.join(sha))

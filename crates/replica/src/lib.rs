@@ -28,6 +28,7 @@ mod committee;
 pub mod db;
 mod device;
 mod devices;
+mod draft_photos;
 mod error;
 mod history;
 pub mod imaging;

@@ -67,6 +67,31 @@ pub fn attach_photo(state: State<'_, AppState>, request: Request<'_>) -> ApiResu
     })
 }
 
+/// Keeps the photo taken for form `x-form`'s draft (raw bytes), so it survives the
+/// app being closed before the form is saved. Device-local, like the text draft.
+#[tauri::command]
+pub fn keep_draft_photo(state: State<'_, AppState>, request: Request<'_>) -> ApiResult<()> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ApiError::code("invalid"));
+    };
+    let form = header(&request, "x-form")?;
+    with_replica(&state, |r| r.set_draft_photo(form, bytes))
+}
+
+/// The photo kept for form `form`'s draft, as a data URL, if any.
+#[tauri::command]
+pub fn draft_photo(state: State<'_, AppState>, form: String) -> ApiResult<Option<String>> {
+    with_replica(&state, |r| {
+        Ok(r.draft_photo(&form)?.map(|b| data_url(&b, "image/jpeg")))
+    })
+}
+
+/// Forgets the photo kept for form `form`'s draft (saved, or emptied).
+#[tauri::command]
+pub fn forget_draft_photo(state: State<'_, AppState>, form: String) -> ApiResult<()> {
+    with_replica(&state, |r| r.forget_draft_photo(&form))
+}
+
 pub(crate) fn data_url(bytes: &[u8], mime: &str) -> String {
     format!(
         "data:{mime};base64,{}",
