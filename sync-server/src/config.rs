@@ -27,7 +27,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The defaults, when neither a flag, the environment nor the file says.
 pub const DEFAULT_DB: &str = "cosabi-server.sqlite3";
@@ -60,6 +60,9 @@ pub struct FileConfig {
     pub log: Option<String>,
     /// The public transparency pages: off unless states are listed.
     pub transparency: Option<TransparencyConfig>,
+    /// The folder of the built web app (`make web`), served at `/app`; not served
+    /// when unset.
+    pub web_app: Option<PathBuf>,
 }
 
 /// `[transparency]`: which states publish their clinics' pages without an account.

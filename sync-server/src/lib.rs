@@ -43,6 +43,7 @@ pub mod store;
 pub mod text;
 pub mod transparency;
 pub mod verify;
+pub mod web_app;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -82,6 +83,8 @@ pub struct AppState {
     pub transparency: Arc<Vec<&'static str>>,
     /// Wrong enrollment codes, limited per client address and overall.
     pub enrollment: Arc<ratelimit::EnrollLimiter>,
+    /// The installable web app served at `/app`, when `web_app` names its build.
+    pub web_app: Option<Arc<web_app::WebApp>>,
 }
 
 /// How people sign in to the programme view: failed attempts limited per account
@@ -127,7 +130,14 @@ impl AppState {
             )),
             transparency: Arc::default(),
             enrollment: Arc::default(),
+            web_app: None,
         }
+    }
+
+    /// Serves the web app `app` at `/app`.
+    pub fn with_web_app(mut self, app: Option<web_app::WebApp>) -> AppState {
+        self.web_app = app.map(Arc::new);
+        self
     }
 
     /// Publishes the transparency pages of `states` (codes of
@@ -406,6 +416,7 @@ pub fn app(state: AppState) -> Router {
         .merge(programme::routes())
         .merge(verify::routes())
         .merge(transparency::routes())
+        .merge(web_app::routes())
         .route("/metrics", get(metrics::metrics))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)

@@ -28,7 +28,7 @@ use std::time::Duration;
 )]
 struct Cli {
     /// A configuration file (TOML: db, blobs, listen, public_url,
-    /// shutdown_grace_seconds, log, [transparency] states). Flags and environment
+    /// shutdown_grace_seconds, log, web_app, [transparency] states). Flags and environment
     /// variables win over it.
     #[arg(long, global = true, env = "COSABI_CONFIG")]
     config: Option<PathBuf>,
@@ -73,6 +73,10 @@ enum Command {
         /// sign-ins beyond them are answered 503 with Retry-After.
         #[arg(long, env = "COSABI_SIGN_IN_PARALLEL", value_parser = clap::value_parser!(u16).range(1..=256))]
         sign_in_parallel: Option<u16>,
+        /// The folder of the built web app, served at /app for phones to install
+        /// (not served when unset).
+        #[arg(long, env = "COSABI_WEB_APP")]
+        web_app: Option<PathBuf>,
     },
     /// Clinics: register one (prints its first enrollment code), list them, or issue
     /// another code (one per device).
@@ -357,6 +361,7 @@ async fn main() -> anyhow::Result<()> {
             public_url,
             shutdown_grace_seconds,
             sign_in_parallel,
+            web_app,
         } => {
             let listen = config::pick(listen, file.listen, || {
                 config::DEFAULT_LISTEN
@@ -371,6 +376,15 @@ async fn main() -> anyhow::Result<()> {
                 config::DEFAULT_SHUTDOWN_GRACE_SECONDS
             });
             let blobs = BlobStore::from_url(&blobs)?;
+            let web_app = match web_app.or_else(|| file.web_app.clone()) {
+                Some(dir) => {
+                    let app = cosabi_sync_server::web_app::WebApp::load(&dir)?;
+                    let (files, bytes) = app.size();
+                    tracing::info!(dir = %dir.display(), files, bytes, "web app served at /app");
+                    Some(app)
+                }
+                None => None,
+            };
             let unplaced = store
                 .clinics()
                 .await?
@@ -397,7 +411,8 @@ async fn main() -> anyhow::Result<()> {
                     file.sign_in_parallel,
                     config::default_sign_in_parallel,
                 ))
-                .with_transparency(file.transparency_states());
+                .with_transparency(file.transparency_states())
+                .with_web_app(web_app);
             cosabi_sync_server::serve::serve(state, listener, Duration::from_secs(grace)).await?;
         }
         Command::Clinic(ClinicCommand::Add {

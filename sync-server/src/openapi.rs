@@ -277,6 +277,30 @@ fn document_as_written() -> Value {
                     }
                 }
             },
+            "/app": {
+                "get": { "summary": "The installable web app: a redirect to /app/", "responses": { "308": { "description": "To /app/" } } }
+            },
+            "/app/": {
+                "get": {
+                    "summary": "The web app's page (index.html of the build named by web_app; Content-Security-Policy allowing its own inline scripts by hash; Cache-Control: no-cache; ETag)",
+                    "responses": {
+                        "200": { "description": "The page", "content": { "text/html": {} } },
+                        "304": { "description": "Unchanged (If-None-Match)" },
+                        "404": { "description": "No web app installed on this server", "content": { "text/plain": {} } }
+                    }
+                }
+            },
+            "/app/{path}": {
+                "parameters": [{ "name": "path", "in": "path", "required": true, "description": "A file of the build (scripts, WebAssembly, styles, icons, manifest, service worker)", "schema": { "type": "string", "maxLength": 256 } }],
+                "get": {
+                    "summary": "A file of the web app; hashed names cached for a year, others revalidated by ETag; gzip when accepted",
+                    "responses": {
+                        "200": { "description": "The file", "content": { "text/javascript": {}, "application/wasm": {}, "text/css": {}, "application/manifest+json": {}, "image/png": {} } },
+                        "304": { "description": "Unchanged (If-None-Match)" },
+                        "404": { "description": "Not a file of the build, or no web app installed", "content": { "text/plain": {} } }
+                    }
+                }
+            },
             "/verificar": {
                 "get": {
                     "summary": "The verification form (HTML, es-MX; public); with ?codigo=, a redirect to the code's page",
