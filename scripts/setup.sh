@@ -33,6 +33,9 @@ APT_PACKAGES=(
   chromium chromium-driver
   # The server tests check the systemd unit in deploy/ with systemd-analyze
   systemd
+  # C code compiled for wasm32 (the replica's SQLite through sqlite-wasm-rs, zstd-sys):
+  # Debian's clang targets wasm32-unknown-unknown; gcc cannot
+  clang
 )
 
 missing=()

@@ -10,18 +10,14 @@
 //! Metadata sync never waits for any of this: a photo row syncs at once, its bytes
 //! follow when the link allows.
 
-use crate::blobs::blob_name;
 use crate::client::{
-    refused, SyncError, REQUEST_TIMEOUT_S, RETRY_DELAY_MS_FIRST, RETRY_DELAY_MS_MAX,
-    ROUND_ATTEMPTS_MAX,
+    http_client, refused, sleep_ms, SyncError, REQUEST_TIMEOUT, RETRY_DELAY_MS_FIRST,
+    RETRY_DELAY_MS_MAX, ROUND_ATTEMPTS_MAX,
 };
 use crate::{Error, Replica};
-use reqwest::header::{HeaderMap, CONTENT_RANGE, RANGE};
+use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
-use std::path::Path;
 use std::sync::Mutex;
-use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 /// Bytes per `PATCH`: a 2G link moves ~5 KB/s, so a chunk takes ~13 s and a drop
 /// loses little.
@@ -30,8 +26,6 @@ pub const BLOB_CHUNK_BYTES: usize = 64 * 1024;
 pub const UPLOAD_OFFSET: &str = "upload-offset";
 /// tus header: the blob's total length.
 pub const UPLOAD_LENGTH: &str = "upload-length";
-/// Seconds to wait for a connection before counting the attempt as failed.
-const CONNECT_TIMEOUT_S: u64 = 20;
 
 fn lock(replica: &Mutex<Replica>) -> Result<std::sync::MutexGuard<'_, Replica>, SyncError> {
     replica
@@ -43,6 +37,7 @@ fn network(e: impl std::fmt::Display) -> SyncError {
     SyncError::Network(e.to_string())
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn local_io(e: std::io::Error) -> SyncError {
     SyncError::Replica(Error::Io(e))
 }
@@ -77,7 +72,7 @@ impl Backoff {
         if !e.retryable() || self.failures >= ROUND_ATTEMPTS_MAX {
             return Err(e);
         }
-        tokio::time::sleep(Duration::from_millis(self.delay_ms)).await;
+        sleep_ms(self.delay_ms).await;
         self.delay_ms = (self.delay_ms * 2).min(RETRY_DELAY_MS_MAX);
         Ok(())
     }
@@ -103,11 +98,7 @@ pub struct BlobClient {
 impl BlobClient {
     pub fn new(server_url: &str, token: &str) -> BlobClient {
         BlobClient {
-            http: reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_S))
-                .timeout(Duration::from_secs(REQUEST_TIMEOUT_S))
-                .build()
-                .expect("a default HTTP client builds"),
+            http: http_client(),
             blobs_url: format!("{}/v1/blobs", server_url.trim_end_matches('/')),
             token: token.to_owned(),
         }
@@ -126,6 +117,7 @@ impl BlobClient {
             .head(self.url(sha))
             .bearer_auth(&self.token)
             .header(UPLOAD_LENGTH, total)
+            .timeout(REQUEST_TIMEOUT)
             .send()
             .await
             .map_err(network)?;
@@ -162,6 +154,7 @@ impl BlobClient {
                 "application/offset+octet-stream",
             )
             .body(chunk.to_vec())
+            .timeout(REQUEST_TIMEOUT)
             .send()
             .await
             .map_err(network)?;
@@ -283,7 +276,14 @@ impl BlobClient {
             None => Ok(uploaded),
         }
     }
+}
 
+/// Downloads keep a partial file next to the database so a cut resumes where it
+/// stopped: native only for now. On the web the photos are to live in OPFS (issue
+/// 12), which needs its own file access; until then a web replica uploads photos and
+/// does not fetch them.
+#[cfg(not(target_arch = "wasm32"))]
+impl BlobClient {
     /// The bytes of the blob `sha`: from this device if it holds them, else from the
     /// server, resuming an earlier download that was cut. The bytes are checked
     /// against the name before they are kept; a mismatch keeps nothing and is an
@@ -315,7 +315,7 @@ impl BlobClient {
         let bytes = tokio::fs::read(&partial).await.map_err(local_io)?;
         // Whatever happens next, this partial has served its purpose.
         let _ = tokio::fs::remove_file(&partial).await;
-        let actual = blob_name(&bytes);
+        let actual = crate::blobs::blob_name(&bytes);
         if actual != sha {
             return Err(SyncError::BadResponse(format!(
                 "photo {sha} arrived as bytes that hash to {actual}: not kept"
@@ -330,17 +330,23 @@ impl BlobClient {
 
     /// One `GET`, appending to the partial file as the bytes arrive so a cut keeps
     /// what came. Returns once the partial holds the whole blob.
-    async fn download_into(&self, sha: &str, partial: &Path, held: u64) -> Result<(), SyncError> {
+    async fn download_into(
+        &self,
+        sha: &str,
+        partial: &std::path::Path,
+        held: u64,
+    ) -> Result<(), SyncError> {
+        use tokio::io::AsyncWriteExt;
         let mut req = self.http.get(self.url(sha)).bearer_auth(&self.token);
         if held > 0 {
-            req = req.header(RANGE, format!("bytes={held}-"));
+            req = req.header(reqwest::header::RANGE, format!("bytes={held}-"));
         }
-        let mut resp = req.send().await.map_err(network)?;
+        let mut resp = req.timeout(REQUEST_TIMEOUT).send().await.map_err(network)?;
         let append = match resp.status() {
             StatusCode::PARTIAL_CONTENT => {
                 let start = resp
                     .headers()
-                    .get(CONTENT_RANGE)
+                    .get(reqwest::header::CONTENT_RANGE)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.strip_prefix("bytes "))
                     .and_then(|v| v.split_once('-'))
@@ -385,7 +391,8 @@ impl BlobClient {
     }
 }
 
-async fn file_len(path: &Path) -> Result<u64, SyncError> {
+#[cfg(not(target_arch = "wasm32"))]
+async fn file_len(path: &std::path::Path) -> Result<u64, SyncError> {
     match tokio::fs::metadata(path).await {
         Ok(m) => Ok(m.len()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),

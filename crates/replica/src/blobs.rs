@@ -17,7 +17,9 @@ use std::path::PathBuf;
 
 /// The directory next to the database file that holds the photos.
 pub const BLOB_DIR_NAME: &str = "blobs";
-/// Directory inside the blob directory for downloads in progress.
+/// Directory inside the blob directory for downloads in progress (native only, as
+/// the downloads that resume from it: `blob_client`).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) const PARTIAL_DIR_NAME: &str = "partial";
 
 /// Hex SHA-256 of `bytes`, the name of a blob.
@@ -146,6 +148,7 @@ impl Replica {
     }
 
     /// Where a download of `sha` keeps the bytes received so far.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn blob_partial_path(&self, sha: &str) -> Result<PathBuf> {
         let sha = validate_sha256(sha)?;
         Ok(self.blob_dir()?.join(PARTIAL_DIR_NAME).join(sha))

@@ -28,12 +28,32 @@ fn lock(replica: &Mutex<Replica>) -> Result<std::sync::MutexGuard<'_, Replica>, 
         .map_err(|_| SyncError::Replica(Error::Corrupt("replica lock poisoned".into())))
 }
 
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(20))
-        .timeout(Duration::from_secs(REQUEST_TIMEOUT_S))
-        .build()
-        .expect("a default HTTP client builds")
+/// Seconds to wait for a connection before counting the attempt as failed.
+#[cfg(not(target_arch = "wasm32"))]
+const CONNECT_TIMEOUT_S: u64 = 20;
+
+/// A request that takes longer is abandoned ([`REQUEST_TIMEOUT_S`]). Set on each
+/// request, not on the client: on the web the client is the browser's `fetch`,
+/// whose builder takes no timeouts, while its requests do.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(REQUEST_TIMEOUT_S);
+
+/// The HTTP client of the sync engine and the photo transfers. On the web, where the
+/// browser connects, the request's timeout bounds the connection too.
+pub(crate) fn http_client() -> reqwest::Client {
+    let builder = reqwest::Client::builder();
+    #[cfg(not(target_arch = "wasm32"))]
+    let builder = builder.connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_S));
+    builder.build().expect("a default HTTP client builds")
+}
+
+/// Waits `ms` milliseconds without blocking the thread: tokio's timer on the
+/// desktop, the browser's `setTimeout` on the web (where tokio's timer has no
+/// runtime to drive it).
+pub(crate) async fn sleep_ms(ms: u64) {
+    #[cfg(not(target_arch = "wasm32"))]
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::sleep(Duration::from_millis(ms)).await;
 }
 
 /// The error a non-success answer carries.
@@ -83,6 +103,7 @@ async fn enroll_with(
             site,
             device_key: device_key.map(str::to_owned),
         })
+        .timeout(REQUEST_TIMEOUT)
         .send()
         .await
         .map_err(|e| SyncError::Network(e.to_string()))?;
@@ -153,6 +174,7 @@ impl SyncClient {
             .bearer_auth(&self.token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body.to_vec())
+            .timeout(REQUEST_TIMEOUT)
             .send()
             .await
             .map_err(|e| SyncError::Network(e.to_string()))?;
@@ -188,7 +210,7 @@ impl SyncClient {
                 Err(e) if e.retryable() && attempt < ROUND_ATTEMPTS_MAX => {
                     progress.retries += 1;
                     attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                    sleep_ms(delay).await;
                     delay = (delay * 2).min(RETRY_DELAY_MS_MAX);
                 }
                 Err(e) => return Err(e),
@@ -205,6 +227,7 @@ impl SyncClient {
             .post(url)
             .bearer_auth(&self.token)
             .json(&BindSiteRequest { site })
+            .timeout(REQUEST_TIMEOUT)
             .send()
             .await
             .map_err(|e| SyncError::Network(e.to_string()))?;

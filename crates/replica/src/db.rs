@@ -409,8 +409,8 @@ pub fn encrypt_in_place(path: &Path, key: &[u8; 32]) -> Result<()> {
         p.push(suffix);
         let _ = std::fs::remove_file(std::path::PathBuf::from(p));
     }
+    #[cfg(unix)]
     if let Some(dir) = path.parent() {
-        #[cfg(unix)]
         std::fs::File::open(if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {

@@ -12,11 +12,11 @@
 
 use crate::error::{Error, Result};
 use crate::vault::{DataKey, Vault};
+use crate::Instant;
 use crate::Replica;
 use cosabi_core::committee::Member;
 use cosabi_core::ids::MemberId;
 use std::path::Path;
-use std::time::Instant;
 
 /// What opening a device's replica gives. Made once per app start: its size does
 /// not matter, and boxing would only add a step for every caller.

@@ -67,6 +67,14 @@ pub use sync_file::{
 pub use vault::{DataKey, Keyholder, Vault};
 pub use views::{SETTING_SYNC_ACKED_SEQ, SETTING_SYNC_LAST_OK};
 
+/// The monotonic clock the PIN lockouts count on: std's on the desktop (this is
+/// `std::time::Instant` there); on the web std's panics, and web-time's reads the
+/// browser's `performance.now()`.
+#[cfg(not(target_arch = "wasm32"))]
+pub use std::time::Instant;
+#[cfg(target_arch = "wasm32")]
+pub use web_time::Instant;
+
 use cosabi_core::hlc::{Hlc, HlcClock};
 use cosabi_core::ids::{MemberId, SiteId};
 use rusqlite::{Connection, OptionalExtension};
@@ -123,12 +131,18 @@ impl Replica {
     pub fn open(path: &Path) -> Result<Replica> {
         let mut replica = Self::from_connection(db::open(path)?)?;
         replica.path = Some(path.to_path_buf());
-        let ring = vault::Vault::path_for(path);
-        replica.vault = match vault::Vault::load(&ring)? {
-            Some(v) => v,
-            None => vault::Vault::create(&ring, &vault::DataKey::generate())?,
-        };
-        replica.data_key = replica.vault.open_key()?;
+        // On the web the database is in OPFS, through SQLite's VFS, but std::fs has
+        // no file system there: the ring stays in memory, so PINs last until the
+        // worker stops. A ring kept in OPFS is the next step (issue 12).
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let ring = vault::Vault::path_for(path);
+            replica.vault = match vault::Vault::load(&ring)? {
+                Some(v) => v,
+                None => vault::Vault::create(&ring, &vault::DataKey::generate())?,
+            };
+            replica.data_key = replica.vault.open_key()?;
+        }
         Ok(replica)
     }
 

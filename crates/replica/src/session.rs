@@ -15,6 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::rows::text;
+use crate::Instant;
 use crate::Replica;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
@@ -24,7 +25,6 @@ use cosabi_core::committee::{Member, Permission, Role};
 use cosabi_core::ids::MemberId;
 use cosabi_core::schema::PIN_EVENT;
 use cosabi_core::{ValidationError, ValidationErrors};
-use std::time::Instant;
 
 /// Shortest and longest PIN, in ASCII digits.
 pub const PIN_DIGITS_MIN: usize = 4;

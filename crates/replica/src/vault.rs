@@ -23,6 +23,7 @@
 //! ARCHITECTURE.md's threat model says so.
 
 use crate::error::{Error, Result};
+use crate::Instant;
 use argon2::Argon2;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -31,7 +32,7 @@ use cosabi_core::ValidationError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Wrong PINs in a row before a lockout.
 pub const PIN_TRIES_MAX: u32 = 5;
