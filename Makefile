@@ -34,6 +34,7 @@ fmt:
 clippy: ui
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked -p cosabi-ui --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --locked -p cosabi-replica --target wasm32-unknown-unknown --lib --test wasm -- -D warnings
 
 ## Formatting, lints, every test including the end-to-end tests in the real window.
 test: ui
@@ -41,7 +42,15 @@ test: ui
 	$(MAKE) --no-print-directory clippy
 	cargo build --locked -p cosabi-app -p cosabi-sync-server
 	cargo test --locked --workspace
+	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory schemathesis
+
+## The replica in headless Chromium: a dedicated worker, its database in OPFS
+## (wasm-bindgen-test-runner drives Debian's chromium through chromedriver).
+.PHONY: test-wasm
+test-wasm:
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --locked -p cosabi-replica --target wasm32-unknown-unknown --test wasm
 
 ## schemathesis --checks all against a real server's /v1/openapi.json (about 50 s):
 ## no undocumented status, no schema-valid request refused.
