@@ -370,7 +370,7 @@ mod gate_tests {
         std::fs::read_to_string(format!("{SRC}/{path}")).unwrap()
     }
 
-    fn registered() -> Vec<String> {
+    pub(super) fn registered() -> Vec<String> {
         let lib = read("src/lib.rs");
         let start = lib.find("generate_handler![").unwrap();
         let end = start + lib[start..].find("])").unwrap();
@@ -382,7 +382,7 @@ mod gate_tests {
     }
 
     /// Each command's body: from its `fn` to the next command.
-    fn bodies() -> Vec<(String, String)> {
+    pub(super) fn bodies() -> Vec<(String, String)> {
         let mut out = Vec::new();
         for f in std::fs::read_dir(format!("{SRC}/src/commands")).unwrap() {
             let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
@@ -493,6 +493,292 @@ mod gate_tests {
                 .unwrap();
             assert!(gate < engine, "{name} writes before the gate");
         }
+    }
+}
+
+#[cfg(test)]
+mod contract_tests {
+    //! The shell implements the contract (`cosabi-api`) the UI calls, exactly. Results
+    //! are checked by the compiler (each command returns `Out<api::…>`); names and
+    //! parameters here, from the sources the gate tests read; the wire through Tauri's
+    //! mock runtime in `ipc_tests`.
+    use super::gate_tests::{bodies, registered};
+    use std::collections::BTreeSet;
+
+    /// A command's parameters, by name, without what Tauri supplies itself (the
+    /// state, the app handle, the raw request).
+    fn params(body: &str) -> (Vec<String>, bool) {
+        let open = body.find("fn ").unwrap();
+        let start = open + body[open..].find('(').unwrap() + 1;
+        let (mut depth, mut end) = (0i32, start);
+        for (i, ch) in body[start..].char_indices() {
+            match ch {
+                '<' | '(' => depth += 1,
+                '>' if !body[start..start + i].ends_with('-') => depth -= 1,
+                ')' if depth == 0 => {
+                    end = start + i;
+                    break;
+                }
+                ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        let (mut names, mut raw, mut depth, mut from) = (Vec::new(), false, 0i32, start);
+        let mut add = |part: &str| {
+            let Some((name, ty)) = part.split_once(':') else {
+                return;
+            };
+            let (name, ty) = (name.trim(), ty.trim());
+            if ty.starts_with("Request<") {
+                raw = true;
+            } else if !ty.starts_with("State<") && !ty.starts_with("tauri::AppHandle<") {
+                names.push(name.to_string());
+            }
+        };
+        for (i, ch) in body[start..end].char_indices() {
+            match ch {
+                '<' => depth += 1,
+                '>' => depth -= 1,
+                ',' if depth == 0 => {
+                    add(&body[from..start + i]);
+                    from = start + i + 1;
+                }
+                _ => {}
+            }
+        }
+        add(&body[from..end]);
+        (names, raw)
+    }
+
+    fn contract() -> BTreeSet<&'static str> {
+        cosabi_api::ALL
+            .iter()
+            .chain(cosabi_api::RAW)
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    #[test]
+    fn the_shell_registers_exactly_the_contracts_commands() {
+        let registered: BTreeSet<String> = registered().into_iter().collect();
+        let contract = contract();
+        let missing: Vec<_> = contract
+            .iter()
+            .filter(|n| !registered.contains(**n))
+            .collect();
+        let untyped: Vec<_> = registered
+            .iter()
+            .filter(|n| !contract.contains(n.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "in cosabi-api, not registered: {missing:?}"
+        );
+        assert!(
+            untyped.is_empty(),
+            "registered, not in cosabi-api: {untyped:?}"
+        );
+        assert_eq!(registered.len(), contract.len());
+    }
+
+    #[test]
+    fn every_command_takes_the_contracts_parameters() {
+        let bodies = bodies();
+        assert_eq!(bodies.len(), contract().len());
+        for (name, body) in &bodies {
+            let (params, raw) = params(body);
+            if let Some((_, want)) = cosabi_api::ALL.iter().find(|(n, _)| n == name) {
+                assert!(
+                    !raw,
+                    "{name} reads a raw body but the contract has JSON arguments"
+                );
+                assert_eq!(&params, want, "{name}'s parameters");
+            } else {
+                assert!(
+                    cosabi_api::RAW.iter().any(|(n, _)| n == name),
+                    "{name} is not in cosabi-api"
+                );
+                assert!(raw, "{name} takes no raw request");
+                assert!(params.is_empty(), "{name}: {params:?} besides its headers");
+            }
+        }
+    }
+
+    #[test]
+    fn the_parameter_reader_sees_what_is_written() {
+        let body = "pub fn f<R: tauri::Runtime>(\n app: tauri::AppHandle<R>,\n state: State<'_, AppState>,\n fiscal_year: i32,\n keys: Vec<Key>,\n) -> ApiResult<Out<api::F>> {";
+        assert_eq!(
+            params(body),
+            (vec!["fiscal_year".into(), "keys".into()], false)
+        );
+        let raw = "pub fn g(state: State<'_, AppState>, request: Request<'_>) -> X {";
+        assert_eq!(params(raw), (vec![], true));
+    }
+}
+
+#[cfg(test)]
+mod ipc_tests {
+    //! Values of the contract's types, serialised as the UI sends them, go through
+    //! Tauri's own IPC (the mock runtime) to the real commands: each is accepted (a
+    //! result, or the command's own error object), never refused by Tauri as invalid
+    //! arguments.
+    use super::*;
+    use cosabi_api::{self as api, Command, RawCommand};
+    use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
+    use tauri::webview::InvokeRequest;
+
+    struct App {
+        _dir: tempfile::TempDir,
+        _app: tauri::App<MockRuntime>,
+        window: tauri::WebviewWindow<MockRuntime>,
+    }
+
+    fn app() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let app = builder(mock_builder())
+            .manage(AppState::open(dir.path()).unwrap())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        App {
+            _dir: dir,
+            _app: app,
+            window,
+        }
+    }
+
+    fn send(
+        app: &App,
+        cmd: &str,
+        body: InvokeBody,
+        headers: &[(&'static str, String)],
+    ) -> Result<InvokeResponseBody, serde_json::Value> {
+        let mut map = tauri::http::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(*k, v.parse().unwrap());
+        }
+        get_ipc_response(
+            &app.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body,
+                headers: map,
+                invoke_key: tauri::test::INVOKE_KEY.to_string(),
+            },
+        )
+    }
+
+    /// The output, or the command's error code; panics when Tauri refused the call
+    /// itself (its errors are strings, the commands' are `{ code, errors }`).
+    fn answer<T: serde::de::DeserializeOwned>(
+        name: &str,
+        r: Result<InvokeResponseBody, serde_json::Value>,
+    ) -> Result<T, String> {
+        match r {
+            Ok(body) => Ok(body.deserialize().unwrap_or_else(|e| {
+                panic!("{name}: the answer is not the contract's output: {e}")
+            })),
+            Err(e) => Err(e
+                .get("code")
+                .and_then(|c| c.as_str())
+                .unwrap_or_else(|| panic!("{name} refused by Tauri: {e}"))
+                .to_string()),
+        }
+    }
+
+    fn call<C: Command>(app: &App, c: &C) -> Result<C::Output, String> {
+        let body = InvokeBody::Json(serde_json::to_value(c).unwrap());
+        answer(C::NAME, send(app, C::NAME, body, &[]))
+    }
+
+    fn call_raw<C: RawCommand>(app: &App, c: &C, bytes: &[u8]) -> Result<C::Output, String> {
+        let body = InvokeBody::Raw(bytes.to_vec());
+        answer(C::NAME, send(app, C::NAME, body, &c.headers()))
+    }
+
+    #[test]
+    fn contract_values_reach_the_commands() {
+        let app = app();
+        assert_eq!(call(&app, &api::GetClinic {}).unwrap(), None);
+        let clinic = call(
+            &app,
+            &api::CreateClinic {
+                input: cosabi_core::clinic::NewClinic {
+                    clues: "VZIMB001234".into(),
+                    name: "Centro de Salud Tlaquilpa".into(),
+                    state: "VZ".into(),
+                    municipality: "Tlaquilpa".into(),
+                    locality: "Tlaquilpa".into(),
+                    consultorios: 2,
+                },
+            },
+        )
+        .unwrap();
+        assert_eq!(call(&app, &api::GetClinic {}).unwrap(), Some(clinic));
+        // camelCase on the wire, snake_case in the shell.
+        let page = call(
+            &app,
+            &api::GetPurchasePage {
+                fiscal_year: 2026,
+                filter: Default::default(),
+                offset: 0,
+                limit: 20,
+            },
+        )
+        .unwrap();
+        assert_eq!(page.total_count, 0);
+        let photos = api::ListPhotos {
+            owner_table: 4,
+            owner: uuid::Uuid::from_u128(1),
+        };
+        assert!(call(&app, &photos).unwrap().is_empty());
+        call(
+            &app,
+            &api::SetDraft {
+                form: "purchase".into(),
+                text: "{\"concept\":\"jabón\"}".into(),
+            },
+        )
+        .unwrap();
+        let draft = api::GetDraft {
+            form: "purchase".into(),
+        };
+        assert_eq!(
+            call(&app, &draft).unwrap().as_deref(),
+            Some("{\"concept\":\"jabón\"}")
+        );
+        call(&app, &api::RestoreConflict { keys: Vec::new() }).unwrap();
+        assert!(!call(&app, &api::SyncProgress {}).unwrap().running);
+        let enroll = api::Enroll {
+            server: " ".into(),
+            code: "ABCD".into(),
+            device_name: "Laptop".into(),
+        };
+        assert_eq!(call(&app, &enroll).unwrap_err(), "server_required");
+        // Raw bodies with their headers: the commands' own refusals.
+        assert_eq!(
+            call_raw(&app, &api::ImportSyncFile, b"not a sync file").unwrap_err(),
+            "invalid"
+        );
+        let read = api::ReadCfdiXml {
+            purchase: Some(uuid::Uuid::from_u128(2)),
+        };
+        assert_eq!(call_raw(&app, &read, b"<nope").unwrap_err(), "invalid");
+    }
+
+    #[test]
+    fn arguments_outside_the_contract_are_refused_by_tauri() {
+        // The check above can fail: snake_case keys are not what Tauri reads.
+        let app = app();
+        let wrong = InvokeBody::Json(serde_json::json!({ "fiscal_year": 2026 }));
+        let refused = send(&app, api::GetBalance::NAME, wrong, &[]).unwrap_err();
+        assert!(refused.is_string(), "{refused}");
     }
 }
 

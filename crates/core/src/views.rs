@@ -176,6 +176,58 @@ pub fn display_value(table: u16, column: &str, value: &Value) -> String {
     }
 }
 
+// Sync and review items the shell returns as the replica makes them: declared here,
+// not in the replica, so that the command contract (`cosabi-api`) can name them.
+
+/// Something a person must look at after a merge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    /// Stable code, translated by the UI as `review.<code>`:
+    /// `purchase_total_mismatch`, `seat_held_twice`, `folio_used_twice`,
+    /// `acta_edited_while_closing`, `change_set_aside`.
+    pub code: String,
+    pub table: String,
+    pub row: uuid::Uuid,
+    /// Values the message needs.
+    pub detail: Vec<(String, String)>,
+}
+
+/// Identifies one losing version of one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictKey {
+    pub table: u16,
+    pub row: uuid::Uuid,
+    pub column: u16,
+    pub site: SiteId,
+    pub seq: u64,
+}
+
+/// A conflict as the inbox shows it: the winning value, the losing one, who and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictView {
+    pub key: ConflictKey,
+    pub table: String,
+    pub column: String,
+    pub winner_value: Value,
+    pub winner_hlc: Hlc,
+    pub winner_author: Option<MemberId>,
+    /// The site that wrote the kept value (`None` for a row with no version of it).
+    pub winner_site: Option<SiteId>,
+    pub loser_value: Value,
+    pub loser_hlc: Hlc,
+    pub loser_author: Option<MemberId>,
+    pub resolved: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub pages: u64,
+    pub applied: u64,
+    pub duplicates: u64,
+    pub deferred: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,21 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::Replica;
-use serde::Serialize;
+pub use cosabi_core::views::ReviewItem;
 use uuid::Uuid;
-
-/// Something a person must look at after a merge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReviewItem {
-    /// Stable code, translated by the UI as `review.<code>`:
-    /// `purchase_total_mismatch`, `seat_held_twice`, `folio_used_twice`,
-    /// `acta_edited_while_closing`, `change_set_aside`.
-    pub code: String,
-    pub table: String,
-    pub row: Uuid,
-    /// Values the message needs.
-    pub detail: Vec<(String, String)>,
-}
 
 fn uuid(bytes: Vec<u8>) -> Result<Uuid> {
     Uuid::from_slice(&bytes).map_err(|e| Error::Corrupt(format!("row id: {e}")))

@@ -16,9 +16,11 @@ use cosabi_core::validate::check_group;
 use cosabi_core::wire::{value_size, Page, Tag, PAGE_FIELD_CHANGES_MAX, PAGE_VALUE_BYTES_MAX};
 use cosabi_core::ValidationError;
 use rusqlite::OptionalExtension;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
+
+pub use cosabi_core::views::{ConflictKey, ConflictView};
 
 /// For each site, the highest seq held with no gap before it.
 pub type VersionVector = BTreeMap<SiteId, u64>;
@@ -42,33 +44,6 @@ pub struct ApplyReport {
     /// Field changes of groups that break the schema: kept in the log and relayed,
     /// never folded into rows, listed for review.
     pub set_aside: u64,
-}
-
-/// Identifies one losing version of one field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConflictKey {
-    pub table: u16,
-    pub row: Uuid,
-    pub column: u16,
-    pub site: SiteId,
-    pub seq: u64,
-}
-
-/// A conflict as the inbox shows it: the winning value, the losing one, who and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ConflictView {
-    pub key: ConflictKey,
-    pub table: String,
-    pub column: String,
-    pub winner_value: Value,
-    pub winner_hlc: Hlc,
-    pub winner_author: Option<MemberId>,
-    /// The site that wrote the kept value (`None` for a row with no version of it).
-    pub winner_site: Option<SiteId>,
-    pub loser_value: Value,
-    pub loser_hlc: Hlc,
-    pub loser_author: Option<MemberId>,
-    pub resolved: bool,
 }
 
 /// A conflict head in a replica-independent form (site ids, not local indexes), for

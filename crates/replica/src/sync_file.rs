@@ -85,14 +85,7 @@ pub struct FileHeader {
     pub pages: u32,
 }
 
-/// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ImportReport {
-    pub pages: u64,
-    pub applied: u64,
-    pub duplicates: u64,
-    pub deferred: u64,
-}
+pub use cosabi_core::views::ImportReport;
 
 fn refuse(code: &str) -> Error {
     Error::Invalid(ValidationError::new("file", code).into())

@@ -3,30 +3,33 @@
 //! signed-in member's permission first (the replica refuses edits to a closed acta
 //! with `acta_closed`).
 
+use super::Out;
 use crate::commands::{with_replica, with_write};
 use crate::error::ApiResult;
 use crate::AppState;
+use cosabi_api as api;
 use cosabi_core::access::Write;
-use cosabi_core::assembly::{
-    Agreement, AgreementStatus, Amendment, Assembly, AssemblyDetail, NewAgreement, NewAssembly,
-};
+use cosabi_core::assembly::{Agreement, AgreementStatus, NewAgreement, NewAssembly};
 use cosabi_core::ids::MemberId;
 use cosabi_replica::Replica;
 use tauri::State;
 use uuid::Uuid;
 
 #[tauri::command]
-pub fn list_assemblies(state: State<'_, AppState>) -> ApiResult<Vec<Assembly>> {
+pub fn list_assemblies(state: State<'_, AppState>) -> ApiResult<Out<api::ListAssemblies>> {
     with_replica(&state, |r| r.assemblies())
 }
 
 #[tauri::command]
-pub fn get_assembly(state: State<'_, AppState>, id: Uuid) -> ApiResult<Option<AssemblyDetail>> {
+pub fn get_assembly(state: State<'_, AppState>, id: Uuid) -> ApiResult<Out<api::GetAssembly>> {
     with_replica(&state, |r| r.assembly(id))
 }
 
 #[tauri::command]
-pub fn create_assembly(state: State<'_, AppState>, input: NewAssembly) -> ApiResult<Assembly> {
+pub fn create_assembly(
+    state: State<'_, AppState>,
+    input: NewAssembly,
+) -> ApiResult<Out<api::CreateAssembly>> {
     with_write(&state, Write::CreateAssembly, |r| r.create_assembly(&input))
 }
 
@@ -35,14 +38,18 @@ pub fn update_assembly(
     state: State<'_, AppState>,
     id: Uuid,
     input: NewAssembly,
-) -> ApiResult<usize> {
+) -> ApiResult<Out<api::UpdateAssembly>> {
     with_write(&state, Write::UpdateAssembly, |r| {
         r.update_assembly(id, &input)
     })
 }
 
 #[tauri::command]
-pub fn save_minutes(state: State<'_, AppState>, id: Uuid, minutes: String) -> ApiResult<usize> {
+pub fn save_minutes(
+    state: State<'_, AppState>,
+    id: Uuid,
+    minutes: String,
+) -> ApiResult<Out<api::SaveMinutes>> {
     with_write(&state, Write::SaveMinutes, |r| {
         r.update_assembly_minutes(id, &minutes)
     })
@@ -53,7 +60,7 @@ pub fn set_community_attendees(
     state: State<'_, AppState>,
     id: Uuid,
     count: String,
-) -> ApiResult<usize> {
+) -> ApiResult<Out<api::SetCommunityAttendees>> {
     with_write(&state, Write::SetCommunityAttendees, |r| {
         r.set_community_attendees(id, &count)
     })
@@ -65,7 +72,7 @@ pub fn set_community_names(
     state: State<'_, AppState>,
     id: Uuid,
     names: String,
-) -> ApiResult<usize> {
+) -> ApiResult<Out<api::SetCommunityNames>> {
     with_write(&state, Write::SetCommunityNames, |r| {
         r.set_community_names(id, &names)
     })
@@ -74,7 +81,7 @@ pub fn set_community_names(
 /// Opens the assembly in the name of the signed-in member (once: the first opening
 /// is the one the acta prints).
 #[tauri::command]
-pub fn open_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Assembly> {
+pub fn open_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Out<api::OpenActa>> {
     with_write(&state, Write::OpenActa, |r| {
         let Some(member) = r.signed_in()? else {
             return Err(cosabi_replica::Error::SignInRequired);
@@ -89,7 +96,7 @@ pub fn set_attendance(
     assembly: Uuid,
     member: MemberId,
     present: bool,
-) -> ApiResult<usize> {
+) -> ApiResult<Out<api::SetAttendance>> {
     with_write(&state, Write::SetAttendance, |r| {
         r.set_attendance(assembly, member, present)
     })
@@ -97,7 +104,7 @@ pub fn set_attendance(
 
 /// Closes the acta in the name of the signed-in secretario (it is signed on paper).
 #[tauri::command]
-pub fn close_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Assembly> {
+pub fn close_acta(state: State<'_, AppState>, id: Uuid) -> ApiResult<Out<api::CloseActa>> {
     with_write(&state, Write::CloseActa, |r| {
         let Some(member) = r.signed_in()? else {
             return Err(cosabi_replica::Error::SignInRequired);
@@ -111,14 +118,17 @@ pub fn add_amendment(
     state: State<'_, AppState>,
     assembly: Uuid,
     text: String,
-) -> ApiResult<Amendment> {
+) -> ApiResult<Out<api::AddAmendment>> {
     with_write(&state, Write::AddAmendment, |r| {
         r.add_amendment(assembly, &text)
     })
 }
 
 #[tauri::command]
-pub fn list_agreements(state: State<'_, AppState>, assembly: Uuid) -> ApiResult<Vec<Agreement>> {
+pub fn list_agreements(
+    state: State<'_, AppState>,
+    assembly: Uuid,
+) -> ApiResult<Out<api::ListAgreements>> {
     with_replica(&state, |r| r.agreements(assembly))
 }
 
@@ -127,7 +137,7 @@ pub fn add_agreement(
     state: State<'_, AppState>,
     assembly: Uuid,
     input: NewAgreement,
-) -> ApiResult<Agreement> {
+) -> ApiResult<Out<api::AddAgreement>> {
     with_write(&state, Write::AddAgreement, |r| {
         r.add_agreement(assembly, &input)
     })
@@ -138,14 +148,17 @@ pub fn set_agreement_status(
     state: State<'_, AppState>,
     id: Uuid,
     status: String,
-) -> ApiResult<usize> {
+) -> ApiResult<Out<api::SetAgreementStatus>> {
     with_write(&state, Write::SetAgreementStatus, |r| {
         r.set_agreement_status(id, &status)
     })
 }
 
 #[tauri::command]
-pub fn delete_agreement(state: State<'_, AppState>, id: Uuid) -> ApiResult<usize> {
+pub fn delete_agreement(
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> ApiResult<Out<api::DeleteAgreement>> {
     with_write(&state, Write::DeleteAgreement, |r| r.delete_agreement(id))
 }
 
@@ -174,7 +187,7 @@ fn open_before(r: &Replica, assembly: Uuid) -> cosabi_replica::Result<Vec<Agreem
 pub fn carry_over_candidates(
     state: State<'_, AppState>,
     assembly: Uuid,
-) -> ApiResult<Vec<Agreement>> {
+) -> ApiResult<Out<api::CarryOverCandidates>> {
     with_replica(&state, |r| open_before(r, assembly))
 }
 
@@ -183,7 +196,7 @@ pub fn carry_over_candidates(
 pub fn carry_over_agreements(
     state: State<'_, AppState>,
     assembly: Uuid,
-) -> ApiResult<Vec<Agreement>> {
+) -> ApiResult<Out<api::CarryOverAgreements>> {
     with_write(&state, Write::CarryOverAgreements, |r| {
         let mut sources: Vec<Uuid> = Vec::new();
         for g in open_before(r, assembly)? {
@@ -201,6 +214,6 @@ pub fn carry_over_agreements(
 
 /// Every agreement still to be done, across assemblies.
 #[tauri::command]
-pub fn open_agreements(state: State<'_, AppState>) -> ApiResult<Vec<Agreement>> {
+pub fn open_agreements(state: State<'_, AppState>) -> ApiResult<Out<api::OpenAgreements>> {
     with_replica(&state, |r| r.open_agreements())
 }

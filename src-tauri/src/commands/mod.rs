@@ -2,12 +2,20 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use cosabi_api as api;
 use cosabi_core::access::Write;
-use cosabi_core::clinic::{Clinic, NewClinic};
-use cosabi_core::committee::{Member, NewMember};
+use cosabi_core::clinic::NewClinic;
+use cosabi_core::committee::NewMember;
 use cosabi_core::ids::MemberId;
 use cosabi_core::settings::{check_draft, draft_key, Preference};
 use tauri::State;
+
+/// What command `C` of the contract (`cosabi-api`) returns. Every command's result
+/// is written `Out<api::…>` (or `RawOut`), so the compiler holds the shell to the
+/// contract the UI reads; `lib.rs`'s `contract_tests` check names and parameters.
+pub(crate) type Out<C> = <C as cosabi_api::Command>::Output;
+/// What raw-body command `C` of the contract returns.
+pub(crate) type RawOut<C> = <C as cosabi_api::RawCommand>::Output;
 
 pub mod actions;
 pub mod assembly;
@@ -48,24 +56,27 @@ pub(crate) fn with_write<T>(
 }
 
 #[tauri::command]
-pub fn get_clinic(state: State<'_, AppState>) -> ApiResult<Option<Clinic>> {
+pub fn get_clinic(state: State<'_, AppState>) -> ApiResult<Out<api::GetClinic>> {
     with_replica(&state, |r| r.clinic())
 }
 
 #[tauri::command]
-pub fn create_clinic(state: State<'_, AppState>, input: NewClinic) -> ApiResult<Clinic> {
+pub fn create_clinic(
+    state: State<'_, AppState>,
+    input: NewClinic,
+) -> ApiResult<Out<api::CreateClinic>> {
     with_write(&state, Write::CreateClinic, |r| r.create_clinic(&input))
 }
 
 /// Shows the demo clinic, from its own folder (the device's replica stays empty).
 #[tauri::command]
-pub fn load_demo(state: State<'_, AppState>) -> ApiResult<Clinic> {
+pub fn load_demo(state: State<'_, AppState>) -> ApiResult<Out<api::LoadDemo>> {
     with_write(&state, Write::LoadDemo, |r| state.enter_demo(r))
 }
 
 /// Leaves demo mode: back to the first screen, with the demo's records gone.
 #[tauri::command]
-pub fn leave_demo(state: State<'_, AppState>) -> ApiResult<()> {
+pub fn leave_demo(state: State<'_, AppState>) -> ApiResult<Out<api::LeaveDemo>> {
     if !state.is_demo() {
         return Err(ApiError::code("not_demo"));
     }
@@ -82,12 +93,12 @@ pub(crate) fn refuse_in_demo(state: &State<'_, AppState>) -> ApiResult<()> {
 }
 
 #[tauri::command]
-pub fn list_members(state: State<'_, AppState>) -> ApiResult<Vec<Member>> {
+pub fn list_members(state: State<'_, AppState>) -> ApiResult<Out<api::ListMembers>> {
     with_replica(&state, |r| r.members())
 }
 
 #[tauri::command]
-pub fn add_member(state: State<'_, AppState>, input: NewMember) -> ApiResult<Member> {
+pub fn add_member(state: State<'_, AppState>, input: NewMember) -> ApiResult<Out<api::AddMember>> {
     with_write(&state, Write::AddMember, |r| r.add_member(&input))
 }
 
@@ -96,7 +107,7 @@ pub fn update_member(
     state: State<'_, AppState>,
     member: MemberId,
     input: NewMember,
-) -> ApiResult<Member> {
+) -> ApiResult<Out<api::UpdateMember>> {
     with_write(&state, Write::UpdateMember, |r| {
         r.update_member(member, &input)
     })
@@ -104,7 +115,11 @@ pub fn update_member(
 
 /// Ends `member`'s term on `on` (dd/mm/aaaa).
 #[tauri::command]
-pub fn end_term(state: State<'_, AppState>, member: MemberId, on: String) -> ApiResult<Member> {
+pub fn end_term(
+    state: State<'_, AppState>,
+    member: MemberId,
+    on: String,
+) -> ApiResult<Out<api::EndTerm>> {
     with_write(&state, Write::UpdateMember, |r| r.end_term(member, &on))
 }
 
@@ -114,7 +129,7 @@ pub fn replace_member(
     state: State<'_, AppState>,
     member: MemberId,
     input: NewMember,
-) -> ApiResult<Member> {
+) -> ApiResult<Out<api::ReplaceMember>> {
     with_write(&state, Write::ReplaceMember, |r| {
         r.replace_member(member, &input)
     })
@@ -123,7 +138,10 @@ pub fn replace_member(
 /// A device preference by name (language, privacy notice, server hint). The
 /// language and the notice live in the key ring, readable on the lock screen.
 #[tauri::command]
-pub fn get_preference(state: State<'_, AppState>, name: Preference) -> ApiResult<Option<String>> {
+pub fn get_preference(
+    state: State<'_, AppState>,
+    name: Preference,
+) -> ApiResult<Out<api::GetPreference>> {
     if name.before_sign_in() {
         return state.with_vault(|v| Ok(v.pref(name.key())));
     }
@@ -135,7 +153,7 @@ pub fn set_preference(
     state: State<'_, AppState>,
     name: Preference,
     value: String,
-) -> ApiResult<()> {
+) -> ApiResult<Out<api::SetPreference>> {
     let value = name
         .check(&value)
         .map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
@@ -147,24 +165,28 @@ pub fn set_preference(
 
 /// What was typed in a form and not yet saved (in the encrypted replica).
 #[tauri::command]
-pub fn get_draft(state: State<'_, AppState>, form: String) -> ApiResult<Option<String>> {
+pub fn get_draft(state: State<'_, AppState>, form: String) -> ApiResult<Out<api::GetDraft>> {
     let key = draft_key(&form).map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
     with_replica(&state, |r| r.setting(&key))
 }
 
 #[tauri::command]
-pub fn set_draft(state: State<'_, AppState>, form: String, text: String) -> ApiResult<()> {
+pub fn set_draft(
+    state: State<'_, AppState>,
+    form: String,
+    text: String,
+) -> ApiResult<Out<api::SetDraft>> {
     let key = draft_key(&form).map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
     check_draft(&text).map_err(|e| ApiError::from(cosabi_replica::Error::from(e)))?;
     with_replica(&state, |r| r.set_setting(&key, &text))
 }
 
 #[tauri::command]
-pub fn list_conflicts(state: State<'_, AppState>) -> ApiResult<Vec<cosabi_replica::ConflictView>> {
+pub fn list_conflicts(state: State<'_, AppState>) -> ApiResult<Out<api::ListConflicts>> {
     with_replica(&state, |r| r.conflicts())
 }
 
 #[tauri::command]
-pub fn review_items(state: State<'_, AppState>) -> ApiResult<Vec<cosabi_replica::ReviewItem>> {
+pub fn review_items(state: State<'_, AppState>) -> ApiResult<Out<api::ReviewItems>> {
     with_replica(&state, |r| r.review_items())
 }

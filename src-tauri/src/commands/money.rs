@@ -2,23 +2,24 @@
 //! presidente signed in; everyone reads.
 
 use super::{with_replica, with_write};
+use super::{Out, RawOut};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use cosabi_api as api;
+use cosabi_api::CfdiRead;
 use cosabi_core::access::Write;
 use cosabi_core::cfdi::{
-    parse_cfdi_xml, parse_verification_url, purchase_hints, CfdiQr, CfdiSummary, CfdiXml, Hint,
+    parse_cfdi_xml, parse_verification_url, purchase_hints, CfdiSummary, Hint,
 };
 use cosabi_core::ledger::{
-    Balance, CardMovement, NewCardMovement, NewPurchase, NewReceipt, Purchase, PurchaseAmounts,
-    PurchaseFilter, Receipt,
+    NewCardMovement, NewPurchase, NewReceipt, PurchaseAmounts, PurchaseFilter,
 };
-use cosabi_core::views::PurchasePage;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 use uuid::Uuid;
 
 #[tauri::command]
-pub fn balance(state: State<'_, AppState>, fiscal_year: i32) -> ApiResult<Balance> {
+pub fn balance(state: State<'_, AppState>, fiscal_year: i32) -> ApiResult<Out<api::GetBalance>> {
     with_replica(&state, |r| r.balance(fiscal_year))
 }
 
@@ -29,19 +30,22 @@ pub fn purchase_page(
     filter: PurchaseFilter,
     offset: u32,
     limit: u32,
-) -> ApiResult<PurchasePage> {
+) -> ApiResult<Out<api::GetPurchasePage>> {
     with_replica(&state, |r| {
         r.purchase_page(fiscal_year, &filter, offset, limit.min(500))
     })
 }
 
 #[tauri::command]
-pub fn get_purchase(state: State<'_, AppState>, id: Uuid) -> ApiResult<Option<Purchase>> {
+pub fn get_purchase(state: State<'_, AppState>, id: Uuid) -> ApiResult<Out<api::GetPurchase>> {
     with_replica(&state, |r| r.purchase(id))
 }
 
 #[tauri::command]
-pub fn record_purchase(state: State<'_, AppState>, input: NewPurchase) -> ApiResult<Purchase> {
+pub fn record_purchase(
+    state: State<'_, AppState>,
+    input: NewPurchase,
+) -> ApiResult<Out<api::RecordPurchase>> {
     with_write(&state, Write::RecordPurchase, |r| r.record_purchase(&input))
 }
 
@@ -50,7 +54,7 @@ pub fn update_purchase_amounts(
     state: State<'_, AppState>,
     id: Uuid,
     input: PurchaseAmounts,
-) -> ApiResult<Option<Purchase>> {
+) -> ApiResult<Out<api::UpdatePurchaseAmounts>> {
     with_write(&state, Write::UpdatePurchaseAmounts, |r| {
         r.update_purchase_amounts(id, &input)?;
         r.purchase(id)
@@ -63,21 +67,27 @@ pub fn update_purchase(
     state: State<'_, AppState>,
     id: Uuid,
     input: NewPurchase,
-) -> ApiResult<Purchase> {
+) -> ApiResult<Out<api::UpdatePurchase>> {
     with_write(&state, Write::UpdatePurchase, |r| {
         r.update_purchase(id, &input)
     })
 }
 
 #[tauri::command]
-pub fn delete_purchase(state: State<'_, AppState>, id: Uuid) -> ApiResult<()> {
+pub fn delete_purchase(
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> ApiResult<Out<api::DeletePurchase>> {
     with_write(&state, Write::DeletePurchase, |r| {
         r.delete_purchase(id).map(|_| ())
     })
 }
 
 #[tauri::command]
-pub fn list_receipts(state: State<'_, AppState>, purchase: Uuid) -> ApiResult<Vec<Receipt>> {
+pub fn list_receipts(
+    state: State<'_, AppState>,
+    purchase: Uuid,
+) -> ApiResult<Out<api::ListReceipts>> {
     with_replica(&state, |r| r.receipts(purchase))
 }
 
@@ -86,7 +96,7 @@ pub fn add_receipt(
     state: State<'_, AppState>,
     purchase: Uuid,
     input: NewReceipt,
-) -> ApiResult<Receipt> {
+) -> ApiResult<Out<api::AddReceipt>> {
     with_write(&state, Write::AddReceipt, |r| {
         r.add_receipt(purchase, &input)
     })
@@ -96,7 +106,7 @@ pub fn add_receipt(
 pub fn card_movements(
     state: State<'_, AppState>,
     fiscal_year: i32,
-) -> ApiResult<Vec<CardMovement>> {
+) -> ApiResult<Out<api::ListCardMovements>> {
     with_replica(&state, |r| r.card_movements(fiscal_year))
 }
 
@@ -104,17 +114,10 @@ pub fn card_movements(
 pub fn add_card_movement(
     state: State<'_, AppState>,
     input: NewCardMovement,
-) -> ApiResult<CardMovement> {
+) -> ApiResult<Out<api::AddCardMovement>> {
     with_write(&state, Write::AddCardMovement, |r| {
         r.add_card_movement(&input)
     })
-}
-
-/// What a CFDI read from a receipt says, with warnings for this purchase.
-#[derive(Debug, serde::Serialize)]
-pub struct CfdiRead<T> {
-    pub cfdi: T,
-    pub hints: Vec<Hint>,
 }
 
 fn cfdi_error(e: cosabi_core::cfdi::CfdiError) -> ApiError {
@@ -124,16 +127,13 @@ fn cfdi_error(e: cosabi_core::cfdi::CfdiError) -> ApiError {
     }
 }
 
-/// The raw body, and the purchase it is for (`x-purchase`, absent for a new one).
+/// The raw body, and the purchase it is for (`api::HEADER_PURCHASE`, absent for a new one).
 fn body_and_purchase<'a>(request: &'a Request<'_>) -> ApiResult<(&'a [u8], Option<Uuid>)> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(ApiError::code("invalid"));
     };
-    let purchase = request
-        .headers()
-        .get("x-purchase")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
+    // The same header, and the same reading, for both CFDI reads.
+    let api::ReadCfdiQr { purchase } = super::photos::raw_args(request)?;
     Ok((bytes, purchase))
 }
 
@@ -155,7 +155,7 @@ fn hints_for(
 pub fn read_cfdi_qr(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> ApiResult<CfdiRead<CfdiQr>> {
+) -> ApiResult<RawOut<api::ReadCfdiQr>> {
     let (bytes, purchase) = body_and_purchase(&request)?;
     let text =
         cosabi_replica::imaging::decode_qr(bytes)?.ok_or_else(|| ApiError::code("qr_not_found"))?;
@@ -169,7 +169,7 @@ pub fn read_cfdi_qr(
 pub fn read_cfdi_xml(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> ApiResult<CfdiRead<CfdiXml>> {
+) -> ApiResult<RawOut<api::ReadCfdiXml>> {
     let (bytes, purchase) = body_and_purchase(&request)?;
     let text = std::str::from_utf8(bytes).map_err(|_| {
         cfdi_error(cosabi_core::cfdi::CfdiError::XmlMalformed {

@@ -10,9 +10,11 @@
 //! file itself.
 
 use super::sync::export_dir;
+use super::{Out, RawOut};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use serde::Serialize;
+use cosabi_api as api;
+use cosabi_api::{ExpedienteDone, ScannedDocument};
 use std::path::{Path, PathBuf};
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -75,7 +77,7 @@ pub async fn export_acta<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     assembly: Uuid,
-) -> ApiResult<String> {
+) -> ApiResult<Out<api::ExportActa>> {
     let (pdf, date) = {
         let mut r = lock_to_export(&state)?;
         let date = r
@@ -98,7 +100,7 @@ pub async fn export_cuadernillo<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     fiscal_year: i32,
-) -> ApiResult<Vec<String>> {
+) -> ApiResult<Out<api::ExportCuadernillo>> {
     let (pdf, xlsx) = {
         let mut r = lock_to_export(&state)?;
         let issuer = issuer(&r)?;
@@ -151,7 +153,10 @@ fn exported_document<R: tauri::Runtime>(
 /// Opens a document this app wrote with the system's program for it (the PDF
 /// viewer, the spreadsheet).
 #[tauri::command]
-pub fn open_document<R: tauri::Runtime>(app: tauri::AppHandle<R>, path: String) -> ApiResult<()> {
+pub fn open_document<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    path: String,
+) -> ApiResult<Out<api::OpenDocument>> {
     let (file, _) = exported_document(&app, &path)?;
     tauri_plugin_opener::open_path(file.display().to_string(), None::<&str>).map_err(|e| {
         eprintln!("cosabi: open {}: {e}", file.display());
@@ -204,7 +209,7 @@ pub async fn save_document_as<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     path: String,
     title: String,
-) -> ApiResult<Option<String>> {
+) -> ApiResult<Out<api::SaveDocumentAs>> {
     use tauri_plugin_dialog::DialogExt;
     let (file, kind) = exported_document(&app, &path)?;
     let name = file
@@ -238,22 +243,13 @@ pub async fn save_document_as<R: tauri::Runtime>(
     Ok(Some(target.display().to_string()))
 }
 
-/// What the expediente export wrote and what it lacks.
-#[derive(Debug, Serialize)]
-pub struct ExpedienteDone {
-    pub path: String,
-    pub files: usize,
-    /// Each gap in words (Spanish), e.g. a purchase without a receipt.
-    pub gaps: Vec<String>,
-}
-
 /// The whole expediente of a fiscal year as one ZIP, with its completeness report.
 #[tauri::command]
 pub async fn export_expediente<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     fiscal_year: i32,
-) -> ApiResult<ExpedienteDone> {
+) -> ApiResult<Out<api::ExportExpediente>> {
     let dir = export_dir(&app);
     std::fs::create_dir_all(&dir).map_err(|_| ApiError::code("export_failed"))?;
     let path: PathBuf = dir.join(file_name(
@@ -322,17 +318,9 @@ fn raw_body<'a>(request: &'a Request<'_>) -> ApiResult<&'a [u8]> {
 pub fn verify_document(
     state: State<'_, AppState>,
     code: String,
-) -> ApiResult<Option<cosabi_reports::Verification>> {
+) -> ApiResult<Out<api::VerifyDocument>> {
     let r = lock(&state)?;
     cosabi_reports::verify_code(&r, &code).map_err(report_error)
-}
-
-/// What a photo of a document's QR code said, and its verification.
-#[derive(Debug, Serialize)]
-pub struct ScannedDocument {
-    /// The code read from the QR code.
-    pub code: String,
-    pub verification: Option<cosabi_reports::Verification>,
 }
 
 /// Checks a document by a photo of its QR code (raw request body).
@@ -340,7 +328,7 @@ pub struct ScannedDocument {
 pub fn verify_document_photo(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> ApiResult<ScannedDocument> {
+) -> ApiResult<RawOut<api::VerifyDocumentPhoto>> {
     let bytes = raw_body(&request)?;
     let text =
         cosabi_replica::imaging::decode_qr(bytes)?.ok_or_else(|| ApiError::code("qr_not_found"))?;
@@ -358,7 +346,7 @@ pub fn verify_document_photo(
 pub fn verify_document_file(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> ApiResult<cosabi_reports::FileCheck> {
+) -> ApiResult<RawOut<api::VerifyDocumentFile>> {
     let bytes = raw_body(&request)?;
     let r = lock(&state)?;
     cosabi_reports::verify_file(&r, bytes).map_err(report_error)

@@ -4,8 +4,10 @@
 //! the author of every change.
 
 use super::with_replica;
+use super::Out;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use cosabi_api as api;
 use cosabi_core::committee::{DeviceStatus, Member, PinSet};
 use cosabi_core::ids::MemberId;
 use cosabi_replica::{PinApproval, Replica};
@@ -13,7 +15,7 @@ use std::time::Instant;
 use tauri::State;
 
 #[tauri::command]
-pub fn device_status(state: State<'_, AppState>) -> ApiResult<DeviceStatus> {
+pub fn device_status(state: State<'_, AppState>) -> ApiResult<Out<api::GetDeviceStatus>> {
     state
         .with_vault(|v| {
             Ok(DeviceStatus {
@@ -32,7 +34,11 @@ pub fn device_status(state: State<'_, AppState>) -> ApiResult<DeviceStatus> {
 
 /// Opens the locked device with a member's PIN and signs them in.
 #[tauri::command]
-pub fn unlock(state: State<'_, AppState>, member: MemberId, pin: String) -> ApiResult<Member> {
+pub fn unlock(
+    state: State<'_, AppState>,
+    member: MemberId,
+    pin: String,
+) -> ApiResult<Out<api::Unlock>> {
     state
         .open_with(|path, vault| {
             Replica::unlock_device(path, vault, member, &pin, Instant::now())
@@ -44,7 +50,7 @@ pub fn unlock(state: State<'_, AppState>, member: MemberId, pin: String) -> ApiR
 /// Opens the locked device with its recovery code (nobody signed in); a PIN is then
 /// set with the same code's approval.
 #[tauri::command]
-pub fn recover(state: State<'_, AppState>, code: String) -> ApiResult<()> {
+pub fn recover(state: State<'_, AppState>, code: String) -> ApiResult<Out<api::Recover>> {
     state
         .open_with(|path, vault| {
             Replica::recover_device(path, vault, &code, Instant::now()).map(|r| (r, None::<Member>))
@@ -53,7 +59,7 @@ pub fn recover(state: State<'_, AppState>, code: String) -> ApiResult<()> {
 }
 
 #[tauri::command]
-pub fn members_with_pins(state: State<'_, AppState>) -> ApiResult<Vec<(Member, bool)>> {
+pub fn members_with_pins(state: State<'_, AppState>) -> ApiResult<Out<api::MembersWithPins>> {
     with_replica(&state, |r| {
         r.members()?
             .into_iter()
@@ -66,7 +72,11 @@ pub fn members_with_pins(state: State<'_, AppState>) -> ApiResult<Vec<(Member, b
 }
 
 #[tauri::command]
-pub fn sign_in(state: State<'_, AppState>, member: MemberId, pin: String) -> ApiResult<Member> {
+pub fn sign_in(
+    state: State<'_, AppState>,
+    member: MemberId,
+    pin: String,
+) -> ApiResult<Out<api::SignIn>> {
     with_replica(&state, |r| r.sign_in(member, &pin))
 }
 
@@ -77,7 +87,7 @@ pub fn set_pin(
     member: MemberId,
     pin: String,
     approval: PinApproval,
-) -> ApiResult<PinSet> {
+) -> ApiResult<Out<api::SetPin>> {
     with_replica(&state, |r| {
         let recovery = r.set_pin(member, &pin, &approval)?;
         let member = r.sign_in(member, &pin)?;
@@ -88,12 +98,12 @@ pub fn set_pin(
 /// A new recovery code (the old one stops working): the presidencia or the
 /// contraloría social signed in.
 #[tauri::command]
-pub fn new_recovery_code(state: State<'_, AppState>) -> ApiResult<String> {
+pub fn new_recovery_code(state: State<'_, AppState>) -> ApiResult<Out<api::NewRecoveryCode>> {
     with_replica(&state, |r| r.new_recovery_code())
 }
 
 #[tauri::command]
-pub fn sign_out(state: State<'_, AppState>) -> ApiResult<()> {
+pub fn sign_out(state: State<'_, AppState>) -> ApiResult<Out<api::SignOut>> {
     with_replica(&state, |r| {
         r.sign_out();
         Ok(())
@@ -101,6 +111,6 @@ pub fn sign_out(state: State<'_, AppState>) -> ApiResult<()> {
 }
 
 #[tauri::command]
-pub fn signed_in(state: State<'_, AppState>) -> ApiResult<Option<Member>> {
+pub fn signed_in(state: State<'_, AppState>) -> ApiResult<Out<api::SignedIn>> {
     with_replica(&state, |r| r.signed_in())
 }

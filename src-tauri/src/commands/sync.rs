@@ -4,12 +4,14 @@
 
 use super::photos::data_url;
 use super::{with_replica, with_write};
+use super::{Out, RawOut};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use cosabi_api as api;
+use cosabi_api::{FileKey, ScannedCode};
 use cosabi_core::access::Write;
 use cosabi_core::protocol::EnrollmentPayload;
 use cosabi_core::views::{LiveSync, SyncStatus};
-use serde::Serialize;
 use std::path::PathBuf;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -18,7 +20,7 @@ pub(crate) const SETTING_SERVER: &str = "sync.server";
 use cosabi_replica::SETTING_SYNC_TOKEN as SETTING_TOKEN;
 
 #[tauri::command]
-pub fn sync_status(state: State<'_, AppState>) -> ApiResult<SyncStatus> {
+pub fn sync_status(state: State<'_, AppState>) -> ApiResult<Out<api::GetSyncStatus>> {
     with_replica(&state, |r| {
         Ok(SyncStatus {
             server: r.setting(SETTING_SERVER)?,
@@ -32,7 +34,10 @@ pub fn sync_status(state: State<'_, AppState>) -> ApiResult<SyncStatus> {
 /// Names this device ("Laptop de la clínica"): the other devices show the name on
 /// its side of a conflict.
 #[tauri::command]
-pub fn set_device_name(state: State<'_, AppState>, name: String) -> ApiResult<()> {
+pub fn set_device_name(
+    state: State<'_, AppState>,
+    name: String,
+) -> ApiResult<Out<api::SetDeviceName>> {
     with_write(&state, Write::Enroll, |r| {
         r.set_device_name(&name).map(|_| ())
     })
@@ -42,7 +47,10 @@ pub fn set_device_name(state: State<'_, AppState>, name: String) -> ApiResult<()
 /// may set up the committee, since the device's token goes to that address. An
 /// `http(s)://` address of at most 200 characters, no control characters.
 #[tauri::command]
-pub fn set_sync_server(state: State<'_, AppState>, address: String) -> ApiResult<()> {
+pub fn set_sync_server(
+    state: State<'_, AppState>,
+    address: String,
+) -> ApiResult<Out<api::SetSyncServer>> {
     let address = address.trim().trim_end_matches('/').to_owned();
     let ok = (address.starts_with("http://") || address.starts_with("https://"))
         && address.len() <= cosabi_core::settings::SERVER_HINT_MAX
@@ -73,7 +81,7 @@ pub async fn enroll(
     server: String,
     code: String,
     device_name: String,
-) -> ApiResult<SyncStatus> {
+) -> ApiResult<Out<api::Enroll>> {
     super::refuse_in_demo(&state)?;
     let server = server.trim().trim_end_matches('/').to_owned();
     if server.is_empty() {
@@ -102,16 +110,9 @@ pub async fn enroll(
     sync_status(state)
 }
 
-/// What an enrollment QR image says: the code, and the server when printed with it.
-#[derive(Debug, Serialize)]
-pub struct ScannedCode {
-    pub code: String,
-    pub server: Option<String>,
-}
-
 /// Reads the enrollment QR code from a photo or image file (raw request body).
 #[tauri::command]
-pub fn read_enrollment_qr(request: Request<'_>) -> ApiResult<ScannedCode> {
+pub fn read_enrollment_qr(request: Request<'_>) -> ApiResult<RawOut<api::ReadEnrollmentQr>> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(ApiError::code("invalid"));
     };
@@ -131,13 +132,13 @@ fn update(state: &AppState, f: impl FnOnce(&mut LiveSync)) {
 }
 
 #[tauri::command]
-pub fn sync_progress(state: State<'_, AppState>) -> LiveSync {
+pub fn sync_progress(state: State<'_, AppState>) -> Out<api::SyncProgress> {
     state.sync.lock().map(|p| p.clone()).unwrap_or_default()
 }
 
 /// Syncs now: metadata first, then the photos this device holds. One at a time.
 #[tauri::command]
-pub async fn sync_now(state: State<'_, AppState>) -> ApiResult<LiveSync> {
+pub async fn sync_now(state: State<'_, AppState>) -> ApiResult<Out<api::SyncNow>> {
     with_write(&state, Write::ReceiveChanges, |_| Ok(()))?;
     let (server, token) = server_and_token(&state)?;
     {
@@ -213,7 +214,7 @@ pub(crate) fn export_dir<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> PathBu
 pub fn export_sync_file<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
-) -> ApiResult<String> {
+) -> ApiResult<Out<api::ExportSyncFile>> {
     let (bytes, clues) = with_write(&state, Write::ExportDocument, |r| {
         let clues = r.clinic()?.map(|c| c.clues).unwrap_or_default();
         Ok((r.export_sync_file(&Default::default())?, clues))
@@ -231,7 +232,7 @@ pub fn export_sync_file<R: tauri::Runtime>(
 pub fn import_sync_file(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> ApiResult<cosabi_replica::ImportReport> {
+) -> ApiResult<RawOut<api::ImportSyncFile>> {
     super::refuse_in_demo(&state)?;
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(ApiError::code("invalid"));
@@ -239,20 +240,11 @@ pub fn import_sync_file(
     with_write(&state, Write::ReceiveChanges, |r| r.import_sync_file(bytes))
 }
 
-/// The clinic's sync-file key as people see it.
-#[derive(Debug, Serialize)]
-pub struct FileKey {
-    /// Grouped by four with dashes, for reading out and typing.
-    pub text: String,
-    /// The QR code, a PNG data URL, for another device to read from a photo.
-    pub qr: String,
-}
-
 /// The clinic's sync-file key, to enter on another device (made now on a device that
 /// holds a clinic created offline and has none). Whoever has it can seal files for
 /// the clinic, so it is shown only to someone who may set up the committee.
 #[tauri::command]
-pub fn sync_file_key(state: State<'_, AppState>) -> ApiResult<Option<FileKey>> {
+pub fn sync_file_key(state: State<'_, AppState>) -> ApiResult<Out<api::GetSyncFileKey>> {
     // Whoever may set the key may see it.
     with_replica(&state, |r| {
         r.gate(Write::SetSyncFileKey)?;
@@ -269,14 +261,17 @@ pub fn sync_file_key(state: State<'_, AppState>) -> ApiResult<Option<FileKey>> {
 
 /// Takes the clinic's sync-file key, typed or read from another device's QR code.
 #[tauri::command]
-pub fn set_sync_file_key(state: State<'_, AppState>, key: String) -> ApiResult<()> {
+pub fn set_sync_file_key(
+    state: State<'_, AppState>,
+    key: String,
+) -> ApiResult<Out<api::SetSyncFileKey>> {
     with_write(&state, Write::SetSyncFileKey, |r| r.set_sync_file_key(&key))
 }
 
 /// Reads a sync-file key QR code from a photo or image file (raw request body), for
 /// the person to check and save.
 #[tauri::command]
-pub fn read_sync_file_key_qr(request: Request<'_>) -> ApiResult<String> {
+pub fn read_sync_file_key_qr(request: Request<'_>) -> ApiResult<RawOut<api::ReadSyncFileKeyQr>> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(ApiError::code("invalid"));
     };

@@ -1,12 +1,17 @@
 //! One typed async function per shell command, so components never touch `JsValue`.
+//!
+//! Each goes through [`call`] (or [`call_raw`]) with the command's type from
+//! `cosabi-api`: the command's name, its arguments and its result are the contract's,
+//! never a string or a struct of this crate.
 
+use cosabi_api::{self as c, Command, RawCommand};
 use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
 use cosabi_core::ids::MemberId;
 use cosabi_core::settings::Preference;
 use cosabi_core::ValidationError;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 pub mod actions;
@@ -34,22 +39,32 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 }
 
-/// Sends `bytes` as the raw body of command `cmd`, with `headers`.
-pub(crate) async fn invoke_raw<T: DeserializeOwned>(
-    cmd: &str,
-    bytes: &[u8],
-    headers: &[(&str, String)],
-) -> Result<T, ApiError> {
+/// Calls command `C` on the host: its arguments as a camelCase JSON object, its
+/// result read as `C::Output`. The only way the UI reaches the replica (with
+/// [`call_raw`]).
+pub async fn call<C: Command>(command: &C) -> Result<C::Output, ApiError> {
+    let args = serde_wasm_bindgen::to_value(command).map_err(|_| ApiError::local("unknown"))?;
+    answer(tauri_invoke(C::NAME, args).await)
+}
+
+/// Calls raw command `C`: `bytes` travel as the request's body, `C`'s fields as its
+/// `x-…` headers.
+pub async fn call_raw<C: RawCommand>(command: &C, bytes: &[u8]) -> Result<C::Output, ApiError> {
     let body = js_sys::Uint8Array::from(bytes);
     let head = js_sys::Object::new();
-    for (k, v) in headers {
-        js_sys::Reflect::set(&head, &JsValue::from_str(k), &JsValue::from_str(v))
+    for (k, v) in command.headers() {
+        js_sys::Reflect::set(&head, &JsValue::from_str(k), &JsValue::from_str(&v))
             .map_err(|_| ApiError::local("unknown"))?;
     }
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &JsValue::from_str("headers"), &head)
         .map_err(|_| ApiError::local("unknown"))?;
-    match tauri_invoke_with(cmd, body.into(), options.into()).await {
+    answer(tauri_invoke_with(C::NAME, body.into(), options.into()).await)
+}
+
+/// The host's answer: the output, or its error object (`no_shell` outside the shell).
+fn answer<T: DeserializeOwned>(result: Result<JsValue, JsValue>) -> Result<T, ApiError> {
+    match result {
         Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
         Err(err) => {
             Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell")))
@@ -75,121 +90,89 @@ impl ApiError {
     }
 }
 
-pub(crate) async fn invoke<A: Serialize, T: DeserializeOwned>(
-    cmd: &str,
-    args: &A,
-) -> Result<T, ApiError> {
-    let args = serde_wasm_bindgen::to_value(args).map_err(|_| ApiError::local("unknown"))?;
-    match tauri_invoke(cmd, args).await {
-        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
-        Err(err) => {
-            Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell")))
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub(crate) struct NoArgs {}
-
-#[derive(Serialize)]
-pub(crate) struct Input<'a, T> {
-    pub input: &'a T,
-}
-
 pub async fn get_clinic() -> Result<Option<Clinic>, ApiError> {
-    invoke("get_clinic", &NoArgs {}).await
+    call(&c::GetClinic {}).await
 }
 
 pub async fn create_clinic(input: &NewClinic) -> Result<Clinic, ApiError> {
-    invoke("create_clinic", &Input { input }).await
+    call(&c::CreateClinic {
+        input: input.clone(),
+    })
+    .await
 }
 
 pub async fn load_demo() -> Result<Clinic, ApiError> {
-    invoke("load_demo", &NoArgs {}).await
+    call(&c::LoadDemo {}).await
 }
 
 /// Leaves demo mode: the demo's records are removed and the first screen comes back.
 pub async fn leave_demo() -> Result<(), ApiError> {
-    invoke("leave_demo", &NoArgs {}).await
+    call(&c::LeaveDemo {}).await
 }
 
 pub async fn list_members() -> Result<Vec<Member>, ApiError> {
-    invoke("list_members", &NoArgs {}).await
+    call(&c::ListMembers {}).await
 }
 
 pub async fn add_member(input: &NewMember) -> Result<Member, ApiError> {
-    invoke("add_member", &Input { input }).await
-}
-
-#[derive(Serialize)]
-struct MemberInput<'a> {
-    member: MemberId,
-    input: &'a NewMember,
+    call(&c::AddMember {
+        input: input.clone(),
+    })
+    .await
 }
 
 /// Corrects a member's name, term or gender.
 pub async fn update_member(member: MemberId, input: &NewMember) -> Result<Member, ApiError> {
-    invoke("update_member", &MemberInput { member, input }).await
+    call(&c::UpdateMember {
+        member,
+        input: input.clone(),
+    })
+    .await
 }
 
 /// Seats `input` in `member`'s place; `member`'s term ends the day before.
 pub async fn replace_member(member: MemberId, input: &NewMember) -> Result<Member, ApiError> {
-    invoke("replace_member", &MemberInput { member, input }).await
-}
-
-#[derive(Serialize)]
-struct EndTermArgs<'a> {
-    member: MemberId,
-    on: &'a str,
+    call(&c::ReplaceMember {
+        member,
+        input: input.clone(),
+    })
+    .await
 }
 
 /// Ends `member`'s term on `on` (dd/mm/aaaa).
 pub async fn end_term(member: MemberId, on: &str) -> Result<Member, ApiError> {
-    invoke("end_term", &EndTermArgs { member, on }).await
-}
-
-#[derive(Serialize)]
-struct PreferenceArgs<'a> {
-    name: Preference,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct DraftArgs<'a> {
-    form: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<&'a str>,
+    call(&c::EndTerm {
+        member,
+        on: on.to_owned(),
+    })
+    .await
 }
 
 /// A device preference, by name: nothing else of the device's settings is reachable.
 pub async fn get_preference(name: Preference) -> Result<Option<String>, ApiError> {
-    invoke("get_preference", &PreferenceArgs { name, value: None }).await
+    call(&c::GetPreference { name }).await
 }
 
 pub async fn set_preference(name: Preference, value: &str) -> Result<(), ApiError> {
-    invoke(
-        "set_preference",
-        &PreferenceArgs {
-            name,
-            value: Some(value),
-        },
-    )
+    call(&c::SetPreference {
+        name,
+        value: value.to_owned(),
+    })
     .await
 }
 
 /// What was typed in form `form` and not yet saved.
 pub async fn get_draft(form: &str) -> Result<Option<String>, ApiError> {
-    invoke("get_draft", &DraftArgs { form, text: None }).await
+    call(&c::GetDraft {
+        form: form.to_owned(),
+    })
+    .await
 }
 
 pub async fn set_draft(form: &str, text: &str) -> Result<(), ApiError> {
-    invoke(
-        "set_draft",
-        &DraftArgs {
-            form,
-            text: Some(text),
-        },
-    )
+    call(&c::SetDraft {
+        form: form.to_owned(),
+        text: text.to_owned(),
+    })
     .await
 }

@@ -1,36 +1,19 @@
 //! Money: balance, purchases, receipts, card movements.
 
-use super::{invoke, ApiError, Input};
+use super::{call, call_raw, ApiError};
+use cosabi_api as c;
 use cosabi_core::ledger::{
     Balance, CardMovement, NewCardMovement, NewPurchase, NewReceipt, Purchase, PurchaseFilter,
     Receipt,
 };
 use cosabi_core::views::PurchasePage;
-use serde::Serialize;
 use uuid::Uuid;
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Year {
-    fiscal_year: i32,
-}
-
-#[derive(Serialize)]
-struct Id {
-    id: Uuid,
-}
+/// A CFDI read from a receipt, with warnings for the purchase.
+pub use cosabi_api::CfdiRead;
 
 pub async fn balance(fiscal_year: i32) -> Result<Balance, ApiError> {
-    invoke("balance", &Year { fiscal_year }).await
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PageArgs<'a> {
-    fiscal_year: i32,
-    filter: &'a PurchaseFilter,
-    offset: u32,
-    limit: u32,
+    call(&c::GetBalance { fiscal_year }).await
 }
 
 pub async fn purchase_page(
@@ -39,79 +22,60 @@ pub async fn purchase_page(
     offset: u32,
     limit: u32,
 ) -> Result<PurchasePage, ApiError> {
-    invoke(
-        "purchase_page",
-        &PageArgs {
-            fiscal_year,
-            filter,
-            offset,
-            limit,
-        },
-    )
+    call(&c::GetPurchasePage {
+        fiscal_year,
+        filter: filter.clone(),
+        offset,
+        limit,
+    })
     .await
 }
 
 pub async fn get_purchase(id: Uuid) -> Result<Option<Purchase>, ApiError> {
-    invoke("get_purchase", &Id { id }).await
+    call(&c::GetPurchase { id }).await
 }
 
 pub async fn record_purchase(input: &NewPurchase) -> Result<Purchase, ApiError> {
-    invoke("record_purchase", &Input { input }).await
-}
-
-#[derive(Serialize)]
-struct PurchaseEdit<'a> {
-    id: Uuid,
-    input: &'a NewPurchase,
+    call(&c::RecordPurchase {
+        input: input.clone(),
+    })
+    .await
 }
 
 /// Corrects any field of a purchase.
 pub async fn update_purchase(id: Uuid, input: &NewPurchase) -> Result<Purchase, ApiError> {
-    invoke("update_purchase", &PurchaseEdit { id, input }).await
+    call(&c::UpdatePurchase {
+        id,
+        input: input.clone(),
+    })
+    .await
 }
 
 pub async fn delete_purchase(id: Uuid) -> Result<(), ApiError> {
-    invoke("delete_purchase", &Id { id }).await
-}
-
-#[derive(Serialize)]
-struct PurchaseRef {
-    purchase: Uuid,
+    call(&c::DeletePurchase { id }).await
 }
 
 pub async fn list_receipts(purchase: Uuid) -> Result<Vec<Receipt>, ApiError> {
-    invoke("list_receipts", &PurchaseRef { purchase }).await
-}
-
-#[derive(Serialize)]
-struct AddReceipt<'a> {
-    purchase: Uuid,
-    input: &'a NewReceipt,
+    call(&c::ListReceipts { purchase }).await
 }
 
 pub async fn add_receipt(purchase: Uuid, input: &NewReceipt) -> Result<Receipt, ApiError> {
-    invoke("add_receipt", &AddReceipt { purchase, input }).await
+    call(&c::AddReceipt {
+        purchase,
+        input: input.clone(),
+    })
+    .await
 }
 
 pub async fn card_movements(fiscal_year: i32) -> Result<Vec<CardMovement>, ApiError> {
-    invoke("card_movements", &Year { fiscal_year }).await
+    call(&c::ListCardMovements { fiscal_year }).await
 }
 
 pub async fn add_card_movement(input: &NewCardMovement) -> Result<CardMovement, ApiError> {
-    invoke("add_card_movement", &Input { input }).await
-}
-
-/// A CFDI read from a receipt, with warnings for the purchase.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct CfdiRead<T> {
-    pub cfdi: T,
-    pub hints: Vec<cosabi_core::cfdi::Hint>,
-}
-
-fn purchase_header(purchase: Option<Uuid>) -> Vec<(&'static str, String)> {
-    purchase
-        .map(|p| vec![("x-purchase", p.to_string())])
-        .unwrap_or_default()
+    call(&c::AddCardMovement {
+        input: input.clone(),
+    })
+    .await
 }
 
 /// Reads the verification QR code from a photo of an invoice.
@@ -119,7 +83,7 @@ pub async fn read_cfdi_qr(
     image: &[u8],
     purchase: Option<Uuid>,
 ) -> Result<CfdiRead<cosabi_core::cfdi::CfdiQr>, ApiError> {
-    super::invoke_raw("read_cfdi_qr", image, &purchase_header(purchase)).await
+    call_raw(&c::ReadCfdiQr { purchase }, image).await
 }
 
 /// Reads an invoice's XML file.
@@ -127,5 +91,5 @@ pub async fn read_cfdi_xml(
     xml: &[u8],
     purchase: Option<Uuid>,
 ) -> Result<CfdiRead<cosabi_core::cfdi::CfdiXml>, ApiError> {
-    super::invoke_raw("read_cfdi_xml", xml, &purchase_header(purchase)).await
+    call_raw(&c::ReadCfdiXml { purchase }, xml).await
 }

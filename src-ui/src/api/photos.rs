@@ -1,26 +1,15 @@
 //! Photos: add (raw bytes), list, thumbnails and full images as data URLs.
 
-use super::{invoke, invoke_raw, ApiError};
+use super::{call, call_raw, ApiError};
+use cosabi_api as c;
 use cosabi_core::photo::Photo;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PhotoView {
-    pub photo: Photo,
-    /// Whether the image is on this device (else it is fetched on demand).
-    pub local: bool,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Owner {
-    owner_table: u16,
-    owner: Uuid,
-}
+/// A photo record and whether its image is on this device.
+pub use cosabi_api::PhotoView;
 
 pub async fn list_photos(owner_table: u16, owner: Uuid) -> Result<Vec<PhotoView>, ApiError> {
-    invoke("list_photos", &Owner { owner_table, owner }).await
+    call(&c::ListPhotos { owner_table, owner }).await
 }
 
 pub async fn attach_photo(
@@ -30,28 +19,25 @@ pub async fn attach_photo(
     taken_at: &str,
     bytes: &[u8],
 ) -> Result<Photo, ApiError> {
-    invoke_raw(
-        "attach_photo",
-        bytes,
-        &[
-            ("x-owner-table", owner_table.to_string()),
-            ("x-owner", owner.to_string()),
-            ("x-kind", kind.to_owned()),
-            ("x-taken-at", taken_at.to_owned()),
-        ],
-    )
-    .await
-}
-
-#[derive(Serialize)]
-struct Sha<'a> {
-    sha: &'a str,
+    let command = c::AttachPhoto {
+        owner_table,
+        owner,
+        kind: kind.to_owned(),
+        taken_at: taken_at.to_owned(),
+    };
+    call_raw(&command, bytes).await
 }
 
 pub async fn thumbnail(sha: &str) -> Result<Option<String>, ApiError> {
-    invoke("photo_thumbnail", &Sha { sha }).await
+    call(&c::PhotoThumbnail {
+        sha: sha.to_owned(),
+    })
+    .await
 }
 
 pub async fn full(sha: &str) -> Result<String, ApiError> {
-    invoke("photo_full", &Sha { sha }).await
+    call(&c::PhotoFull {
+        sha: sha.to_owned(),
+    })
+    .await
 }
