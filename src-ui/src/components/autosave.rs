@@ -11,7 +11,7 @@
 
 use crate::api;
 use crate::api::ApiError;
-use cosabi_core::ValidationError;
+use crate::components::form::FormState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
@@ -32,7 +32,7 @@ pub enum SaveState {
     Saving,
     /// The record holds what is on screen.
     Saved,
-    /// The record refused it (the problems are in `errors`); the draft keeps it.
+    /// The record refused it (the problems are in `form`); the draft keeps it.
     Failed,
 }
 
@@ -45,8 +45,8 @@ pub struct Autosave {
     pub text: RwSignal<String>,
     /// Where the text is, for the quiet status line.
     pub state: RwSignal<SaveState>,
-    /// The record's problems with the last text written.
-    pub errors: RwSignal<Vec<ValidationError>>,
+    /// The record's problems with the last text written, shown under the field.
+    pub form: FormState,
     /// Whether the device's draft store holds the last keystroke.
     kept: RwSignal<bool>,
     /// What the record holds, trimmed (`None` until it is read).
@@ -60,8 +60,9 @@ pub struct Autosave {
 
 impl Autosave {
     /// A field whose draft is kept under `draft_key` and whose record is written by
-    /// `save`. Call `loaded` with the record's value whenever it is read.
-    pub fn new<F, Fut>(draft_key: String, save: F) -> Autosave
+    /// `save`; a refusal is worded with the screen's `prefix`. Call `loaded` with the
+    /// record's value whenever it is read.
+    pub fn new<F, Fut>(draft_key: String, prefix: &'static str, save: F) -> Autosave
     where
         F: Fn(String) -> Fut + 'static,
         Fut: Future<Output = Result<(), ApiError>> + 'static,
@@ -69,7 +70,7 @@ impl Autosave {
         Autosave {
             text: RwSignal::new(String::new()),
             state: RwSignal::new(SaveState::Idle),
-            errors: RwSignal::new(Vec::new()),
+            form: FormState::new(prefix),
             kept: RwSignal::new(true),
             saved: RwSignal::new(None),
             generation: StoredValue::new(0),
@@ -175,7 +176,7 @@ impl Autosave {
             self.writing.set_value(false);
             match result {
                 Ok(()) => {
-                    self.errors.set(Vec::new());
+                    self.form.clear();
                     self.saved.set(Some(typed.trim().to_owned()));
                     if self.text.get_untracked() == typed {
                         self.state.set(SaveState::Saved);
@@ -185,7 +186,7 @@ impl Autosave {
                     }
                 }
                 Err(e) => {
-                    self.errors.set(e.errors);
+                    self.form.failed(e);
                     self.state.set(SaveState::Failed);
                 }
             }

@@ -12,7 +12,7 @@ use crate::components::saved_file::SavedFile;
 use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
 use crate::nav::{PageTitle, Screen};
-use crate::pages::{field_error, FormState, PermissionHint};
+use crate::pages::{FormState, PermissionHint};
 use cosabi_core::actions::Category;
 use cosabi_core::committee::Permission;
 use cosabi_core::format::display_date;
@@ -265,6 +265,16 @@ fn PurchaseRow(item: PurchaseListItem, selected: RwSignal<Option<Uuid>>) -> impl
     }
 }
 
+/// What saving a new purchase takes: the purchase, the receipt the photo, QR or XML
+/// gave, and the receipt's photo with the kind chosen for it.
+#[derive(Clone)]
+struct PurchaseInput {
+    purchase: NewPurchase,
+    receipt: Option<NewReceipt>,
+    photo: Option<Vec<u8>>,
+    photo_kind: String,
+}
+
 #[component]
 fn PurchaseForm(
     year: i32,
@@ -296,8 +306,7 @@ fn PurchaseForm(
     let action_ref = NodeRef::<leptos::html::Select>::new();
     let chosen_action = RwSignal::new(None::<Uuid>);
     let paid_ref = NodeRef::<leptos::html::Select>::new();
-    let form = FormState::new();
-    let (errors, busy) = (form.errors, form.busy);
+    let form = FormState::new("money");
     // An imported invoice: its warnings, and the receipt to add once the purchase is saved.
     let hints = RwSignal::new(Vec::<String>::new());
     let filled_from = RwSignal::new(None::<String>);
@@ -401,30 +410,16 @@ fn PurchaseForm(
         }
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let sel = |r: NodeRef<leptos::html::Select>| {
-            r.get_untracked().map(|s| s.value()).unwrap_or_default()
-        };
-        let input = NewPurchase {
-            date: date.get_untracked(),
-            concept: concept.get_untracked(),
-            quantity: quantity.get_untracked(),
-            unit_cost: unit_cost.get_untracked(),
-            supplier: supplier.get_untracked(),
-            rfc: rfc.get_untracked(),
-            category: sel(category_ref),
-            action_id: sel(action_ref).parse().ok(),
-            paid_from: sel(paid_ref),
-            fiscal_year: String::new(),
-        };
-        let draft = draft.clone();
-        let receipt = pending_receipt.get_untracked();
-        let photo = receipt_photo.get_value();
-        let photo_kind = sel(receipt_kind_ref);
-        form.save(
+    let save = form.save(
+        move |typed: &PurchaseInput| {
+            let PurchaseInput {
+                purchase,
+                receipt,
+                photo,
+                photo_kind,
+            } = typed.clone();
             async move {
-                let p = api::money::record_purchase(&input).await?;
+                let p = api::money::record_purchase(&purchase).await?;
                 // The receipt the photo, the QR or the XML gave; a photo with no QR
                 // is a receipt of the kind chosen, for the purchase's total and day.
                 let receipt = match (receipt, &photo) {
@@ -455,17 +450,43 @@ fn PurchaseForm(
                     }
                 }
                 Ok(p)
-            },
-            move |p| {
-                draft.clear();
-                pending_receipt.set(None);
-                filled_from.set(None);
-                hints.set(Vec::new());
-                receipt_photo.set_value(None);
-                photo_read.set(None);
-                on_saved.run(p);
-            },
-        );
+            }
+        },
+        move |p| {
+            draft.clear();
+            pending_receipt.set(None);
+            filled_from.set(None);
+            hints.set(Vec::new());
+            receipt_photo.set_value(None);
+            photo_read.set(None);
+            on_saved.run(p);
+        },
+    );
+    let busy = save.pending();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let sel = |r: NodeRef<leptos::html::Select>| {
+            r.get_untracked().map(|s| s.value()).unwrap_or_default()
+        };
+        let input = NewPurchase {
+            date: date.get_untracked(),
+            concept: concept.get_untracked(),
+            quantity: quantity.get_untracked(),
+            unit_cost: unit_cost.get_untracked(),
+            supplier: supplier.get_untracked(),
+            rfc: rfc.get_untracked(),
+            category: sel(category_ref),
+            action_id: sel(action_ref).parse().ok(),
+            paid_from: sel(paid_ref),
+            fiscal_year: String::new(),
+        };
+        save.run(PurchaseInput {
+            purchase: input,
+            receipt: pending_receipt.get_untracked(),
+            photo: receipt_photo.get_value(),
+            photo_kind: sel(receipt_kind_ref),
+        });
     };
     let invalid = move |f: &'static str| form.invalid(f);
 
@@ -495,13 +516,13 @@ fn PurchaseForm(
             {move || hints.get().into_iter().map(|h| view! { <p class="banner warn cfdi-hint" role="status">{h}</p> }).collect_view()}
             <label for="p-concept">{move || i18n.t("money.concept")}</label>
             <input id="p-concept" autocomplete="off" class:invalid=invalid("concept") bind:value=concept/>
-            {field_error(errors, "concept")}
+            {form.problem("concept", "p-concept")}
             <div class="row">
                 <div>
                     <label for="p-date">{move || i18n.t("money.date")}</label>
                     <input id="p-date" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") class:invalid=invalid("date") bind:value=date/>
                     <DatePicker value=date for_id="p-date"/>
-                    {field_error(errors, "date")}
+                    {form.problem("date", "p-date")}
                 </div>
                 <div>
                     <label for="p-category">{move || i18n.t("money.category")}</label>
@@ -509,19 +530,19 @@ fn PurchaseForm(
                         <option value="">{move || i18n.t("money.choose")}</option>
                         {Category::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("category.{code}"))}</option> } }).collect_view()}
                     </select>
-                    {field_error(errors, "category")}
+                    {form.problem("category", "p-category")}
                 </div>
             </div>
             <div class="row">
                 <div>
                     <label for="p-quantity">{move || i18n.t("money.quantity")}</label>
                     <input id="p-quantity" inputmode="numeric" class:invalid=invalid("quantity") bind:value=quantity/>
-                    {field_error(errors, "quantity")}
+                    {form.problem("quantity", "p-quantity")}
                 </div>
                 <div>
                     <label for="p-unit-cost">{move || i18n.t("money.unit_cost")}</label>
                     <input id="p-unit-cost" inputmode="decimal" placeholder="0.00" class:invalid=invalid("unit_cost") bind:value=unit_cost/>
-                    {field_error(errors, "unit_cost")}
+                    {form.problem("unit_cost", "p-unit-cost")}
                 </div>
             </div>
             <p class="total-preview">{move || i18n.t("money.total")}": "<strong class="money" id="p-total-preview">{preview}</strong></p>
@@ -529,13 +550,13 @@ fn PurchaseForm(
                 <div>
                     <label for="p-supplier">{move || i18n.t("money.supplier")}</label>
                     <input id="p-supplier" autocomplete="off" class:invalid=invalid("supplier") bind:value=supplier/>
-                    {field_error(errors, "supplier")}
+                    {form.problem("supplier", "p-supplier")}
                 </div>
                 <div>
                     <label for="p-rfc">{move || i18n.t("money.rfc")}</label>
                     <input id="p-rfc" autocomplete="off" autocapitalize="characters" class:invalid=invalid("rfc") bind:value=rfc/>
                     <p class="hint">{move || i18n.t("money.rfc_hint")}</p>
-                    {field_error(errors, "rfc")}
+                    {form.problem("rfc", "p-rfc")}
                     {move || cosabi_core::rfc::rfc_warning(&rfc.get()).map(|c| view! {
                         <p class="hint warn" id="rfc-warning">{i18n.t(&format!("error.{c}"))}</p>
                     })}
@@ -547,7 +568,7 @@ fn PurchaseForm(
                     <select id="p-paid-from" node_ref=paid_ref class:invalid=invalid("paid_from")>
                         {PaidFrom::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("paid_from.{code}"))}</option> } }).collect_view()}
                     </select>
-                    {field_error(errors, "paid_from")}
+                    {form.problem("paid_from", "p-paid-from")}
                 </div>
                 <div>
                     <label for="p-action">{move || i18n.t("money.action")}</label>
@@ -583,9 +604,26 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let rfc = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let paid_from = RwSignal::new(String::new());
-    let form = FormState::new();
-    let errors = form.errors;
+    let form = FormState::new("money");
     let notice = RwSignal::new(None::<String>);
+    let save = form.save(
+        move |input: &NewPurchase| {
+            let input = input.clone();
+            async move { api::money::update_purchase(id, &input).await }
+        },
+        move |_| {
+            notice.set(Some(i18n.t("money.amounts_saved")));
+            session.bump();
+        },
+    );
+    // A tombstone: the purchase leaves the lists and totals, its history stays.
+    let remove = form.save(
+        move |_: &()| api::money::delete_purchase(id),
+        move |()| {
+            selected.set(None);
+            session.bump();
+        },
+    );
 
     Effect::new(move |_| {
         session.track();
@@ -629,25 +667,17 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
             fiscal_year: String::new(),
             ..p.to_input()
         };
-        form.save(
-            async move { api::money::update_purchase(id, &input).await },
-            move |_| {
-                notice.set(Some(i18n.t("money.amounts_saved")));
-                session.bump();
-            },
-        );
+        // Correcting and removing the purchase exclude each other.
+        if !remove.pending().get_untracked() {
+            save.run(input);
+        }
     };
     let can = Signal::derive(move || session.can(Permission::Money));
     let confirm_delete = RwSignal::new(false);
-    // A tombstone: the purchase leaves the lists and totals, its history stays.
     let delete = move |_| {
-        form.save(
-            async move { api::money::delete_purchase(id).await },
-            move |()| {
-                selected.set(None);
-                session.bump();
-            },
-        );
+        if !save.pending().get_untracked() {
+            remove.run(());
+        }
     };
 
     view! {
@@ -675,16 +705,16 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                 {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="amounts-notice">{n}</p> })}
                 <label for="pd-concept-input">{move || i18n.t("money.concept")}</label>
                 <input id="pd-concept-input" bind:value=concept disabled=move || !can.get()/>
-                {field_error(errors, "concept")}
+                {form.problem("concept", "pd-concept-input")}
                 <label for="pd-date">{move || i18n.t("money.date")}</label>
                 <input id="pd-date" inputmode="numeric" bind:value=date disabled=move || !can.get()/>
-                {field_error(errors, "date")}
+                {form.problem("date", "pd-date")}
                 <label for="pd-supplier">{move || i18n.t("money.supplier")}</label>
                 <input id="pd-supplier" bind:value=supplier disabled=move || !can.get()/>
-                {field_error(errors, "supplier")}
+                {form.problem("supplier", "pd-supplier")}
                 <label for="pd-rfc">{move || i18n.t("money.rfc")}</label>
                 <input id="pd-rfc" autocomplete="off" autocapitalize="characters" bind:value=rfc disabled=move || !can.get()/>
-                {field_error(errors, "rfc")}
+                {form.problem("rfc", "pd-rfc")}
                 <div class="row">
                     <div>
                         <label for="pd-category">{move || i18n.t("money.category")}</label>
@@ -703,12 +733,12 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                     <div>
                         <label for="pd-quantity">{move || i18n.t("money.quantity")}</label>
                         <input id="pd-quantity" inputmode="numeric" bind:value=quantity disabled=move || !can.get()/>
-                        {field_error(errors, "quantity")}
+                        {form.problem("quantity", "pd-quantity")}
                     </div>
                     <div>
                         <label for="pd-unit-cost">{move || i18n.t("money.unit_cost")}</label>
                         <input id="pd-unit-cost" inputmode="decimal" bind:value=unit_cost disabled=move || !can.get()/>
-                        {field_error(errors, "unit_cost")}
+                        {form.problem("unit_cost", "pd-unit-cost")}
                     </div>
                 </div>
                 <button type="submit" class="primary" id="pd-save-amounts" disabled=move || !can.get()>{move || i18n.t("common.save")}</button>
@@ -769,6 +799,15 @@ fn ReceiptItem(receipt: Receipt, can: Signal<bool>) -> impl IntoView {
     }
 }
 
+/// What saving a receipt takes: the receipt, and the photo and supplier's RFC its QR
+/// gave.
+#[derive(Clone)]
+struct ReceiptInput {
+    receipt: NewReceipt,
+    photo: Option<Vec<u8>>,
+    rfc: Option<String>,
+}
+
 #[component]
 fn ReceiptForm(
     purchase: Purchase,
@@ -780,8 +819,7 @@ fn ReceiptForm(
     let folio = RwSignal::new(String::new());
     let total = RwSignal::new(purchase.total.input_text());
     let issued = RwSignal::new(display_date(&purchase.date));
-    let form = FormState::new();
-    let errors = form.errors;
+    let form = FormState::new("money");
     let open = RwSignal::new(false);
     let id = purchase.id;
     let purchase_has_rfc = purchase.rfc.is_some();
@@ -816,6 +854,55 @@ fn ReceiptForm(
         });
     };
     let purchase_now = StoredValue::new(purchase.clone());
+    // The receipt, then what the QR gave beyond it; a follow-up that fails is said
+    // with the form open again, the receipt being saved.
+    let save = form.save(
+        move |typed: &ReceiptInput| {
+            let ReceiptInput {
+                receipt,
+                photo,
+                rfc,
+            } = typed.clone();
+            let p = purchase_now.get_value();
+            async move {
+                let r = api::money::add_receipt(id, &receipt).await?;
+                let mut follow_up = None;
+                // The photo the QR was read from is the receipt's photo: nobody
+                // has to pick or shoot it again.
+                if let Some(bytes) = photo {
+                    let taken = crate::components::photos::now_rfc3339();
+                    if let Err(e) = crate::api::photos::attach_photo(
+                        RECEIPT.id, r.id, "receipt", &taken, &bytes,
+                    )
+                    .await
+                    {
+                        follow_up = Some(e);
+                    }
+                }
+                // The supplier's RFC from the invoice, where the purchase had none.
+                if let Some(rfc) = rfc.filter(|_| p.rfc.is_none()) {
+                    let input = NewPurchase {
+                        rfc,
+                        ..p.to_input()
+                    };
+                    if let Err(e) = api::money::update_purchase(p.id, &input).await {
+                        follow_up = Some(e);
+                    }
+                }
+                Ok((r, follow_up))
+            }
+        },
+        move |(r, follow_up): (Receipt, Option<crate::api::ApiError>)| {
+            folio.set(String::new());
+            qr_photo.set_value(None);
+            qr_rfc.set(None);
+            match follow_up {
+                Some(e) => form.banner.set(Some(i18n.api_error_text(&e))),
+                None => open.set(false),
+            }
+            on_saved.run(r);
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewReceipt {
@@ -827,45 +914,11 @@ fn ReceiptForm(
             total: total.get_untracked(),
             issued_on: issued.get_untracked(),
         };
-        let p = purchase_now.get_value();
-        form.save(
-            async move { api::money::add_receipt(id, &input).await },
-            move |r: Receipt| {
-                folio.set(String::new());
-                open.set(false);
-                let photo = qr_photo.get_value();
-                qr_photo.set_value(None);
-                let rfc = qr_rfc.get_untracked();
-                qr_rfc.set(None);
-                spawn_local(async move {
-                    // The photo the QR was read from is the receipt's photo: nobody
-                    // has to pick or shoot it again.
-                    if let Some(bytes) = photo {
-                        let taken = crate::components::photos::now_rfc3339();
-                        if let Err(e) = crate::api::photos::attach_photo(
-                            RECEIPT.id, r.id, "receipt", &taken, &bytes,
-                        )
-                        .await
-                        {
-                            form.banner.set(Some(i18n.api_error_text(&e)));
-                            open.set(true);
-                        }
-                    }
-                    // The supplier's RFC from the invoice, where the purchase had none.
-                    if let Some(rfc) = rfc.filter(|_| p.rfc.is_none()) {
-                        let input = NewPurchase {
-                            rfc,
-                            ..p.to_input()
-                        };
-                        if let Err(e) = api::money::update_purchase(p.id, &input).await {
-                            form.banner.set(Some(i18n.api_error_text(&e)));
-                            open.set(true);
-                        }
-                    }
-                    on_saved.run(r);
-                });
-            },
-        );
+        save.run(ReceiptInput {
+            receipt: input,
+            photo: qr_photo.get_value(),
+            rfc: qr_rfc.get_untracked(),
+        });
     };
     view! {
         <Show when=move || open.get() fallback=move || view! {
@@ -888,25 +941,25 @@ fn ReceiptForm(
                         <select id="r-kind" node_ref=kind_ref>
                             {ReceiptKind::ALL.iter().map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("receipt_kind.{code}"))}</option> } }).collect_view()}
                         </select>
-                        {field_error(errors, "kind")}
+                        {form.problem("kind", "r-kind")}
                     </div>
                     <div>
                         <label for="r-total">{move || i18n.t("money.receipt_total")}</label>
                         <input id="r-total" inputmode="decimal" bind:value=total/>
-                        {field_error(errors, "total")}
+                        {form.problem("total", "r-total")}
                     </div>
                 </div>
                 <div class="row">
                     <div>
                         <label for="r-date">{move || i18n.t("money.receipt_date")}</label>
                         <input id="r-date" inputmode="numeric" bind:value=issued/>
-                        {field_error(errors, "issued_on")}
+                        {form.problem("issued_on", "r-date")}
                     </div>
                     <div>
                         <label for="r-folio">{move || i18n.t("money.folio_fiscal")}</label>
                         <input id="r-folio" autocomplete="off" bind:value=folio/>
                         <p class="hint">{move || i18n.t("money.folio_hint")}</p>
-                        {field_error(errors, "folio_fiscal")}
+                        {form.problem("folio_fiscal", "r-folio")}
                     </div>
                 </div>
                 <button type="submit" class="primary" id="r-save">{move || i18n.t("money.save_receipt")}</button>
@@ -919,7 +972,6 @@ fn ReceiptForm(
 fn CardMovements(year: i32) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let list = RwSignal::new(Vec::<CardMovement>::new());
     let kind_ref = NodeRef::<leptos::html::Select>::new();
     let amount = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -929,16 +981,24 @@ fn CardMovements(year: i32) -> impl IntoView {
         vec![("amount", amount), ("date", date), ("note", note)],
         vec![("date", today_input())],
     );
-    let form = FormState::new();
-    let errors = form.errors;
-    Effect::new(move |_| {
+    let form = FormState::new("money");
+    // The year's movements, read again whenever the replica changes.
+    let loaded = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(l) = api::money::card_movements(year).await {
-                list.set(l);
-            }
-        });
+        api::money::card_movements(year)
     });
+    let list = move || loaded.get().and_then(|l| l.ok()).unwrap_or_default();
+    let save = form.save(
+        |input: &NewCardMovement| {
+            let input = input.clone();
+            async move { api::money::add_card_movement(&input).await }
+        },
+        move |_| {
+            draft.clear();
+            date.set(today_input());
+            session.bump();
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewCardMovement {
@@ -951,15 +1011,7 @@ fn CardMovements(year: i32) -> impl IntoView {
             note: note.get_untracked(),
             fiscal_year: String::new(),
         };
-        let draft = draft.clone();
-        form.save(
-            async move { api::money::add_card_movement(&input).await },
-            move |_| {
-                draft.clear();
-                date.set(today_input());
-                session.bump();
-            },
-        );
+        save.run(input);
     };
     let can = move || session.can(Permission::Money);
     view! {
@@ -967,7 +1019,7 @@ fn CardMovements(year: i32) -> impl IntoView {
             <div class="card">
                 <h2>{move || i18n.t("money.movements")}</h2>
                 <ul class="movements" id="movements">
-                    <For each=move || list.get() key=|m| m.id children=move |m: CardMovement| {
+                    <For each=list key=|m| m.id children=move |m: CardMovement| {
                         let kind = m.kind.clone();
                         let id = m.id;
                         view! {
@@ -982,7 +1034,7 @@ fn CardMovements(year: i32) -> impl IntoView {
                         }
                     }/>
                 </ul>
-                <Show when=move || list.get().is_empty()>
+                <Show when=move || list().is_empty()>
                     <p class="muted">{move || i18n.t("money.no_movements")}</p>
                 </Show>
             </div>
@@ -993,16 +1045,16 @@ fn CardMovements(year: i32) -> impl IntoView {
                 <select id="cm-kind" node_ref=kind_ref>
                     {CardMovementKind::ALL.iter().map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("movement.{code}"))}</option> } }).collect_view()}
                 </select>
-                {field_error(errors, "kind")}
+                {form.problem("kind", "cm-kind")}
                 <label for="cm-amount">{move || i18n.t("money.amount")}</label>
                 <input id="cm-amount" inputmode="decimal" placeholder="0.00" bind:value=amount/>
-                {field_error(errors, "amount")}
+                {form.problem("amount", "cm-amount")}
                 <label for="cm-date">{move || i18n.t("money.date")}</label>
                 <input id="cm-date" inputmode="numeric" bind:value=date/>
-                {field_error(errors, "date")}
+                {form.problem("date", "cm-date")}
                 <label for="cm-note">{move || i18n.t("money.note")}</label>
                 <input id="cm-note" bind:value=note/>
-                {field_error(errors, "note")}
+                {form.problem("note", "cm-note")}
                 <button type="submit" class="primary" id="cm-save" disabled=move || !can()>{move || i18n.t("common.save")}</button>
                 <PermissionHint p=Permission::Money/>
             </form>

@@ -90,6 +90,7 @@ impl ActaTexts {
         let session = use_session();
         let minutes = Autosave::new(
             format!("acta-minutes.{id}"),
+            "asm",
             move |text: String| async move {
                 api::assembly::save_minutes(id, &text).await.map(|_| {
                     // The closing step's summary reads the minutes; no reload per pause.
@@ -103,6 +104,7 @@ impl ActaTexts {
         );
         let agenda = Autosave::new(
             format!("acta-agenda.{id}"),
+            "asm",
             move |text: String| async move {
                 // The agenda is written with the header as it is recorded.
                 let Some(a) = detail.get_untracked().map(|d| d.assembly) else {
@@ -119,18 +121,22 @@ impl ActaTexts {
         );
         let community_count = Autosave::new(
             format!("acta-community.{id}"),
+            "asm",
             move |text: String| async move {
                 api::assembly::set_community_attendees(id, &text)
                     .await
                     .map(|_| session.bump())
             },
         );
-        let community_names =
-            Autosave::new(format!("acta-names.{id}"), move |text: String| async move {
+        let community_names = Autosave::new(
+            format!("acta-names.{id}"),
+            "asm",
+            move |text: String| async move {
                 api::assembly::set_community_names(id, &text)
                     .await
                     .map(|_| session.bump())
-            });
+            },
+        );
         ActaTexts {
             minutes,
             agenda,
@@ -274,6 +280,14 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
         }
     });
     let hidden_unless = move |s: Step| step.get() != Some(s);
+    // The header form sends the agenda on screen and the community count on record.
+    let current_rest = Callback::new(move |_: ()| {
+        let community = detail
+            .get_untracked()
+            .map(|d| d.assembly.community_attendees.to_string())
+            .unwrap_or_default();
+        (texts.agenda.text.get_untracked(), community)
+    });
 
     view! {
         <div id="assembly-detail" class="rec-detail acta">
@@ -292,7 +306,7 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
                 <Show when=move || editing.get() && !closed.get()>
                     {move || detail.get_untracked().map(|d| view! {
                         <AssemblyForm
-                            editing=Some(d.assembly)
+                            editing=Some((d.assembly, current_rest))
                             on_saved=Callback::new(move |_| { editing.set(false); session.bump(); })
                             on_cancel=Callback::new(move |_| editing.set(false))/>
                     })}

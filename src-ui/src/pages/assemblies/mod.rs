@@ -24,7 +24,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-pub(crate) use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
+pub(crate) use crate::components::form::{failure_text, FormState};
 use acta::AssemblyView;
 use agenda::Agenda;
 use agreements::Agreements;
