@@ -19,7 +19,6 @@ use cosabi_core::committee::{Member, Permission};
 use cosabi_core::format::display_date;
 use cosabi_core::schema::ASSEMBLY;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The steps of the acta, in the order they happen.
@@ -224,7 +223,6 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
     let detail = RwSignal::new(None::<AssemblyDetail>);
     let agreements = RwSignal::new(Vec::<Agreement>::new());
     let candidates = RwSignal::new(Vec::<Agreement>::new());
-    let members = RwSignal::new(Vec::<Member>::new());
     let state = RwSignal::new(0u8); // 0 loading, 1 loaded, 2 gone
     let load_error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(false);
@@ -232,41 +230,53 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
     // The step shown; a closed acta opens on its closing, a draft on attendance.
     let step = RwSignal::new(None::<Step>);
 
-    Effect::new(move |_| {
+    // The acta as recorded, read again whenever the replica changes; the steps work
+    // on their copy (`detail`), which follows every read.
+    let record = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            match api::assembly::get_assembly(id).await {
-                Ok(Some(d)) => {
-                    texts.loaded(&d.assembly);
-                    let draft = !d.assembly.is_closed();
-                    if step.get_untracked().is_none() {
-                        step.set(Some(if draft {
-                            Step::Attendance
-                        } else {
-                            Step::Closing
-                        }));
-                    }
-                    detail.set(Some(d));
-                    state.set(1);
-                    load_error.set(None);
-                    if draft {
-                        if let Ok(c) = api::assembly::carry_over_candidates(id).await {
-                            candidates.set(c);
-                        }
-                    } else {
-                        candidates.set(Vec::new());
-                    }
-                }
-                Ok(None) => state.set(2),
-                Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-            match api::assembly::list_agreements(id).await {
-                Ok(list) => agreements.set(list),
-                Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-        });
-        load_members(members);
+        async move {
+            let assembly = api::assembly::get_assembly(id).await;
+            let draft = matches!(&assembly, Ok(Some(d)) if !d.assembly.is_closed());
+            let carry = if draft {
+                api::assembly::carry_over_candidates(id).await.ok()
+            } else {
+                Some(Vec::new())
+            };
+            let listed = api::assembly::list_agreements(id).await;
+            (assembly, carry, listed)
+        }
     });
+    Effect::new(move |_| {
+        let Some((assembly, carry, listed)) = record.get() else {
+            return;
+        };
+        match assembly {
+            Ok(Some(d)) => {
+                texts.loaded(&d.assembly);
+                let draft = !d.assembly.is_closed();
+                if step.get_untracked().is_none() {
+                    step.set(Some(if draft {
+                        Step::Attendance
+                    } else {
+                        Step::Closing
+                    }));
+                }
+                detail.set(Some(d));
+                state.set(1);
+                load_error.set(None);
+                if let Some(c) = carry {
+                    candidates.set(c);
+                }
+            }
+            Ok(None) => state.set(2),
+            Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
+        }
+        match listed {
+            Ok(list) => agreements.set(list),
+            Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
+        }
+    });
+    let members = committee();
 
     let closed = Signal::derive(move || detail.get().is_some_and(|d| d.assembly.is_closed()));
     let can_edit = Signal::derive(move || !closed.get() && session.can(Permission::Assembly));
@@ -350,7 +360,7 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
 fn ActaHeader(
     id: Uuid,
     detail: RwSignal<Option<AssemblyDetail>>,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     editing: RwSignal<bool>,
 ) -> impl IntoView {

@@ -23,7 +23,7 @@ pub(super) fn Agreements(
     id: Uuid,
     agreements: RwSignal<Vec<Agreement>>,
     candidates: RwSignal<Vec<Agreement>>,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     can_follow: Signal<bool>,
 ) -> impl IntoView {
@@ -129,7 +129,7 @@ pub(super) fn Agreements(
 #[component]
 pub(super) fn AgreementRow(
     agreement: Agreement,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     can_follow: Signal<bool>,
     /// Where a failed follow-up is said.
@@ -206,7 +206,7 @@ pub(super) fn AgreementRow(
 }
 
 #[component]
-pub(super) fn AgreementForm(id: Uuid, members: RwSignal<Vec<Member>>) -> impl IntoView {
+pub(super) fn AgreementForm(id: Uuid, members: Signal<Vec<Member>>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let text = RwSignal::new(String::new());

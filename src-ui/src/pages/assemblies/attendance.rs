@@ -19,7 +19,7 @@ pub(super) fn Attendance(
     id: Uuid,
     detail: RwSignal<Option<AssemblyDetail>>,
     /// The committee, for each member's gender (roles are named by it).
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     /// The community count and names, saved as typed.
     texts: ActaTexts,

@@ -22,7 +22,7 @@ pub(super) fn CloseActa(
     id: Uuid,
     detail: RwSignal<Option<AssemblyDetail>>,
     agreements: RwSignal<Vec<Agreement>>,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     texts: ActaTexts,
 ) -> impl IntoView {
     let i18n = use_i18n();
