@@ -21,10 +21,9 @@ use cosabi_core::ledger::{
     Purchase, PurchaseFilter, Receipt, ReceiptKind,
 };
 use cosabi_core::schema::{PURCHASE, RECEIPT};
-use cosabi_core::views::{PurchaseListItem, PurchasePage};
+use cosabi_core::views::PurchaseListItem;
 use cosabi_core::Centavos;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// Purchases shown per page: enough for a year of a small clinic, small enough to
@@ -132,24 +131,24 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let category = RwSignal::new(String::new());
     let month = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
-    let page = RwSignal::new(None::<PurchasePage>);
     let items = RwSignal::new(Vec::<PurchaseListItem>::new());
-    let error = RwSignal::new(None::<String>);
     let show_form = RwSignal::new(false);
-    let actions = RwSignal::new(Vec::<(Uuid, String)>::new());
+    // The actions a purchase may be for, read once.
+    let action_list = LocalResource::new(api::actions::list_actions);
+    let action_list = move || action_list.get().and_then(|l| l.ok()).unwrap_or_default();
+    let actions = Signal::derive(move || {
+        action_list()
+            .into_iter()
+            .map(|a| (a.id, a.description))
+            .collect::<Vec<_>>()
+    });
     // Actions the assembly has not approved yet: a purchase for one is warned.
-    let proposed = RwSignal::new(Vec::<Uuid>::new());
-
-    spawn_local(async move {
-        if let Ok(list) = api::actions::list_actions().await {
-            proposed.set(
-                list.iter()
-                    .filter(|a| a.status == cosabi_core::actions::ActionStatus::Propuesta.code())
-                    .map(|a| a.id)
-                    .collect(),
-            );
-            actions.set(list.into_iter().map(|a| (a.id, a.description)).collect());
-        }
+    let proposed = Signal::derive(move || {
+        action_list()
+            .iter()
+            .filter(|a| a.status == cosabi_core::actions::ActionStatus::Propuesta.code())
+            .map(|a| a.id)
+            .collect::<Vec<_>>()
     });
 
     let filter = move || PurchaseFilter {
@@ -157,28 +156,38 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         action_id: action.get().parse().ok(),
         month: month.get().parse().ok(),
     };
-    Effect::new(move |_| {
+    let filter_untracked = move || untrack(filter);
+    // The first page under the filter, read again when it or the replica changes;
+    // "more" appends the next pages to `items`.
+    let first = LocalResource::new(move || {
         session.track();
         let f = filter();
-        spawn_local(async move {
-            match api::money::purchase_page(year, &f, 0, PAGE_SIZE).await {
-                Ok(p) => {
-                    items.set(p.items.clone());
-                    page.set(Some(p));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(i18n.t(&format!("error.{}", e.code)))),
-            }
-        });
+        async move { api::money::purchase_page(year, &f, 0, PAGE_SIZE).await }
     });
-    let more = move |_| {
-        let f = filter();
-        let offset = items.get_untracked().len() as u32;
-        spawn_local(async move {
+    let page = move || first.get().and_then(|p| p.ok());
+    let error = move || {
+        first
+            .get()
+            .and_then(|p| p.err())
+            .map(|e| i18n.t(&format!("error.{}", e.code)))
+    };
+    Effect::new(move |_| {
+        if let Some(p) = page() {
+            items.set(p.items);
+        }
+    });
+    let next_page = Action::new_local(move |offset: &u32| {
+        let (f, offset) = (filter_untracked(), *offset);
+        async move {
             if let Ok(p) = api::money::purchase_page(year, &f, offset, PAGE_SIZE).await {
                 items.update(|v| v.extend(p.items));
             }
-        });
+        }
+    });
+    let more = move |_| {
+        if !next_page.pending().get_untracked() {
+            next_page.dispatch(items.get_untracked().len() as u32);
+        }
     };
 
     view! {
@@ -211,17 +220,17 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                         {move || actions.get().into_iter().map(|(id, d)| view! { <option value=id.to_string()>{d}</option> }).collect_view()}
                     </select></label>
             </div>
-            {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
-            <p class="summary" id="purchase-summary">{move || page.get().map(|p| i18n.t_with("money.summary", &[
+            {move || error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+            <p class="summary" id="purchase-summary">{move || page().map(|p| i18n.t_with("money.summary", &[
                 ("count", p.total_count.to_string()), ("total", p.total_amount.to_string())]))}</p>
             <ul class="purchase-list" id="purchase-list">
                 <For each=move || items.get() key=|i| i.purchase.id
                     children=move |item: PurchaseListItem| view! { <PurchaseRow item=item selected=selected/> }/>
             </ul>
-            <Show when=move || page.get().is_some_and(|p| p.total_count == 0)>
+            <Show when=move || page().is_some_and(|p| p.total_count == 0)>
                 <p class="muted" id="no-purchases">{move || i18n.t("money.no_purchases")}</p>
             </Show>
-            <Show when=move || page.get().is_some_and(|p| (items.get().len() as u64) < p.total_count)>
+            <Show when=move || page().is_some_and(|p| (items.get().len() as u64) < p.total_count)>
                 <button type="button" class="secondary" id="more-purchases" on:click=more>{move || i18n.t("money.more")}</button>
             </Show>
         </div>
@@ -233,21 +242,24 @@ fn PurchaseRow(item: PurchaseListItem, selected: RwSignal<Option<Uuid>>) -> impl
     let i18n = use_i18n();
     let p = item.purchase;
     let id = p.id;
-    let thumb = RwSignal::new(None::<String>);
-    if let Some(sha) = item.thumb_sha.clone() {
-        spawn_local(async move {
-            if let Ok(Some(url)) = api::photos::thumbnail(&sha).await {
-                thumb.set(Some(url));
+    let sha = item.thumb_sha.clone();
+    let thumb = LocalResource::new(move || {
+        let sha = sha.clone();
+        async move {
+            match sha {
+                Some(sha) => api::photos::thumbnail(&sha).await.ok().flatten(),
+                None => None,
             }
-        });
-    }
+        }
+    });
+    let thumb = move || thumb.get().flatten();
     let category = p.category.clone();
     let receipts = item.receipts;
     let photos = item.photos;
     view! {
         <li class="purchase-row" data-id=id.to_string()>
             <button type="button" class="row-button" on:click=move |_| selected.set(Some(id))>
-                <span class="row-thumb">{move || match thumb.get() {
+                <span class="row-thumb">{move || match thumb() {
                     Some(s) => view! { <img src=s alt=""/> }.into_any(),
                     None => view! { <span class=if receipts == 0 { "no-receipt" } else { "has-receipt" }>{if receipts == 0 { "!" } else { "✓" }}</span> }.into_any(),
                 }}</span>
@@ -278,9 +290,9 @@ struct PurchaseInput {
 #[component]
 fn PurchaseForm(
     year: i32,
-    actions: RwSignal<Vec<(Uuid, String)>>,
+    actions: Signal<Vec<(Uuid, String)>>,
     /// Actions not approved yet.
-    proposed: RwSignal<Vec<Uuid>>,
+    proposed: Signal<Vec<Uuid>>,
     on_saved: Callback<Purchase>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -319,11 +331,10 @@ fn PurchaseForm(
     let photo_read = RwSignal::new(None::<bool>);
     let receipt_kind_ref = NodeRef::<leptos::html::Select>::new();
     let photo_ref = NodeRef::<leptos::html::Input>::new();
-    let on_photo = move |_| {
-        let Some(input) = photo_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_photo = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 let read = api::money::read_cfdi_qr(&bytes, None).await;
                 receipt_photo.set_value(Some(bytes));
@@ -357,13 +368,17 @@ fn PurchaseForm(
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_photo = move |_| {
+        if let Some(input) = photo_ref.get_untracked() {
+            read_photo.dispatch_local(input);
+        }
     };
-    let on_xml = move |_| {
-        let Some(input) = xml_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_xml = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::money::read_cfdi_xml(&bytes, None).await {
                     Ok(read) => {
@@ -394,7 +409,12 @@ fn PurchaseForm(
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_xml = move |_| {
+        if let Some(input) = xml_ref.get_untracked() {
+            read_xml.dispatch_local(input);
+        }
     };
 
     let preview = move || {
@@ -625,27 +645,37 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         },
     );
 
-    Effect::new(move |_| {
+    // The purchase and its receipts, read again whenever the replica changes; the
+    // correction form follows every read.
+    let record = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(p) = api::money::get_purchase(id).await {
-                if let Some(p) = &p {
-                    let typed = p.to_input();
-                    quantity.set(typed.quantity);
-                    unit_cost.set(typed.unit_cost);
-                    concept.set(typed.concept);
-                    date.set(typed.date);
-                    supplier.set(typed.supplier);
-                    rfc.set(typed.rfc);
-                    category.set(typed.category);
-                    paid_from.set(typed.paid_from);
-                }
-                purchase.set(p);
+        async move {
+            let p = api::money::get_purchase(id).await;
+            let r = api::money::list_receipts(id).await;
+            (p, r)
+        }
+    });
+    Effect::new(move |_| {
+        let Some((p, r)) = record.get() else {
+            return;
+        };
+        if let Ok(p) = p {
+            if let Some(p) = &p {
+                let typed = p.to_input();
+                quantity.set(typed.quantity);
+                unit_cost.set(typed.unit_cost);
+                concept.set(typed.concept);
+                date.set(typed.date);
+                supplier.set(typed.supplier);
+                rfc.set(typed.rfc);
+                category.set(typed.category);
+                paid_from.set(typed.paid_from);
             }
-            if let Ok(r) = api::money::list_receipts(id).await {
-                receipts.set(r);
-            }
-        });
+            purchase.set(p);
+        }
+        if let Ok(r) = r {
+            receipts.set(r);
+        }
     });
 
     // Every field can be corrected; only what changed is recorded, in its history.
@@ -829,11 +859,10 @@ fn ReceiptForm(
     let qr_rfc = RwSignal::new(None::<String>);
     let qr_photo = StoredValue::new(None::<Vec<u8>>);
     let qr_ref = NodeRef::<leptos::html::Input>::new();
-    let on_qr = move |_| {
-        let Some(input) = qr_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_qr = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::money::read_cfdi_qr(&bytes, Some(id)).await {
                     Ok(read) => {
@@ -851,7 +880,12 @@ fn ReceiptForm(
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_qr = move |_| {
+        if let Some(input) = qr_ref.get_untracked() {
+            read_qr.dispatch_local(input);
+        }
     };
     let purchase_now = StoredValue::new(purchase.clone());
     // The receipt, then what the QR gave beyond it; a follow-up that fails is said
@@ -1067,55 +1101,58 @@ fn CardMovements(year: i32) -> impl IntoView {
 #[component]
 fn Documents(year: i32) -> impl IntoView {
     let i18n = use_i18n();
-    let busy = RwSignal::new(false);
     // Each written file with what to say about it (a ZIP's count of files).
     let written = RwSignal::new(Vec::<(String, Option<String>)>::new());
     let gaps = RwSignal::new(None::<Vec<String>>);
     let error = RwSignal::new(None::<String>);
-    let cuadernillo = move |_| {
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::reports::export_cuadernillo(year).await {
-                Ok(paths) => written.set(paths.into_iter().map(|p| (p, None)).collect()),
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+    let export_cuadernillo = Action::new_local(move |_: &()| async move {
+        match api::reports::export_cuadernillo(year).await {
+            Ok(paths) => written.set(paths.into_iter().map(|p| (p, None)).collect()),
+            Err(e) => error.set(Some(i18n.api_error_text(&e))),
+        }
+    });
+    let export_expediente = Action::new_local(move |_: &()| async move {
+        match api::reports::export_expediente(year).await {
+            Ok(done) => {
+                written.set(vec![(
+                    done.path,
+                    Some(i18n.t_with(
+                        "money.expediente_files",
+                        &[("files", done.files.to_string())],
+                    )),
+                )]);
+                gaps.set(Some(done.gaps));
             }
-            busy.set(false);
-        });
+            Err(e) => error.set(Some(i18n.api_error_text(&e))),
+        }
+    });
+    // One document at a time.
+    let busy = move || export_cuadernillo.pending().get() || export_expediente.pending().get();
+    let cuadernillo = move |_| {
+        if !untrack(busy) {
+            error.set(None);
+            export_cuadernillo.dispatch(());
+        }
     };
     let expediente = move |_| {
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::reports::export_expediente(year).await {
-                Ok(done) => {
-                    written.set(vec![(
-                        done.path,
-                        Some(i18n.t_with(
-                            "money.expediente_files",
-                            &[("files", done.files.to_string())],
-                        )),
-                    )]);
-                    gaps.set(Some(done.gaps));
-                }
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
-            }
-            busy.set(false);
-        });
+        if !untrack(busy) {
+            error.set(None);
+            export_expediente.dispatch(());
+        }
     };
     view! {
         <div class="card" id="documents">
             <h2>{move || i18n.t_with("money.documents_title", &[("year", year.to_string())])}</h2>
             <p class="muted">{move || i18n.t("money.documents_lead")}</p>
             <div class="button-row">
-                <button type="button" class="secondary" id="export-cuadernillo" disabled=move || busy.get() on:click=cuadernillo>
+                <button type="button" class="secondary" id="export-cuadernillo" disabled=busy on:click=cuadernillo>
                     {move || i18n.t("money.export_cuadernillo")}
                 </button>
-                <button type="button" class="primary" id="export-expediente" disabled=move || busy.get() on:click=expediente>
+                <button type="button" class="primary" id="export-expediente" disabled=busy on:click=expediente>
                     {move || i18n.t("money.export_expediente")}
                 </button>
             </div>
-            <Show when=move || busy.get()>
+            <Show when=busy>
                 <p class="hint" role="status">{move || i18n.t("money.exporting")}</p>
             </Show>
             {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="export-error">{e}</p> })}
