@@ -536,15 +536,15 @@ fn FileKeyCard() -> impl IntoView {
     let shown = RwSignal::new(None::<Option<FileKey>>);
     let typed = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
-    let busy = RwSignal::new(false);
     let qr_ref = NodeRef::<leptos::html::Input>::new();
+    let read_key = Action::new_local(move |_: &()| async move {
+        match api::views::sync_file_key().await {
+            Ok(k) => shown.set(Some(k)),
+            Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
+        }
+    });
     let show = move || {
-        spawn_local(async move {
-            match api::views::sync_file_key().await {
-                Ok(k) => shown.set(Some(k)),
-                Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
-            }
-        });
+        read_key.dispatch(());
     };
     let toggle = move |_| {
         message.set(None);
@@ -575,18 +575,9 @@ fn FileKeyCard() -> impl IntoView {
             read_qr.dispatch_local(input);
         }
     };
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let key = typed.get_untracked();
-        if key.trim().is_empty() {
-            message.set(Some((false, i18n.t("sync.file_key_missing"))));
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
+    let store_key = Action::new_local(move |key: &String| {
+        let key = key.clone();
+        async move {
             match api::views::set_sync_file_key(&key).await {
                 Ok(()) => {
                     typed.set(String::new());
@@ -598,8 +589,20 @@ fn FileKeyCard() -> impl IntoView {
                 }
                 Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = store_key.pending();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let key = typed.get_untracked();
+        if key.trim().is_empty() {
+            message.set(Some((false, i18n.t("sync.file_key_missing"))));
+            return;
+        }
+        store_key.dispatch(key);
     };
     view! {
         <div class="card" id="file-key">
