@@ -5,7 +5,6 @@
 use crate::api;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The last part of a path (a file's or a folder's name), for `/` and `\` paths.
 fn last_part(path: &str) -> &str {
@@ -39,14 +38,17 @@ pub fn SavedFile(
     let error = RwSignal::new(None::<String>);
     let name = last_part(&path).to_owned();
     let folder = folder_of(&path).to_owned();
-    let open = move |_| {
+    let open_document = Action::new_local(move |path: &String| {
         let path = path.clone();
-        spawn_local(async move {
+        async move {
             match api::reports::open_document(&path).await {
                 Ok(()) => error.set(None),
                 Err(e) => error.set(Some(i18n.api_error_text(&e))),
             }
-        });
+        }
+    });
+    let open = move |_| {
+        open_document.dispatch(path.clone());
     };
     view! {
         <li class="saved-file banner ok">
