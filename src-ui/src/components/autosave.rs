@@ -104,6 +104,7 @@ impl Autosave {
                 self.saved.set(Some(value.clone()));
                 self.text.set(value.clone());
                 let key = self.draft_key.get_value();
+                // Once per field: a draft left by a closed app wins over the record.
                 spawn_local(async move {
                     if let Ok(Some(draft)) = api::get_draft(&key).await {
                         let unchanged = self.text.get_untracked().trim() == value;
@@ -132,7 +133,8 @@ impl Autosave {
         self.generation.update_value(|g| *g += 1);
         let mine = self.generation.get_value();
         let key = self.draft_key.get_value();
-        // A draft that cannot be kept is no reason to interrupt typing.
+        // Fire and forget, per keystroke: a draft that cannot be kept is no reason to
+        // interrupt typing.
         spawn_local(async move {
             if api::set_draft(&key, &typed).await.is_ok()
                 && self.generation.try_get_value() == Some(mine)
@@ -171,6 +173,8 @@ impl Autosave {
         self.writing.set_value(true);
         self.state.set(SaveState::Saving);
         let write = self.save.with_value(|save| save(typed.clone()));
+        // Not an action: the writes are chained by `writing` and a pause timer, and
+        // text typed during one is written after it.
         spawn_local(async move {
             let result = write.await;
             self.writing.set_value(false);
@@ -195,6 +199,7 @@ impl Autosave {
 
     fn clear_draft(self) {
         let key = self.draft_key.get_value();
+        // Fire and forget: an emptied draft only saves space.
         spawn_local(async move {
             let _ = api::set_draft(&key, "").await;
         });

@@ -20,13 +20,15 @@ pub fn SyncPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let status = RwSignal::new(None::<SyncStatus>);
-    Effect::new(move |_| {
+    // Read again whenever the replica changes; renaming the device also sets it.
+    let read = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(s) = api::views::sync_status().await {
-                status.set(Some(s));
-            }
-        });
+        api::views::sync_status()
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = read.get() {
+            status.set(Some(s));
+        }
     });
     let enrolled = Memo::new(move |_| status.get().map(|s| s.enrolled));
     view! {
