@@ -45,11 +45,11 @@ async fn clinic_and_members_survive_a_restart() -> Result<()> {
     // a day that does not exist is told as such, not as a format error.
     app.type_into("#term-start", "31/02/2024").await?;
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
-    app.wait_for_text("#error-term_start", "Ese día no existe")
+    app.wait_for_text("#term-start-error", "Ese día no existe")
         .await?;
     app.type_into("#term-start", "12 de abril").await?;
     add_member(&app, "Juana Tzompaxtle Xocua", "presidente").await?;
-    app.wait_for_text("#error-term_start", "dd/mm/aaaa").await?;
+    app.wait_for_text("#term-start-error", "dd/mm/aaaa").await?;
     // Her term ends in two years (a past end would free the seat).
     let term_end = day(730);
     app.type_into("#term-start", "12/04/2024").await?;
@@ -95,8 +95,9 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     app.type_into("#municipality", "Tlaquilpa").await?;
     app.type_into("#locality", "Tlaquilpa").await?;
     app.click("#create-clinic").await?;
-    app.wait_for_text("#error-clues", "11 caracteres").await?;
-    app.wait_for_text("#error-name", "obligatorio").await?;
+    app.wait_for_text("#clues-error", "11 caracteres").await?;
+    app.wait_for_text("#clinic-name-error", "obligatorio")
+        .await?;
     assert_eq!(app.value("#clues").await?, "VZ12");
     assert_eq!(app.value("#municipality").await?, "Tlaquilpa");
     shot(&app, "setup-errors-desktop").await?;
@@ -105,7 +106,7 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     app.type_into("#clues", "OCIMB001234").await?;
     app.type_into("#clinic-name", "Centro de Salud").await?;
     app.click("#create-clinic").await?;
-    app.wait_for_text("#error-clues", "Oaxaca").await?;
+    app.wait_for_text("#clues-error", "Oaxaca").await?;
 
     app.type_into("#clues", "VZIMB001234").await?;
     app.click("#create-clinic").await?;
@@ -113,12 +114,16 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
 
     // An empty member, then a second presidente.
     app.click("#add-member").await?;
-    app.wait_for_text("#error-name", "obligatorio").await?;
-    app.wait_for_text("#error-role", "Elija el cargo").await?;
+    app.wait_for_text("#member-name-error", "obligatorio")
+        .await?;
+    app.wait_for_text("#member-role-error", "Elija el cargo")
+        .await?;
     add_member(&app, "Juan Xocua", "presidente").await?;
     app.wait_for_count(".member-row", 1).await?;
     add_member(&app, "Pedro Temoxtle", "presidente").await?;
-    let role_error = app.wait_for_text("#error-role", "ya lo ocupa").await?;
+    let role_error = app
+        .wait_for_text("#member-role-error", "ya lo ocupa")
+        .await?;
     assert!(role_error.contains("Juan Xocua"), "{role_error}");
     assert_eq!(app.value("#member-name").await?, "Pedro Temoxtle");
     app.wait_for_count(".member-row", 1).await?;
@@ -127,7 +132,7 @@ async fn invalid_input_is_explained_in_spanish_and_nothing_is_saved() -> Result<
     // Show the refused field, as a person scrolling to it would see it.
     app.client
         .execute(
-            "document.getElementById('error-role').scrollIntoView({block: 'center'})",
+            "document.getElementById('member-role-error').scrollIntoView({block: 'center'})",
             vec![],
         )
         .await?;
@@ -1482,7 +1487,7 @@ async fn the_committee_changes_over_time_and_keeps_its_history() -> Result<()> {
     assert_eq!(app.value("#end-on").await?, day(0));
     app.type_into("#end-on", "31/02/2026").await?;
     app.click("#end-save").await?;
-    app.wait_for_text("#error-term_end", "Ese día no existe")
+    app.wait_for_text("#end-on-error", "Ese día no existe")
         .await?;
     app.type_into("#end-on", &day(-1)).await?;
     app.click("#end-save").await?;
@@ -1889,6 +1894,19 @@ async fn a_secretary_takes_the_acta(size: (u32, u32), label: &str) -> Result<()>
         "attendance left on screen"
     );
     app.screenshot(&format!("acta-2-agenda-{label}")).await?;
+    // The header is corrected while the agenda changes under it: saving the header
+    // keeps the agenda as it is now, not as it was when the header form opened.
+    app.click("#asm-edit").await?;
+    app.type_into("#asm-place", "Casa de salud de Tlaquilpa, patio")
+        .await?;
+    let agenda = "Lista de asistencia\nInforme de la tesorera\nAsuntos generales";
+    app.type_into("#agenda-text", agenda).await?;
+    app.wait_for("#agenda-status[data-state=saved]").await?;
+    app.click("#asm-save").await?;
+    app.wait_for_count("#assembly-form", 0).await?;
+    // The place is read back with the agenda, in one reload.
+    app.wait_for_text("#assembly-place", "patio").await?;
+    assert_eq!(app.value("#agenda-text").await?, agenda);
 
     // Step 3, Acuerdos: two agreements; removing one asks first, in the app.
     app.click("#step-next").await?;

@@ -11,7 +11,7 @@
 
 use crate::api;
 use crate::api::ApiError;
-use cosabi_core::ValidationError;
+use crate::components::form::FormState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
@@ -32,7 +32,7 @@ pub enum SaveState {
     Saving,
     /// The record holds what is on screen.
     Saved,
-    /// The record refused it (the problems are in `errors`); the draft keeps it.
+    /// The record refused it (the problems are in `form`); the draft keeps it.
     Failed,
 }
 
@@ -45,8 +45,8 @@ pub struct Autosave {
     pub text: RwSignal<String>,
     /// Where the text is, for the quiet status line.
     pub state: RwSignal<SaveState>,
-    /// The record's problems with the last text written.
-    pub errors: RwSignal<Vec<ValidationError>>,
+    /// The record's problems with the last text written, shown under the field.
+    pub form: FormState,
     /// Whether the device's draft store holds the last keystroke.
     kept: RwSignal<bool>,
     /// What the record holds, trimmed (`None` until it is read).
@@ -60,8 +60,9 @@ pub struct Autosave {
 
 impl Autosave {
     /// A field whose draft is kept under `draft_key` and whose record is written by
-    /// `save`. Call `loaded` with the record's value whenever it is read.
-    pub fn new<F, Fut>(draft_key: String, save: F) -> Autosave
+    /// `save`; a refusal is worded with the screen's `prefix`. Call `loaded` with the
+    /// record's value whenever it is read.
+    pub fn new<F, Fut>(draft_key: String, prefix: &'static str, save: F) -> Autosave
     where
         F: Fn(String) -> Fut + 'static,
         Fut: Future<Output = Result<(), ApiError>> + 'static,
@@ -69,7 +70,7 @@ impl Autosave {
         Autosave {
             text: RwSignal::new(String::new()),
             state: RwSignal::new(SaveState::Idle),
-            errors: RwSignal::new(Vec::new()),
+            form: FormState::new(prefix),
             kept: RwSignal::new(true),
             saved: RwSignal::new(None),
             generation: StoredValue::new(0),
@@ -103,6 +104,7 @@ impl Autosave {
                 self.saved.set(Some(value.clone()));
                 self.text.set(value.clone());
                 let key = self.draft_key.get_value();
+                // Once per field: a draft left by a closed app wins over the record.
                 spawn_local(async move {
                     if let Ok(Some(draft)) = api::get_draft(&key).await {
                         let unchanged = self.text.get_untracked().trim() == value;
@@ -131,7 +133,8 @@ impl Autosave {
         self.generation.update_value(|g| *g += 1);
         let mine = self.generation.get_value();
         let key = self.draft_key.get_value();
-        // A draft that cannot be kept is no reason to interrupt typing.
+        // Fire and forget, per keystroke: a draft that cannot be kept is no reason to
+        // interrupt typing.
         spawn_local(async move {
             if api::set_draft(&key, &typed).await.is_ok()
                 && self.generation.try_get_value() == Some(mine)
@@ -170,12 +173,14 @@ impl Autosave {
         self.writing.set_value(true);
         self.state.set(SaveState::Saving);
         let write = self.save.with_value(|save| save(typed.clone()));
+        // Not an action: the writes are chained by `writing` and a pause timer, and
+        // text typed during one is written after it.
         spawn_local(async move {
             let result = write.await;
             self.writing.set_value(false);
             match result {
                 Ok(()) => {
-                    self.errors.set(Vec::new());
+                    self.form.clear();
                     self.saved.set(Some(typed.trim().to_owned()));
                     if self.text.get_untracked() == typed {
                         self.state.set(SaveState::Saved);
@@ -185,7 +190,7 @@ impl Autosave {
                     }
                 }
                 Err(e) => {
-                    self.errors.set(e.errors);
+                    self.form.failed(e);
                     self.state.set(SaveState::Failed);
                 }
             }
@@ -194,6 +199,7 @@ impl Autosave {
 
     fn clear_draft(self) {
         let key = self.draft_key.get_value();
+        // Fire and forget: an emptied draft only saves space.
         spawn_local(async move {
             let _ = api::set_draft(&key, "").await;
         });

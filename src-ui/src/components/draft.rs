@@ -46,6 +46,7 @@ impl Draft {
         let restored = RwSignal::new(false);
         {
             let d = draft.clone();
+            // Once, at creation: the restored values go into the form's own signals.
             spawn_local(async move {
                 if let Ok(Some(json)) = api::get_draft(&d.key).await {
                     let saved: BTreeMap<String, String> =
@@ -81,8 +82,9 @@ impl Draft {
                     serde_json::to_string(&values).unwrap_or_default()
                 };
                 let key = d.key.clone();
+                // Fire and forget, per keystroke: a draft that cannot be kept is no
+                // reason to interrupt typing.
                 spawn_local(async move {
-                    // A draft that cannot be kept is no reason to interrupt typing.
                     let _ = api::set_draft(&key, &json).await;
                 });
             });

@@ -7,7 +7,6 @@ use crate::api::photos::PhotoView;
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 use wasm_bindgen_futures::JsFuture;
 
@@ -49,30 +48,28 @@ pub fn PhotoStrip(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let photos = RwSignal::new(Vec::<PhotoView>::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let reload = RwSignal::new(0u32);
     let viewing = RwSignal::new(None::<String>);
     let input_ref = NodeRef::<leptos::html::Input>::new();
 
-    Effect::new(move |_| {
-        reload.get();
+    // The owner's photos of this kind, read again whenever the replica changes and
+    // after photos are added here.
+    let loaded = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(list) = api::photos::list_photos(owner_table, owner).await {
-                photos.set(list.into_iter().filter(|p| p.photo.kind == kind).collect());
-            }
-        });
+        api::photos::list_photos(owner_table, owner)
     });
-
-    let on_pick = move |_| {
-        let Some(input) = input_ref.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
+    let photos = move || {
+        loaded
+            .get()
+            .and_then(|l| l.ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p: &PhotoView| p.photo.kind == kind)
+            .collect::<Vec<_>>()
+    };
+    let add = Action::new_local(move |input: &web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             let files = read_files(&input).await;
             let taken = now_rfc3339();
             for (_, bytes) in files {
@@ -84,9 +81,15 @@ pub fn PhotoStrip(
                 }
             }
             input.set_value("");
-            busy.set(false);
-            reload.update(|n| *n += 1);
-        });
+            loaded.refetch();
+        }
+    });
+    let busy = add.pending();
+    let on_pick = move |_| {
+        if let Some(input) = input_ref.get_untracked() {
+            error.set(None);
+            add.dispatch_local(input);
+        }
     };
 
     let input_id = format!("photo-input-{kind}-{owner}");
@@ -94,10 +97,10 @@ pub fn PhotoStrip(
     view! {
         <div class="photo-strip" data-kind=kind>
             <ul class="thumbs">
-                <For each=move || photos.get() key=|p| p.photo.id
+                <For each=photos key=|p| p.photo.id
                     children=move |p: PhotoView| view! { <Thumb view=p viewing=viewing/> }/>
             </ul>
-            <Show when=move || photos.get().is_empty()>
+            <Show when=move || photos().is_empty()>
                 <p class="muted small">{move || i18n.t(&format!("photo.none.{kind}"))}</p>
             </Show>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
@@ -122,37 +125,51 @@ pub fn PhotoStrip(
 #[component]
 fn Thumb(view: PhotoView, viewing: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
+    // The thumbnail on this device, or the full photo once fetched for viewing.
     let src = RwSignal::new(None::<String>);
     let failed = RwSignal::new(None::<String>);
     let sha = view.photo.sha256.clone();
-    if view.local {
+    let local = view.local;
+    let thumbnail = LocalResource::new({
         let sha = sha.clone();
-        spawn_local(async move {
-            if let Ok(Some(url)) = api::photos::thumbnail(&sha).await {
-                src.set(Some(url));
+        move || {
+            let sha = sha.clone();
+            async move {
+                if local {
+                    api::photos::thumbnail(&sha).await.ok().flatten()
+                } else {
+                    None
+                }
             }
-        });
-    }
-    let open = move |_| {
+        }
+    });
+    let fetch = Action::new_local(move |sha: &String| {
         let sha = sha.clone();
-        failed.set(None);
-        spawn_local(async move {
+        async move {
             match api::photos::full(&sha).await {
                 Ok(url) => {
-                    if src.get_untracked().is_none() {
+                    // A photo with no thumbnail here shows what was fetched.
+                    if src.get_untracked().is_none()
+                        && thumbnail.get_untracked().flatten().is_none()
+                    {
                         src.set(Some(url.clone()));
                     }
                     viewing.set(Some(url));
                 }
                 Err(e) => failed.set(Some(i18n.t(&format!("error.{}", e.code)))),
             }
-        });
+        }
+    });
+    let open = move |_| {
+        failed.set(None);
+        fetch.dispatch(sha.clone());
     };
+    let shown_src = move || src.get().or_else(|| thumbnail.get().flatten());
     view! {
         <li class="thumb">
             <button type="button" class="thumb-button" on:click=open
                 aria-label=move || i18n.t("photo.open")>
-                {move || match src.get() {
+                {move || match shown_src() {
                     Some(s) => view! { <img src=s alt="" class="thumb-img"/> }.into_any(),
                     None => view! { <span class="thumb-placeholder">{i18n.t("photo.not_here")}</span> }.into_any(),
                 }}

@@ -7,7 +7,6 @@
 use crate::api;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The last part of a path (a file's or a folder's name), for `/` and `\` paths.
 fn last_part(path: &str) -> &str {
@@ -41,16 +40,19 @@ pub fn SavedFile(
     let error = RwSignal::new(None::<String>);
     let name = last_part(&path).to_owned();
     let folder = folder_of(&path).to_owned();
+    let open_document = Action::new_local(move |path: &String| {
+        let path = path.clone();
+        async move {
+            match api::reports::open_document(&path).await {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+            }
+        }
+    });
     let open = {
         let path = path.clone();
         move |_| {
-            let path = path.clone();
-            spawn_local(async move {
-                match api::reports::open_document(&path).await {
-                    Ok(()) => error.set(None),
-                    Err(e) => error.set(Some(i18n.api_error_text(&e))),
-                }
-            });
+            open_document.dispatch(path.clone());
         }
     };
     // Saving a copy waits on the dialog; a second tap meanwhile does nothing.

@@ -6,7 +6,6 @@ use crate::api::reports::{self, FileCheck, Verdict, Verification};
 use crate::components::photos::read_first_file;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// What the last check found.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,15 +16,67 @@ enum Outcome {
     Unknown(String),
 }
 
+/// What is checked: a typed code, or the file input holding a photo or the PDF.
+#[derive(Clone)]
+enum Check {
+    Code(String),
+    Photo(leptos::web_sys::HtmlInputElement),
+    File(leptos::web_sys::HtmlInputElement),
+}
+
 #[component]
 pub fn VerifyDocument() -> impl IntoView {
     let i18n = use_i18n();
     let code = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<Outcome>);
     let photo_ref = NodeRef::<leptos::html::Input>::new();
     let file_ref = NodeRef::<leptos::html::Input>::new();
+
+    // One check at a time: by the code typed, a photo of the QR code, or the file.
+    let check = Action::new_local(move |what: &Check| {
+        let what = what.clone();
+        async move {
+            match what {
+                Check::Code(typed) => match reports::verify_document(&typed).await {
+                    Ok(Some(v)) => outcome.set(Some(Outcome::Verified(v))),
+                    Ok(None) => outcome.set(Some(Outcome::Unknown(typed))),
+                    Err(e) => error.set(Some(i18n.api_error_text(&e))),
+                },
+                Check::Photo(input) => {
+                    if let Some(bytes) = read_first_file(&input).await {
+                        match reports::verify_document_photo(&bytes).await {
+                            Ok(scan) => {
+                                code.set(scan.code.clone());
+                                outcome.set(Some(match scan.verification {
+                                    Some(v) => Outcome::Verified(v),
+                                    None => Outcome::Unknown(scan.code),
+                                }));
+                            }
+                            Err(e) => error.set(Some(i18n.api_error_text(&e))),
+                        }
+                    }
+                    input.set_value("");
+                }
+                Check::File(input) => {
+                    if let Some(bytes) = read_first_file(&input).await {
+                        match reports::verify_document_file(&bytes).await {
+                            Ok(FileCheck::Original { verification }) => {
+                                outcome.set(Some(Outcome::File(Some(true), Some(verification))))
+                            }
+                            Ok(FileCheck::Altered { verification, .. }) => {
+                                outcome.set(Some(Outcome::File(Some(false), verification)))
+                            }
+                            Ok(FileCheck::Unknown) => outcome.set(Some(Outcome::File(None, None))),
+                            Err(e) => error.set(Some(i18n.api_error_text(&e))),
+                        }
+                    }
+                    input.set_value("");
+                }
+            }
+        }
+    });
+    let busy = check.pending();
 
     let by_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -33,62 +84,20 @@ pub fn VerifyDocument() -> impl IntoView {
         if typed.trim().is_empty() || busy.get_untracked() {
             return;
         }
-        busy.set(true);
         error.set(None);
-        spawn_local(async move {
-            match reports::verify_document(&typed).await {
-                Ok(Some(v)) => outcome.set(Some(Outcome::Verified(v))),
-                Ok(None) => outcome.set(Some(Outcome::Unknown(typed))),
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
-            }
-            busy.set(false);
-        });
+        check.dispatch_local(Check::Code(typed));
     };
     let by_photo = move |_| {
-        let Some(input) = photo_ref.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            if let Some(bytes) = read_first_file(&input).await {
-                match reports::verify_document_photo(&bytes).await {
-                    Ok(scan) => {
-                        code.set(scan.code.clone());
-                        outcome.set(Some(match scan.verification {
-                            Some(v) => Outcome::Verified(v),
-                            None => Outcome::Unknown(scan.code),
-                        }));
-                    }
-                    Err(e) => error.set(Some(i18n.api_error_text(&e))),
-                }
-            }
-            input.set_value("");
-            busy.set(false);
-        });
+        if let Some(input) = photo_ref.get_untracked() {
+            error.set(None);
+            check.dispatch_local(Check::Photo(input));
+        }
     };
     let by_file = move |_| {
-        let Some(input) = file_ref.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            if let Some(bytes) = read_first_file(&input).await {
-                match reports::verify_document_file(&bytes).await {
-                    Ok(FileCheck::Original { verification }) => {
-                        outcome.set(Some(Outcome::File(Some(true), Some(verification))))
-                    }
-                    Ok(FileCheck::Altered { verification, .. }) => {
-                        outcome.set(Some(Outcome::File(Some(false), verification)))
-                    }
-                    Ok(FileCheck::Unknown) => outcome.set(Some(Outcome::File(None, None))),
-                    Err(e) => error.set(Some(i18n.api_error_text(&e))),
-                }
-            }
-            input.set_value("");
-            busy.set(false);
-        });
+        if let Some(input) = file_ref.get_untracked() {
+            error.set(None);
+            check.dispatch_local(Check::File(input));
+        }
     };
 
     view! {

@@ -9,16 +9,13 @@ use crate::components::history::HistoryButton;
 use crate::components::photos::PhotoStrip;
 use crate::components::session::use_session;
 use crate::i18n::{use_i18n, I18n};
-use crate::pages::assemblies::{
-    failure_text, field_problem, has_problem, member_name, one_line, show_failure, t_or, MayHint,
-};
+use crate::pages::assemblies::{failure_text, member_name, one_line, t_or, FormState, MayHint};
 use cosabi_core::actions::{Action, ActionStatus, Category, NewAction};
 use cosabi_core::committee::{Member, Permission};
 use cosabi_core::format::display_date;
 use cosabi_core::schema::ACTION;
-use cosabi_core::{Centavos, ValidationError};
+use cosabi_core::Centavos;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 fn status_label(i18n: I18n, code: &str) -> String {
@@ -56,37 +53,38 @@ fn action_key(a: &Action) -> ActionKey {
 pub fn ActionsPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let actions = RwSignal::new(Vec::<Action>::new());
-    let loaded = RwSignal::new(false);
-    let choices = RwSignal::new(Vec::<AgreementChoice>::new());
-    let members = RwSignal::new(Vec::<Member>::new());
-    let load_error = RwSignal::new(None::<String>);
+    // The actions, the agreements that may approve one and the committee, read
+    // again whenever the replica changes.
+    let data = LocalResource::new(move || {
+        session.track();
+        async move {
+            let list = api::actions::list_actions().await.map(|mut list| {
+                // Newest first: what was proposed last is what people look for.
+                list.reverse();
+                list
+            });
+            let choices = api::actions::agreement_choices().await.unwrap_or_default();
+            let members = api::list_members().await.unwrap_or_default();
+            (list, choices, members)
+        }
+    });
+    let actions = Signal::derive(move || {
+        data.get()
+            .and_then(|(list, _, _)| list.ok())
+            .unwrap_or_default()
+    });
+    let loaded = move || data.get().is_some_and(|(list, _, _)| list.is_ok());
+    let load_error = move || {
+        data.get()
+            .and_then(|(list, _, _)| list.err())
+            .map(|e| failure_text(i18n, "act", &e, &[]))
+    };
+    let choices = Signal::derive(move || data.get().map(|(_, c, _)| c).unwrap_or_default());
+    let members = Signal::derive(move || data.get().map(|(_, _, m)| m).unwrap_or_default());
     let form_open = RwSignal::new(false);
     let open_item = RwSignal::new(None::<Uuid>);
     let status_filter = RwSignal::new(String::new());
     let category_filter = RwSignal::new(String::new());
-
-    Effect::new(move |_| {
-        session.track();
-        spawn_local(async move {
-            match api::actions::list_actions().await {
-                Ok(mut list) => {
-                    // Newest first: what was proposed last is what people look for.
-                    list.reverse();
-                    actions.set(list);
-                    loaded.set(true);
-                    load_error.set(None);
-                }
-                Err(e) => load_error.set(Some(failure_text(i18n, "act", &e, &[]))),
-            }
-            if let Ok(c) = api::actions::agreement_choices().await {
-                choices.set(c);
-            }
-            if let Ok(m) = api::list_members().await {
-                members.set(m);
-            }
-        });
-    });
 
     let shown = move || {
         let s = status_filter.get();
@@ -126,7 +124,7 @@ pub fn ActionsPage() -> impl IntoView {
             </div>
             <p class="lead">{move || i18n.t("act.lead")}</p>
             <MayHint permission=Permission::Action signed_out="act.sign_in_hint" denied="act.sign_in_hint" id="act-may"/>
-            {move || load_error.get().map(|e| view! { <p class="banner error" role="alert" id="action-load-error">{e}</p> })}
+            {move || load_error().map(|e| view! { <p class="banner error" role="alert" id="action-load-error">{e}</p> })}
 
             <div class="rec-cols">
                 <Show when=move || form_open.get()>
@@ -164,7 +162,7 @@ pub fn ActionsPage() -> impl IntoView {
                         when=move || !shown().is_empty()
                         fallback=move || view! {
                             <p class="muted" id="action-empty">
-                                {move || if !loaded.get() {
+                                {move || if !loaded() {
                                     i18n.t("common.loading")
                                 } else if actions.get().is_empty() {
                                     i18n.t("act.empty")
@@ -195,8 +193,8 @@ pub fn ActionsPage() -> impl IntoView {
 fn ActionRow(
     action: Action,
     open_item: RwSignal<Option<Uuid>>,
-    choices: RwSignal<Vec<AgreementChoice>>,
-    members: RwSignal<Vec<Member>>,
+    choices: Signal<Vec<AgreementChoice>>,
+    members: Signal<Vec<Member>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
@@ -206,8 +204,7 @@ fn ActionRow(
     let category = action.category.clone();
     let is_open = move || open_item.get() == Some(id);
     let editing = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new("act");
     let notice = RwSignal::new(None::<String>);
     let verified = status == Some(ActionStatus::Verificada);
     let next = status
@@ -219,40 +216,29 @@ fn ActionRow(
     let verified_on = action.verified_on.clone();
     let current = action.clone();
 
-    let advance = move |_| {
-        let Some(n) = next else {
-            return;
-        };
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            match api::actions::set_action_status(id, n.code()).await {
-                Ok(_) => {
-                    banner.set(None);
-                    session.bump();
+    // Moving the action on: to its next status, or `None` to verify it. One at a time.
+    let step = form.save(
+        move |to: &Option<ActionStatus>| {
+            let to = *to;
+            async move {
+                match to {
+                    Some(n) => api::actions::set_action_status(id, n.code())
+                        .await
+                        .map(|_| ()),
+                    None => api::actions::verify_action(id).await.map(|_| ()),
                 }
-                Err(e) => banner.set(Some(failure_text(i18n, "act", &e, &[]))),
             }
-            busy.set(false);
-        });
+        },
+        move |()| session.bump(),
+    );
+    let busy = step.pending();
+    let advance = move |_| {
+        if let Some(n) = next {
+            step.run(Some(n));
+        }
     };
     let verify = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            match api::actions::verify_action(id).await {
-                Ok(_) => {
-                    banner.set(None);
-                    session.bump();
-                }
-                Err(e) => banner.set(Some(failure_text(i18n, "act", &e, &[]))),
-            }
-            busy.set(false);
-        });
+        step.run(None);
     };
     let can_action = Signal::derive(move || session.can(Permission::Action));
 
@@ -303,7 +289,7 @@ fn ActionRow(
                     <p class="rec-sub act-agreement">
                         {move || agreement_text().unwrap_or_else(|| i18n.t("act.no_agreement"))}
                     </p>
-                    {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="action-error">{b}</p> })}
+                    {form.banner_view("action-error")}
                     {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="action-notice">{n}</p> })}
 
                     {next.map(|n| view! {
@@ -383,7 +369,7 @@ fn ActionRow(
 #[component]
 fn ActionForm(
     editing: Option<Action>,
-    choices: RwSignal<Vec<AgreementChoice>>,
+    choices: Signal<Vec<AgreementChoice>>,
     on_saved: Callback<Uuid>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -392,9 +378,7 @@ fn ActionForm(
     let cost = RwSignal::new(String::new());
     let category_select = NodeRef::<leptos::html::Select>::new();
     let agreement_select = NodeRef::<leptos::html::Select>::new();
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new("act");
 
     let editing_id = editing.as_ref().map(|a| a.id);
     let initial_category = editing
@@ -413,12 +397,36 @@ fn ActionForm(
             vec![("description", description), ("cost", cost)],
         )),
     });
+    let save = form.save(
+        move |input: &NewAction| {
+            let input = input.clone();
+            async move {
+                match editing_id {
+                    Some(id) => api::actions::update_action(id, &input).await.map(|_| id),
+                    None => api::actions::create_action(&input).await.map(|a| a.id),
+                }
+            }
+        },
+        move |id| {
+            draft.with_value(|d| {
+                if let Some(d) = d {
+                    d.clear();
+                }
+            });
+            if editing_id.is_none() {
+                for s in [category_select, agreement_select] {
+                    if let Some(s) = s.get_untracked() {
+                        s.set_value("");
+                    }
+                }
+            }
+            on_saved.run(id);
+        },
+    );
+    let busy = save.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let input = NewAction {
             category: category_select
                 .get_untracked()
@@ -431,52 +439,18 @@ fn ActionForm(
                 .map(|s| s.value())
                 .and_then(|v| Uuid::parse_str(&v).ok()),
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = match editing_id {
-                Some(id) => api::actions::update_action(id, &input).await.map(|_| id),
-                None => api::actions::create_action(&input).await.map(|a| a.id),
-            };
-            busy.set(false);
-            match result {
-                Ok(id) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    draft.with_value(|d| {
-                        if let Some(d) = d {
-                            d.clear();
-                        }
-                    });
-                    if editing_id.is_none() {
-                        for s in [category_select, agreement_select] {
-                            if let Some(s) = s.get_untracked() {
-                                s.set_value("");
-                            }
-                        }
-                    }
-                    on_saved.run(id);
-                }
-                Err(e) => show_failure(
-                    i18n,
-                    "act",
-                    e,
-                    &["category", "description", "estimated_cost", "agreement_id"],
-                    errors,
-                    banner,
-                ),
-            }
-        });
+        save.run(input);
     };
     let is_edit = editing_id.is_some();
 
     view! {
         <form class="card rec-form" id="action-form" on:submit=submit novalidate=true>
             <h2>{move || if is_edit { i18n.t("act.edit_title") } else { i18n.t("act.form_title") }}</h2>
-            {move || banner.get().map(|b| view! { <p class="banner error" id="action-form-error" role="alert">{b}</p> })}
+            {form.banner_view("action-form-error")}
 
             <label for="act-category">{move || i18n.t("act.category")}</label>
             <select id="act-category" name="category" node_ref=category_select
-                class:invalid=move || has_problem(errors, "category")>
+                class:invalid=form.invalid("category")>
                 <option value="">{move || i18n.t("act.category_choose")}</option>
                 {Category::ALL.iter().map(|c| {
                     let code = c.code();
@@ -485,27 +459,27 @@ fn ActionForm(
                     }
                 }).collect_view()}
             </select>
-            {field_problem(errors, "act", "category", "act-category")}
+            {form.problem("category", "act-category")}
 
             <label for="act-description">{move || i18n.t("act.description")}</label>
             <textarea id="act-description" name="description" rows="3"
                 placeholder=move || i18n.t("act.description_hint")
-                class:invalid=move || has_problem(errors, "description")
+                class:invalid=form.invalid("description")
                 prop:value=move || description.get()
                 on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-            {field_problem(errors, "act", "description", "act-description")}
+            {form.problem("description", "act-description")}
 
             <label for="act-cost">{move || i18n.t("act.cost")}</label>
             <input id="act-cost" name="cost" inputmode="decimal" autocomplete="off"
                 placeholder="$0.00"
-                class:invalid=move || has_problem(errors, "estimated_cost")
+                class:invalid=form.invalid("estimated_cost")
                 bind:value=cost/>
             <p class="hint">{move || i18n.t("act.cost_hint")}</p>
-            {field_problem(errors, "act", "estimated_cost", "act-cost")}
+            {form.problem("estimated_cost", "act-cost")}
 
             <label for="act-agreement">{move || i18n.t("act.agreement")}</label>
             <select id="act-agreement" name="agreement" node_ref=agreement_select
-                class:invalid=move || has_problem(errors, "agreement_id")>
+                class:invalid=form.invalid("agreement_id")>
                 <option value="">{move || i18n.t("act.agreement_none")}</option>
                 {move || choices.get().into_iter().map(|c| {
                     let g = c.agreement.id;
@@ -517,7 +491,7 @@ fn ActionForm(
                 }).collect_view()}
             </select>
             <p class="hint">{move || i18n.t("act.agreement_hint")}</p>
-            {field_problem(errors, "act", "agreement_id", "act-agreement")}
+            {form.problem("agreement_id", "act-agreement")}
 
             <div class="rec-actions">
                 <button type="submit" class="primary" id="act-save" disabled=move || busy.get()>

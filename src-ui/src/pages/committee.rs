@@ -4,15 +4,13 @@ use crate::api;
 use crate::components::date_picker::DatePicker;
 use crate::components::history::HistoryButton;
 use crate::i18n::use_i18n;
-use crate::pages::{field_error, show_api_error, FormState};
+use crate::pages::FormState;
 use cosabi_core::clinic::Clinic;
 use cosabi_core::committee::{Member, NewMember, Role, Standing};
 use cosabi_core::format::display_date;
 use cosabi_core::ids::MemberId;
 use cosabi_core::schema::MEMBER;
-use cosabi_core::ValidationError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub fn CommitteePage(
@@ -20,20 +18,17 @@ pub fn CommitteePage(
     clinic: Clinic,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let members = RwSignal::new(Vec::<Member>::new());
-    let load_error = RwSignal::new(None::<String>);
-
-    let reload = move || {
-        spawn_local(async move {
-            match api::list_members().await {
-                Ok(list) => members.set(list),
-                Err(e) => load_error.set(Some(
-                    i18n.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())]),
-                )),
-            }
-        })
+    // The committee, read again after each change made here.
+    let loaded = LocalResource::new(api::list_members);
+    let reload = move || loaded.refetch();
+    let members =
+        Signal::derive(move || loaded.get().and_then(|list| list.ok()).unwrap_or_default());
+    let load_error = move || {
+        loaded
+            .get()
+            .and_then(|list| list.err())
+            .map(|e| i18n.t_with(&format!("error.{}", e.code), &[("code", e.code.clone())]))
     };
-    reload();
 
     let today = crate::pages::money::today_date();
     // Each member's standing today: in office, term expired, or replaced.
@@ -115,7 +110,7 @@ pub fn CommitteePage(
                             {i18n.plural("committee.expired", expired())}
                         </p>
                     })}
-                    {move || load_error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+                    {move || load_error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
                     <Show
                         when=move || !members.get().is_empty()
                         fallback=move || view! { <p class="muted" id="no-members">{i18n.t("committee.empty")}</p> }
@@ -267,9 +262,22 @@ fn SeatForm(
     } else {
         String::new()
     });
-    let form = FormState::new();
-    let (errors, busy) = (form.errors, form.busy);
+    let form = FormState::new("member");
     let (id, role, old_name) = (member.id, member.role.clone(), member.name.clone());
+    let save = form.save(
+        move |input: &NewMember| {
+            let input = input.clone();
+            async move {
+                if editing {
+                    api::update_member(id, &input).await
+                } else {
+                    api::replace_member(id, &input).await
+                }
+            }
+        },
+        move |_| on_done.run(()),
+    );
+    let busy = save.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewMember {
@@ -279,16 +287,7 @@ fn SeatForm(
             term_end: term_end.get_untracked(),
             gender: gender.get_untracked(),
         };
-        form.save(
-            async move {
-                if editing {
-                    api::update_member(id, &input).await
-                } else {
-                    api::replace_member(id, &input).await
-                }
-            },
-            move |_| on_done.run(()),
-        );
+        save.run(input);
     };
     let title = {
         let old_name = old_name.clone();
@@ -309,8 +308,8 @@ fn SeatForm(
             {form.banner_view("seat-form-error")}
             <label for="seat-name">{move || i18n.t("field.member_name")}</label>
             <input id="seat-name" autocomplete="off" bind:value=name
-                class:invalid=move || errors.get().iter().any(|e| e.field == "name")/>
-            {field_error(errors, "name")}
+                class:invalid=form.invalid("name")/>
+            {form.problem("name", "seat-name")}
             <label for="seat-gender">{move || i18n.t("field.gender")}</label>
             <select id="seat-gender" prop:value=move || gender.get()
                 on:change=move |ev| gender.set(event_target_value(&ev))>
@@ -323,16 +322,16 @@ fn SeatForm(
                     <label for="seat-term-start">{move || i18n.t("field.term_start")}</label>
                     <input id="seat-term-start" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_start/>
                     <DatePicker value=term_start for_id="seat-term-start"/>
-                    {field_error(errors, "term_start")}
+                    {form.problem("term_start", "seat-term-start")}
                 </div>
                 <div>
                     <label for="seat-term-end">{move || i18n.t("field.term_end")}</label>
                     <input id="seat-term-end" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_end/>
                     <DatePicker value=term_end for_id="seat-term-end"/>
-                    {field_error(errors, "term_end")}
+                    {form.problem("term_end", "seat-term-end")}
                 </div>
             </div>
-            {field_error(errors, "role")}
+            {form.problem("role", "seat-role")}
             <div class="actions">
                 <button type="submit" id="seat-save" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.t("common.saving") } else if editing { i18n.t("member.save") } else { i18n.t("member.replace_save") }}
@@ -348,15 +347,19 @@ fn SeatForm(
 fn EndTermForm(member: Member, on_done: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let on = RwSignal::new(crate::pages::money::today_input());
-    let form = FormState::new();
-    let (errors, busy) = (form.errors, form.busy);
+    let form = FormState::new("member");
     let id = member.id;
+    let save = form.save(
+        move |date: &String| {
+            let date = date.clone();
+            async move { api::end_term(id, &date).await }
+        },
+        move |_| on_done.run(()),
+    );
+    let busy = save.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let date = on.get_untracked();
-        form.save(async move { api::end_term(id, &date).await }, move |_| {
-            on_done.run(())
-        });
+        save.run(on.get_untracked());
     };
     let name = member.name.clone();
     view! {
@@ -367,7 +370,7 @@ fn EndTermForm(member: Member, on_done: Callback<()>, on_cancel: Callback<()>) -
             <label for="end-on">{move || i18n.t("member.end_on")}</label>
             <input id="end-on" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=on/>
                     <DatePicker value=on for_id="end-on"/>
-            {field_error(errors, "term_end")}
+            {form.problem("term_end", "end-on")}
             <div class="actions">
                 <button type="submit" id="end-save" class="primary" disabled=move || busy.get()>{move || i18n.t("member.end_save")}</button>
                 <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>{move || i18n.t("common.cancel")}</button>
@@ -391,16 +394,33 @@ fn AddMemberForm(
     let gender_select = NodeRef::<leptos::html::Select>::new();
     let term_start = RwSignal::new(String::new());
     let term_end = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new("member");
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let save = form.save(
+        |input: &NewMember| {
+            let input = input.clone();
+            async move { api::add_member(&input).await }
+        },
+        move |m: Member| {
+            notice.set(Some(
+                i18n.t_with("member.added", &[("name", m.name.clone())]),
+            ));
+            // Only a saved member clears the form; on error what was typed stays.
+            name.set(String::new());
+            term_start.set(String::new());
+            term_end.set(String::new());
+            for select in [role_select, gender_select] {
+                if let Some(s) = select.get_untracked() {
+                    s.set_value("");
+                }
+            }
+            on_added.run(m);
+        },
+    );
+    let busy = save.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let input = NewMember {
             name: name.get_untracked(),
             role: role_select
@@ -414,48 +434,26 @@ fn AddMemberForm(
                 .map(|s| s.value())
                 .unwrap_or_default(),
         };
-        busy.set(true);
-        notice.set(None);
-        spawn_local(async move {
-            match api::add_member(&input).await {
-                Ok(m) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    notice.set(Some(
-                        i18n.t_with("member.added", &[("name", m.name.clone())]),
-                    ));
-                    // Only a saved member clears the form; on error what was typed stays.
-                    name.set(String::new());
-                    term_start.set(String::new());
-                    term_end.set(String::new());
-                    for select in [role_select, gender_select] {
-                        if let Some(s) = select.get_untracked() {
-                            s.set_value("");
-                        }
-                    }
-                    on_added.run(m);
-                }
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-            busy.set(false);
-        });
+        if save.run(input) {
+            notice.set(None);
+        }
     };
 
     view! {
         <form class="card" id="member-form" on:submit=submit novalidate=true>
             <h2>{move || i18n.t("committee.add_title")}</h2>
-            {move || banner.get().map(|b| view! { <p class="banner error" id="member-form-error" role="alert">{b}</p> })}
+            {form.banner_view("member-form-error")}
             {move || notice.get().map(|n| view! { <p class="banner ok" id="member-notice" role="status">{n}</p> })}
 
             <label for="member-name">{move || i18n.t("field.member_name")}</label>
             <input id="member-name" name="name" autocomplete="off"
-                class:invalid=move || errors.get().iter().any(|e| e.field == "name")
+                class:invalid=form.invalid("name")
                 bind:value=name/>
-            {field_error(errors, "name")}
+            {form.problem("name", "member-name")}
 
             <label for="member-role">{move || i18n.t("field.role")}</label>
             <select id="member-role" name="role"
-                class:invalid=move || errors.get().iter().any(|e| e.field == "role")
+                class:invalid=form.invalid("role")
                 node_ref=role_select>
                 <option value="">{move || i18n.t("field.role_choose")}</option>
                 {Role::ALL
@@ -466,31 +464,31 @@ fn AddMemberForm(
                     })
                     .collect_view()}
             </select>
-            {field_error(errors, "role")}
+            {form.problem("role", "member-role")}
 
             <label for="member-gender">{move || i18n.t("field.gender")}</label>
             <select id="member-gender" name="gender"
-                class:invalid=move || errors.get().iter().any(|e| e.field == "gender")
+                class:invalid=form.invalid("gender")
                 node_ref=gender_select>
                 <option value="">{move || i18n.t("gender.none")}</option>
                 <option value="f">{move || i18n.t("gender.f")}</option>
                 <option value="m">{move || i18n.t("gender.m")}</option>
             </select>
             <p class="hint">{move || i18n.t("field.gender_hint")}</p>
-            {field_error(errors, "gender")}
+            {form.problem("gender", "member-gender")}
 
             <div class="row">
                 <div>
                     <label for="term-start">{move || i18n.t("field.term_start")}</label>
                     <input id="term-start" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_start/>
                     <DatePicker value=term_start for_id="term-start"/>
-                    {field_error(errors, "term_start")}
+                    {form.problem("term_start", "term-start")}
                 </div>
                 <div>
                     <label for="term-end">{move || i18n.t("field.term_end")}</label>
                     <input id="term-end" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") bind:value=term_end/>
                     <DatePicker value=term_end for_id="term-end"/>
-                    {field_error(errors, "term_end")}
+                    {form.problem("term_end", "term-end")}
                 </div>
             </div>
 

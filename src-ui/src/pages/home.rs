@@ -9,28 +9,26 @@ use crate::i18n::use_i18n;
 use crate::nav::{use_nav, PageTitle, Screen};
 use crate::pages::money::LeftToSpend;
 use cosabi_core::format::display_date;
-use cosabi_core::views::{Dashboard, SyncSummary};
+use cosabi_core::views::SyncSummary;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let nav = use_nav();
-    let data = RwSignal::new(None::<Dashboard>);
-    let error = RwSignal::new(None::<String>);
-
-    Effect::new(move |_| {
+    // The year's dashboard, read again when the year or the replica changes.
+    let loaded = LocalResource::new(move || {
         session.track();
-        let year = session.year.get();
-        spawn_local(async move {
-            match api::views::dashboard(year).await {
-                Ok(d) => data.set(Some(d)),
-                Err(e) => error.set(Some(i18n.t(&format!("error.{}", e.code)))),
-            }
-        });
+        api::views::dashboard(session.year.get())
     });
+    let data = move || loaded.get().and_then(|d| d.ok());
+    let error = move || {
+        loaded
+            .get()
+            .and_then(|d| d.err())
+            .map(|e| i18n.t(&format!("error.{}", e.code)))
+    };
 
     view! {
         <section class="page" id="page-home">
@@ -39,8 +37,8 @@ pub fn HomePage() -> impl IntoView {
                 <YearSelect/>
             </div>
             <LeftToSpend balance=session.balance id_prefix="home"/>
-            {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
-            {move || data.get().map(|d| {
+            {move || error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+            {move || data().map(|d| {
                 let b = d.balance.clone();
                 let max = b.spent_by_category.iter().map(|(_, c)| c.get()).max().unwrap_or(0).max(1);
                 let spent_pct = if b.assigned.get() > 0 {

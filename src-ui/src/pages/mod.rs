@@ -12,7 +12,7 @@ pub mod sync;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
 
-pub use crate::components::form::{field_error, show_api_error, FormState};
+pub use crate::components::form::FormState;
 
 /// Why a write is not offered: nobody is signed in (with a button to sign in), or the
 /// signed-in member's role does not allow it. Nothing when it is allowed.

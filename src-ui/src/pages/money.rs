@@ -12,7 +12,7 @@ use crate::components::saved_file::SavedFile;
 use crate::components::session::{use_session, YearSelect};
 use crate::i18n::use_i18n;
 use crate::nav::{PageTitle, Screen};
-use crate::pages::{field_error, FormState, PermissionHint};
+use crate::pages::{FormState, PermissionHint};
 use cosabi_core::actions::Category;
 use cosabi_core::committee::Permission;
 use cosabi_core::format::display_date;
@@ -21,10 +21,9 @@ use cosabi_core::ledger::{
     Purchase, PurchaseFilter, Receipt, ReceiptKind,
 };
 use cosabi_core::schema::{PURCHASE, RECEIPT};
-use cosabi_core::views::{PurchaseListItem, PurchasePage};
+use cosabi_core::views::PurchaseListItem;
 use cosabi_core::Centavos;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// Purchases shown per page: enough for a year of a small clinic, small enough to
@@ -132,24 +131,24 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let category = RwSignal::new(String::new());
     let month = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
-    let page = RwSignal::new(None::<PurchasePage>);
     let items = RwSignal::new(Vec::<PurchaseListItem>::new());
-    let error = RwSignal::new(None::<String>);
     let show_form = RwSignal::new(false);
-    let actions = RwSignal::new(Vec::<(Uuid, String)>::new());
+    // The actions a purchase may be for, read once.
+    let action_list = LocalResource::new(api::actions::list_actions);
+    let action_list = move || action_list.get().and_then(|l| l.ok()).unwrap_or_default();
+    let actions = Signal::derive(move || {
+        action_list()
+            .into_iter()
+            .map(|a| (a.id, a.description))
+            .collect::<Vec<_>>()
+    });
     // Actions the assembly has not approved yet: a purchase for one is warned.
-    let proposed = RwSignal::new(Vec::<Uuid>::new());
-
-    spawn_local(async move {
-        if let Ok(list) = api::actions::list_actions().await {
-            proposed.set(
-                list.iter()
-                    .filter(|a| a.status == cosabi_core::actions::ActionStatus::Propuesta.code())
-                    .map(|a| a.id)
-                    .collect(),
-            );
-            actions.set(list.into_iter().map(|a| (a.id, a.description)).collect());
-        }
+    let proposed = Signal::derive(move || {
+        action_list()
+            .iter()
+            .filter(|a| a.status == cosabi_core::actions::ActionStatus::Propuesta.code())
+            .map(|a| a.id)
+            .collect::<Vec<_>>()
     });
 
     let filter = move || PurchaseFilter {
@@ -157,28 +156,38 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         action_id: action.get().parse().ok(),
         month: month.get().parse().ok(),
     };
-    Effect::new(move |_| {
+    let filter_untracked = move || untrack(filter);
+    // The first page under the filter, read again when it or the replica changes;
+    // "more" appends the next pages to `items`.
+    let first = LocalResource::new(move || {
         session.track();
         let f = filter();
-        spawn_local(async move {
-            match api::money::purchase_page(year, &f, 0, PAGE_SIZE).await {
-                Ok(p) => {
-                    items.set(p.items.clone());
-                    page.set(Some(p));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(i18n.t(&format!("error.{}", e.code)))),
-            }
-        });
+        async move { api::money::purchase_page(year, &f, 0, PAGE_SIZE).await }
     });
-    let more = move |_| {
-        let f = filter();
-        let offset = items.get_untracked().len() as u32;
-        spawn_local(async move {
+    let page = move || first.get().and_then(|p| p.ok());
+    let error = move || {
+        first
+            .get()
+            .and_then(|p| p.err())
+            .map(|e| i18n.t(&format!("error.{}", e.code)))
+    };
+    Effect::new(move |_| {
+        if let Some(p) = page() {
+            items.set(p.items);
+        }
+    });
+    let next_page = Action::new_local(move |offset: &u32| {
+        let (f, offset) = (filter_untracked(), *offset);
+        async move {
             if let Ok(p) = api::money::purchase_page(year, &f, offset, PAGE_SIZE).await {
                 items.update(|v| v.extend(p.items));
             }
-        });
+        }
+    });
+    let more = move |_| {
+        if !next_page.pending().get_untracked() {
+            next_page.dispatch(items.get_untracked().len() as u32);
+        }
     };
 
     view! {
@@ -211,17 +220,17 @@ fn Purchases(year: i32, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                         {move || actions.get().into_iter().map(|(id, d)| view! { <option value=id.to_string()>{d}</option> }).collect_view()}
                     </select></label>
             </div>
-            {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
-            <p class="summary" id="purchase-summary">{move || page.get().map(|p| i18n.t_with("money.summary", &[
+            {move || error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+            <p class="summary" id="purchase-summary">{move || page().map(|p| i18n.t_with("money.summary", &[
                 ("count", p.total_count.to_string()), ("total", p.total_amount.to_string())]))}</p>
             <ul class="purchase-list" id="purchase-list">
                 <For each=move || items.get() key=|i| i.purchase.id
                     children=move |item: PurchaseListItem| view! { <PurchaseRow item=item selected=selected/> }/>
             </ul>
-            <Show when=move || page.get().is_some_and(|p| p.total_count == 0)>
+            <Show when=move || page().is_some_and(|p| p.total_count == 0)>
                 <p class="muted" id="no-purchases">{move || i18n.t("money.no_purchases")}</p>
             </Show>
-            <Show when=move || page.get().is_some_and(|p| (items.get().len() as u64) < p.total_count)>
+            <Show when=move || page().is_some_and(|p| (items.get().len() as u64) < p.total_count)>
                 <button type="button" class="secondary" id="more-purchases" on:click=more>{move || i18n.t("money.more")}</button>
             </Show>
         </div>
@@ -233,21 +242,24 @@ fn PurchaseRow(item: PurchaseListItem, selected: RwSignal<Option<Uuid>>) -> impl
     let i18n = use_i18n();
     let p = item.purchase;
     let id = p.id;
-    let thumb = RwSignal::new(None::<String>);
-    if let Some(sha) = item.thumb_sha.clone() {
-        spawn_local(async move {
-            if let Ok(Some(url)) = api::photos::thumbnail(&sha).await {
-                thumb.set(Some(url));
+    let sha = item.thumb_sha.clone();
+    let thumb = LocalResource::new(move || {
+        let sha = sha.clone();
+        async move {
+            match sha {
+                Some(sha) => api::photos::thumbnail(&sha).await.ok().flatten(),
+                None => None,
             }
-        });
-    }
+        }
+    });
+    let thumb = move || thumb.get().flatten();
     let category = p.category.clone();
     let receipts = item.receipts;
     let photos = item.photos;
     view! {
         <li class="purchase-row" data-id=id.to_string()>
             <button type="button" class="row-button" on:click=move |_| selected.set(Some(id))>
-                <span class="row-thumb">{move || match thumb.get() {
+                <span class="row-thumb">{move || match thumb() {
                     Some(s) => view! { <img src=s alt=""/> }.into_any(),
                     None => view! { <span class=if receipts == 0 { "no-receipt" } else { "has-receipt" }>{if receipts == 0 { "!" } else { "✓" }}</span> }.into_any(),
                 }}</span>
@@ -265,12 +277,22 @@ fn PurchaseRow(item: PurchaseListItem, selected: RwSignal<Option<Uuid>>) -> impl
     }
 }
 
+/// What saving a new purchase takes: the purchase, the receipt the photo, QR or XML
+/// gave, and the receipt's photo with the kind chosen for it.
+#[derive(Clone)]
+struct PurchaseInput {
+    purchase: NewPurchase,
+    receipt: Option<NewReceipt>,
+    photo: Option<Vec<u8>>,
+    photo_kind: String,
+}
+
 #[component]
 fn PurchaseForm(
     year: i32,
-    actions: RwSignal<Vec<(Uuid, String)>>,
+    actions: Signal<Vec<(Uuid, String)>>,
     /// Actions not approved yet.
-    proposed: RwSignal<Vec<Uuid>>,
+    proposed: Signal<Vec<Uuid>>,
     on_saved: Callback<Purchase>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -296,8 +318,7 @@ fn PurchaseForm(
     let action_ref = NodeRef::<leptos::html::Select>::new();
     let chosen_action = RwSignal::new(None::<Uuid>);
     let paid_ref = NodeRef::<leptos::html::Select>::new();
-    let form = FormState::new();
-    let (errors, busy) = (form.errors, form.busy);
+    let form = FormState::new("money");
     // An imported invoice: its warnings, and the receipt to add once the purchase is saved.
     let hints = RwSignal::new(Vec::<String>::new());
     let filled_from = RwSignal::new(None::<String>);
@@ -310,11 +331,10 @@ fn PurchaseForm(
     let photo_read = RwSignal::new(None::<bool>);
     let receipt_kind_ref = NodeRef::<leptos::html::Select>::new();
     let photo_ref = NodeRef::<leptos::html::Input>::new();
-    let on_photo = move |_| {
-        let Some(input) = photo_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_photo = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 let read = api::money::read_cfdi_qr(&bytes, None).await;
                 receipt_photo.set_value(Some(bytes));
@@ -348,13 +368,17 @@ fn PurchaseForm(
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_photo = move |_| {
+        if let Some(input) = photo_ref.get_untracked() {
+            read_photo.dispatch_local(input);
+        }
     };
-    let on_xml = move |_| {
-        let Some(input) = xml_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_xml = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::money::read_cfdi_xml(&bytes, None).await {
                     Ok(read) => {
@@ -385,7 +409,12 @@ fn PurchaseForm(
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_xml = move |_| {
+        if let Some(input) = xml_ref.get_untracked() {
+            read_xml.dispatch_local(input);
+        }
     };
 
     let preview = move || {
@@ -401,30 +430,16 @@ fn PurchaseForm(
         }
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let sel = |r: NodeRef<leptos::html::Select>| {
-            r.get_untracked().map(|s| s.value()).unwrap_or_default()
-        };
-        let input = NewPurchase {
-            date: date.get_untracked(),
-            concept: concept.get_untracked(),
-            quantity: quantity.get_untracked(),
-            unit_cost: unit_cost.get_untracked(),
-            supplier: supplier.get_untracked(),
-            rfc: rfc.get_untracked(),
-            category: sel(category_ref),
-            action_id: sel(action_ref).parse().ok(),
-            paid_from: sel(paid_ref),
-            fiscal_year: String::new(),
-        };
-        let draft = draft.clone();
-        let receipt = pending_receipt.get_untracked();
-        let photo = receipt_photo.get_value();
-        let photo_kind = sel(receipt_kind_ref);
-        form.save(
+    let save = form.save(
+        move |typed: &PurchaseInput| {
+            let PurchaseInput {
+                purchase,
+                receipt,
+                photo,
+                photo_kind,
+            } = typed.clone();
             async move {
-                let p = api::money::record_purchase(&input).await?;
+                let p = api::money::record_purchase(&purchase).await?;
                 // The receipt the photo, the QR or the XML gave; a photo with no QR
                 // is a receipt of the kind chosen, for the purchase's total and day.
                 let receipt = match (receipt, &photo) {
@@ -455,17 +470,43 @@ fn PurchaseForm(
                     }
                 }
                 Ok(p)
-            },
-            move |p| {
-                draft.clear();
-                pending_receipt.set(None);
-                filled_from.set(None);
-                hints.set(Vec::new());
-                receipt_photo.set_value(None);
-                photo_read.set(None);
-                on_saved.run(p);
-            },
-        );
+            }
+        },
+        move |p| {
+            draft.clear();
+            pending_receipt.set(None);
+            filled_from.set(None);
+            hints.set(Vec::new());
+            receipt_photo.set_value(None);
+            photo_read.set(None);
+            on_saved.run(p);
+        },
+    );
+    let busy = save.pending();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let sel = |r: NodeRef<leptos::html::Select>| {
+            r.get_untracked().map(|s| s.value()).unwrap_or_default()
+        };
+        let input = NewPurchase {
+            date: date.get_untracked(),
+            concept: concept.get_untracked(),
+            quantity: quantity.get_untracked(),
+            unit_cost: unit_cost.get_untracked(),
+            supplier: supplier.get_untracked(),
+            rfc: rfc.get_untracked(),
+            category: sel(category_ref),
+            action_id: sel(action_ref).parse().ok(),
+            paid_from: sel(paid_ref),
+            fiscal_year: String::new(),
+        };
+        save.run(PurchaseInput {
+            purchase: input,
+            receipt: pending_receipt.get_untracked(),
+            photo: receipt_photo.get_value(),
+            photo_kind: sel(receipt_kind_ref),
+        });
     };
     let invalid = move |f: &'static str| form.invalid(f);
 
@@ -495,13 +536,13 @@ fn PurchaseForm(
             {move || hints.get().into_iter().map(|h| view! { <p class="banner warn cfdi-hint" role="status">{h}</p> }).collect_view()}
             <label for="p-concept">{move || i18n.t("money.concept")}</label>
             <input id="p-concept" autocomplete="off" class:invalid=invalid("concept") bind:value=concept/>
-            {field_error(errors, "concept")}
+            {form.problem("concept", "p-concept")}
             <div class="row">
                 <div>
                     <label for="p-date">{move || i18n.t("money.date")}</label>
                     <input id="p-date" inputmode="numeric" placeholder=move || i18n.t("field.date_placeholder") class:invalid=invalid("date") bind:value=date/>
                     <DatePicker value=date for_id="p-date"/>
-                    {field_error(errors, "date")}
+                    {form.problem("date", "p-date")}
                 </div>
                 <div>
                     <label for="p-category">{move || i18n.t("money.category")}</label>
@@ -509,19 +550,19 @@ fn PurchaseForm(
                         <option value="">{move || i18n.t("money.choose")}</option>
                         {Category::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("category.{code}"))}</option> } }).collect_view()}
                     </select>
-                    {field_error(errors, "category")}
+                    {form.problem("category", "p-category")}
                 </div>
             </div>
             <div class="row">
                 <div>
                     <label for="p-quantity">{move || i18n.t("money.quantity")}</label>
                     <input id="p-quantity" inputmode="numeric" class:invalid=invalid("quantity") bind:value=quantity/>
-                    {field_error(errors, "quantity")}
+                    {form.problem("quantity", "p-quantity")}
                 </div>
                 <div>
                     <label for="p-unit-cost">{move || i18n.t("money.unit_cost")}</label>
                     <input id="p-unit-cost" inputmode="decimal" placeholder="0.00" class:invalid=invalid("unit_cost") bind:value=unit_cost/>
-                    {field_error(errors, "unit_cost")}
+                    {form.problem("unit_cost", "p-unit-cost")}
                 </div>
             </div>
             <p class="total-preview">{move || i18n.t("money.total")}": "<strong class="money" id="p-total-preview">{preview}</strong></p>
@@ -529,13 +570,13 @@ fn PurchaseForm(
                 <div>
                     <label for="p-supplier">{move || i18n.t("money.supplier")}</label>
                     <input id="p-supplier" autocomplete="off" class:invalid=invalid("supplier") bind:value=supplier/>
-                    {field_error(errors, "supplier")}
+                    {form.problem("supplier", "p-supplier")}
                 </div>
                 <div>
                     <label for="p-rfc">{move || i18n.t("money.rfc")}</label>
                     <input id="p-rfc" autocomplete="off" autocapitalize="characters" class:invalid=invalid("rfc") bind:value=rfc/>
                     <p class="hint">{move || i18n.t("money.rfc_hint")}</p>
-                    {field_error(errors, "rfc")}
+                    {form.problem("rfc", "p-rfc")}
                     {move || cosabi_core::rfc::rfc_warning(&rfc.get()).map(|c| view! {
                         <p class="hint warn" id="rfc-warning">{i18n.t(&format!("error.{c}"))}</p>
                     })}
@@ -547,7 +588,7 @@ fn PurchaseForm(
                     <select id="p-paid-from" node_ref=paid_ref class:invalid=invalid("paid_from")>
                         {PaidFrom::ALL.iter().map(|c| { let code = c.code(); view! { <option value=code>{move || i18n.t(&format!("paid_from.{code}"))}</option> } }).collect_view()}
                     </select>
-                    {field_error(errors, "paid_from")}
+                    {form.problem("paid_from", "p-paid-from")}
                 </div>
                 <div>
                     <label for="p-action">{move || i18n.t("money.action")}</label>
@@ -583,31 +624,58 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let rfc = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let paid_from = RwSignal::new(String::new());
-    let form = FormState::new();
-    let errors = form.errors;
+    let form = FormState::new("money");
     let notice = RwSignal::new(None::<String>);
+    let save = form.save(
+        move |input: &NewPurchase| {
+            let input = input.clone();
+            async move { api::money::update_purchase(id, &input).await }
+        },
+        move |_| {
+            notice.set(Some(i18n.t("money.amounts_saved")));
+            session.bump();
+        },
+    );
+    // A tombstone: the purchase leaves the lists and totals, its history stays.
+    let remove = form.save(
+        move |_: &()| api::money::delete_purchase(id),
+        move |()| {
+            selected.set(None);
+            session.bump();
+        },
+    );
 
-    Effect::new(move |_| {
+    // The purchase and its receipts, read again whenever the replica changes; the
+    // correction form follows every read.
+    let record = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(p) = api::money::get_purchase(id).await {
-                if let Some(p) = &p {
-                    let typed = p.to_input();
-                    quantity.set(typed.quantity);
-                    unit_cost.set(typed.unit_cost);
-                    concept.set(typed.concept);
-                    date.set(typed.date);
-                    supplier.set(typed.supplier);
-                    rfc.set(typed.rfc);
-                    category.set(typed.category);
-                    paid_from.set(typed.paid_from);
-                }
-                purchase.set(p);
+        async move {
+            let p = api::money::get_purchase(id).await;
+            let r = api::money::list_receipts(id).await;
+            (p, r)
+        }
+    });
+    Effect::new(move |_| {
+        let Some((p, r)) = record.get() else {
+            return;
+        };
+        if let Ok(p) = p {
+            if let Some(p) = &p {
+                let typed = p.to_input();
+                quantity.set(typed.quantity);
+                unit_cost.set(typed.unit_cost);
+                concept.set(typed.concept);
+                date.set(typed.date);
+                supplier.set(typed.supplier);
+                rfc.set(typed.rfc);
+                category.set(typed.category);
+                paid_from.set(typed.paid_from);
             }
-            if let Ok(r) = api::money::list_receipts(id).await {
-                receipts.set(r);
-            }
-        });
+            purchase.set(p);
+        }
+        if let Ok(r) = r {
+            receipts.set(r);
+        }
     });
 
     // Every field can be corrected; only what changed is recorded, in its history.
@@ -629,25 +697,17 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
             fiscal_year: String::new(),
             ..p.to_input()
         };
-        form.save(
-            async move { api::money::update_purchase(id, &input).await },
-            move |_| {
-                notice.set(Some(i18n.t("money.amounts_saved")));
-                session.bump();
-            },
-        );
+        // Correcting and removing the purchase exclude each other.
+        if !remove.pending().get_untracked() {
+            save.run(input);
+        }
     };
     let can = Signal::derive(move || session.can(Permission::Money));
     let confirm_delete = RwSignal::new(false);
-    // A tombstone: the purchase leaves the lists and totals, its history stays.
     let delete = move |_| {
-        form.save(
-            async move { api::money::delete_purchase(id).await },
-            move |()| {
-                selected.set(None);
-                session.bump();
-            },
-        );
+        if !save.pending().get_untracked() {
+            remove.run(());
+        }
     };
 
     view! {
@@ -675,16 +735,16 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                 {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="amounts-notice">{n}</p> })}
                 <label for="pd-concept-input">{move || i18n.t("money.concept")}</label>
                 <input id="pd-concept-input" bind:value=concept disabled=move || !can.get()/>
-                {field_error(errors, "concept")}
+                {form.problem("concept", "pd-concept-input")}
                 <label for="pd-date">{move || i18n.t("money.date")}</label>
                 <input id="pd-date" inputmode="numeric" bind:value=date disabled=move || !can.get()/>
-                {field_error(errors, "date")}
+                {form.problem("date", "pd-date")}
                 <label for="pd-supplier">{move || i18n.t("money.supplier")}</label>
                 <input id="pd-supplier" bind:value=supplier disabled=move || !can.get()/>
-                {field_error(errors, "supplier")}
+                {form.problem("supplier", "pd-supplier")}
                 <label for="pd-rfc">{move || i18n.t("money.rfc")}</label>
                 <input id="pd-rfc" autocomplete="off" autocapitalize="characters" bind:value=rfc disabled=move || !can.get()/>
-                {field_error(errors, "rfc")}
+                {form.problem("rfc", "pd-rfc")}
                 <div class="row">
                     <div>
                         <label for="pd-category">{move || i18n.t("money.category")}</label>
@@ -703,12 +763,12 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                     <div>
                         <label for="pd-quantity">{move || i18n.t("money.quantity")}</label>
                         <input id="pd-quantity" inputmode="numeric" bind:value=quantity disabled=move || !can.get()/>
-                        {field_error(errors, "quantity")}
+                        {form.problem("quantity", "pd-quantity")}
                     </div>
                     <div>
                         <label for="pd-unit-cost">{move || i18n.t("money.unit_cost")}</label>
                         <input id="pd-unit-cost" inputmode="decimal" bind:value=unit_cost disabled=move || !can.get()/>
-                        {field_error(errors, "unit_cost")}
+                        {form.problem("unit_cost", "pd-unit-cost")}
                     </div>
                 </div>
                 <button type="submit" class="primary" id="pd-save-amounts" disabled=move || !can.get()>{move || i18n.t("common.save")}</button>
@@ -769,6 +829,15 @@ fn ReceiptItem(receipt: Receipt, can: Signal<bool>) -> impl IntoView {
     }
 }
 
+/// What saving a receipt takes: the receipt, and the photo and supplier's RFC its QR
+/// gave.
+#[derive(Clone)]
+struct ReceiptInput {
+    receipt: NewReceipt,
+    photo: Option<Vec<u8>>,
+    rfc: Option<String>,
+}
+
 #[component]
 fn ReceiptForm(
     purchase: Purchase,
@@ -780,8 +849,7 @@ fn ReceiptForm(
     let folio = RwSignal::new(String::new());
     let total = RwSignal::new(purchase.total.input_text());
     let issued = RwSignal::new(display_date(&purchase.date));
-    let form = FormState::new();
-    let errors = form.errors;
+    let form = FormState::new("money");
     let open = RwSignal::new(false);
     let id = purchase.id;
     let purchase_has_rfc = purchase.rfc.is_some();
@@ -791,11 +859,10 @@ fn ReceiptForm(
     let qr_rfc = RwSignal::new(None::<String>);
     let qr_photo = StoredValue::new(None::<Vec<u8>>);
     let qr_ref = NodeRef::<leptos::html::Input>::new();
-    let on_qr = move |_| {
-        let Some(input) = qr_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_qr = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::money::read_cfdi_qr(&bytes, Some(id)).await {
                     Ok(read) => {
@@ -813,9 +880,63 @@ fn ReceiptForm(
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_qr = move |_| {
+        if let Some(input) = qr_ref.get_untracked() {
+            read_qr.dispatch_local(input);
+        }
     };
     let purchase_now = StoredValue::new(purchase.clone());
+    // The receipt, then what the QR gave beyond it; a follow-up that fails is said
+    // with the form open again, the receipt being saved.
+    let save = form.save(
+        move |typed: &ReceiptInput| {
+            let ReceiptInput {
+                receipt,
+                photo,
+                rfc,
+            } = typed.clone();
+            let p = purchase_now.get_value();
+            async move {
+                let r = api::money::add_receipt(id, &receipt).await?;
+                let mut follow_up = None;
+                // The photo the QR was read from is the receipt's photo: nobody
+                // has to pick or shoot it again.
+                if let Some(bytes) = photo {
+                    let taken = crate::components::photos::now_rfc3339();
+                    if let Err(e) = crate::api::photos::attach_photo(
+                        RECEIPT.id, r.id, "receipt", &taken, &bytes,
+                    )
+                    .await
+                    {
+                        follow_up = Some(e);
+                    }
+                }
+                // The supplier's RFC from the invoice, where the purchase had none.
+                if let Some(rfc) = rfc.filter(|_| p.rfc.is_none()) {
+                    let input = NewPurchase {
+                        rfc,
+                        ..p.to_input()
+                    };
+                    if let Err(e) = api::money::update_purchase(p.id, &input).await {
+                        follow_up = Some(e);
+                    }
+                }
+                Ok((r, follow_up))
+            }
+        },
+        move |(r, follow_up): (Receipt, Option<crate::api::ApiError>)| {
+            folio.set(String::new());
+            qr_photo.set_value(None);
+            qr_rfc.set(None);
+            match follow_up {
+                Some(e) => form.banner.set(Some(i18n.api_error_text(&e))),
+                None => open.set(false),
+            }
+            on_saved.run(r);
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewReceipt {
@@ -827,45 +948,11 @@ fn ReceiptForm(
             total: total.get_untracked(),
             issued_on: issued.get_untracked(),
         };
-        let p = purchase_now.get_value();
-        form.save(
-            async move { api::money::add_receipt(id, &input).await },
-            move |r: Receipt| {
-                folio.set(String::new());
-                open.set(false);
-                let photo = qr_photo.get_value();
-                qr_photo.set_value(None);
-                let rfc = qr_rfc.get_untracked();
-                qr_rfc.set(None);
-                spawn_local(async move {
-                    // The photo the QR was read from is the receipt's photo: nobody
-                    // has to pick or shoot it again.
-                    if let Some(bytes) = photo {
-                        let taken = crate::components::photos::now_rfc3339();
-                        if let Err(e) = crate::api::photos::attach_photo(
-                            RECEIPT.id, r.id, "receipt", &taken, &bytes,
-                        )
-                        .await
-                        {
-                            form.banner.set(Some(i18n.api_error_text(&e)));
-                            open.set(true);
-                        }
-                    }
-                    // The supplier's RFC from the invoice, where the purchase had none.
-                    if let Some(rfc) = rfc.filter(|_| p.rfc.is_none()) {
-                        let input = NewPurchase {
-                            rfc,
-                            ..p.to_input()
-                        };
-                        if let Err(e) = api::money::update_purchase(p.id, &input).await {
-                            form.banner.set(Some(i18n.api_error_text(&e)));
-                            open.set(true);
-                        }
-                    }
-                    on_saved.run(r);
-                });
-            },
-        );
+        save.run(ReceiptInput {
+            receipt: input,
+            photo: qr_photo.get_value(),
+            rfc: qr_rfc.get_untracked(),
+        });
     };
     view! {
         <Show when=move || open.get() fallback=move || view! {
@@ -888,25 +975,25 @@ fn ReceiptForm(
                         <select id="r-kind" node_ref=kind_ref>
                             {ReceiptKind::ALL.iter().map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("receipt_kind.{code}"))}</option> } }).collect_view()}
                         </select>
-                        {field_error(errors, "kind")}
+                        {form.problem("kind", "r-kind")}
                     </div>
                     <div>
                         <label for="r-total">{move || i18n.t("money.receipt_total")}</label>
                         <input id="r-total" inputmode="decimal" bind:value=total/>
-                        {field_error(errors, "total")}
+                        {form.problem("total", "r-total")}
                     </div>
                 </div>
                 <div class="row">
                     <div>
                         <label for="r-date">{move || i18n.t("money.receipt_date")}</label>
                         <input id="r-date" inputmode="numeric" bind:value=issued/>
-                        {field_error(errors, "issued_on")}
+                        {form.problem("issued_on", "r-date")}
                     </div>
                     <div>
                         <label for="r-folio">{move || i18n.t("money.folio_fiscal")}</label>
                         <input id="r-folio" autocomplete="off" bind:value=folio/>
                         <p class="hint">{move || i18n.t("money.folio_hint")}</p>
-                        {field_error(errors, "folio_fiscal")}
+                        {form.problem("folio_fiscal", "r-folio")}
                     </div>
                 </div>
                 <button type="submit" class="primary" id="r-save">{move || i18n.t("money.save_receipt")}</button>
@@ -919,7 +1006,6 @@ fn ReceiptForm(
 fn CardMovements(year: i32) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let list = RwSignal::new(Vec::<CardMovement>::new());
     let kind_ref = NodeRef::<leptos::html::Select>::new();
     let amount = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -929,16 +1015,24 @@ fn CardMovements(year: i32) -> impl IntoView {
         vec![("amount", amount), ("date", date), ("note", note)],
         vec![("date", today_input())],
     );
-    let form = FormState::new();
-    let errors = form.errors;
-    Effect::new(move |_| {
+    let form = FormState::new("money");
+    // The year's movements, read again whenever the replica changes.
+    let loaded = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(l) = api::money::card_movements(year).await {
-                list.set(l);
-            }
-        });
+        api::money::card_movements(year)
     });
+    let list = move || loaded.get().and_then(|l| l.ok()).unwrap_or_default();
+    let save = form.save(
+        |input: &NewCardMovement| {
+            let input = input.clone();
+            async move { api::money::add_card_movement(&input).await }
+        },
+        move |_| {
+            draft.clear();
+            date.set(today_input());
+            session.bump();
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewCardMovement {
@@ -951,15 +1045,7 @@ fn CardMovements(year: i32) -> impl IntoView {
             note: note.get_untracked(),
             fiscal_year: String::new(),
         };
-        let draft = draft.clone();
-        form.save(
-            async move { api::money::add_card_movement(&input).await },
-            move |_| {
-                draft.clear();
-                date.set(today_input());
-                session.bump();
-            },
-        );
+        save.run(input);
     };
     let can = move || session.can(Permission::Money);
     view! {
@@ -967,7 +1053,7 @@ fn CardMovements(year: i32) -> impl IntoView {
             <div class="card">
                 <h2>{move || i18n.t("money.movements")}</h2>
                 <ul class="movements" id="movements">
-                    <For each=move || list.get() key=|m| m.id children=move |m: CardMovement| {
+                    <For each=list key=|m| m.id children=move |m: CardMovement| {
                         let kind = m.kind.clone();
                         let id = m.id;
                         view! {
@@ -982,7 +1068,7 @@ fn CardMovements(year: i32) -> impl IntoView {
                         }
                     }/>
                 </ul>
-                <Show when=move || list.get().is_empty()>
+                <Show when=move || list().is_empty()>
                     <p class="muted">{move || i18n.t("money.no_movements")}</p>
                 </Show>
             </div>
@@ -993,16 +1079,16 @@ fn CardMovements(year: i32) -> impl IntoView {
                 <select id="cm-kind" node_ref=kind_ref>
                     {CardMovementKind::ALL.iter().map(|k| { let code = k.code(); view! { <option value=code>{move || i18n.t(&format!("movement.{code}"))}</option> } }).collect_view()}
                 </select>
-                {field_error(errors, "kind")}
+                {form.problem("kind", "cm-kind")}
                 <label for="cm-amount">{move || i18n.t("money.amount")}</label>
                 <input id="cm-amount" inputmode="decimal" placeholder="0.00" bind:value=amount/>
-                {field_error(errors, "amount")}
+                {form.problem("amount", "cm-amount")}
                 <label for="cm-date">{move || i18n.t("money.date")}</label>
                 <input id="cm-date" inputmode="numeric" bind:value=date/>
-                {field_error(errors, "date")}
+                {form.problem("date", "cm-date")}
                 <label for="cm-note">{move || i18n.t("money.note")}</label>
                 <input id="cm-note" bind:value=note/>
-                {field_error(errors, "note")}
+                {form.problem("note", "cm-note")}
                 <button type="submit" class="primary" id="cm-save" disabled=move || !can()>{move || i18n.t("common.save")}</button>
                 <PermissionHint p=Permission::Money/>
             </form>
@@ -1015,55 +1101,58 @@ fn CardMovements(year: i32) -> impl IntoView {
 #[component]
 fn Documents(year: i32) -> impl IntoView {
     let i18n = use_i18n();
-    let busy = RwSignal::new(false);
     // Each written file with what to say about it (a ZIP's count of files).
     let written = RwSignal::new(Vec::<(String, Option<String>)>::new());
     let gaps = RwSignal::new(None::<Vec<String>>);
     let error = RwSignal::new(None::<String>);
-    let cuadernillo = move |_| {
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::reports::export_cuadernillo(year).await {
-                Ok(paths) => written.set(paths.into_iter().map(|p| (p, None)).collect()),
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+    let export_cuadernillo = Action::new_local(move |_: &()| async move {
+        match api::reports::export_cuadernillo(year).await {
+            Ok(paths) => written.set(paths.into_iter().map(|p| (p, None)).collect()),
+            Err(e) => error.set(Some(i18n.api_error_text(&e))),
+        }
+    });
+    let export_expediente = Action::new_local(move |_: &()| async move {
+        match api::reports::export_expediente(year).await {
+            Ok(done) => {
+                written.set(vec![(
+                    done.path,
+                    Some(i18n.t_with(
+                        "money.expediente_files",
+                        &[("files", done.files.to_string())],
+                    )),
+                )]);
+                gaps.set(Some(done.gaps));
             }
-            busy.set(false);
-        });
+            Err(e) => error.set(Some(i18n.api_error_text(&e))),
+        }
+    });
+    // One document at a time.
+    let busy = move || export_cuadernillo.pending().get() || export_expediente.pending().get();
+    let cuadernillo = move |_| {
+        if !untrack(busy) {
+            error.set(None);
+            export_cuadernillo.dispatch(());
+        }
     };
     let expediente = move |_| {
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::reports::export_expediente(year).await {
-                Ok(done) => {
-                    written.set(vec![(
-                        done.path,
-                        Some(i18n.t_with(
-                            "money.expediente_files",
-                            &[("files", done.files.to_string())],
-                        )),
-                    )]);
-                    gaps.set(Some(done.gaps));
-                }
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
-            }
-            busy.set(false);
-        });
+        if !untrack(busy) {
+            error.set(None);
+            export_expediente.dispatch(());
+        }
     };
     view! {
         <div class="card" id="documents">
             <h2>{move || i18n.t_with("money.documents_title", &[("year", year.to_string())])}</h2>
             <p class="muted">{move || i18n.t("money.documents_lead")}</p>
             <div class="button-row">
-                <button type="button" class="secondary" id="export-cuadernillo" disabled=move || busy.get() on:click=cuadernillo>
+                <button type="button" class="secondary" id="export-cuadernillo" disabled=busy on:click=cuadernillo>
                     {move || i18n.t("money.export_cuadernillo")}
                 </button>
-                <button type="button" class="primary" id="export-expediente" disabled=move || busy.get() on:click=expediente>
+                <button type="button" class="primary" id="export-expediente" disabled=busy on:click=expediente>
                     {move || i18n.t("money.export_expediente")}
                 </button>
             </div>
-            <Show when=move || busy.get()>
+            <Show when=busy>
                 <p class="hint" role="status">{move || i18n.t("money.exporting")}</p>
             </Show>
             {move || error.get().map(|e| view! { <p class="banner error" role="alert" id="export-error">{e}</p> })}

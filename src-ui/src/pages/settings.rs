@@ -12,9 +12,20 @@ pub fn SettingsPage() -> impl IntoView {
     let server = RwSignal::new(String::new());
     let saved = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        if let Ok(st) = api::views::sync_status().await {
+    // The address on record fills the field once it is read.
+    let status = LocalResource::new(api::views::sync_status);
+    Effect::new(move |_| {
+        if let Some(Ok(st)) = status.get() {
             server.set(st.server.unwrap_or_default());
+        }
+    });
+    let save = Action::new_local(move |s: &String| {
+        let s = s.clone();
+        async move {
+            match api::views::set_sync_server(&s).await {
+                Ok(()) => saved.set(true),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+            }
         }
     });
     let save_server = move |ev: leptos::ev::SubmitEvent| {
@@ -24,16 +35,12 @@ pub fn SettingsPage() -> impl IntoView {
             .trim()
             .trim_end_matches('/')
             .to_owned();
-        spawn_local(async move {
-            match api::views::set_sync_server(&s).await {
-                Ok(()) => saved.set(true),
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
-            }
-        });
+        save.dispatch(s);
     };
     let on_lang = move |ev| {
         let code = event_target_value(&ev);
         i18n.set_lang(&code);
+        // Fire and forget: the language is already shown; keeping it is a preference.
         spawn_local(async move {
             let _ = api::set_preference(cosabi_core::settings::Preference::Language, &code).await;
         });

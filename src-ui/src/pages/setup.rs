@@ -2,11 +2,9 @@
 
 use crate::api;
 use crate::i18n::use_i18n;
-use crate::pages::{field_error, show_api_error};
+use crate::pages::FormState;
 use cosabi_core::clinic::{allocation_for, Clinic, NewClinic, STATES};
-use cosabi_core::ValidationError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The first-start screen.
 #[component]
@@ -22,9 +20,17 @@ pub fn SetupPage(
     let municipality = RwSignal::new(String::new());
     let locality = RwSignal::new(String::new());
     let consultorios = RwSignal::new("1".to_owned());
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new("setup");
+    let create = form.save(
+        |input: &NewClinic| {
+            let input = input.clone();
+            async move { api::create_clinic(&input).await }
+        },
+        move |c| on_created.run(c),
+    );
+    let demo = form.save(|_: &()| api::load_demo(), move |c| on_created.run(c));
+    // Registering and loading the demo exclude each other.
+    let busy = move || create.pending().get() || demo.pending().get();
 
     let year = js_sys::Date::new_0().get_full_year() as i32;
     let allocation = move || {
@@ -40,7 +46,7 @@ pub fn SetupPage(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if demo.pending().get_untracked() {
             return;
         }
         let input = NewClinic {
@@ -55,25 +61,13 @@ pub fn SetupPage(
             // Not a number → 0, which validation reports as out of range.
             consultorios: consultorios.get_untracked().trim().parse().unwrap_or(0),
         };
-        busy.set(true);
-        spawn_local(async move {
-            match api::create_clinic(&input).await {
-                Ok(c) => on_created.run(c),
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-            busy.set(false);
-        });
+        create.run(input);
     };
 
     let load_demo = move |_| {
-        busy.set(true);
-        spawn_local(async move {
-            match api::load_demo().await {
-                Ok(c) => on_created.run(c),
-                Err(e) => show_api_error(i18n, e, errors, banner),
-            }
-            busy.set(false);
-        });
+        if !create.pending().get_untracked() {
+            demo.run(());
+        }
     };
 
     view! {
@@ -84,7 +78,7 @@ pub fn SetupPage(
             <div class="card demo">
                 <h2>{move || i18n.t("setup.demo_title")}</h2>
                 <p>{move || i18n.t("setup.demo_text")}</p>
-                <button id="load-demo" class="secondary" on:click=load_demo disabled=move || busy.get()>
+                <button id="load-demo" class="secondary" on:click=load_demo disabled=busy>
                     {move || i18n.t("setup.demo_button")}
                 </button>
             </div>
@@ -93,62 +87,62 @@ pub fn SetupPage(
 
             <form class="card" id="clinic-form" on:submit=submit novalidate=true>
                 <h2>{move || i18n.t("setup.form_title")}</h2>
-                {move || banner.get().map(|b| view! { <p class="banner error" id="form-error" role="alert">{b}</p> })}
+                {form.banner_view("form-error")}
 
                 <label for="clues">{move || i18n.t("field.clues")}</label>
                 <input id="clues" name="clues" autocomplete="off" autocapitalize="characters"
                     maxlength="20" placeholder="VZIMB001234"
-                    class:invalid=move || errors.get().iter().any(|e| e.field == "clues")
+                    class:invalid=form.invalid("clues")
                     bind:value=clues/>
                 <p class="hint">{move || i18n.t("field.clues_hint")}</p>
-                {field_error(errors, "clues")}
+                {form.problem("clues", "clues")}
 
                 <label for="clinic-name">{move || i18n.t("field.clinic_name")}</label>
                 <input id="clinic-name" name="name" autocomplete="off"
-                    class:invalid=move || errors.get().iter().any(|e| e.field == "name")
+                    class:invalid=form.invalid("name")
                     bind:value=name/>
-                {field_error(errors, "name")}
+                {form.problem("name", "clinic-name")}
 
                 <label for="state">{move || i18n.t("field.state")}</label>
                 <select id="state" name="state"
-                    class:invalid=move || errors.get().iter().any(|e| e.field == "state")
+                    class:invalid=form.invalid("state")
                     node_ref=state_select>
                     <option value="">{move || i18n.t("field.state_choose")}</option>
                     {STATES.iter().map(|s| view! { <option value=s.code>{s.name}</option> }).collect_view()}
                 </select>
-                {field_error(errors, "state")}
+                {form.problem("state", "state")}
 
                 <div class="row">
                     <div>
                         <label for="municipality">{move || i18n.t("field.municipality")}</label>
                         <input id="municipality" name="municipality"
-                            class:invalid=move || errors.get().iter().any(|e| e.field == "municipality")
+                            class:invalid=form.invalid("municipality")
                             bind:value=municipality/>
-                        {field_error(errors, "municipality")}
+                        {form.problem("municipality", "municipality")}
                     </div>
                     <div>
                         <label for="locality">{move || i18n.t("field.locality")}</label>
                         <input id="locality" name="locality"
-                            class:invalid=move || errors.get().iter().any(|e| e.field == "locality")
+                            class:invalid=form.invalid("locality")
                             bind:value=locality/>
-                        {field_error(errors, "locality")}
+                        {form.problem("locality", "locality")}
                     </div>
                 </div>
 
                 <label for="consultorios">{move || i18n.t("field.consultorios")}</label>
                 <input id="consultorios" name="consultorios" type="number" min="1" max="99"
                     inputmode="numeric"
-                    class:invalid=move || errors.get().iter().any(|e| e.field == "consultorios")
+                    class:invalid=form.invalid("consultorios")
                     bind:value=consultorios/>
-                {field_error(errors, "consultorios")}
+                {form.problem("consultorios", "consultorios")}
 
                 <p class="allocation">
                     <span>{move || i18n.t_with("setup.allocation", &[("year", year.to_string())])}</span>
                     <strong id="allocation">{allocation}</strong>
                 </p>
 
-                <button id="create-clinic" type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { i18n.t("common.saving") } else { i18n.t("setup.submit") }}
+                <button id="create-clinic" type="submit" class="primary" disabled=busy>
+                    {move || if busy() { i18n.t("common.saving") } else { i18n.t("setup.submit") }}
                 </button>
             </form>
         </section>
@@ -162,18 +156,20 @@ fn JoinCommittee(on_created: Callback<Clinic>) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
+    // The first sync after enrolling brings the clinic.
+    let first_sync = Action::new_local(move |_: &()| async move {
+        if let Err(e) = api::views::sync_now().await {
+            message.set(Some(i18n.t(&format!("error.{}", e.code))));
+            return;
+        }
+        match api::get_clinic().await {
+            Ok(Some(c)) => on_created.run(c),
+            _ => message.set(Some(i18n.t("setup.join_empty"))),
+        }
+    });
     let on_enrolled = Callback::new(move |_: ()| {
         message.set(Some(i18n.t("setup.join_syncing")));
-        spawn_local(async move {
-            if let Err(e) = api::views::sync_now().await {
-                message.set(Some(i18n.t(&format!("error.{}", e.code))));
-                return;
-            }
-            match api::get_clinic().await {
-                Ok(Some(c)) => on_created.run(c),
-                _ => message.set(Some(i18n.t("setup.join_empty"))),
-            }
-        });
+        first_sync.dispatch_local(());
     });
     view! {
         <div class="card join">

@@ -20,13 +20,15 @@ pub fn SyncPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let status = RwSignal::new(None::<SyncStatus>);
-    Effect::new(move |_| {
+    // Read again whenever the replica changes; renaming the device also sets it.
+    let read = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(s) = api::views::sync_status().await {
-                status.set(Some(s));
-            }
-        });
+        api::views::sync_status()
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = read.get() {
+            status.set(Some(s));
+        }
     });
     let enrolled = Memo::new(move |_| status.get().map(|s| s.enrolled));
     view! {
@@ -61,8 +63,25 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let device = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let qr_ref = NodeRef::<leptos::html::Input>::new();
+    let enroll = Action::new_local(move |(s, c, d): &(String, String, String)| {
+        let (s, c, d) = (s.clone(), c.clone(), d.clone());
+        async move {
+            let _ =
+                api::set_preference(cosabi_core::settings::Preference::ServerHint, s.trim()).await;
+            let device = if d.trim().is_empty() {
+                i18n.t("sync.default_device")
+            } else {
+                d
+            };
+            match api::views::enroll(&s, &c, &device).await {
+                Ok(_) => on_enrolled.run(()),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+            }
+        }
+    });
+    let busy = enroll.pending();
+    // The last address typed is offered again once read (an editable field).
     spawn_local(async move {
         if let Ok(Some(s)) =
             api::get_preference(cosabi_core::settings::Preference::ServerHint).await
@@ -72,11 +91,10 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
             }
         }
     });
-    let on_qr = move |_| {
-        let Some(input) = qr_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_qr = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::views::read_enrollment_qr(&bytes).await {
                     Ok(scan) => {
@@ -90,7 +108,12 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_qr = move |_| {
+        if let Some(input) = qr_ref.get_untracked() {
+            read_qr.dispatch_local(input);
+        }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -106,22 +129,8 @@ pub fn EnrollForm(on_enrolled: Callback<()>) -> impl IntoView {
             error.set(Some(i18n.t("sync.enroll_missing")));
             return;
         }
-        busy.set(true);
         error.set(None);
-        spawn_local(async move {
-            let _ =
-                api::set_preference(cosabi_core::settings::Preference::ServerHint, s.trim()).await;
-            let device = if d.trim().is_empty() {
-                i18n.t("sync.default_device")
-            } else {
-                d
-            };
-            match api::views::enroll(&s, &c, &device).await {
-                Ok(_) => on_enrolled.run(()),
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
-            }
-            busy.set(false);
-        });
+        enroll.dispatch((s, c, d));
     };
     view! {
         <form class="card form" id="enroll-form" on:submit=submit novalidate=true>
@@ -167,10 +176,9 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
             device_name.set(n);
         }
     });
-    let rename = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let name = device_name.get_untracked();
-        spawn_local(async move {
+    let save_name = Action::new_local(move |name: &String| {
+        let name = name.clone();
+        async move {
             match api::views::set_device_name(&name).await {
                 Ok(()) => {
                     device_message.set(Some((true, i18n.t("sync.device_saved"))));
@@ -180,31 +188,18 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
                 }
                 Err(e) => device_message.set(Some((false, i18n.api_error_text(&e)))),
             }
-        });
+        }
+    });
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save_name.dispatch(device_name.get_untracked());
     };
 
-    let run = move |_| {
-        error.set(None);
-        done.set(None);
-        live.set(Some(LiveSync {
-            running: true,
-            ..LiveSync::default()
-        }));
-        // Poll the shell for progress while the sync runs.
-        let handle = set_interval_with_handle(
-            move || {
-                spawn_local(async move {
-                    if let Ok(p) = api::views::sync_progress().await {
-                        if p.running {
-                            live.set(Some(p));
-                        }
-                    }
-                });
-            },
-            Duration::from_millis(250),
-        )
-        .ok();
-        spawn_local(async move {
+    // One sync at a time (the button is disabled while it runs); the progress poll
+    // ends with it.
+    let sync = Action::new_local(move |handle: &Option<IntervalHandle>| {
+        let handle = *handle;
+        async move {
             let result = api::views::sync_now().await;
             if let Some(h) = handle {
                 h.clear();
@@ -241,7 +236,31 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
                 }
             }
             session.bump();
-        });
+        }
+    });
+    let run = move |_| {
+        error.set(None);
+        done.set(None);
+        live.set(Some(LiveSync {
+            running: true,
+            ..LiveSync::default()
+        }));
+        // Poll the shell for progress while the sync runs.
+        let handle = set_interval_with_handle(
+            move || {
+                // A timer's tick: the poll's answer only updates the bar.
+                spawn_local(async move {
+                    if let Ok(p) = api::views::sync_progress().await {
+                        if p.running {
+                            live.set(Some(p));
+                        }
+                    }
+                });
+            },
+            Duration::from_millis(250),
+        )
+        .ok();
+        sync.dispatch_local(handle);
     };
     let running = move || live.get().is_some_and(|l| l.running);
     let pct = move || {
@@ -304,26 +323,46 @@ fn SyncPanel(status: RwSignal<Option<SyncStatus>>) -> impl IntoView {
 fn ConflictInbox() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let items = RwSignal::new(Vec::<ConflictItem>::new());
-    let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
+    // The open conflicts, read again whenever the replica changes.
+    let loaded = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(list) = api::views::conflict_items().await {
-                items.set(list.into_iter().filter(|c| !c.resolved).collect());
+        api::views::conflict_items()
+    });
+    let items = move || {
+        loaded
+            .get()
+            .and_then(|l| l.ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c: &ConflictItem| !c.resolved)
+            .collect::<Vec<_>>()
+    };
+    let error = RwSignal::new(None::<String>);
+    // Keeping the other value (`true`) or the one kept (`false`) of one write.
+    let resolve = Action::new_local(move |(keys, restore): &(Vec<serde_json::Value>, bool)| {
+        let (keys, restore) = (keys.clone(), *restore);
+        async move {
+            let done = if restore {
+                api::views::restore_conflict(&keys).await
+            } else {
+                api::views::dismiss_conflict(&keys).await
+            };
+            match done {
+                Ok(()) => session.bump(),
+                Err(e) => error.set(Some(i18n.api_error_text(&e))),
             }
-        });
+        }
     });
     view! {
         <div class="card" id="conflicts">
             <h2>{move || i18n.t("sync.conflicts")}</h2>
             <p class="muted">{move || i18n.t("sync.conflicts_lead")}</p>
             {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
-            <Show when=move || items.get().is_empty()>
+            <Show when=move || items().is_empty()>
                 <p class="muted" id="no-conflicts">{move || i18n.t("sync.no_conflicts")}</p>
             </Show>
             <ul class="conflict-list">
-                {move || items.get().into_iter().map(|c| {
+                {move || items().into_iter().map(|c| {
                     let keys = c.keys.clone();
                     // Who, on which device, when: two sides by the same person at the
                     // same minute still differ by their device.
@@ -342,22 +381,10 @@ fn ConflictInbox() -> impl IntoView {
                     let other_summary = c.fields.iter().map(|f| code_text(i18n, &f.column, &f.other)).collect::<Vec<_>>().join(", ");
                     let keep_keys = keys.clone();
                     let restore = move |_| {
-                        let keys = keys.clone();
-                        spawn_local(async move {
-                            match api::views::restore_conflict(&keys).await {
-                                Ok(()) => session.bump(),
-                                Err(e) => error.set(Some(i18n.api_error_text(&e))),
-                            }
-                        });
+                        resolve.dispatch((keys.clone(), true));
                     };
                     let keep = move |_| {
-                        let keys = keep_keys.clone();
-                        spawn_local(async move {
-                            match api::views::dismiss_conflict(&keys).await {
-                                Ok(()) => session.bump(),
-                                Err(e) => error.set(Some(i18n.api_error_text(&e))),
-                            }
-                        });
+                        resolve.dispatch((keep_keys.clone(), false));
                     };
                     view! {
                         <li class="conflict-item">
@@ -401,21 +428,18 @@ fn ConflictInbox() -> impl IntoView {
 fn ReviewList() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let items = RwSignal::new(Vec::<crate::api::views::ReviewItem>::new());
-    Effect::new(move |_| {
+    // Read again whenever the replica changes.
+    let loaded = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            if let Ok(list) = api::views::review_items().await {
-                items.set(list);
-            }
-        });
+        api::views::review_items()
     });
+    let items = move || loaded.get().and_then(|l| l.ok()).unwrap_or_default();
     view! {
-        <Show when=move || !items.get().is_empty()>
+        <Show when=move || !items().is_empty()>
             <div class="card attention-card" id="review">
                 <h2>{move || i18n.t("review.title")}</h2>
                 <ul class="review-list">
-                    {move || items.get().into_iter().map(|item| {
+                    {move || items().into_iter().map(|item| {
                         let args: Vec<(&str, String)> = item.detail.iter().map(|(k, v)| {
                             let v = match k.as_str() {
                                 "role" => i18n.t(&format!("role.{v}")),
@@ -450,25 +474,25 @@ fn SyncFiles() -> impl IntoView {
     let session = use_session();
     let message = RwSignal::new(None::<(bool, String)>);
     let file_ref = NodeRef::<leptos::html::Input>::new();
-    let export = move |_| {
-        spawn_local(async move {
-            match api::views::export_sync_file().await {
-                Ok(path) => {
-                    let (name, folder) = crate::components::saved_file::name_and_folder(&path);
-                    message.set(Some((
-                        true,
-                        i18n.t_with("sync.exported", &[("name", name), ("folder", folder)]),
-                    )))
-                }
-                Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
+    let write_file = Action::new_local(move |_: &()| async move {
+        match api::views::export_sync_file().await {
+            Ok(path) => {
+                let (name, folder) = crate::components::saved_file::name_and_folder(&path);
+                message.set(Some((
+                    true,
+                    i18n.t_with("sync.exported", &[("name", name), ("folder", folder)]),
+                )))
             }
-        });
+            Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
+        }
+    });
+    let export = move |_| {
+        write_file.dispatch(());
     };
-    let import = move |_| {
-        let Some(input) = file_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_import = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::views::import_sync_file(&bytes).await {
                     Ok(r) => {
@@ -482,7 +506,12 @@ fn SyncFiles() -> impl IntoView {
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let import = move |_| {
+        if let Some(input) = file_ref.get_untracked() {
+            read_import.dispatch_local(input);
+        }
     };
     view! {
         <div class="card" id="sync-files">
@@ -509,15 +538,15 @@ fn FileKeyCard() -> impl IntoView {
     let shown = RwSignal::new(None::<Option<FileKey>>);
     let typed = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
-    let busy = RwSignal::new(false);
     let qr_ref = NodeRef::<leptos::html::Input>::new();
+    let read_key = Action::new_local(move |_: &()| async move {
+        match api::views::sync_file_key().await {
+            Ok(k) => shown.set(Some(k)),
+            Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
+        }
+    });
     let show = move || {
-        spawn_local(async move {
-            match api::views::sync_file_key().await {
-                Ok(k) => shown.set(Some(k)),
-                Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
-            }
-        });
+        read_key.dispatch(());
     };
     let toggle = move |_| {
         message.set(None);
@@ -527,11 +556,10 @@ fn FileKeyCard() -> impl IntoView {
             show();
         }
     };
-    let on_qr = move |_| {
-        let Some(input) = qr_ref.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
+    // The chosen file is read by an action (its element is not `Send`).
+    let read_qr = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
+        let input = input.clone();
+        async move {
             if let Some(bytes) = read_first_file(&input).await {
                 match api::views::read_sync_file_key_qr(&bytes).await {
                     Ok(key) => {
@@ -542,20 +570,16 @@ fn FileKeyCard() -> impl IntoView {
                 }
             }
             input.set_value("");
-        });
+        }
+    });
+    let on_qr = move |_| {
+        if let Some(input) = qr_ref.get_untracked() {
+            read_qr.dispatch_local(input);
+        }
     };
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let key = typed.get_untracked();
-        if key.trim().is_empty() {
-            message.set(Some((false, i18n.t("sync.file_key_missing"))));
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
+    let store_key = Action::new_local(move |key: &String| {
+        let key = key.clone();
+        async move {
             match api::views::set_sync_file_key(&key).await {
                 Ok(()) => {
                     typed.set(String::new());
@@ -567,8 +591,20 @@ fn FileKeyCard() -> impl IntoView {
                 }
                 Err(e) => message.set(Some((false, i18n.api_error_text(&e)))),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = store_key.pending();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let key = typed.get_untracked();
+        if key.trim().is_empty() {
+            message.set(Some((false, i18n.t("sync.file_key_missing"))));
+            return;
+        }
+        store_key.dispatch(key);
     };
     view! {
         <div class="card" id="file-key">

@@ -19,7 +19,6 @@ use cosabi_core::committee::{Member, Permission};
 use cosabi_core::format::display_date;
 use cosabi_core::schema::ASSEMBLY;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The steps of the acta, in the order they happen.
@@ -90,6 +89,7 @@ impl ActaTexts {
         let session = use_session();
         let minutes = Autosave::new(
             format!("acta-minutes.{id}"),
+            "asm",
             move |text: String| async move {
                 api::assembly::save_minutes(id, &text).await.map(|_| {
                     // The closing step's summary reads the minutes; no reload per pause.
@@ -103,6 +103,7 @@ impl ActaTexts {
         );
         let agenda = Autosave::new(
             format!("acta-agenda.{id}"),
+            "asm",
             move |text: String| async move {
                 // The agenda is written with the header as it is recorded.
                 let Some(a) = detail.get_untracked().map(|d| d.assembly) else {
@@ -119,18 +120,22 @@ impl ActaTexts {
         );
         let community_count = Autosave::new(
             format!("acta-community.{id}"),
+            "asm",
             move |text: String| async move {
                 api::assembly::set_community_attendees(id, &text)
                     .await
                     .map(|_| session.bump())
             },
         );
-        let community_names =
-            Autosave::new(format!("acta-names.{id}"), move |text: String| async move {
+        let community_names = Autosave::new(
+            format!("acta-names.{id}"),
+            "asm",
+            move |text: String| async move {
                 api::assembly::set_community_names(id, &text)
                     .await
                     .map(|_| session.bump())
-            });
+            },
+        );
         ActaTexts {
             minutes,
             agenda,
@@ -218,7 +223,6 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
     let detail = RwSignal::new(None::<AssemblyDetail>);
     let agreements = RwSignal::new(Vec::<Agreement>::new());
     let candidates = RwSignal::new(Vec::<Agreement>::new());
-    let members = RwSignal::new(Vec::<Member>::new());
     let state = RwSignal::new(0u8); // 0 loading, 1 loaded, 2 gone
     let load_error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(false);
@@ -226,41 +230,53 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
     // The step shown; a closed acta opens on its closing, a draft on attendance.
     let step = RwSignal::new(None::<Step>);
 
-    Effect::new(move |_| {
+    // The acta as recorded, read again whenever the replica changes; the steps work
+    // on their copy (`detail`), which follows every read.
+    let record = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            match api::assembly::get_assembly(id).await {
-                Ok(Some(d)) => {
-                    texts.loaded(&d.assembly);
-                    let draft = !d.assembly.is_closed();
-                    if step.get_untracked().is_none() {
-                        step.set(Some(if draft {
-                            Step::Attendance
-                        } else {
-                            Step::Closing
-                        }));
-                    }
-                    detail.set(Some(d));
-                    state.set(1);
-                    load_error.set(None);
-                    if draft {
-                        if let Ok(c) = api::assembly::carry_over_candidates(id).await {
-                            candidates.set(c);
-                        }
-                    } else {
-                        candidates.set(Vec::new());
-                    }
-                }
-                Ok(None) => state.set(2),
-                Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-            match api::assembly::list_agreements(id).await {
-                Ok(list) => agreements.set(list),
-                Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-        });
-        load_members(members);
+        async move {
+            let assembly = api::assembly::get_assembly(id).await;
+            let draft = matches!(&assembly, Ok(Some(d)) if !d.assembly.is_closed());
+            let carry = if draft {
+                api::assembly::carry_over_candidates(id).await.ok()
+            } else {
+                Some(Vec::new())
+            };
+            let listed = api::assembly::list_agreements(id).await;
+            (assembly, carry, listed)
+        }
     });
+    Effect::new(move |_| {
+        let Some((assembly, carry, listed)) = record.get() else {
+            return;
+        };
+        match assembly {
+            Ok(Some(d)) => {
+                texts.loaded(&d.assembly);
+                let draft = !d.assembly.is_closed();
+                if step.get_untracked().is_none() {
+                    step.set(Some(if draft {
+                        Step::Attendance
+                    } else {
+                        Step::Closing
+                    }));
+                }
+                detail.set(Some(d));
+                state.set(1);
+                load_error.set(None);
+                if let Some(c) = carry {
+                    candidates.set(c);
+                }
+            }
+            Ok(None) => state.set(2),
+            Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
+        }
+        match listed {
+            Ok(list) => agreements.set(list),
+            Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
+        }
+    });
+    let members = committee();
 
     let closed = Signal::derive(move || detail.get().is_some_and(|d| d.assembly.is_closed()));
     let can_edit = Signal::derive(move || !closed.get() && session.can(Permission::Assembly));
@@ -274,6 +290,14 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
         }
     });
     let hidden_unless = move |s: Step| step.get() != Some(s);
+    // The header form sends the agenda on screen and the community count on record.
+    let current_rest = Callback::new(move |_: ()| {
+        let community = detail
+            .get_untracked()
+            .map(|d| d.assembly.community_attendees.to_string())
+            .unwrap_or_default();
+        (texts.agenda.text.get_untracked(), community)
+    });
 
     view! {
         <div id="assembly-detail" class="rec-detail acta">
@@ -292,7 +316,7 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
                 <Show when=move || editing.get() && !closed.get()>
                     {move || detail.get_untracked().map(|d| view! {
                         <AssemblyForm
-                            editing=Some(d.assembly)
+                            editing=Some((d.assembly, current_rest))
                             on_saved=Callback::new(move |_| { editing.set(false); session.bump(); })
                             on_cancel=Callback::new(move |_| editing.set(false))/>
                     })}
@@ -336,7 +360,7 @@ pub(super) fn AssemblyView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl I
 fn ActaHeader(
     id: Uuid,
     detail: RwSignal<Option<AssemblyDetail>>,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     editing: RwSignal<bool>,
 ) -> impl IntoView {

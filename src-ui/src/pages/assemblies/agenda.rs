@@ -3,7 +3,6 @@
 
 use super::acta::ActaTexts;
 use crate::components::autosave::SaveStatus;
-use crate::components::form::{field_problem, has_problem};
 use crate::i18n::use_i18n;
 use cosabi_core::assembly::AssemblyDetail;
 use leptos::prelude::*;
@@ -37,12 +36,12 @@ pub(super) fn Agenda(
             >
                 <label for="agenda-text" class="sr-only">{move || i18n.t("asm.agenda")}</label>
                 <textarea id="agenda-text" rows="6" aria-describedby="agenda-hint agenda-status"
-                    class:invalid=move || has_problem(field.errors, "agenda")
+                    class:invalid=field.form.invalid("agenda")
                     prop:value=move || field.text.get()
                     on:input=move |ev| field.input(event_target_value(&ev))
                     on:blur=move |_| field.flush()></textarea>
                 <p class="hint" id="agenda-hint">{move || i18n.t("asm.agenda_hint")}</p>
-                {field_problem(field.errors, "asm", "agenda", "agenda-text")}
+                {field.form.problem("agenda", "agenda-text")}
                 <SaveStatus field=field id="agenda-status"/>
             </Show>
         </div>

@@ -5,7 +5,7 @@ use crate::api;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::date_picker::DatePicker;
 use crate::components::draft::Draft;
-use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
+use crate::components::form::{failure_text, FormState};
 use crate::components::history::HistoryButton;
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
@@ -14,9 +14,7 @@ use cosabi_core::committee::Member;
 use cosabi_core::format::display_date;
 use cosabi_core::ids::MemberId;
 use cosabi_core::schema::AGREEMENT;
-use cosabi_core::ValidationError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The agreements: list with follow-up, carry-over of open ones, and the form.
@@ -25,22 +23,23 @@ pub(super) fn Agreements(
     id: Uuid,
     agreements: RwSignal<Vec<Agreement>>,
     candidates: RwSignal<Vec<Agreement>>,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     can_follow: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let banner = RwSignal::new(None::<String>);
+    // Carrying over and following up agreements say what failed in one banner.
+    let form = FormState::new("asm");
     let notice = RwSignal::new(None::<String>);
     let carry = Action::new_local(move |_: &()| async move {
         match api::assembly::carry_over_agreements(id).await {
             Ok(copies) => {
-                banner.set(None);
+                form.clear();
                 notice.set(Some(i18n.plural("asm.carried", copies.len())));
                 session.bump();
             }
-            Err(e) => banner.set(Some(failure_text(i18n, "asm", &e, &[]))),
+            Err(e) => form.failed(e),
         }
     });
     // Removing asks first; the dialog names the agreement.
@@ -80,7 +79,7 @@ pub(super) fn Agreements(
     view! {
         <div class="card" id="agreements-card">
             <h2>{move || i18n.t("asm.agreements_title")}</h2>
-            {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="agreements-error">{b}</p> })}
+            {form.banner_view("agreements-error")}
             {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="agreements-notice">{n}</p> })}
             <Show when=move || can_edit.get() && !candidates.get().is_empty()>
                 <div class="rec-carry" id="carry-box">
@@ -103,7 +102,7 @@ pub(super) fn Agreements(
                         each=move || agreements.get()
                         key=|g| (g.id, g.status.clone())
                         children=move |g: Agreement| view! {
-                            <AgreementRow agreement=g members=members can_edit=can_edit can_follow=can_follow banner=banner removing=removing/>
+                            <AgreementRow agreement=g members=members can_edit=can_edit can_follow=can_follow form=form removing=removing/>
                         }
                     />
                 </ul>
@@ -130,10 +129,11 @@ pub(super) fn Agreements(
 #[component]
 pub(super) fn AgreementRow(
     agreement: Agreement,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     can_follow: Signal<bool>,
-    banner: RwSignal<Option<String>>,
+    /// Where a failed follow-up is said.
+    form: FormState,
     /// Set to this agreement to ask whether to remove it.
     removing: RwSignal<Option<Agreement>>,
 ) -> impl IntoView {
@@ -147,15 +147,18 @@ pub(super) fn AgreementRow(
     let carried = agreement.carried_from_id.is_some();
     let open = AgreementStatus::from_code(&status).is_some_and(AgreementStatus::is_open);
 
-    let set_status = move |ev| {
-        let value = event_target_value(&ev);
-        spawn_local(async move {
+    let follow = Action::new_local(move |value: &String| {
+        let value = value.clone();
+        async move {
             match api::assembly::set_agreement_status(id, &value).await {
-                Ok(_) => banner.set(None),
-                Err(e) => banner.set(Some(failure_text(i18n, "asm", &e, &[]))),
+                Ok(_) => form.clear(),
+                Err(e) => form.failed(e),
             }
             session.bump();
-        });
+        }
+    });
+    let set_status = move |ev| {
+        follow.dispatch(event_target_value(&ev));
     };
     let status_now = status.clone();
 
@@ -203,26 +206,36 @@ pub(super) fn AgreementRow(
 }
 
 #[component]
-pub(super) fn AgreementForm(id: Uuid, members: RwSignal<Vec<Member>>) -> impl IntoView {
+pub(super) fn AgreementForm(id: Uuid, members: Signal<Vec<Member>>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let text = RwSignal::new(String::new());
     let due = RwSignal::new(String::new());
     let responsible_select = NodeRef::<leptos::html::Select>::new();
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new("asm");
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let draft = Draft::new(
         format!("agreement.{id}"),
         vec![("text", text), ("due", due)],
     );
+    let save = form.save(
+        move |input: &NewAgreement| {
+            let input = input.clone();
+            async move { api::assembly::add_agreement(id, &input).await }
+        },
+        move |_| {
+            notice.set(Some(i18n.t("asm.agr_added")));
+            draft.clear();
+            if let Some(s) = responsible_select.get_untracked() {
+                s.set_value("");
+            }
+            session.bump();
+        },
+    );
+    let busy = save.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let responsible_id = responsible_select
             .get_untracked()
             .map(|s| s.value())
@@ -233,50 +246,27 @@ pub(super) fn AgreementForm(id: Uuid, members: RwSignal<Vec<Member>>) -> impl In
             responsible_id,
             due_date: due.get_untracked(),
         };
-        let draft = draft.clone();
-        busy.set(true);
-        notice.set(None);
-        spawn_local(async move {
-            match api::assembly::add_agreement(id, &input).await {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    notice.set(Some(i18n.t("asm.agr_added")));
-                    draft.clear();
-                    if let Some(s) = responsible_select.get_untracked() {
-                        s.set_value("");
-                    }
-                    session.bump();
-                }
-                Err(e) => show_failure(
-                    i18n,
-                    "asm",
-                    e,
-                    &["text", "responsible_id", "due_date"],
-                    errors,
-                    banner,
-                ),
-            }
-            busy.set(false);
-        });
+        if save.run(input) {
+            notice.set(None);
+        }
     };
 
     view! {
         <form class="rec-subform" id="agreement-form" on:submit=submit novalidate=true>
             <h3>{move || i18n.t("asm.agr_form_title")}</h3>
-            {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="agreement-form-error">{b}</p> })}
+            {form.banner_view("agreement-form-error")}
             {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="agreement-notice">{n}</p> })}
             <label for="agr-text">{move || i18n.t("asm.agr_text")}</label>
             <textarea id="agr-text" rows="3"
-                class:invalid=move || has_problem(errors, "text")
+                class:invalid=form.invalid("text")
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            {field_problem(errors, "asm", "text", "agr-text")}
+            {form.problem("text", "agr-text")}
             <div class="row">
                 <div>
                     <label for="agr-responsible">{move || i18n.t("asm.agr_responsible")}</label>
                     <select id="agr-responsible" node_ref=responsible_select
-                        class:invalid=move || has_problem(errors, "responsible_id")>
+                        class:invalid=form.invalid("responsible_id")>
                         <option value="">{move || i18n.t("asm.agr_responsible_none")}</option>
                         {move || members.get().into_iter().map(|m| {
                             let role = m.role.clone();
@@ -287,16 +277,16 @@ pub(super) fn AgreementForm(id: Uuid, members: RwSignal<Vec<Member>>) -> impl In
                             }
                         }).collect_view()}
                     </select>
-                    {field_problem(errors, "asm", "responsible_id", "agr-responsible")}
+                    {form.problem("responsible_id", "agr-responsible")}
                 </div>
                 <div>
                     <label for="agr-due">{move || i18n.t("asm.agr_due")}</label>
                     <input id="agr-due" inputmode="numeric" autocomplete="off"
                         placeholder=move || i18n.t("field.date_placeholder")
-                        class:invalid=move || has_problem(errors, "due_date")
+                        class:invalid=form.invalid("due_date")
                         bind:value=due/>
                     <DatePicker value=due for_id="agr-due"/>
-                    {field_problem(errors, "asm", "due_date", "agr-due")}
+                    {form.problem("due_date", "agr-due")}
                 </div>
             </div>
             <button type="submit" class="primary" id="agr-save" disabled=move || busy.get()>

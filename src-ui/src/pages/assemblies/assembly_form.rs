@@ -4,19 +4,23 @@ use super::*;
 use crate::api;
 use crate::components::date_picker::DatePicker;
 use crate::components::draft::Draft;
-use crate::components::form::{field_problem, has_problem, show_failure};
+use crate::components::form::FormState;
 use crate::i18n::use_i18n;
 use cosabi_core::assembly::{Assembly, AssemblyKind, NewAssembly};
 use cosabi_core::format::display_date;
-use cosabi_core::ValidationError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
-/// Registers an assembly, or corrects the header of a draft acta (`editing`).
+/// The agenda and the community count of a draft acta as they are now. They have
+/// steps of their own, edited while the header form is open, so correcting the
+/// header takes them at save time, never from when the form opened.
+pub(super) type CurrentRest = Callback<(), (String, String)>;
+
+/// Registers an assembly, or corrects the header of a draft acta (`editing`, with
+/// where its agenda and community count are now).
 #[component]
 pub(super) fn AssemblyForm(
-    editing: Option<Assembly>,
+    editing: Option<(Assembly, CurrentRest)>,
     on_saved: Callback<Uuid>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -26,10 +30,10 @@ pub(super) fn AssemblyForm(
     let agenda = RwSignal::new(String::new());
     let community = RwSignal::new(String::new());
     let kind_select = NodeRef::<leptos::html::Select>::new();
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new("asm");
 
+    let current_rest = editing.as_ref().map(|(_, rest)| *rest);
+    let editing = editing.map(|(a, _)| a);
     let editing_id = editing.as_ref().map(|a| a.id);
     let quorum_percent = editing
         .as_ref()
@@ -43,12 +47,6 @@ pub(super) fn AssemblyForm(
         Some(a) => {
             date.set(display_date(&a.date));
             place.set(a.place.clone());
-            agenda.set(a.agenda.join("\n"));
-            community.set(if a.community_attendees == 0 {
-                String::new()
-            } else {
-                a.community_attendees.to_string()
-            });
             None
         }
         None => Some(Draft::new(
@@ -62,11 +60,34 @@ pub(super) fn AssemblyForm(
         )),
     };
 
+    let draft = StoredValue::new(draft);
+    let save = form.save(
+        move |input: &NewAssembly| {
+            let input = input.clone();
+            async move {
+                match editing_id {
+                    Some(id) => api::assembly::update_assembly(id, &input).await.map(|_| id),
+                    None => api::assembly::create_assembly(&input).await.map(|a| a.id),
+                }
+            }
+        },
+        move |id| {
+            draft.with_value(|d| {
+                if let Some(d) = d {
+                    d.clear();
+                }
+            });
+            on_saved.run(id);
+        },
+    );
+    let busy = save.pending();
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
+        let (agenda, community_attendees) = match current_rest {
+            Some(rest) => rest.run(()),
+            None => (agenda.get_untracked(), community.get_untracked()),
+        };
         let input = NewAssembly {
             kind: kind_select
                 .get_untracked()
@@ -74,49 +95,23 @@ pub(super) fn AssemblyForm(
                 .unwrap_or_default(),
             date: date.get_untracked(),
             place: place.get_untracked(),
-            agenda: agenda.get_untracked(),
-            community_attendees: community.get_untracked(),
+            agenda,
+            community_attendees,
             quorum_percent: quorum_percent.clone(),
             minutes: String::new(),
         };
-        let draft = draft.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let result = match editing_id {
-                Some(id) => api::assembly::update_assembly(id, &input).await.map(|_| id),
-                None => api::assembly::create_assembly(&input).await.map(|a| a.id),
-            };
-            busy.set(false);
-            match result {
-                Ok(id) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    if let Some(d) = &draft {
-                        d.clear();
-                    }
-                    on_saved.run(id);
-                }
-                Err(e) => show_failure(
-                    i18n,
-                    "asm",
-                    e,
-                    &["kind", "date", "place", "agenda", "community_attendees"],
-                    errors,
-                    banner,
-                ),
-            }
-        });
+        save.run(input);
     };
     let is_edit = editing_id.is_some();
 
     view! {
         <form class="card rec-form" id="assembly-form" on:submit=submit novalidate=true>
             <h2>{move || if is_edit { i18n.t("asm.edit_title") } else { i18n.t("asm.form_title") }}</h2>
-            {move || banner.get().map(|b| view! { <p class="banner error" id="assembly-form-error" role="alert">{b}</p> })}
+            {form.banner_view("assembly-form-error")}
 
             <label for="asm-kind">{move || i18n.t("asm.kind")}</label>
             <select id="asm-kind" name="kind" node_ref=kind_select
-                class:invalid=move || has_problem(errors, "kind")>
+                class:invalid=form.invalid("kind")>
                 {AssemblyKind::ALL
                     .iter()
                     .map(|k| {
@@ -129,39 +124,39 @@ pub(super) fn AssemblyForm(
                     })
                     .collect_view()}
             </select>
-            {field_problem(errors, "asm", "kind", "asm-kind")}
+            {form.problem("kind", "asm-kind")}
 
             <label for="asm-date">{move || i18n.t("asm.date")}</label>
             <input id="asm-date" name="date" inputmode="numeric" autocomplete="off"
                 placeholder=move || i18n.t("field.date_placeholder")
-                class:invalid=move || has_problem(errors, "date")
+                class:invalid=form.invalid("date")
                 bind:value=date/>
                     <DatePicker value=date for_id="asm-date"/>
-            {field_problem(errors, "asm", "date", "asm-date")}
+            {form.problem("date", "asm-date")}
 
             <label for="asm-place">{move || i18n.t("asm.place")}</label>
             <input id="asm-place" name="place" autocomplete="off"
                 placeholder=move || i18n.t("asm.place_hint")
-                class:invalid=move || has_problem(errors, "place")
+                class:invalid=form.invalid("place")
                 bind:value=place/>
-            {field_problem(errors, "asm", "place", "asm-place")}
+            {form.problem("place", "asm-place")}
 
             // Once recorded, the agenda and the community count have steps of their own.
             <Show when=move || !is_edit>
                 <label for="asm-agenda">{move || i18n.t("asm.agenda")}</label>
                 <textarea id="asm-agenda" name="agenda" rows="5"
-                    class:invalid=move || has_problem(errors, "agenda")
+                    class:invalid=form.invalid("agenda")
                     prop:value=move || agenda.get()
                     on:input=move |ev| agenda.set(event_target_value(&ev))></textarea>
                 <p class="hint">{move || i18n.t("asm.agenda_hint")}</p>
-                {field_problem(errors, "asm", "agenda", "asm-agenda")}
+                {form.problem("agenda", "asm-agenda")}
 
                 <label for="asm-community">{move || i18n.t("asm.community")}</label>
                 <input id="asm-community" name="community" inputmode="numeric" autocomplete="off"
-                    class:invalid=move || has_problem(errors, "community_attendees")
+                    class:invalid=form.invalid("community_attendees")
                     bind:value=community/>
                 <p class="hint">{move || i18n.t("asm.community_hint")}</p>
-                {field_problem(errors, "asm", "community_attendees", "asm-community")}
+                {form.problem("community_attendees", "asm-community")}
             </Show>
 
             <div class="rec-actions">

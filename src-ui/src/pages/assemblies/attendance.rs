@@ -4,14 +4,13 @@
 use super::acta::ActaTexts;
 use crate::api;
 use crate::components::autosave::SaveStatus;
-use crate::components::form::{failure_text, field_problem, has_problem};
+use crate::components::form::FormState;
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
 use cosabi_core::assembly::{AssemblyDetail, AttendanceEntry};
 use cosabi_core::committee::Member;
 use cosabi_core::ids::MemberId;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// Attendance by tapping members, the live quorum and the community count.
@@ -20,19 +19,26 @@ pub(super) fn Attendance(
     id: Uuid,
     detail: RwSignal<Option<AssemblyDetail>>,
     /// The committee, for each member's gender (roles are named by it).
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     can_edit: Signal<bool>,
     /// The community count and names, saved as typed.
     texts: ActaTexts,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new("asm");
+    // Taps on several members may be written at once; each reloads the acta.
+    let mark = Action::new_local(move |&(member, present): &(MemberId, bool)| async move {
+        if let Err(e) = api::assembly::set_attendance(id, member, present).await {
+            form.failed(e);
+        }
+        session.bump();
+    });
     let count = texts.community_count;
     let names = texts.community_names;
 
     let toggle = move |member: MemberId, present: bool| {
-        banner.set(None);
+        form.clear();
         // Shown at once; the reload after saving confirms it (or puts it back).
         detail.update(|d| {
             if let Some(d) = d {
@@ -48,12 +54,7 @@ pub(super) fn Attendance(
                 );
             }
         });
-        spawn_local(async move {
-            if let Err(e) = api::assembly::set_attendance(id, member, present).await {
-                banner.set(Some(failure_text(i18n, "asm", &e, &[])));
-            }
-            session.bump();
-        });
+        mark.dispatch((member, present));
     };
 
     view! {
@@ -80,7 +81,7 @@ pub(super) fn Attendance(
             <Show when=move || can_edit.get()>
                 <p class="hint">{move || i18n.t("asm.attendance_hint")}</p>
             </Show>
-            {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="attendance-error">{b}</p> })}
+            {form.banner_view("attendance-error")}
             <ul class="rec-list attendance-list" id="attendance-list">
                 {move || detail.get().map(|d| d.attendance).unwrap_or_default().into_iter().map(|e: AttendanceEntry| {
                     let input_id = format!("att-{}", e.member_id);
@@ -116,11 +117,11 @@ pub(super) fn Attendance(
                 <input id="community-count" inputmode="numeric" autocomplete="off"
                     aria-describedby="community-status"
                     disabled=move || !can_edit.get()
-                    class:invalid=move || has_problem(count.errors, "community_attendees")
+                    class:invalid=count.form.invalid("community_attendees")
                     prop:value=move || count.text.get()
                     on:input=move |ev| count.input(event_target_value(&ev))
                     on:blur=move |_| count.flush()/>
-                {field_problem(count.errors, "asm", "community_attendees", "community-count")}
+                {count.form.problem("community_attendees", "community-count")}
                 <SaveStatus field=count id="community-status"/>
             </div>
             <div class="rec-inline" id="community-names-form">
@@ -128,12 +129,12 @@ pub(super) fn Attendance(
                 <textarea id="community-names" rows="4" autocomplete="off"
                     aria-describedby="community-names-hint community-names-status"
                     disabled=move || !can_edit.get()
-                    class:invalid=move || has_problem(names.errors, "community_names")
+                    class:invalid=names.form.invalid("community_names")
                     prop:value=move || names.text.get()
                     on:input=move |ev| names.input(event_target_value(&ev))
                     on:blur=move |_| names.flush()></textarea>
                 <p class="hint" id="community-names-hint">{move || i18n.t("asm.community_names_hint")}</p>
-                {field_problem(names.errors, "asm", "community_names", "community-names")}
+                {names.form.problem("community_names", "community-names")}
                 <SaveStatus field=names id="community-names-status"/>
             </div>
         </div>

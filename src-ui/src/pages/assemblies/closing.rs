@@ -5,15 +5,13 @@ use super::*;
 use crate::api;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::draft::Draft;
-use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
+use crate::components::form::{failure_text, FormState};
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
 use cosabi_core::assembly::{Agreement, AssemblyDetail};
 use cosabi_core::committee::{Member, Permission};
 use cosabi_core::format::display_date;
-use cosabi_core::ValidationError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The closing step. While a draft: what will be sealed, that it cannot change
@@ -24,7 +22,7 @@ pub(super) fn CloseActa(
     id: Uuid,
     detail: RwSignal<Option<AssemblyDetail>>,
     agreements: RwSignal<Vec<Agreement>>,
-    members: RwSignal<Vec<Member>>,
+    members: Signal<Vec<Member>>,
     texts: ActaTexts,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -125,33 +123,27 @@ pub(super) fn Amendments(
     let i18n = use_i18n();
     let session = use_session();
     let text = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<ValidationError>::new());
-    let banner = RwSignal::new(None::<String>);
+    let form = FormState::new("asm");
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let draft = StoredValue::new(Draft::new(format!("amendment.{id}"), vec![("text", text)]));
+    let save = form.save(
+        move |t: &String| {
+            let t = t.clone();
+            async move { api::assembly::add_amendment(id, &t).await }
+        },
+        move |_| {
+            notice.set(Some(i18n.t("asm.amendment_added")));
+            draft.with_value(Draft::clear);
+            session.bump();
+        },
+    );
+    let busy = save.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
+        if save.run(text.get_untracked()) {
+            notice.set(None);
         }
-        busy.set(true);
-        notice.set(None);
-        let t = text.get_untracked();
-        spawn_local(async move {
-            match api::assembly::add_amendment(id, &t).await {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    banner.set(None);
-                    notice.set(Some(i18n.t("asm.amendment_added")));
-                    draft.with_value(Draft::clear);
-                    session.bump();
-                }
-                Err(e) => show_failure(i18n, "asm", e, &["text"], errors, banner),
-            }
-            busy.set(false);
-        });
     };
 
     view! {
@@ -176,15 +168,15 @@ pub(super) fn Amendments(
             }}
             <Show when=move || can_add.get()>
                 <form class="rec-subform" id="amendment-form" on:submit=submit novalidate=true>
-                    {move || banner.get().map(|b| view! { <p class="banner error" role="alert" id="amendment-form-error">{b}</p> })}
+                    {form.banner_view("amendment-form-error")}
                     {move || notice.get().map(|n| view! { <p class="banner ok" role="status" id="amendment-notice">{n}</p> })}
                     <label for="amendment-text">{move || i18n.t("asm.amendment_text")}</label>
                     <textarea id="amendment-text" rows="3"
                         placeholder=move || i18n.t("asm.amendment_hint")
-                        class:invalid=move || has_problem(errors, "text")
+                        class:invalid=form.invalid("text")
                         prop:value=move || text.get()
                         on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                    {field_problem(errors, "asm", "text", "amendment-text")}
+                    {form.problem("text", "amendment-text")}
                     <button type="submit" class="primary" id="amendment-save" disabled=move || busy.get()>
                         {move || if busy.get() { i18n.t("common.saving") } else { i18n.t("asm.amendment_save") }}
                     </button>

@@ -5,11 +5,10 @@ use crate::api;
 use crate::components::form::failure_text;
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
-use cosabi_core::assembly::{Agreement, Assembly};
-use cosabi_core::committee::{Member, Permission};
+use cosabi_core::assembly::Assembly;
+use cosabi_core::committee::Permission;
 use cosabi_core::format::display_date;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
 /// The list of assemblies, the button and form to register one, and the agreements
@@ -18,30 +17,30 @@ use uuid::Uuid;
 pub(super) fn AssemblyList(selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let list = RwSignal::new(Vec::<Assembly>::new());
-    let loaded = RwSignal::new(false);
-    let open = RwSignal::new(Vec::<Agreement>::new());
-    let members = RwSignal::new(Vec::<Member>::new());
-    let load_error = RwSignal::new(None::<String>);
-    let form_open = RwSignal::new(false);
-
-    Effect::new(move |_| {
+    // The assemblies and the agreements still open, read again whenever the replica
+    // changes.
+    let data = LocalResource::new(move || {
         session.track();
-        spawn_local(async move {
-            match api::assembly::list_assemblies().await {
-                Ok(l) => {
-                    list.set(l);
-                    loaded.set(true);
-                    load_error.set(None);
-                }
-                Err(e) => load_error.set(Some(failure_text(i18n, "asm", &e, &[]))),
-            }
-            if let Ok(o) = api::assembly::open_agreements().await {
-                open.set(o);
-            }
-        });
-        load_members(members);
+        async move {
+            let list = api::assembly::list_assemblies().await;
+            let open = api::assembly::open_agreements().await.unwrap_or_default();
+            (list, open)
+        }
     });
+    let list = move || {
+        data.get()
+            .and_then(|(list, _)| list.ok())
+            .unwrap_or_default()
+    };
+    let loaded = move || data.get().is_some_and(|(list, _)| list.is_ok());
+    let load_error = move || {
+        data.get()
+            .and_then(|(list, _)| list.err())
+            .map(|e| failure_text(i18n, "asm", &e, &[]))
+    };
+    let open = move || data.get().map(|(_, open)| open).unwrap_or_default();
+    let members = committee();
+    let form_open = RwSignal::new(false);
 
     let on_saved = Callback::new(move |id: Uuid| {
         form_open.set(false);
@@ -50,7 +49,7 @@ pub(super) fn AssemblyList(selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     });
     let on_cancel = Callback::new(move |_: ()| form_open.set(false));
     let date_of = move |assembly: Uuid| {
-        list.get()
+        list()
             .iter()
             .find(|a| a.id == assembly)
             .map(|a| display_date(&a.date))
@@ -69,7 +68,7 @@ pub(super) fn AssemblyList(selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         </div>
         <p class="lead">{move || i18n.t("asm.lead")}</p>
         <MayHint permission=Permission::Assembly signed_out="asm.sign_in_hint" denied="asm.sign_in_hint" id="asm-may"/>
-        {move || load_error.get().map(|e| view! { <p class="banner error" role="alert" id="assembly-load-error">{e}</p> })}
+        {move || load_error().map(|e| view! { <p class="banner error" role="alert" id="assembly-load-error">{e}</p> })}
 
         <div class="rec-cols">
             <Show when=move || form_open.get()>
@@ -78,16 +77,16 @@ pub(super) fn AssemblyList(selected: RwSignal<Option<Uuid>>) -> impl IntoView {
             <div class="card">
                 <h2>{move || i18n.t("asm.list_title")}</h2>
                 <Show
-                    when=move || !list.get().is_empty()
+                    when=move || !list().is_empty()
                     fallback=move || view! {
                         <p class="muted" id="assembly-empty">
-                            {move || if loaded.get() { i18n.t("asm.empty") } else { i18n.t("common.loading") }}
+                            {move || if loaded() { i18n.t("asm.empty") } else { i18n.t("common.loading") }}
                         </p>
                     }
                 >
                     <ul class="rec-list" id="assembly-list">
                         <For
-                            each=move || list.get()
+                            each=move || list()
                             key=|a| (a.id, a.status.clone(), a.date.clone(), a.place.clone(), a.kind.clone())
                             children=move |a: Assembly| {
                                 let id = a.id;
@@ -116,11 +115,11 @@ pub(super) fn AssemblyList(selected: RwSignal<Option<Uuid>>) -> impl IntoView {
             <div class="card" id="open-agreements">
                 <h2>{move || i18n.t("asm.open_title")}</h2>
                 <Show
-                    when=move || !open.get().is_empty()
+                    when=move || !open().is_empty()
                     fallback=move || view! { <p class="muted">{move || i18n.t("asm.open_empty")}</p> }
                 >
                     <ul class="rec-list plain">
-                        {move || open.get().into_iter().map(|g| {
+                        {move || open().into_iter().map(|g| {
                             let assembly = g.assembly_id;
                             let who = g.responsible_id.map(|r| member_name(&members.get(), r));
                             let due = g.due_date.clone().map(|d| display_date(&d));

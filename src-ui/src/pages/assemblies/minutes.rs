@@ -3,7 +3,6 @@
 
 use super::acta::ActaTexts;
 use crate::components::autosave::SaveStatus;
-use crate::components::form::{field_problem, has_problem};
 use crate::i18n::use_i18n;
 use cosabi_core::assembly::AssemblyDetail;
 use leptos::prelude::*;
@@ -29,11 +28,11 @@ pub(super) fn Minutes(
                 aria-describedby="minutes-hint minutes-status"
                 readonly=move || !can_edit.get()
                 disabled=move || !can_edit.get()
-                class:invalid=move || has_problem(field.errors, "minutes")
+                class:invalid=field.form.invalid("minutes")
                 prop:value=move || field.text.get()
                 on:input=move |ev| field.input(event_target_value(&ev))
                 on:blur=move |_| field.flush()></textarea>
-            {field_problem(field.errors, "asm", "minutes", "asm-minutes")}
+            {field.form.problem("minutes", "asm-minutes")}
             <SaveStatus field=field id="minutes-status"/>
         </div>
     }

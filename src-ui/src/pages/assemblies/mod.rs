@@ -21,10 +21,9 @@ use crate::i18n::{use_i18n, I18n};
 use cosabi_core::committee::{Member, Permission};
 use cosabi_core::ids::MemberId;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
-pub(crate) use crate::components::form::{failure_text, field_problem, has_problem, show_failure};
+pub(crate) use crate::components::form::{failure_text, FormState};
 use acta::AssemblyView;
 use agenda::Agenda;
 use agreements::Agreements;
@@ -115,12 +114,14 @@ pub(crate) fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-pub(super) fn load_members(members: RwSignal<Vec<Member>>) {
-    spawn_local(async move {
-        if let Ok(list) = api::list_members().await {
-            members.set(list);
-        }
+/// The committee (names, roles and genders), read again whenever the replica changes.
+pub(super) fn committee() -> Signal<Vec<Member>> {
+    let session = use_session();
+    let loaded = LocalResource::new(move || {
+        session.track();
+        api::list_members()
     });
+    Signal::derive(move || loaded.get().and_then(|l| l.ok()).unwrap_or_default())
 }
 
 pub(super) fn kind_label(i18n: I18n, code: &str) -> String {
