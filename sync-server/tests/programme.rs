@@ -87,6 +87,9 @@ fn assert_states_match(body: &str, expected: &[TableRow]) {
     assert_eq!(rows.len(), expected.len() + 1, "{body}");
     let total = rows.last().unwrap();
     assert_eq!(total["estado"], "Total");
+    // Money spent is "gastado", as the app and the documents say.
+    assert!(total.contains_key("gastado"), "{body}");
+    assert!(!total.keys().any(|k| k.contains("ejercido")), "{body}");
     assert_eq!(
         num(total, "comites_instalados"),
         expected.iter().map(|t| u64::from(t.installed)).sum::<u64>()

@@ -1683,9 +1683,30 @@ async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result
     .await?;
     app.wait_for_text("#purchase-detail .history-list", "RFC: EMO0503152A1")
         .await?;
+    // The action it buys for is named by its description, never by its id.
+    let history = app
+        .wait_for_text(
+            "#purchase-detail .history-list",
+            "Acción: Baumanómetro para el consultorio 2",
+        )
+        .await?;
+    assert!(!has_uuid(&history), "an id in the history: {history}");
     shot(&app, "purchase-corrected-phone").await?;
     app.quit().await?;
     Ok(())
+}
+
+/// Whether `text` holds a UUID (8-4-4-4-12 hex digits), which no screen shows.
+fn has_uuid(text: &str) -> bool {
+    text.as_bytes().windows(36).any(|w| {
+        w.iter().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+    })
 }
 
 /// WCAG 2.2 AA on every screen, measured in the real window: axe-core finds nothing

@@ -121,8 +121,35 @@ pub struct HistoryEntry {
     pub column: String,
     pub value: Value,
     /// The value as people read it: money as `$1,250.50`, dates as `dd/mm/aaaa`, a
-    /// member by name, empty for no value.
+    /// referenced record by its name in words (a member's name, an action's
+    /// description, a purchase's concept), empty for no value — and empty for a
+    /// record this device does not have, which `refers_to` then marks.
     pub display: String,
+    /// For a field that refers to another record (see [`referenced_tables`]): the
+    /// catalog name of the record's table, so the screen can say "a record this
+    /// device does not have" when `display` is empty; never shown as it is.
+    #[serde(default)]
+    pub refers_to: Option<String>,
+}
+
+/// The tables a reference column points to, most likely first: the record whose
+/// name stands for the stored id in a history. A photo's owner is any record a photo
+/// is taken of. Empty for a column that refers to nothing (or to a device).
+pub fn referenced_tables(table: u16, column: &str) -> &'static [&'static schema::TableDef] {
+    use schema::{ACTION, AGREEMENT, ASSEMBLY, CLINIC, MEMBER, PHOTO, PURCHASE, RECEIPT};
+    if is_member_column(table, column) {
+        return &[&MEMBER];
+    }
+    match (schema::table(table).map(|t| t.name), column) {
+        (Some(_), "clinic_id") => &[&CLINIC],
+        (Some(_), "assembly_id") => &[&ASSEMBLY],
+        (Some(_), "agreement_id") | (Some("agreement"), "carried_from_id") => &[&AGREEMENT],
+        (Some(_), "action_id") => &[&ACTION],
+        (Some(_), "purchase_id") => &[&PURCHASE],
+        (Some("assembly"), "signed_photo_id") => &[&PHOTO],
+        (Some("photo"), "owner_id") => &[&RECEIPT, &ACTION, &ASSEMBLY, &PURCHASE],
+        _ => &[],
+    }
 }
 
 /// RFC 3339 (UTC, seconds) of a clock reading.
@@ -349,9 +376,40 @@ mod history_serde_tests {
             column: "total".into(),
             value: Value::Int(125_050),
             display: "$1,250.50".into(),
+            refers_to: None,
         };
         let json = serde_json::to_string(&e).unwrap();
         assert!(json.contains(&format!("\"{}\"", e.hlc.0)), "{json}");
         assert_eq!(serde_json::from_str::<HistoryEntry>(&json).unwrap(), e);
+    }
+
+    /// Every id a person could see in a history refers to a record that has a name:
+    /// each UUID column of the synced tables but a device's site.
+    #[test]
+    fn every_reference_column_names_the_records_it_points_to() {
+        for t in schema::TABLES.iter().filter(|t| t.id < 100) {
+            for c in t
+                .columns
+                .iter()
+                .filter(|c| c.kind == schema::ColumnKind::Uuid)
+            {
+                let to = referenced_tables(t.id, c.name);
+                assert_eq!(
+                    to.is_empty(),
+                    (t.name, c.name) == ("device", "site"),
+                    "{}.{}",
+                    t.name,
+                    c.name
+                );
+            }
+        }
+        assert_eq!(
+            referenced_tables(schema::PURCHASE.id, "action_id")[0].name,
+            "action"
+        );
+        assert_eq!(
+            referenced_tables(schema::PURCHASE.id, "concept"),
+            &[] as &[&schema::TableDef]
+        );
     }
 }

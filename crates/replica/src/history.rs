@@ -4,11 +4,15 @@
 use crate::error::{Error, Result};
 use crate::log::{decode, LogField};
 use crate::Replica;
+use cosabi_core::change::Value;
+use cosabi_core::format::display_date;
+use cosabi_core::glossary;
 use cosabi_core::hlc::Hlc;
 use cosabi_core::ids::{MemberId, SiteId};
 use cosabi_core::schema::TableDef;
-use cosabi_core::views::{display_value, hlc_rfc3339, is_member_column};
+use cosabi_core::views::{display_value, hlc_rfc3339, is_member_column, referenced_tables};
 use cosabi_core::ValidationError;
+use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -30,7 +34,88 @@ pub fn value_for_people(
         .unwrap_or_else(|| display_value(table, column, value))
 }
 
+/// A referenced record in words, from the values [`Replica::record_name`] reads:
+/// an assembly by its kind and date ("Asamblea ordinaria del 20/03/2025", as the
+/// expediente says it), a receipt by its kind and date (its folio fiscal is a
+/// UUID people do not read), a photo by the day it was
+/// taken, every other record by its name, text, description or concept. `None`
+/// when the record has no words yet (a field not synced).
+pub fn record_words(table: &str, first: Option<String>, second: Option<String>) -> Option<String> {
+    let first = first.filter(|f| !f.trim().is_empty());
+    match table {
+        "assembly" | "receipt" => {
+            let code = first?;
+            let prefix = if table == "assembly" {
+                "asm.kind"
+            } else {
+                "receipt_kind"
+            };
+            let kind = glossary::code(prefix, &code).map_or(code, str::to_owned);
+            Some(match second.filter(|d| !d.trim().is_empty()) {
+                Some(date) => format!("{kind} del {}", display_date(&date)),
+                None => kind,
+            })
+        }
+        "photo" => second
+            .filter(|at| at.len() >= 10 && at.is_char_boundary(10))
+            .map(|at| display_date(&at[..10])),
+        _ => first,
+    }
+}
+
 impl Replica {
+    /// The record `id` of `table` in words ([`record_words`]); `None` when this
+    /// device does not have it (not synced yet, or from a table without a name).
+    pub fn record_name(&self, table: &TableDef, id: Uuid) -> Result<Option<String>> {
+        let sql = match table.name {
+            "member" | "clinic" => "SELECT name, NULL FROM {t} WHERE id = ?1",
+            "assembly" => "SELECT kind, date FROM {t} WHERE id = ?1",
+            "agreement" => "SELECT text, NULL FROM {t} WHERE id = ?1",
+            "action" => "SELECT description, NULL FROM {t} WHERE id = ?1",
+            "purchase" => "SELECT concept, NULL FROM {t} WHERE id = ?1",
+            "receipt" => "SELECT kind, issued_on FROM {t} WHERE id = ?1",
+            "photo" => "SELECT kind, taken_at FROM {t} WHERE id = ?1",
+            _ => return Ok(None),
+        };
+        let row: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached(&sql.replace("{t}", table.name))?
+            .query_row([id.as_bytes().as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(first, second)| record_words(table.name, first, second)))
+    }
+
+    /// A field's value in words for a history: a reference by the referenced
+    /// record's name (empty when this device does not have it, never the id),
+    /// anything else as [`value_for_people`] reads it. Also says which table a
+    /// reference points to.
+    fn words_for(
+        &self,
+        names: &HashMap<Uuid, String>,
+        table: u16,
+        column: &str,
+        value: &Value,
+    ) -> Result<(String, Option<String>)> {
+        let to = referenced_tables(table, column);
+        let Some(first) = to.first() else {
+            return Ok((value_for_people(names, table, column, value), None));
+        };
+        let refers_to = Some(first.name.to_owned());
+        let Some(id) = value.as_uuid() else {
+            // No value (a reference cleared) reads as nothing.
+            return Ok((display_value(table, column, value), refers_to));
+        };
+        if first.name == "member" {
+            return Ok((names.get(&id).cloned().unwrap_or_default(), refers_to));
+        }
+        for t in to {
+            if let Some(name) = self.record_name(t, id)? {
+                return Ok((name, Some(t.name.to_owned())));
+            }
+        }
+        Ok((String::new(), refers_to))
+    }
+
     /// Every member's name by id, deleted ones included: history names whoever
     /// made a change, even if they left the committee since.
     pub fn member_names(&self) -> Result<HashMap<Uuid, String>> {
@@ -78,7 +163,7 @@ impl Replica {
                     .column(f.column)
                     .map(|c| c.name.to_owned())
                     .unwrap_or_else(|| format!("#{}", f.column));
-                let display = value_for_people(&names, table.id, &column, &f.value);
+                let (display, refers_to) = self.words_for(&names, table.id, &column, &f.value)?;
                 out.push(HistoryEntry {
                     hlc,
                     at: hlc_rfc3339(hlc),
@@ -89,6 +174,7 @@ impl Replica {
                     column,
                     value: f.value,
                     display,
+                    refers_to,
                 });
             }
         }
@@ -127,7 +213,7 @@ impl Replica {
             for mut e in self.history(&cosabi_core::schema::PIN_EVENT, id)? {
                 let keep = match e.column.as_str() {
                     "kind" => Some("pin"),
-                    "approved_by" if !e.display.is_empty() => Some("pin_approved_by"),
+                    "approved_by" if e.value != Value::Null => Some("pin_approved_by"),
                     "approval" if e.display == "recovery" => Some("pin_approval"),
                     _ => None,
                 };

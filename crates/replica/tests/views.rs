@@ -652,7 +652,11 @@ fn record_history_names_who_changed_what() {
     assert_eq!(
         rows,
         vec![
-            ("assembly_id", &*a.id.to_string(), Some("Rogelio Tepole")),
+            (
+                "assembly_id",
+                "Asamblea ordinaria del 10/03/2025",
+                Some("Rogelio Tepole")
+            ),
             ("text", "Pintar", Some("Rogelio Tepole")),
             ("responsible_id", "María Cuaquehua", Some("Rogelio Tepole")),
             ("due_date", "30/06/2025", Some("Rogelio Tepole")),
@@ -696,4 +700,79 @@ fn record_history_names_who_changed_what() {
         .is_empty());
     let json = serde_json::to_string(&h).unwrap();
     assert_eq!(serde_json::from_str::<Vec<HistoryEntry>>(&json).unwrap(), h);
+}
+
+/// A history names the records a field refers to in words — a purchase's action by
+/// its description, a receipt's purchase by its concept, an agreement's assembly by
+/// kind and date, a photo's receipt by kind and date — and never shows an id, even
+/// when the record is not on this device.
+#[test]
+fn a_history_names_referenced_records_and_never_shows_an_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = setup(&dir);
+    let action = r
+        .create_action(&NewAction {
+            category: "mobiliario".into(),
+            description: "Bancas para la sala de espera".into(),
+            estimated_cost: "5,000".into(),
+            agreement_id: None,
+        })
+        .unwrap();
+    let mut input = purchase_on(ymd(2025, 4, 2), 2, 150_000, "mobiliario");
+    input.action_id = Some(action.id);
+    let p = r.record_purchase(&input).unwrap();
+    let receipt = r
+        .add_receipt(
+            p.id,
+            &NewReceipt {
+                kind: "nota".into(),
+                folio_fiscal: String::new(),
+                total: "3,000".into(),
+                issued_on: "02/04/2025".into(),
+            },
+        )
+        .unwrap();
+    let field = |h: &[HistoryEntry], column: &str| {
+        h.iter()
+            .find(|e| e.column == column)
+            .map(|e| (e.display.clone(), e.refers_to.clone()))
+            .unwrap()
+    };
+    let h = r.record_history(PURCHASE.id, p.id).unwrap();
+    assert_eq!(
+        field(&h, "action_id"),
+        (
+            "Bancas para la sala de espera".to_owned(),
+            Some("action".to_owned())
+        )
+    );
+    assert_eq!(field(&h, "concept").1, None);
+    let h = r.record_history(RECEIPT.id, receipt.id).unwrap();
+    assert_eq!(
+        field(&h, "purchase_id"),
+        (p.concept.clone(), Some("purchase".to_owned()))
+    );
+    assert_eq!(
+        r.record_name(&RECEIPT, receipt.id).unwrap().as_deref(),
+        Some("Nota de venta del 02/04/2025")
+    );
+
+    // The action is not on this device (as on a device that has not received it
+    // yet): the field reads as nothing, marked as a reference, never as the id.
+    r.connection()
+        .execute(
+            "DELETE FROM action WHERE id = ?1",
+            [action.id.as_bytes().as_slice()],
+        )
+        .unwrap();
+    let h = r.record_history(PURCHASE.id, p.id).unwrap();
+    assert_eq!(
+        field(&h, "action_id"),
+        (String::new(), Some("action".to_owned()))
+    );
+    for e in &h {
+        for id in [action.id, p.id] {
+            assert!(!e.display.contains(&id.to_string()), "{e:?}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::model::{Align, Block, Column, Document, Orientation, Signature, Table};
 use crate::texts::{self, fill, t};
-use crate::{clinic_fields, clinic_of, date, local_date_and_time, local_time, Error, Result};
+use crate::{clinic_fields, clinic_of, date, local_date_and_time, Error, Result};
 use cosabi_core::assembly::AttendanceEntry;
 use cosabi_core::ids::MemberId;
 use cosabi_replica::Replica;
@@ -35,9 +35,10 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
     let kind = texts::assembly_kind(&a.kind);
 
     let opened = a.opened_at.as_deref().map(|at| {
+        let (day, time) = local_date_and_time(at);
         fill(
             t::OPENED_AT_BY,
-            &[("at", &local_time(at)), ("name", &who(a.opened_by))],
+            &[("date", &day), ("time", &time), ("name", &who(a.opened_by))],
         )
     });
     // The office the closer holds, named by their gender (a former member: none).
@@ -69,9 +70,9 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
         (None, None) => t::ACTA_DRAFT.to_owned(),
     };
     let mut header = vec![
-        (t::ASSEMBLY_KIND.to_owned(), kind.to_string()),
-        (t::DATE.to_owned(), date(&a.date)),
-        (t::PLACE.to_owned(), a.place.clone()),
+        (t::glossary("asm.kind").to_owned(), kind.to_string()),
+        (t::column("date").to_owned(), date(&a.date)),
+        (t::column("place").to_owned(), a.place.clone()),
         (t::ACTA_STATUS.to_owned(), status),
     ];
     if closed.is_some() {
@@ -91,9 +92,9 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
     blocks.push(Block::Table(Table {
         columns: vec![
             Column::new(t::COL_NUMBER, 0.35, Align::Right),
-            Column::new(t::COL_NAME, 3.0, Align::Left),
-            Column::new(t::COL_ROLE, 2.2, Align::Left),
-            Column::new(t::COL_PRESENT, 1.1, Align::Left),
+            Column::new(t::column("name"), 3.0, Align::Left),
+            Column::new(t::column("role"), 2.2, Align::Left),
+            Column::new(t::column("present"), 1.1, Align::Left),
             Column::new(t::COL_SIGNATURE, 2.6, Align::Left),
         ],
         rows: detail
@@ -148,14 +149,14 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
             ),
         ),
         (t::QUORUM.to_owned(), quorum),
-        (t::COMMUNITY_ATTENDEES.to_owned(), community),
+        (t::column("community_attendees").to_owned(), community),
     ]));
     if !a.community_names.is_empty() {
         blocks.push(Block::Heading(t::COMMUNITY_LIST.to_owned()));
         blocks.push(Block::Table(Table {
             columns: vec![
                 Column::new(t::COL_NUMBER, 0.35, Align::Right),
-                Column::new(t::COL_NAME, 5.2, Align::Left),
+                Column::new(t::column("name"), 5.2, Align::Left),
                 Column::new(t::COL_SIGNATURE, 3.7, Align::Left),
             ],
             rows: a
@@ -169,7 +170,7 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
         }));
     }
 
-    blocks.push(Block::Heading(t::AGENDA.to_owned()));
+    blocks.push(Block::Heading(t::column("agenda").to_owned()));
     if a.agenda.iter().all(|i| i.trim().is_empty()) {
         blocks.push(Block::Paragraph(t::AGENDA_EMPTY.to_owned()));
     } else {
@@ -183,10 +184,10 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
         blocks.push(Block::Table(Table {
             columns: vec![
                 Column::new(t::COL_NUMBER, 0.35, Align::Right),
-                Column::new(t::COL_AGREEMENT, 4.6, Align::Left),
-                Column::new(t::COL_RESPONSIBLE, 2.2, Align::Left),
-                Column::new(t::COL_DUE, 1.2, Align::Left),
-                Column::new(t::COL_STATUS, 1.1, Align::Left),
+                Column::new(t::column("agreement_id"), 4.6, Align::Left),
+                Column::new(t::column("responsible_id"), 2.0, Align::Left),
+                Column::new(t::column("due_date"), 1.2, Align::Left),
+                Column::new(t::glossary("asm.agr_status"), 1.3, Align::Left),
             ],
             rows: agreements
                 .iter()
@@ -214,7 +215,7 @@ pub fn acta_document(replica: &Replica, assembly: Uuid) -> Result<Document> {
         }));
     }
 
-    blocks.push(Block::Heading(t::MINUTES.to_owned()));
+    blocks.push(Block::Heading(t::column("minutes").to_owned()));
     let minutes = match (&a.closed_minutes, a.is_closed()) {
         (Some(signed), true) => signed.as_str(),
         _ => a.minutes.as_str(),

@@ -258,8 +258,8 @@ pub fn cuadernillo_document_with(
     blocks.push(Block::Heading(t::COMMITTEE_MEMBERS.to_owned()));
     blocks.push(Block::Table(Table {
         columns: vec![
-            Column::new(t::COL_ROLE, 1.0, Align::Left),
-            Column::new(t::COL_NAME, 2.0, Align::Left),
+            Column::new(t::column("role"), 1.0, Align::Left),
+            Column::new(t::column("name"), 2.0, Align::Left),
         ],
         rows: ledger
             .members
@@ -283,9 +283,9 @@ pub fn cuadernillo_document_with(
         blocks.push(Block::Paragraph(t::CARD_MOVEMENTS_NOTE.to_owned()));
         blocks.push(Block::Table(Table {
             columns: vec![
-                Column::new(t::COL_DATE, 1.0, Align::Left),
+                Column::new(t::column("date"), 1.0, Align::Left),
                 Column::new(t::COL_MOVEMENT, 1.7, Align::Left),
-                Column::new(t::COL_NOTE, 3.6, Align::Left),
+                Column::new(t::column("note"), 3.6, Align::Left),
                 Column::new(t::COL_SIGNED_AMOUNT, 1.5, Align::Right),
                 Column::new(t::COL_RUNNING_BALANCE, 1.5, Align::Right),
             ],
@@ -317,15 +317,15 @@ pub fn cuadernillo_document_with(
                 // date, an amount up to $999,999.99, an RFC, "Infraestructura" and
                 // "Baumanómetro" each fit their column without being cut.
                 Column::new(t::COL_NUMBER, 18.0, Align::Right),
-                Column::new(t::COL_DATE, 59.0, Align::Left),
-                Column::new(t::COL_CONCEPT, 82.0, Align::Left),
+                Column::new(t::column("date"), 59.0, Align::Left),
+                Column::new(t::column("concept"), 82.0, Align::Left),
                 Column::new(t::COL_QUANTITY_SHORT, 34.0, Align::Right),
-                Column::new(t::COL_UNIT_COST, 64.0, Align::Right),
-                Column::new(t::COL_AMOUNT, 70.0, Align::Right),
+                Column::new(t::column("unit_cost"), 64.0, Align::Right),
+                Column::new(t::column("total"), 70.0, Align::Right),
                 Column::new(t::COL_SUPPLIER_RFC, 84.0, Align::Left),
                 Column::new(t::col_category(), 74.0, Align::Left),
-                Column::new(t::COL_ACTION, 82.0, Align::Left),
-                Column::new(t::COL_PAID_FROM, 46.0, Align::Left),
+                Column::new(t::column("action_id"), 82.0, Align::Left),
+                Column::new(t::column("paid_from"), 46.0, Align::Left),
                 Column::new(t::COL_RECEIPTS_FOLIOS, 83.0, Align::Left),
             ],
             rows: ledger
@@ -378,7 +378,7 @@ pub fn cuadernillo_document_with(
     blocks.push(Block::Table(Table {
         columns: vec![
             Column::new(t::col_category(), 1.2, Align::Left),
-            Column::new(t::COL_AMOUNT, 1.0, Align::Right),
+            Column::new(t::column("total"), 1.0, Align::Right),
             Column::new(t::COL_IN_WORDS, 4.0, Align::Left),
         ],
         rows: ledger

@@ -334,7 +334,7 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
                 t::GAP_CONFLICT,
                 &[
                     ("table", texts::table_label(&c.table)),
-                    ("column", texts::column_label(&c.column)),
+                    ("column", &texts::column_label(&c.column)),
                     ("winner", &show(&c.winner_value)),
                     ("loser", &show(&c.loser_value)),
                 ],

@@ -108,19 +108,6 @@ fn clinic_fields(clinic: &cosabi_core::clinic::Clinic) -> Vec<(String, String)> 
     .collect()
 }
 
-/// An RFC 3339 time in this machine's local time, `dd/mm/aaaa HH:MM`; as stored
-/// when it does not parse.
-fn local_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
-        |_| rfc3339.to_owned(),
-        |t| {
-            t.with_timezone(&chrono::Local)
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
-        },
-    )
-}
-
 /// An RFC 3339 time in this machine's local time as (`dd/mm/aaaa`, `HH:MM`); as
 /// stored (and no time) when it does not parse.
 fn local_date_and_time(rfc3339: &str) -> (String, String) {

@@ -301,15 +301,17 @@ pub fn verify(replica: &Replica, seal: &Seal) -> Result<Verification> {
                 let table = schema::table(r.table);
                 let record = table.map_or(texts::t::RECORD_OTHER, |t| texts::table_label(t.name));
                 let new = w.fields.iter().all(|f| f.prev.is_none());
-                let mut fields: Vec<&str> = if new {
-                    vec![v::NEW_RECORD]
+                let mut fields: Vec<std::borrow::Cow<'static, str>> = if new {
+                    vec![v::NEW_RECORD.into()]
                 } else {
                     w.fields
                         .iter()
                         .map(|f| {
                             table
                                 .and_then(|t| t.column(f.column))
-                                .map_or(texts::t::FIELD_OTHER, |c| texts::column_label(c.name))
+                                .map_or(texts::t::FIELD_OTHER.into(), |c| {
+                                    texts::column_label(c.name)
+                                })
                         })
                         .collect()
                 };

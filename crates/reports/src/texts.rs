@@ -22,15 +22,13 @@ pub mod t {
 
     // The acta.
     pub const ACTA_TITLE: &str = "Acta de {kind}";
-    pub const ASSEMBLY_KIND: &str = "Tipo de asamblea";
-    pub const DATE: &str = "Fecha";
-    pub const PLACE: &str = "Lugar";
     pub const ACTA_STATUS: &str = "Estado del acta";
     pub const ACTA_DRAFT: &str = "Borrador (sin validez)";
     pub const ACTA_OPENED_DRAFT: &str = "{opened}; borrador (sin validez)";
     pub const ACTA_SIGNED: &str = "{closed}; firmada (foto del acta firmada en el expediente)";
     pub const ACTA_OPENING: &str = "Apertura";
-    pub const OPENED_AT_BY: &str = "Abierta el {at} por {name}";
+    /// Opened: when (local date and time) and by whom, said as the closing is.
+    pub const OPENED_AT_BY: &str = "Abierta el {date} a las {time} por {name}";
     /// Closed: when (local date and time) and by whom, with the office they held.
     pub const CLOSED_AT_BY: &str = "Cerrada el {date} a las {time} por {name}";
     /// Added after `CLOSED_AT_BY` when the closer's office is known.
@@ -41,15 +39,11 @@ pub mod t {
     pub const UNKNOWN_PERSON: &str = "(integrante no registrado)";
     pub const ATTENDANCE: &str = "Lista de asistencia";
     pub const COL_NUMBER: &str = "#";
-    pub const COL_NAME: &str = "Nombre";
-    pub const COL_ROLE: &str = "Cargo";
-    pub const COL_PRESENT: &str = "Asistencia";
     pub const COL_SIGNATURE: &str = "Firma o huella";
     pub const PRESENT: &str = "Presente";
     pub const ABSENT: &str = "Ausente";
     pub const MEMBERS_PRESENT: &str = "Integrantes del comité presentes";
     pub const MEMBERS_PRESENT_VALUE: &str = "{present} de {active}";
-    pub const COMMUNITY_ATTENDEES: &str = "Asistentes de la comunidad";
     pub const COMMUNITY_NAMED: &str = "{count} ({named} con nombre)";
     pub const COMMUNITY_LIST: &str = "Asistentes de la comunidad que dieron su nombre";
     pub const NO_MEMBER_PRESENT: &str =
@@ -59,16 +53,10 @@ pub mod t {
         "Sí hay quórum: se requieren {needed} integrantes ({percent} % de los integrantes activos más uno)";
     pub const QUORUM_VALUE_MISSING: &str =
         "No hay quórum: se requieren {needed} integrantes ({percent} % de los integrantes activos más uno)";
-    pub const AGENDA: &str = "Orden del día";
     pub const AGENDA_EMPTY: &str = "No se registró orden del día.";
     pub const AGREEMENTS: &str = "Acuerdos";
     pub const AGREEMENTS_EMPTY: &str = "No se registraron acuerdos.";
-    pub const COL_AGREEMENT: &str = "Acuerdo";
-    pub const COL_RESPONSIBLE: &str = "Responsable";
-    pub const COL_DUE: &str = "Fecha límite";
-    pub const COL_STATUS: &str = "Estado";
     pub const CARRIED_OVER: &str = "(acuerdo que viene de una asamblea anterior)";
-    pub const MINUTES: &str = "Desarrollo de la asamblea";
     pub const MINUTES_EMPTY: &str = "No se registró el desarrollo de la asamblea.";
     pub const AMENDMENTS: &str = "Enmiendas posteriores al cierre";
     pub const AMENDMENT_ITEM: &str = "{date}: {text}";
@@ -90,23 +78,11 @@ pub mod t {
     pub const CARD_PURCHASE: &str = "Compra con tarjeta";
     pub const COL_SIGNED_AMOUNT: &str = "Cargo (−) / abono (+)";
     pub const COL_RUNNING_BALANCE: &str = "Saldo";
-    pub const COL_DATE: &str = "Fecha";
     pub const COL_MOVEMENT: &str = "Movimiento";
-    pub const COL_NOTE: &str = "Nota";
-    pub const COL_AMOUNT: &str = "Importe";
     pub const PURCHASES: &str = "Compras";
     pub const PURCHASES_EMPTY: &str = "No se registraron compras en el ejercicio.";
-    pub const COL_CONCEPT: &str = "Concepto";
-    pub const COL_QUANTITY: &str = "Cantidad";
     pub const COL_QUANTITY_SHORT: &str = "Cant.";
-    pub const COL_UNIT_COST: &str = "Costo unitario";
-    pub const COL_SUPPLIER: &str = "Proveedor";
-    pub const COL_RFC: &str = "RFC";
     pub const COL_SUPPLIER_RFC: &str = "Proveedor y RFC";
-    pub const COL_FOLIOS: &str = "Folio fiscal";
-    pub const COL_ACTION: &str = "Acción vinculada";
-    pub const COL_PAID_FROM: &str = "Pago";
-    pub const COL_PAID_FROM_LONG: &str = "Forma de pago";
     pub const COL_RECEIPTS: &str = "Comprobantes";
     pub const COL_RECEIPTS_FOLIOS: &str = "Comprobantes y folio fiscal";
 
@@ -145,6 +121,15 @@ pub mod t {
     }
     pub fn total_spent() -> &'static str {
         cosabi_core::glossary::term("total_spent")
+    }
+    /// A column's heading as the app's forms call the field (`column.<name>` in the
+    /// glossary): "Concepto", "Pagado con".
+    pub fn column(name: &'static str) -> &'static str {
+        cosabi_core::glossary::es(&format!("column.{name}")).unwrap_or(name)
+    }
+    /// Any other word of the glossary by its key (`asm.kind`: "Tipo de asamblea").
+    pub fn glossary(key: &'static str) -> &'static str {
+        cosabi_core::glossary::es(key).unwrap_or(key)
     }
 
     // XLSX sheets.
@@ -229,16 +214,6 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// A code stored in the replica, in words; unknown codes are shown as stored.
-fn label<'a>(table: &[(&str, &'static str)], code: &'a str) -> std::borrow::Cow<'a, str> {
-    table
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(std::borrow::Cow::Borrowed(code), |(_, l)| {
-            std::borrow::Cow::Borrowed(*l)
-        })
-}
-
 /// Each kind of thing the review inbox flags, in words (the inbox's own text needs
 /// the record's values; this names the problem).
 const REVIEW_ITEMS: [(&str, &str); 5] = [
@@ -277,104 +252,6 @@ const TABLES: [(&str, &str); 14] = [
     ("document_seal", t::RECORD_DOCUMENT_SEAL),
     ("pin_event", t::RECORD_PIN_EVENT),
     ("device", t::RECORD_DEVICE),
-];
-
-/// Columns by their catalog name, as a form calls them.
-const COLUMNS: [(&str, &str); 74] = [
-    ("deleted", "borrado"),
-    ("clinic_id", "unidad de salud"),
-    ("clues", "CLUES"),
-    ("name", "nombre"),
-    ("state", "estado"),
-    ("municipality", "municipio"),
-    ("locality", "localidad"),
-    ("consultorios", "consultorios"),
-    ("role", "cargo"),
-    ("term_start", "inicio del periodo"),
-    ("term_end", "fin del periodo"),
-    ("gender", "género"),
-    ("kind", "tipo"),
-    ("date", "fecha"),
-    ("place", "lugar"),
-    ("agenda", "orden del día"),
-    ("community_attendees", "asistentes de la comunidad"),
-    ("community_names", "nombres de asistentes de la comunidad"),
-    ("minutes", "desarrollo de la asamblea"),
-    ("status", "estado"),
-    ("quorum_percent", "quórum"),
-    ("present", "asistencia"),
-    ("text", "texto"),
-    ("responsible_id", "responsable"),
-    ("due_date", "fecha límite"),
-    ("category", "categoría"),
-    ("description", "descripción"),
-    ("estimated_cost", "costo estimado"),
-    ("fiscal_year", "ejercicio fiscal"),
-    ("amount", "importe"),
-    ("note", "nota"),
-    ("concept", "concepto"),
-    ("quantity", "cantidad"),
-    ("unit_cost", "costo unitario"),
-    ("total", "importe"),
-    ("supplier", "proveedor"),
-    ("rfc", "RFC"),
-    ("paid_from", "forma de pago"),
-    ("folio_fiscal", "folio fiscal"),
-    ("issued_on", "fecha de expedición"),
-    ("sync_key", "clave de sincronización"),
-    ("closed_minutes", "acta cerrada"),
-    ("closed_by", "quién cerró"),
-    ("signed_photo_id", "foto del acta firmada"),
-    ("opened_at", "hora de apertura"),
-    ("opened_by", "quién abrió"),
-    ("closed_at", "hora de cierre"),
-    ("carried_from_id", "acuerdo de origen"),
-    ("agreement_id", "acuerdo"),
-    ("action_id", "acción"),
-    ("verified_by", "quién verificó"),
-    ("verified_on", "fecha de verificación"),
-    ("assembly_id", "asamblea"),
-    ("member_id", "integrante"),
-    ("purchase_id", "compra"),
-    ("owner_table", "registro"),
-    ("owner_id", "registro"),
-    ("sha256", "huella de la foto"),
-    ("size_bytes", "tamaño"),
-    ("mime", "formato"),
-    ("taken_at", "fecha de la foto"),
-    ("made_on", "fecha"),
-    ("subject", "asunto del documento"),
-    ("code", "código de verificación"),
-    ("generated_at", "fecha de generación"),
-    ("digest", "huella de los registros"),
-    ("vector", "versiones de los registros"),
-    ("records", "registros que contiene"),
-    ("file_sha256", "huella del archivo"),
-    ("approved_by", "quién aprobó"),
-    ("approval", "aprobado con"),
-    ("device", "equipo"),
-    ("site", "equipo"),
-    ("at", "fecha y hora"),
-];
-
-const ASSEMBLY_KINDS: [(&str, &str); 3] = [
-    ("constitutiva", "Asamblea constitutiva"),
-    ("ordinaria", "Asamblea ordinaria"),
-    ("extraordinaria", "Asamblea extraordinaria"),
-];
-
-/// Lower-case kind for a title: "Acta de asamblea ordinaria".
-const ASSEMBLY_KINDS_LOWER: [(&str, &str); 3] = [
-    ("constitutiva", "asamblea constitutiva"),
-    ("ordinaria", "asamblea ordinaria"),
-    ("extraordinaria", "asamblea extraordinaria"),
-];
-
-const AGREEMENT_STATUSES: [(&str, &str); 4] = [
-    ("pendiente", "Pendiente"),
-    ("en_proceso", "En proceso"),
-    ("cumplido", "Cumplido"),
-    ("cancelado", "Cancelado"),
 ];
 
 /// Words used in file names inside the expediente (already slugs).
@@ -421,12 +298,26 @@ pub fn table_label(table: &str) -> &'static str {
         .map_or(t::RECORD_OTHER, |(_, l)| l)
 }
 
-/// A column of the catalog as a form calls it; never the catalog's name.
-pub fn column_label(column: &str) -> &'static str {
-    COLUMNS
-        .iter()
-        .find(|(c, _)| *c == column)
-        .map_or(t::FIELD_OTHER, |(_, l)| l)
+/// A column of the catalog as the app's forms call it (the glossary's `column.*`),
+/// lowercased to sit inside a sentence ("importe", but "CLUES" and "RFC" as they
+/// are); never the catalog's name.
+pub fn column_label(column: &str) -> std::borrow::Cow<'static, str> {
+    cosabi_core::glossary::es(&format!("column.{column}"))
+        .map_or(std::borrow::Cow::Borrowed(t::FIELD_OTHER), in_sentence)
+}
+
+/// A word as it reads inside a sentence: its first letter lowercased, unless the
+/// word opens with an acronym ("CLUES", "RFC", "NIP en un equipo").
+pub fn in_sentence(word: &'static str) -> std::borrow::Cow<'static, str> {
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return std::borrow::Cow::Borrowed(word);
+    };
+    let acronym = chars.clone().next().is_some_and(char::is_uppercase);
+    if !first.is_uppercase() || acronym {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    std::borrow::Cow::Owned(first.to_lowercase().chain(chars).collect())
 }
 
 /// A review item's kind in words; an unknown one (from a newer app) is a generic
@@ -437,14 +328,19 @@ pub fn review_item(code: &str) -> &'static str {
         .find(|(c, _)| *c == code)
         .map_or(t::GAP_REVIEW_ITEM, |(_, l)| l)
 }
+/// An assembly's kind as the app names it ("Asamblea ordinaria").
 pub fn assembly_kind(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&ASSEMBLY_KINDS, code)
+    glossary_or_code(cosabi_core::glossary::code("asm.kind", code), code)
 }
+/// The kind inside a sentence or a title: "Acta de asamblea ordinaria".
 pub fn assembly_kind_lower(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&ASSEMBLY_KINDS_LOWER, code)
+    cosabi_core::glossary::code("asm.kind", code).map_or(std::borrow::Cow::Borrowed(code), |w| {
+        std::borrow::Cow::Owned(in_sentence(w).into_owned())
+    })
 }
+/// An agreement's follow-up as the app names it ("Cumplido").
 pub fn agreement_status(code: &str) -> std::borrow::Cow<'_, str> {
-    label(&AGREEMENT_STATUSES, code)
+    glossary_or_code(cosabi_core::glossary::code("asm.agr_status", code), code)
 }
 pub fn action_status(code: &str) -> std::borrow::Cow<'_, str> {
     glossary_or_code(cosabi_core::glossary::code("act.status", code), code)
@@ -517,6 +413,45 @@ mod tests {
         assert_eq!(role("contraloria_social"), "Contraloría social");
         assert_eq!(role_of("vocal_salud", "m"), "Vocal de salud");
         assert_eq!(role_of("vocal_transporte", "f"), "vocal_transporte");
+    }
+
+    /// One name per concept: a field, an assembly's kind and an agreement's
+    /// follow-up are named in the documents as the app's forms name them.
+    #[test]
+    fn documents_use_the_apps_words() {
+        use cosabi_core::glossary::es;
+        for table in cosabi_core::schema::TABLES.iter().filter(|t| t.id < 100) {
+            for c in table.columns {
+                let app = es(&format!("column.{}", c.name)).expect(c.name);
+                assert_eq!(column_label(c.name).to_lowercase(), app.to_lowercase());
+            }
+        }
+        assert_eq!(column_label("total"), "importe");
+        assert_eq!(column_label("paid_from"), "pagado con");
+        assert_eq!(column_label("clues"), "CLUES");
+        assert_eq!(column_label("rfc"), "RFC");
+        assert_eq!(t::column("paid_from"), "Pagado con");
+        assert_eq!(in_sentence("NIP en un equipo"), "NIP en un equipo");
+        assert_eq!(in_sentence("Órden"), "órden");
+        assert_eq!(in_sentence(""), "");
+        for (code, word) in [
+            ("constitutiva", "Asamblea constitutiva"),
+            ("ordinaria", "Asamblea ordinaria"),
+            ("extraordinaria", "Asamblea extraordinaria"),
+        ] {
+            assert_eq!(assembly_kind(code), word);
+            assert_eq!(es(&format!("asm.kind.{code}")), Some(word));
+        }
+        assert_eq!(assembly_kind_lower("ordinaria"), "asamblea ordinaria");
+        assert_eq!(assembly_kind("nueva"), "nueva");
+        for code in ["pendiente", "en_proceso", "cumplido", "cancelado"] {
+            assert_eq!(
+                Some(agreement_status(code).as_ref()),
+                es(&format!("asm.agr_status.{code}"))
+            );
+        }
+        assert_eq!(agreement_status("cumplido"), "Cumplido");
+        assert_eq!(t::glossary("asm.agr_status"), "Seguimiento");
     }
 
     #[test]

@@ -76,17 +76,17 @@ fn purchases_sheet(sheet: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Resul
     sheet.set_name(t::SHEET_PURCHASES)?;
     let titles = [
         t::COL_NUMBER,
-        t::COL_DATE,
-        t::COL_CONCEPT,
-        t::COL_QUANTITY,
-        t::COL_UNIT_COST,
-        t::COL_AMOUNT,
-        t::COL_SUPPLIER,
-        t::COL_RFC,
-        t::COL_FOLIOS,
+        t::column("date"),
+        t::column("concept"),
+        t::column("quantity"),
+        t::column("unit_cost"),
+        t::column("total"),
+        t::column("supplier"),
+        t::column("rfc"),
+        t::column("folio_fiscal"),
         t::col_category(),
-        t::COL_ACTION,
-        t::COL_PAID_FROM_LONG,
+        t::column("action_id"),
+        t::column("paid_from"),
         t::COL_RECEIPTS,
     ];
     header_row(sheet, 0, &titles, f)?;
@@ -133,9 +133,9 @@ fn movements_sheet(sheet: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Resul
         sheet,
         0,
         &[
-            t::COL_DATE,
+            t::column("date"),
             t::COL_MOVEMENT,
-            t::COL_NOTE,
+            t::column("note"),
             t::COL_SIGNED_AMOUNT,
             t::COL_RUNNING_BALANCE,
         ],
@@ -172,7 +172,7 @@ fn totals_sheet(sheet: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Result<(
     header_row(
         sheet,
         5,
-        &[t::COL_CONCEPT_TOTAL, t::COL_AMOUNT, t::COL_IN_WORDS],
+        &[t::COL_CONCEPT_TOTAL, t::column("total"), t::COL_IN_WORDS],
         f,
     )?;
     let mut row = 6u32;

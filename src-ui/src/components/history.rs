@@ -49,6 +49,20 @@ pub fn code_text(i18n: crate::i18n::I18n, column: &str, value: &str) -> String {
     }
 }
 
+/// A field's new value in words: a referenced record by the name the replica
+/// found, or a generic word when this device does not have it (never its id); a
+/// code in words; anything else as the replica wrote it.
+fn value_text(i18n: crate::i18n::I18n, h: &HistoryEntry) -> String {
+    let unknown_record = h.refers_to.is_some()
+        && h.display.is_empty()
+        && h.value != cosabi_core::change::Value::Null;
+    if unknown_record {
+        i18n.t("history.unknown_record")
+    } else {
+        code_text(i18n, &h.column, &h.display)
+    }
+}
+
 /// A "Historial" disclosure under a record; loads when opened.
 #[component]
 pub fn HistoryButton(
@@ -94,7 +108,7 @@ pub fn HistoryButton(
                                 <li class="history-item">
                                     <span class="history-when muted">{display_time(h.hlc.ms())}</span>
                                     <span class="history-who">{who}</span>
-                                    <span class="history-what"><span class="history-col">{column}</span>": "<span class="wrap">{code_text(i18n, &h.column, &h.display)}</span></span>
+                                    <span class="history-what"><span class="history-col">{column}</span>": "<span class="wrap">{value_text(i18n, &h)}</span></span>
                                 </li>
                             }
                         })

@@ -317,8 +317,8 @@ fn figure_headers() -> Markup {
         th { "Comités instalados" }
         th { "%" }
         th { "Asambleas (actas cerradas)" }
-        th { "Asignado" }
-        th { "Ejercido" }
+        th { (glossary::term("assigned")) }
+        th { (glossary::term("spent")) }
         @for c in CATEGORIES { th { (category_es(c)) } }
         th { "Acciones" }
         th { "Compras sin comprobante" }

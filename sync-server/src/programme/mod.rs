@@ -41,6 +41,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
 use cosabi_core::clinic::{normalise_clues, state_by_code, STATES};
+use cosabi_core::glossary;
 use cosabi_core::ids::ClinicId;
 use cosabi_reports::spreadsheet::neutralise_cell;
 use report::{clinic_row, percent, pesos_plain, ClinicRow, Figures, CATEGORIES, STATUSES};
@@ -593,15 +594,19 @@ fn figure_headers() -> Vec<String> {
         "porcentaje_instalados",
         "asambleas_realizadas",
         "centros_con_asamblea",
-        "asignado",
-        "depositado",
-        "ejercido",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // Money columns named by the glossary, as the app and the documents name them.
+    let spent = csv_name(glossary::term("spent"));
+    h.extend([
+        csv_name(glossary::term("assigned")),
+        "depositado".to_owned(),
+        spent.clone(),
+    ]);
     for c in CATEGORIES {
-        h.push(format!("ejercido_{}", c.code()));
+        h.push(format!("{spent}_{}", c.code()));
     }
     h.push("acciones".into());
     for c in CATEGORIES {
@@ -621,6 +626,24 @@ fn figure_headers() -> Vec<String> {
         .map(|s| s.to_string()),
     );
     h
+}
+
+/// A glossary word as a CSV column's name: lowercase, words joined by `_`, no
+/// accents ("Total gastado" → `total_gastado`), so scripts can name the column.
+fn csv_name(word: &str) -> String {
+    word.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' => 'a',
+            'é' => 'e',
+            'í' => 'i',
+            'ó' => 'o',
+            'ú' | 'ü' => 'u',
+            'ñ' => 'n',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '_',
+        })
+        .collect()
 }
 
 fn figure_cells(f: &Figures) -> Vec<String> {
@@ -726,7 +749,25 @@ pub(crate) fn csv_bytes(headers: Vec<String>, rows: Vec<Vec<String>>) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::csv_bytes;
+    use super::{csv_bytes, csv_name, figure_headers};
+
+    /// One name per concept: the CSV's money columns are the glossary's words
+    /// ("Asignado", "Gastado"), made machine-friendly, never "ejercido".
+    #[test]
+    fn csv_money_columns_are_named_by_the_glossary() {
+        let h = figure_headers();
+        for name in [
+            "asignado",
+            "gastado",
+            "gastado_infraestructura",
+            "gastado_mobiliario",
+        ] {
+            assert!(h.iter().any(|x| x == name), "no {name} in {h:?}");
+        }
+        assert!(!h.iter().any(|x| x.contains("ejercido")), "{h:?}");
+        assert_eq!(csv_name("Total gastado"), "total_gastado");
+        assert_eq!(csv_name("Depósito"), "deposito");
+    }
 
     /// The programme's and the transparency pages' CSVs (both written here): a text
     /// cell a spreadsheet would run is written as text; numbers stay numbers.

@@ -10,6 +10,7 @@ use crate::programme::View;
 use cosabi_core::clinic::State as StateDef;
 use cosabi_core::committee::Role;
 use cosabi_core::format::display_date;
+use cosabi_core::glossary;
 use cosabi_core::photo::PhotoKind;
 use cosabi_core::Centavos;
 use cosabi_reports::texts;
@@ -76,7 +77,7 @@ pub fn assemblies_held(fold: &ClinicFold, fiscal_year: i32) -> Vec<&FoldedAssemb
 fn money_cards(f: &Figures, year: i32) -> Markup {
     html! {
         div.card {
-            div.label { "Asignado " (year) }
+            div.label { (glossary::term("assigned")) " " (year) }
             div.value { (f.assigned.to_string()) }
             div.note { "Según los consultorios de cada centro de salud" }
         }
@@ -86,7 +87,7 @@ fn money_cards(f: &Figures, year: i32) -> Markup {
             div.note { (percent(positive(f.deposits), positive(f.assigned))) " % de lo asignado" }
         }
         div.card {
-            div.label { "Ejercido " (year) }
+            div.label { (glossary::term("spent")) " " (year) }
             div.value { (f.spent_total().to_string()) }
             div.note { (percent(positive(f.spent_total()), positive(f.deposits))) " % de lo depositado" }
         }
@@ -100,11 +101,12 @@ fn positive(c: Centavos) -> u64 {
 /// Spending of the year per category (rubro), with its total.
 fn spending_table(f: &Figures, year: i32) -> Markup {
     let total = f.spent_total();
+    let category = glossary::term("category").to_lowercase();
     html! {
-        h3 { "Gasto por rubro, " (year) }
-        div.scroll tabindex="0" role="region" aria-label={ "Gasto por rubro, " (year) } {
+        h3 { "Gasto por " (category) ", " (year) }
+        div.scroll tabindex="0" role="region" aria-label={ "Gasto por " (category) ", " (year) } {
             table.spending {
-                thead { tr { th scope="col" { "Rubro" } th scope="col" { "Ejercido" } th scope="col" { "Parte del gasto" } } }
+                thead { tr { th scope="col" { (glossary::term("category")) } th scope="col" { (glossary::term("spent")) } th scope="col" { "Parte del gasto" } } }
                 tbody {
                     @for (i, c) in CATEGORIES.iter().enumerate() {
                         tr {
@@ -121,7 +123,7 @@ fn spending_table(f: &Figures, year: i32) -> Markup {
                         }
                     }
                 }
-                tfoot { tr { th scope="row" { (cosabi_core::glossary::term("total_spent")) } td { (total.to_string()) } td { "" } } }
+                tfoot { tr { th scope="row" { (glossary::term("total_spent")) } td { (total.to_string()) } td { "" } } }
             }
         }
     }
@@ -225,7 +227,7 @@ pub fn state(view: &View, st: &'static StateDef) -> Markup {
                         th scope="col" { "Comité" }
                         th scope="col" { "Asambleas" }
                         th scope="col" { "Depositado" }
-                        th scope="col" { "Ejercido" }
+                        th scope="col" { (glossary::term("spent")) }
                         th scope="col" { "Acciones" }
                         th scope="col" { "CLUES" }
                     } }
@@ -385,16 +387,16 @@ fn assembly_section(a: &FoldedAssembly) -> Markup {
                         thead { tr {
                             th.text scope="col" { "Acuerdo" }
                             th scope="col" { "Responsable (cargo)" }
-                            th scope="col" { "Fecha compromiso" }
-                            th scope="col" { "Estado" }
+                            th scope="col" { (texts::t::column("due_date")) }
+                            th scope="col" { (texts::t::glossary("asm.agr_status")) }
                         } }
                         tbody {
                             @for g in &a.agreements {
                                 tr {
                                     td.text { (g.text) }
                                     td data-label="Responsable" { (g.responsible.map(responsible_es).unwrap_or_else(|| "Sin asignar".to_owned())) }
-                                    td data-label="Fecha compromiso" { (g.due_date.as_deref().map(display_date).unwrap_or_else(|| "—".to_owned())) }
-                                    td data-label="Estado" { (texts::agreement_status(&g.status)) }
+                                    td data-label=(texts::t::column("due_date")) { (g.due_date.as_deref().map(display_date).unwrap_or_else(|| "—".to_owned())) }
+                                    td data-label=(texts::t::glossary("asm.agr_status")) { (texts::agreement_status(&g.status)) }
                                 }
                             }
                         }

@@ -19,19 +19,10 @@ fn acta_model_is_golden() {
     let doc = acta_document(&r, f.assembly).unwrap();
     let a = r.assembly(f.assembly).unwrap().unwrap().assembly;
     let mut text = doc.to_text();
-    // Opened and closed a moment ago: the golden text says "[hora]".
+    // Opened and closed a moment ago: the golden text says "[día] a las [hora]".
     for at in [&a.opened_at, &a.closed_at] {
-        text = text.replace(&local(at.as_deref().unwrap()), "[hora]");
+        text = text.replace(&local(at.as_deref().unwrap()), "[día] a las [hora]");
     }
-    let closed_at = a.closed_at.as_deref().unwrap();
-    text = text.replace(
-        &format!(
-            "{} a las {}",
-            local_as(closed_at, "%d/%m/%Y"),
-            local_as(closed_at, "%H:%M")
-        ),
-        "[día] a las [hora]",
-    );
     insta::assert_snapshot!("acta", without_today(&text));
     let draft = acta_document(&r, f.draft_assembly).unwrap();
     insta::assert_snapshot!("acta_draft", draft.to_text());
@@ -113,9 +104,13 @@ fn a_missing_assembly_is_not_found() {
     );
 }
 
-/// An RFC 3339 time as the acta prints it: local time, `dd/mm/aaaa HH:MM`.
+/// An RFC 3339 time as the acta prints it: local time, "`dd/mm/aaaa` a las `HH:MM`".
 fn local(at: &str) -> String {
-    local_as(at, "%d/%m/%Y %H:%M")
+    format!(
+        "{} a las {}",
+        local_as(at, "%d/%m/%Y"),
+        local_as(at, "%H:%M")
+    )
 }
 
 fn local_as(at: &str, format: &str) -> String {
@@ -137,11 +132,9 @@ fn a_closed_acta_says_when_and_by_whom_and_is_signed_only_with_a_photo() {
         local(a.opened_at.as_deref().unwrap())
     );
     // When (date and time apart, as people say it) and by whom, with their office.
-    let at = a.closed_at.as_deref().unwrap();
     let closed = format!(
-        "Cerrada el {} a las {} por Rogelio Tepole Colohua, Secretario",
-        local_as(at, "%d/%m/%Y"),
-        local_as(at, "%H:%M")
+        "Cerrada el {} por Rogelio Tepole Colohua, Secretario",
+        local(a.closed_at.as_deref().unwrap())
     );
     assert!(text.contains(&opened), "{opened:?} not in\n{text}");
     assert!(text.contains(&closed), "{closed:?} not in\n{text}");
@@ -175,11 +168,9 @@ fn a_closed_acta_says_when_and_by_whom_and_is_signed_only_with_a_photo() {
     let closed = r.close_assembly(b.id, members[1].id).unwrap();
     assert_eq!(closed.closed_by, Some(members[1].id));
     let text = acta_document(&r, b.id).unwrap().to_text();
-    let at = closed.closed_at.as_deref().unwrap();
     let line = format!(
-        "Cerrada el {} a las {} por {}, ",
-        local_as(at, "%d/%m/%Y"),
-        local_as(at, "%H:%M"),
+        "Cerrada el {} por {}, ",
+        local(closed.closed_at.as_deref().unwrap()),
         members[1].name
     );
     assert!(text.contains(&line), "{line:?} not in\n{text}");
