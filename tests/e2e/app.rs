@@ -1554,6 +1554,19 @@ async fn a_purchase_starts_from_the_receipts_photo() -> Result<()> {
     assert_eq!(cost.parse::<f64>()?, 1840.5, "{cost}");
     app.wait_for_text("#p-total-preview", "$1,840.50").await?;
     app.type_into("#p-concept", "Lámpara de chicote").await?;
+    // The app is closed before saving: the photo comes back with what was typed,
+    // its QR read again for the receipt.
+    app.wait_for("#purchase-form[data-draft=kept]").await?;
+    app.quit().await?;
+    let app = driver.launch().await?;
+    app.resize(PHONE.0, PHONE.1).await?;
+    app.unlock("Tesorer", "1357").await?;
+    app.go("money").await?;
+    app.click("#new-purchase").await?;
+    app.wait_for_text("#p-photo-kept", "código QR leído")
+        .await?;
+    wait_for_value(&app, "#p-concept", "Lámpara de chicote").await?;
+    wait_for_value(&app, "#p-rfc", "EMO0503152A1").await?;
     app.choose("#p-category", "equipamiento").await?;
     // The day from the calendar: last month's 15th, written dd/mm/aaaa.
     use chrono::Datelike;

@@ -41,3 +41,35 @@ pub async fn full(sha: &str) -> Result<String, ApiError> {
     })
     .await
 }
+
+/// Keeps the photo taken for form `form`'s draft on this device.
+pub async fn keep_draft_photo(form: &str, bytes: &[u8]) -> Result<(), ApiError> {
+    call_raw(
+        &c::KeepDraftPhoto {
+            form: form.to_owned(),
+        },
+        bytes,
+    )
+    .await
+}
+
+/// The photo kept for form `form`'s draft, if any: its bytes.
+pub async fn draft_photo(form: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    use base64::Engine as _;
+    let url: Option<String> = call(&c::GetDraftPhoto {
+        form: form.to_owned(),
+    })
+    .await?;
+    Ok(url.and_then(|u| {
+        let (_, data) = u.split_once(";base64,")?;
+        base64::engine::general_purpose::STANDARD.decode(data).ok()
+    }))
+}
+
+/// Forgets the photo kept for form `form`'s draft.
+pub async fn forget_draft_photo(form: &str) -> Result<(), ApiError> {
+    call(&c::ForgetDraftPhoto {
+        form: form.to_owned(),
+    })
+    .await
+}

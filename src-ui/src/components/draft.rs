@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 pub struct Draft {
     key: String,
     fields: Vec<(&'static str, RwSignal<String>)>,
+    /// Draft writes sent and not answered yet.
+    writing: RwSignal<u32>,
 }
 
 impl Draft {
@@ -34,6 +36,7 @@ impl Draft {
         let draft = Draft {
             key: key.into(),
             fields,
+            writing: RwSignal::new(0),
         };
         let defaults: BTreeMap<&'static str, String> = defaults.into_iter().collect();
         for (name, sig) in &draft.fields {
@@ -82,14 +85,30 @@ impl Draft {
                     serde_json::to_string(&values).unwrap_or_default()
                 };
                 let key = d.key.clone();
+                let writing = d.writing;
+                writing.update(|n| *n += 1);
                 // Fire and forget, per keystroke: a draft that cannot be kept is no
                 // reason to interrupt typing.
                 spawn_local(async move {
                     let _ = api::set_draft(&key, &json).await;
+                    writing.update(|n| *n = n.saturating_sub(1));
                 });
             });
         }
         draft
+    }
+
+    /// `"kept"` once every change is written to the device, `"writing"` before: for
+    /// a form's `data-draft` (what a test waits on before closing the app).
+    pub fn state(&self) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        let writing = self.writing;
+        move || {
+            if writing.get() == 0 {
+                "kept"
+            } else {
+                "writing"
+            }
+        }
     }
 
     /// Empties the form and forgets the draft (after the record was saved).

@@ -287,6 +287,9 @@ struct PurchaseInput {
     photo_kind: String,
 }
 
+/// The draft whose photo is the purchase form's receipt photo.
+const PHOTO_DRAFT: &str = "purchase";
+
 #[component]
 fn PurchaseForm(
     year: i32,
@@ -331,45 +334,66 @@ fn PurchaseForm(
     let photo_read = RwSignal::new(None::<bool>);
     let receipt_kind_ref = NodeRef::<leptos::html::Select>::new();
     let photo_ref = NodeRef::<leptos::html::Input>::new();
+    // The receipt's photo, as taken (`fresh`: its QR fills the form and the photo is
+    // kept with the draft, so closing the app before saving loses neither) or as
+    // brought back from the draft (the typed fields already came back with it).
+    let use_photo = move |bytes: Vec<u8>, fresh: bool| async move {
+        let read = api::money::read_cfdi_qr(&bytes, None).await;
+        if fresh {
+            // Kept in memory all the same if the device cannot keep it.
+            let _ = api::photos::keep_draft_photo(PHOTO_DRAFT, &bytes).await;
+        }
+        receipt_photo.set_value(Some(bytes));
+        form.banner.set(None);
+        match read {
+            Ok(read) => {
+                let x = read.cfdi;
+                if fresh {
+                    quantity.set("1".into());
+                    unit_cost.set(x.total.input_text());
+                    rfc.set(x.rfc_emisor.clone());
+                    if supplier.get_untracked().trim().is_empty() {
+                        supplier.set(x.rfc_emisor.clone());
+                    }
+                }
+                pending_receipt.set(Some(NewReceipt {
+                    kind: "cfdi".into(),
+                    folio_fiscal: x.uuid.clone(),
+                    total: x.total.input_text(),
+                    issued_on: String::new(),
+                }));
+                filled_from.set(Some(x.uuid));
+                hints.set(read.hints.iter().map(|h| hint_text(i18n, h)).collect());
+                photo_read.set(Some(true));
+            }
+            // A photo with no CFDI QR (a nota de venta) is still the receipt.
+            Err(_) => {
+                if filled_from.get_untracked().is_none() {
+                    pending_receipt.set(None);
+                }
+                photo_read.set(Some(false));
+            }
+        }
+    };
     // The chosen file is read by an action (its element is not `Send`).
     let read_photo = Action::new_local(move |input: &leptos::web_sys::HtmlInputElement| {
         let input = input.clone();
         async move {
             if let Some(bytes) = read_first_file(&input).await {
-                let read = api::money::read_cfdi_qr(&bytes, None).await;
-                receipt_photo.set_value(Some(bytes));
-                form.banner.set(None);
-                match read {
-                    Ok(read) => {
-                        let x = read.cfdi;
-                        quantity.set("1".into());
-                        unit_cost.set(x.total.input_text());
-                        rfc.set(x.rfc_emisor.clone());
-                        if supplier.get_untracked().trim().is_empty() {
-                            supplier.set(x.rfc_emisor.clone());
-                        }
-                        pending_receipt.set(Some(NewReceipt {
-                            kind: "cfdi".into(),
-                            folio_fiscal: x.uuid.clone(),
-                            total: x.total.input_text(),
-                            issued_on: String::new(),
-                        }));
-                        filled_from.set(Some(x.uuid));
-                        hints.set(read.hints.iter().map(|h| hint_text(i18n, h)).collect());
-                        photo_read.set(Some(true));
-                    }
-                    // A photo with no CFDI QR (a nota de venta) is still the receipt.
-                    Err(_) => {
-                        if filled_from.get_untracked().is_none() {
-                            pending_receipt.set(None);
-                        }
-                        photo_read.set(Some(false));
-                    }
-                }
+                use_photo(bytes, true).await;
             }
             input.set_value("");
         }
     });
+    // A photo taken before the app was closed comes back with the draft.
+    let restore_photo = Action::new_local(move |_: &()| async move {
+        if let Ok(Some(bytes)) = api::photos::draft_photo(PHOTO_DRAFT).await {
+            if receipt_photo.with_value(Option::is_none) {
+                use_photo(bytes, false).await;
+            }
+        }
+    });
+    restore_photo.dispatch_local(());
     let on_photo = move |_| {
         if let Some(input) = photo_ref.get_untracked() {
             read_photo.dispatch_local(input);
@@ -430,6 +454,7 @@ fn PurchaseForm(
         }
     };
 
+    let draft_state = draft.state();
     let save = form.save(
         move |typed: &PurchaseInput| {
             let PurchaseInput {
@@ -469,6 +494,8 @@ fn PurchaseForm(
                         .await?;
                     }
                 }
+                // The receipt holds the photo now: the draft's copy can go.
+                let _ = api::photos::forget_draft_photo(PHOTO_DRAFT).await;
                 Ok(p)
             }
         },
@@ -511,7 +538,7 @@ fn PurchaseForm(
     let invalid = move |f: &'static str| form.invalid(f);
 
     view! {
-        <form class="card form" id="purchase-form" on:submit=submit novalidate=true>
+        <form class="card form" id="purchase-form" on:submit=submit novalidate=true data-draft=draft_state>
             <h2>{move || i18n.t("money.new_purchase")}</h2>
             {form.banner_view("purchase-form-error")}
             <p class="hint">{move || i18n.t("money.photo_first_lead")}</p>
