@@ -302,6 +302,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::assembly::create_assembly,
         commands::assembly::update_assembly,
         commands::assembly::save_minutes,
+        commands::assembly::save_agenda,
         commands::assembly::set_community_attendees,
         commands::assembly::set_community_names,
         commands::assembly::open_acta,

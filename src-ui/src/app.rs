@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
     let state = RwSignal::new(Loaded::Loading);
     let privacy_accepted = RwSignal::new(true);
 
+    // Once, at start: the steps of opening the app, each deciding the next; no
+    // form waits on it and nothing can be tapped twice.
     spawn_local(async move {
         if let Ok(Some(lang)) = api::get_preference(Preference::Language).await {
             i18n.set_lang(&lang);
@@ -81,6 +83,7 @@ pub fn App() -> impl IntoView {
         if state.get() != Loaded::Clinic {
             return;
         }
+        // Fire and forget: the header keeps the last figure until this one arrives.
         spawn_local(async move {
             if let Ok(b) = api::money::balance(year).await {
                 session.balance.set(Some(b));
@@ -97,7 +100,8 @@ pub fn App() -> impl IntoView {
 
     let on_created = Callback::new(move |c: Clinic| {
         session.clinic.set(Some(c));
-        // The demo clinic is made in demo mode: the header says so from now on.
+        // The demo clinic is made in demo mode: the header says so from now on
+        // (fire and forget: only the notice waits on it).
         spawn_local(async move {
             if let Ok(st) = api::session::device_status().await {
                 session.demo.set(st.demo);
@@ -109,6 +113,7 @@ pub fn App() -> impl IntoView {
     });
     let accept_privacy = Callback::new(move |_: ()| {
         privacy_accepted.set(true);
+        // Fire and forget: not remembering it only shows the notice once more.
         spawn_local(async move {
             let _ = api::set_preference(Preference::PrivacyAccepted, "1").await;
         });
@@ -123,6 +128,7 @@ pub fn App() -> impl IntoView {
     });
     let on_unlocked = Callback::new(move |m: Option<Member>| {
         session.member.set(m);
+        // The same loading as at start, once the device is open.
         spawn_local(async move { load(session, state).await });
     });
 
@@ -222,23 +228,23 @@ fn DemoBanner(can_leave: Signal<bool>, asking: RwSignal<bool>) -> impl IntoView 
 #[component]
 fn LeaveDemoDialog(asking: RwSignal<bool>, on_left: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let leave = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            match api::leave_demo().await {
-                Ok(()) => {
-                    asking.set(false);
-                    on_left.run(());
-                }
-                Err(e) => error.set(Some(i18n.api_error_text(&e))),
+    let leave_demo = Action::new_local(move |_: &()| async move {
+        match api::leave_demo().await {
+            Ok(()) => {
+                error.set(None);
+                asking.set(false);
+                on_left.run(());
             }
-            busy.set(false);
-        });
+            Err(e) => error.set(Some(i18n.api_error_text(&e))),
+        }
+    });
+    let busy = leave_demo.pending();
+    let leave = move |_| {
+        // A second tap while the demo is being removed does nothing.
+        if !busy.get_untracked() {
+            leave_demo.dispatch_local(());
+        }
     };
     view! {
         <div class="sheet-backdrop" on:click=move |_| asking.set(false)></div>
@@ -275,6 +281,13 @@ async fn load(session: Session, state: RwSignal<Loaded>) {
     });
 }
 
+/// How the lock screen opens the device.
+#[derive(Clone)]
+enum Opening {
+    Code(String),
+    Pin(MemberId, String),
+}
+
 /// The device's data is encrypted: a member opens it with their PIN (chosen by role:
 /// no names are readable before it opens), or the recovery code from the municipal
 /// office when every PIN is forgotten.
@@ -286,29 +299,16 @@ fn LockScreen(status: DeviceStatus, on_unlocked: Callback<Option<Member>>) -> im
     let code = RwSignal::new(String::new());
     let use_code = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let has_recovery = status.has_recovery;
     let holders = status.keyholders.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            let result = if use_code.get_untracked() {
-                api::session::recover(&code.get_untracked())
-                    .await
-                    .map(|()| None)
-            } else if let Some(m) = chosen.get_untracked() {
-                api::session::unlock(m, &pin.get_untracked())
-                    .await
-                    .map(Some)
-            } else {
-                busy.set(false);
-                return;
+    // Opening the device: with a member's PIN, or with the recovery code.
+    let open = Action::new_local(move |with: &Opening| {
+        let with = with.clone();
+        async move {
+            let result = match with {
+                Opening::Code(code) => api::session::recover(&code).await.map(|()| None),
+                Opening::Pin(m, pin) => api::session::unlock(m, &pin).await.map(Some),
             };
-            busy.set(false);
             match result {
                 Ok(m) => on_unlocked.run(m),
                 Err(e) => {
@@ -316,7 +316,22 @@ fn LockScreen(status: DeviceStatus, on_unlocked: Callback<Option<Member>>) -> im
                     error.set(Some(i18n.api_error_text(&e)));
                 }
             }
-        });
+        }
+    });
+    let busy = open.pending();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let with = if use_code.get_untracked() {
+            Opening::Code(code.get_untracked())
+        } else if let Some(m) = chosen.get_untracked() {
+            Opening::Pin(m, pin.get_untracked())
+        } else {
+            return;
+        };
+        open.dispatch_local(with);
     };
     view! {
         <section class="page narrow" id="lock-screen">
@@ -463,6 +478,15 @@ fn first_name(name: &str) -> String {
     name.split_whitespace().next().unwrap_or(name).to_owned()
 }
 
+/// A member entering: with their PIN, or choosing a new one (approved).
+#[derive(Clone)]
+struct Entering {
+    member: MemberId,
+    new_pin: bool,
+    pin: String,
+    approval: PinApproval,
+}
+
 /// Picks who is using the device: tap your name, type your PIN (or choose one the
 /// first time on this device).
 #[component]
@@ -474,7 +498,6 @@ fn WhoSheet() -> impl IntoView {
     let pin = RwSignal::new(String::new());
     let pin2 = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     // Approving another member's PIN: who (presidencia or contraloría social with a
     // PIN here) and their PIN, or the recovery code.
     let approver = RwSignal::new(String::new());
@@ -496,23 +519,64 @@ fn WhoSheet() -> impl IntoView {
             .collect::<Vec<_>>()
     };
 
-    spawn_local(async move {
-        match api::session::members_with_pins().await {
-            Ok(list) => members.set(list),
-            Err(e) => error.set(Some(i18n.t(&format!("error.{}", e.code)))),
-        }
+    // Who may sign in here, and who has a PIN on this device.
+    let with_pins = LocalResource::new(api::session::members_with_pins);
+    Effect::new(move |_| match with_pins.get() {
+        Some(Ok(list)) => members.set(list),
+        Some(Err(e)) => error.set(Some(i18n.t(&format!("error.{}", e.code)))),
+        None => {}
     });
 
     let close = move || {
         session.sheet_open.set(false);
     };
+    let leave = Action::new_local(move |_: &()| async move {
+        // Signing out only forgets who uses the device: it cannot fail in a way
+        // that should keep them signed in on screen.
+        let _ = api::session::sign_out().await;
+        session.member.set(None);
+        session.sheet_open.set(false);
+    });
     let sign_out = move |_| {
-        spawn_local(async move {
-            let _ = api::session::sign_out().await;
-            session.member.set(None);
-            session.sheet_open.set(false);
-        });
+        leave.dispatch_local(());
     };
+    let enter = Action::new_local(move |e: &Entering| {
+        let Entering {
+            member,
+            new_pin,
+            pin: p,
+            approval,
+        } = e.clone();
+        async move {
+            let result = if !new_pin {
+                api::session::sign_in(member, &p)
+                    .await
+                    .map(|member| (member, None))
+            } else {
+                api::session::set_pin(member, &p, &approval)
+                    .await
+                    .map(|s| (s.member, s.recovery))
+            };
+            approver_pin.set(String::new());
+            match result {
+                Ok((member, recovery)) => {
+                    error.set(None);
+                    session.member.set(Some(member));
+                    match recovery {
+                        // The device's first PIN: its recovery code, shown once.
+                        Some(code) => recovery_shown.set(Some(code)),
+                        None => session.sheet_open.set(false),
+                    }
+                }
+                Err(e) => {
+                    pin.set(String::new());
+                    pin2.set(String::new());
+                    error.set(Some(i18n.api_error_text(&e)));
+                }
+            }
+        }
+    });
+    let busy = enter.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some((m, has_pin)) = chosen.get_untracked() else {
@@ -526,8 +590,6 @@ fn WhoSheet() -> impl IntoView {
             error.set(Some(i18n.t("who.pins_differ")));
             return;
         }
-        busy.set(true);
-        let p = pin.get_untracked();
         let approval = if !approval_code.get_untracked().trim().is_empty() {
             PinApproval::Recovery {
                 code: approval_code.get_untracked(),
@@ -541,34 +603,11 @@ fn WhoSheet() -> impl IntoView {
                 Err(_) => PinApproval::None,
             }
         };
-        spawn_local(async move {
-            let result = if !new_pin {
-                api::session::sign_in(m.id, &p)
-                    .await
-                    .map(|member| (member, None))
-            } else {
-                api::session::set_pin(m.id, &p, &approval)
-                    .await
-                    .map(|s| (s.member, s.recovery))
-            };
-            busy.set(false);
-            approver_pin.set(String::new());
-            match result {
-                Ok((member, recovery)) => {
-                    session.member.set(Some(member));
-                    match recovery {
-                        // The device's first PIN: its recovery code, shown once.
-                        Some(code) => recovery_shown.set(Some(code)),
-                        None => session.sheet_open.set(false),
-                    }
-                }
-                Err(e) => {
-                    pin.set(String::new());
-                    pin2.set(String::new());
-                    let text = i18n.api_error_text(&e);
-                    error.set(Some(text));
-                }
-            }
+        enter.dispatch_local(Entering {
+            member: m.id,
+            new_pin,
+            pin: pin.get_untracked(),
+            approval,
         });
     };
 

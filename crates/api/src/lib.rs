@@ -230,6 +230,8 @@ commands! {
     /// Corrects a draft acta's header; returns how many fields changed.
     "update_assembly" => UpdateAssembly { id: Uuid, input: NewAssembly } -> usize;
     "save_minutes" => SaveMinutes { id: Uuid, minutes: String } -> usize;
+    /// A draft acta's agenda alone, one item per line; 0 when unchanged.
+    "save_agenda" => SaveAgenda { id: Uuid, agenda: String } -> usize;
     "set_community_attendees" => SetCommunityAttendees { id: Uuid, count: String } -> usize;
     /// The community attendees' names, one per line; 0 when unchanged.
     "set_community_names" => SetCommunityNames { id: Uuid, names: String } -> usize;

@@ -172,6 +172,18 @@ impl Replica {
         })
     }
 
+    /// Saves a draft acta's agenda alone (one item per line, as typed), as the acta's
+    /// agenda step saves it while it is typed: the header (kind, date, place, quorum)
+    /// and the community count are not written, so a header corrected meanwhile
+    /// is never put back. Returns 0 when it did not change.
+    pub fn update_assembly_agenda(&mut self, id: Uuid, agenda: &str) -> Result<usize> {
+        let mut errors = ValidationErrors::default();
+        let items = cosabi_core::assembly::parse_agenda(agenda, &mut errors);
+        errors.into_result()?;
+        self.draft_assembly(id)?;
+        self.write(|w| w.update(&ASSEMBLY, id, &[(5, text(&items.join("\n")))]))
+    }
+
     /// Saves a draft acta's minutes; returns 0 when they did not change.
     pub fn update_assembly_minutes(&mut self, id: Uuid, minutes: &str) -> Result<usize> {
         let minutes = validate_minutes(minutes)?;
@@ -585,6 +597,40 @@ pub(crate) mod tests {
             Error::Invalid(v) => v.0[0].code.clone(),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_agenda_alone_leaves_a_corrected_header_as_it_is() {
+        let (mut r, _) = replica_with(&COMMITTEE);
+        let a = r.create_assembly(&new_assembly()).unwrap();
+        // The header is corrected on one screen…
+        r.update_assembly(
+            a.id,
+            &NewAssembly {
+                place: "Salón ejidal".into(),
+                ..new_assembly()
+            },
+        )
+        .unwrap();
+        // …while the agenda step saves what is typed there: the header stays.
+        let agenda = "Lista de asistencia\n\n  Informe de la tesorera \nAsuntos generales";
+        assert_eq!(r.update_assembly_agenda(a.id, agenda).unwrap(), 1);
+        let d = r.assembly(a.id).unwrap().unwrap();
+        assert_eq!(d.assembly.place, "Salón ejidal");
+        assert_eq!(
+            d.assembly.agenda,
+            [
+                "Lista de asistencia",
+                "Informe de la tesorera",
+                "Asuntos generales"
+            ]
+        );
+        assert_eq!(r.update_assembly_agenda(a.id, agenda).unwrap(), 0);
+        let long = "x".repeat(cosabi_core::assembly::AGENDA_ITEM_CHARS_MAX + 1);
+        assert_eq!(
+            code(r.update_assembly_agenda(a.id, &long).unwrap_err()),
+            "too_long"
+        );
     }
 
     #[test]

@@ -56,6 +56,17 @@ pub fn save_minutes(
 }
 
 #[tauri::command]
+pub fn save_agenda(
+    state: State<'_, AppState>,
+    id: Uuid,
+    agenda: String,
+) -> ApiResult<Out<api::SaveAgenda>> {
+    with_write(&state, Write::UpdateAssembly, |r| {
+        r.update_assembly_agenda(id, &agenda)
+    })
+}
+
+#[tauri::command]
 pub fn set_community_attendees(
     state: State<'_, AppState>,
     id: Uuid,

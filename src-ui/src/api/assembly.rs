@@ -32,6 +32,15 @@ pub async fn update_assembly(id: Uuid, input: &NewAssembly) -> Result<usize, Api
     .await
 }
 
+/// Saves a draft acta's agenda alone (the header is not written).
+pub async fn save_agenda(id: Uuid, agenda: &str) -> Result<usize, ApiError> {
+    call(&c::SaveAgenda {
+        id,
+        agenda: agenda.to_owned(),
+    })
+    .await
+}
+
 pub async fn save_minutes(id: Uuid, minutes: &str) -> Result<usize, ApiError> {
     call(&c::SaveMinutes {
         id,

@@ -14,7 +14,7 @@ use crate::components::history::HistoryButton;
 use crate::components::photos::PhotoStrip;
 use crate::components::session::use_session;
 use crate::i18n::use_i18n;
-use cosabi_core::assembly::{Agreement, Assembly, AssemblyDetail, NewAssembly};
+use cosabi_core::assembly::{Agreement, Assembly, AssemblyDetail};
 use cosabi_core::committee::{Member, Permission};
 use cosabi_core::format::display_date;
 use cosabi_core::schema::ASSEMBLY;
@@ -105,15 +105,8 @@ impl ActaTexts {
             format!("acta-agenda.{id}"),
             "asm",
             move |text: String| async move {
-                // The agenda is written with the header as it is recorded.
-                let Some(a) = detail.get_untracked().map(|d| d.assembly) else {
-                    return Ok(());
-                };
-                let input = NewAssembly {
-                    agenda: text,
-                    ..header_input(&a)
-                };
-                api::assembly::update_assembly(id, &input)
+                // The agenda alone: a header corrected meanwhile is not written back.
+                api::assembly::save_agenda(id, &text)
                     .await
                     .map(|_| session.bump())
             },
@@ -165,19 +158,6 @@ impl ActaTexts {
         ] {
             t.flush();
         }
-    }
-}
-
-/// The header of a recorded assembly as the form that corrects it sends it.
-fn header_input(a: &Assembly) -> NewAssembly {
-    NewAssembly {
-        kind: a.kind.clone(),
-        date: display_date(&a.date),
-        place: a.place.clone(),
-        agenda: a.agenda.join("\n"),
-        community_attendees: a.community_attendees.to_string(),
-        quorum_percent: a.quorum_percent.to_string(),
-        minutes: String::new(),
     }
 }
 
