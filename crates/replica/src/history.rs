@@ -34,6 +34,10 @@ pub fn value_for_people(
         .unwrap_or_else(|| display_value(table, column, value))
 }
 
+/// A referenced record this device does not have, in words (Spanish, as the
+/// replica's other words for people: the expediente and the inbox read them).
+pub const UNKNOWN_RECORD: &str = "(registro que no está en este equipo)";
+
 /// A referenced record in words, from the values [`Replica::record_name`] reads:
 /// an assembly by its kind and date ("Asamblea ordinaria del 20/03/2025", as the
 /// expediente says it), a receipt by its kind and date (its folio fiscal is a
@@ -114,6 +118,27 @@ impl Replica {
             }
         }
         Ok((String::new(), refers_to))
+    }
+
+    /// A field's value as people read it wherever one is shown outside a history
+    /// (the conflicts inbox, the expediente's list of conflicts): a reference by the
+    /// referenced record's name, or [`UNKNOWN_RECORD`] when this device does not
+    /// have it; never an id.
+    pub fn value_words(
+        &self,
+        names: &HashMap<Uuid, String>,
+        table: u16,
+        column: &str,
+        value: &Value,
+    ) -> Result<String> {
+        let (text, refers_to) = self.words_for(names, table, column, value)?;
+        Ok(
+            if text.is_empty() && refers_to.is_some() && value.as_uuid().is_some() {
+                UNKNOWN_RECORD.to_owned()
+            } else {
+                text
+            },
+        )
     }
 
     /// Every member's name by id, deleted ones included: history names whoever

@@ -50,7 +50,7 @@ pub mod workload;
 pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use device::{DeviceOpen, Refused};
 pub use error::{Error, Result};
-pub use history::{value_for_people, HistoryEntry};
+pub use history::{value_for_people, HistoryEntry, UNKNOWN_RECORD};
 pub use imaging::{
     decode_qr, prepare_document, prepare_photo, prepare_receipt_photo, thumbnail, PreparedPhoto,
 };

@@ -258,8 +258,8 @@ impl Replica {
         let mut out: Vec<ConflictItem<ConflictKey>> = Vec::new();
         for c in views {
             let field = ConflictField {
-                current: crate::value_for_people(&names, c.key.table, &c.column, &c.winner_value),
-                other: crate::value_for_people(&names, c.key.table, &c.column, &c.loser_value),
+                current: self.value_words(&names, c.key.table, &c.column, &c.winner_value)?,
+                other: self.value_words(&names, c.key.table, &c.column, &c.loser_value)?,
                 column: c.column.clone(),
             };
             if let Some(last) = out.last_mut() {

@@ -776,3 +776,53 @@ fn a_history_names_referenced_records_and_never_shows_an_id() {
         }
     }
 }
+
+#[test]
+fn a_conflict_on_a_reference_names_the_records_never_their_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = setup(&dir);
+    let mut b = open(&dir, "other");
+    let action = |r: &mut Replica, what: &str| {
+        r.create_action(&NewAction {
+            category: "mobiliario".into(),
+            description: what.into(),
+            estimated_cost: "5,000".into(),
+            agreement_id: None,
+        })
+        .unwrap()
+    };
+    let benches = action(&mut a, "Bancas para la sala de espera");
+    let shelf = action(&mut a, "Anaquel para medicamentos");
+    let p = a
+        .record_purchase(&purchase_on(ymd(2025, 4, 2), 2, 150_000, "mobiliario"))
+        .unwrap();
+    for page in a.pages_since(&b.version_vector().unwrap()).unwrap() {
+        b.apply_page(&page).unwrap();
+    }
+    // Each device puts the purchase under another action, offline.
+    let put_under = |r: &mut Replica, action: Uuid| {
+        let mut input = purchase_on(ymd(2025, 4, 2), 2, 150_000, "mobiliario");
+        input.action_id = Some(action);
+        r.update_purchase(p.id, &input).unwrap();
+    };
+    put_under(&mut a, benches.id);
+    put_under(&mut b, shelf.id);
+    for page in b.pages_since(&a.version_vector().unwrap()).unwrap() {
+        a.apply_page(&page).unwrap();
+    }
+    let items = a.conflict_items().unwrap();
+    let field = items
+        .iter()
+        .flat_map(|i| &i.fields)
+        .find(|f| f.column == "action_id")
+        .expect("a conflict on the purchase's action");
+    let mut sides = [field.current.as_str(), field.other.as_str()];
+    sides.sort();
+    assert_eq!(
+        sides,
+        ["Anaquel para medicamentos", "Bancas para la sala de espera"]
+    );
+    for side in sides {
+        assert!(Uuid::parse_str(side).is_err(), "{side}");
+    }
+}

@@ -325,7 +325,8 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
     }
     let names = replica.member_names()?;
     for c in replica.conflicts()?.into_iter().filter(|c| !c.resolved) {
-        let show = |v| cosabi_replica::value_for_people(&names, c.key.table, &c.column, v);
+        let winner = replica.value_words(&names, c.key.table, &c.column, &c.winner_value)?;
+        let loser = replica.value_words(&names, c.key.table, &c.column, &c.loser_value)?;
         gap(
             GapKind::UnresolvedConflict,
             &c.table,
@@ -335,8 +336,8 @@ fn gaps(replica: &Replica, year: &Year) -> Result<Vec<Gap>> {
                 &[
                     ("table", texts::table_label(&c.table)),
                     ("column", &texts::column_label(&c.column)),
-                    ("winner", &show(&c.winner_value)),
-                    ("loser", &show(&c.loser_value)),
+                    ("winner", &winner),
+                    ("loser", &loser),
                 ],
             ),
         );
