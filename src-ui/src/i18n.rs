@@ -218,6 +218,17 @@ mod tests {
             .filter(|(_, v)| v.contains("dispositivo"))
             .collect();
         assert!(device.is_empty(), "say equipo: {device:?}");
+        // The health centre is a "centro de salud" (as the programme's releases say):
+        // not a "clínica" (but for the programme's name) nor a "unidad de salud".
+        let clinic: Vec<_> = es
+            .iter()
+            .filter(|(_, v)| {
+                let v = v.replace("La Clínica es Nuestra", "");
+                let lower = v.to_lowercase();
+                lower.contains("clínica") || lower.contains("unidad de salud")
+            })
+            .collect();
+        assert!(clinic.is_empty(), "say centro de salud: {clinic:?}");
     }
 
     #[test]

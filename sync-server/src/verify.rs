@@ -384,7 +384,7 @@ fn result_page(v: &Verification, file_is_original: Option<bool>) -> Markup {
             }
             dl {
                 dt { "Documento" } dd { (v.document) }
-                dt { "Unidad de salud" } dd { (v.clinic) }
+                dt { "Centro de salud" } dd { (v.clinic) }
                 dt { "Generado el" } dd { (v.generated_at) }
                 @if let Some(by) = &v.generated_by { dt { "Generado por" } dd { (by) } }
                 dt { "Registros que contiene" } dd { (v.records) }

@@ -11,7 +11,7 @@ pub mod t {
 
     // Clinic header.
     pub const CLUES: &str = "CLUES";
-    pub const CLINIC: &str = "Unidad de salud";
+    pub const CLINIC: &str = "Centro de salud";
     pub const LOCALITY: &str = "Localidad";
     pub const MUNICIPALITY: &str = "Municipio";
     pub const STATE: &str = "Estado";
@@ -163,7 +163,7 @@ pub mod t {
     pub const RECORD_PURCHASE: &str = "Compra";
     pub const RECORD_RECEIPT: &str = "Comprobante";
     pub const RECORD_ACTION: &str = "Acción";
-    pub const RECORD_CLINIC: &str = "Unidad de salud";
+    pub const RECORD_CLINIC: &str = "Centro de salud";
     pub const RECORD_MEMBER: &str = "Integrante del comité";
     pub const RECORD_ATTENDANCE: &str = "Asistencia";
     pub const RECORD_AMENDMENT: &str = "Enmienda";
