@@ -50,10 +50,7 @@ impl Replica {
     pub fn forget_draft_photo(&mut self, form: &str) -> Result<()> {
         let key = setting_key(form)?;
         if let Some(sha) = self.setting(&key)? {
-            self.conn.execute(
-                "DELETE FROM meta WHERE key = ?1",
-                [format!("setting.{key}")],
-            )?;
+            self.remove_setting(&key)?;
             if !sha.is_empty() {
                 self.remove_unused_blob(&sha)?;
             }

@@ -362,4 +362,13 @@ impl Replica {
         )?;
         Ok(())
     }
+
+    /// Forgets the device-local setting `key` (nothing when it is not set).
+    pub fn remove_setting(&mut self, key: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM meta WHERE key = ?1",
+            [format!("setting.{key}")],
+        )?;
+        Ok(())
+    }
 }
