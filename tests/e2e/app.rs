@@ -1,29 +1,8 @@
 //! The real app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
 
 use anyhow::Result;
-use cosabi_e2e::{App, Driver, SyncServer, DESKTOP, PHONE};
+use cosabi_e2e::{add_member, create_clinic, App, Driver, SyncServer, DESKTOP, PHONE};
 use fantoccini::key::Key;
-
-async fn create_clinic(app: &App) -> Result<()> {
-    app.type_into("#clues", "vzimb001234").await?;
-    app.type_into("#clinic-name", "Centro de Salud Tlaquilpa")
-        .await?;
-    app.choose("#state", "VZ").await?;
-    app.type_into("#municipality", "Tlaquilpa").await?;
-    app.type_into("#locality", "Tlaquilpa").await?;
-    app.type_into("#consultorios", "2").await?;
-    app.wait_for_text("#allocation", "$600,000.00").await?;
-    app.click("#create-clinic").await?;
-    app.wait_for("#clinic-card").await?;
-    Ok(())
-}
-
-async fn add_member(app: &App, name: &str, role: &str) -> Result<()> {
-    app.type_into("#member-name", name).await?;
-    app.choose("#member-role", role).await?;
-    app.click("#add-member").await?;
-    Ok(())
-}
 
 #[tokio::test]
 async fn clinic_and_members_survive_a_restart() -> Result<()> {

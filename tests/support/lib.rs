@@ -5,6 +5,9 @@
 //! a port that accepts, an element that appears); nothing waits a fixed time.
 
 mod a11y;
+mod web;
+
+pub use web::{Chromium, PHONE_WEB};
 
 pub use a11y::{
     walk_every_screen, ScreenCheck, Violation, ViolationNode, DESKTOP, PHONE, WCAG_TAGS,
@@ -561,6 +564,29 @@ impl App {
     }
 }
 
+/// Creates the Tlaquilpa clinic on the first screen, as a committee would.
+pub async fn create_clinic(app: &App) -> Result<()> {
+    app.type_into("#clues", "vzimb001234").await?;
+    app.type_into("#clinic-name", "Centro de Salud Tlaquilpa")
+        .await?;
+    app.choose("#state", "VZ").await?;
+    app.type_into("#municipality", "Tlaquilpa").await?;
+    app.type_into("#locality", "Tlaquilpa").await?;
+    app.type_into("#consultorios", "2").await?;
+    app.wait_for_text("#allocation", "$600,000.00").await?;
+    app.click("#create-clinic").await?;
+    app.wait_for("#clinic-card").await?;
+    Ok(())
+}
+
+/// Adds a member with `role` on the committee screen (the term as the form has it).
+pub async fn add_member(app: &App, name: &str, role: &str) -> Result<()> {
+    app.type_into("#member-name", name).await?;
+    app.choose("#member-role", role).await?;
+    app.click("#add-member").await?;
+    Ok(())
+}
+
 /// A real sync server process on 127.0.0.1 with its own database, killed when dropped.
 pub struct SyncServer {
     _child: Guard,
@@ -578,14 +604,25 @@ pub fn sync_server_binary() -> PathBuf {
 impl SyncServer {
     /// Starts `serve` on a free port and waits for the line saying it listens.
     pub fn start(dir: &Path) -> Result<SyncServer> {
+        Self::start_with(dir, "127.0.0.1:0", None)
+    }
+
+    /// Starts `serve` on `listen` (`127.0.0.1:0`: a free port), serving the web
+    /// app built in `web_app` at `/app` when given.
+    pub fn start_with(dir: &Path, listen: &str, web_app: Option<&Path>) -> Result<SyncServer> {
         use std::io::{BufRead, BufReader};
         let db = dir.join("server.sqlite3");
         let bin = sync_server_binary();
-        let mut child = Command::new(&bin)
+        let mut command = Command::new(&bin);
+        command
             .arg("--db")
             .arg(&db)
-            .args(["serve", "--listen", "127.0.0.1:0", "--blobs"])
-            .arg(dir.join("blobs"))
+            .args(["serve", "--listen", listen, "--blobs"])
+            .arg(dir.join("blobs"));
+        if let Some(web_app) = web_app {
+            command.arg("--web-app").arg(web_app);
+        }
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -21,6 +21,7 @@ pub mod photos;
 pub mod reports;
 pub mod session;
 pub mod views;
+pub mod worker;
 
 #[wasm_bindgen]
 extern "C" {
@@ -41,8 +42,13 @@ extern "C" {
 
 /// Calls command `C` on the host: its arguments as a camelCase JSON object, its
 /// result read as `C::Output`. The only way the UI reaches the replica (with
-/// [`call_raw`]).
+/// [`call_raw`]). The host is the Tauri shell on the desktop, the web worker in the
+/// web build ([`worker`]); the UI does not otherwise know which.
 pub async fn call<C: Command>(command: &C) -> Result<C::Output, ApiError> {
+    if !worker::in_shell() {
+        let args = serde_json::to_string(command).map_err(|_| ApiError::local("unknown"))?;
+        return answer_text(worker::call(C::NAME, args).await);
+    }
     let args = serde_wasm_bindgen::to_value(command).map_err(|_| ApiError::local("unknown"))?;
     answer(tauri_invoke(C::NAME, args).await)
 }
@@ -50,6 +56,9 @@ pub async fn call<C: Command>(command: &C) -> Result<C::Output, ApiError> {
 /// Calls raw command `C`: `bytes` travel as the request's body, `C`'s fields as its
 /// `x-…` headers.
 pub async fn call_raw<C: RawCommand>(command: &C, bytes: &[u8]) -> Result<C::Output, ApiError> {
+    if !worker::in_shell() {
+        return answer_text(worker::call_raw(C::NAME, command.headers(), bytes).await);
+    }
     let body = js_sys::Uint8Array::from(bytes);
     let head = js_sys::Object::new();
     for (k, v) in command.headers() {
@@ -62,12 +71,22 @@ pub async fn call_raw<C: RawCommand>(command: &C, bytes: &[u8]) -> Result<C::Out
     answer(tauri_invoke_with(C::NAME, body.into(), options.into()).await)
 }
 
-/// The host's answer: the output, or its error object (`no_shell` outside the shell).
+/// The shell's answer: the output, or its error object (`no_shell` outside the shell).
 fn answer<T: DeserializeOwned>(result: Result<JsValue, JsValue>) -> Result<T, ApiError> {
     match result {
         Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
         Err(err) => {
             Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell")))
+        }
+    }
+}
+
+/// The worker's answer, as JSON text: the output, or its error object.
+fn answer_text<T: DeserializeOwned>(result: Result<String, String>) -> Result<T, ApiError> {
+    match result {
+        Ok(text) => serde_json::from_str(&text).map_err(|_| ApiError::local("unknown")),
+        Err(text) => {
+            Err(serde_json::from_str(&text).unwrap_or_else(|_| ApiError::local("unknown")))
         }
     }
 }

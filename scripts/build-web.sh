@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds Cosabi's installable web app (the phones' build, issue 12) into
+# target/web-app, or the folder given as $1, for the sync server to serve at /app
+# (`--web-app`):
+#   - the UI (src-ui/index.web.html, trunk, release), the same as the desktop's;
+#   - the worker that hosts the replica (src-worker, wasm-bindgen --target web) and
+#     its loader (src-ui/web/worker.js);
+#   - the manifest and icons, and the service worker (src-ui/web/sw.js) with the list
+#     of every file and a version that is a hash of them all, so a changed build is a
+#     new service worker.
+# The folder is replaced whole at the end: a failed build leaves the last one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+OUT="$(realpath -m "${1:-target/web-app}")"
+TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
+STAGE="$OUT.partial"
+rm -rf "$STAGE"
+
+(cd src-ui && trunk build --release --dist "$STAGE" --public-url /app/ index.web.html)
+
+cargo build --locked --release --target wasm32-unknown-unknown -p cosabi-worker
+wasm-bindgen --target web --no-typescript --out-dir "$STAGE" --out-name cosabi-worker \
+  "$TARGET_DIR/wasm32-unknown-unknown/release/cosabi_worker.wasm"
+
+# The service worker keeps "./" (index.html, what every page of the app is) and
+# every other file of the build.
+mapfile -t files < <(cd "$STAGE" && find . -type f ! -name sw.js ! -name index.html -printf '%P\n' | LC_ALL=C sort)
+version="$(cd "$STAGE" && sha256sum index.html "${files[@]}" | sha256sum | cut -c1-16)"
+list="\"./\""
+for f in "${files[@]}"; do list="$list, \"$f\""; done
+sed -e "s|@VERSION@|$version|" -e "s|@FILES@|[$list]|" src-ui/web/sw.js >"$STAGE/sw.js"
+
+rm -rf "$OUT"
+mv "$STAGE" "$OUT"
+echo "web app $version: $OUT ($(du -sh "$OUT" | cut -f1))"
