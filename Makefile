@@ -24,8 +24,16 @@ ui: fetch
 build: ui
 	cargo build --locked -p cosabi-app -p cosabi-sync-server
 
-## Start a local sync server on 127.0.0.1 and the desktop app.
-run: build
+## Build the installable web app (the phones' build) into target/web-app, which the
+## sync server serves at /app (`--web-app`): the UI, the worker hosting the replica,
+## the service worker, the manifest (release builds: this is what phones download).
+.PHONY: web
+web: fetch
+	bash scripts/build-web.sh target/web-app
+
+## Start a local sync server on 127.0.0.1 (serving the web app at /app) and the
+## desktop app.
+run: build web
 	@bash scripts/run.sh
 
 fmt:
@@ -35,12 +43,14 @@ clippy: ui
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked -p cosabi-ui --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --locked -p cosabi-replica --target wasm32-unknown-unknown --lib --test wasm -- -D warnings
+	cargo clippy --locked -p cosabi-host -p cosabi-worker --target wasm32-unknown-unknown -- -D warnings
 
 ## Formatting, lints, every test including the end-to-end tests in the real window.
 test: ui
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory clippy
 	cargo build --locked -p cosabi-app -p cosabi-sync-server
+	$(MAKE) --no-print-directory web
 	cargo test --locked --workspace
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory schemathesis

@@ -23,8 +23,11 @@ LISTEN="${COSABI_LISTEN:-127.0.0.1:8787}"
 SERVER_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/cosabi-local-server"
 mkdir -p "$SERVER_DIR"
 target/debug/cosabi-sync-server --db "$SERVER_DIR/server.sqlite3" serve \
-  --listen "$LISTEN" --blobs "$SERVER_DIR/blobs" &
+  --listen "$LISTEN" --blobs "$SERVER_DIR/blobs" --web-app target/web-app &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
 echo "sync server: http://$LISTEN (pid $SERVER_PID, data in $SERVER_DIR)"
+# 127.0.0.1 is a secure context: Chromium installs the web app from it as a phone
+# does from https://<server>/app.
+echo "web app (for phones): http://$LISTEN/app/"
 target/debug/cosabi-app

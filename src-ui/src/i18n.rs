@@ -268,6 +268,8 @@ mod tests {
             "corrupt",
             "storage",
             "no_shell",
+            "storage_busy",
+            "no_worker",
             "unknown",
             // Who is using the device.
             "pin_format",
