@@ -309,6 +309,20 @@ mod tests {
     }
 
     #[test]
+    fn photos_past_their_limit_are_neither_stored_nor_loaded() {
+        let (_dir, r) = on_disk();
+        let too_big = vec![0u8; PHOTO_BYTES_MAX as usize + 1];
+        let e = r.store_blob(&too_big).unwrap_err();
+        assert!(format!("{e:?}").contains("size_invalid"), "{e:?}");
+        // A file in the photo store past any photo sealed is not one of ours.
+        let sha = blob_name(b"small");
+        let dir = r.blob_dir().unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(&sha), vec![0u8; BLOB_FILE_BYTES_MAX + 1]).unwrap();
+        assert!(matches!(r.blob(&sha), Err(Error::Corrupt(_))));
+    }
+
+    #[test]
     fn a_blob_appears_whole_or_not_at_all() {
         let (_dir, r) = on_disk();
         let bytes = photo_bytes(3, 50_000);

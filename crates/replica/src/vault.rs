@@ -626,6 +626,25 @@ mod tests {
     }
 
     #[test]
+    fn a_ring_past_its_limit_is_neither_loaded_nor_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.vault");
+        std::fs::write(&path, vec![b' '; RING_BYTES_MAX + 1]).unwrap();
+        assert!(matches!(Vault::load(&path), Err(Error::Corrupt(_))));
+        let mut v = Vault::create(&path, &DataKey::generate()).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(
+            v.set_pref("language", &"x".repeat(RING_BYTES_MAX)),
+            Err(Error::Corrupt(_))
+        ));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the ring on disk stays"
+        );
+    }
+
+    #[test]
     fn a_wrap_cannot_be_moved_to_another_member() {
         let key = DataKey::generate();
         let mut v = Vault::in_memory();

@@ -339,3 +339,35 @@ async fn removing_a_replica_removes_its_database_and_its_files() {
     };
     assert!(!r.has_blob(&shas[0]));
 }
+
+/// What the browser cannot open safely it refuses, saying why: a device's database
+/// whose key ring is gone (nobody could open it; a new ring would hide that), and a
+/// replica kept in the clear (there is no rename in OPFS to encrypt it in place).
+#[wasm_bindgen_test]
+async fn a_device_without_its_ring_or_in_the_clear_is_refused() {
+    let _pool = opfs("refused").await;
+    let device = Path::new("/device.sqlite3");
+    drop(Replica::open_device(device).unwrap());
+    assert!(OpfsFiles::beside(device)
+        .unwrap()
+        .remove("device.sqlite3.vault")
+        .unwrap());
+    let e = Replica::open_device(device).unwrap_err();
+    assert_eq!(e.code(), "corrupt", "{e:?}");
+    assert!(e.to_string().contains("key ring"), "{e}");
+    assert!(
+        !OpfsFiles::beside(device)
+            .unwrap()
+            .exists("device.sqlite3.vault")
+            .unwrap(),
+        "no new ring was made"
+    );
+
+    let plain = Path::new("/plain.sqlite3");
+    drop(Replica::open(plain).unwrap());
+    let e = Replica::open_device(plain).unwrap_err();
+    assert_eq!(e.code(), "storage", "{e:?}");
+    assert!(e.to_string().contains("cannot encrypt in place"), "{e}");
+    // Still the plain replica it was.
+    assert!(Replica::open(plain).is_ok());
+}
