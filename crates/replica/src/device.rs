@@ -40,7 +40,7 @@ const BLOB_KEY: &str = "cosabi blobs v1";
 impl Replica {
     /// Opens the replica of a device at `path`, encrypted at rest. In the browser
     /// the database and the files beside it are in the worker's OPFS pool
-    /// ([`crate::files::install_opfs`] first).
+    /// (`files::install_opfs` first).
     pub fn open_device(path: &Path) -> Result<DeviceOpen> {
         let files = Files::beside(path)?;
         let ring = ring_name(path);

@@ -10,10 +10,10 @@
 //!
 //! The ring is a small JSON file next to the database (`<db>.vault`, in the files
 //! beside it: [`crate::files`], a folder natively, OPFS in the browser; at most
-//! [`RING_BYTES_MAX`] are read back). It also keeps
-//! what must be read before anyone signs in and is no secret: the language, whether
-//! the privacy notice was accepted, and the lockouts (wrong PINs in a row). Member
-//! names are not in it: the lock screen names roles only.
+//! [`RING_BYTES_MAX`] are read back). It also keeps what must be read before anyone
+//! signs in and is no secret: the language, whether the privacy notice was accepted,
+//! and the lockouts (wrong PINs in a row). Member names are not in it: the lock
+//! screen names roles only.
 //!
 //! Lockouts escalate (1 min, 5 min, 15 min, 1 h, then 4 h each time) and count down
 //! on the monotonic clock while the app runs: turning the device clock does not

@@ -194,8 +194,21 @@ pub fn remove_replica(db: &Path) -> crate::Result<()> {
     gone_is_fine(std::fs::remove_file(db.with_extension("encrypting")))?;
     let files = FolderFiles::beside(db)?;
     files.remove_folder(crate::blobs::BLOB_DIR_NAME)?;
-    files.remove(&super::ring_name(db))?;
-    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+    let ring = super::ring_name(db);
+    files.remove(&ring)?;
+    // And what a write of the ring cut short left (`FileStore::write`'s temporary).
+    let leftover = format!(".{ring}.");
+    let dir = db.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Ok(entries) = std::fs::read_dir(dir.unwrap_or_else(|| Path::new("."))) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&leftover) && name.ends_with(".tmp") {
+                gone_is_fine(std::fs::remove_file(entry.path()))?;
+            }
+        }
+    }
+    if let Some(dir) = dir {
         // Only an empty folder goes: anything else in it is not the replica's.
         let _ = std::fs::remove_dir(dir);
     }
@@ -319,6 +332,16 @@ mod tests {
         assert!(left.iter().all(|n| !n.starts_with("demo")), "{left:?}");
         // Removing what is not there is nothing.
         remove_replica(&demo).unwrap();
+        // A ring's write cut short left its temporary file: it goes too.
+        std::fs::create_dir_all(dir.path().join("demo")).unwrap();
+        drop(crate::Replica::open(&demo).unwrap());
+        let tmp = dir
+            .path()
+            .join("demo")
+            .join(".cosabi.sqlite3.vault.dead.tmp");
+        std::fs::write(&tmp, b"{").unwrap();
+        remove_replica(&demo).unwrap();
+        assert!(!dir.path().join("demo").exists());
         // A folder holding something else stays, with that.
         std::fs::create_dir_all(dir.path().join("demo")).unwrap();
         std::fs::write(dir.path().join("demo").join("notes.txt"), b"mine").unwrap();
