@@ -1,5 +1,7 @@
 //! The replica's local photo store: image bytes as files named by their SHA-256, in
-//! `blobs/` next to the database file.
+//! `blobs/` next to the database file (in the files beside it, [`crate::files`]: a
+//! folder on the desktop and phones, OPFS in the browser). A file read back is
+//! bounded by [`BLOB_FILE_BYTES_MAX`], a photo's limit and its seal.
 //!
 //! Photos stay out of SQLite on purpose: the database holds only their metadata (the
 //! synced `photo` rows), so it stays small and quick to back up, and a photo can be
@@ -8,11 +10,13 @@
 //! learns it from the server itself.
 
 use crate::error::{Error, Result};
+use crate::files::{FileStore, Files};
 use crate::Replica;
-use cosabi_core::photo::validate_sha256;
+use cosabi_core::photo::{validate_sha256, PHOTO_BYTES_MAX};
+use cosabi_core::ValidationError;
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
-use std::io::Write;
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
 
 /// The directory next to the database file that holds the photos.
@@ -30,23 +34,25 @@ pub fn blob_name(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Flushes a folder's entries (names created, renamed, removed) to disk. Windows
-/// cannot open a folder as a file, and NTFS journals its folders: nothing to do there.
-fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
-    }
-}
-
 /// The first bytes of a photo file encrypted at rest; a JPEG starts with FF D8.
 const SEALED_MAGIC: &[u8; 6] = b"CSBE1\0";
 const NONCE_BYTES: usize = 24;
+/// XChaCha20-Poly1305's tag.
+const TAG_BYTES: usize = 16;
+
+const _: () = assert!(PHOTO_BYTES_MAX > 0 && PHOTO_BYTES_MAX <= u32::MAX as i64);
+/// Bytes of a file in the photo store, at most: the largest photo the app keeps
+/// ([`PHOTO_BYTES_MAX`], also the server's limit) sealed. A larger file is refused
+/// as damaged, never loaded.
+pub const BLOB_FILE_BYTES_MAX: usize =
+    PHOTO_BYTES_MAX as usize + SEALED_MAGIC.len() + NONCE_BYTES + TAG_BYTES;
+
+/// The name of the blob `sha` in the files beside the database (`blobs/<sha>`),
+/// its hash checked and lower-cased, so it stays a plain file name.
+pub(crate) fn blob_file(sha: &str) -> Result<(String, String)> {
+    let sha = validate_sha256(sha)?;
+    Ok((format!("{BLOB_DIR_NAME}/{sha}"), sha))
+}
 
 /// Encrypts a photo file's bytes under `key` (XChaCha20-Poly1305, the file's name as
 /// associated data: a file renamed to another photo's name does not open).
@@ -106,45 +112,45 @@ impl Replica {
         let Some(key) = self.blob_key else {
             return Ok(());
         };
-        let dir = self.blob_dir()?;
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = entry.path();
-            if name == crate::imaging::THUMB_DIR_NAME {
-                let _ = std::fs::remove_dir_all(&path);
+        let files = self.files()?;
+        let thumbs = format!("{BLOB_DIR_NAME}/{}", crate::imaging::THUMB_DIR_NAME);
+        let _ = files.remove_folder(&thumbs);
+        for name in files.list(BLOB_DIR_NAME)? {
+            if validate_sha256(&name).is_err() {
                 continue;
             }
-            if validate_sha256(&name).is_err() || !path.is_file() {
-                continue;
-            }
-            let bytes = std::fs::read(&path)?;
+            let file = format!("{BLOB_DIR_NAME}/{name}");
+            let bytes = match files.read(&file, BLOB_FILE_BYTES_MAX) {
+                Ok(Some(b)) => b,
+                Ok(None) => continue,
+                // Not a photo of ours: left as it is, and refused when read.
+                Err(Error::Corrupt(why)) => {
+                    tracing::warn!("photo store: {why}");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if is_sealed(&bytes) {
                 continue;
             }
-            crate::vault::write_atomically(&path, &seal_bytes(&key, &name, &bytes)?)?;
+            files.write(&file, &seal_bytes(&key, &name, &bytes)?)?;
         }
         Ok(())
     }
 
-    /// The directory of this replica's photos: `blobs/` next to its database file.
+    /// The files beside the database: the photo store. A replica in memory has none.
+    pub(crate) fn files(&self) -> Result<&Files> {
+        self.files.as_ref().ok_or(Error::NoBlobStore)
+    }
+
+    /// The directory of this replica's photos: `blobs/` next to its database file
+    /// (on the desktop and phones; in the browser they are in OPFS, [`crate::files`]).
     /// A replica in memory has none.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn blob_dir(&self) -> Result<PathBuf> {
         let db = self.path.as_ref().ok_or(Error::NoBlobStore)?;
         let parent = db.parent().unwrap_or_else(|| std::path::Path::new(""));
         Ok(parent.join(BLOB_DIR_NAME))
-    }
-
-    /// Where the blob named `sha` lives (whether or not it is there yet).
-    pub(crate) fn blob_path(&self, sha: &str) -> Result<PathBuf> {
-        // Checking the name also keeps it a plain file name (no separators, no `..`).
-        let sha = validate_sha256(sha)?;
-        Ok(self.blob_dir()?.join(sha))
     }
 
     /// Where a download of `sha` keeps the bytes received so far.
@@ -156,57 +162,59 @@ impl Replica {
 
     /// Keeps a photo's bytes; returns their name (hex SHA-256), which the photo row
     /// records. Storing the same bytes again writes nothing. The file appears whole or
-    /// not at all: it is written under a temporary name, flushed to disk, and renamed;
-    /// then the folders are flushed too, so the name survives a power cut as well.
+    /// not at all, and durably ([`FileStore::write`]: natively written under a
+    /// temporary name, flushed to disk, renamed, then its folders flushed too, so the
+    /// name survives a power cut as well). At most [`PHOTO_BYTES_MAX`] bytes: the
+    /// store never keeps what it would refuse to read back.
     pub fn store_blob(&self, bytes: &[u8]) -> Result<String> {
-        let sha = blob_name(bytes);
-        let path = self.blob_path(&sha)?;
-        let dir = self.blob_dir()?;
-        if !path.is_file() {
-            std::fs::create_dir_all(&dir)?;
-            // A unique temporary name: two writers of the same photo must not share one.
-            let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
-            let written = (|| -> std::io::Result<()> {
-                let mut file = std::fs::File::create(&tmp)?;
-                match &self.blob_key {
-                    Some(key) => file
-                        .write_all(&seal_bytes(key, &sha, bytes).map_err(std::io::Error::other)?)?,
-                    None => file.write_all(bytes)?,
-                }
-                // The photo may be the only copy of a receipt: on disk before it counts.
-                file.sync_all()?;
-                std::fs::rename(&tmp, &path)
-            })();
-            if let Err(e) = written {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e.into());
-            }
+        if bytes.len() as u64 > PHOTO_BYTES_MAX as u64 {
+            return Err(ValidationError::new("photo", "size_invalid")
+                .with("max", PHOTO_BYTES_MAX.to_string())
+                .into());
         }
-        // The name lives in the folder, and the folder (made for the first photo) in
-        // the one above: without flushing both, a power cut may lose the name, and the
-        // photo row pushed meanwhile would name a photo nobody holds. Also when the
-        // photo was already there: a write that failed at this step, or a process that
-        // died just after its rename, left a name that may not be on disk yet.
-        sync_dir(&dir)?;
-        match dir.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent)?,
-            _ => {}
+        let sha = blob_name(bytes);
+        let (file, _) = blob_file(&sha)?;
+        let files = self.files()?;
+        if files.exists(&file)? {
+            // The name lives in the folder, and the folder (made for the first photo)
+            // in the one above: a write that failed at that step, or a process that
+            // died just after its rename, left a name that may not be on disk yet,
+            // and the photo row pushed meanwhile would name a photo nobody holds.
+            files.sync_name(&file)?;
+        } else {
+            // The photo may be the only copy of a receipt: on disk before it counts.
+            match &self.blob_key {
+                Some(key) => files.write(&file, &seal_bytes(key, &sha, bytes)?)?,
+                None => files.write(&file, bytes)?,
+            }
         }
         Ok(sha)
     }
 
     /// The bytes of the blob `sha`, if this device holds them.
     pub fn blob(&self, sha: &str) -> Result<Option<Vec<u8>>> {
-        match std::fs::read(self.blob_path(sha)?) {
-            Ok(bytes) => Ok(Some(open_bytes(self.blob_key.as_ref(), sha, bytes)?)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+        let (file, sha) = blob_file(sha)?;
+        match self.files()?.read(&file, BLOB_FILE_BYTES_MAX)? {
+            Some(bytes) => Ok(Some(open_bytes(self.blob_key.as_ref(), &sha, bytes)?)),
+            None => Ok(None),
         }
     }
 
     /// Whether this device holds the blob `sha` (false for a name that is not one).
     pub fn has_blob(&self, sha: &str) -> bool {
-        self.blob_path(sha).is_ok_and(|p| p.is_file())
+        let Ok((file, _)) = blob_file(sha) else {
+            return false;
+        };
+        self.files
+            .as_ref()
+            .is_some_and(|files| files.exists(&file).unwrap_or(false))
+    }
+
+    /// Removes the blob `sha` from this device (nothing if it is not here).
+    pub(crate) fn remove_blob(&self, sha: &str) -> Result<()> {
+        let (file, _) = blob_file(sha)?;
+        self.files()?.remove(&file)?;
+        Ok(())
     }
 
     /// The blobs the server still lacks as far as this device knows: those of photo
@@ -301,6 +309,20 @@ mod tests {
     }
 
     #[test]
+    fn photos_past_their_limit_are_neither_stored_nor_loaded() {
+        let (_dir, r) = on_disk();
+        let too_big = vec![0u8; PHOTO_BYTES_MAX as usize + 1];
+        let e = r.store_blob(&too_big).unwrap_err();
+        assert!(format!("{e:?}").contains("size_invalid"), "{e:?}");
+        // A file in the photo store past any photo sealed is not one of ours.
+        let sha = blob_name(b"small");
+        let dir = r.blob_dir().unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(&sha), vec![0u8; BLOB_FILE_BYTES_MAX + 1]).unwrap();
+        assert!(matches!(r.blob(&sha), Err(Error::Corrupt(_))));
+    }
+
+    #[test]
     fn a_blob_appears_whole_or_not_at_all() {
         let (_dir, r) = on_disk();
         let bytes = photo_bytes(3, 50_000);
@@ -361,6 +383,7 @@ mod tests {
         // replica_with is in memory; move to disk for the blob store.
         let (_dir, mut disk) = on_disk();
         std::mem::swap(&mut r.path, &mut disk.path);
+        std::mem::swap(&mut r.files, &mut disk.files);
         let a = r.create_assembly(&new_assembly()).unwrap();
         let held = photo_bytes(1, 2_000);
         let held_sha = r.store_blob(&held).unwrap();

@@ -355,12 +355,32 @@ fn key_sql(key: &[u8; 32]) -> String {
 }
 
 /// Whether `path` holds a plain (unencrypted) SQLite database.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn is_plain(path: &Path) -> Result<bool> {
     let mut head = [0u8; 16];
     use std::io::Read;
     match std::fs::File::open(path) {
         Ok(mut f) => Ok(f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0"),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `path` holds a plain (unencrypted) SQLite database, in the browser: std
+/// cannot read OPFS there, so SQLite reads the header through the pool. Opened
+/// read-only without a key: a plain database with pages reads, an encrypted one is
+/// "not a database", an empty or absent file holds no plain database.
+#[cfg(target_arch = "wasm32")]
+pub fn is_plain(path: &Path) -> Result<bool> {
+    use rusqlite::{ErrorCode, OpenFlags};
+    if !crate::files::replica_exists(path)? {
+        return Ok(false);
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    match conn.query_row("PRAGMA page_count", [], |r| r.get::<_, i64>(0)) {
+        Ok(pages) => Ok(pages > 0),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => Ok(false),
         Err(e) => Err(e.into()),
     }
 }
@@ -384,6 +404,7 @@ pub fn open_keyed(path: &Path, key: &[u8; 32]) -> Result<Connection> {
 /// Encrypts the plain database at `path` under `key`, in place: exported to a new
 /// file, flushed, then renamed over the old one (whose WAL is checkpointed first
 /// and removed after). A power cut leaves either the plain file or the encrypted one.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn encrypt_in_place(path: &Path, key: &[u8; 32]) -> Result<()> {
     let tmp = path.with_extension("encrypting");
     let _ = std::fs::remove_file(&tmp);
@@ -419,6 +440,22 @@ pub fn encrypt_in_place(path: &Path, key: &[u8; 32]) -> Result<()> {
         .sync_all()?;
     }
     Ok(())
+}
+
+/// In the browser there is no rename to put an encrypted copy in the plain file's
+/// place, and no older version ever kept a web replica in the clear: a device's
+/// replica there is made encrypted by [`crate::Replica::open_device`] from the
+/// start. A plain one (made by [`crate::Replica::open`]) is refused, not converted.
+#[cfg(target_arch = "wasm32")]
+pub fn encrypt_in_place(path: &Path, _key: &[u8; 32]) -> Result<()> {
+    Err(Error::Io(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        format!(
+            "{} is a replica kept in the clear, which the browser cannot encrypt in place: \
+             open device replicas with Replica::open_device from the start",
+            path.display()
+        ),
+    )))
 }
 
 pub fn open_in_memory() -> Result<Connection> {

@@ -11,6 +11,7 @@
 //! code) opens it.
 
 use crate::error::{Error, Result};
+use crate::files::{ring_name, Files};
 use crate::vault::{DataKey, Vault};
 use crate::Instant;
 use crate::Replica;
@@ -37,26 +38,31 @@ const DB_KEY: &str = "cosabi sqlcipher v1";
 const BLOB_KEY: &str = "cosabi blobs v1";
 
 impl Replica {
-    /// Opens the replica of a device at `path`, encrypted at rest.
+    /// Opens the replica of a device at `path`, encrypted at rest. In the browser
+    /// the database and the files beside it are in the worker's OPFS pool
+    /// (`files::install_opfs` first).
     pub fn open_device(path: &Path) -> Result<DeviceOpen> {
-        let ring = Vault::path_for(path);
-        let vault = match Vault::load(&ring)? {
+        let files = Files::beside(path)?;
+        let ring = ring_name(path);
+        let vault = match Vault::load_in(&files, &ring)? {
             Some(v) => v,
             None => {
+                let exists = crate::files::replica_exists(path)?;
                 // An encrypted database without its ring cannot be opened by anyone: a
                 // new ring would only hide that (its data is on the server, or in the
                 // copy of the folder the ring went missing from).
-                if path.exists() && !crate::db::is_plain(path)? {
+                if exists && !crate::db::is_plain(path)? {
                     return Err(Error::Corrupt(format!(
-                        "the key ring {} is missing: restore it with the database, or \
-                         enroll this device again to receive the clinic from the server",
-                        ring.display()
+                        "the key ring {ring} beside {} is missing: restore it with the \
+                         database, or enroll this device again to receive the clinic \
+                         from the server",
+                        path.display()
                     )));
                 }
-                if path.exists() {
+                if exists {
                     tracing::info!("encrypting a replica kept in the clear by an older version");
                 }
-                Vault::create(&ring, &DataKey::generate())?
+                Vault::create_in(&files, &ring, &DataKey::generate())?
             }
         };
         match vault.open_key()? {
@@ -96,7 +102,8 @@ impl Replica {
             Ok(r) => r,
             Err(e) => {
                 // The key opened but the database did not: give the ring back.
-                let v = Vault::load(&Vault::path_for(path))
+                let v = Files::beside(path)
+                    .and_then(|files| Vault::load_in(&files, &ring_name(path)))
                     .ok()
                     .flatten()
                     .unwrap_or_else(Vault::in_memory);
@@ -142,6 +149,12 @@ impl Replica {
         let conn = crate::db::open_keyed(path, &db_key)?;
         let mut replica = Self::from_connection(conn)?;
         replica.path = Some(path.to_path_buf());
+        // The photos beside the database, through the ring's own handle on them (in
+        // the browser one connection to the files database, not two).
+        replica.files = Some(match vault.files() {
+            Some(files) => files.clone(),
+            None => Files::beside(path)?,
+        });
         replica.vault = vault;
         replica.blob_key = Some(key.derive(BLOB_KEY));
         replica.data_key = Some(key);

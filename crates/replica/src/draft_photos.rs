@@ -74,10 +74,7 @@ impl Replica {
             .optional()?
             .is_some();
         if !used {
-            match std::fs::remove_file(self.blob_path(sha)?) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-                _ => {}
-            }
+            self.remove_blob(sha)?;
         }
         Ok(())
     }

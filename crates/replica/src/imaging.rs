@@ -20,14 +20,15 @@
 //! tesseract reads every total (as a single column) where it read none from the
 //! originals.
 
+use crate::blobs::BLOB_DIR_NAME;
 use crate::error::{Error, Result};
+use crate::files::FileStore;
 use crate::Replica;
 use cosabi_core::photo::{validate_sha256, NewPhoto, Photo};
 use cosabi_core::ValidationError;
 use image::metadata::Orientation;
 use image::{DynamicImage, GenericImageView, ImageDecoder, ImageReader, Limits};
-use std::io::{Cursor, Write};
-use std::path::PathBuf;
+use std::io::Cursor;
 
 pub mod document;
 pub use document::{find_page, DOCUMENT_BYTES_MAX, DOCUMENT_EDGE_MAX};
@@ -354,51 +355,32 @@ impl Replica {
         self.blob(sha)
     }
 
-    fn thumbnail_path(&self, sha: &str) -> Result<PathBuf> {
-        let sha = validate_sha256(sha)?;
-        Ok(self
-            .blob_dir()?
-            .join(THUMB_DIR_NAME)
-            .join(format!("{sha}.jpg")))
-    }
-
     /// A [`THUMBNAIL_EDGE`]-pixel JPEG of a photo kept on this device, made once and
-    /// cached next to the photos; `None` if the photo is not here (yet).
+    /// cached next to the photos (`blobs/thumbs/<sha>.jpg`); `None` if the photo is
+    /// not here (yet).
     pub fn photo_thumbnail(&self, sha: &str) -> Result<Option<Vec<u8>>> {
-        let path = self.thumbnail_path(sha)?;
+        let sha = validate_sha256(sha)?;
+        let file = format!("{BLOB_DIR_NAME}/{THUMB_DIR_NAME}/{sha}.jpg");
         let name = format!("thumb.{sha}");
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                return Ok(Some(crate::blobs::open_bytes(
-                    self.blob_key.as_ref(),
-                    &name,
-                    bytes,
-                )?))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+        let files = self.files()?;
+        if let Some(bytes) = files.read(&file, crate::blobs::BLOB_FILE_BYTES_MAX)? {
+            return Ok(Some(crate::blobs::open_bytes(
+                self.blob_key.as_ref(),
+                &name,
+                bytes,
+            )?));
         }
-        let Some(bytes) = self.blob(sha)? else {
+        let Some(bytes) = self.blob(&sha)? else {
             return Ok(None);
         };
         let thumb = thumbnail(&bytes, THUMBNAIL_EDGE)?;
-        // Written under a unique temporary name and renamed, so a reader never sees
-        // half a thumbnail. A cache: losing it to a power cut costs a redo, so no sync.
-        let dir = path.parent().expect("thumbnail path has a directory");
-        std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
-        let on_disk = match &self.blob_key {
+        let kept = match &self.blob_key {
             Some(key) => crate::blobs::seal_bytes(key, &name, &thumb)?,
             None => thumb.clone(),
         };
-        let written = (|| -> std::io::Result<()> {
-            std::fs::File::create(&tmp)?.write_all(&on_disk)?;
-            std::fs::rename(&tmp, &path)
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.into());
-        }
+        // A cache: written whole (a reader never sees half a thumbnail), but losing
+        // it to a power cut costs a redo, so it does not wait for the disk.
+        files.write_cache(&file, &kept)?;
         Ok(Some(thumb))
     }
 }

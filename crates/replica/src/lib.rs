@@ -10,6 +10,8 @@
 //!   with device-local PINs, recorded as the author of every change.
 //! - Read models for screens ([`Replica::dashboard`], [`Replica::purchase_page`],
 //!   [`Replica::record_history`]), their types in `cosabi_core::views`.
+//! - [`files`]: the files a replica keeps beside its database (the key ring, the
+//!   photos) on both targets, [`remove_replica`] to remove one whole.
 //! - [`imaging`]: photos prepared on the device ([`prepare_photo`], receipts as
 //!   documents with [`prepare_receipt_photo`], [`Replica::attach_photo`]), thumbnails
 //!   and QR codes read from photos.
@@ -30,6 +32,7 @@ mod device;
 mod devices;
 mod draft_photos;
 mod error;
+pub mod files;
 mod history;
 pub mod imaging;
 mod log;
@@ -50,6 +53,7 @@ pub mod workload;
 pub use blobs::{blob_name, BLOB_DIR_NAME};
 pub use device::{DeviceOpen, Refused};
 pub use error::{Error, Result};
+pub use files::{remove_replica, replica_exists};
 pub use history::{value_for_people, HistoryEntry, UNKNOWN_RECORD};
 pub use imaging::{
     decode_qr, prepare_document, prepare_photo, prepare_receipt_photo, thumbnail, PreparedPhoto,
@@ -99,6 +103,9 @@ pub struct Replica {
     clinic_id: Option<uuid::Uuid>,
     /// The database file (None in memory): photos are kept next to it.
     path: Option<PathBuf>,
+    /// The files beside the database (None in memory): the photos ([`blobs`]); the
+    /// key ring keeps its own handle on them.
+    files: Option<files::Files>,
     /// This device's key: it tags the change groups of this device's sites when they
     /// leave it (`cosabi_core::identity`). Local, never synced; the server gets it at
     /// enrollment.
@@ -131,18 +138,14 @@ impl Replica {
     pub fn open(path: &Path) -> Result<Replica> {
         let mut replica = Self::from_connection(db::open(path)?)?;
         replica.path = Some(path.to_path_buf());
-        // On the web the database is in OPFS, through SQLite's VFS, but std::fs has
-        // no file system there: the ring stays in memory, so PINs last until the
-        // worker stops. A ring kept in OPFS is the next step (issue 12).
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let ring = vault::Vault::path_for(path);
-            replica.vault = match vault::Vault::load(&ring)? {
-                Some(v) => v,
-                None => vault::Vault::create(&ring, &vault::DataKey::generate())?,
-            };
-            replica.data_key = replica.vault.open_key()?;
-        }
+        let files = files::Files::beside(path)?;
+        let ring = files::ring_name(path);
+        replica.vault = match vault::Vault::load_in(&files, &ring)? {
+            Some(v) => v,
+            None => vault::Vault::create_in(&files, &ring, &vault::DataKey::generate())?,
+        };
+        replica.data_key = replica.vault.open_key()?;
+        replica.files = Some(files);
         Ok(replica)
     }
 
@@ -216,6 +219,7 @@ impl Replica {
             ctx: merge::MergeCtx::default(),
             clinic_id: None,
             path: None,
+            files: None,
             device_key,
             vault: vault::Vault::in_memory(),
             data_key: None,

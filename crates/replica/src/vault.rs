@@ -8,10 +8,12 @@
 //! the committee out. A **recovery code** (printed once, kept by the municipal
 //! office) wraps it too, for the day every PIN is forgotten.
 //!
-//! The ring is a small JSON file next to the database (`<db>.vault`). It also keeps
-//! what must be read before anyone signs in and is no secret: the language, whether
-//! the privacy notice was accepted, and the lockouts (wrong PINs in a row). Member
-//! names are not in it: the lock screen names roles only.
+//! The ring is a small JSON file next to the database (`<db>.vault`, in the files
+//! beside it: [`crate::files`], a folder natively, OPFS in the browser; at most
+//! [`RING_BYTES_MAX`] are read back). It also keeps what must be read before anyone
+//! signs in and is no secret: the language, whether the privacy notice was accepted,
+//! and the lockouts (wrong PINs in a row). Member names are not in it: the lock
+//! screen names roles only.
 //!
 //! Lockouts escalate (1 min, 5 min, 15 min, 1 h, then 4 h each time) and count down
 //! on the monotonic clock while the app runs: turning the device clock does not
@@ -23,6 +25,7 @@
 //! ARCHITECTURE.md's threat model says so.
 
 use crate::error::{Error, Result};
+use crate::files::{FileStore, Files};
 use crate::Instant;
 use argon2::Argon2;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
@@ -31,9 +34,13 @@ use cosabi_core::ids::MemberId;
 use cosabi_core::ValidationError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Bytes of a key ring file, at most: a ring holds a wrap per member with a PIN and
+/// a few preferences, a few KiB; anything larger is not ours and is not loaded.
+pub const RING_BYTES_MAX: usize = 1 << 20;
 /// Wrong PINs in a row before a lockout.
 pub const PIN_TRIES_MAX: u32 = 5;
 /// Lockout lengths by how many lockouts came in a row; the last one repeats.
@@ -132,7 +139,9 @@ pub use cosabi_core::committee::Keyholder;
 
 /// The key ring of one device (or of a replica in memory, kept in memory).
 pub struct Vault {
-    path: Option<PathBuf>,
+    /// Where the ring is kept: the files beside its database and its name there
+    /// (`None`: in memory only).
+    store: Option<(Files, String)>,
     file: VaultFile,
     /// When the lockouts' remaining time was last counted down.
     checkpoint: Instant,
@@ -141,7 +150,7 @@ pub struct Vault {
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Vault")
-            .field("path", &self.path)
+            .field("name", &self.store.as_ref().map(|(_, name)| name))
             .finish_non_exhaustive()
     }
 }
@@ -242,36 +251,11 @@ fn new_recovery_code() -> String {
         .join("-")
 }
 
-/// Writes `bytes` to `path` whole or not at all (temporary file, flush, rename).
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        #[cfg(unix)]
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
-
 impl Vault {
     /// A key ring in memory with a fresh open key (tests, replicas in memory).
     pub fn in_memory() -> Vault {
         Vault {
-            path: None,
+            store: None,
             file: VaultFile {
                 version: VAULT_VERSION,
                 open_key: Some(hex::encode(DataKey::generate().0)),
@@ -281,24 +265,43 @@ impl Vault {
         }
     }
 
-    /// The ring file of the database at `db`.
+    /// The ring file of the database at `db` (on the desktop and phones).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn path_for(db: &Path) -> PathBuf {
         let mut name = db.file_name().unwrap_or_default().to_os_string();
         name.push(".vault");
         db.with_file_name(name)
     }
 
-    /// Loads the ring at `path`; `None` if there is none yet.
+    /// Loads the ring file at `path` (on the desktop and phones); `None` if there is
+    /// none yet.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn load(path: &Path) -> Result<Option<Vault>> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let (files, name) = Self::file_at(path)?;
+        Self::load_in(&files, &name)
+    }
+
+    /// A new ring file at `path` (on the desktop and phones), as [`Vault::create_in`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn create(path: &Path, key: &DataKey) -> Result<Vault> {
+        let (files, name) = Self::file_at(path)?;
+        Self::create_in(&files, &name, key)
+    }
+
+    /// The folder's files and the name in them of the ring file at `path`.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn file_at(path: &Path) -> Result<(Files, String)> {
+        let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+            Error::Corrupt(format!("{} is not a key ring's name", path.display()))
+        })?;
+        Ok((Files::beside(path)?, name.to_owned()))
+    }
+
+    /// Loads the ring kept as `name` in `files`; `None` if there is none yet.
+    pub fn load_in(files: &Files, name: &str) -> Result<Option<Vault>> {
+        let Some(bytes) = files.read(name, RING_BYTES_MAX)? else {
+            return Ok(None);
         };
-        // The ring is small; anything large is not ours.
-        if bytes.len() > 1 << 20 {
-            return Err(Error::Corrupt("vault file too large".into()));
-        }
         let file: VaultFile = serde_json::from_slice(&bytes)
             .map_err(|e| Error::Corrupt(format!("vault file: {e}")))?;
         if file.version != VAULT_VERSION {
@@ -308,17 +311,17 @@ impl Vault {
             )));
         }
         Ok(Some(Vault {
-            path: Some(path.to_path_buf()),
+            store: Some((files.clone(), name.to_owned())),
             file,
             checkpoint: Instant::now(),
         }))
     }
 
-    /// A new ring at `path` holding `key` in the clear until a first PIN is set;
-    /// written to disk before anything is encrypted under the key.
-    pub fn create(path: &Path, key: &DataKey) -> Result<Vault> {
+    /// A new ring kept as `name` in `files`, holding `key` in the clear until a
+    /// first PIN is set; written (durably) before anything is encrypted under the key.
+    pub fn create_in(files: &Files, name: &str, key: &DataKey) -> Result<Vault> {
         let vault = Vault {
-            path: Some(path.to_path_buf()),
+            store: Some((files.clone(), name.to_owned())),
             file: VaultFile {
                 version: VAULT_VERSION,
                 open_key: Some(hex::encode(key.0)),
@@ -330,11 +333,22 @@ impl Vault {
         Ok(vault)
     }
 
+    /// The files the ring is kept in (`None` in memory): the photos beside it too.
+    pub(crate) fn files(&self) -> Option<&Files> {
+        self.store.as_ref().map(|(files, _)| files)
+    }
+
     fn save(&self) -> Result<()> {
-        if let Some(path) = &self.path {
+        if let Some((files, name)) = &self.store {
             let json = serde_json::to_vec_pretty(&self.file)
                 .map_err(|e| Error::Corrupt(format!("vault file: {e}")))?;
-            write_atomically(path, &json)?;
+            // Never write a ring that would be refused when read back.
+            if json.len() > RING_BYTES_MAX {
+                return Err(Error::Corrupt(format!(
+                    "the key ring would grow past {RING_BYTES_MAX} bytes: nothing was changed on disk"
+                )));
+            }
+            files.write(name, &json)?;
         }
         Ok(())
     }
@@ -609,6 +623,25 @@ mod tests {
         assert_eq!(v.unlock(a, "1234", now).unwrap(), key);
         assert_eq!(v.unlock(b, "9876", now).unwrap(), key);
         assert_eq!(v.unlock(a, "9876", now).unwrap_err().code(), "invalid");
+    }
+
+    #[test]
+    fn a_ring_past_its_limit_is_neither_loaded_nor_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.vault");
+        std::fs::write(&path, vec![b' '; RING_BYTES_MAX + 1]).unwrap();
+        assert!(matches!(Vault::load(&path), Err(Error::Corrupt(_))));
+        let mut v = Vault::create(&path, &DataKey::generate()).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(
+            v.set_pref("language", &"x".repeat(RING_BYTES_MAX)),
+            Err(Error::Corrupt(_))
+        ));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the ring on disk stays"
+        );
     }
 
     #[test]

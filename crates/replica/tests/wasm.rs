@@ -9,32 +9,72 @@
 //! cargo test -p cosabi-replica --target wasm32-unknown-unknown --test wasm
 //! ```
 //!
+//! What "the worker stopped" means here: sqlite-wasm-vfs keeps one pool per VFS name
+//! in a worker, and installing it again gives the same pool back (without clearing
+//! it), so a test cannot make a second pool over the same directory. Instead it
+//! pauses the pool, which closes every OPFS access handle, and installs it again
+//! without `clear_on_init`, which resumes it: the pool reads its file names back from
+//! the slots' headers in OPFS, and SQLite reads the rest from there.
+//!
 //! Natively this file is empty.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "contract/files.rs"]
+mod contract;
+
 use cosabi_core::clinic::NewClinic;
 use cosabi_core::committee::NewMember;
-use cosabi_replica::Replica;
+use cosabi_replica::files::{install_opfs, FileStore, OpfsFiles};
+use cosabi_replica::{remove_replica, replica_exists, DeviceOpen, Instant, PinApproval, Replica};
 use sqlite_wasm_rs::vfs::VfsFilesManager;
-use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil};
+use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfg, OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil};
 use std::path::Path;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-/// Installs the OPFS pool as SQLite's default VFS, emptied first so every run starts
-/// from no database (each test has its own directory in the origin's OPFS).
+/// The pool of one test: its own VFS name and directory in the origin's OPFS;
+/// emptied when first installed if `clear`, so every run starts from nothing.
+fn pool_of(test: &str, clear: bool) -> OpfsSAHPoolCfg {
+    OpfsSAHPoolCfgBuilder::new()
+        .vfs_name(&format!("opfs-{test}"))
+        .directory(&format!("cosabi-tests/{test}"))
+        .clear_on_init(clear)
+        .build()
+}
+
+/// Installs a test's OPFS pool, emptied first, as the replica's storage
+/// (`install_opfs`: SQLite's default VFS, remembered for the replica's files).
 async fn opfs(test: &str) -> OpfsSAHPoolUtil {
-    install::<sqlite_wasm_rs::WasmOsCallback>(
-        &OpfsSAHPoolCfgBuilder::new()
-            .vfs_name(&format!("opfs-{test}"))
-            .directory(&format!("cosabi-tests/{test}"))
-            .clear_on_init(true)
-            .build(),
-        true,
-    )
-    .await
-    .expect("the OPFS pool installs in a dedicated worker")
+    install_opfs(&pool_of(test, true))
+        .await
+        .expect("the OPFS pool installs in a dedicated worker")
+}
+
+/// As if the worker had stopped and started: every OPFS handle of the pool closed,
+/// then the pool installed again without clearing (see the module's docs).
+async fn restart(test: &str, pool: OpfsSAHPoolUtil) -> OpfsSAHPoolUtil {
+    pool.pause().expect("nothing is open any more");
+    assert!(pool.is_paused());
+    let pool = install_opfs(&pool_of(test, false)).await.unwrap();
+    assert!(!pool.is_paused(), "installing again resumes the pool");
+    pool
+}
+
+/// The bytes of `name` in the files database beside `db`, read as SQLite rows
+/// (white box: what someone holding the browser profile would find).
+fn raw_file(db: &str, name: &str) -> Vec<u8> {
+    let conn = rusqlite::Connection::open(format!("{db}.files")).unwrap();
+    conn.query_row("SELECT bytes FROM file WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+fn photo(seed: u32, len: u32) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(31) ^ seed) as u8)
+        .collect()
 }
 
 fn tlaquilpa() -> NewClinic {
@@ -135,4 +175,199 @@ async fn a_database_keyed_in_opfs_opens_only_with_its_key() {
     assert!(plain
         .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
         .is_err());
+}
+
+/// The same contract as the desktop's files, on the side database in OPFS, and
+/// what it holds is still there after the worker's restart.
+#[wasm_bindgen_test]
+async fn the_file_store_in_opfs_keeps_the_contract_and_its_files() {
+    let pool = opfs("files").await;
+    let db = Path::new("/contract.sqlite3");
+    {
+        let files = OpfsFiles::beside(db).unwrap();
+        contract::holds_what_the_replica_keeps(&files);
+        files.write("blobs/kept", &photo(1, 100_000)).unwrap();
+    }
+    assert!(pool.contains("/contract.sqlite3.files").unwrap());
+    let pool = restart("files", pool).await;
+    let files = OpfsFiles::beside(db).unwrap();
+    assert_eq!(files.read("r.sqlite3.vault", 100).unwrap().unwrap(), b"3");
+    assert_eq!(
+        files.read("blobs/kept", 100_000).unwrap().unwrap(),
+        photo(1, 100_000)
+    );
+    assert_eq!(files.list("blobs").unwrap(), ["aa", "kept"]);
+    drop(files);
+    // Only the files database: no journal left behind once writes are committed.
+    let mut names = pool.names().unwrap();
+    names.sort();
+    assert_eq!(names, ["/contract.sqlite3.files"]);
+}
+
+/// A device encrypted at rest in the browser keeps its key ring in OPFS: after the
+/// worker's restart it opens locked, a wrong PIN is refused and counted, the right
+/// one opens it, and its photos read back as stored.
+#[wasm_bindgen_test]
+async fn a_device_in_opfs_reopens_locked_and_opens_with_its_pin() {
+    let pool = opfs("device").await;
+    let path = Path::new("/device/cosabi.sqlite3");
+    let receipt = photo(7, 200_000);
+    let draft = photo(9, 30_000);
+    let (juana, sha) = {
+        let DeviceOpen::Open(mut r) = Replica::open_device(path).unwrap() else {
+            panic!("a new device opens without a PIN");
+        };
+        assert!(r.is_encrypted());
+        r.create_clinic(&tlaquilpa()).unwrap();
+        let juana = r.add_member(&presidenta()).unwrap();
+        let recovery = r.set_pin(juana.id, "2580", &PinApproval::None).unwrap();
+        assert!(
+            recovery.is_some(),
+            "the device's first PIN gives the recovery code"
+        );
+        let sha = r.store_blob(&receipt).unwrap();
+        r.set_draft_photo("purchase", &draft).unwrap();
+        (juana, sha)
+    };
+    let pool = restart("device", pool).await;
+
+    // Unkeyed side database, nothing readable in it: the photo is sealed, and the
+    // ring holds the key wrapped under the PIN only.
+    let sealed = raw_file("/device/cosabi.sqlite3", &format!("blobs/{sha}"));
+    assert_ne!(sealed, receipt);
+    assert!(!sealed.windows(64).any(|w| w == &receipt[1_000..1_064]));
+    let ring =
+        String::from_utf8(raw_file("/device/cosabi.sqlite3", "cosabi.sqlite3.vault")).unwrap();
+    assert!(!ring.contains("open_key"), "{ring}");
+    assert!(ring.contains(&juana.id.to_string()), "{ring}");
+
+    let DeviceOpen::Locked(vault) = Replica::open_device(path).unwrap() else {
+        panic!("a device with a PIN opens locked");
+    };
+    assert!(vault.is_locked());
+    assert_eq!(vault.keyholders().len(), 1);
+    let refused = Replica::unlock_device(path, vault, juana.id, "1111", Instant::now())
+        .expect_err("a wrong PIN does not open it");
+    let (vault, e) = *refused;
+    assert_eq!(e.code(), "invalid");
+    assert!(format!("{e:?}").contains("pin_wrong"), "{e:?}");
+    let (r, who) = Replica::unlock_device(path, vault, juana.id, "2580", Instant::now())
+        .map_err(|refused| refused.1)
+        .unwrap();
+    assert_eq!(who.id, juana.id);
+    assert!(r.is_encrypted());
+    assert_eq!(r.clinic().unwrap().unwrap().clues, "VZIMB001234");
+    assert_eq!(r.blob(&sha).unwrap().unwrap(), receipt);
+    assert!(r.has_blob(&sha));
+    assert_eq!(r.draft_photo("purchase").unwrap(), Some(draft));
+    drop(r);
+
+    // Wrong tries are kept in the ring as well: two before the restart and one
+    // after leave two of the five.
+    let DeviceOpen::Locked(mut vault) = Replica::open_device(path).unwrap() else {
+        panic!("still locked");
+    };
+    for _ in 0..2 {
+        assert!(vault.unlock(juana.id, "1111", Instant::now()).is_err());
+    }
+    drop(vault);
+    let _pool = restart("device", pool).await;
+    let DeviceOpen::Locked(mut vault) = Replica::open_device(path).unwrap() else {
+        panic!("still locked");
+    };
+    let e = vault.unlock(juana.id, "1111", Instant::now()).unwrap_err();
+    assert_eq!(tries_left(&e), Some("2".to_owned()), "{e:?}");
+}
+
+/// The tries left a refused PIN reports.
+fn tries_left(e: &cosabi_replica::Error) -> Option<String> {
+    let cosabi_replica::Error::Invalid(errors) = e else {
+        return None;
+    };
+    errors
+        .0
+        .iter()
+        .flat_map(|v| &v.detail)
+        .find(|(k, _)| k == "tries_left")
+        .map(|(_, v)| v.clone())
+}
+
+/// Removing a replica (the demo's, when leaving it) removes its database and the
+/// files beside it from the pool, and nothing of another replica.
+#[wasm_bindgen_test]
+async fn removing_a_replica_removes_its_database_and_its_files() {
+    let pool = opfs("remove").await;
+    let demo = Path::new("/demo/cosabi.sqlite3");
+    let own = Path::new("/cosabi.sqlite3");
+    let mut shas = Vec::new();
+    for (seed, db) in [demo, own].into_iter().enumerate() {
+        let DeviceOpen::Open(r) = Replica::open_device(db).unwrap() else {
+            panic!("a new device opens");
+        };
+        shas.push(r.store_blob(&photo(seed as u32, 5_000)).unwrap());
+    }
+    assert!(replica_exists(demo).unwrap());
+    let names = pool.names().unwrap();
+    assert!(
+        names.iter().any(|n| n == "/demo/cosabi.sqlite3.files"),
+        "{names:?}"
+    );
+
+    // Not while it is open: the pool refuses to remove a file in use.
+    let DeviceOpen::Open(open) = Replica::open_device(demo).unwrap() else {
+        panic!("no PIN on the demo");
+    };
+    assert!(remove_replica(demo).is_err());
+    drop(open);
+
+    remove_replica(demo).unwrap();
+    assert!(!replica_exists(demo).unwrap());
+    let names = pool.names().unwrap();
+    assert!(names.iter().all(|n| !n.starts_with("/demo/")), "{names:?}");
+    assert!(replica_exists(own).unwrap());
+    // Removing what is not there is nothing.
+    remove_replica(demo).unwrap();
+
+    // The own replica kept its photo; a new demo starts with none.
+    let DeviceOpen::Open(r) = Replica::open_device(own).unwrap() else {
+        panic!("no PIN here");
+    };
+    assert_eq!(r.blob(&shas[1]).unwrap().unwrap(), photo(1, 5_000));
+    drop(r);
+    let DeviceOpen::Open(r) = Replica::open_device(demo).unwrap() else {
+        panic!("a new demo opens");
+    };
+    assert!(!r.has_blob(&shas[0]));
+}
+
+/// What the browser cannot open safely it refuses, saying why: a device's database
+/// whose key ring is gone (nobody could open it; a new ring would hide that), and a
+/// replica kept in the clear (there is no rename in OPFS to encrypt it in place).
+#[wasm_bindgen_test]
+async fn a_device_without_its_ring_or_in_the_clear_is_refused() {
+    let _pool = opfs("refused").await;
+    let device = Path::new("/device.sqlite3");
+    drop(Replica::open_device(device).unwrap());
+    assert!(OpfsFiles::beside(device)
+        .unwrap()
+        .remove("device.sqlite3.vault")
+        .unwrap());
+    let e = Replica::open_device(device).unwrap_err();
+    assert_eq!(e.code(), "corrupt", "{e:?}");
+    assert!(e.to_string().contains("key ring"), "{e}");
+    assert!(
+        !OpfsFiles::beside(device)
+            .unwrap()
+            .exists("device.sqlite3.vault")
+            .unwrap(),
+        "no new ring was made"
+    );
+
+    let plain = Path::new("/plain.sqlite3");
+    drop(Replica::open(plain).unwrap());
+    let e = Replica::open_device(plain).unwrap_err();
+    assert_eq!(e.code(), "storage", "{e:?}");
+    assert!(e.to_string().contains("cannot encrypt in place"), "{e}");
+    // Still the plain replica it was.
+    assert!(Replica::open(plain).is_ok());
 }
