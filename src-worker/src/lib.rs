@@ -21,14 +21,12 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The folder of the origin's private file system that holds the pool's files.
 pub const OPFS_DIR: &str = "cosabi";
 /// The app's data folder inside the pool (the desktop's app-data directory).
 pub const DATA_DIR: &str = "/data";
-/// Files the pool keeps ready: the replica and its journal, its side files, the
-/// demo clinic's, with room to spare. The pool grows when it needs more.
-const POOL_FILES: u32 = 16;
 /// A raw command's body at most (a 12-megapixel photo, a sync file): what the
 /// contract bounds anyway, checked here before anything is copied.
 const BODY_BYTES_MAX: u32 = 64 * 1024 * 1024;
@@ -54,18 +52,19 @@ pub async fn open() -> Result<(), String> {
     console_error_panic_hook::set_once();
     let config = sqlite_wasm_vfs::sahpool::OpfsSAHPoolCfgBuilder::new()
         .directory(OPFS_DIR)
-        .initial_capacity(POOL_FILES)
         .build();
-    sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&config, true)
+    cosabi_replica::files::install_opfs(&config)
         .await
-        .map_err(|e| {
-            let text = format!("{e:?}");
-            // The pool's files are locked by another worker (another tab).
-            if text.contains("NoModificationAllowed") || text.contains("access handle") {
+        .map_err(|e| match e {
+            sqlite_wasm_vfs::sahpool::OpfsSAHError::NotSupported => code("no_worker"),
+            // The pool's files are held by another worker: another tab of the app
+            // (the browser's NoModificationAllowedError on createSyncAccessHandle).
+            sqlite_wasm_vfs::sahpool::OpfsSAHError::Opfs { message, .. }
+                if message.contains("NoModificationAllowed") =>
+            {
                 code("storage_busy")
-            } else {
-                code("storage")
             }
+            _ => code("storage"),
         })?;
     let host = cosabi_host::Host::open(Path::new(DATA_DIR)).map_err(|e| error_text(&e))?;
     HOST.with_borrow_mut(|h| *h = Some(Rc::new(host)));
