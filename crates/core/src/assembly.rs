@@ -407,10 +407,12 @@ pub fn agreement_choices(assemblies: Vec<(Assembly, Vec<Agreement>)>) -> Vec<Agr
     assemblies
         .into_iter()
         .flat_map(|(a, agreements)| {
-            agreements.into_iter().map(move |agreement| AgreementChoice {
-                agreement,
-                assembly_date: a.date.clone(),
-            })
+            agreements
+                .into_iter()
+                .map(move |agreement| AgreementChoice {
+                    agreement,
+                    assembly_date: a.date.clone(),
+                })
         })
         .collect()
 }
@@ -501,8 +503,14 @@ mod tests {
             agreement(14, 2, AgreementStatus::Pendiente),
         ];
         let ids = |v: Vec<Agreement>| v.into_iter().map(|g| g.id.as_u128()).collect::<Vec<_>>();
-        assert_eq!(ids(open_before(&all, open.clone(), all[2].id)), [10, 11, 14]);
-        assert_eq!(ids(open_before(&all, open.clone(), all[0].id)), Vec::<u128>::new());
+        assert_eq!(
+            ids(open_before(&all, open.clone(), all[2].id)),
+            [10, 11, 14]
+        );
+        assert_eq!(
+            ids(open_before(&all, open.clone(), all[0].id)),
+            Vec::<u128>::new()
+        );
         assert!(open_before(&all, open.clone(), Uuid::from_u128(99)).is_empty());
         let carried = open_before(&all, open, all[3].id);
         assert_eq!(

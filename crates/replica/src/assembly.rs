@@ -16,8 +16,8 @@ use crate::Replica;
 use cosabi_core::assembly::{
     agreement_choices, open_before, parse_community_attendees, parse_community_names,
     source_assemblies, validate_amendment, validate_minutes, Agreement, AgreementChoice,
-    AgreementStatus, Amendment, Assembly, AssemblyDetail, AssemblyStatus,
-    AttendanceEntry, NewAgreement, NewAssembly, Quorum,
+    AgreementStatus, Amendment, Assembly, AssemblyDetail, AssemblyStatus, AttendanceEntry,
+    NewAgreement, NewAssembly, Quorum,
 };
 use cosabi_core::change::Value;
 use cosabi_core::committee::Role;

@@ -349,7 +349,10 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [("Juana Xocua".into(), false), ("Rogelio Tepole".into(), true)]
+            [
+                ("Juana Xocua".into(), false),
+                ("Rogelio Tepole".into(), true)
+            ]
         );
     }
 
