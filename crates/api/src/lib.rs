@@ -54,7 +54,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod dispatch;
+mod error;
 mod views;
+pub use dispatch::{dispatch, dispatch_raw, Commands, Handle, HandleRaw};
+pub use error::{ApiError, ApiResult, BAD_ARGUMENTS, UNKNOWN_COMMAND};
 pub use views::{
     AgreementChoice, CfdiRead, ExpedienteDone, FileKey, PhotoView, ScannedCode, ScannedDocument,
 };
@@ -83,7 +87,7 @@ pub trait RawCommand: Sized {
     fn headers(&self) -> Vec<(&'static str, String)>;
     /// The fields read back from request headers (`header(name)` gives a header's
     /// value); `None` when a header it needs is missing or malformed.
-    fn from_headers<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Self>;
+    fn from_headers(header: impl Fn(&str) -> Option<String>) -> Option<Self>;
 }
 
 /// Declares JSON commands: each a struct with its fields, its name and its output.
@@ -107,6 +111,22 @@ macro_rules! commands {
 
         /// Every JSON command: its name and its parameter names.
         pub const ALL: &[(&str, &[&str])] = &[$(($name, <$Ty as Command>::PARAMS)),*];
+
+        /// A host that handles every JSON command (see [`Commands`]).
+        pub trait JsonCommands: $(Handle<$Ty> +)* {}
+        impl<H: $(Handle<$Ty> +)* ?Sized> JsonCommands for H {}
+
+        /// The JSON command named `name`, run; `None` when no JSON command has that name.
+        pub(crate) async fn dispatch_json<H: JsonCommands + ?Sized>(
+            host: &H,
+            name: &str,
+            args: serde_json::Value,
+        ) -> Option<ApiResult<serde_json::Value>> {
+            match name {
+                $( $name => Some(dispatch::run::<$Ty, H>(host, args).await), )*
+                _ => None,
+            }
+        }
     };
 }
 
@@ -313,7 +333,7 @@ mod tests {
             headers
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| v.clone())
         };
         assert_eq!(AttachPhoto::from_headers(get), Some(attach.clone()));
         assert_eq!(AttachPhoto::from_headers(|_| None), None);
@@ -325,12 +345,12 @@ mod tests {
             headers
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| v.clone())
         };
         assert_eq!(ReadCfdiQr::from_headers(get), Some(read));
         // A missing or malformed purchase is a new purchase, not an error.
         assert_eq!(
-            ReadCfdiQr::from_headers(|_| Some("not-a-uuid")),
+            ReadCfdiQr::from_headers(|_| Some("not-a-uuid".into())),
             Some(ReadCfdiQr { purchase: None })
         );
         for (_, headers) in RAW {

@@ -1,7 +1,7 @@
 //! Commands whose body is raw bytes: the bytes are the request's body, the type's
 //! fields its `x-…` headers.
 
-use super::{CfdiRead, RawCommand, ScannedCode, ScannedDocument};
+use super::{dispatch, ApiResult, CfdiRead, HandleRaw, RawCommand, ScannedCode, ScannedDocument};
 use cosabi_core::cfdi::{CfdiQr, CfdiXml};
 use cosabi_core::photo::Photo;
 use cosabi_core::seal::FileCheck;
@@ -36,7 +36,7 @@ macro_rules! bare_raw_commands {
                 fn headers(&self) -> Vec<(&'static str, String)> {
                     Vec::new()
                 }
-                fn from_headers<'h>(_: impl Fn(&str) -> Option<&'h str>) -> Option<Self> {
+                fn from_headers(_: impl Fn(&str) -> Option<String>) -> Option<Self> {
                     Some($Ty)
                 }
             }
@@ -84,12 +84,12 @@ impl RawCommand for AttachPhoto {
             (HEADER_TAKEN_AT, self.taken_at.clone()),
         ]
     }
-    fn from_headers<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Self> {
+    fn from_headers(header: impl Fn(&str) -> Option<String>) -> Option<Self> {
         Some(AttachPhoto {
             owner_table: header(HEADER_OWNER_TABLE)?.parse().ok()?,
             owner: header(HEADER_OWNER)?.parse().ok()?,
-            kind: header(HEADER_KIND)?.to_owned(),
-            taken_at: header(HEADER_TAKEN_AT)?.to_owned(),
+            kind: header(HEADER_KIND)?,
+            taken_at: header(HEADER_TAKEN_AT)?,
         })
     }
 }
@@ -107,9 +107,9 @@ impl RawCommand for KeepDraftPhoto {
     fn headers(&self) -> Vec<(&'static str, String)> {
         vec![(HEADER_FORM, self.form.clone())]
     }
-    fn from_headers<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Self> {
+    fn from_headers(header: impl Fn(&str) -> Option<String>) -> Option<Self> {
         Some(KeepDraftPhoto {
-            form: header(HEADER_FORM)?.to_owned(),
+            form: header(HEADER_FORM)?,
         })
     }
 }
@@ -134,7 +134,7 @@ macro_rules! cfdi_reads {
                         .map(|p| vec![(HEADER_PURCHASE, p.to_string())])
                         .unwrap_or_default()
                 }
-                fn from_headers<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Self> {
+                fn from_headers(header: impl Fn(&str) -> Option<String>) -> Option<Self> {
                     Some($Ty {
                         purchase: header(HEADER_PURCHASE).and_then(|v| v.parse().ok()),
                     })
@@ -151,15 +151,42 @@ cfdi_reads! {
     "read_cfdi_xml" => ReadCfdiXml -> CfdiXml;
 }
 
-/// Every raw command: its name and the headers it reads.
-pub const RAW: &[(&str, &[&str])] = &[
-    (ReadEnrollmentQr::NAME, ReadEnrollmentQr::HEADERS),
-    (ImportSyncFile::NAME, ImportSyncFile::HEADERS),
-    (ReadSyncFileKeyQr::NAME, ReadSyncFileKeyQr::HEADERS),
-    (VerifyDocumentPhoto::NAME, VerifyDocumentPhoto::HEADERS),
-    (VerifyDocumentFile::NAME, VerifyDocumentFile::HEADERS),
-    (AttachPhoto::NAME, AttachPhoto::HEADERS),
-    (KeepDraftPhoto::NAME, KeepDraftPhoto::HEADERS),
-    (ReadCfdiQr::NAME, ReadCfdiQr::HEADERS),
-    (ReadCfdiXml::NAME, ReadCfdiXml::HEADERS),
-];
+/// Declares the list of raw commands: [`RAW`], the [`RawCommands`] a host of them all
+/// has, and the match from their names to their types.
+macro_rules! raw_commands {
+    ($($Ty:ident),* $(,)?) => {
+        /// Every raw command: its name and the headers it reads.
+        pub const RAW: &[(&str, &[&str])] = &[$(($Ty::NAME, $Ty::HEADERS)),*];
+
+        /// A host that handles every raw command (see [`crate::Commands`]).
+        pub trait RawCommands: $(HandleRaw<$Ty> +)* {}
+        impl<H: $(HandleRaw<$Ty> +)* ?Sized> RawCommands for H {}
+
+        /// The raw command named `name`, run; `None` when no raw command has that name.
+        pub(crate) async fn dispatch_raw_commands<H: RawCommands + ?Sized>(
+            host: &H,
+            name: &str,
+            header: &dyn Fn(&str) -> Option<String>,
+            body: Vec<u8>,
+        ) -> Option<ApiResult<serde_json::Value>> {
+            $(
+                if name == $Ty::NAME {
+                    return Some(dispatch::run_raw::<$Ty, H>(host, header, body).await);
+                }
+            )*
+            None
+        }
+    };
+}
+
+raw_commands! {
+    ReadEnrollmentQr,
+    ImportSyncFile,
+    ReadSyncFileKeyQr,
+    VerifyDocumentPhoto,
+    VerifyDocumentFile,
+    AttachPhoto,
+    KeepDraftPhoto,
+    ReadCfdiQr,
+    ReadCfdiXml,
+}

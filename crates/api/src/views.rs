@@ -1,7 +1,9 @@
 //! Results made for the UI by the host (not stored as such by the replica): declared
 //! once here, returned by the shell and read by the UI.
 
-use cosabi_core::assembly::Agreement;
+/// An agreement as offered when choosing the one that approved an action (made by
+/// `cosabi_core::assembly::agreement_choices`).
+pub use cosabi_core::assembly::AgreementChoice;
 use cosabi_core::cfdi::Hint;
 use cosabi_core::photo::Photo;
 use cosabi_core::seal::Verification;
@@ -46,14 +48,6 @@ pub struct FileKey {
     pub text: String,
     /// The QR code, a PNG data URL, for another device to read from a photo.
     pub qr: String,
-}
-
-/// An agreement as offered when choosing the one that approved an action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AgreementChoice {
-    pub agreement: Agreement,
-    /// The assembly's date, ISO.
-    pub assembly_date: String,
 }
 
 /// What a CFDI read from a receipt says, with warnings for the purchase.

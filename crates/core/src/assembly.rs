@@ -393,9 +393,157 @@ pub struct Agreement {
     pub carried_from_id: Option<Uuid>,
 }
 
+/// An agreement as offered when choosing the one that approved an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementChoice {
+    pub agreement: Agreement,
+    /// The assembly's date, ISO.
+    pub assembly_date: String,
+}
+
+/// Every agreement of every assembly as a choice, in the order given: `assemblies`
+/// each with its agreements.
+pub fn agreement_choices(assemblies: Vec<(Assembly, Vec<Agreement>)>) -> Vec<AgreementChoice> {
+    assemblies
+        .into_iter()
+        .flat_map(|(a, agreements)| {
+            agreements
+                .into_iter()
+                .map(move |agreement| AgreementChoice {
+                    agreement,
+                    assembly_date: a.date.clone(),
+                })
+        })
+        .collect()
+}
+
+/// What carrying open agreements into assembly `target` brings: of `open` (every
+/// agreement still to be done, each as its latest copy), those of assemblies held
+/// before `target` (by date, then by id, which is creation order) whose status is
+/// open. Nothing when `target` is not among `assemblies`.
+pub fn open_before(assemblies: &[Assembly], open: Vec<Agreement>, target: Uuid) -> Vec<Agreement> {
+    let Some(target) = assemblies.iter().find(|a| a.id == target) else {
+        return Vec::new();
+    };
+    let key = (target.date.as_str(), target.id);
+    let earlier: Vec<Uuid> = assemblies
+        .iter()
+        .filter(|a| (a.date.as_str(), a.id) < key)
+        .map(|a| a.id)
+        .collect();
+    open.into_iter()
+        .filter(|g| earlier.contains(&g.assembly_id))
+        .filter(|g| AgreementStatus::from_code(&g.status).is_some_and(AgreementStatus::is_open))
+        .collect()
+}
+
+/// The assemblies `agreements` come from, each once, in the order they first appear
+/// (the order their agreements are carried in).
+pub fn source_assemblies(agreements: &[Agreement]) -> Vec<Uuid> {
+    let mut sources: Vec<Uuid> = Vec::new();
+    for g in agreements {
+        if !sources.contains(&g.assembly_id) {
+            sources.push(g.assembly_id);
+        }
+    }
+    sources
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assembly(id: u128, date: &str) -> Assembly {
+        Assembly {
+            id: Uuid::from_u128(id),
+            kind: "ordinaria".into(),
+            date: date.into(),
+            place: "Sala".into(),
+            agenda: Vec::new(),
+            community_attendees: 0,
+            minutes: String::new(),
+            status: AssemblyStatus::Draft.code().into(),
+            closed_minutes: None,
+            closed_by: None,
+            quorum_percent: 50,
+            signed_photo_id: None,
+            opened_at: None,
+            opened_by: None,
+            closed_at: None,
+            community_names: Vec::new(),
+        }
+    }
+
+    fn agreement(id: u128, assembly: u128, status: AgreementStatus) -> Agreement {
+        Agreement {
+            id: Uuid::from_u128(id),
+            assembly_id: Uuid::from_u128(assembly),
+            text: format!("acuerdo {id}"),
+            responsible_id: None,
+            due_date: None,
+            status: status.code().into(),
+            carried_from_id: None,
+        }
+    }
+
+    #[test]
+    fn only_open_agreements_of_earlier_assemblies_are_carried() {
+        // Two assemblies on one day are ordered by id (creation order).
+        let all = [
+            assembly(1, "2026-01-10"),
+            assembly(2, "2026-03-10"),
+            assembly(3, "2026-03-10"),
+            assembly(4, "2026-05-10"),
+        ];
+        let open = vec![
+            agreement(10, 1, AgreementStatus::Pendiente),
+            agreement(11, 2, AgreementStatus::EnProceso),
+            agreement(12, 1, AgreementStatus::Cumplido),
+            agreement(13, 4, AgreementStatus::Pendiente),
+            agreement(14, 2, AgreementStatus::Pendiente),
+        ];
+        let ids = |v: Vec<Agreement>| v.into_iter().map(|g| g.id.as_u128()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(open_before(&all, open.clone(), all[2].id)),
+            [10, 11, 14]
+        );
+        assert_eq!(
+            ids(open_before(&all, open.clone(), all[0].id)),
+            Vec::<u128>::new()
+        );
+        assert!(open_before(&all, open.clone(), Uuid::from_u128(99)).is_empty());
+        let carried = open_before(&all, open, all[3].id);
+        assert_eq!(
+            source_assemblies(&carried),
+            [Uuid::from_u128(1), Uuid::from_u128(2)]
+        );
+    }
+
+    #[test]
+    fn every_agreement_is_a_choice_with_its_assemblys_date() {
+        let choices = agreement_choices(vec![
+            (
+                assembly(2, "2026-03-10"),
+                vec![agreement(20, 2, AgreementStatus::Pendiente)],
+            ),
+            (assembly(3, "2026-02-01"), Vec::new()),
+            (
+                assembly(1, "2026-01-10"),
+                vec![
+                    agreement(10, 1, AgreementStatus::Cumplido),
+                    agreement(11, 1, AgreementStatus::Pendiente),
+                ],
+            ),
+        ]);
+        let got: Vec<(u128, &str)> = choices
+            .iter()
+            .map(|c| (c.agreement.id.as_u128(), c.assembly_date.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(20, "2026-03-10"), (10, "2026-01-10"), (11, "2026-01-10")]
+        );
+    }
 
     fn codes(e: &ValidationErrors) -> Vec<(&str, &str)> {
         e.0.iter()

@@ -14,9 +14,10 @@ use crate::rows::{
 };
 use crate::Replica;
 use cosabi_core::assembly::{
-    parse_community_attendees, parse_community_names, validate_amendment, validate_minutes,
-    Agreement, AgreementStatus, Amendment, Assembly, AssemblyDetail, AssemblyStatus,
-    AttendanceEntry, NewAgreement, NewAssembly, Quorum,
+    agreement_choices, open_before, parse_community_attendees, parse_community_names,
+    source_assemblies, validate_amendment, validate_minutes, Agreement, AgreementChoice,
+    AgreementStatus, Amendment, Assembly, AssemblyDetail, AssemblyStatus, AttendanceEntry,
+    NewAgreement, NewAssembly, Quorum,
 };
 use cosabi_core::change::Value;
 use cosabi_core::committee::Role;
@@ -483,6 +484,38 @@ impl Replica {
         Ok(copies)
     }
 
+    /// Open agreements of assemblies held before `assembly`, each as its latest copy,
+    /// not yet carried into it: what [`Replica::carry_over_into`] would copy.
+    pub fn carry_over_candidates(&self, assembly: Uuid) -> Result<Vec<Agreement>> {
+        Ok(open_before(
+            &self.assemblies()?,
+            self.open_agreements()?,
+            assembly,
+        ))
+    }
+
+    /// Copies the open agreements of every earlier assembly into the draft acta
+    /// `assembly` ([`Replica::carry_over_candidates`], one source assembly at a time).
+    /// Returns the copies.
+    pub fn carry_over_into(&mut self, assembly: Uuid) -> Result<Vec<Agreement>> {
+        let mut copies = Vec::new();
+        for from in source_assemblies(&self.carry_over_candidates(assembly)?) {
+            copies.extend(self.carry_over_open_agreements(from, assembly)?);
+        }
+        Ok(copies)
+    }
+
+    /// Every agreement of every assembly, newest assembly first, as offered when
+    /// choosing the one that approved an action.
+    pub fn agreement_choices(&self) -> Result<Vec<AgreementChoice>> {
+        let mut all = Vec::new();
+        for a in self.assemblies()? {
+            let agreements = self.agreements(a.id)?;
+            all.push((a, agreements));
+        }
+        Ok(agreement_choices(all))
+    }
+
     /// Deletes an agreement of a draft acta (a tombstone: its history stays).
     pub fn delete_agreement(&mut self, id: Uuid) -> Result<usize> {
         let assembly: Option<Vec<u8>> = self
@@ -699,6 +732,48 @@ pub(crate) mod tests {
         }
         assert_eq!(r.local_change_count(), before, "nothing was written");
         assert_eq!(r.assemblies().unwrap()[0].minutes, "Acta corregida");
+    }
+
+    #[test]
+    fn carrying_over_brings_every_earlier_open_agreement_once() {
+        let (mut r, _) = replica_with(&COMMITTEE);
+        let agree = |r: &mut Replica, a: Uuid, text: &str| {
+            r.add_agreement(
+                a,
+                &NewAgreement {
+                    text: text.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        let on = |date: &str| NewAssembly {
+            date: date.into(),
+            ..new_assembly()
+        };
+        let first = r.create_assembly(&on("10/01/2026")).unwrap();
+        let second = r.create_assembly(&on("10/02/2026")).unwrap();
+        let third = r.create_assembly(&on("10/03/2026")).unwrap();
+        agree(&mut r, first.id, "Pintar la sala");
+        let done = agree(&mut r, first.id, "Comprar jabón");
+        r.set_agreement_status(done.id, "cumplido").unwrap();
+        agree(&mut r, second.id, "Arreglar la puerta");
+        agree(&mut r, third.id, "Ya en la tercera");
+        let texts = |v: &[Agreement]| v.iter().map(|g| g.text.clone()).collect::<Vec<_>>();
+        let candidates = r.carry_over_candidates(third.id).unwrap();
+        assert_eq!(texts(&candidates), ["Pintar la sala", "Arreglar la puerta"]);
+        let copies = r.carry_over_into(third.id).unwrap();
+        assert_eq!(texts(&copies), texts(&candidates));
+        assert!(copies.iter().all(|c| c.assembly_id == third.id));
+        // Carried: nothing left to bring, and doing it again copies nothing.
+        assert!(r.carry_over_candidates(third.id).unwrap().is_empty());
+        assert!(r.carry_over_into(third.id).unwrap().is_empty());
+        assert!(r.carry_over_candidates(first.id).unwrap().is_empty());
+        // Choices: every agreement, newest assembly first, with its date.
+        let choices = r.agreement_choices().unwrap();
+        assert_eq!(choices.len(), 6);
+        assert_eq!(choices[0].assembly_date, third.date);
+        assert_eq!(choices.last().unwrap().assembly_date, first.date);
     }
 
     /// An RFC 3339 UTC time to the second, within the last minute.

@@ -220,6 +220,19 @@ impl Replica {
         Ok(self.vault.has_pin(member))
     }
 
+    /// The committee, each with whether they have a PIN on this device (the
+    /// who-is-using sheet).
+    pub fn members_with_pins(&self) -> Result<Vec<(Member, bool)>> {
+        Ok(self
+            .members()?
+            .into_iter()
+            .map(|m| {
+                let has = self.vault.has_pin(m.id);
+                (m, has)
+            })
+            .collect())
+    }
+
     /// Signs a member in with their PIN; from then on every change records them as
     /// its author. Wrong tries lock the member out, longer each time (`pin_locked`,
     /// with the seconds left; `pin_wrong` with the tries left).
@@ -320,6 +333,28 @@ impl Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_are_listed_with_whether_they_have_a_pin() {
+        let (mut r, ms) = crate::assembly::tests::replica_with(&[
+            ("Juana Xocua", "presidente"),
+            ("Rogelio Tepole", "secretario"),
+        ]);
+        r.set_pin(ms[1].id, "4321", &PinApproval::None).unwrap();
+        let got: Vec<(String, bool)> = r
+            .members_with_pins()
+            .unwrap()
+            .into_iter()
+            .map(|(m, has)| (m.name, has))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Juana Xocua".into(), false),
+                ("Rogelio Tepole".into(), true)
+            ]
+        );
+    }
 
     #[test]
     fn pin_format() {
