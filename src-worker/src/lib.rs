@@ -16,9 +16,9 @@
 //! Natively this crate is empty (it is built for wasm32 only).
 #![cfg(target_arch = "wasm32")]
 
-use cosabi_api::ApiError;
+use cosabi_api::{ApiError, ApiResult};
 use std::cell::RefCell;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -27,6 +27,8 @@ use wasm_bindgen::JsCast;
 pub const OPFS_DIR: &str = "cosabi";
 /// The app's data folder inside the pool (the desktop's app-data directory).
 pub const DATA_DIR: &str = "/data";
+/// Where the host writes documents, inside the pool.
+pub const EXPORT_DIR: &str = "/exports";
 /// A raw command's body at most (a 12-megapixel photo, a sync file): what the
 /// contract bounds anyway, checked here before anything is copied.
 const BODY_BYTES_MAX: u32 = 64 * 1024 * 1024;
@@ -66,9 +68,34 @@ pub async fn open() -> Result<(), String> {
             }
             _ => code("storage"),
         })?;
-    let host = cosabi_host::Host::open(Path::new(DATA_DIR)).map_err(|e| error_text(&e))?;
+    let host = cosabi_host::Host::open(Path::new(DATA_DIR), Browser)
+        .map_err(|e| error_text(&ApiError::from(e)))?;
     HOST.with_borrow_mut(|h| *h = Some(Rc::new(host)));
     Ok(())
+}
+
+/// What only the browser can do for the host.
+struct Browser;
+
+impl cosabi_host::Platform for Browser {
+    fn export_dir(&self) -> PathBuf {
+        PathBuf::from(EXPORT_DIR)
+    }
+
+    /// A page cannot hand a file to another program: the web UI downloads documents.
+    fn open_document(&self, _file: &Path) -> ApiResult<()> {
+        Err(ApiError::code("open_failed"))
+    }
+
+    /// The browser's download is the copy: no save dialog of the host's.
+    fn choose_copy_path<'a>(
+        &'a self,
+        _file: &'a Path,
+        _kind: &'a str,
+        _title: &'a str,
+    ) -> cosabi_host::PlatformFuture<'a, Option<PathBuf>> {
+        Box::pin(async { None })
+    }
 }
 
 fn field(message: &JsValue, key: &str) -> JsValue {

@@ -36,7 +36,9 @@ async fn the_web_app_installs_then_works_with_no_network() -> Result<()> {
     let web_app = web_app()?;
     let dir = tempfile::tempdir()?;
     let profile = dir.path().join("profile");
-    let server = SyncServer::start_with(&dir.path().join("server"), "127.0.0.1:0", Some(&web_app))?;
+    let server_dir = dir.path().join("server");
+    std::fs::create_dir_all(&server_dir)?;
+    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
     let page = format!("{}/app/", server.url);
     let chromium = Chromium::start()?;
 
