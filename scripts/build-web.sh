@@ -2,13 +2,14 @@
 # Builds Cosabi's installable web app (the phones' build, issue 12) into
 # target/web-app, or the folder given as $1, for the sync server to serve at /app
 # (`--web-app`):
-#   - the UI (src-ui/index.web.html, trunk, release), the same as the desktop's;
+#   - the UI (src-ui/index.web.html, trunk), the same as the desktop's;
 #   - the worker that hosts the replica (src-worker, wasm-bindgen --target web) and
 #     its loader (src-ui/web/worker.js);
 #   - the manifest and icons, and the service worker (src-ui/web/sw.js) with the list
 #     of every file and a version that is a hash of them all, so a changed build is a
 #     new service worker.
-# The folder is replaced whole at the end: a failed build leaves the last one.
+# Cargo's `web` profile: release, optimised for size. The folder is replaced whole at
+# the end: a failed build leaves the last one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -18,11 +19,11 @@ TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 STAGE="$OUT.partial"
 rm -rf "$STAGE"
 
-(cd src-ui && trunk build --release --dist "$STAGE" --public-url /app/ index.web.html)
+(cd src-ui && trunk build --cargo-profile web --dist "$STAGE" --public-url /app/ index.web.html)
 
-cargo build --locked --release --target wasm32-unknown-unknown -p cosabi-worker
-wasm-bindgen --target web --no-typescript --out-dir "$STAGE" --out-name cosabi-worker \
-  "$TARGET_DIR/wasm32-unknown-unknown/release/cosabi_worker.wasm"
+cargo build --locked --profile web --target wasm32-unknown-unknown -p cosabi-worker
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$STAGE" --out-name cosabi-worker \
+  "$TARGET_DIR/wasm32-unknown-unknown/web/cosabi_worker.wasm"
 
 # The service worker keeps "./" (index.html, what every page of the app is) and
 # every other file of the build.
