@@ -1,7 +1,7 @@
 //! The real app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
 
 use anyhow::Result;
-use cosabi_e2e::{add_member, create_clinic, App, Driver, SyncServer, DESKTOP, PHONE};
+use cosabi_e2e::{add_member, create_clinic, sync, App, Driver, SyncServer, DESKTOP, PHONE};
 use fantoccini::key::Key;
 
 #[tokio::test]
@@ -653,22 +653,6 @@ async fn wait_for_value(app: &App, css: &str, want: &str) -> Result<()> {
         "{css} never held {want:?}: it holds {:?}",
         app.value(css).await?
     )
-}
-
-/// Taps "Sincronizar ahora" and waits for the outcome; a sync error fails the test
-/// with its message.
-async fn sync(app: &App) -> Result<()> {
-    app.click("#sync-now").await?;
-    app.wait_for("#sync-done, #sync-error").await?;
-    if let Ok(e) = app
-        .client
-        .find(fantoccini::Locator::Css("#sync-error"))
-        .await
-    {
-        let shot = app.screenshot("failed-sync").await?;
-        anyhow::bail!("sync failed: {} (see {})", e.text().await?, shot.display());
-    }
-    Ok(())
 }
 
 /// Two devices of one committee and a local sync server: both edit the same

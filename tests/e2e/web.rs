@@ -5,7 +5,7 @@
 //! `COSABI_WEB_APP`.
 
 use anyhow::{bail, Result};
-use cosabi_e2e::{add_member, create_clinic, App, Chromium, SyncServer};
+use cosabi_e2e::{add_member, create_clinic, sync, App, Chromium, Driver, SyncServer};
 use std::path::PathBuf;
 
 /// The built web app under test.
@@ -121,5 +121,113 @@ async fn the_web_app_installs_then_works_with_no_network() -> Result<()> {
     app.wait_for_count(".member-row", 2).await?;
     app.wait_for_text("#clinic-clues", "VZIMB001234").await?;
     app.close_browser().await?;
+    Ok(())
+}
+
+/// The web app on a phone and the desktop app on the clinic's laptop, in one
+/// committee through a local server: both change the same purchase's unit cost
+/// offline, both sync, and both show the same state and the same conflict.
+#[tokio::test]
+async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
+    let web_app = web_app()?;
+    let dir = tempfile::tempdir()?;
+    let server_dir = dir.path().join("server");
+    std::fs::create_dir_all(&server_dir)?;
+    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let code_desktop = server.add_clinic("VZIMB001234", "VZ")?;
+
+    // The laptop registers the clinic and a purchase, enrolls and syncs.
+    let data = dir.path().join("desktop");
+    std::fs::create_dir_all(&data)?;
+    let driver = Driver::start(&data)?;
+    let desktop = driver.launch().await?;
+    desktop.accept_privacy().await?;
+    create_clinic(&desktop).await?;
+    add_member(&desktop, "María Cuaquehua", "tesorero").await?;
+    desktop.wait_for_count(".member-row", 1).await?;
+    desktop.sign_in("María", "1357").await?;
+    desktop.go("money").await?;
+    desktop.click("#new-purchase").await?;
+    desktop
+        .type_into("#p-concept", "Pintura vinílica blanca (cubeta)")
+        .await?;
+    desktop.choose("#p-category", "infraestructura").await?;
+    desktop.type_into("#p-quantity", "2").await?;
+    desktop.type_into("#p-unit-cost", "100").await?;
+    desktop
+        .type_into("#p-supplier", "Tlapalería El Volcán")
+        .await?;
+    desktop.click("#p-save").await?;
+    desktop.wait_for_count(".purchase-row", 1).await?;
+    desktop.go("sync").await?;
+    desktop.type_into("#enroll-server", &server.url).await?;
+    desktop.type_into("#enroll-code", &code_desktop).await?;
+    desktop
+        .type_into("#enroll-device", "Laptop del centro de salud")
+        .await?;
+    desktop.click("#enroll-submit").await?;
+    sync(&desktop).await?;
+
+    // The phone joins the committee from the web app's first screen.
+    let chromium = Chromium::start()?;
+    let phone = chromium
+        .open(&dir.path().join("profile"), &format!("{}/app/", server.url))
+        .await?;
+    phone.accept_privacy().await?;
+    phone.click("#join-committee").await?;
+    phone.type_into("#enroll-server", &server.url).await?;
+    phone
+        .type_into("#enroll-code", &server.enrollment_code("VZIMB001234")?)
+        .await?;
+    phone
+        .type_into("#enroll-device", "Teléfono de María")
+        .await?;
+    phone.click("#enroll-submit").await?;
+    phone.wait_for("#page-committee").await?;
+    phone.wait_for_count(".member-row", 1).await?;
+    phone.sign_in("María", "8642").await?;
+
+    // Both change the unit cost with no network: the phone first, then the laptop.
+    phone.set_offline(true).await?;
+    for (app, cost) in [(&phone, "120"), (&desktop, "130")] {
+        app.go("money").await?;
+        app.click(".purchase-row button").await?;
+        app.type_into("#pd-unit-cost", cost).await?;
+        app.click("#pd-save-amounts").await?;
+        app.wait_for_text("#pd-unit-cost-value", &format!("${cost}.00"))
+            .await?;
+    }
+    phone.set_offline(false).await?;
+    for app in [&desktop, &phone, &desktop] {
+        app.go("sync").await?;
+        sync(app).await?;
+    }
+    for app in [&desktop, &phone] {
+        app.wait_for_count(".conflict-item", 1).await?;
+        app.wait_for_text(".conflict-current", "$130.00").await?;
+        app.wait_for_text(".conflict-other", "$120.00").await?;
+    }
+    desktop
+        .wait_for_text(".conflict-who-other", "Teléfono de María")
+        .await?;
+    phone
+        .wait_for_text(".conflict-who-current", "Laptop del centro de salud")
+        .await?;
+    shot(&phone, "conflict-phone").await?;
+
+    // The phone keeps its own value; after a sync each, both show it.
+    phone.click(".conflict-restore").await?;
+    phone.wait_for("#no-conflicts").await?;
+    for app in [&phone, &desktop] {
+        sync(app).await?;
+    }
+    for app in [&desktop, &phone] {
+        app.wait_for("#no-conflicts").await?;
+        app.go("money").await?;
+        app.click(".purchase-row button").await?;
+        app.wait_for_text("#pd-unit-cost-value", "$120.00").await?;
+    }
+    phone.close_browser().await?;
+    desktop.quit().await?;
     Ok(())
 }

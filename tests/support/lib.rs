@@ -587,6 +587,22 @@ pub async fn add_member(app: &App, name: &str, role: &str) -> Result<()> {
     Ok(())
 }
 
+/// Taps "Sincronizar ahora" and waits for the outcome; a sync error fails the test
+/// with its message.
+pub async fn sync(app: &App) -> Result<()> {
+    app.click("#sync-now").await?;
+    app.wait_for("#sync-done, #sync-error").await?;
+    if let Ok(e) = app
+        .client
+        .find(fantoccini::Locator::Css("#sync-error"))
+        .await
+    {
+        let shot = app.screenshot("failed-sync").await?;
+        anyhow::bail!("sync failed: {} (see {})", e.text().await?, shot.display());
+    }
+    Ok(())
+}
+
 /// A real sync server process on 127.0.0.1 with its own database, killed when dropped.
 pub struct SyncServer {
     _child: Guard,

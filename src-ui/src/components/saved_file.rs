@@ -28,8 +28,19 @@ pub fn name_and_folder(path: &str) -> (String, String) {
     (last_part(path).to_owned(), folder_of(path).to_owned())
 }
 
+/// In the web build a document is not a file on disk but the worker's object URL
+/// with the file's name after `#` (`blob:…#acta-….pdf`): its URL and its name.
+pub fn download_of(path: &str) -> Option<(&str, &str)> {
+    if !path.starts_with("blob:") {
+        return None;
+    }
+    let (_, name) = path.rsplit_once('#')?;
+    Some((path, name))
+}
+
 /// One written document: name, folder, "Abrir" (PDF, XLSX, ZIP), and `detail` (e.g.
-/// how many files a ZIP holds) when given.
+/// how many files a ZIP holds) when given. In the web build: its name and
+/// "Descargar" (the browser's download is where a phone keeps or shares a file).
 #[component]
 pub fn SavedFile(
     path: String,
@@ -37,6 +48,20 @@ pub fn SavedFile(
     #[prop(default = true)] openable: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    if let Some((url, name)) = download_of(&path) {
+        let (url, name) = (url.to_owned(), name.to_owned());
+        return view! {
+            <li class="saved-file banner ok">
+                <span class="saved-name wrap">"✓ "{name.clone()}</span>
+                <span class="saved-folder small">{move || i18n.t("doc.ready_to_download")}</span>
+                {detail.map(|d| view! { <span class="small">{d}</span> })}
+                <span class="saved-actions">
+                    <a class="button secondary download-document" href=url download=name>{move || i18n.t("doc.download")}</a>
+                </span>
+            </li>
+        }
+        .into_any();
+    }
     let error = RwSignal::new(None::<String>);
     let name = last_part(&path).to_owned();
     let folder = folder_of(&path).to_owned();
@@ -92,6 +117,7 @@ pub fn SavedFile(
             {move || error.get().map(|e| view! { <span class="error-text" role="alert">{e}</span> })}
         </li>
     }
+    .into_any()
 }
 
 #[cfg(test)]
@@ -105,5 +131,12 @@ mod tests {
         assert_eq!(folder_of(p), "Descargas");
         assert_eq!(folder_of(r"C:\Users\rosa\Downloads\a.pdf"), "Downloads");
         assert_eq!(folder_of("a.pdf"), "");
+    }
+
+    #[test]
+    fn a_web_document_is_its_url_and_its_name() {
+        let p = "blob:http://127.0.0.1:8787/5b1c#acta-VZIMB001234-2026-03-15.pdf";
+        assert_eq!(download_of(p), Some((p, "acta-VZIMB001234-2026-03-15.pdf")));
+        assert_eq!(download_of("/home/rosa/Descargas/a.pdf"), None);
     }
 }
