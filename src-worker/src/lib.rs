@@ -82,6 +82,31 @@ impl cosabi_host::Platform for Browser {
         PathBuf::from(EXPORT_DIR)
     }
 
+    fn keeps_documents(&self) -> bool {
+        true
+    }
+
+    /// A document as a Blob in this worker, offered to the page by its object URL
+    /// (same origin, so the page can download it) with the file's name after `#`.
+    /// It lasts as long as the worker (the page): a document is written again on
+    /// request, from the records.
+    fn keep_document(&self, name: &str, bytes: Vec<u8>) -> ApiResult<String> {
+        let failed = |_| ApiError::code("export_failed");
+        let mime = match name.rsplit_once('.').map(|(_, e)| e) {
+            Some("pdf") => "application/pdf",
+            Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Some("zip") => "application/zip",
+            _ => "application/octet-stream",
+        };
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+            .map_err(failed)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+        Ok(format!("{url}#{name}"))
+    }
+
     /// A page cannot hand a file to another program: the web UI downloads documents.
     fn open_document(&self, _file: &Path) -> ApiResult<()> {
         Err(ApiError::code("open_failed"))

@@ -102,6 +102,36 @@ async fn the_web_app_installs_then_works_with_no_network() -> Result<()> {
     app.wait_for_text(".purchase-row", "1 comprobante, 1 foto")
         .await?;
     shot(&app, "money-phone").await?;
+
+    // The year's documents, offline too: the cuadernillo (PDF and spreadsheet) and
+    // the expediente, each downloaded as a phone keeps a file.
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    app.cdp(
+        "Browser.setDownloadBehavior",
+        serde_json::json!({ "behavior": "allow", "downloadPath": downloads }),
+    )
+    .await?;
+    app.go("documents").await?;
+    app.click("#export-cuadernillo").await?;
+    app.wait_for_count("#export-written .download-document", 2)
+        .await?;
+    app.click("#export-expediente").await?;
+    app.wait_for_count("#export-written .download-document", 3)
+        .await?;
+    shot(&app, "documents-phone").await?;
+    let year = chrono::Local::now().format("%Y").to_string();
+    for (name, magic) in [
+        (format!("cuadernillo-VZIMB001234-{year}.pdf"), &b"%PDF"[..]),
+        (format!("cuadernillo-VZIMB001234-{year}.xlsx"), &b"PK"[..]),
+        (format!("expediente-VZIMB001234-{year}.zip"), &b"PK"[..]),
+    ] {
+        app.click(&format!("#export-written a[download='{name}']"))
+            .await?;
+        let file = downloads.join(&name);
+        let bytes = cosabi_e2e::wait_for_file(&file).await?;
+        assert!(bytes.starts_with(magic), "{name} is not what it says");
+    }
     app.close_browser().await?;
 
     // The phone's app opened again, still with no network: the device is locked

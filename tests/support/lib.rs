@@ -603,6 +603,23 @@ pub async fn sync(app: &App) -> Result<()> {
     Ok(())
 }
 
+/// Waits for a download to be whole at `file` (the browser writes it under another
+/// name and renames it when done); returns its bytes.
+pub async fn wait_for_file(file: &Path) -> Result<Vec<u8>> {
+    let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+    loop {
+        if let Ok(bytes) = std::fs::read(file) {
+            if !bytes.is_empty() {
+                return Ok(bytes);
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("{} did not appear within {WAIT_MS_MAX} ms", file.display());
+        }
+        tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+    }
+}
+
 /// A real sync server process on 127.0.0.1 with its own database, killed when dropped.
 pub struct SyncServer {
     _child: Guard,

@@ -39,6 +39,22 @@ pub trait Platform: PlatformSendSync {
     /// Errors are the platform's to log; the UI gets `open_failed`.
     fn open_document(&self, file: &Path) -> ApiResult<()>;
 
+    /// Whether this platform keeps the documents the host writes itself (the browser,
+    /// which has no folder a person can open: it offers them as downloads); the
+    /// host then hands it each document's bytes ([`Platform::keep_document`])
+    /// instead of writing a file in [`Platform::export_dir`].
+    fn keeps_documents(&self) -> bool {
+        false
+    }
+
+    /// Keeps document `name` (a file name the host made: `acta-<CLUES>-<date>.pdf`)
+    /// for the person; returns what the UI is given as its path. Called only when
+    /// [`Platform::keeps_documents`].
+    fn keep_document(&self, name: &str, bytes: Vec<u8>) -> ApiResult<String> {
+        let _ = (name, bytes);
+        Err(cosabi_api::ApiError::code("export_failed"))
+    }
+
     /// Asks the person where a copy of `file` goes (a document of kind `kind`, its
     /// lowercase extension), in a dialog titled `title`: the path chosen, or `None`
     /// when they cancelled. The host makes the copy.

@@ -69,6 +69,9 @@ impl Host {
 
     /// Writes `bytes` as `name` in the export folder; returns the file's path.
     pub(crate) fn write_export(&self, name: &str, bytes: &[u8]) -> ApiResult<String> {
+        if self.platform.keeps_documents() {
+            return self.platform.keep_document(name, bytes.to_vec());
+        }
         let path = self.export_dir()?.join(name);
         std::fs::write(&path, bytes).map_err(|e| {
             eprintln!("cosabi: write {}: {e}", path.display());
@@ -149,6 +152,9 @@ impl Handle<api::ExportCuadernillo> for Host {
 impl Handle<api::ExportExpediente> for Host {
     async fn handle(&self, c: api::ExportExpediente) -> ApiResult<Out<api::ExportExpediente>> {
         let year = c.fiscal_year;
+        if self.platform.keeps_documents() {
+            return self.expediente_kept(year);
+        }
         let failed = |_| ApiError::code("export_failed");
         let path = self
             .export_dir()?
@@ -172,23 +178,53 @@ impl Handle<api::ExportExpediente> for Host {
                 .map_err(failed)?;
             <[u8; 32]>::from(hasher.finalize())
         };
-        for seal in &mut report.seals {
-            if seal.kind == cosabi_core::seal::DocKind::Expediente {
-                seal.file_sha256 = Some(zip_sha);
-            }
-            r.record_seal(seal)?;
+        done_expediente(&mut r, &mut report, zip_sha, path.display().to_string())
+    }
+}
+
+/// Records an expediente's seals, the index's naming the ZIP's SHA-256, and says
+/// what was written.
+fn done_expediente(
+    r: &mut Replica,
+    report: &mut cosabi_reports::ExpedienteReport,
+    zip_sha: [u8; 32],
+    path: String,
+) -> ApiResult<ExpedienteDone> {
+    for seal in &mut report.seals {
+        if seal.kind == cosabi_core::seal::DocKind::Expediente {
+            seal.file_sha256 = Some(zip_sha);
         }
-        drop(r);
-        Ok(ExpedienteDone {
-            path: path.display().to_string(),
-            files: report.files.len(),
-            gaps: report
-                .completeness
-                .gaps
-                .iter()
-                .map(|g| g.description.clone())
-                .collect(),
-        })
+        r.record_seal(seal)?;
+    }
+    Ok(ExpedienteDone {
+        path,
+        files: report.files.len(),
+        gaps: report
+            .completeness
+            .gaps
+            .iter()
+            .map(|g| g.description.clone())
+            .collect(),
+    })
+}
+
+impl Host {
+    /// The expediente for a platform that keeps documents itself: the ZIP made in
+    /// memory (a browser has no file to stream it to), its seal naming its bytes.
+    fn expediente_kept(&self, year: i32) -> ApiResult<ExpedienteDone> {
+        let name = self.file_name("expediente", &format!("{year}.zip"))?;
+        let mut r = self.lock_to_export()?;
+        let issuer = issuer(&r)?;
+        let mut zip = std::io::Cursor::new(Vec::new());
+        let mut report = cosabi_reports::expediente_zip_sealed(&r, year, &mut zip, &issuer)
+            .map_err(report_error)?;
+        let bytes = zip.into_inner();
+        let zip_sha = {
+            use sha2::Digest;
+            <[u8; 32]>::from(sha2::Sha256::digest(&bytes))
+        };
+        let path = self.platform.keep_document(&name, bytes)?;
+        done_expediente(&mut r, &mut report, zip_sha, path)
     }
 }
 
