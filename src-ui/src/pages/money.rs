@@ -1170,7 +1170,8 @@ fn Documents(year: i32) -> impl IntoView {
     view! {
         <div class="card" id="documents">
             <h2>{move || i18n.t_with("money.documents_title", &[("year", year.to_string())])}</h2>
-            <p class="muted">{move || i18n.t("money.documents_lead")}</p>
+            // A phone's browser has no folder to open: documents are downloads there.
+            <p class="muted">{move || i18n.t(if api::worker::in_shell() { "money.documents_lead" } else { "money.documents_lead_web" })}</p>
             <div class="button-row">
                 <button type="button" class="secondary" id="export-cuadernillo" disabled=busy on:click=cuadernillo>
                     {move || i18n.t("money.export_cuadernillo")}
