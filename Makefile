@@ -35,6 +35,7 @@ clippy: ui
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked -p cosabi-ui --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --locked -p cosabi-replica --target wasm32-unknown-unknown --lib --test wasm -- -D warnings
+	cargo clippy --locked -p cosabi-host --target wasm32-unknown-unknown -- -D warnings
 
 ## Formatting, lints, every test including the end-to-end tests in the real window.
 test: ui
