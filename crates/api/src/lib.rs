@@ -77,8 +77,8 @@ pub use views::{
 pub trait Command: Serialize + DeserializeOwned {
     /// The name the host registers the command under.
     const NAME: &'static str;
-    /// The argument names as the host's function names its parameters (snake_case;
-    /// on the wire they are camelCase).
+    /// The argument names, as the type's fields name them (snake_case; on the wire
+    /// they are camelCase).
     const PARAMS: &'static [&'static str];
     /// What a successful call returns.
     type Output: Serialize + DeserializeOwned;
