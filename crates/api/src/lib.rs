@@ -7,27 +7,36 @@
 //! - A [`Command`] is a type whose fields are the command's arguments and whose
 //!   [`Command::Output`] is what a successful call returns. Its [`Command::NAME`] is
 //!   the name the host knows it by; the UI never writes that name itself. On the
-//!   wire a command is its JSON object with the fields in camelCase (Tauri 2 maps
-//!   `fiscalYear` to a `fiscal_year` parameter), and the output is plain JSON.
+//!   wire a command is its JSON object with the fields in camelCase (`fiscalYear`),
+//!   and the output is plain JSON.
 //! - A [`RawCommand`] carries a body of bytes (a photo, an XML invoice, a sync file)
 //!   that must not travel as a JSON array of numbers: the bytes are the request's
 //!   body and the type's fields travel as `x-…` request headers
 //!   ([`RawCommand::headers`], read back by [`RawCommand::from_headers`]).
-//! - A failed command returns an error object `{ "code": …, "errors": [...] }`: a
-//!   stable code the UI translates, and for invalid input each field's problem.
+//! - A failed command returns an [`ApiError`] `{ "code": …, "errors": [...] }`: a
+//!   stable code the UI translates, and for invalid input each field's problem. The
+//!   one error type of the contract: hosts send it, the UI reads it.
 //!
-//! Hosts:
+//! One host, two shells. `cosabi-host` implements every command ([`Handle<C>`] for
+//! each JSON command, [`HandleRaw<C>`] for each raw one); [`Commands`] is generated
+//! from the declarations below and requires a handler for each, so a command added
+//! here and not handled there is a compile error. [`dispatch`] and [`dispatch_raw`]
+//! turn a name and its JSON (or its headers and bytes) into the handler's call:
+//! `unknown_command` for a name outside the contract, `bad_arguments` for arguments
+//! that are not the command's, never a panic.
 //!
-//! - **The desktop shell** (`src-tauri`) implements each command as a
-//!   `#[tauri::command]` function named [`Command::NAME`], whose parameters are the
-//!   type's fields and whose result is `Result<Command::Output, ApiError>`. A test in
-//!   the shell checks that the commands it registers are exactly [`ALL`] (and
-//!   [`RAW`]), with the same parameter names, and invokes some through Tauri's mock
-//!   runtime with values of these types.
-//! - **The web build** (issue 12, to come) runs the replica in a dedicated Web
-//!   Worker: it will receive `(NAME, JSON)` messages (or bytes and headers for raw
-//!   commands), dispatch on the name to the same replica calls, and answer with the
-//!   output or the error object. The UI does not know which host it talks to.
+//! - **The desktop shell** (`src-tauri`) has one Tauri invoke handler that passes
+//!   every command's name, JSON arguments or raw body and headers to the host. Its
+//!   tests send every name of [`ALL`] and [`RAW`] through Tauri's mock runtime and
+//!   check that each reaches the host.
+//! - **The web build** (`src-worker`) runs the same host in a dedicated Web
+//!   Worker, the replica compiled to wasm32 with its database in OPFS: it receives
+//!   `(NAME, JSON)` messages (or bytes and headers for raw commands), calls the same
+//!   dispatch, and answers with the output or the error object. The UI does not know
+//!   which host it talks to.
+//!
+//! Feature `replica` (for hosts only; the UI leaves it off): `From<cosabi_replica::Error>`
+//! for [`ApiError`], so a host's `?` turns a replica error into its code.
 //!
 //! Result types that exist only for the UI (a photo with whether its image is
 //! here, what the expediente export wrote…) are declared here, once; the rest come
@@ -68,8 +77,8 @@ pub use views::{
 pub trait Command: Serialize + DeserializeOwned {
     /// The name the host registers the command under.
     const NAME: &'static str;
-    /// The argument names as the host's function names its parameters (snake_case;
-    /// on the wire they are camelCase).
+    /// The argument names, as the type's fields name them (snake_case; on the wire
+    /// they are camelCase).
     const PARAMS: &'static [&'static str];
     /// What a successful call returns.
     type Output: Serialize + DeserializeOwned;
@@ -298,7 +307,7 @@ mod tests {
         assert_eq!(names.len(), count, "a name is declared twice");
     }
 
-    /// Tauri 2 maps camelCase keys to snake_case parameters: the wire uses camelCase.
+    /// The wire uses camelCase keys: what the UI sends and every host reads.
     #[test]
     fn arguments_travel_in_camel_case() {
         let page = GetPurchasePage {

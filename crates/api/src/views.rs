@@ -1,5 +1,5 @@
 //! Results made for the UI by the host (not stored as such by the replica): declared
-//! once here, returned by the shell and read by the UI.
+//! once here, returned by the host and read by the UI.
 
 /// An agreement as offered when choosing the one that approved an action (made by
 /// `cosabi_core::assembly::agreement_choices`).

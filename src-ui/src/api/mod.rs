@@ -9,9 +9,7 @@ use cosabi_core::clinic::{Clinic, NewClinic};
 use cosabi_core::committee::{Member, NewMember};
 use cosabi_core::ids::MemberId;
 use cosabi_core::settings::Preference;
-use cosabi_core::ValidationError;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 pub mod actions;
@@ -46,10 +44,10 @@ extern "C" {
 /// web build ([`worker`]); the UI does not otherwise know which.
 pub async fn call<C: Command>(command: &C) -> Result<C::Output, ApiError> {
     if !worker::in_shell() {
-        let args = serde_json::to_string(command).map_err(|_| ApiError::local("unknown"))?;
+        let args = serde_json::to_string(command).map_err(|_| ApiError::code("unknown"))?;
         return answer_text(worker::call(C::NAME, args).await);
     }
-    let args = serde_wasm_bindgen::to_value(command).map_err(|_| ApiError::local("unknown"))?;
+    let args = serde_wasm_bindgen::to_value(command).map_err(|_| ApiError::code("unknown"))?;
     answer(tauri_invoke(C::NAME, args).await)
 }
 
@@ -63,20 +61,20 @@ pub async fn call_raw<C: RawCommand>(command: &C, bytes: &[u8]) -> Result<C::Out
     let head = js_sys::Object::new();
     for (k, v) in command.headers() {
         js_sys::Reflect::set(&head, &JsValue::from_str(k), &JsValue::from_str(&v))
-            .map_err(|_| ApiError::local("unknown"))?;
+            .map_err(|_| ApiError::code("unknown"))?;
     }
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &JsValue::from_str("headers"), &head)
-        .map_err(|_| ApiError::local("unknown"))?;
+        .map_err(|_| ApiError::code("unknown"))?;
     answer(tauri_invoke_with(C::NAME, body.into(), options.into()).await)
 }
 
 /// The shell's answer: the output, or its error object (`no_shell` outside the shell).
 fn answer<T: DeserializeOwned>(result: Result<JsValue, JsValue>) -> Result<T, ApiError> {
     match result {
-        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::local("unknown")),
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::code("unknown")),
         Err(err) => {
-            Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::local("no_shell")))
+            Err(serde_wasm_bindgen::from_value(err).unwrap_or_else(|_| ApiError::code("no_shell")))
         }
     }
 }
@@ -84,30 +82,15 @@ fn answer<T: DeserializeOwned>(result: Result<JsValue, JsValue>) -> Result<T, Ap
 /// The worker's answer, as JSON text: the output, or its error object.
 fn answer_text<T: DeserializeOwned>(result: Result<String, String>) -> Result<T, ApiError> {
     match result {
-        Ok(text) => serde_json::from_str(&text).map_err(|_| ApiError::local("unknown")),
-        Err(text) => {
-            Err(serde_json::from_str(&text).unwrap_or_else(|_| ApiError::local("unknown")))
-        }
+        Ok(text) => serde_json::from_str(&text).map_err(|_| ApiError::code("unknown")),
+        Err(text) => Err(serde_json::from_str(&text).unwrap_or_else(|_| ApiError::code("unknown"))),
     }
 }
 
-/// A failed command, as the shell reports it: a code the UI translates, and for
-/// invalid input the problems per field.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ApiError {
-    pub code: String,
-    #[serde(default)]
-    pub errors: Vec<ValidationError>,
-}
-
-impl ApiError {
-    fn local(code: &str) -> Self {
-        ApiError {
-            code: code.to_owned(),
-            errors: Vec::new(),
-        }
-    }
-}
+/// A failed command, as the host reports it: a code the UI translates, and for
+/// invalid input the problems per field. The contract's own type, so the UI reads
+/// exactly what every host sends.
+pub use cosabi_api::ApiError;
 
 pub async fn get_clinic() -> Result<Option<Clinic>, ApiError> {
     call(&c::GetClinic {}).await

@@ -30,7 +30,7 @@ pub async fn conflict_items() -> Result<Vec<ConflictItem>, ApiError> {
                 .iter()
                 .map(serde_json::to_value)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| ApiError::local("unknown"))?;
+                .map_err(|_| ApiError::code("unknown"))?;
             Ok(cosabi_core::views::ConflictItem {
                 keys,
                 table: item.table,
@@ -53,7 +53,7 @@ pub async fn conflict_items() -> Result<Vec<ConflictItem>, ApiError> {
 /// The keys as the contract types them (they came from [`conflict_items`]).
 fn conflict_keys(keys: &[serde_json::Value]) -> Result<Vec<ConflictKey>, ApiError> {
     keys.iter()
-        .map(|k| serde_json::from_value(k.clone()).map_err(|_| ApiError::local("unknown")))
+        .map(|k| serde_json::from_value(k.clone()).map_err(|_| ApiError::code("unknown")))
         .collect()
 }
 

@@ -50,7 +50,7 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 fn set(obj: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), ApiError> {
     js_sys::Reflect::set(obj, &JsValue::from_str(key), value)
         .map(|_| ())
-        .map_err(|_| ApiError::local("unknown"))
+        .map_err(|_| ApiError::code("unknown"))
 }
 
 /// An error object as JSON text, for answers made on this side.
@@ -62,7 +62,7 @@ fn start() -> Result<Bridge, ApiError> {
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options(WORKER_SCRIPT, &options)
-        .map_err(|_| ApiError::local("no_worker"))?;
+        .map_err(|_| ApiError::code("no_worker"))?;
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
             let data = event.data();
@@ -108,7 +108,7 @@ async fn post(message: js_sys::Object, transfer: Option<js_sys::Array>) -> Answe
         if slot.is_none() {
             *slot = Some(start()?);
         }
-        let bridge = slot.as_mut().ok_or_else(|| ApiError::local("no_worker"))?;
+        let bridge = slot.as_mut().ok_or_else(|| ApiError::code("no_worker"))?;
         let id = bridge.next_id;
         bridge.next_id = bridge.next_id.wrapping_add(1).max(1);
         set(&message, "id", &JsValue::from(id))?;
@@ -116,7 +116,7 @@ async fn post(message: js_sys::Object, transfer: Option<js_sys::Array>) -> Answe
             Some(t) => bridge.worker.post_message_with_transfer(&message, t),
             None => bridge.worker.post_message(&message),
         };
-        posted.map_err(|_| ApiError::local("no_worker"))?;
+        posted.map_err(|_| ApiError::code("no_worker"))?;
         let (sender, receiver) = oneshot::channel();
         bridge.waiting.insert(id, sender);
         Ok(receiver)
