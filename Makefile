@@ -96,6 +96,12 @@ test-programme-long: fetch
 e2e: build
 	cargo test --locked -p cosabi-e2e
 
+## Only the web app's figures (its size-first build, in headless Chromium with the CPU
+## 4x slower): pwa_transfer_gz_bytes, pwa_cold_start_ms, pwa_money_list_5000_ms.
+.PHONY: bench-web
+bench-web: web
+	cargo bench --locked -p cosabi-e2e --bench web
+
 ## Only the app benchmarks (release build): start-up, bundle size, the money list.
 bench-app: fetch
 	cd src-ui && trunk build --release
@@ -134,4 +140,5 @@ bench: fetch
 	cargo bench --locked -p cosabi-sync-server --bench expediente
 	cargo bench --locked -p cosabi-reports --bench reports
 	$(MAKE) --no-print-directory bench-app
+	$(MAKE) --no-print-directory bench-web
 	cargo bench --locked -p cosabi-sync-server --bench national
