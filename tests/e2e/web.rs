@@ -192,6 +192,18 @@ async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
         .await?;
     desktop.click("#p-save").await?;
     desktop.wait_for_count(".purchase-row", 1).await?;
+    // Its receipt, with a photo.
+    let receipt = dir.path().join("nota.jpg");
+    cosabi_e2e::write_receipt_jpeg(&receipt, 3)?;
+    desktop.click(".purchase-row button").await?;
+    desktop.click("#new-receipt").await?;
+    desktop.click("#r-save").await?;
+    desktop
+        .upload(".receipt-item input[type=file]", &[&receipt])
+        .await?;
+    desktop
+        .wait_for_count(".receipt-item img.thumb-img", 1)
+        .await?;
     desktop.go("sync").await?;
     desktop.type_into("#enroll-server", &server.url).await?;
     desktop.type_into("#enroll-code", &code_desktop).await?;
@@ -219,6 +231,16 @@ async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
     phone.wait_for("#page-committee").await?;
     phone.wait_for_count(".member-row", 1).await?;
     phone.sign_in("María", "8642").await?;
+    // The receipt's photo is not on the phone yet: fetched from the server on tap.
+    phone.go("money").await?;
+    phone.click(".purchase-row button").await?;
+    phone
+        .wait_for_text(".receipt-item .thumb-placeholder", "descargar")
+        .await?;
+    phone.click(".receipt-item .thumb-button").await?;
+    phone.wait_for("#photo-viewer img").await?;
+    phone.click("#photo-viewer").await?;
+    phone.wait_for(".receipt-item img.thumb-img").await?;
 
     // Both change the unit cost with no network: the phone first, then the laptop.
     phone.set_offline(true).await?;
@@ -262,5 +284,40 @@ async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
     }
     phone.close_browser().await?;
     desktop.quit().await?;
+    Ok(())
+}
+
+/// The demo clinic on a phone's browser: loaded in one tap, still there after the
+/// browser starts again, and left after asking, back to the empty first screen.
+#[tokio::test]
+async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> Result<()> {
+    let web_app = web_app()?;
+    let dir = tempfile::tempdir()?;
+    let server_dir = dir.path().join("server");
+    std::fs::create_dir_all(&server_dir)?;
+    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let page = format!("{}/app/", server.url);
+    let profile = dir.path().join("profile");
+    let chromium = Chromium::start()?;
+    let app = chromium.open(&profile, &page).await?;
+    app.accept_privacy().await?;
+    app.click("#load-demo").await?;
+    app.wait_for_text("#demo-banner", "Demostración").await?;
+    app.close_browser().await?;
+
+    let app = chromium.open(&profile, &page).await?;
+    app.wait_for_text("#demo-banner", "Demostración").await?;
+    app.go("committee").await?;
+    app.wait_for_count(".member-row", 9).await?;
+    app.click("#leave-demo").await?;
+    app.click("#leave-demo-confirm").await?;
+    app.wait_for("#clinic-form").await?;
+    app.wait_for_count("#demo-banner", 0).await?;
+    app.close_browser().await?;
+
+    // Gone for good: the next start is the empty first screen.
+    let app = chromium.open(&profile, &page).await?;
+    app.wait_for("#clinic-form").await?;
+    app.close_browser().await?;
     Ok(())
 }

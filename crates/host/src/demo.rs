@@ -15,14 +15,11 @@ pub(crate) fn database(dir: &Path) -> PathBuf {
     dir.join(DEMO_DIR).join(DATABASE_FILE)
 }
 
-/// Removes the demo's folder, if any: nothing else. With `std::fs`, which on wasm32
-/// fails (the web build's demo folder is in OPFS, issue 12); a folder that is not
-/// there is no error.
-fn remove_folder(dir: &Path) -> std::io::Result<()> {
-    match std::fs::remove_dir_all(dir.join(DEMO_DIR)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
+/// Removes the demo's replica (its database, key ring and photos, and its folder once
+/// empty), if any: nothing else. In the browser these are in OPFS, which
+/// `cosabi_replica::remove_replica` reaches as well.
+fn remove_folder(dir: &Path) -> cosabi_replica::Result<()> {
+    cosabi_replica::remove_replica(&database(dir))
 }
 
 /// The preferences that stay chosen across the demo: the language and the privacy
@@ -49,6 +46,8 @@ impl Host {
         let path = database(&self.dir);
         // A half-made demo folder (a power cut while it was made) is started over.
         remove_folder(&self.dir)?;
+        // The browser's pool has no folders: a name with `/` in it is enough there.
+        #[cfg(not(target_arch = "wasm32"))]
         std::fs::create_dir_all(path.parent().unwrap_or(&self.dir))?;
         let made = (|| {
             let DeviceOpen::Open(mut demo) = Replica::open_device(&path)? else {

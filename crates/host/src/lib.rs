@@ -87,7 +87,7 @@ impl Host {
     /// Opens the replica of the device whose data folder is `dir`: the demo clinic's
     /// while the device is in demo mode, else its own; open, or locked until a PIN.
     pub fn open(dir: &Path, platform: impl Platform + 'static) -> cosabi_replica::Result<Host> {
-        let demo = demo::database(dir).exists();
+        let demo = cosabi_replica::replica_exists(&demo::database(dir))?;
         let path = if demo {
             demo::database(dir)
         } else {

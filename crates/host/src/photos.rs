@@ -83,21 +83,13 @@ impl Handle<api::PhotoFull> for Host {
 }
 
 impl Host {
-    /// A photo this device lacks, from the sync server (resuming a cut download).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// A photo this device lacks, from the sync server (on the desktop resuming a
+    /// cut download).
     async fn fetch_photo(&self, sha: &str) -> ApiResult<Vec<u8>> {
         let (server, token) = self.server_and_token()?;
         cosabi_replica::blob_client::BlobClient::new(&server, &token)
             .fetch(&self.replica, sha)
             .await
             .map_err(|e| ApiError::code(&e.code()))
-    }
-
-    /// On the web the replica does not fetch photos yet (its downloads keep a
-    /// partial file, native only until photos live in OPFS, issue 12): a photo not
-    /// on this device is not found.
-    #[cfg(target_arch = "wasm32")]
-    async fn fetch_photo(&self, _sha: &str) -> ApiResult<Vec<u8>> {
-        Err(ApiError::code("not_found"))
     }
 }

@@ -279,9 +279,7 @@ impl BlobClient {
 }
 
 /// Downloads keep a partial file next to the database so a cut resumes where it
-/// stopped: native only for now. On the web the photos are to live in OPFS (issue
-/// 12), which needs its own file access; until then a web replica uploads photos and
-/// does not fetch them.
+/// stopped: native only (the browser's fetch is below).
 #[cfg(not(target_arch = "wasm32"))]
 impl BlobClient {
     /// The bytes of the blob `sha`: from this device if it holds them, else from the
@@ -388,6 +386,68 @@ impl BlobClient {
         // read as the offset to resume from.
         file.flush().await.map_err(local_io)?;
         streamed
+    }
+}
+
+/// In the browser a photo (at most [`cosabi_core::photo::PHOTO_BYTES_MAX`], about
+/// 150 KiB as the devices keep them) is fetched whole, with the same retries: its
+/// bytes stay in memory until they are checked and kept, as there is no partial
+/// file to resume from in OPFS.
+#[cfg(target_arch = "wasm32")]
+impl BlobClient {
+    /// The bytes of the blob `sha`: from this device if it holds them, else from the
+    /// server. Checked against the name before they are kept; a mismatch, or more
+    /// bytes than a photo may have, keeps nothing and is an error.
+    pub async fn fetch(&self, replica: &Mutex<Replica>, sha: &str) -> Result<Vec<u8>, SyncError> {
+        if let Some(bytes) = lock(replica)?.blob(sha)? {
+            return Ok(bytes);
+        }
+        let mut backoff = Backoff::new();
+        let bytes = loop {
+            match self.download_whole(sha).await {
+                Ok(bytes) => break bytes,
+                Err(e) => backoff.after(e).await?,
+            }
+        };
+        let actual = crate::blobs::blob_name(&bytes);
+        if actual != sha {
+            return Err(SyncError::BadResponse(format!(
+                "photo {sha} arrived as bytes that hash to {actual}: not kept"
+            )));
+        }
+        let mut r = lock(replica)?;
+        r.store_blob(&bytes)?;
+        r.mark_blob_uploaded(sha)?;
+        Ok(bytes)
+    }
+
+    /// One `GET` of the whole blob, refused past a photo's size.
+    async fn download_whole(&self, sha: &str) -> Result<Vec<u8>, SyncError> {
+        let max = cosabi_core::photo::PHOTO_BYTES_MAX as u64;
+        let resp = self
+            .http
+            .get(self.url(sha))
+            .bearer_auth(&self.token)
+            .timeout(REQUEST_TIMEOUT)
+            .send()
+            .await
+            .map_err(network)?;
+        if resp.status() != StatusCode::OK {
+            return Err(refused(resp).await);
+        }
+        let too_large =
+            || SyncError::BadResponse(format!("photo {sha} is larger than a photo may be"));
+        // The browser's fetch has no streaming body in reqwest: the announced length
+        // is checked before reading, what arrived after.
+        if resp.content_length().is_some_and(|n| n > max) {
+            return Err(too_large());
+        }
+        let bytes = resp.bytes().await.map_err(network)?;
+        if bytes.len() as u64 > max {
+            return Err(too_large());
+        }
+        let bytes = bytes.to_vec();
+        Ok(bytes)
     }
 }
 
