@@ -82,6 +82,8 @@ async fn the_web_app_installs_then_works_with_no_network() -> Result<()> {
     app.choose("#member-gender", "f").await?;
     add_member(&app, "María Cuaquehua", "tesorero").await?;
     app.wait_for_count(".member-row", 2).await?;
+    let members = app.wait_for("#clinic-card").await?;
+    app.scroll_to(&members).await?;
     shot(&app, "committee-phone").await?;
 
     // The treasurer records a purchase from its receipt's photo.
