@@ -87,6 +87,14 @@ if [ ! -f "$A11Y_DIR/node_modules/axe-core/axe.min.js" ]; then
   (cd "$A11Y_DIR" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# binaryen's wasm-opt (npm's WebAssembly build, pinned in scripts/web-tools) for
+# the web build's size (scripts/build-web.sh).
+WEB_TOOLS_DIR="$(cd "$(dirname "$0")/.." && pwd)/scripts/web-tools"
+if ! "$WEB_TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version 132"; then
+  log "installing binaryen's wasm-opt (npm ci in scripts/web-tools)"
+  (cd "$WEB_TOOLS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # schemathesis (PyPI) for `make schemathesis`, in its own venv.
 SCHEMATHESIS_VERSION=4.32.5
 VENV="$HOME/.cache/cosabi-venv"

@@ -14,7 +14,10 @@
 //! file names with a content hash (`cosabi-ui-0123456789abcdef.js`) never change, so
 //! they are cached for a year; everything else (`index.html`, the service worker,
 //! the manifest) is revalidated on each use, cheaply, by its ETag. Text and
-//! WebAssembly are sent gzip-compressed to clients that accept it.
+//! WebAssembly are sent compressed to clients that accept it: brotli where the build
+//! holds a `<file>.br` beside the file (the web build writes them at brotli's best,
+//! too slow to do at each start) and it decompresses to exactly the file, else
+//! gzip, made when the server starts.
 
 use anyhow::{bail, Context};
 use axum::extract::{Path as UrlPath, State};
@@ -65,6 +68,8 @@ struct Asset {
     body: Bytes,
     /// The body gzip-compressed, when that is smaller.
     gzip: Option<Bytes>,
+    /// The body brotli-compressed by the build (`<file>.br`), checked, when smaller.
+    brotli: Option<Bytes>,
     mime: &'static str,
     etag: HeaderValue,
     immutable: bool,
@@ -130,6 +135,48 @@ fn policy(inline: &[String]) -> String {
     )
 }
 
+/// The build's brotli-compressed copy of `body` at `path`, if there is one and it is
+/// what it says: it decompresses to exactly `body` (read no further than one byte
+/// past it) and is smaller. A wrong or stale copy is left out, and logged.
+fn brotli_copy(path: &Path, body: &[u8], name: &str) -> anyhow::Result<Option<Bytes>> {
+    use std::io::Read as _;
+    let compressed = match std::fs::read(path) {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut plain = Vec::with_capacity(body.len());
+    let read = brotli_decompressor::Decompressor::new(compressed.as_slice(), 64 * 1024)
+        .take(body.len() as u64 + 1)
+        .read_to_end(&mut plain);
+    if read.is_err() || plain != body {
+        tracing::warn!(path = %name, "web app: its .br copy is not the file, left out");
+        return Ok(None);
+    }
+    Ok((compressed.len() < body.len()).then(|| Bytes::from(compressed)))
+}
+
+/// Whether the request's `Accept-Encoding` accepts `coding` (by name or `*`, with
+/// no `q=0`).
+fn accepts(request: &HeaderMap, coding: &str) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| {
+            let mut parts = e.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
+        })
+}
+
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(bytes)?;
@@ -161,6 +208,10 @@ impl WebApp {
                     pending.push((entry.path(), format!("{path}/"), depth + 1));
                     continue;
                 }
+                // A compressed copy, read with the file it copies.
+                if name.ends_with(".br") {
+                    continue;
+                }
                 if !kind.is_file() {
                     tracing::warn!(%path, "web app: not a regular file, left out");
                     continue;
@@ -182,11 +233,16 @@ impl WebApp {
                     bail!("the web app folder holds more than {BYTES_MAX} bytes");
                 }
                 let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
-                let gzip = if compress {
+                let (gzip, brotli) = if compress {
                     let z = gzip(&body)?;
-                    (z.len() < body.len()).then(|| Bytes::from(z))
+                    let mut br = entry.path().into_os_string();
+                    br.push(".br");
+                    (
+                        (z.len() < body.len()).then(|| Bytes::from(z)),
+                        brotli_copy(Path::new(&br), &body, &path)?,
+                    )
                 } else {
-                    None
+                    (None, None)
                 };
                 files.insert(
                     path,
@@ -194,6 +250,7 @@ impl WebApp {
                         immutable: is_hashed(&name),
                         body: Bytes::from(body),
                         gzip,
+                        brotli,
                         mime,
                         etag: HeaderValue::from_str(&etag)?,
                     },
@@ -247,29 +304,18 @@ impl WebApp {
         let mut resp = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let accepts_gzip = request
-                .get(header::ACCEPT_ENCODING)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| {
-                    v.split(',').any(|e| {
-                        let mut parts = e.split(';');
-                        let coding = parts.next().unwrap_or("").trim();
-                        let refused = parts.any(|p| {
-                            p.trim()
-                                .strip_prefix("q=")
-                                .and_then(|q| q.trim().parse::<f32>().ok())
-                                .is_some_and(|q| q == 0.0)
-                        });
-                        coding.eq_ignore_ascii_case("gzip") && !refused
-                    })
-                });
-            match (&asset.gzip, accepts_gzip) {
-                (Some(z), true) => (
+            let encoded = match (&asset.brotli, &asset.gzip) {
+                (Some(b), _) if accepts(request, "br") => Some(("br", b)),
+                (_, Some(z)) if accepts(request, "gzip") => Some(("gzip", z)),
+                _ => None,
+            };
+            match encoded {
+                Some((coding, bytes)) => (
                     [
                         (header::CONTENT_TYPE, asset.mime),
-                        (header::CONTENT_ENCODING, "gzip"),
+                        (header::CONTENT_ENCODING, coding),
                     ],
-                    z.clone(),
+                    bytes.clone(),
                 )
                     .into_response(),
                 _ => ([(header::CONTENT_TYPE, asset.mime)], asset.body.clone()).into_response(),
@@ -278,7 +324,7 @@ impl WebApp {
         let h = resp.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         h.insert(header::ETAG, asset.etag.clone());
-        if asset.gzip.is_some() {
+        if asset.gzip.is_some() || asset.brotli.is_some() {
             h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         }
         self.secured(resp)

@@ -52,6 +52,19 @@ fn write_build(dir: &Path) {
         "body { color: #123; }\n".repeat(50),
     )
     .unwrap();
+    // Brotli copies as the web build writes them: the wasm's is right, the style
+    // sheet's is stale (another build's).
+    let wasm = std::fs::read(dir.join("cosabi-ui-0123456789abcdef_bg.wasm")).unwrap();
+    std::fs::write(
+        dir.join("cosabi-ui-0123456789abcdef_bg.wasm.br"),
+        brotli(&wasm),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("css/styles-a1b2c3d4e5f60718.css.br"),
+        brotli(&"body { color: #321; }\n".repeat(50).into_bytes()),
+    )
+    .unwrap();
     std::fs::write(dir.join("setup.exe"), b"MZ").unwrap();
     std::fs::write(dir.join(".secret.js"), b"leak").unwrap();
 }
@@ -61,6 +74,24 @@ fn no_redirects() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        w.write_all(bytes).unwrap();
+    }
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli_decompressor::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
 }
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
@@ -86,7 +117,7 @@ fn served(dir: &Path) -> (Server, tempfile::TempDir) {
 #[tokio::test]
 async fn the_build_is_served_with_its_types_caching_and_policy() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _build) = served(dir.path());
+    let (server, build) = served(dir.path());
     let http = no_redirects();
     let url = |p: &str| format!("{}{p}", server.url);
 
@@ -146,6 +177,49 @@ async fn the_build_is_served_with_its_types_caching_and_policy() {
     assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
     assert_eq!(r.headers()[header::VARY], "Accept-Encoding");
     assert_eq!(gunzip(&r.bytes().await.unwrap()), MODULE.as_bytes());
+    // Brotli, where the build holds a right copy, to whoever accepts it (as Chrome
+    // asks over HTTPS); gzip to whoever refuses it; never a stale copy.
+    let wasm_url = url("/app/cosabi-ui-0123456789abcdef_bg.wasm");
+    let wasm = std::fs::read(build.path().join("cosabi-ui-0123456789abcdef_bg.wasm")).unwrap();
+    for (accept, coding) in [
+        ("gzip, deflate, br, zstd", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip", "gzip"),
+    ] {
+        let r = http
+            .get(&wasm_url)
+            .header(header::ACCEPT_ENCODING, accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()[header::CONTENT_ENCODING], coding, "{accept}");
+        assert_eq!(r.headers()[header::VARY], "Accept-Encoding");
+        let body = r.bytes().await.unwrap();
+        let plain = if coding == "br" {
+            unbrotli(&body)
+        } else {
+            gunzip(&body)
+        };
+        assert_eq!(plain, wasm, "{accept}");
+    }
+    let r = http
+        .get(url("/app/css/styles-a1b2c3d4e5f60718.css"))
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(
+        gunzip(&r.bytes().await.unwrap()),
+        "body { color: #123; }\n".repeat(50).into_bytes()
+    );
+    let r = http.get(format!("{wasm_url}.br")).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "a copy is not a file of the app"
+    );
+
     // Refused gzip (q=0) or none asked: plain.
     let r = http
         .get(url("/app/app-0123456789abcdef.js"))

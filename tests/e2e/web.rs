@@ -5,7 +5,9 @@
 //! `COSABI_WEB_APP`.
 
 use anyhow::{bail, Result};
-use cosabi_e2e::{add_member, create_clinic, sync, App, Chromium, Driver, SyncServer};
+use cosabi_e2e::{
+    add_member, create_clinic, sync, App, Chromium, CutProxy, Driver, SyncServer, WAIT_MS_MAX,
+};
 use std::path::PathBuf;
 
 /// The built web app under test.
@@ -321,5 +323,150 @@ async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> 
     let app = chromium.open(&profile, &page).await?;
     app.wait_for("#clinic-form").await?;
     app.close_browser().await?;
+    Ok(())
+}
+
+/// The link drops in the middle of a sync round: the server has taken the phone's
+/// changes, but its answer never arrives, and the link stays down while the round
+/// retries. The sync says so; nothing is lost. With the link back, the next sync
+/// goes on from where the server is: another phone of the committee then sees each
+/// purchase once, with its receipt's photo. The web app's sync file is offered as
+/// a download.
+#[tokio::test]
+async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothing() -> Result<()> {
+    let web_app = web_app()?;
+    let dir = tempfile::tempdir()?;
+    let server_dir = dir.path().join("server");
+    std::fs::create_dir_all(&server_dir)?;
+    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let code = server.add_clinic("VZIMB001234", "VZ")?;
+    // The phone reaches the server only through a link the test can cut.
+    let link = CutProxy::start(&server.url).await?;
+    let page = format!("{}/app/", link.url);
+    let chromium = Chromium::start()?;
+    let phone = chromium.open(&dir.path().join("phone"), &page).await?;
+    phone.accept_privacy().await?;
+    create_clinic(&phone).await?;
+    add_member(&phone, "María Cuaquehua", "tesorero").await?;
+    phone.wait_for_count(".member-row", 1).await?;
+    phone.sign_in("María", "1357").await?;
+    phone.go("money").await?;
+    let purchases = [
+        ("Escoba y recogedor", "150"),
+        ("Cloro (galón)", "45"),
+        ("Jabón líquido para manos", "80"),
+    ];
+    for (n, (concept, cost)) in purchases.iter().enumerate() {
+        phone.click("#new-purchase").await?;
+        if n == 0 {
+            let note = dir.path().join("nota.jpg");
+            cosabi_e2e::write_receipt_jpeg(&note, 5)?;
+            phone.upload("#p-photo", &[&note]).await?;
+            phone
+                .wait_for_text("#p-photo-kept", "No tiene código QR")
+                .await?;
+            phone.choose("#p-receipt-kind", "nota").await?;
+        }
+        phone.type_into("#p-concept", concept).await?;
+        phone.choose("#p-category", "mobiliario").await?;
+        phone.type_into("#p-unit-cost", cost).await?;
+        phone.type_into("#p-supplier", "Abarrotes Lupita").await?;
+        phone.click("#p-save").await?;
+        phone.wait_for_count(".purchase-row", n + 1).await?;
+    }
+    phone.go("sync").await?;
+    phone.type_into("#enroll-server", &link.url).await?;
+    phone.type_into("#enroll-code", &code).await?;
+    phone
+        .type_into("#enroll-device", "Teléfono de María")
+        .await?;
+    phone.click("#enroll-submit").await?;
+    phone.wait_for("#sync-now").await?;
+
+    // The first answer of the round is cut after its first byte, and the link stays
+    // down through every retry: the sync gives up and says why.
+    link.cut_after_response_bytes(1);
+    phone.click("#sync-now").await?;
+    let retries_ms = cosabi_replica::client::RETRY_DELAY_MS_MAX
+        * u64::from(cosabi_replica::client::ROUND_ATTEMPTS_MAX);
+    phone
+        .wait_for_within("#sync-done, #sync-error", retries_ms + WAIT_MS_MAX)
+        .await?;
+    phone
+        .wait_for_text("#sync-error", "No se pudo conectar con el servidor")
+        .await?;
+    assert_eq!(link.cuts(), 1, "the round's answer was cut");
+    assert!(
+        link.refused() > 0,
+        "the round was retried while the link was down"
+    );
+
+    // The link is back: the next sync finishes, photo included.
+    link.restore();
+    sync(&phone).await?;
+    phone.wait_for_text("#sync-done", "1 foto").await?;
+
+    // Its sync file, for a stick or a message, is a download on a phone.
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    phone
+        .cdp(
+            "Browser.setDownloadBehavior",
+            serde_json::json!({ "behavior": "allow", "downloadPath": downloads }),
+        )
+        .await?;
+    phone.click("#export-file").await?;
+    let link_to_file = phone
+        .wait_for("#sync-file-download a.download-document")
+        .await?;
+    let name = link_to_file.attr("download").await?.unwrap_or_default();
+    assert!(
+        name.starts_with("cosabi-VZIMB001234-") && name.ends_with(".cosabi"),
+        "{name}"
+    );
+    link_to_file.click().await?;
+    let file = cosabi_e2e::wait_for_file(&downloads.join(&name)).await?;
+    assert!(!file.is_empty(), "the sync file is empty");
+    phone.close_browser().await?;
+
+    // Another phone of the committee joins: each purchase once, and the photo.
+    let other = chromium
+        .open(
+            &dir.path().join("other-phone"),
+            &format!("{}/app/", server.url),
+        )
+        .await?;
+    other.accept_privacy().await?;
+    other.click("#join-committee").await?;
+    other.type_into("#enroll-server", &server.url).await?;
+    other
+        .type_into("#enroll-code", &server.enrollment_code("VZIMB001234")?)
+        .await?;
+    other
+        .type_into("#enroll-device", "Teléfono de Juana")
+        .await?;
+    other.click("#enroll-submit").await?;
+    other.wait_for("#page-committee").await?;
+    other.wait_for_count(".member-row", 1).await?;
+    other.sign_in("María", "2468").await?;
+    other.go("money").await?;
+    other
+        .wait_for_count(".purchase-row", purchases.len())
+        .await?;
+    for (concept, _) in purchases {
+        let rows = other
+            .client
+            .find_all(fantoccini::Locator::XPath(&format!(
+                "//*[contains(@class,'purchase-row')][contains(.,'{concept}')]"
+            )))
+            .await?;
+        assert_eq!(rows.len(), 1, "{concept} arrived {} times", rows.len());
+    }
+    other
+        .click_text(".purchase-row button", "Escoba y recogedor")
+        .await?;
+    other.click(".receipt-item .thumb-button").await?;
+    other.wait_for("#photo-viewer img").await?;
+    other.close_browser().await?;
     Ok(())
 }

@@ -5,8 +5,10 @@
 //! a port that accepts, an element that appears); nothing waits a fixed time.
 
 mod a11y;
+mod proxy;
 mod web;
 
+pub use proxy::CutProxy;
 pub use web::{Chromium, PHONE_WEB};
 
 pub use a11y::{
@@ -260,9 +262,19 @@ pub struct App {
 
 impl App {
     pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        self.wait_for_within(css, WAIT_MS_MAX).await
+    }
+
+    /// As [`App::wait_for`], for something that may take up to `ms` (a sync that
+    /// gives up only after all its retries).
+    pub async fn wait_for_within(
+        &self,
+        css: &str,
+        ms: u64,
+    ) -> Result<fantoccini::elements::Element> {
         self.client
             .wait()
-            .at_most(Duration::from_millis(WAIT_MS_MAX))
+            .at_most(Duration::from_millis(ms))
             .every(Duration::from_millis(POLL_MS))
             .for_element(Locator::Css(css))
             .await

@@ -473,9 +473,16 @@ fn SyncFiles() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let message = RwSignal::new(None::<(bool, String)>);
+    // In the web build the file is a download, offered as any other document.
+    let download = RwSignal::new(None::<String>);
     let file_ref = NodeRef::<leptos::html::Input>::new();
     let write_file = Action::new_local(move |_: &()| async move {
+        download.set(None);
         match api::views::export_sync_file().await {
+            Ok(path) if crate::components::saved_file::download_of(&path).is_some() => {
+                message.set(None);
+                download.set(Some(path));
+            }
             Ok(path) => {
                 let (name, folder) = crate::components::saved_file::name_and_folder(&path);
                 message.set(Some((
@@ -518,6 +525,11 @@ fn SyncFiles() -> impl IntoView {
             <h2>{move || i18n.t("sync.files")}</h2>
             <p class="muted">{move || i18n.t("sync.files_lead")}</p>
             {move || message.get().map(|(ok, m)| view! { <p class=if ok { "banner ok wrap" } else { "banner error" } role="status" id="sync-file-message">{m}</p> })}
+            {move || download.get().map(|path| view! {
+                <ul class="written" id="sync-file-download">
+                    <crate::components::saved_file::SavedFile path=path detail=None/>
+                </ul>
+            })}
             <div class="button-row">
                 <button type="button" class="secondary" id="export-file" on:click=export>{move || i18n.t("sync.export")}</button>
                 <label class="button secondary" for="import-file">{move || i18n.t("sync.import")}</label>
