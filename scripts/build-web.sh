@@ -26,11 +26,13 @@ rm -rf "$STAGE"
 # wasm-opt on the UI's module; trunk's index.html names it with its SHA-384
 # (Subresource Integrity), which changes with it.
 WASM_OPT="scripts/web-tools/node_modules/.bin/wasm-opt"
+# What rustc's wasm32 target emits (binaryen must be told).
+WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue"
 [ -x "$WASM_OPT" ] || (cd scripts/web-tools && npm ci --no-audit --no-fund --loglevel=error)
 for wasm in "$STAGE"/*_bg.wasm; do
   before="sha384-$(openssl dgst -sha384 -binary "$wasm" | base64 -w0)"
-  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
+  "$WASM_OPT" -Oz $WASM_FEATURES "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"
   after="sha384-$(openssl dgst -sha384 -binary "$wasm" | base64 -w0)"
   sed -i "s|$before|$after|g" "$STAGE/index.html"
@@ -39,6 +41,14 @@ done
 cargo build --locked --profile web --target wasm32-unknown-unknown -p cosabi-worker
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$STAGE" --out-name cosabi-worker \
   "$TARGET_DIR/wasm32-unknown-unknown/web/cosabi_worker.wasm"
+# printpdf exports its own JavaScript API on wasm32 (`Pdf_*`), which nothing calls:
+# wasm-metadce drops those exports and the code only they reach (a tenth of the
+# worker). wasm-opt's -Oz makes the worker larger once compressed: not run on it.
+WORKER_WASM="$STAGE/cosabi-worker_bg.wasm"
+node scripts/web-tools/keep-exports.mjs "$WORKER_WASM" "$STAGE/graph.json" Pdf_
+"${WASM_OPT%wasm-opt}wasm-metadce" $WASM_FEATURES -f "$STAGE/graph.json" "$WORKER_WASM" -o "$WORKER_WASM.dce" >/dev/null
+mv "$WORKER_WASM.dce" "$WORKER_WASM"
+rm "$STAGE/graph.json"
 
 # The service worker keeps "./" (index.html, what every page of the app is) and
 # every other file of the build.

@@ -59,26 +59,39 @@ fn gzip9(bytes: &[u8]) -> Result<u64> {
 }
 
 /// Every file a first visit downloads (the page, and everything the service worker
-/// keeps: the build's whole folder), each as the server sends it to a browser that
-/// accepts gzip; a file sent plain counts as gzip -9 would make it.
+/// keeps: the build's files, not the compressed copies beside them), each as the
+/// server sends it to a phone's Chrome over HTTPS (which accepts brotli and gzip); a
+/// file sent plain counts as gzip -9 would make it. Each file's share goes to stderr.
 async fn pwa_transfer_gz_bytes(server: &SyncServer, build: &Path) -> Result<u64> {
     let http = reqwest::Client::builder().no_gzip().build()?;
     let mut total = 0;
     for entry in std::fs::read_dir(build)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".br") {
+            continue;
+        }
         let resp = http
             .get(format!("{}/app/{name}", server.url))
-            .header("accept-encoding", "gzip")
+            .header("accept-encoding", "gzip, deflate, br, zstd")
             .send()
             .await?
             .error_for_status()?;
-        let gzipped = resp.headers().get("content-encoding").is_some();
+        let coding = resp
+            .headers()
+            .get("content-encoding")
+            .and_then(|c| c.to_str().ok())
+            .map(str::to_owned);
         let body = resp.bytes().await?;
-        total += if gzipped {
+        let sent = if coding.is_some() {
             body.len() as u64
         } else {
             gzip9(&body)?
         };
+        eprintln!(
+            "  {name}: {sent} bytes ({})",
+            coding.as_deref().unwrap_or("plain, as gzip -9")
+        );
+        total += sent;
     }
     Ok(total)
 }

@@ -292,7 +292,8 @@ async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
 }
 
 /// The demo clinic on a phone's browser: loaded in one tap, still there after the
-/// browser starts again, and left after asking, back to the empty first screen.
+/// browser starts again, every main screen fits the phone, an acta downloads as its
+/// PDF, and the demo is left after asking, back to the empty first screen.
 #[tokio::test]
 async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> Result<()> {
     let web_app = web_app()?;
@@ -311,6 +312,61 @@ async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> 
 
     let app = chromium.open(&profile, &page).await?;
     app.wait_for_text("#demo-banner", "Demostración").await?;
+    // Every main screen at a phone's size: nothing wider than the screen, nothing
+    // axe finds; their screenshots are in README.
+    for screen in [
+        "home",
+        "money",
+        "assemblies",
+        "actions",
+        "more",
+        "documents",
+        "sync",
+        "settings",
+    ] {
+        app.go(screen).await?;
+        if screen == "sync" {
+            app.wait_for("#conflicts").await?;
+        }
+        assert_eq!(
+            app.horizontal_overflow().await?,
+            0,
+            "{screen} is wider than the phone"
+        );
+        shot(&app, &format!("demo-{screen}-phone")).await?;
+    }
+    // The demo's secretary records an assembly; its acta downloads as a PDF.
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    app.cdp(
+        "Browser.setDownloadBehavior",
+        serde_json::json!({ "behavior": "allow", "downloadPath": downloads }),
+    )
+    .await?;
+    app.sign_in("Rogelio", "1357").await?;
+    app.go("assemblies").await?;
+    app.click("#new-assembly").await?;
+    let today = chrono::Local::now().date_naive().format("%d/%m/%Y");
+    app.type_into("#asm-date", &today.to_string()).await?;
+    app.type_into("#asm-place", "Casa de salud de Tlaquilpa")
+        .await?;
+    app.type_into("#asm-agenda", "Lista de asistencia\nInforme de la tesorera")
+        .await?;
+    app.click("#asm-save").await?;
+    app.wait_for("#assembly-detail").await?;
+    app.click("#acta-pdf").await?;
+    let link = app
+        .wait_for("#acta-pdf-message a.download-document")
+        .await?;
+    let name = link.attr("download").await?.unwrap_or_default();
+    assert!(
+        name.starts_with("acta-") && name.ends_with(".pdf"),
+        "{name}"
+    );
+    shot(&app, "demo-acta-phone").await?;
+    link.click().await?;
+    let pdf = cosabi_e2e::wait_for_file(&downloads.join(&name)).await?;
+    assert!(pdf.starts_with(b"%PDF"), "{name} is not a PDF");
     app.go("committee").await?;
     app.wait_for_count(".member-row", 9).await?;
     app.click("#leave-demo").await?;
