@@ -526,3 +526,160 @@ async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothin
     other.close_browser().await?;
     Ok(())
 }
+
+/// The app's next version as the server would get it: this build with a marker in
+/// its page and a new service worker version.
+fn next_version(build: &std::path::Path, into: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(into)?;
+    for entry in std::fs::read_dir(build)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "index.html.br" || name == "sw.js.br" {
+            continue;
+        }
+        std::fs::copy(entry.path(), into.join(&name))?;
+    }
+    let index = std::fs::read_to_string(into.join("index.html"))?;
+    anyhow::ensure!(
+        index.contains("<meta charset=\"utf-8\" />"),
+        "index.html changed shape"
+    );
+    std::fs::write(
+        into.join("index.html"),
+        index.replace(
+            "<meta charset=\"utf-8\" />",
+            "<meta charset=\"utf-8\" /><meta name=\"cosabi-build\" content=\"next\" />",
+        ),
+    )?;
+    let sw = std::fs::read_to_string(into.join("sw.js"))?;
+    let Some(at) = sw.find("const VERSION = \"") else {
+        bail!("sw.js has no VERSION");
+    };
+    let at = at + "const VERSION = \"".len();
+    std::fs::write(
+        into.join("sw.js"),
+        format!("{}next-{}", &sw[..at], &sw[at..]),
+    )?;
+    Ok(())
+}
+
+/// Which version of the app the page is: `"next"` or `""`.
+async fn page_version(app: &App) -> Result<String> {
+    let v = app
+        .eval_async(
+            "const m = document.querySelector('meta[name=cosabi-build]');
+             return m ? m.content : '';",
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// A new version reaches the server while a phone has the app with a half-typed
+/// purchase: the phone, at the municipal office, fetches it in the background and
+/// goes on with the version it started with; at the next start, with no network, the
+/// new version runs, the old one's files are gone, and the half-typed purchase is
+/// still there.
+#[tokio::test]
+async fn a_new_version_is_applied_at_the_next_start_offline_and_keeps_the_draft() -> Result<()> {
+    let web_app = web_app()?;
+    let dir = tempfile::tempdir()?;
+    let server_dir = dir.path().join("server");
+    std::fs::create_dir_all(&server_dir)?;
+    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let page = format!("{}/app/", server.url);
+    let profile = dir.path().join("profile");
+    let chromium = Chromium::start()?;
+
+    let app = chromium.open(&profile, &page).await?;
+    app.wait_offline_ready().await?;
+    assert_eq!(page_version(&app).await?, "");
+    let first_cache = app
+        .eval_async("return (await caches.keys()).join(',');")
+        .await?;
+    app.accept_privacy().await?;
+    app.click("#load-demo").await?;
+    app.wait_for("#demo-banner").await?;
+    app.sign_in("María", "1357").await?;
+    app.go("money").await?;
+    app.click("#new-purchase").await?;
+    let concept = "Pintura para la sala de espera (a medias)";
+    app.type_into("#p-concept", concept).await?;
+    // Kept as a draft: another screen, and the form again, shows it.
+    app.go("home").await?;
+    app.go("money").await?;
+    app.click("#new-purchase").await?;
+    wait_for_value(&app, "#p-concept", concept).await?;
+    app.close_browser().await?;
+
+    // The server gets the next version; the phone starts the app there, with signal.
+    drop(server);
+    let next = dir.path().join("next");
+    next_version(&web_app, &next)?;
+    let server = SyncServer::start_with(&server_dir, &address, Some(&next))?;
+    let app = chromium.open(&profile, &page).await?;
+    assert_eq!(
+        page_version(&app).await?,
+        "",
+        "the running version changed under the person"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(WAIT_MS_MAX);
+    loop {
+        let waiting = app
+            .eval_async(
+                "const reg = await navigator.serviceWorker.getRegistration();
+                 return Boolean(reg && reg.waiting);",
+            )
+            .await?;
+        if waiting.as_bool() == Some(true) {
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the next version was not fetched within {WAIT_MS_MAX} ms"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.close_browser().await?;
+
+    // The next start, with no server: the next version, and the draft.
+    drop(server);
+    let app = chromium.open(&profile, &page).await?;
+    assert_eq!(page_version(&app).await?, "next");
+    app.wait_offline_ready().await?;
+    let caches = app
+        .eval_async("return (await caches.keys()).join(',');")
+        .await?;
+    assert_ne!(
+        caches, first_cache,
+        "the old version's files are still kept"
+    );
+    assert!(
+        caches.as_str().is_some_and(|c| c.contains("next-")),
+        "{caches}"
+    );
+    app.unlock("Tesorer", "1357").await?;
+    app.go("money").await?;
+    app.click("#new-purchase").await?;
+    wait_for_value(&app, "#p-concept", concept).await?;
+    let field = app.wait_for("#p-concept").await?;
+    app.scroll_to(&field).await?;
+    shot(&app, "updated-draft-phone").await?;
+    app.close_browser().await?;
+    Ok(())
+}
+
+/// Waits until the field's value is `want`.
+async fn wait_for_value(app: &App, css: &str, want: &str) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(WAIT_MS_MAX);
+    loop {
+        if app.value(css).await.is_ok_and(|v| v == want) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{css} is not {want:?} within {WAIT_MS_MAX} ms"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -164,6 +164,16 @@ impl App {
         }
     }
 
+    /// Runs `body` (the body of an async JavaScript function) in the page and returns
+    /// what it returns; a thrown error comes back as `{"error": "..."}`.
+    pub async fn eval_async(&self, body: &str) -> Result<Value> {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             (async () => {{ {body} }})().then(done, (e) => done({{ error: String(e) }}));"
+        );
+        Ok(self.client.execute_async(&script, vec![]).await?)
+    }
+
     /// Closes the browser (the phone's app closed; its profile stays).
     pub async fn close_browser(self) -> Result<()> {
         self.client.close().await?;
