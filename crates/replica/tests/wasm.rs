@@ -145,6 +145,38 @@ async fn a_replica_in_opfs_keeps_its_clinic_and_members_across_opens() {
     assert!(r.local_change_count() >= 2);
 }
 
+/// A phone's database from the build before the last migrations is migrated where it
+/// lies, in OPFS, when the new build opens it, as on the desktop: its records stay,
+/// and what the migrations add works. (The older build is made by undoing migration
+/// 11, which added the `device` table.)
+#[wasm_bindgen_test]
+async fn a_database_from_an_older_build_is_migrated_in_opfs() {
+    let pool = opfs("migration").await;
+    let path = Path::new("/cosabi.sqlite3");
+    let clinic = {
+        let mut r = Replica::open(path).unwrap();
+        let clinic = r.create_clinic(&tlaquilpa()).unwrap();
+        r.connection()
+            .execute_batch("DROP TABLE device; PRAGMA user_version = 10;")
+            .unwrap();
+        clinic
+    };
+    let _pool = restart("migration", pool).await;
+    let mut r = Replica::open(path).unwrap();
+    let version: i64 = r
+        .connection()
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, cosabi_replica::db::SCHEMA_VERSION);
+    assert_eq!(r.clinic().unwrap().map(|c| c.id), Some(clinic.id));
+    r.set_device_name("Teléfono de María").unwrap();
+    let named: i64 = r
+        .connection()
+        .query_row("SELECT count(*) FROM device", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(named, 1);
+}
+
 /// Encrypted at rest in OPFS as on the desktop: SQLCipher under the same raw-key
 /// `PRAGMA key` the device's replica uses (`db::open_keyed`).
 #[wasm_bindgen_test]
