@@ -386,8 +386,9 @@ async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> 
 /// changes, but its answer never arrives, and the link stays down while the round
 /// retries. The sync says so; nothing is lost. With the link back, the next sync
 /// goes on from where the server is: another phone of the committee then sees each
-/// purchase once, with its receipt's photo. The web app's sync file is offered as
-/// a download.
+/// purchase once, with its receipt's photo. On the way: purchases from a note's
+/// photo and from an invoice's CFDI QR code, an invoice's XML read into the form;
+/// and the web app's sync file offered as a download.
 #[tokio::test]
 async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothing() -> Result<()> {
     let web_app = web_app()?;
@@ -407,9 +408,11 @@ async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothin
     phone.wait_for_count(".member-row", 1).await?;
     phone.sign_in("María", "1357").await?;
     phone.go("money").await?;
+    // A note's photo, an invoice's photo (its CFDI QR code fills the total and the
+    // RFC), and one typed.
     let purchases = [
         ("Escoba y recogedor", "150"),
-        ("Cloro (galón)", "45"),
+        ("Lámpara de chicote", ""),
         ("Jabón líquido para manos", "80"),
     ];
     for (n, (concept, cost)) in purchases.iter().enumerate() {
@@ -423,13 +426,39 @@ async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothin
                 .await?;
             phone.choose("#p-receipt-kind", "nota").await?;
         }
+        if n == 1 {
+            let url = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?\
+                id=9b1f0c2e-4a5d-4e8f-9c3b-2d7e6f1a0b4c&re=EMO0503152A1&rr=XAXX010101000\
+                &tt=0000001840.500000&fe=Zx98Yw76";
+            let qr = dir.path().join("factura.png");
+            qrcode::QrCode::new(url.as_bytes())?
+                .render::<image::Luma<u8>>()
+                .module_dimensions(8, 8)
+                .build()
+                .save(&qr)?;
+            phone.upload("#p-photo", &[&qr]).await?;
+            phone
+                .wait_for_text("#p-photo-kept", "código QR leído")
+                .await?;
+            assert_eq!(phone.value("#p-rfc").await?, "EMO0503152A1");
+            phone.wait_for_text("#p-total-preview", "$1,840.50").await?;
+        }
         phone.type_into("#p-concept", concept).await?;
         phone.choose("#p-category", "mobiliario").await?;
-        phone.type_into("#p-unit-cost", cost).await?;
+        if !cost.is_empty() {
+            phone.type_into("#p-unit-cost", cost).await?;
+        }
         phone.type_into("#p-supplier", "Abarrotes Lupita").await?;
         phone.click("#p-save").await?;
         phone.wait_for_count(".purchase-row", n + 1).await?;
     }
+    // An invoice's XML fills the form as well (not saved: its date is another year's).
+    phone.click("#new-purchase").await?;
+    let xml =
+        cosabi_e2e::workspace_root().join("crates/core/tests/fixtures/cfdi40_ferreteria_iva.xml");
+    phone.upload("#p-xml", &[&xml]).await?;
+    wait_for_value(&phone, "#p-rfc", "IIA040805DZ4").await?;
+    wait_for_value(&phone, "#p-unit-cost", "5766.94").await?;
     phone.go("sync").await?;
     phone.type_into("#enroll-server", &link.url).await?;
     phone.type_into("#enroll-code", &code).await?;
@@ -460,7 +489,7 @@ async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothin
     // The link is back: the next sync finishes, photo included.
     link.restore();
     sync(&phone).await?;
-    phone.wait_for_text("#sync-done", "1 foto").await?;
+    phone.wait_for_text("#sync-done", "2 fotos").await?;
 
     // Its sync file, for a stick or a message, is a download on a phone.
     let downloads = dir.path().join("downloads");
