@@ -41,14 +41,7 @@ done
 cargo build --locked --profile web --target wasm32-unknown-unknown -p cosabi-worker
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$STAGE" --out-name cosabi-worker \
   "$TARGET_DIR/wasm32-unknown-unknown/web/cosabi_worker.wasm"
-# printpdf exports its own JavaScript API on wasm32 (`Pdf_*`), which nothing calls:
-# wasm-metadce drops those exports and the code only they reach (a tenth of the
-# worker). wasm-opt's -Oz makes the worker larger once compressed: not run on it.
-WORKER_WASM="$STAGE/cosabi-worker_bg.wasm"
-node scripts/web-tools/keep-exports.mjs "$WORKER_WASM" "$STAGE/graph.json" Pdf_
-"${WASM_OPT%wasm-opt}wasm-metadce" $WASM_FEATURES -f "$STAGE/graph.json" "$WORKER_WASM" -o "$WORKER_WASM.dce" >/dev/null
-mv "$WORKER_WASM.dce" "$WORKER_WASM"
-rm "$STAGE/graph.json"
+# wasm-opt's -Oz makes the worker larger once compressed: not run on it.
 
 # The service worker keeps "./" (index.html, what every page of the app is) and
 # every other file of the build.

@@ -1,4 +1,4 @@
-//! Lays a [`Document`] out on Letter pages and writes it as a PDF with printpdf.
+//! Lays a [`Document`] out on Letter pages and writes it as a PDF with lopdf.
 //!
 //! The layout is a simple top-to-bottom flow: text is measured with the embedded
 //! DejaVu Sans widths and wrapped greedily by words; a block that does not fit on
@@ -12,12 +12,9 @@ use crate::model::{
 };
 use crate::texts::{fill, t};
 use crate::{Error, Result};
-use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, Rect, TextItem, TextMatrix,
-    XObjectId, XObjectTransform,
-};
-use std::collections::{BTreeSet, HashMap};
+use lopdf::{dictionary, Dictionary, Object, ObjectId, Stream, StringFormat};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 // `static`, not `const`: a const's bytes are copied into each place that uses it
@@ -61,9 +58,34 @@ const SIGNATURE_ROOM_PT: f32 = 42.0;
 /// Share of a line of text's size from its top to its baseline (DejaVu's ascent).
 const ASCENT: f32 = 0.8;
 
+/// One embedded face: its glyphs and their advance widths, read from the font.
+struct Font {
+    face: ttf_parser::Face<'static>,
+    bytes: &'static [u8],
+    name: &'static str,
+}
+
+impl Font {
+    /// The glyph drawing `c`, if the face has one.
+    fn glyph(&self, c: char) -> Option<u16> {
+        self.face.glyph_index(c).map(|g| g.0).filter(|g| *g != 0)
+    }
+
+    /// A glyph's advance width, in font units.
+    fn advance(&self, glyph: u16) -> u16 {
+        self.face
+            .glyph_hor_advance(ttf_parser::GlyphId(glyph))
+            .unwrap_or(0)
+    }
+
+    fn units_per_em(&self) -> u16 {
+        self.face.units_per_em().max(1)
+    }
+}
+
 struct Fonts {
-    regular: ParsedFont,
-    bold: ParsedFont,
+    regular: Font,
+    bold: Font,
 }
 
 /// The embedded fonts, parsed once per process.
@@ -71,9 +93,10 @@ fn fonts() -> Result<&'static Fonts> {
     static FONTS: OnceLock<std::result::Result<Fonts, String>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
-            let parse = |bytes: &[u8], name: &str| {
-                ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
-                    .ok_or_else(|| format!("the embedded font {name} does not parse"))
+            let parse = |bytes: &'static [u8], name: &'static str| {
+                ttf_parser::Face::parse(bytes, 0)
+                    .map(|face| Font { face, bytes, name })
+                    .map_err(|e| format!("the embedded font {name} does not parse: {e}"))
             };
             Ok(Fonts {
                 regular: parse(REGULAR_TTF, "DejaVuSans")?,
@@ -90,39 +113,29 @@ enum Face {
     Bold,
 }
 
-/// `full` cut down to the glyphs of `chars` (and `.notdef`).
-///
-/// DejaVu Sans is 700 KB a face, and printpdf subsets fonts only with its
-/// `text_layout` feature, which brings in a whole HTML layout engine. So the renderer
-/// subsets with allsorts (the subsetter printpdf itself uses) and gives printpdf a
-/// small font with its own cmap; a document embeds a few tens of KB of font.
-fn subset(full: &ParsedFont, bytes: &[u8], chars: &BTreeSet<char>) -> Result<ParsedFont> {
+/// `font` cut down to the glyphs of `chars` (and `.notdef`), as the bytes of a
+/// TrueType font with its own cmap: a document embeds a few tens of KB of font.
+fn subset(font: &Font, chars: &BTreeSet<char>) -> Result<Vec<u8>> {
     use allsorts::binary::read::ReadScope;
     use allsorts::font_data::FontData;
     use allsorts::subset::{CmapTarget, SubsetProfile};
-    let mut glyphs: Vec<u16> = chars
-        .iter()
-        .filter_map(|c| full.lookup_glyph_index(*c as u32))
-        .collect();
+    let mut glyphs: Vec<u16> = chars.iter().filter_map(|c| font.glyph(*c)).collect();
     // `.notdef` must come first and nothing may repeat.
     glyphs.push(0);
     glyphs.sort_unstable();
     glyphs.dedup();
-    let font = ReadScope::new(bytes)
+    let data = ReadScope::new(font.bytes)
         .read::<FontData<'_>>()
         .map_err(|e| Error::Pdf(format!("reading the embedded font: {e}")))?;
-    let provider = font
+    let provider = data
         .table_provider(0)
         .map_err(|e| Error::Pdf(format!("reading the embedded font: {e}")))?;
-    let small =
-        allsorts::subset::subset(&provider, &glyphs, &SubsetProfile::Pdf, CmapTarget::Unicode)
-            .map_err(|e| Error::Pdf(format!("subsetting the embedded font: {e}")))?;
-    ParsedFont::from_bytes(&small, 0, &mut Vec::new())
-        .ok_or_else(|| Error::Pdf("the font subset does not parse".into()))
+    allsorts::subset::subset(&provider, &glyphs, &SubsetProfile::Pdf, CmapTarget::Unicode)
+        .map_err(|e| Error::Pdf(format!("subsetting the embedded font: {e}")))
 }
 
 impl Fonts {
-    fn font(&self, face: Face) -> &ParsedFont {
+    fn font(&self, face: Face) -> &Font {
         match face {
             Face::Regular => &self.regular,
             Face::Bold => &self.bold,
@@ -132,19 +145,12 @@ impl Fonts {
     /// Width of `s` set in `face` at `size` points.
     fn width(&self, s: &str, face: Face, size: f32) -> f32 {
         let font = self.font(face);
-        let fallback = font
-            .lookup_glyph_index('?' as u32)
-            .and_then(|g| font.get_glyph_width(g))
-            .unwrap_or(0);
+        let fallback = font.glyph('?').map_or(0, |g| font.advance(g));
         let units: u32 = s
             .chars()
-            .map(|c| {
-                font.lookup_glyph_index(c as u32)
-                    .and_then(|g| font.get_glyph_width(g))
-                    .unwrap_or(fallback) as u32
-            })
+            .map(|c| u32::from(font.glyph(c).map_or(fallback, |g| font.advance(g))))
             .sum();
-        units as f32 * size / f32::from(font.units_per_em.max(1))
+        units as f32 * size / f32::from(font.units_per_em())
     }
 
     /// `text` broken into lines no wider than `max_w`: by words, and inside a word
@@ -190,23 +196,51 @@ impl Fonts {
 /// The most operations a page's footer adds ([`Layout::footers`]).
 const FOOTER_OPS_MAX: usize = 16;
 
-fn grey(percent: f32) -> Color {
-    Color::Greyscale(Greyscale {
-        percent,
-        icc_profile: None,
-    })
-}
-
-fn pt_to_mm(pt: f32) -> Mm {
-    Mm(pt * 25.4 / 72.0)
+/// What a page draws, in PDF's terms (points from the page's lower left corner),
+/// written out as its content stream when the document is finished.
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    /// `BT`: a text object starts.
+    BeginText,
+    /// `ET`.
+    EndText,
+    /// `Tf`: the face and size of the text that follows.
+    Font { face: Face, size: f32 },
+    /// `Tm` then `Tj`: `text` with its baseline starting at (`x`, `y`).
+    Text { x: f32, y: f32, text: String },
+    /// `g`: the fill's grey (0 black, 1 white).
+    FillGrey(f32),
+    /// `G`: the outline's grey.
+    StrokeGrey(f32),
+    /// `w`.
+    LineWidth(f32),
+    /// A horizontal line from `x1` to `x2` at `y`.
+    Line { x1: f32, x2: f32, y: f32 },
+    /// `re`, filled or outlined.
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fill: bool,
+    },
+    /// The document's picture `index` drawn in the box (`x`, `y`, `w`, `h`).
+    Image {
+        index: usize,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 /// The flow of content onto pages.
 struct Layout<'a> {
     fonts: &'a Fonts,
-    doc: PdfDocument,
-    regular: FontId,
-    bold: FontId,
+    /// The document's title, for its metadata.
+    title: String,
+    /// The pictures, each an image XObject, drawn by index.
+    xobjects: Vec<Stream>,
     /// The characters drawn in each face, to subset the fonts to.
     used_regular: BTreeSet<char>,
     used_bold: BTreeSet<char>,
@@ -224,23 +258,20 @@ struct Layout<'a> {
     /// Where the next content starts, in points from the bottom of the page.
     y: f32,
     /// Pictures already added to the document, by SHA-256.
-    images: HashMap<String, Option<(XObjectId, f32, f32)>>,
+    images: HashMap<String, Option<(usize, f32, f32)>>,
 }
 
 impl<'a> Layout<'a> {
     fn new(fonts: &'a Fonts, title: &str, orientation: Orientation) -> Layout<'a> {
-        let doc = PdfDocument::new(title);
         // The fonts are added when the document is finished, subset to what it uses.
-        let (regular, bold) = (FontId::new(), FontId::new());
         let (page_w, page_h) = match orientation {
             Orientation::Portrait => (LETTER_SHORT_PT, LETTER_LONG_PT),
             Orientation::Landscape => (LETTER_LONG_PT, LETTER_SHORT_PT),
         };
         let mut layout = Layout {
             fonts,
-            doc,
-            regular,
-            bold,
+            title: title.to_owned(),
+            xobjects: Vec::new(),
             used_regular: BTreeSet::new(),
             used_bold: BTreeSet::new(),
             page_w,
@@ -290,7 +321,7 @@ impl<'a> Layout<'a> {
     /// Closes the open text object, if any: graphics are drawn outside one.
     fn end_text(&mut self) {
         if self.text_open.take().is_some() {
-            self.pages[self.current].push(Op::EndTextSection);
+            self.pages[self.current].push(Op::EndText);
         }
     }
 
@@ -311,35 +342,29 @@ impl<'a> Layout<'a> {
         if s.is_empty() {
             return;
         }
-        let (font, used) = match face {
-            Face::Regular => (self.regular.clone(), &mut self.used_regular),
-            Face::Bold => (self.bold.clone(), &mut self.used_bold),
+        let used = match face {
+            Face::Regular => &mut self.used_regular,
+            Face::Bold => &mut self.used_bold,
         };
         used.extend(s.chars());
         let ops = &mut self.pages[self.current];
         let set = self.text_open.get_or_insert_with(|| {
-            ops.push(Op::StartTextSection);
+            ops.push(Op::BeginText);
             None
         });
         // Sizes are compared to a hundredth of a point.
         let want = (face, (size * 100.0).round() as u32);
         if *set != Some(want) {
             *set = Some(want);
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(font),
-                size: Pt(size),
-            });
+            ops.push(Op::Font { face, size });
         }
         // `Tm` places each piece from the page's corner (`Td` would move from the
         // previous one).
-        ops.extend([
-            Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(x), Pt(baseline)),
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(s.to_owned())],
-            },
-        ]);
+        ops.push(Op::Text {
+            x,
+            y: baseline,
+            text: s.to_owned(),
+        });
     }
 
     /// Text placed in a box of width `w` starting at `x`.
@@ -365,18 +390,15 @@ impl<'a> Layout<'a> {
 
     fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, shade: f32) {
         self.ops().extend([
-            Op::SetFillColor { col: grey(shade) },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: None,
-                },
+            Op::FillGrey(shade),
+            Op::Rect {
+                x,
+                y,
+                w,
+                h,
+                fill: true,
             },
-            Op::SetFillColor { col: grey(0.0) },
+            Op::FillGrey(0.0),
         ]);
     }
 
@@ -387,36 +409,21 @@ impl<'a> Layout<'a> {
     /// Outlines each `(x, y, w, h)`, setting the pen once for them all.
     fn stroke_rects(&mut self, rects: &[(f32, f32, f32, f32)]) {
         let ops = self.ops();
-        ops.extend([
-            Op::SetOutlineColor { col: grey(0.35) },
-            Op::SetOutlineThickness { pt: Pt(0.5) },
-        ]);
-        ops.extend(rects.iter().map(|&(x, y, w, h)| Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(x),
-                y: Pt(y),
-                width: Pt(w),
-                height: Pt(h),
-                mode: Some(PaintMode::Stroke),
-                winding_order: None,
-            },
+        ops.extend([Op::StrokeGrey(0.35), Op::LineWidth(0.5)]);
+        ops.extend(rects.iter().map(|&(x, y, w, h)| Op::Rect {
+            x,
+            y,
+            w,
+            h,
+            fill: false,
         }));
     }
 
     fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32) {
-        let point = |x: f32| LinePoint {
-            p: Point { x: Pt(x), y: Pt(y) },
-            bezier: false,
-        };
         self.ops().extend([
-            Op::SetOutlineColor { col: grey(0.0) },
-            Op::SetOutlineThickness { pt: Pt(thickness) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![point(x1), point(x2)],
-                    is_closed: false,
-                },
-            },
+            Op::StrokeGrey(0.0),
+            Op::LineWidth(thickness),
+            Op::Line { x1, x2, y },
         ]);
     }
 
@@ -744,29 +751,27 @@ impl<'a> Layout<'a> {
 
     /// A picture's XObject and pixel size, added to the document once per SHA-256;
     /// `None` if its bytes do not decode.
-    fn image(&mut self, sha256: &str, bytes: &[u8]) -> Option<(XObjectId, f32, f32)> {
+    fn image(&mut self, sha256: &str, bytes: &[u8]) -> Option<(usize, f32, f32)> {
         if let Some(known) = self.images.get(sha256) {
-            return known.clone();
+            return *known;
         }
         let added = match jpeg_frame(bytes) {
             // As it is: a cuadernillo of a clinic-year holds hundreds of thumbnails,
-            // and printpdf would keep each decoded (about 13 times the JPEG's bytes).
+            // each would be about 13 times the JPEG's bytes decoded.
             Some(frame) => {
-                let xobject = jpeg_xobject(bytes, frame);
+                self.xobjects.push(jpeg_xobject(bytes, frame));
                 Some((
-                    self.doc.add_xobject(&xobject),
+                    self.xobjects.len() - 1,
                     frame.width as f32,
                     frame.height as f32,
                 ))
             }
-            None => RawImage::decode_from_bytes(bytes, &mut Vec::new())
-                .ok()
-                .map(|raw| {
-                    let (w, h) = (raw.width as f32, raw.height as f32);
-                    (self.doc.add_image(&raw), w, h)
-                }),
+            None => pixels_xobject(bytes).map(|(xobject, w, h)| {
+                self.xobjects.push(xobject);
+                (self.xobjects.len() - 1, w, h)
+            }),
         };
-        self.images.insert(sha256.to_owned(), added.clone());
+        self.images.insert(sha256.to_owned(), added);
         added
     }
 
@@ -823,19 +828,16 @@ impl<'a> Layout<'a> {
                     Picture::Missing { .. } | Picture::InExpediente { .. } => None,
                 };
                 match placed {
-                    Some((id, pw, ph)) => {
-                        // Fit inside the box, keeping the aspect ratio: at `dpi`,
-                        // one pixel is 72/dpi points.
+                    Some((index, pw, ph)) => {
+                        // Fit inside the box, keeping the aspect ratio.
                         let scale = (THUMB_BOX_PT / pw).min(THUMB_BOX_PT / ph);
-                        let (dw, dh) = (pw * scale, ph * scale);
-                        self.ops().push(Op::UseXobject {
-                            id,
-                            transform: XObjectTransform {
-                                translate_x: Some(Pt(bx + (THUMB_BOX_PT - dw) / 2.0)),
-                                translate_y: Some(Pt(by + (THUMB_BOX_PT - dh) / 2.0)),
-                                dpi: Some(72.0 / scale),
-                                ..Default::default()
-                            },
+                        let (w, h) = (pw * scale, ph * scale);
+                        self.ops().push(Op::Image {
+                            index,
+                            x: bx + (THUMB_BOX_PT - w) / 2.0,
+                            y: by + (THUMB_BOX_PT - h) / 2.0,
+                            w,
+                            h,
                         });
                     }
                     None => {
@@ -981,47 +983,290 @@ impl<'a> Layout<'a> {
     fn finish(mut self, running_title: &str, mark: Option<&SealMark>) -> Result<Vec<u8>> {
         self.footers(running_title, mark);
         self.end_text();
-        if let Some(mark) = mark {
-            let when = printpdf::OffsetDateTime::from_unix_timestamp(mark.generated_unix)
-                .map_err(|e| Error::Pdf(e.to_owned()))?;
-            let info = &mut self.doc.metadata.info;
-            info.creation_date = when;
-            info.modification_date = when;
-            info.metadata_date = when;
-            info.identifier = mark.code.clone();
-            info.keywords = vec![mark.code.clone()];
-            info.creator = mark.creator.clone();
-            info.producer = mark.creator.clone();
-        }
-        let faces = [
-            (
-                &self.fonts.regular,
-                REGULAR_TTF,
-                &self.used_regular,
-                &self.regular,
-            ),
-            (&self.fonts.bold, BOLD_TTF, &self.used_bold, &self.bold),
-        ];
-        for (full, bytes, used, id) in faces {
+        let mut pdf = lopdf::Document::with_version("1.7");
+        let mut fonts = Dictionary::new();
+        let mut embedded = [None, None];
+        for (face, used) in [
+            (Face::Regular, &self.used_regular),
+            (Face::Bold, &self.used_bold),
+        ] {
             if !used.is_empty() {
-                let small = subset(full, bytes, used)?;
-                self.doc
-                    .resources
-                    .fonts
-                    .map
-                    .insert(id.clone(), PdfFont::new(small));
+                let (id, glyphs) = embed_font(&mut pdf, self.fonts.font(face), used)?;
+                fonts.set(face.resource(), id);
+                embedded[face as usize] = Some(glyphs);
             }
         }
-        let (w, h) = (pt_to_mm(self.page_w), pt_to_mm(self.page_h));
-        let pages: Vec<PdfPage> = std::mem::take(&mut self.pages)
-            .into_iter()
-            .map(|ops| PdfPage::new(w, h, ops))
-            .collect();
-        Ok(self
-            .doc
-            .with_pages(pages)
-            .save(&PdfSaveOptions::default(), &mut Vec::new()))
+        let mut xobjects = Dictionary::new();
+        for (index, xobject) in std::mem::take(&mut self.xobjects).into_iter().enumerate() {
+            xobjects.set(format!("Im{index}"), pdf.add_object(xobject));
+        }
+        let resources = pdf.add_object(dictionary! {
+            "Font" => fonts,
+            "XObject" => xobjects,
+        });
+        let pages_id = pdf.new_object_id();
+        let mut kids = Vec::with_capacity(self.pages.len());
+        for ops in std::mem::take(&mut self.pages) {
+            let mut content = Stream::new(Dictionary::new(), content_stream(&ops, &embedded));
+            // Left plain if deflating would not make it smaller.
+            let _ = content.compress();
+            let content = pdf.add_object(content);
+            kids.push(Object::Reference(pdf.add_object(dictionary! {
+                "Type" => "Page",
+                "Parent" => pages_id,
+                "MediaBox" => vec![0.into(), 0.into(), self.page_w.into(), self.page_h.into()],
+                "Contents" => content,
+                "Resources" => resources,
+            })));
+        }
+        let count = kids.len() as i64;
+        pdf.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages",
+                "Kids" => kids,
+                "Count" => count,
+            }),
+        );
+        let catalog = pdf.add_object(dictionary! {
+            "Type" => "Catalog",
+            "Pages" => pages_id,
+        });
+        pdf.trailer.set("Root", catalog);
+        let mut info = dictionary! { "Title" => text_string(&self.title) };
+        if let Some(mark) = mark {
+            let when = chrono::DateTime::from_timestamp(mark.generated_unix, 0)
+                .ok_or_else(|| Error::Pdf(format!("no such time: {}", mark.generated_unix)))?
+                .format("D:%Y%m%d%H%M%S+00'00'")
+                .to_string();
+            info.set("CreationDate", Object::string_literal(when.clone()));
+            info.set("ModDate", Object::string_literal(when));
+            // The seal's code, in plain bytes: `seal::code_in_file` finds it there.
+            info.set("Keywords", Object::string_literal(mark.code.clone()));
+            info.set("Subject", Object::string_literal(mark.code.clone()));
+            info.set("Creator", text_string(&mark.creator));
+            info.set("Producer", text_string(&mark.creator));
+        }
+        let info = pdf.add_object(info);
+        pdf.trailer.set("Info", info);
+        let mut out = Vec::new();
+        pdf.save_to(&mut out)
+            .map_err(|e| Error::Pdf(format!("writing the PDF: {e}")))?;
+        Ok(out)
     }
+}
+
+impl Face {
+    /// The page resource naming the face's font.
+    fn resource(self) -> &'static str {
+        match self {
+            Face::Regular => "F0",
+            Face::Bold => "F1",
+        }
+    }
+}
+
+/// A PDF text string: ASCII as it is, anything else in UTF-16BE with its mark.
+fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        return Object::string_literal(s);
+    }
+    let mut bytes = vec![0xFE, 0xFF];
+    bytes.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// How an embedded face writes text: each character's glyph in the subset font.
+struct Glyphs {
+    of: BTreeMap<char, u16>,
+    /// For a character the font lacks: `?`, else `.notdef`.
+    fallback: u16,
+}
+
+/// Embeds `font` cut down to `used` as a Type 0 font (Identity-H, so text is glyph
+/// numbers, with a ToUnicode map so it can be searched and copied); returns the
+/// font's object and how to write text in it.
+fn embed_font(
+    pdf: &mut lopdf::Document,
+    font: &Font,
+    used: &BTreeSet<char>,
+) -> Result<(ObjectId, Glyphs)> {
+    let small = subset(font, used)?;
+    let sub = ttf_parser::Face::parse(&small, 0)
+        .map_err(|e| Error::Pdf(format!("the subset of {} does not parse: {e}", font.name)))?;
+    let of: BTreeMap<char, u16> = used
+        .iter()
+        .filter_map(|c| sub.glyph_index(*c).map(|g| (*c, g.0)))
+        .filter(|(_, g)| *g != 0)
+        .collect();
+    let fallback = sub.glyph_index('?').map_or(0, |g| g.0);
+    let upem = f32::from(sub.units_per_em().max(1));
+    let scaled = |v: f32| Object::Integer((v * 1000.0 / upem).round() as i64);
+    let widths: Vec<Object> = (0..sub.number_of_glyphs())
+        .map(|g| {
+            scaled(f32::from(
+                sub.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0),
+            ))
+        })
+        .collect();
+    // A subset font's name starts with a tag of six capitals, from what it holds.
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(used.iter().collect::<String>().as_bytes());
+    let tag: String = digest[..6]
+        .iter()
+        .map(|b| char::from(b'A' + b % 26))
+        .collect();
+    let name = format!("{tag}+{}", font.name);
+    let length = small.len() as i64;
+    let mut file = Stream::new(dictionary! { "Length1" => length }, small.clone());
+    let _ = file.compress();
+    let file = pdf.add_object(file);
+    let bbox = sub.global_bounding_box();
+    let descriptor = pdf.add_object(dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => Object::Name(name.clone().into_bytes()),
+        "Flags" => 32,
+        "FontBBox" => vec![
+            scaled(f32::from(bbox.x_min)),
+            scaled(f32::from(bbox.y_min)),
+            scaled(f32::from(bbox.x_max)),
+            scaled(f32::from(bbox.y_max)),
+        ],
+        "ItalicAngle" => 0,
+        "Ascent" => scaled(f32::from(sub.ascender())),
+        "Descent" => scaled(f32::from(sub.descender())),
+        "CapHeight" => scaled(f32::from(sub.capital_height().unwrap_or(sub.ascender()))),
+        "StemV" => 80,
+        "FontFile2" => file,
+    });
+    let cid_font = pdf.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType2",
+        "BaseFont" => Object::Name(name.clone().into_bytes()),
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Identity"),
+            "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor,
+        "W" => vec![0.into(), Object::Array(widths)],
+        "CIDToGIDMap" => "Identity",
+    });
+    let mut to_unicode = Stream::new(Dictionary::new(), to_unicode_cmap(&of).into_bytes());
+    let _ = to_unicode.compress();
+    let to_unicode = pdf.add_object(to_unicode);
+    let id = pdf.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => Object::Name(name.into_bytes()),
+        "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![cid_font.into()],
+        "ToUnicode" => to_unicode,
+    });
+    Ok((id, Glyphs { of, fallback }))
+}
+
+/// The CMap that reads glyph numbers back as the characters they show.
+fn to_unicode_cmap(of: &BTreeMap<char, u16>) -> String {
+    let mut by_glyph: BTreeMap<u16, char> = BTreeMap::new();
+    for (c, g) in of {
+        by_glyph.entry(*g).or_insert(*c);
+    }
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<(u16, char)> = by_glyph.into_iter().collect();
+    // At most 100 entries to a block.
+    for block in entries.chunks(100) {
+        let _ = writeln!(cmap, "{} beginbfchar", block.len());
+        for (g, c) in block {
+            let units: String = c
+                .encode_utf16(&mut [0; 2])
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            let _ = writeln!(cmap, "<{g:04X}> <{units}>");
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    cmap
+}
+
+/// A number as a content stream writes it: at most three decimals, no trailing zeros.
+fn num(v: f32) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A page's operations as its content stream.
+fn content_stream(ops: &[Op], fonts: &[Option<Glyphs>; 2]) -> Vec<u8> {
+    let mut out = String::new();
+    let mut face = Face::Regular;
+    for op in ops {
+        let _ = match op {
+            Op::BeginText => writeln!(out, "BT"),
+            Op::EndText => writeln!(out, "ET"),
+            Op::Font { face: f, size } => {
+                face = *f;
+                writeln!(out, "/{} {} Tf", f.resource(), num(*size))
+            }
+            Op::Text { x, y, text } => {
+                let hex: String = match &fonts[face as usize] {
+                    Some(glyphs) => text
+                        .chars()
+                        .map(|c| {
+                            format!(
+                                "{:04X}",
+                                glyphs.of.get(&c).copied().unwrap_or(glyphs.fallback)
+                            )
+                        })
+                        .collect(),
+                    None => String::new(),
+                };
+                writeln!(out, "1 0 0 1 {} {} Tm\n<{hex}> Tj", num(*x), num(*y))
+            }
+            Op::FillGrey(g) => writeln!(out, "{} g", num(*g)),
+            Op::StrokeGrey(g) => writeln!(out, "{} G", num(*g)),
+            Op::LineWidth(w) => writeln!(out, "{} w", num(*w)),
+            Op::Line { x1, x2, y } => {
+                writeln!(
+                    out,
+                    "{} {} m {} {} l S",
+                    num(*x1),
+                    num(*y),
+                    num(*x2),
+                    num(*y)
+                )
+            }
+            Op::Rect { x, y, w, h, fill } => writeln!(
+                out,
+                "{} {} {} {} re {}",
+                num(*x),
+                num(*y),
+                num(*w),
+                num(*h),
+                if *fill { "f" } else { "S" }
+            ),
+            Op::Image { index, x, y, w, h } => writeln!(
+                out,
+                "q {} 0 0 {} {} {} cm /Im{index} Do Q",
+                num(*w),
+                num(*h),
+                num(*x),
+                num(*y)
+            ),
+        };
+    }
+    out.into_bytes()
 }
 
 /// Renders `doc` as a PDF on Letter paper.
@@ -1063,7 +1308,7 @@ struct JpegFrame {
 
 /// The frame of a baseline or progressive 8-bit JPEG of one or three components, read
 /// from its markers (nothing decoded); `None` for anything else, which is then
-/// decoded and re-encoded by printpdf.
+/// embedded as its pixels.
 fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return None;
@@ -1106,36 +1351,46 @@ fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
 }
 
 /// An image XObject holding the JPEG's bytes as they are (`/DCTDecode`).
-fn jpeg_xobject(bytes: &[u8], frame: JpegFrame) -> printpdf::ExternalXObject {
-    use printpdf::DictItem;
-    let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
+fn jpeg_xobject(bytes: &[u8], frame: JpegFrame) -> Stream {
     let colour = if frame.components == 1 {
         "DeviceGray"
     } else {
         "DeviceRGB"
     };
-    let dict = [
-        ("Type", name("XObject")),
-        ("Subtype", name("Image")),
-        ("Width", DictItem::Int(frame.width as i64)),
-        ("Height", DictItem::Int(frame.height as i64)),
-        ("ColorSpace", name(colour)),
-        ("BitsPerComponent", DictItem::Int(8)),
-        ("Filter", name("DCTDecode")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    printpdf::ExternalXObject {
-        stream: printpdf::ExternalStream {
-            dict,
-            content: bytes.to_vec(),
-            compress: false,
+    let mut stream = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => frame.width as i64,
+            "Height" => frame.height as i64,
+            "ColorSpace" => colour,
+            "BitsPerComponent" => 8,
+            "Filter" => "DCTDecode",
         },
-        width: Some(Px(frame.width)),
-        height: Some(Px(frame.height)),
-        dpi: None,
-    }
+        bytes.to_vec(),
+    );
+    stream.allows_compression = false;
+    stream
+}
+
+/// Any other picture (a PNG, a WebP) decoded to its RGB pixels, deflated; with its
+/// pixel size. `None` if it does not decode.
+fn pixels_xobject(bytes: &[u8]) -> Option<(Stream, f32, f32)> {
+    let rgb = image::load_from_memory(bytes).ok()?.to_rgb8();
+    let (w, h) = rgb.dimensions();
+    let mut stream = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => i64::from(w),
+            "Height" => i64::from(h),
+            "ColorSpace" => "DeviceRGB",
+            "BitsPerComponent" => 8,
+        },
+        rgb.into_raw(),
+    );
+    let _ = stream.compress();
+    Some((stream, w as f32, h as f32))
 }
 
 #[cfg(test)]
@@ -1158,7 +1413,7 @@ mod tests {
             }
             for (face, font) in [("regular", &fonts.regular), ("bold", &fonts.bold)] {
                 assert!(
-                    font.lookup_glyph_index(c as u32).is_some_and(|g| g != 0),
+                    font.glyph(c).is_some(),
                     "{face} has no glyph for {c:?} (U+{:04X}): widen scripts/subset-fonts.sh",
                     c as u32
                 );
@@ -1229,11 +1484,11 @@ mod tests {
             .iter()
             .scan(0.0, |current, op| {
                 Some(match op {
-                    Op::SetFont { size, .. } => {
-                        *current = size.0;
+                    Op::Font { size, .. } => {
+                        *current = *size;
                         None
                     }
-                    Op::ShowText { .. } => Some(*current),
+                    Op::Text { .. } => Some(*current),
                     _ => None,
                 })
             })
