@@ -566,11 +566,11 @@ async fn a_committee_records_its_year() -> Result<()> {
     app.go("money").await?;
     app.click("#new-purchase").await?;
     app.wait_for("#purchase-form").await?;
-    wait_for_value(&app, "#p-concept", "Escoba de vara").await?;
-    wait_for_value(&app, "#p-unit-cost", "85.50").await?;
+    app.wait_for_value("#p-concept", "Escoba de vara").await?;
+    app.wait_for_value("#p-unit-cost", "85.50").await?;
     // Fields with a default (quantity 1, today's date) come back as typed too.
-    wait_for_value(&app, "#p-quantity", "3").await?;
-    wait_for_value(&app, "#p-date", "21/03/2026").await?;
+    app.wait_for_value("#p-quantity", "3").await?;
+    app.wait_for_value("#p-date", "21/03/2026").await?;
     app.quit().await?;
     Ok(())
 }
@@ -639,20 +639,6 @@ fn sealed_parts(path: &std::path::Path) -> Result<(String, Vec<u8>)> {
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut zip.by_name(&acta)?, &mut bytes)?;
     Ok((code, bytes))
-}
-
-/// Waits until the field holds `want` (a restored draft arrives a moment after the form).
-async fn wait_for_value(app: &App, css: &str, want: &str) -> Result<()> {
-    for _ in 0..200 {
-        if app.value(css).await? == want {
-            return Ok(());
-        }
-        app.painted().await?;
-    }
-    anyhow::bail!(
-        "{css} never held {want:?}: it holds {:?}",
-        app.value(css).await?
-    )
 }
 
 /// Two devices of one committee and a local sync server: both edit the same
@@ -744,7 +730,7 @@ async fn two_devices_resolve_a_conflict_through_the_server() -> Result<()> {
     b.click("#join-committee").await?;
     // The code and the address are read from a photo of the printed QR code.
     b.upload("#enroll-qr", &[&qr]).await?;
-    wait_for_value(&b, "#enroll-server", &server.url).await?;
+    b.wait_for_value("#enroll-server", &server.url).await?;
     assert!(!b.value("#enroll-code").await?.is_empty());
     b.click("#enroll-submit").await?;
     b.wait_for("#page-committee").await?;
@@ -1528,8 +1514,9 @@ async fn a_purchase_starts_from_the_receipts_photo() -> Result<()> {
     app.click("#new-purchase").await?;
     app.wait_for_text("#p-photo-kept", "código QR leído")
         .await?;
-    wait_for_value(&app, "#p-concept", "Lámpara de chicote").await?;
-    wait_for_value(&app, "#p-rfc", "EMO0503152A1").await?;
+    app.wait_for_value("#p-concept", "Lámpara de chicote")
+        .await?;
+    app.wait_for_value("#p-rfc", "EMO0503152A1").await?;
     app.choose("#p-category", "equipamiento").await?;
     // The day from the calendar: last month's 15th, written dd/mm/aaaa.
     use chrono::Datelike;
@@ -1543,14 +1530,15 @@ async fn a_purchase_starts_from_the_receipts_photo() -> Result<()> {
         .and_then(|d| d.pred_opt())
         .and_then(|d| d.with_day(15))
         .ok_or_else(|| anyhow::anyhow!("no last month"))?;
-    wait_for_value(&app, "#p-date", &last_month.format("%d/%m/%Y").to_string()).await?;
+    app.wait_for_value("#p-date", &last_month.format("%d/%m/%Y").to_string())
+        .await?;
     app.click("#p-save").await?;
     app.wait_for_text(".purchase-row", "1 comprobante, 1 foto")
         .await?;
     app.click(".purchase-row button").await?;
     app.wait_for_count(".receipt-item .thumb", 1).await?;
     app.wait_for_text(".receipt-item", "9B1F0C2E").await?;
-    wait_for_value(&app, "#pd-rfc", "EMO0503152A1").await?;
+    app.wait_for_value("#pd-rfc", "EMO0503152A1").await?;
     app.click("#pd-back").await?;
 
     // A note with no QR: the photo is kept, the kind chosen, the rest typed.
@@ -1644,7 +1632,7 @@ async fn an_invoice_qr_fills_the_receipt_keeps_its_photo_and_the_rfc() -> Result
     app.wait_for_count(".receipt-item", 1).await?;
     // The QR's photo is the receipt's photo, and the RFC is on the purchase.
     app.wait_for_count(".receipt-item .thumb", 1).await?;
-    wait_for_value(&app, "#pd-rfc", "EMO0503152A1").await?;
+    app.wait_for_value("#pd-rfc", "EMO0503152A1").await?;
 
     // Any field can be corrected afterwards; the change is in the history.
     app.type_into("#pd-supplier", "Equipos Médicos de Orizaba S.A. de C.V.")
@@ -1773,7 +1761,7 @@ async fn a_pin_can_be_pasted() -> Result<()> {
             paste_into(&app, field, " 13 57\n").await?,
             "{field} refused a paste"
         );
-        wait_for_value(&app, field, "1357").await?;
+        app.wait_for_value(field, "1357").await?;
     }
     app.click("#pin-submit").await?;
     app.wait_for("#recovery-code").await?;
@@ -1789,7 +1777,7 @@ async fn a_pin_can_be_pasted() -> Result<()> {
         paste_into(&app, "#lock-pin", "1357").await?,
         "#lock-pin refused a paste"
     );
-    wait_for_value(&app, "#lock-pin", "1357").await?;
+    app.wait_for_value("#lock-pin", "1357").await?;
     app.click("#lock-submit").await?;
     app.wait_for("#nav-home").await?;
     app.wait_for_text("#who-name", "María").await?;
@@ -1880,8 +1868,7 @@ async fn a_secretary_takes_the_acta(size: (u32, u32), label: &str) -> Result<()>
     app.click("#step-next").await?;
     app.wait_for("#step-agenda[aria-current=step]").await?;
     app.wait_for("#step-attendance.done").await?;
-    wait_for_value(
-        &app,
+    app.wait_for_value(
         "#agenda-text",
         "Lista de asistencia\nInforme de la tesorera",
     )
@@ -1956,7 +1943,7 @@ async fn a_secretary_takes_the_acta(size: (u32, u32), label: &str) -> Result<()>
     app.go("assemblies").await?;
     app.click(".assembly-item").await?;
     app.click("#step-minutes").await?;
-    wait_for_value(&app, "#asm-minutes", typed).await?;
+    app.wait_for_value("#asm-minutes", typed).await?;
     // What came back is written to the record once the acta is open again.
     app.wait_for("#minutes-status[data-state=saved]").await?;
     app.type_into("#asm-minutes", &format!("{typed} hay saldo."))
@@ -2002,7 +1989,8 @@ async fn a_secretary_takes_the_acta(size: (u32, u32), label: &str) -> Result<()>
     app.screenshot(&format!("acta-5-closed-{label}")).await?;
     // The minutes typed last are the acta's.
     app.click("#step-minutes").await?;
-    wait_for_value(&app, "#asm-minutes", &format!("{typed} hay saldo.")).await?;
+    app.wait_for_value("#asm-minutes", &format!("{typed} hay saldo."))
+        .await?;
     app.wait_for("#asm-minutes:disabled").await?;
 
     // The printed acta says the same.

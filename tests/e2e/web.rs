@@ -22,6 +22,36 @@ fn web_app() -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// A sync server in `dir/server` on a free port, serving the web app at `/app`.
+fn serve(dir: &std::path::Path, web_app: &std::path::Path) -> Result<SyncServer> {
+    let server_dir = dir.join("server");
+    std::fs::create_dir_all(&server_dir)?;
+    SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(web_app))
+}
+
+/// A phone joins the committee from the web app's first screen with a fresh
+/// enrollment code of VZIMB001234, named `device`; then `member` takes a PIN on it.
+async fn join_committee(
+    phone: &App,
+    server: &SyncServer,
+    device: &str,
+    member: &str,
+    pin: &str,
+) -> Result<()> {
+    phone.accept_privacy().await?;
+    phone.click("#join-committee").await?;
+    phone.type_into("#enroll-server", &server.url).await?;
+    phone
+        .type_into("#enroll-code", &server.enrollment_code("VZIMB001234")?)
+        .await?;
+    phone.type_into("#enroll-device", device).await?;
+    phone.click("#enroll-submit").await?;
+    phone.wait_for("#page-committee").await?;
+    phone.wait_for_count(".member-row", 1).await?;
+    phone.sign_in(member, pin).await?;
+    Ok(())
+}
+
 async fn shot(app: &App, name: &str) -> Result<()> {
     app.painted().await?;
     app.screenshot(&format!("web-{name}")).await?;
@@ -38,9 +68,7 @@ async fn the_web_app_installs_then_works_with_no_network() -> Result<()> {
     let web_app = web_app()?;
     let dir = tempfile::tempdir()?;
     let profile = dir.path().join("profile");
-    let server_dir = dir.path().join("server");
-    std::fs::create_dir_all(&server_dir)?;
-    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let server = serve(dir.path(), &web_app)?;
     let page = format!("{}/app/", server.url);
     let chromium = Chromium::start()?;
 
@@ -110,12 +138,7 @@ async fn the_web_app_installs_then_works_with_no_network() -> Result<()> {
     // The year's documents, offline too: the cuadernillo (PDF and spreadsheet) and
     // the expediente, each downloaded as a phone keeps a file.
     let downloads = dir.path().join("downloads");
-    std::fs::create_dir_all(&downloads)?;
-    app.cdp(
-        "Browser.setDownloadBehavior",
-        serde_json::json!({ "behavior": "allow", "downloadPath": downloads }),
-    )
-    .await?;
+    app.allow_downloads(&downloads).await?;
     app.go("documents").await?;
     let year = chrono::Local::now().format("%Y").to_string();
     let download = |name: String, magic: &'static [u8]| {
@@ -168,9 +191,7 @@ async fn the_web_app_installs_then_works_with_no_network() -> Result<()> {
 async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
     let web_app = web_app()?;
     let dir = tempfile::tempdir()?;
-    let server_dir = dir.path().join("server");
-    std::fs::create_dir_all(&server_dir)?;
-    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let server = serve(dir.path(), &web_app)?;
     let code_desktop = server.add_clinic("VZIMB001234", "VZ")?;
 
     // The laptop registers the clinic and a purchase, enrolls and syncs.
@@ -222,19 +243,7 @@ async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
     let phone = chromium
         .open(&dir.path().join("profile"), &format!("{}/app/", server.url))
         .await?;
-    phone.accept_privacy().await?;
-    phone.click("#join-committee").await?;
-    phone.type_into("#enroll-server", &server.url).await?;
-    phone
-        .type_into("#enroll-code", &server.enrollment_code("VZIMB001234")?)
-        .await?;
-    phone
-        .type_into("#enroll-device", "Teléfono de María")
-        .await?;
-    phone.click("#enroll-submit").await?;
-    phone.wait_for("#page-committee").await?;
-    phone.wait_for_count(".member-row", 1).await?;
-    phone.sign_in("María", "8642").await?;
+    join_committee(&phone, &server, "Teléfono de María", "María", "8642").await?;
     // The receipt's photo is not on the phone yet: fetched from the server on tap.
     phone.go("money").await?;
     phone.click(".purchase-row button").await?;
@@ -298,9 +307,7 @@ async fn the_web_app_and_the_desktop_app_share_a_conflict() -> Result<()> {
 async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> Result<()> {
     let web_app = web_app()?;
     let dir = tempfile::tempdir()?;
-    let server_dir = dir.path().join("server");
-    std::fs::create_dir_all(&server_dir)?;
-    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let server = serve(dir.path(), &web_app)?;
     let page = format!("{}/app/", server.url);
     let profile = dir.path().join("profile");
     let chromium = Chromium::start()?;
@@ -337,12 +344,7 @@ async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> 
     }
     // The demo's secretary records an assembly; its acta downloads as a PDF.
     let downloads = dir.path().join("downloads");
-    std::fs::create_dir_all(&downloads)?;
-    app.cdp(
-        "Browser.setDownloadBehavior",
-        serde_json::json!({ "behavior": "allow", "downloadPath": downloads }),
-    )
-    .await?;
+    app.allow_downloads(&downloads).await?;
     app.sign_in("Rogelio", "1357").await?;
     app.go("assemblies").await?;
     app.click("#new-assembly").await?;
@@ -393,9 +395,7 @@ async fn the_demo_clinic_in_the_web_app_survives_a_restart_and_can_be_left() -> 
 async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothing() -> Result<()> {
     let web_app = web_app()?;
     let dir = tempfile::tempdir()?;
-    let server_dir = dir.path().join("server");
-    std::fs::create_dir_all(&server_dir)?;
-    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
+    let server = serve(dir.path(), &web_app)?;
     let code = server.add_clinic("VZIMB001234", "VZ")?;
     // The phone reaches the server only through a link the test can cut.
     let link = CutProxy::start(&server.url).await?;
@@ -457,8 +457,8 @@ async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothin
     let xml =
         cosabi_e2e::workspace_root().join("crates/core/tests/fixtures/cfdi40_ferreteria_iva.xml");
     phone.upload("#p-xml", &[&xml]).await?;
-    wait_for_value(&phone, "#p-rfc", "IIA040805DZ4").await?;
-    wait_for_value(&phone, "#p-unit-cost", "5766.94").await?;
+    phone.wait_for_value("#p-rfc", "IIA040805DZ4").await?;
+    phone.wait_for_value("#p-unit-cost", "5766.94").await?;
     phone.go("sync").await?;
     phone.type_into("#enroll-server", &link.url).await?;
     phone.type_into("#enroll-code", &code).await?;
@@ -493,13 +493,7 @@ async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothin
 
     // Its sync file, for a stick or a message, is a download on a phone.
     let downloads = dir.path().join("downloads");
-    std::fs::create_dir_all(&downloads)?;
-    phone
-        .cdp(
-            "Browser.setDownloadBehavior",
-            serde_json::json!({ "behavior": "allow", "downloadPath": downloads }),
-        )
-        .await?;
+    phone.allow_downloads(&downloads).await?;
     phone.click("#export-file").await?;
     let link_to_file = phone
         .wait_for("#sync-file-download a.download-document")
@@ -521,19 +515,7 @@ async fn a_sync_cut_in_the_middle_goes_on_at_the_next_sync_and_duplicates_nothin
             &format!("{}/app/", server.url),
         )
         .await?;
-    other.accept_privacy().await?;
-    other.click("#join-committee").await?;
-    other.type_into("#enroll-server", &server.url).await?;
-    other
-        .type_into("#enroll-code", &server.enrollment_code("VZIMB001234")?)
-        .await?;
-    other
-        .type_into("#enroll-device", "Teléfono de Juana")
-        .await?;
-    other.click("#enroll-submit").await?;
-    other.wait_for("#page-committee").await?;
-    other.wait_for_count(".member-row", 1).await?;
-    other.sign_in("María", "2468").await?;
+    join_committee(&other, &server, "Teléfono de Juana", "María", "2468").await?;
     other.go("money").await?;
     other
         .wait_for_count(".purchase-row", purchases.len())
@@ -612,9 +594,8 @@ async fn page_version(app: &App) -> Result<String> {
 async fn a_new_version_is_applied_at_the_next_start_offline_and_keeps_the_draft() -> Result<()> {
     let web_app = web_app()?;
     let dir = tempfile::tempdir()?;
+    let server = serve(dir.path(), &web_app)?;
     let server_dir = dir.path().join("server");
-    std::fs::create_dir_all(&server_dir)?;
-    let server = SyncServer::start_with(&server_dir, "127.0.0.1:0", Some(&web_app))?;
     let address = server.url.trim_start_matches("http://").to_owned();
     let page = format!("{}/app/", server.url);
     let profile = dir.path().join("profile");
@@ -638,7 +619,7 @@ async fn a_new_version_is_applied_at_the_next_start_offline_and_keeps_the_draft(
     app.go("home").await?;
     app.go("money").await?;
     app.click("#new-purchase").await?;
-    wait_for_value(&app, "#p-concept", concept).await?;
+    app.wait_for_value("#p-concept", concept).await?;
     app.close_browser().await?;
 
     // The server gets the next version; the phone starts the app there, with signal.
@@ -690,25 +671,10 @@ async fn a_new_version_is_applied_at_the_next_start_offline_and_keeps_the_draft(
     app.unlock("Tesorer", "1357").await?;
     app.go("money").await?;
     app.click("#new-purchase").await?;
-    wait_for_value(&app, "#p-concept", concept).await?;
+    app.wait_for_value("#p-concept", concept).await?;
     let field = app.wait_for("#p-concept").await?;
     app.scroll_to(&field).await?;
     shot(&app, "updated-draft-phone").await?;
     app.close_browser().await?;
     Ok(())
-}
-
-/// Waits until the field's value is `want`.
-async fn wait_for_value(app: &App, css: &str, want: &str) -> Result<()> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(WAIT_MS_MAX);
-    loop {
-        if app.value(css).await.is_ok_and(|v| v == want) {
-            return Ok(());
-        }
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "{css} is not {want:?} within {WAIT_MS_MAX} ms"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }

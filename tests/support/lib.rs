@@ -324,6 +324,20 @@ impl App {
         Ok(())
     }
 
+    /// Waits until the field `css` holds `want` (it may appear meanwhile).
+    pub async fn wait_for_value(&self, css: &str, want: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
+        let mut seen = None;
+        while Instant::now() < deadline {
+            seen = self.value(css).await.ok();
+            if seen.as_deref() == Some(want) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+        }
+        bail!("{css} never held {want:?} within {WAIT_MS_MAX} ms: it holds {seen:?}")
+    }
+
     pub async fn value(&self, css: &str) -> Result<String> {
         Ok(self
             .wait_for(css)

@@ -141,17 +141,12 @@ impl App {
         let deadline = Instant::now() + Duration::from_millis(WAIT_MS_MAX);
         loop {
             let ready = self
-                .client
-                .execute_async(
-                    "const done = arguments[arguments.length - 1];
-                     (async () => {
-                       const reg = await navigator.serviceWorker.getRegistration();
-                       const keys = await caches.keys();
-                       return Boolean(reg && reg.active && reg.active.state === 'activated'
-                         && navigator.serviceWorker.controller
-                         && keys.some((k) => k.startsWith('cosabi-app-')));
-                     })().then(done, () => done(false));",
-                    vec![],
+                .eval_async(
+                    "const reg = await navigator.serviceWorker.getRegistration();
+                     const keys = await caches.keys();
+                     return Boolean(reg && reg.active && reg.active.state === 'activated'
+                       && navigator.serviceWorker.controller
+                       && keys.some((k) => k.startsWith('cosabi-app-')));",
                 )
                 .await?;
             if ready.as_bool() == Some(true) {
@@ -172,6 +167,18 @@ impl App {
              (async () => {{ {body} }})().then(done, (e) => done({{ error: String(e) }}));"
         );
         Ok(self.client.execute_async(&script, vec![]).await?)
+    }
+
+    /// Lets the page download files, into `dir` (made if missing), as a phone keeps
+    /// what it downloads.
+    pub async fn allow_downloads(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir)?;
+        self.cdp(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": dir }),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Closes the browser (the phone's app closed; its profile stays).
