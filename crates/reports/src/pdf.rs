@@ -1117,12 +1117,8 @@ fn embed_font(
         .map(|b| char::from(b'A' + b % 26))
         .collect();
     let name = format!("{tag}+{}", font.name);
-    let length = small.len() as i64;
-    let mut file = Stream::new(dictionary! { "Length1" => length }, small.clone());
-    let _ = file.compress();
-    let file = pdf.add_object(file);
     let bbox = sub.global_bounding_box();
-    let descriptor = pdf.add_object(dictionary! {
+    let mut descriptor = dictionary! {
         "Type" => "FontDescriptor",
         "FontName" => Object::Name(name.clone().into_bytes()),
         "Flags" => 32,
@@ -1137,8 +1133,13 @@ fn embed_font(
         "Descent" => scaled(f32::from(sub.descender())),
         "CapHeight" => scaled(f32::from(sub.capital_height().unwrap_or(sub.ascender()))),
         "StemV" => 80,
-        "FontFile2" => file,
-    });
+    };
+    // The font's bytes go in last: everything above reads them.
+    let length = small.len() as i64;
+    let mut file = Stream::new(dictionary! { "Length1" => length }, small);
+    let _ = file.compress();
+    descriptor.set("FontFile2", pdf.add_object(file));
+    let descriptor = pdf.add_object(descriptor);
     let cid_font = pdf.add_object(dictionary! {
         "Type" => "Font",
         "Subtype" => "CIDFontType2",
