@@ -673,7 +673,9 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     );
 
     // The purchase and its receipts, read again whenever the replica changes; the
-    // correction form follows every read.
+    // correction form follows every read, except in a field the person has changed
+    // since the last one (a photo arriving or a sync must not undo their typing).
+    let loaded = StoredValue::new(None::<NewPurchase>);
     let record = LocalResource::new(move || {
         session.track();
         async move {
@@ -688,15 +690,25 @@ fn PurchaseDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
         };
         if let Ok(p) = p {
             if let Some(p) = &p {
-                let typed = p.to_input();
-                quantity.set(typed.quantity);
-                unit_cost.set(typed.unit_cost);
-                concept.set(typed.concept);
-                date.set(typed.date);
-                supplier.set(typed.supplier);
-                rfc.set(typed.rfc);
-                category.set(typed.category);
-                paid_from.set(typed.paid_from);
+                let read = p.to_input();
+                let before = loaded.get_value();
+                let follow = |field: RwSignal<String>, of: fn(&NewPurchase) -> &String| {
+                    let untouched = before
+                        .as_ref()
+                        .is_none_or(|b| field.get_untracked() == *of(b));
+                    if untouched {
+                        field.set(of(&read).clone());
+                    }
+                };
+                follow(quantity, |i| &i.quantity);
+                follow(unit_cost, |i| &i.unit_cost);
+                follow(concept, |i| &i.concept);
+                follow(date, |i| &i.date);
+                follow(supplier, |i| &i.supplier);
+                follow(rfc, |i| &i.rfc);
+                follow(category, |i| &i.category);
+                follow(paid_from, |i| &i.paid_from);
+                loaded.set_value(Some(read));
             }
             purchase.set(p);
         }
